@@ -1,0 +1,73 @@
+// Dataset: n samples of d float32 features (row-major, contiguous) and double labels; cheap views.
+#pragma once
+
+#include <cstddef>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace relureg {
+
+// A contiguous block of rows handed to an engine kernel. Rows are `d` floats apart.
+struct RowBlock {
+  const float* X = nullptr;   // rows × d features, row-major
+  const double* y = nullptr;  // rows labels (may be null for unlabelled data)
+  std::size_t rows = 0;
+  std::size_t d = 0;
+  std::size_t first_row =
+      0;  // index of the block's first row in its source (a slice counts from 0)
+};
+
+// Where the engine gets rows from. The in-memory view is the only one today; an out-of-core
+// reader or an MPI shard implements the same three calls.
+class DataSource {
+ public:
+  virtual ~DataSource() = default;
+  virtual std::size_t rows() const = 0;
+  virtual std::size_t cols() const = 0;
+  // Rows [begin, begin + count) as one block. Called concurrently from several threads.
+  virtual RowBlock block(std::size_t begin, std::size_t count) const = 0;
+};
+
+// Non-owning view of rows [0, n) of a feature matrix and its labels.
+class DatasetView final : public DataSource {
+ public:
+  DatasetView() = default;
+  DatasetView(const float* X, const double* y, std::size_t n, std::size_t d)
+      : X_(X), y_(y), n_(n), d_(d) {}
+
+  std::size_t rows() const override { return n_; }
+  std::size_t cols() const override { return d_; }
+  RowBlock block(std::size_t begin, std::size_t count) const override;
+
+  // Rows [begin, end) without copying. Throws std::out_of_range when the range is invalid.
+  DatasetView slice(std::size_t begin, std::size_t end) const;
+  const float* row(std::size_t i) const { return X_ + i * d_; }
+  const float* features() const { return X_; }
+  const double* labels() const { return y_; }
+  bool has_labels() const { return y_ != nullptr; }
+
+ private:
+  const float* X_ = nullptr;
+  const double* y_ = nullptr;
+  std::size_t n_ = 0;
+  std::size_t d_ = 0;
+};
+
+// Owning dataset. Features float32 row-major; labels double (empty when unlabelled).
+struct Dataset {
+  std::size_t n = 0;
+  std::size_t d = 0;
+  std::vector<float> X;
+  std::vector<double> y;
+  std::vector<std::string> feature_names;  // optional, from a CSV header
+
+  Dataset() = default;
+  Dataset(std::size_t n_rows, std::size_t n_cols, bool labelled = true)
+      : n(n_rows), d(n_cols), X(n_rows * n_cols), y(labelled ? n_rows : 0) {}
+
+  DatasetView view() const { return {X.data(), y.empty() ? nullptr : y.data(), n, d}; }
+  float* row(std::size_t i) { return X.data() + i * d; }
+};
+
+}  // namespace relureg

@@ -1,0 +1,21 @@
+// Exception types shared by the library, the CLI and the Python binding.
+#pragma once
+
+#include <stdexcept>
+#include <string>
+
+namespace relureg {
+
+// Bad input from a user: malformed file, unknown option, wrong dimension. Maps to ValueError.
+class InputError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// An iterative learner produced a NaN or infinite loss. Maps to FloatingPointError.
+class DivergenceError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+}  // namespace relureg

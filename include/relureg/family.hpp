@@ -1,0 +1,79 @@
+// Instance families: generators that return data together with its ground truth.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "relureg/dataset.hpp"
+#include "relureg/engine.hpp"
+#include "relureg/model.hpp"
+#include "relureg/params.hpp"
+
+namespace relureg {
+
+// The ground truth of a generated instance. `opt` is the smallest population square loss of a
+// ReLU (within `radius`); `opt_kind` says how it is known: "exact" (closed form) or
+// "upper-bound" (the loss of an explicit ReLU, `w_opt`/`b_opt`, with `opt_note` saying how it was
+// certified).
+struct GroundTruth {
+  std::string family;
+  std::size_t d = 0;
+  std::uint64_t seed = 0;
+  std::vector<double> w_star;  // the teacher
+  double b_star = 0;
+  double opt = 0;
+  std::string opt_kind = "exact";
+  std::string opt_note;
+  std::vector<double> w_opt;  // the best ReLU known (equals the teacher unless a search beat it)
+  double b_opt = 0;
+  double teacher_loss = 0;  // population loss of the teacher
+  double radius = 0;        // norm bound of the class opt is taken over (inf = unbounded)
+  nlohmann::json params = nlohmann::json::object();  // the family's parameters
+};
+
+nlohmann::json to_json(const GroundTruth& truth);
+GroundTruth ground_truth_from_json(const nlohmann::json& j, const std::string& origin);
+
+struct Instance {
+  Dataset data;
+  GroundTruth truth;
+};
+
+// Population square loss of a model on the instance's distribution, and how it was obtained:
+// "exact" (closed form; stderr 0) or "monte-carlo" (a fresh sample of `samples` rows).
+struct PopulationLoss {
+  double value = 0;
+  double stderr_ = 0;
+  std::string method;
+  std::size_t samples = 0;
+};
+
+struct FamilyEntry {
+  std::string name;
+  std::string description;  // one line
+  ParamTable params;        // family-specific parameters (n, d and seed are arguments of generate)
+  std::function<Instance(std::size_t n, std::size_t d, std::uint64_t seed, const ParamValues&,
+                         const Engine&)>
+      generate;
+  std::function<PopulationLoss(const ReluModel&, const GroundTruth&, const Engine&)>
+      population_loss;
+};
+
+// The one explicit table of instance families.
+const std::vector<FamilyEntry>& family_table();
+// InputError "unknown family 'x' (choose one of: realizable, label-noise, ...)".
+const FamilyEntry& find_family(const std::string& name);
+std::string family_names();
+
+// Convenience: look up, validate and generate.
+Instance generate_instance(const std::string& family, std::size_t n, std::size_t d,
+                           std::uint64_t seed, const std::vector<std::string>& assignments,
+                           const Engine& engine);
+PopulationLoss population_loss(const ReluModel& model, const GroundTruth& truth,
+                               const Engine& engine);
+
+}  // namespace relureg

@@ -1,0 +1,54 @@
+// Fused one-pass statistics of a ReLU max(0, w·x + b) on labelled data, built on the Engine.
+#pragma once
+
+#include <cstddef>
+#include <span>
+#include <vector>
+
+#include "relureg/engine.hpp"
+
+namespace relureg {
+
+// w·x + b for float features and double weights, accumulated in double. Every pass (fits,
+// losses, predictions, generated labels) computes z with this one function, so a planted
+// teacher's loss on its own data is exactly 0.
+double affine_value(const float* x, const double* w, std::size_t d, double b);
+
+// Everything an iteration of gd or glmtron needs, from one read of each row. Means over rows.
+struct ReluStats {
+  double loss = 0;                  // mean (ReLU(z) - y)^2, z = w·x + b
+  double surrogate = 0;             // mean ½ReLU(z)^2 - y z (the GLMtron / DGKKS20 matching loss)
+  double active = 0;                // fraction of rows with z > 0
+  std::vector<double> grad_square;  // ∇ of the mean square loss: 2 mean (ReLU(z)-y) 1{z>0} x̃
+  std::vector<double> grad_surrogate;  // ∇ of the surrogate: mean (ReLU(z) - y) x̃
+  // x̃ = (x, 1) when `with_bias`, so both gradients have d + 1 entries then (last: ∂/∂b).
+};
+
+// `relu_grad_at_zero` is the value used for ReLU'(0) (rows with z == 0 exactly, e.g. w = 0):
+// 1 follows Soltanolkotabi 2017 so that gradient descent can leave w = 0; 0 is autograd's.
+ReluStats relu_stats(const Engine& engine, const DataSource& data, std::span<const double> w,
+                     double b, bool with_bias, double relu_grad_at_zero = 1.0);
+
+// Mean square loss of max(0, w·x + b) only (one pass, width 1).
+double relu_loss(const Engine& engine, const DataSource& data, std::span<const double> w, double b);
+
+// Least-squares refit of the scale along a direction u, one pass:
+// a = clip(Σ y ReLU(u·x) / Σ ReLU(u·x)^2, 0, max_scale); returns {a, loss of a·u}.
+struct ScaleFit {
+  double scale = 0;
+  double loss = 0;
+};
+ScaleFit refit_scale(const Engine& engine, const DataSource& data, std::span<const double> u,
+                     double max_scale);
+
+// Refit of (a, b) for the ReLU max(0, a u·x + b), a ≥ 0, with u fixed: one pass to project the
+// data on u, then a 1-D search over the kink t = -b/a with a closed-form a, then Gauss–Newton.
+struct ScaleBiasFit {
+  double scale = 0;
+  double bias = 0;
+  double loss = 0;
+};
+ScaleBiasFit refit_scale_bias(const Engine& engine, const DataSource& data,
+                              std::span<const double> u, double max_scale);
+
+}  // namespace relureg

@@ -1,0 +1,80 @@
+// The learner interface, the fit result, and the one table naming every learner.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "relureg/engine.hpp"
+#include "relureg/model.hpp"
+#include "relureg/params.hpp"
+
+namespace relureg {
+
+// Reported after every pass that completes an iteration. Return false to stop the fit.
+struct FitProgress {
+  std::size_t iteration = 0;
+  std::size_t max_iterations = 0;  // 0 when unknown
+  std::size_t passes = 0;
+  double loss = 0;  // current training square loss (NaN when not computed this iteration)
+};
+using ProgressCallback = std::function<bool(const FitProgress&)>;
+
+// What a fit may use besides its parameters. `seed` drives every random choice of the learner.
+struct FitContext {
+  const Engine* engine = nullptr;
+  bool bias = false;
+  std::uint64_t seed = 0;
+  ProgressCallback progress;  // may be empty
+};
+
+struct FitResult {
+  ReluModel model;
+  std::vector<double> loss_history;  // training square loss, one entry per iteration
+  std::size_t passes = 0;            // passes over the data, counted by the engine
+  double seconds = 0;                // wall time of the fit
+  std::string stop_reason;           // "converged", "max_passes", "closed_form", "callback", ...
+  nlohmann::json details = nlohmann::json::object();  // learner-specific (e.g. candidates)
+};
+
+enum class Task { relu, halfspace };
+
+class Learner {
+ public:
+  virtual ~Learner() = default;
+  // Fits on labelled data. Divergence throws DivergenceError; bad data throws InputError.
+  // Implementations fill model, loss_history, stop_reason, details; `fit_learner` below adds
+  // passes and seconds.
+  virtual FitResult fit(const DataSource& data, const FitContext& context) = 0;
+};
+
+struct LearnerEntry {
+  std::string name;
+  std::string description;  // one line
+  std::string reference;    // the paper the algorithm comes from
+  Task task = Task::relu;
+  ParamTable params;
+  std::function<std::unique_ptr<Learner>(const ParamValues&)> make;
+};
+
+// The one explicit table of learners: the CLI help, Python and error messages all read it.
+const std::vector<LearnerEntry>& learner_table();
+// InputError "unknown learner 'x' (choose one of: moment, gd, glmtron, exhaustive)".
+const LearnerEntry& find_learner(const std::string& name);
+std::string learner_names(Task task);  // "moment, gd, glmtron, exhaustive"
+
+// Runs a learner: builds it from the table, times it and counts its passes.
+FitResult fit_learner(const LearnerEntry& entry, const ParamValues& params, const DataSource& data,
+                      const FitContext& context);
+
+// Parameters shared by the iterative learners, declared once here.
+ParamSpec max_passes_param(double default_value);
+ParamSpec tol_param(double default_value);
+ParamSpec step_param(double default_value, const std::string& description);
+ParamSpec radius_param();
+
+}  // namespace relureg
