@@ -1,0 +1,349 @@
+// CSV codec: a streaming, from_chars-based dataset reader and exact round-trip CSV writers.
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <charconv>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <unordered_set>
+#include <vector>
+
+#include "file_util.hpp"
+#include "relureg/error.hpp"
+#include "relureg/io.hpp"
+
+namespace fs = std::filesystem;
+
+namespace relureg {
+
+namespace {
+
+struct CloseFile {
+  void operator()(std::FILE* file) const { std::fclose(file); }
+};
+using FilePtr = std::unique_ptr<std::FILE, CloseFile>;
+
+constexpr std::size_t kBufferSize = std::size_t{4} << 20;
+
+bool is_space(char c) {
+  return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f';
+}
+
+bool is_blank(std::string_view s) {
+  return std::all_of(s.begin(), s.end(), is_space);
+}
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
+  while (!s.empty() && is_space(s.back())) s.remove_suffix(1);
+  return s;
+}
+
+// Splits a file into physical lines through one large buffer (grown for very long lines).
+// A line is a view into the buffer, valid until the next call.
+class LineReader {
+ public:
+  LineReader(std::FILE* file, const fs::path& path)
+      : file_(file), path_(path), buffer_(kBufferSize) {}
+
+  // The next line without its "\n" or "\r\n"; false at the end of the file.
+  bool next(std::string_view& line) {
+    for (;;) {
+      const char* start = buffer_.data() + begin_;
+      if (const void* newline = std::memchr(start, '\n', end_ - begin_)) {
+        line = std::string_view(start, static_cast<const char*>(newline) - start);
+        begin_ += line.size() + 1;
+        return finish(line);
+      }
+      if (eof_) {
+        if (begin_ == end_) return false;
+        line = std::string_view(start, end_ - begin_);
+        begin_ = end_;
+        return finish(line);
+      }
+      refill();
+    }
+  }
+
+  // 1-based number of the line last returned by next().
+  std::size_t line_number() const { return line_number_; }
+
+ private:
+  bool finish(std::string_view& line) {
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    ++line_number_;
+    return true;
+  }
+
+  void refill() {
+    const std::size_t kept = end_ - begin_;
+    if (begin_ != 0) std::memmove(buffer_.data(), buffer_.data() + begin_, kept);
+    begin_ = 0;
+    end_ = kept;
+    if (end_ == buffer_.size()) buffer_.resize(buffer_.size() * 2);
+    const std::size_t got = std::fread(buffer_.data() + end_, 1, buffer_.size() - end_, file_);
+    end_ += got;
+    if (got == 0) {
+      if (std::ferror(file_)) detail::throw_file_error(path_, "cannot read file", errno);
+      eof_ = true;
+    }
+  }
+
+  std::FILE* file_;
+  const fs::path& path_;
+  std::vector<char> buffer_;
+  std::size_t begin_ = 0;
+  std::size_t end_ = 0;
+  std::size_t line_number_ = 0;
+  bool eof_ = false;
+};
+
+// For a decimal number that from_chars found out of range (it then rounds to zero or to
+// infinity): whether it is too large, from the decimal exponent of its leading nonzero digit.
+bool too_large(std::string_view number) {
+  const std::size_t e = number.find_first_of("eE");
+  long long exponent = 0;
+  if (e != std::string_view::npos) {
+    std::string_view digits = number.substr(e + 1);
+    const bool negative = !digits.empty() && digits.front() == '-';
+    if (!digits.empty() && (digits.front() == '-' || digits.front() == '+'))
+      digits.remove_prefix(1);
+    unsigned long long magnitude = 0;
+    if (std::from_chars(digits.data(), digits.data() + digits.size(), magnitude).ec !=
+        std::errc{}) {
+      return !negative;  // an exponent beyond 64 bits
+    }
+    magnitude = std::min(magnitude, 1ULL << 40);
+    exponent = negative ? -static_cast<long long>(magnitude) : static_cast<long long>(magnitude);
+  }
+  const std::string_view mantissa = number.substr(0, e);
+  const std::size_t point = std::min(mantissa.find('.'), mantissa.size());
+  const std::size_t lead = mantissa.find_first_of("123456789");
+  if (lead == std::string_view::npos) return false;
+  const long long lead_exponent = lead < point ? static_cast<long long>(point - lead - 1)
+                                               : -static_cast<long long>(lead - point);
+  return exponent + lead_exponent > 0;
+}
+
+enum class Parse { ok, not_a_number, not_finite, out_of_range };
+
+// Parses a whole (trimmed) cell as a float or double, correctly rounded to T (float features
+// are not parsed via double: that rounds twice and, e.g., 7.038531e-26 would not round-trip).
+// A leading '+' is accepted. Magnitudes beyond T's range are out_of_range; underflow gives zero.
+template <class T>
+Parse parse_number(std::string_view cell, T& value) {
+  const char* first = cell.data();
+  const char* last = first + cell.size();
+  if (first != last && *first == '+') {
+    ++first;
+    if (first != last && *first == '-') return Parse::not_a_number;
+  }
+  const auto [ptr, ec] = std::from_chars(first, last, value);
+  if (ptr != last || ec == std::errc::invalid_argument) return Parse::not_a_number;
+  if (ec == std::errc::result_out_of_range) {
+    if (too_large(std::string_view(first, last - first))) return Parse::out_of_range;
+    value = std::copysign(T{0}, *first == '-' ? T{-1} : T{1});
+  }
+  return std::isfinite(value) ? Parse::ok : Parse::not_finite;
+}
+
+[[noreturn]] void cell_error(const fs::path& path, std::size_t line, std::size_t column,
+                             Parse result, bool is_label, std::string_view cell) {
+  const char* what = result == Parse::not_a_number ? "not a number"
+                     : result == Parse::not_finite ? "value is not finite"
+                     : is_label                    ? "value is out of float64 range"
+                                                   : "value is out of float32 range";
+  throw InputError(path.string() + ":" + std::to_string(line) + ":" + std::to_string(column) +
+                   ": " + what + ": '" + std::string(cell) + "'");
+}
+
+// Buffered output of text and shortest round-trip numbers.
+class CsvWriter {
+ public:
+  CsvWriter(std::FILE* file, const fs::path& shown)
+      : file_(file), shown_(shown), buffer_(std::size_t{1} << 20) {}
+
+  void text(std::string_view s) {
+    if (buffer_.size() - used_ < s.size()) flush();
+    if (buffer_.size() < s.size()) {
+      detail::write_bytes(file_, s.data(), s.size(), shown_);
+      return;
+    }
+    std::memcpy(buffer_.data() + used_, s.data(), s.size());
+    used_ += s.size();
+  }
+
+  void put(char c) {
+    if (used_ == buffer_.size()) flush();
+    buffer_[used_++] = c;
+  }
+
+  template <class T>
+  void number(T value) {
+    if (buffer_.size() - used_ < 64) flush();
+    char* first = buffer_.data() + used_;
+    used_ += std::to_chars(first, first + 64, value).ptr - first;
+  }
+
+  void flush() {
+    detail::write_bytes(file_, buffer_.data(), used_, shown_);
+    used_ = 0;
+  }
+
+ private:
+  std::FILE* file_;
+  const fs::path& shown_;
+  std::vector<char> buffer_;
+  std::size_t used_ = 0;
+};
+
+}  // namespace
+
+Dataset read_csv(const fs::path& path, const ReadOptions& options) {
+  FilePtr file(detail::open_file(path, "rb", path));
+  const std::string shown = path.string();
+  struct stat info {};
+  const std::size_t file_size =
+      ::fstat(::fileno(file.get()), &info) == 0 ? static_cast<std::size_t>(info.st_size) : 0;
+  LineReader reader(file.get(), path);
+
+  std::string_view line;
+  bool have_header = false;
+  while (reader.next(line)) {
+    if (reader.line_number() == 1 && line.starts_with("\xEF\xBB\xBF")) line.remove_prefix(3);
+    if (!is_blank(line)) {
+      have_header = true;
+      break;
+    }
+  }
+  if (!have_header) throw InputError(shown + ": empty file (no header row)");
+  const std::string header_at = shown + ":" + std::to_string(reader.line_number()) + ": ";
+
+  std::vector<std::string> names;
+  for (std::size_t start = 0;;) {
+    const std::size_t comma = line.find(',', start);
+    names.emplace_back(trim(line.substr(start, comma - start)));
+    if (comma == std::string_view::npos) break;
+    start = comma + 1;
+  }
+  std::unordered_set<std::string_view> seen;
+  seen.reserve(names.size());
+  for (const std::string& name : names) {
+    if (!seen.insert(name).second) {
+      throw InputError(header_at + "duplicate column name '" + name + "'");
+    }
+  }
+  const std::size_t columns = names.size();
+  const std::size_t label = static_cast<std::size_t>(
+      std::find(names.begin(), names.end(), options.label_column) - names.begin());
+  const bool labelled = label < columns;
+  if (!labelled && options.require_labels) {
+    throw InputError(header_at + "no label column '" + options.label_column +
+                     "' in header (use --label NAME)");
+  }
+
+  Dataset data;
+  data.d = columns - (labelled ? 1 : 0);
+  if (data.d == 0) throw InputError(header_at + "no feature columns in header");
+  for (std::size_t c = 0; c < columns; ++c) {
+    if (c != label) data.feature_names.push_back(names[c]);
+  }
+
+  while (reader.next(line)) {
+    if (is_blank(line)) continue;
+    const std::size_t line_number = reader.line_number();
+    const auto found = static_cast<std::size_t>(std::count(line.begin(), line.end(), ',')) + 1;
+    if (found != columns) {
+      throw InputError(shown + ":" + std::to_string(line_number) + ": expected " +
+                       std::to_string(columns) + " columns, found " + std::to_string(found));
+    }
+    if (data.n == 0) {
+      // Reserve from the first row's length (reserved but untouched pages cost nothing).
+      const std::size_t rows = file_size / (line.size() + 1) + 1;
+      data.X.reserve(rows * data.d);
+      if (labelled) data.y.reserve(rows);
+    }
+    const char* p = line.data();
+    const char* const end = p + line.size();
+    for (std::size_t c = 0; c < columns; ++c) {
+      const char* stop =
+          c + 1 < columns ? static_cast<const char*>(std::memchr(p, ',', end - p)) : end;
+      const std::string_view cell = trim(std::string_view(p, stop - p));
+      p = stop + 1;
+      if (c == label) {
+        double value = 0.0;
+        const Parse result = parse_number(cell, value);
+        if (result != Parse::ok) cell_error(path, line_number, c + 1, result, true, cell);
+        data.y.push_back(value);
+      } else {
+        float value = 0.0f;
+        const Parse result = parse_number(cell, value);
+        if (result != Parse::ok) cell_error(path, line_number, c + 1, result, false, cell);
+        data.X.push_back(value);
+      }
+    }
+    ++data.n;
+  }
+  if (data.n == 0) throw InputError(shown + ": no data rows");
+  return data;
+}
+
+namespace detail {
+
+void write_csv_dataset(const fs::path& path, const Dataset& data) {
+  const bool labelled = !data.y.empty();
+  if (data.X.size() != data.n * data.d || (labelled && data.y.size() != data.n)) {
+    throw std::invalid_argument("write_dataset: Dataset sizes do not match n and d");
+  }
+  write_atomically(path, [&](const fs::path& tmp) {
+    FilePtr file(open_file(tmp, "wb", path));
+    CsvWriter out(file.get(), path);
+    for (std::size_t j = 0; j < data.d; ++j) {
+      if (j != 0) out.put(',');
+      out.put('x');
+      out.number(j);
+    }
+    if (labelled) out.text(data.d == 0 ? "y" : ",y");
+    out.put('\n');
+    for (std::size_t i = 0; i < data.n; ++i) {
+      const float* row = data.X.data() + i * data.d;
+      for (std::size_t j = 0; j < data.d; ++j) {
+        if (j != 0) out.put(',');
+        out.number(row[j]);
+      }
+      if (labelled) {
+        if (data.d != 0) out.put(',');
+        out.number(data.y[i]);
+      }
+      out.put('\n');
+    }
+    out.flush();
+    close_output(file.release(), path);
+  });
+}
+
+}  // namespace detail
+
+void write_column_csv(const fs::path& path, const std::string& name,
+                      const std::vector<double>& values) {
+  write_atomically(path, [&](const fs::path& tmp) {
+    FilePtr file(detail::open_file(tmp, "wb", path));
+    CsvWriter out(file.get(), path);
+    out.text(name);
+    out.put('\n');
+    for (const double value : values) {
+      out.number(value);
+      out.put('\n');
+    }
+    out.flush();
+    detail::close_output(file.release(), path);
+  });
+}
+
+}  // namespace relureg
