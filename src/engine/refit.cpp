@@ -1,0 +1,97 @@
+// Exact least-squares refit of (a, b) for max(0, a·u·x + b) along a fixed direction u.
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <numeric>
+#include <vector>
+
+#include "relureg/kernels.hpp"
+
+namespace relureg {
+namespace {
+
+struct Suffix {  // sums over the rows whose projection is ≥ the split point
+  double count = 0, z = 0, zz = 0, y = 0, yz = 0, yy = 0;
+};
+
+}  // namespace
+
+// The ReLU max(0, a z + b) with a > 0 is affine on {z > t}, t = −b/a, and 0 elsewhere. After
+// sorting the projections z, every kink t between two neighbours gives an ordinary 1-D least
+// squares on a suffix, solvable in O(1) from suffix sums; a kink exactly at a data point gives a
+// closed-form a. The minimum over all feasible candidates (and a = 0) is the global optimum.
+ScaleBiasFit refit_scale_bias(const Engine& engine, const DataSource& data,
+                              std::span<const double> u, double max_scale) {
+  const std::size_t n = data.rows();
+  const std::size_t d = data.cols();
+  std::vector<double> z(n), y(n);
+  engine.map(data, z, [&](const RowBlock& blk, double* out) {
+    for (std::size_t r = 0; r < blk.rows; ++r) {
+      const float* x = blk.X + r * d;
+      double s = 0;
+      for (std::size_t j = 0; j < d; ++j) s += u[j] * static_cast<double>(x[j]);
+      out[r] = s;
+    }
+  });
+  engine.map(data, y, [&](const RowBlock& blk, double* out) {
+    for (std::size_t r = 0; r < blk.rows; ++r) out[r] = blk.y[r];
+  });
+  std::vector<std::size_t> order(n);
+  std::iota(order.begin(), order.end(), 0);
+  std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return z[a] < z[b]; });
+
+  // suffix[k] = sums over sorted rows k..n-1.
+  std::vector<Suffix> suffix(n + 1);
+  for (std::size_t k = n; k-- > 0;) {
+    const double zi = z[order[k]], yi = y[order[k]];
+    suffix[k] = suffix[k + 1];
+    suffix[k].count += 1;
+    suffix[k].z += zi;
+    suffix[k].zz += zi * zi;
+    suffix[k].y += yi;
+    suffix[k].yz += yi * zi;
+    suffix[k].yy += yi * yi;
+  }
+  const double total_yy = suffix[0].yy;
+  ScaleBiasFit best;
+  best.scale = 0;
+  best.bias = std::max(0.0, suffix[0].y / static_cast<double>(n));
+  best.loss = (total_yy - 2 * best.bias * suffix[0].y + best.bias * best.bias * n) / n;
+
+  // Loss when the active set is suffix k and the ReLU there is a z + b.
+  auto consider = [&](std::size_t k, double a, double b) {
+    if (!(a > 0) || !std::isfinite(a) || !std::isfinite(b)) return;
+    const Suffix& s = suffix[k];
+    const double active =
+        a * a * s.zz + 2 * a * b * s.z + b * b * s.count - 2 * a * s.yz - 2 * b * s.y + s.yy;
+    const double loss = (active + (total_yy - s.yy)) / static_cast<double>(n);
+    if (loss < best.loss) best = {a, b, loss};
+  };
+  for (std::size_t k = 0; k + 1 < n; ++k) {
+    const Suffix& s = suffix[k];
+    const double lo = k > 0 ? z[order[k - 1]] : -std::numeric_limits<double>::infinity();
+    const double hi = z[order[k]];
+    // Unconstrained least squares on the suffix; feasible when its kink lies in [lo, hi].
+    const double mz = s.z / s.count, my = s.y / s.count;
+    const double var = s.zz / s.count - mz * mz;
+    if (var > 0) {
+      const double a = (s.yz / s.count - mz * my) / var;
+      const double b = my - a * mz;
+      if (a > 0 && a <= max_scale && -b / a >= lo && -b / a <= hi) consider(k, a, b);
+    }
+    // Kink at the data point just below the suffix (or below all data): closed-form scale.
+    const double t = k > 0 ? lo : hi - 1.0;
+    const double szt = s.zz - 2 * t * s.z + t * t * s.count;  // Σ (z − t)^2 over the suffix
+    if (szt > 0) {
+      const double a = std::min((s.yz - t * s.y) / szt, max_scale);
+      consider(k, a, -a * t);
+    }
+  }
+  // The suffix sums lose digits to cancellation; report the loss of the chosen fit exactly.
+  std::vector<double> w(u.begin(), u.end());
+  for (double& v : w) v *= best.scale;
+  best.loss = relu_loss(engine, data, w, best.bias);
+  return best;
+}
+
+}  // namespace relureg
