@@ -1,0 +1,273 @@
+// Family "adversarial": x ~ N(0, I) with a fraction eta relabelled (shift or slab); opt certified
+// as an upper bound by exact quadrature losses of the teacher and of searched ReLUs.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <limits>
+#include <memory>
+
+#include "families/families.hpp"
+#include "relureg/error.hpp"
+#include "relureg/gaussian.hpp"
+#include "relureg/quadrature.hpp"
+#include "relureg/rng.hpp"
+
+namespace relureg::families {
+namespace {
+
+constexpr std::size_t kDefaultSearchSamples = 200000;
+
+// E[(m + σ g)_+] for g ~ N(0, 1): m Φ(m/σ) + σ φ(m/σ), or max(m, 0) when σ = 0.
+double shifted_relu_mean(double m, double sigma) {
+  if (sigma <= 0) return std::max(m, 0.0);
+  return m * gaussian::normal_cdf(m / sigma) + sigma * gaussian::normal_pdf(m / sigma);
+}
+
+// ∫_lo^hi f for a Gaussian-weighted f, split at the breakpoints (kinks of f) that fall strictly
+// inside and where the weight has not underflowed (|t| < 38.5): a break far out in the tail
+// would leave a huge panel whose nodes all see f = 0.
+double integrate_pieces(const std::function<double(double)>& f, double lo, double hi,
+                        std::vector<double> breaks) {
+  constexpr double kFarTail = 38.5;
+  std::vector<double> points = {lo};
+  for (double b : breaks)
+    if (std::abs(b) < kFarTail && b > lo && b < hi) points.push_back(b);
+  std::sort(points.begin() + 1, points.end());
+  points.push_back(hi);
+  double total = 0;
+  for (std::size_t i = 0; i + 1 < points.size(); ++i)
+    total += quadrature::integrate(f, points[i], points[i + 1]).value;
+  return total;
+}
+
+double row_dot(const std::vector<double>& v, const float* x) {
+  double s = 0;
+  for (std::size_t j = 0; j < v.size(); ++j) s += v[j] * static_cast<double>(x[j]);
+  return s;
+}
+
+// The relabelled distribution of one instance: its geometry, its labels and exact losses.
+class AdversarialLaw {
+ public:
+  explicit AdversarialLaw(const GroundTruth& truth)
+      : rule_(truth_choice(truth, "rule")),
+        eta_(truth_real(truth, "eta")),
+        w_star_(truth.w_star),
+        b_star_(truth.b_star),
+        norm_(std::sqrt(dot(truth.w_star, truth.w_star))),
+        teacher_(teacher_model(truth)) {
+    if (truth.d < 2) throw InputError("family 'adversarial' needs d of at least 2");
+    if (rule_ != "shift" && rule_ != "slab")
+      throw InputError(fmt::format("unknown adversarial rule '{}'", rule_));
+    if (!(eta_ > 0 && eta_ < (rule_ == "slab" ? 0.5 : 1.0)))
+      throw InputError(fmt::format("parameter 'eta' must be in (0, {}) for rule '{}', got {}",
+                                   rule_ == "slab" ? "0.5" : "1", rule_, eta_));
+    w_hat_ = w_star_;
+    for (double& v : w_hat_) v /= norm_;
+    // u: a random unit vector orthogonal to w* (Gram–Schmidt on its own stream).
+    BlockRandom random(make_rng(truth.seed, static_cast<std::uint64_t>(Stream::side_direction)));
+    double u_norm = 0;
+    while (u_norm < 1e-3) {
+      u_ = random_unit_vector(truth.d, random);
+      const double along = dot(u_, w_hat_);
+      for (std::size_t j = 0; j < u_.size(); ++j) u_[j] -= along * w_hat_[j];
+      u_norm = std::sqrt(dot(u_, u_));
+    }
+    for (double& v : u_) v /= u_norm;
+    if (rule_ == "shift") {
+      threshold_ = upper_normal_quantile(eta_);  // q = Φ⁻¹(1 − eta)
+      shift_ = std::sqrt(truth_real(truth, "noise") / eta_);
+    } else {
+      threshold_ = upper_normal_quantile(0.5 - eta_);  // Φ(h) − ½ = eta
+    }
+  }
+
+  const std::string& rule() const { return rule_; }
+
+  double label(const float* x) const {
+    if (rule_ == "shift")
+      return teacher_.predict_one(x) + (row_dot(u_, x) > threshold_ ? shift_ : 0);
+    const double t = row_dot(w_hat_, x);
+    if (t >= 0 && t <= threshold_) return std::max(norm_ * row_dot(u_, x), 0.0);
+    return teacher_.predict_one(x);
+  }
+
+  double population_loss(const std::vector<double>& w, double b) const {
+    return std::max(0.0, rule_ == "shift" ? shift_loss(w, b) : slab_loss(w, b));
+  }
+
+ private:
+  std::string rule_;
+  double eta_;
+  std::vector<double> w_star_;
+  double b_star_;
+  double norm_;
+  ReluModel teacher_;
+  std::vector<double> w_hat_, u_;
+  double threshold_ = 0;  // q (shift) or h (slab)
+  double shift_ = 0;      // A = sqrt(noise / eta)
+
+  // Splits w = α ŵ* + β u + rest; returns {α, β, ‖rest‖}.
+  std::array<double, 3> coordinates(const std::vector<double>& w) const {
+    const double alpha = dot(w, w_hat_), beta = dot(w, u_);
+    double rest = 0;
+    for (std::size_t j = 0; j < w.size(); ++j) {
+      const double r = w[j] - alpha * w_hat_[j] - beta * u_[j];
+      rest += r * r;
+    }
+    return {alpha, beta, std::sqrt(rest)};
+  }
+
+  // y = f* + A 1{s > q}, s = u·x ⊥ w*·x: E[(f − y)²] = E[(f − f*)²] − 2A E[(f − f*) 1{s > q}]
+  // + A² P(s > q); E[f 1{s > q}] = ∫_q^∞ φ(s) E[f | s] ds and E[f* 1{s > q}] = P(s>q) E[f*].
+  double shift_loss(const std::vector<double>& w, double b) const {
+    const auto [alpha, beta, rest] = coordinates(w);
+    const double given_s_sd = std::sqrt(alpha * alpha + rest * rest);
+    const double tail = gaussian::normal_cdf(-threshold_);
+    const double f_tail = integrate_pieces(
+        [&](double s) {
+          return gaussian::normal_pdf(s) * shifted_relu_mean(b + beta * s, given_s_sd);
+        },
+        threshold_, std::numeric_limits<double>::infinity(), {beta != 0 ? -b / beta : NAN});
+    const double teacher_tail = tail * gaussian::relu_mean(w_star_, b_star_);
+    return gaussian::relu_distance(w, b, w_star_, b_star_) - 2 * shift_ * (f_tail - teacher_tail) +
+           shift_ * shift_ * tail;
+  }
+
+  // y = g 1S + f* 1S^c with S = {0 ≤ t ≤ h}, t = ŵ*·x, g = ReLU(‖w*‖ s), s = u·x ⊥ t:
+  // E[(f − y)²] = E[f²] − 2(E[f f*] − E[f f* 1S] + E[f g 1S]) + E[f*²] − E[f*² 1S] + E[g² 1S],
+  // every 1S term a 1-D (or nested 2-D) integral over t ∈ [0, h] given t (and s).
+  double slab_loss(const std::vector<double>& w, double b) const {
+    const auto [alpha, beta, rest] = coordinates(w);
+    const double h = threshold_, n = norm_, inf = std::numeric_limits<double>::infinity();
+    const double slab_mass = gaussian::normal_cdf(h) - 0.5;
+    const double teacher_kink = -b_star_ / n;
+    const double model_kink = alpha != 0 ? -b / alpha : NAN;
+    auto teacher_at = [&](double t) { return std::max(n * t + b_star_, 0.0); };
+    const double teacher_sq_on_slab = integrate_pieces(
+        [&](double t) { return gaussian::normal_pdf(t) * teacher_at(t) * teacher_at(t); }, 0, h,
+        {teacher_kink});
+    const double given_t_sd = std::sqrt(beta * beta + rest * rest);
+    const double product_teacher_on_slab = integrate_pieces(
+        [&](double t) {
+          return gaussian::normal_pdf(t) * teacher_at(t) *
+                 shifted_relu_mean(alpha * t + b, given_t_sd);
+        },
+        0, h, {teacher_kink, model_kink});
+    const double product_other_on_slab = integrate_pieces(
+        [&](double t) {
+          const double m = alpha * t + b;
+          const double inner = integrate_pieces(
+              [&](double s) {
+                return gaussian::normal_pdf(s) * n * s * shifted_relu_mean(m + beta * s, rest);
+              },
+              0, inf, {beta != 0 ? -m / beta : NAN});
+          return gaussian::normal_pdf(t) * inner;
+        },
+        0, h, {model_kink});
+    const double other_sq_on_slab = slab_mass * n * n / 2;  // E[ReLU(‖w*‖ s)²] = ‖w*‖²/2
+    const double model_sq = gaussian::relu_second_moment(w, b);
+    const double teacher_sq = gaussian::relu_second_moment(w_star_, b_star_);
+    const double cross = gaussian::relu_product(w, b, w_star_, b_star_) - product_teacher_on_slab +
+                         product_other_on_slab;
+    return model_sq - 2 * cross + teacher_sq - teacher_sq_on_slab + other_sq_on_slab;
+  }
+};
+
+std::string search_note(const GroundTruth& truth, const std::vector<SearchCandidate>& found,
+                        const std::vector<double>& losses, std::size_t samples) {
+  std::string note = fmt::format("teacher loss {:.6g} (exact, quadrature)", truth.teacher_loss);
+  if (found.empty()) return note + "; no search (search_samples = 0)";
+  note += fmt::format(
+      "; search (projected GD on the square loss, step 1 with halving, at most {} iterations, "
+      "on {} fresh samples) found",
+      kSearchIterations, samples);
+  for (std::size_t i = 0; i < found.size(); ++i)
+    note += fmt::format("{} {:.6g} from the {} start", i ? "," : "", losses[i],
+                        found[i].start == "chow" ? "Chow 2E[yx]" : "teacher");
+  return note + " (exact population losses by quadrature); opt = the smallest";
+}
+
+}  // namespace
+
+RowDistribution adversarial_rows(const GroundTruth& truth) {
+  auto law = std::make_shared<const AdversarialLaw>(truth);
+  return {truth.d, gaussian_coordinate(), [law](const float* x) { return law->label(x); }, {}, 0.0};
+}
+
+FamilyEntry adversarial_family() {
+  const double inf = std::numeric_limits<double>::infinity();
+  FamilyEntry entry;
+  entry.name = "adversarial";
+  entry.description =
+      "x ~ N(0, I), a fraction eta relabelled against the teacher (shift or slab); opt <= bound";
+  entry.params = with_common_params({
+      {"rule",
+       ParamKind::choice,
+       0,
+       -inf,
+       inf,
+       "shift: add sqrt(noise/eta) where u.x > q; slab: label ReLU(|w*| u.x) where 0 <= w^.x <= h",
+       {"shift", "slab"},
+       "shift"},
+      {"eta", ParamKind::real, 0.1, 0.0, 1.0, "relabelled fraction (0 < eta < 1; < 0.5 for slab)"},
+      {"noise", ParamKind::real, 0.05, 0.0, inf,
+       "shift: the teacher's loss; labels in the region gain sqrt(noise/eta) (unused by slab)"},
+      {"search_samples", ParamKind::integer, static_cast<double>(kDefaultSearchSamples), 0.0, 1e9,
+       "fresh samples for the search certifying opt (0: no search, opt = teacher loss)"},
+      {"population",
+       ParamKind::choice,
+       0,
+       -inf,
+       inf,
+       "population losses of models: exact (quadrature) or monte-carlo (a cross-check)",
+       {"exact", "monte-carlo"},
+       "exact"},
+      {"eval_samples", ParamKind::integer, 1e6, 1000.0, 1e10,
+       "fresh samples for population=monte-carlo"},
+  });
+  entry.generate = [](std::size_t n, std::size_t d, std::uint64_t seed, const ParamValues& values,
+                      const Engine& engine) {
+    GroundTruth truth = planted_truth("adversarial", n, d, seed, values);
+    const AdversarialLaw law(truth);
+    truth.teacher_loss = law.population_loss(truth.w_star, truth.b_star);
+    const RowDistribution rows = adversarial_rows(truth);
+    Dataset data = draw_dataset(rows, n, stream_seed(seed, Stream::data), engine.threads());
+
+    truth.opt = truth.teacher_loss;
+    const auto samples = static_cast<std::size_t>(values.integer("search_samples"));
+    std::vector<SearchCandidate> found;
+    std::vector<double> losses;
+    if (samples > 0) {
+      const Dataset fresh =
+          draw_dataset(rows, samples, stream_seed(seed, Stream::search), engine.threads());
+      found = search_relus(engine, fresh.view(), truth);
+      for (const SearchCandidate& c : found) {
+        losses.push_back(law.population_loss(c.model.w, c.model.b));
+        if (losses.back() < truth.opt) {
+          truth.opt = losses.back();
+          truth.w_opt = c.model.w;
+          truth.b_opt = c.model.b;
+        }
+      }
+    }
+    truth.opt_kind = "upper-bound";
+    truth.opt_note = search_note(truth, found, losses, samples);
+    return Instance{std::move(data), std::move(truth)};
+  };
+  entry.population_loss = [](const ReluModel& model, const GroundTruth& truth,
+                             const Engine& engine) {
+    check_model_dimension(model, truth);
+    if (truth_choice(truth, "population") == "monte-carlo") {
+      const auto samples = static_cast<std::size_t>(truth_real(truth, "eval_samples"));
+      return monte_carlo_loss(adversarial_rows(truth), model, samples,
+                              stream_seed(truth.seed, Stream::evaluation), engine.threads());
+    }
+    return PopulationLoss{AdversarialLaw(truth).population_loss(model.w, model.b), 0.0, "exact", 0};
+  };
+  return entry;
+}
+
+}  // namespace relureg::families

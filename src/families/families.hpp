@@ -1,0 +1,43 @@
+// The individual instance families (one source file each), gathered by family_table.cpp.
+#pragma once
+
+#include "relureg/family.hpp"
+#include "sampling.hpp"
+
+namespace relureg::families {
+
+FamilyEntry realizable_family();
+FamilyEntry label_noise_family();
+FamilyEntry adversarial_family();
+FamilyEntry non_gaussian_family();
+
+// The row distribution of each family, rebuilt from a ground truth (its seed, teacher and
+// params), so that fresh samples for Monte-Carlo checks come from exactly the instance's law.
+RowDistribution realizable_rows(const GroundTruth& truth);
+RowDistribution label_noise_rows(const GroundTruth& truth);
+RowDistribution adversarial_rows(const GroundTruth& truth);
+RowDistribution non_gaussian_rows(const GroundTruth& truth);
+
+// Dispatches on truth.family (InputError for an unknown family).
+RowDistribution rows_of(const GroundTruth& truth);
+
+// Exact population loss under x ~ N(0, I) of any ReLU against the teacher ReLU(w*·x + b*) plus
+// independent noise of the given variance: gaussian::relu_distance + variance.
+PopulationLoss noisy_teacher_population_loss(const ReluModel& model, const GroundTruth& truth,
+                                             double noise_variance);
+
+// ReLUs found by projected full-batch gradient descent on the empirical square loss of `sample`
+// (step 1, halved whenever the loss rises; ‖w‖ ≤ truth.radius; at most `iterations` passes,
+// fewer once a step gains under 1e-12 relative), started from the teacher and from the Chow
+// estimate 2Ê[yx] (sota.md D2). Used to certify upper bounds on opt.
+struct SearchCandidate {
+  std::string start;  // "teacher" or "chow"
+  ReluModel model;
+  double empirical_loss = 0;
+};
+inline constexpr int kSearchIterations = 300;
+std::vector<SearchCandidate> search_relus(const Engine& engine, const DataSource& sample,
+                                          const GroundTruth& truth,
+                                          int iterations = kSearchIterations);
+
+}  // namespace relureg::families

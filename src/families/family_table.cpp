@@ -1,0 +1,156 @@
+// The one table of instance families, lookup, generation and the ground truth's JSON form.
+#include <fmt/format.h>
+
+#include <cmath>
+#include <limits>
+
+#include "families/families.hpp"
+#include "relureg/error.hpp"
+#include "relureg/family.hpp"
+
+namespace relureg {
+
+const std::vector<FamilyEntry>& family_table() {
+  static const std::vector<FamilyEntry> table = {
+      families::realizable_family(),
+      families::label_noise_family(),
+      families::adversarial_family(),
+      families::non_gaussian_family(),
+  };
+  return table;
+}
+
+std::string family_names() {
+  std::string names;
+  for (const FamilyEntry& entry : family_table()) names += (names.empty() ? "" : ", ") + entry.name;
+  return names;
+}
+
+const FamilyEntry& find_family(const std::string& name) {
+  for (const FamilyEntry& entry : family_table())
+    if (entry.name == name) return entry;
+  throw InputError(fmt::format("unknown family '{}' (choose one of: {})", name, family_names()));
+}
+
+Instance generate_instance(const std::string& family, std::size_t n, std::size_t d,
+                           std::uint64_t seed, const std::vector<std::string>& assignments,
+                           const Engine& engine) {
+  const FamilyEntry& entry = find_family(family);
+  if (n == 0) throw InputError("n must be at least 1");
+  if (d == 0) throw InputError("d must be at least 1");
+  const ParamValues values =
+      ParamValues::parse(entry.params, assignments, fmt::format("family '{}'", family));
+  return entry.generate(n, d, seed, values, engine);
+}
+
+PopulationLoss population_loss(const ReluModel& model, const GroundTruth& truth,
+                               const Engine& engine) {
+  return find_family(truth.family).population_loss(model, truth, engine);
+}
+
+nlohmann::json to_json(const GroundTruth& truth) {
+  nlohmann::json j;
+  j["family"] = truth.family;
+  j["d"] = truth.d;
+  j["seed"] = truth.seed;
+  j["w_star"] = truth.w_star;
+  j["b_star"] = truth.b_star;
+  j["opt"] = truth.opt;
+  j["opt_kind"] = truth.opt_kind;
+  j["opt_note"] = truth.opt_note;
+  j["w_opt"] = truth.w_opt;
+  j["b_opt"] = truth.b_opt;
+  j["teacher_loss"] = truth.teacher_loss;
+  j["radius"] = std::isinf(truth.radius) ? nlohmann::json(nullptr) : nlohmann::json(truth.radius);
+  j["params"] = truth.params;
+  return j;
+}
+
+namespace {
+
+// Typed access to a ground-truth JSON object; every failure names the origin and the key.
+class TruthReader {
+ public:
+  TruthReader(const nlohmann::json& j, const std::string& origin) : j_(j), origin_(origin) {
+    if (!j.is_object()) fail("ground truth must be a JSON object");
+  }
+  [[noreturn]] void fail(const std::string& what) const { throw InputError(origin_ + ": " + what); }
+
+  const nlohmann::json& at(const std::string& key) const {
+    if (!j_.contains(key)) fail(fmt::format("missing key '{}'", key));
+    return j_[key];
+  }
+  double number(const std::string& key) const {
+    const nlohmann::json& v = at(key);
+    if (!v.is_number()) fail(fmt::format("key '{}' must be a number", key));
+    return v.get<double>();
+  }
+  std::uint64_t whole(const std::string& key) const {
+    const nlohmann::json& v = at(key);
+    if (!v.is_number_unsigned() && !(v.is_number_integer() && v.get<long long>() >= 0))
+      fail(fmt::format("key '{}' must be a non-negative integer", key));
+    return v.get<std::uint64_t>();
+  }
+  std::string text(const std::string& key) const {
+    const nlohmann::json& v = at(key);
+    if (!v.is_string()) fail(fmt::format("key '{}' must be a string", key));
+    return v.get<std::string>();
+  }
+  std::vector<double> vector(const std::string& key, std::size_t size) const {
+    const nlohmann::json& v = at(key);
+    if (!v.is_array() || v.size() != size)
+      fail(fmt::format("key '{}' must be an array of {} numbers", key, size));
+    std::vector<double> out;
+    for (const nlohmann::json& x : v) {
+      if (!x.is_number()) fail(fmt::format("key '{}' must be an array of {} numbers", key, size));
+      out.push_back(x.get<double>());
+    }
+    return out;
+  }
+
+ private:
+  const nlohmann::json& j_;
+  const std::string& origin_;
+};
+
+}  // namespace
+
+GroundTruth ground_truth_from_json(const nlohmann::json& j, const std::string& origin) {
+  const TruthReader read(j, origin);
+  GroundTruth truth;
+  truth.family = read.text("family");
+  truth.d = read.whole("d");
+  truth.seed = read.whole("seed");
+  truth.w_star = read.vector("w_star", truth.d);
+  truth.b_star = read.number("b_star");
+  truth.opt = read.number("opt");
+  truth.opt_kind = read.text("opt_kind");
+  if (j.contains("opt_note")) truth.opt_note = read.text("opt_note");
+  truth.w_opt = read.vector("w_opt", truth.d);
+  truth.b_opt = read.number("b_opt");
+  truth.teacher_loss = read.number("teacher_loss");
+  const nlohmann::json& radius = read.at("radius");
+  if (radius.is_null())
+    truth.radius = std::numeric_limits<double>::infinity();
+  else
+    truth.radius = read.number("radius");
+  if (j.contains("params")) {
+    if (!j["params"].is_object()) read.fail("key 'params' must be an object");
+    truth.params = j["params"];
+  }
+  return truth;
+}
+
+namespace families {
+
+RowDistribution rows_of(const GroundTruth& truth) {
+  if (truth.family == "realizable") return realizable_rows(truth);
+  if (truth.family == "label-noise") return label_noise_rows(truth);
+  if (truth.family == "adversarial") return adversarial_rows(truth);
+  if (truth.family == "non-gaussian") return non_gaussian_rows(truth);
+  find_family(truth.family);  // throws the "unknown family" message
+  throw InputError(fmt::format("family '{}' has no row distribution", truth.family));
+}
+
+}  // namespace families
+}  // namespace relureg

@@ -1,0 +1,99 @@
+// Shared machinery of the instance families: random streams, row distributions, block sampling.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <random>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "relureg/dataset.hpp"
+#include "relureg/family.hpp"
+#include "relureg/model.hpp"
+#include "relureg/params.hpp"
+
+namespace relureg::families {
+
+// Rows are generated in blocks of this many; block k of a stream draws from its own generator,
+// so the data do not depend on the thread count.
+inline constexpr std::size_t kBlockRows = 4096;
+
+// The independent random streams of one instance seed.
+enum class Stream : std::uint64_t {
+  teacher = 1,         // the teacher's direction
+  side_direction = 2,  // the adversarial families' direction u ⊥ w*
+  data = 3,            // the instance's rows
+  search = 4,          // the fresh sample the opt search runs on
+  evaluation = 5,      // Monte-Carlo population losses
+};
+std::uint64_t stream_seed(std::uint64_t seed, Stream stream);
+
+// The random source of one block: a 64-bit Mersenne Twister plus the spare normal deviate of
+// Marsaglia's polar method. Implemented here (not <random> distributions) so that the numbers
+// are the same with every standard library.
+class BlockRandom {
+ public:
+  explicit BlockRandom(std::mt19937_64 engine) : engine_(engine) {}
+  double uniform();            // uniform on (0, 1), 53 random bits
+  double normal();             // N(0, 1)
+  double gamma(double shape);  // Gamma(shape, 1), Marsaglia–Tsang 2000
+
+ private:
+  std::mt19937_64 engine_;
+  bool has_spare_ = false;
+  double spare_ = 0;
+};
+
+// x such that P(g > x) = tail for g ~ N(0, 1) (bisection on erfc; accurate in both tails).
+double upper_normal_quantile(double tail);
+
+// A uniformly random unit vector of dimension d.
+std::vector<double> random_unit_vector(std::size_t d, BlockRandom& random);
+
+// A distribution of rows (x, y): i.i.d. coordinates, a label mean E[y | x] computed from the
+// float32-rounded features, and optional additive noise of known variance, independent of x.
+struct RowDistribution {
+  std::size_t d = 0;
+  std::function<double(BlockRandom&)> draw_coordinate;
+  std::function<double(const float* x)> label_mean;
+  std::function<double(BlockRandom&)> draw_noise;  // empty: no noise
+  double noise_variance = 0;
+};
+
+// n rows of `rows`, block k drawn from make_rng(seed, k), blocks in parallel on `threads`.
+Dataset draw_dataset(const RowDistribution& rows, std::size_t n, std::uint64_t seed, int threads);
+
+// E[(ReLU(w·x + b) − y)²] = E[(ReLU(w·x + b) − E[y|x])²] + noise variance, the first term by
+// Monte Carlo on `samples` fresh rows drawn block by block (never all stored), block sums added
+// in block order so that the value does not depend on the thread count.
+PopulationLoss monte_carlo_loss(const RowDistribution& rows, const ReluModel& model,
+                                std::size_t samples, std::uint64_t seed, int threads);
+
+// Standard normal coordinates and the noisy-teacher label y = ReLU(w*·x + b*) + ξ.
+std::function<double(BlockRandom&)> gaussian_coordinate();
+std::function<double(const float*)> teacher_label(const GroundTruth& truth);
+// ξ with variance `variance`: "gaussian" or "uniform" (on [−√(3σ²), √(3σ²)]).
+std::function<double(BlockRandom&)> noise_sampler(const std::string& kind, double variance);
+
+// The parameters every family has (norm, bias, radius), followed by the family's own.
+ParamTable with_common_params(ParamTable specific);
+
+// Validates n, d and the common parameters, draws the teacher and fills the ground truth's
+// family, d, seed, w_star, b_star, radius and params (opt fields are left to the family).
+GroundTruth planted_truth(const std::string& family, std::size_t n, std::size_t d,
+                          std::uint64_t seed, const ParamValues& values);
+
+// A family parameter stored in a ground truth's "params" (numbers, "inf", or choice words).
+double truth_real(const GroundTruth& truth, const std::string& name);
+std::string truth_choice(const GroundTruth& truth, const std::string& name);
+
+// InputError when the model's dimension differs from the instance's.
+void check_model_dimension(const ReluModel& model, const GroundTruth& truth);
+
+// The ReLU of the teacher and of the best known fit, as models.
+ReluModel teacher_model(const GroundTruth& truth);
+
+double dot(std::span<const double> u, std::span<const double> v);
+
+}  // namespace relureg::families
