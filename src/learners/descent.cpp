@@ -1,0 +1,122 @@
+// Projected full-batch descent on the square loss or the convex surrogate, one fused pass per step.
+#include "descent.hpp"
+
+#include <fmt/format.h>
+
+#include <cmath>
+
+#include "relureg/error.hpp"
+#include "relureg/kernels.hpp"
+
+namespace relureg::detail {
+namespace {
+
+double objective_value(const ReluStats& s, DescentObjective objective) {
+  return objective == DescentObjective::square_loss ? s.loss : s.surrogate;
+}
+
+const std::vector<double>& objective_gradient(const ReluStats& s, DescentObjective objective) {
+  return objective == DescentObjective::square_loss ? s.grad_square : s.grad_surrogate;
+}
+
+}  // namespace
+
+void project_to_ball(std::vector<double>& w, double radius) {
+  if (std::isinf(radius)) return;
+  double norm2 = 0;
+  for (double v : w) norm2 += v * v;
+  const double norm = std::sqrt(norm2);
+  if (norm > radius && norm > 0)
+    for (double& v : w) v *= radius / norm;
+}
+
+DescentSettings descent_settings(const ParamValues& params, DescentObjective objective,
+                                 const std::string& name) {
+  DescentSettings s;
+  s.objective = objective;
+  s.max_passes = static_cast<std::size_t>(params.integer("max_passes"));
+  s.tol = params.real("tol");
+  s.step = params.real("step");
+  s.radius = params.real("radius");
+  s.backtrack = params.flag("backtrack");
+  s.name = name;
+  return s;
+}
+
+FitResult run_descent(const DataSource& data, const FitContext& context, std::vector<double> w,
+                      double b, const DescentSettings& settings) {
+  const Engine& engine = *context.engine;
+  const std::size_t d = data.cols();
+  const std::size_t first_pass = engine.passes();
+  auto passes_used = [&] { return engine.passes() - first_pass; };
+  auto stats_at = [&](const std::vector<double>& wv, double bv) {
+    ReluStats s = relu_stats(engine, data, wv, bv, context.bias, settings.relu_grad_at_zero);
+    return s;
+  };
+  auto diverged = [&](std::size_t iteration, double loss) {
+    return DivergenceError(
+        fmt::format("{} diverged at iteration {}: training loss is {} (try a smaller step)",
+                    settings.name, iteration, loss));
+  };
+
+  project_to_ball(w, settings.radius);
+  FitResult result;
+  ReluStats stats = stats_at(w, b);
+  if (!std::isfinite(stats.loss) || !std::isfinite(stats.surrogate)) throw diverged(0, stats.loss);
+  result.loss_history.push_back(stats.loss);
+  double step = settings.step;
+  result.stop_reason = "max_passes";
+  std::size_t iteration = 0;
+  while (passes_used() < settings.max_passes) {
+    ++iteration;
+    const std::vector<double>& g = objective_gradient(stats, settings.objective);
+    const double old_objective = objective_value(stats, settings.objective);
+    std::vector<double> w_new(d);
+    double b_new = b;
+    ReluStats next;
+    bool accepted = false;
+    while (passes_used() < settings.max_passes) {
+      for (std::size_t j = 0; j < d; ++j) w_new[j] = w[j] - step * g[j];
+      if (context.bias) b_new = b - step * g[d];
+      project_to_ball(w_new, settings.radius);
+      next = stats_at(w_new, b_new);
+      const double value = objective_value(next, settings.objective);
+      const bool finite = std::isfinite(next.loss) && std::isfinite(value);
+      if (!settings.backtrack) {
+        if (!finite) throw diverged(iteration, next.loss);
+        accepted = true;
+        break;
+      }
+      if (finite && value <= old_objective + 1e-15 * std::abs(old_objective)) {
+        accepted = true;
+        break;
+      }
+      step *= 0.5;
+      if (step < 1e-30) throw diverged(iteration, next.loss);
+    }
+    if (!accepted) break;  // the pass budget ran out inside the backtracking
+    const double old_loss = stats.loss;
+    w.swap(w_new);
+    b = b_new;
+    stats = std::move(next);
+    result.loss_history.push_back(stats.loss);
+    if (context.progress &&
+        !context.progress({iteration, settings.max_passes, passes_used(), stats.loss})) {
+      result.stop_reason = "callback";
+      break;
+    }
+    const double change = std::abs(old_loss - stats.loss);
+    if (settings.tol > 0 && change <= settings.tol * std::max(old_loss, 1e-300)) {
+      result.stop_reason = "converged";
+      break;
+    }
+  }
+  result.model.w = std::move(w);
+  result.model.b = context.bias ? b : 0.0;
+  result.model.bias = context.bias;
+  result.details["final_step"] = step;
+  result.details["active_fraction"] = stats.active;
+  return result;
+}
+
+}  // namespace relureg::detail

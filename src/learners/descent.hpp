@@ -1,0 +1,35 @@
+// Projected (full-batch) descent loop shared by gd and glmtron: history, stopping, backtracking.
+#pragma once
+
+#include <vector>
+
+#include "relureg/learner.hpp"
+
+namespace relureg::detail {
+
+enum class DescentObjective { square_loss, surrogate };
+
+struct DescentSettings {
+  DescentObjective objective = DescentObjective::square_loss;
+  std::size_t max_passes = 500;
+  double tol = 1e-7;
+  double step = 1.0;
+  double radius = 0;      // ‖w‖ ≤ radius after every step (inf = no projection)
+  bool backtrack = true;  // halve the step while the objective rises
+  double relu_grad_at_zero = 1.0;
+  std::string name;  // learner name, for messages
+};
+
+// Runs descent from (w, b) and returns the fit (model, history, stop reason). Throws
+// DivergenceError when the loss becomes NaN/Inf.
+FitResult run_descent(const DataSource& data, const FitContext& context, std::vector<double> w,
+                      double b, const DescentSettings& settings);
+
+// Projects w (and the bias, which is not constrained) onto the ball ‖w‖ ≤ radius.
+void project_to_ball(std::vector<double>& w, double radius);
+
+// Settings for the iterative learners from their shared parameters.
+DescentSettings descent_settings(const ParamValues& params, DescentObjective objective,
+                                 const std::string& name);
+
+}  // namespace relureg::detail

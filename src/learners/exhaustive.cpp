@@ -1,0 +1,145 @@
+// Exhaustive opt + ε reference for d ≤ 3: a fine grid of directions, best scale each, then polish.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <numbers>
+
+#include "descent.hpp"
+#include "learners.hpp"
+#include "relureg/error.hpp"
+#include "relureg/kernels.hpp"
+
+namespace relureg::detail {
+namespace {
+
+// Unit directions covering the sphere S^{d−1}: d = 1 → ±1; d = 2 → `count` equally spaced
+// angles; d = 3 → the Fibonacci lattice of `count` points (spacing ≈ √(4π/count)).
+std::vector<std::vector<double>> direction_grid(std::size_t d, std::size_t count) {
+  std::vector<std::vector<double>> dirs;
+  if (d == 1) return {{1.0}, {-1.0}};
+  for (std::size_t i = 0; i < count; ++i) {
+    if (d == 2) {
+      const double a = 2 * std::numbers::pi * static_cast<double>(i) / count;
+      dirs.push_back({std::cos(a), std::sin(a)});
+    } else {
+      const double zc = 1 - (2 * static_cast<double>(i) + 1) / count;
+      const double r = std::sqrt(std::max(0.0, 1 - zc * zc));
+      const double phi = std::numbers::pi * (3 - std::sqrt(5.0)) * static_cast<double>(i);
+      dirs.push_back({r * std::cos(phi), r * std::sin(phi), zc});
+    }
+  }
+  return dirs;
+}
+
+struct Candidate {
+  std::vector<double> w;
+  double b = 0;
+  double loss = 0;
+};
+
+// The brute-force reference: for every grid direction u (and, with a bias, every kink t on a
+// grid) the best scale a ∈ [0, radius] is closed-form, so one pass scores all of them; the best
+// `refine` candidates are then polished by square-loss gradient descent. With grid spacing δ,
+// Lemma L3 of GKK19 bounds the grid's excess by a²δ²/2 before polishing.
+class ExhaustiveLearner final : public Learner {
+ public:
+  explicit ExhaustiveLearner(const ParamValues& p)
+      : grid_(static_cast<std::size_t>(p.integer("grid"))),
+        kinks_(static_cast<std::size_t>(p.integer("kinks"))),
+        refine_(static_cast<std::size_t>(p.integer("refine"))),
+        polish_(descent_settings(p, DescentObjective::square_loss, "exhaustive")) {}
+
+  FitResult fit(const DataSource& data, const FitContext& context) override {
+    const std::size_t d = data.cols();
+    if (d > 3)
+      throw InputError(
+          fmt::format("exhaustive: d = {} is too large (the direction grid covers d <= 3)", d));
+    const Engine& engine = *context.engine;
+    const auto dirs = direction_grid(d, grid_);
+    // Kinks t (ReLU(a(u·x − t))) in units of the features' root-mean-square.
+    std::vector<double> kinks{0.0};
+    if (context.bias) {
+      const double rms =
+          std::sqrt(engine.mean_rows(data, 1, [d](const float* x, double, double* acc) {
+            for (std::size_t j = 0; j < d; ++j) acc[0] += double(x[j]) * x[j] / d;
+          })[0]);
+      kinks.clear();
+      for (std::size_t k = 0; k < kinks_; ++k)
+        kinks.push_back(
+            rms * (-3.0 + 6.0 * static_cast<double>(k) / std::max<std::size_t>(1, kinks_ - 1)));
+    }
+    const std::size_t m = dirs.size() * kinks.size();
+    // Per candidate: Σ y r and Σ r² with r = ReLU(u·x − t); plus Σ y².
+    const std::vector<double> s =
+        engine.mean_rows(data, 2 * m + 1, [&](const float* x, double y, double* acc) {
+          std::size_t c = 0;
+          for (const auto& u : dirs) {
+            double z = 0;
+            for (std::size_t j = 0; j < d; ++j) z += u[j] * static_cast<double>(x[j]);
+            for (double t : kinks) {
+              const double r = z > t ? z - t : 0.0;
+              acc[2 * c] += y * r;
+              acc[2 * c + 1] += r * r;
+              ++c;
+            }
+          }
+          acc[2 * m] += y * y;
+        });
+    std::vector<Candidate> candidates;
+    for (std::size_t c = 0; c < m; ++c) {
+      const double yr = s[2 * c], rr = s[2 * c + 1];
+      const double a = rr > 0 ? std::clamp(yr / rr, 0.0, polish_.radius) : 0.0;
+      const auto& u = dirs[c / kinks.size()];
+      Candidate cand{u, -a * kinks[c % kinks.size()], s[2 * m] - 2 * a * yr + a * a * rr};
+      for (double& v : cand.w) v *= a;
+      candidates.push_back(std::move(cand));
+    }
+    const std::size_t keep = std::min(refine_, candidates.size());
+    std::partial_sort(candidates.begin(), candidates.begin() + keep, candidates.end(),
+                      [](const Candidate& a, const Candidate& b) { return a.loss < b.loss; });
+    FitResult best;
+    best.stop_reason = "exhaustive";
+    double best_loss = std::numeric_limits<double>::infinity();
+    const double grid_loss = candidates.front().loss;
+    for (std::size_t i = 0; i < keep; ++i) {
+      FitResult polished = run_descent(data, context, candidates[i].w, candidates[i].b, polish_);
+      const double loss = polished.loss_history.back();
+      if (loss < best_loss) {
+        best_loss = loss;
+        best.model = polished.model;
+        best.loss_history = polished.loss_history;
+      }
+    }
+    best.details["grid_directions"] = dirs.size();
+    best.details["grid_kinks"] = kinks.size();
+    best.details["grid_best_loss"] = grid_loss;
+    best.details["refined_candidates"] = keep;
+    return best;
+  }
+
+ private:
+  std::size_t grid_, kinks_, refine_;
+  DescentSettings polish_;
+};
+
+}  // namespace
+
+LearnerEntry exhaustive_entry() {
+  return {
+      "exhaustive",
+      "opt + ε reference for d <= 3: grid over directions (and kinks), best scale, GD polish",
+      "brute force; GKK19 Lemma L3 bounds the grid error",
+      Task::relu,
+      {{"grid", ParamKind::integer, 4096, 4, 1e6, "directions on the sphere (d = 2, 3)"},
+       {"kinks", ParamKind::integer, 33, 2, 1e4, "kink positions per direction (with --bias)"},
+       {"refine", ParamKind::integer, 5, 1, 1e4, "best grid candidates polished by descent"},
+       max_passes_param(200),
+       tol_param(1e-10),
+       step_param(1.0, "polishing step size"),
+       radius_param(),
+       {"backtrack", ParamKind::flag, 1, 0, 1, "halve the polishing step while the loss rises"}},
+      [](const ParamValues& p) { return std::make_unique<ExhaustiveLearner>(p); }};
+}
+
+}  // namespace relureg::detail

@@ -1,0 +1,78 @@
+// Projected full-batch gradient descent on the square loss (Soltanolkotabi 2017).
+#include <cmath>
+#include <random>
+
+#include "descent.hpp"
+#include "learners.hpp"
+#include "relureg/rng.hpp"
+
+namespace relureg::detail {
+namespace {
+
+// Soltanolkotabi, "Learning ReLUs via Gradient Descent", NeurIPS 2017: projected gradient descent
+// on (1/n) Σ (ReLU(w·x_i) − y_i)², started at 0. The paper's analysis takes a non-zero ReLU'(0),
+// so we use ReLU'(0) = `relu_grad_at_zero` (default 1): the first step from w = 0 is then the
+// Chow step 2·step·Ê[y x]; with 0 (autograd's convention) a zero start never moves.
+class GdLearner final : public Learner {
+ public:
+  explicit GdLearner(const ParamValues& p)
+      : settings_(descent_settings(p, DescentObjective::square_loss, "gd")),
+        init_(p.choice("init")) {
+    settings_.relu_grad_at_zero = p.real("relu_grad_at_zero");
+  }
+
+  FitResult fit(const DataSource& data, const FitContext& context) override {
+    const std::size_t d = data.cols();
+    std::vector<double> w(d, 0.0);
+    if (init_ == "moment") {
+      w = chow_estimate(*context.engine, data, true, 0.0);
+    } else if (init_ == "random") {
+      // A random direction scaled so that E[ReLU(w·x)^2] = ‖w‖²/2 matches the labels' E[y²].
+      const std::vector<double> m = context.engine->mean_rows(
+          data, 1, [](const float*, double y, double* acc) { acc[0] += y * y; });
+      std::mt19937_64 rng = make_rng(context.seed, 0x6764);
+      std::normal_distribution<double> normal;
+      double norm2 = 0;
+      for (double& v : w) {
+        v = normal(rng);
+        norm2 += v * v;
+      }
+      const double scale = std::sqrt(2 * m[0] / std::max(norm2, 1e-300));
+      for (double& v : w) v *= scale;
+    }
+    FitResult result = run_descent(data, context, std::move(w), 0.0, settings_);
+    result.details["init"] = init_;
+    return result;
+  }
+
+ private:
+  DescentSettings settings_;
+  std::string init_;
+};
+
+}  // namespace
+
+LearnerEntry gd_entry() {
+  return {"gd",
+          "projected full-batch gradient descent on the square loss (one fused pass per step)",
+          "Soltanolkotabi, Learning ReLUs via Gradient Descent, NeurIPS 2017",
+          Task::relu,
+          {max_passes_param(500),
+           tol_param(1e-7),
+           step_param(1.0, "step size (halved while the loss rises when backtrack=1)"),
+           radius_param(),
+           {"backtrack", ParamKind::flag, 1, 0, 1, "halve the step while the loss rises"},
+           {"init",
+            ParamKind::choice,
+            0,
+            0,
+            0,
+            "initial point: zero, random (seeded) or moment",
+            {"zero", "random", "moment"},
+            "zero"},
+           {"relu_grad_at_zero", ParamKind::real, 1.0, 0.0, 1.0,
+            "value of ReLU'(0); 1 lets a zero start move (Soltanolkotabi), 0 is autograd's"}},
+          [](const ParamValues& p) { return std::make_unique<GdLearner>(p); }};
+}
+
+}  // namespace relureg::detail

@@ -1,0 +1,63 @@
+// GLMtron / convex-surrogate projected gradient descent (KKSK11, DGKKS20), optional square-loss
+// polish.
+#include "descent.hpp"
+#include "learners.hpp"
+
+namespace relureg::detail {
+namespace {
+
+// Kakade, Kanade, Shamir, Kalai (NeurIPS 2011) GLMtron, as analysed agnostically by Diakonikolas,
+// Goel, Karmalkar, Klivans, Soltanolkotabi (COLT 2020): gradient descent on the convex matching
+// loss ½ReLU(w·x)² − y (w·x), whose gradient is (ReLU(w·x) − y) x, projected onto ‖w‖ ≤ radius,
+// from w = 0 (where, unlike the square loss, the gradient −Ê[y x] is non-zero). Its minimiser is
+// O(opt)-good under concentration and anti-concentration. `polish` extra passes of square-loss
+// descent follow.
+class GlmtronLearner final : public Learner {
+ public:
+  explicit GlmtronLearner(const ParamValues& p)
+      : settings_(descent_settings(p, DescentObjective::surrogate, "glmtron")),
+        polish_(static_cast<std::size_t>(p.integer("polish"))) {}
+
+  FitResult fit(const DataSource& data, const FitContext& context) override {
+    FitResult result =
+        run_descent(data, context, std::vector<double>(data.cols(), 0.0), 0.0, settings_);
+    if (polish_ > 0) {
+      DescentSettings polish = settings_;
+      polish.objective = DescentObjective::square_loss;
+      polish.max_passes = polish_;
+      polish.step = 1.0;
+      const std::size_t surrogate_iterations = result.loss_history.size();
+      FitResult polished = run_descent(data, context, result.model.w, result.model.b, polish);
+      result.loss_history.insert(result.loss_history.end(), polished.loss_history.begin() + 1,
+                                 polished.loss_history.end());
+      result.model = polished.model;
+      result.details["surrogate_iterations"] = surrogate_iterations;
+      result.details["polish_stop_reason"] = polished.stop_reason;
+    }
+    return result;
+  }
+
+ private:
+  DescentSettings settings_;
+  std::size_t polish_;
+};
+
+}  // namespace
+
+LearnerEntry glmtron_entry() {
+  return {"glmtron",
+          "projected gradient descent on the convex surrogate ½ReLU(w·x)² − y·w·x from w = 0",
+          "Kakade et al. 2011 (GLMtron); Diakonikolas, Goel, Karmalkar, Klivans, Soltanolkotabi, "
+          "COLT 2020",
+          Task::relu,
+          {max_passes_param(500),
+           tol_param(1e-7),
+           step_param(1.0, "step size (halved while the surrogate rises when backtrack=1)"),
+           radius_param(),
+           {"backtrack", ParamKind::flag, 1, 0, 1, "halve the step while the surrogate rises"},
+           {"polish", ParamKind::integer, 0, 0, 1e9,
+            "passes of square-loss descent after the surrogate phase"}},
+          [](const ParamValues& p) { return std::make_unique<GlmtronLearner>(p); }};
+}
+
+}  // namespace relureg::detail

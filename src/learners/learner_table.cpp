@@ -1,0 +1,76 @@
+// The one explicit table of learners, shared parameter declarations, and the timed fit runner.
+#include <fmt/format.h>
+
+#include <chrono>
+#include <limits>
+
+#include "learners.hpp"
+#include "relureg/error.hpp"
+
+namespace relureg {
+
+ParamSpec max_passes_param(double default_value) {
+  return {"max_passes",  ParamKind::integer,
+          default_value, 1,
+          1e9,           "stop after this many passes over the data"};
+}
+
+ParamSpec tol_param(double default_value) {
+  return {"tol",
+          ParamKind::real,
+          default_value,
+          0,
+          1,
+          "stop when the relative change of the training loss falls below this (0 = never)"};
+}
+
+ParamSpec step_param(double default_value, const std::string& description) {
+  return {"step", ParamKind::real, default_value, 1e-12, 1e6, description};
+}
+
+ParamSpec radius_param() {
+  return {"radius",
+          ParamKind::real,
+          std::numeric_limits<double>::infinity(),
+          1e-12,
+          std::numeric_limits<double>::infinity(),
+          "norm bound W: the fit stays in ‖w‖ <= W (inf = unconstrained)"};
+}
+
+const std::vector<LearnerEntry>& learner_table() {
+  static const std::vector<LearnerEntry> table = {
+      detail::moment_entry(),
+      detail::gd_entry(),
+      detail::glmtron_entry(),
+      detail::exhaustive_entry(),
+  };
+  return table;
+}
+
+std::string learner_names(Task task) {
+  std::string names;
+  for (const LearnerEntry& e : learner_table())
+    if (e.task == task) names += (names.empty() ? "" : ", ") + e.name;
+  return names;
+}
+
+const LearnerEntry& find_learner(const std::string& name) {
+  for (const LearnerEntry& e : learner_table())
+    if (e.name == name) return e;
+  std::string all;
+  for (const LearnerEntry& e : learner_table()) all += (all.empty() ? "" : ", ") + e.name;
+  throw InputError(fmt::format("unknown learner '{}' (choose one of: {})", name, all));
+}
+
+FitResult fit_learner(const LearnerEntry& entry, const ParamValues& params, const DataSource& data,
+                      const FitContext& context) {
+  if (data.rows() == 0) throw InputError(entry.name + ": no data rows");
+  const auto start = std::chrono::steady_clock::now();
+  const std::size_t first_pass = context.engine->passes();
+  FitResult result = entry.make(params)->fit(data, context);
+  result.passes = context.engine->passes() - first_pass;
+  result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return result;
+}
+
+}  // namespace relureg
