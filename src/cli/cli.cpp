@@ -1,0 +1,133 @@
+// Command-line parsing (CLI11): subcommands, shared flags, and the single error handler.
+#include "cli.hpp"
+
+#include <fmt/format.h>
+#include <CLI/CLI.hpp>
+
+#include "relureg/error.hpp"
+#include "relureg/family.hpp"
+#include "relureg/learner.hpp"
+
+namespace relureg::cli {
+namespace {
+
+void add_common(CLI::App* app, CommonOptions& c) {
+  app->add_option("--threads", c.threads, "worker threads (0 = all cores)")
+      ->check(CLI::NonNegativeNumber);
+  app->add_option("--seed", c.seed, "random seed");
+  app->add_flag("--quiet", c.quiet, "print only the results");
+}
+
+void add_params(CLI::App* app, std::vector<std::string>& params, const std::string& owner,
+                const std::string& listing) {
+  app->add_option(
+         "--param", params,
+         "set a " + owner + " parameter, name=value (repeatable; see `relureg " + listing + "`)")
+      ->allow_extra_args(false);
+}
+
+void add_data_flags(CLI::App* app, std::string& label, std::string& labels) {
+  app->add_option("--label", label, "CSV: name of the label column")->capture_default_str();
+  app->add_option("--labels", labels, "NPY: labels file (default: <stem>.labels.npy)");
+}
+
+}  // namespace
+
+int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err) {
+  CLI::App app{"relureg: learn a ReLU max(0, w·x + b) from samples with arbitrary labels"};
+  app.name("relureg");
+  app.require_subcommand(1);
+  app.set_help_all_flag("--help-all", "help for every subcommand");
+  CommonOptions common;
+
+  GenerateOptions gen;
+  CLI::App* generate = app.add_subcommand("generate", "generate an instance and its ground truth");
+  generate->add_option("--family", gen.family, "instance family: " + family_names())->required();
+  generate->add_option("--n", gen.n, "samples")->capture_default_str();
+  generate->add_option("--d", gen.d, "features")->capture_default_str();
+  add_params(generate, gen.params, "family", "families");
+  generate
+      ->add_option("-o,--output", gen.output,
+                   "data file (.csv or .npy); truth goes to "
+                   "<stem>.truth.json")
+      ->required();
+  add_common(generate, common);
+
+  FitOptions fit;
+  CLI::App* fit_cmd = app.add_subcommand("fit", "fit a learner to a data file");
+  fit_cmd->add_option("data", fit.data, "data file (.csv or .npy)")->required();
+  fit_cmd->add_option("--learner", fit.learner, "learner: " + learner_names(Task::relu))
+      ->required();
+  add_params(fit_cmd, fit.params, "learner", "learners");
+  fit_cmd->add_flag("--bias", fit.bias, "fit a bias b (default: b = 0, as in GKK19)");
+  add_data_flags(fit_cmd, fit.label, fit.labels);
+  fit_cmd->add_option("-o,--output", fit.output, "model file (.json)")->required();
+  add_common(fit_cmd, common);
+
+  EvaluateOptions ev;
+  CLI::App* evaluate = app.add_subcommand("evaluate", "square loss of a model on a data file");
+  evaluate->add_option("--model", ev.model, "model file (.json)")->required();
+  evaluate->add_option("data", ev.data, "data file (.csv or .npy)")->required();
+  evaluate->add_option("--truth", ev.truth,
+                       "ground truth (.truth.json) to add the population loss and opt");
+  add_data_flags(evaluate, ev.label, ev.labels);
+  add_common(evaluate, common);
+
+  PredictOptions pr;
+  CLI::App* predict = app.add_subcommand("predict", "write the model's predictions as CSV");
+  predict->add_option("--model", pr.model, "model file (.json)")->required();
+  predict->add_option("data", pr.data, "data file (.csv or .npy); labels are not needed")
+      ->required();
+  add_data_flags(predict, pr.label, pr.labels);
+  predict->add_option("-o,--output", pr.output, "predictions (.csv)")->required();
+  add_common(predict, common);
+
+  CLI::App* learners = app.add_subcommand("learners", "list the learners and their parameters");
+  CLI::App* families = app.add_subcommand("families", "list the instance families");
+
+  DemoOptions demo;
+  CLI::App* demo_cmd =
+      app.add_subcommand("demo", "generate an instance, fit every learner, compare with opt");
+  demo_cmd->add_option("--family", demo.family, "instance family: " + family_names())
+      ->capture_default_str();
+  demo_cmd->add_option("--n", demo.n, "samples")->capture_default_str();
+  demo_cmd->add_option("--d", demo.d, "features")->capture_default_str();
+  add_params(demo_cmd, demo.params, "family", "families");
+  demo_cmd->add_flag("--bias", demo.bias, "fit a bias");
+  add_common(demo_cmd, common);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp&) {
+    out << app.help();
+    return 0;
+  } catch (const CLI::CallForAllHelp&) {
+    out << app.help("", CLI::AppFormatMode::All);
+    return 0;
+  } catch (const CLI::ParseError& e) {
+    err << "relureg: error: " << e.what() << " (run `relureg --help`)\n";
+    return 2;
+  }
+
+  try {
+    if (generate->parsed()) return cmd_generate(gen, common, out);
+    if (fit_cmd->parsed()) return cmd_fit(fit, common, out, err);
+    if (evaluate->parsed()) return cmd_evaluate(ev, common, out);
+    if (predict->parsed()) return cmd_predict(pr, common, out);
+    if (learners->parsed()) return cmd_learners(out);
+    if (families->parsed()) return cmd_families(out);
+    if (demo_cmd->parsed()) return cmd_demo(demo, common, out, err);
+  } catch (const DivergenceError& e) {
+    err << "relureg: error: " << e.what() << "\n";
+    return 3;
+  } catch (const InputError& e) {
+    err << "relureg: error: " << e.what() << "\n";
+    return 1;
+  } catch (const std::exception& e) {
+    err << "relureg: error: " << e.what() << "\n";
+    return 1;
+  }
+  return 2;
+}
+
+}  // namespace relureg::cli

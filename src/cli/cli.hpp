@@ -1,0 +1,75 @@
+// The relureg command line: one entry point shared by the binary and the in-process tests.
+#pragma once
+
+#include <cstdint>
+#include <ostream>
+#include <string>
+#include <vector>
+
+namespace relureg::cli {
+
+// Runs `relureg ARGS...`; output to `out`, messages and the progress bar to `err`. Returns the
+// exit code: 0 success, 1 bad input or failure, 2 bad usage (unknown option), 3 divergence.
+int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err);
+
+// Options shared by every subcommand.
+struct CommonOptions {
+  int threads = 0;
+  std::uint64_t seed = 0;
+  bool quiet = false;
+};
+
+struct GenerateOptions {
+  std::string family;
+  std::size_t n = 10000;
+  std::size_t d = 10;
+  std::vector<std::string> params;
+  std::string output;
+};
+
+struct FitOptions {
+  std::string data;
+  std::string learner;
+  std::vector<std::string> params;
+  bool bias = false;
+  std::string label = "y";
+  std::string labels;
+  std::string output;
+};
+
+struct EvaluateOptions {
+  std::string model;
+  std::string data;
+  std::string truth;
+  std::string label = "y";
+  std::string labels;
+};
+
+struct PredictOptions {
+  std::string model;
+  std::string data;
+  std::string label = "y";
+  std::string labels;
+  std::string output;
+};
+
+struct DemoOptions {
+  std::string family = "label-noise";
+  std::size_t n = 100000;
+  std::size_t d = 20;
+  std::vector<std::string> params;
+  bool bias = false;
+};
+
+int cmd_generate(const GenerateOptions& o, const CommonOptions& c, std::ostream& out);
+int cmd_fit(const FitOptions& o, const CommonOptions& c, std::ostream& out, std::ostream& err);
+int cmd_evaluate(const EvaluateOptions& o, const CommonOptions& c, std::ostream& out);
+int cmd_predict(const PredictOptions& o, const CommonOptions& c, std::ostream& out);
+int cmd_learners(std::ostream& out);
+int cmd_families(std::ostream& out);
+int cmd_demo(const DemoOptions& o, const CommonOptions& c, std::ostream& out, std::ostream& err);
+
+// "data.csv" -> "data.truth.json" (same folder).
+std::string truth_path_for(const std::string& data_path);
+
+}  // namespace relureg::cli

@@ -1,0 +1,47 @@
+// `relureg demo`: one generated instance, every ReLU learner, a table of loss against opt and time.
+#include <fmt/format.h>
+
+#include "cli.hpp"
+#include "progress.hpp"
+#include "relureg/error.hpp"
+#include "relureg/evaluation.hpp"
+#include "relureg/family.hpp"
+#include "relureg/learner.hpp"
+
+namespace relureg::cli {
+
+int cmd_demo(const DemoOptions& o, const CommonOptions& c, std::ostream& out, std::ostream& err) {
+  const Engine engine(EngineOptions{c.threads});
+  const Instance instance = generate_instance(o.family, o.n, o.d, c.seed, o.params, engine);
+  const GroundTruth& truth = instance.truth;
+  out << fmt::format("instance: {} n={} d={} seed={} opt={:.6g} ({}){}\n", o.family, o.n, o.d,
+                     c.seed, truth.opt, truth.opt_kind, o.bias ? " bias fitted" : "");
+  out << fmt::format("{:<11} {:>11} {:>11} {:>11} {:>9} {:>7} {:>9}  {}\n", "learner", "train_loss",
+                     "pop_loss", "excess", "loss/opt", "passes", "time_s", "stop");
+  for (const LearnerEntry& entry : learner_table()) {
+    if (entry.task != Task::relu) continue;
+    if (entry.name == "exhaustive" && o.d > 3) {
+      out << fmt::format("{:<11} skipped: d = {} > 3 (try `relureg demo --d 2`)\n", entry.name,
+                         o.d);
+      continue;
+    }
+    ProgressBar bar(err, !c.quiet && stderr_is_terminal(), entry.name);
+    FitContext context{&engine, o.bias, c.seed, bar.callback()};
+    FitResult fit;
+    try {
+      fit = fit_learner(entry, ParamValues::defaults(entry.params), instance.data.view(), context);
+    } catch (const DivergenceError& e) {
+      out << fmt::format("{:<11} diverged: {}\n", entry.name, e.what());
+      continue;
+    }
+    bar.finish();
+    const PopulationLoss pop = population_loss(fit.model, truth, engine);
+    const std::string ratio = truth.opt > 0 ? fmt::format("{:.4f}", pop.value / truth.opt) : "-";
+    out << fmt::format("{:<11} {:>11.4e} {:>11.4e} {:>11.3e} {:>9} {:>7} {:>9.3f}  {}\n",
+                       entry.name, fit.loss_history.back(), pop.value, pop.value - truth.opt, ratio,
+                       fit.passes, fit.seconds, fit.stop_reason);
+  }
+  return 0;
+}
+
+}  // namespace relureg::cli

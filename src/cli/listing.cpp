@@ -1,0 +1,37 @@
+// `relureg learners` and `relureg families`: the name tables with their parameters.
+#include <fmt/format.h>
+
+#include "cli.hpp"
+#include "relureg/family.hpp"
+#include "relureg/learner.hpp"
+
+namespace relureg::cli {
+namespace {
+
+void print_params(std::ostream& out, const ParamTable& params) {
+  for (const ParamSpec& p : params)
+    out << fmt::format("    {:<18} = {:<8} {:<22} {}\n", p.name, p.default_text(), p.range_text(),
+                       p.description);
+}
+
+}  // namespace
+
+int cmd_learners(std::ostream& out) {
+  for (const LearnerEntry& e : learner_table()) {
+    out << fmt::format("{:<12} [{}] {}\n", e.name, e.task == Task::relu ? "relu" : "halfspace",
+                       e.description);
+    out << fmt::format("    reference: {}\n", e.reference);
+    print_params(out, e.params);
+  }
+  return 0;
+}
+
+int cmd_families(std::ostream& out) {
+  for (const FamilyEntry& f : family_table()) {
+    out << fmt::format("{:<14} {}\n", f.name, f.description);
+    print_params(out, f.params);
+  }
+  return 0;
+}
+
+}  // namespace relureg::cli
