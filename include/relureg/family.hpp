@@ -37,6 +37,8 @@ struct GroundTruth {
 
 nlohmann::json to_json(const GroundTruth& truth);
 GroundTruth ground_truth_from_json(const nlohmann::json& j, const std::string& origin);
+// Reads a `.truth.json` file; InputError naming the file when it is missing or malformed.
+GroundTruth read_ground_truth(const std::string& path);
 
 struct Instance {
   Dataset data;

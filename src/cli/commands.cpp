@@ -92,8 +92,7 @@ int cmd_evaluate(const EvaluateOptions& o, const CommonOptions& c, std::ostream&
   const Evaluation ev = evaluate(engine, file.model, data.view());
   nlohmann::json j = {{"loss", ev.loss}, {"n", ev.n}};
   if (!o.truth.empty()) {
-    const GroundTruth truth =
-        ground_truth_from_json(nlohmann::json::parse(read_text_file(o.truth)), o.truth);
+    const GroundTruth truth = read_ground_truth(o.truth);
     check_dimension(file.model, truth.d, o.truth);
     const PopulationLoss pop = population_loss(file.model, truth, engine);
     j["population_loss"] = pop.value;

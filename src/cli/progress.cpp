@@ -35,7 +35,8 @@ ProgressCallback ProgressBar::callback() {
 void ProgressBar::draw(const FitProgress& p) {
   const auto now = std::chrono::steady_clock::now();
   const double elapsed = std::chrono::duration<double>(now - start_).count();
-  if (elapsed < delay_ || std::chrono::duration<double>(now - last_draw_).count() < 0.1) return;
+  if (elapsed < delay_) return;
+  if (drawn_ && std::chrono::duration<double>(now - last_draw_).count() < 0.1) return;
   last_draw_ = now;
   const double fraction =
       p.max_iterations > 0 ? std::min(1.0, double(p.passes) / double(p.max_iterations)) : 0.0;

@@ -22,12 +22,10 @@ namespace fs = std::filesystem;
 
 namespace relureg {
 
-namespace {
+using detail::FilePtr;
+using detail::open_file;
 
-struct CloseFile {
-  void operator()(std::FILE* file) const { std::fclose(file); }
-};
-using FilePtr = std::unique_ptr<std::FILE, CloseFile>;
+namespace {
 
 constexpr std::size_t kBufferSize = std::size_t{4} << 20;
 
@@ -206,7 +204,7 @@ class CsvWriter {
 }  // namespace
 
 Dataset read_csv(const fs::path& path, const ReadOptions& options) {
-  FilePtr file(detail::open_file(path, "rb", path));
+  FilePtr file(open_file(path, "rb", path));
   const std::string shown = path.string();
   struct stat info {};
   const std::size_t file_size =
@@ -333,7 +331,7 @@ void write_csv_dataset(const fs::path& path, const Dataset& data) {
 void write_column_csv(const fs::path& path, const std::string& name,
                       const std::vector<double>& values) {
   write_atomically(path, [&](const fs::path& tmp) {
-    FilePtr file(detail::open_file(tmp, "wb", path));
+    FilePtr file(open_file(tmp, "wb", path));
     CsvWriter out(file.get(), path);
     out.text(name);
     out.put('\n');

@@ -3,10 +3,17 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <memory>
 
 #include "relureg/dataset.hpp"
 
 namespace relureg::detail {
+
+struct CloseFile {
+  void operator()(std::FILE* file) const { std::fclose(file); }
+};
+// An open C file closed on scope exit.
+using FilePtr = std::unique_ptr<std::FILE, CloseFile>;
 
 // Throws InputError "<shown>: <what>: <strerror(err)>".
 [[noreturn]] void throw_file_error(const std::filesystem::path& shown, const char* what, int err);

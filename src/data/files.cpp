@@ -18,13 +18,10 @@
 namespace fs = std::filesystem;
 
 namespace relureg {
-namespace {
 
-struct CloseFile {
-  void operator()(std::FILE* file) const { std::fclose(file); }
-};
-
-}  // namespace
+using detail::FilePtr;
+using detail::open_file;
+namespace {}  // namespace
 
 namespace detail {
 
@@ -116,14 +113,14 @@ void write_atomically(const fs::path& path, const std::function<void(const fs::p
 
 void write_text_atomically(const fs::path& path, const std::string& text) {
   write_atomically(path, [&](const fs::path& tmp) {
-    std::unique_ptr<std::FILE, CloseFile> file(detail::open_file(tmp, "wb", path));
+    FilePtr file(open_file(tmp, "wb", path));
     detail::write_bytes(file.get(), text.data(), text.size(), path);
     detail::close_output(file.release(), path);
   });
 }
 
 std::string read_text_file(const fs::path& path) {
-  std::unique_ptr<std::FILE, CloseFile> file(detail::open_file(path, "rb", path));
+  FilePtr file(open_file(path, "rb", path));
   std::string text;
   char buffer[1 << 16];
   std::size_t got = 0;

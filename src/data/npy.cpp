@@ -24,12 +24,10 @@ namespace fs = std::filesystem;
 
 namespace relureg {
 
-namespace {
+using detail::FilePtr;
+using detail::open_file;
 
-struct CloseFile {
-  void operator()(std::FILE* file) const { std::fclose(file); }
-};
-using FilePtr = std::unique_ptr<std::FILE, CloseFile>;
+namespace {
 
 constexpr char kMagic[] = "\x93NUMPY";
 constexpr std::size_t kMagicSize = 6;
@@ -179,7 +177,7 @@ struct NpyInput {
 
 NpyInput open_npy(const fs::path& path) {
   NpyInput in;
-  in.file.reset(detail::open_file(path, "rb", path));
+  in.file.reset(open_file(path, "rb", path));
   std::FILE* file = in.file.get();
   unsigned char preamble[12];
   if (std::fread(preamble, 1, 10, file) != 10 || std::memcmp(preamble, kMagic, kMagicSize) != 0) {
@@ -310,7 +308,7 @@ void write_npy_file(const fs::path& path, const fs::path& shown, const char* des
   std::string preamble(kMagic, kMagicSize);
   preamble += {'\x01', '\x00', static_cast<char>(len & 0xFF), static_cast<char>(len >> 8)};
 
-  FilePtr file(detail::open_file(path, "wb", shown));
+  FilePtr file(open_file(path, "wb", shown));
   detail::write_bytes(file.get(), preamble.data(), preamble.size(), shown);
   detail::write_bytes(file.get(), header.data(), header.size(), shown);
   if constexpr (std::endian::native == std::endian::little) {

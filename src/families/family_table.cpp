@@ -7,6 +7,7 @@
 #include "families/families.hpp"
 #include "relureg/error.hpp"
 #include "relureg/family.hpp"
+#include "relureg/io.hpp"
 
 namespace relureg {
 
@@ -153,4 +154,15 @@ RowDistribution rows_of(const GroundTruth& truth) {
 }
 
 }  // namespace families
+GroundTruth read_ground_truth(const std::string& path) {
+  const std::string text = read_text_file(path);
+  nlohmann::json j;
+  try {
+    j = nlohmann::json::parse(text);
+  } catch (const nlohmann::json::parse_error& e) {
+    throw InputError(fmt::format("{}: not valid JSON (byte {})", path, e.byte));
+  }
+  return ground_truth_from_json(j, path);
+}
+
 }  // namespace relureg

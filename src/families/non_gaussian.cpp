@@ -69,13 +69,7 @@ FamilyEntry non_gaussian_family() {
   });
   entry.generate = [](std::size_t n, std::size_t d, std::uint64_t seed, const ParamValues& values,
                       const Engine& engine) {
-    GroundTruth truth = planted_truth("non-gaussian", n, d, seed, values);
-    const double noise = values.real("noise");
-    truth.opt = noise;
-    truth.teacher_loss = noise;
-    truth.opt_kind = "exact";
-    truth.opt_note = fmt::format(
-        "the teacher is E[y|x] and lies within the radius, so opt = noise variance {}", noise);
+    GroundTruth truth = noisy_teacher_truth("non-gaussian", n, d, seed, values);
     const RowDistribution rows = non_gaussian_rows(truth);  // validates marginal and dof
     Dataset data = draw_dataset(rows, n, stream_seed(seed, Stream::data), engine.threads());
     return Instance{std::move(data), std::move(truth)};

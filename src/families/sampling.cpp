@@ -181,6 +181,18 @@ GroundTruth planted_truth(const std::string& family, std::size_t n, std::size_t 
   return truth;
 }
 
+GroundTruth noisy_teacher_truth(const std::string& family, std::size_t n, std::size_t d,
+                                std::uint64_t seed, const ParamValues& values) {
+  GroundTruth truth = planted_truth(family, n, d, seed, values);
+  const double noise = values.real("noise");
+  truth.opt = noise;
+  truth.teacher_loss = noise;
+  truth.opt_kind = "exact";
+  truth.opt_note = fmt::format(
+      "the teacher is E[y|x] and lies within the radius, so opt = noise variance {}", noise);
+  return truth;
+}
+
 double truth_real(const GroundTruth& truth, const std::string& name) {
   const nlohmann::json& params = truth.params;
   if (!params.is_object() || !params.contains(name))

@@ -83,6 +83,10 @@ ParamTable with_common_params(ParamTable specific);
 // family, d, seed, w_star, b_star, radius and params (opt fields are left to the family).
 GroundTruth planted_truth(const std::string& family, std::size_t n, std::size_t d,
                           std::uint64_t seed, const ParamValues& values);
+// planted_truth for a teacher plus independent noise of variance `noise` values: the teacher is
+// E[y|x] and lies within the radius, so opt = noise exactly.
+GroundTruth noisy_teacher_truth(const std::string& family, std::size_t n, std::size_t d,
+                                std::uint64_t seed, const ParamValues& values);
 
 // A family parameter stored in a ground truth's "params" (numbers, "inf", or choice words).
 double truth_real(const GroundTruth& truth, const std::string& name);

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli.hpp"
+#include "progress.hpp"
 
 namespace fs = std::filesystem;
 
@@ -164,6 +165,11 @@ TEST_F(Cli, DimensionMismatchBetweenModelAndData) {
   EXPECT_EQ(r.code, 1);
   EXPECT_EQ(r.err,
             "relureg: error: " + path("d2.csv") + ": model expects 3 features, data has 2\n");
+  write("bad.truth.json", "{\"opt\": ");
+  r = run(
+      {"evaluate", "--model", path("m.json"), path("d3.csv"), "--truth", path("bad.truth.json")});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_EQ(r.err, "relureg: error: " + path("bad.truth.json") + ": not valid JSON (byte 9)\n");
   r = run({"predict", "--model", path("m.json"), path("d2.csv"), "-o", path("p.csv")});
   EXPECT_EQ(r.code, 1);
   EXPECT_FALSE(fs::exists(path("p.csv")));
@@ -175,6 +181,23 @@ TEST_F(Cli, UnknownOptionIsAUsageError) {
   EXPECT_NE(r.err.find("relureg: error: "), std::string::npos);
   EXPECT_NE(r.err.find("--speed"), std::string::npos);
   EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1);
+}
+
+TEST(ProgressBar, DrawsPassLossAndEtaThenClearsItsLine) {
+  std::ostringstream err;
+  cli::ProgressBar bar(err, true, "gd", 0.0);
+  const ProgressCallback callback = bar.callback();
+  ASSERT_TRUE(callback);
+  EXPECT_TRUE(callback({10, 100, 25, 0.125}));
+  const std::string drawn = err.str();
+  EXPECT_NE(drawn.find("gd ["), std::string::npos);
+  EXPECT_NE(drawn.find(" 25% pass 25 loss 0.125"), std::string::npos) << drawn;
+  EXPECT_NE(drawn.find("eta "), std::string::npos);
+  bar.finish();
+  EXPECT_EQ(err.str().back(), '\r');
+  std::ostringstream quiet;
+  cli::ProgressBar off(quiet, false, "gd", 0.0);
+  EXPECT_FALSE(off.callback());
 }
 
 TEST_F(Cli, ListingsReadTheNameTables) {
