@@ -140,6 +140,10 @@ def excess_against_time(df):
             ax.scatter(points["seconds"].clip(lower=1e-5), points["excess"].clip(lower=EXCESS_FLOOR),
                        s=[sizes[n] for n in points["n"]], color=colours[learner], alpha=0.7,
                        label=learner, edgecolors="none")
+        ax.axhline(EXCESS_FLOOR, linestyle=":", color="grey", linewidth=0.8)
+        ax.annotate(f"excess ≤ {EXCESS_FLOOR:g} (or < 0)", (0.99, EXCESS_FLOOR),
+                    xycoords=("axes fraction", "data"), ha="right", va="bottom", fontsize=6,
+                    color="grey")
         ax.set_xscale("log")
         ax.set_yscale("log")
         ax.set_title(family)

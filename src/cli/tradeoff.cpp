@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cmath>
 #include <csignal>
+#include <iostream>
 
 #include "cli.hpp"
 #include "figures.hpp"
@@ -102,7 +103,8 @@ int cmd_tradeoff(const TradeoffOptions& o, const CommonOptions& c, std::ostream&
   }
 
   const std::filesystem::path dir(o.out);
-  const bool bar = !c.quiet && stderr_is_terminal();
+  // The bar only when `err` is the process's stderr and that is a terminal.
+  const bool bar = !c.quiet && &err == &std::cerr && stderr_is_terminal();
   bool announced = false;
   auto announce = [&](const tradeoff::RunProgress& p) {
     if (announced || c.quiet) return;

@@ -143,7 +143,7 @@ Row identity_row(const Config& config, const Grid& grid, const CellSpec& cell) {
   const InstanceSpec& instance = grid.instances[cell.instance];
   const LearnerVariant& learner = grid.learners[cell.learner];
   Row row = nlohmann::json::object();
-  for (const std::string& column : grid.columns) row[column] = nullptr;
+  for (const std::string& column : fixed_columns()) row[column] = nullptr;  // others: empty
   row["family"] = instance.family;
   if (instance.dataset) row["dataset"] = instance.dataset->path;
   if (instance.noise) row["noise"] = *instance.noise;

@@ -47,7 +47,7 @@ struct Grid {
 
 Grid expand(const Config& config);
 
-// A row with the cell's identity columns filled and every measure null.
+// A row with the cell's identity columns and parameters filled, every measure null.
 Row identity_row(const Config& config, const Grid& grid, const CellSpec& cell);
 
 // The fixed columns of results.csv, in order (family.* and learner.* parameter columns follow).

@@ -187,13 +187,21 @@ void write_results(const Config& config, const RunResult& result,
                    const std::filesystem::path& dir) {
   std::filesystem::create_directories(dir);
   write_text_atomically(dir / "results.csv", results_csv(result));
-  nlohmann::json json = {{"config", to_json(config)},
-                         {"columns", result.columns},
-                         {"rows", result.rows},
-                         {"total_cells", result.total},
-                         {"finished_cells", result.rows.size()},
-                         {"interrupted", result.interrupted}};
-  write_text_atomically(dir / "results.json", json.dump(1) + "\n");
+  // Written row by row, without a second copy of the table.
+  const nlohmann::json head = {{"config", to_json(config)},
+                               {"columns", result.columns},
+                               {"total_cells", result.total},
+                               {"finished_cells", result.rows.size()},
+                               {"interrupted", result.interrupted}};
+  std::string json = head.dump(1);
+  json.pop_back();  // the closing brace
+  json += ",\n \"rows\": [";
+  for (std::size_t i = 0; i < result.rows.size(); ++i) {
+    json += i ? ",\n  " : "\n  ";
+    json += result.rows[i].dump();
+  }
+  json += "\n ]\n}\n";
+  write_text_atomically(dir / "results.json", json);
   write_text_atomically(dir / "summary.md", summary_markdown(config, result));
   write_text_atomically(dir / "config.toml", to_toml(config));
 }

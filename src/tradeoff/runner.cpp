@@ -242,6 +242,17 @@ RunResult run(const Config& config, const RunOptions& options) {
     lock.acquire(journal_path);
     done = read_journal(journal_path, grid);
   }
+  // Failed cells (an unexpected error) are tried again, and so are cells stopped by a time limit
+  // shorter than the current one.
+  for (auto it = done.begin(); it != done.end();) {
+    const Row& row = it->second;
+    const std::string status = row.value("status", "");
+    const bool retry =
+        status == "failed" ||
+        (status == "time-limit" &&
+         (config.time_limit <= 0 || row.value("fit_seconds", 0.0) < config.time_limit));
+    it = retry ? done.erase(it) : std::next(it);
+  }
 
   RunResult result;
   result.columns = grid.columns;
@@ -343,7 +354,7 @@ RunResult run(const Config& config, const RunOptions& options) {
   for (const CellSpec& cell : grid.cells) {
     const auto it = done.find(cell.key);
     if (it == done.end()) continue;
-    Row row = it->second;
+    Row row = std::move(it->second);
     row["learner"] = grid.learners[cell.learner].label;  // labels may change between runs
     result.rows.push_back(std::move(row));
   }

@@ -273,6 +273,28 @@ TEST_F(Tradeoff, LoadedDatasetGivesTheSameNumbersAsTheGeneratedInstance) {
     EXPECT_EQ(row.at(column), generated.at(column)) << column;
 }
 
+TEST_F(Tradeoff, TimeLimitedFitsAreRecordedAndRetriedUnderALongerLimit) {
+  const std::string grid =
+      "seeds = [0, 1]\nd = [5]\nn = [2000]\nlearners = [\"gd\"]\n[families.label-noise]\n";
+  tradeoff::RunOptions options;
+  options.out_dir = dir_ / "out";
+  const tradeoff::Config limited = tradeoff::parse_config(grid, "toml", "t");
+  tradeoff::Config tight = limited;
+  tight.time_limit = 1e-9;  // every iterative fit stops at its first progress report
+  const tradeoff::RunResult first = tradeoff::run(tight, options);
+  ASSERT_EQ(first.rows.size(), 2u);
+  for (const tradeoff::Row& row : first.rows) {
+    EXPECT_EQ(row["status"], "time-limit");
+    EXPECT_EQ(row["stop_reason"], "time_limit");
+    EXPECT_EQ(row["iterations"], 2u);  // the start and one step
+    EXPECT_EQ(row["reason"].get<std::string>().rfind("stopped after ", 0), 0u);
+  }
+  EXPECT_EQ(tradeoff::run(tight, options).fitted, 0u);                  // the same limit: finished
+  const tradeoff::RunResult retried = tradeoff::run(limited, options);  // no limit: fitted again
+  EXPECT_EQ(retried.fitted, 2u);
+  for (const tradeoff::Row& row : retried.rows) EXPECT_EQ(row["status"], "ok");
+}
+
 // Starts the real binary with stderr on a pipe; returns its pid and the read end.
 pid_t spawn_binary(const std::vector<std::string>& args, int& err_fd) {
   int fds[2];
