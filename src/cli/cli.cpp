@@ -96,6 +96,22 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err)
   demo_cmd->add_flag("--bias", demo.bias, "fit a bias");
   add_common(demo_cmd, common);
 
+  TradeoffOptions trade;
+  CLI::App* tradeoff_cmd = app.add_subcommand(
+      "tradeoff", "run the time/accuracy grid: families × noise × d × n × learners × seeds");
+  tradeoff_cmd->add_option("--config", trade.config,
+                           "grid file (.toml or .json, see docs/tradeoff.md); default: built-in");
+  tradeoff_cmd->add_option("--out", trade.out, "output folder (rerun to resume)")
+      ->capture_default_str();
+  tradeoff_cmd->add_option("--jobs", trade.jobs, "cells in parallel (0 = one per core)")
+      ->check(CLI::NonNegativeNumber);
+  tradeoff_cmd->add_option("--threads", common.threads, "threads per fit (0 = cores / jobs)")
+      ->check(CLI::NonNegativeNumber);
+  tradeoff_cmd->add_flag("--no-figures", trade.no_figures, "do not draw the figures");
+  tradeoff_cmd->add_flag("--print-config", trade.print_config,
+                         "print the grid as TOML (a starting point for --config) and exit");
+  tradeoff_cmd->add_flag("--quiet", common.quiet, "no progress, only the summary");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp&) {
@@ -117,6 +133,7 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err)
     if (learners->parsed()) return cmd_learners(out);
     if (families->parsed()) return cmd_families(out);
     if (demo_cmd->parsed()) return cmd_demo(demo, common, out, err);
+    if (tradeoff_cmd->parsed()) return cmd_tradeoff(trade, common, out, err);
   } catch (const DivergenceError& e) {
     err << "relureg: error: " << e.what() << "\n";
     return 3;

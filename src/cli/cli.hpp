@@ -69,6 +69,17 @@ int cmd_learners(std::ostream& out);
 int cmd_families(std::ostream& out);
 int cmd_demo(const DemoOptions& o, const CommonOptions& c, std::ostream& out, std::ostream& err);
 
+struct TradeoffOptions {
+  std::string config;  // empty: the built-in default grid
+  std::string out = "out/tradeoff";
+  int jobs = -1;  // -1: as the config says
+  bool no_figures = false;
+  bool print_config = false;
+};
+// Exit code 130 when interrupted (Ctrl-C): the finished cells are saved and a rerun resumes.
+int cmd_tradeoff(const TradeoffOptions& o, const CommonOptions& c, std::ostream& out,
+                 std::ostream& err);
+
 // "data.csv" -> "data.truth.json" (same folder).
 std::string truth_path_for(const std::string& data_path);
 

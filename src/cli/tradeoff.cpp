@@ -1,0 +1,174 @@
+// `relureg tradeoff`: runs the grid with progress and Ctrl-C handling, writes results and figures.
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <csignal>
+#include <iostream>
+
+#include "cli.hpp"
+#include "figures.hpp"
+#include "heap_meter.hpp"
+#include "progress.hpp"
+#include "relureg/tradeoff.hpp"
+
+namespace relureg::cli {
+namespace {
+
+std::atomic<bool> interrupt_requested{false};
+
+extern "C" void on_interrupt(int) {
+  interrupt_requested = true;
+  static const char message[] =
+      "\nrelureg: interrupted; finishing the cells' bookkeeping (Ctrl-C again to kill)\n";
+  [[maybe_unused]] const ssize_t ignored = write(STDERR_FILENO, message, sizeof message - 1);
+}
+
+// Sets interrupt_requested on the first SIGINT (the second one kills: SA_RESETHAND) while alive.
+class InterruptGuard {
+ public:
+  InterruptGuard() {
+    interrupt_requested = false;
+    struct sigaction action {};
+    action.sa_handler = on_interrupt;
+    sigemptyset(&action.sa_mask);
+    action.sa_flags = SA_RESETHAND;
+    sigaction(SIGINT, &action, &previous_);
+  }
+  ~InterruptGuard() { sigaction(SIGINT, &previous_, nullptr); }
+  InterruptGuard(const InterruptGuard&) = delete;
+  InterruptGuard& operator=(const InterruptGuard&) = delete;
+
+ private:
+  struct sigaction previous_ {};
+};
+
+std::string duration_text(double seconds) {
+  if (seconds < 0) return "?";
+  if (seconds < 60) return fmt::format("{:.0f}s", seconds);
+  return fmt::format("{:.0f}m{:02.0f}s", std::floor(seconds / 60), std::fmod(seconds, 60));
+}
+
+std::string number(const tradeoff::Row& row, const char* column, const char* format) {
+  return row[column].is_number() ? fmt::format(fmt::runtime(format), row[column].get<double>())
+                                 : "-";
+}
+
+// "[ 12/180] label-noise noise=0.01 d=20 n=10000 seed=1 gd: loss/opt 1.0002, ..."
+std::string cell_line(const tradeoff::Row& row, const tradeoff::RunProgress& p) {
+  const int width = static_cast<int>(std::to_string(p.total).size());
+  std::string where = row["family"].get<std::string>();
+  if (row["noise"].is_number()) where += fmt::format(" noise={}", row["noise"].get<double>());
+  where += fmt::format(" d={} n={} seed={}", row["d"].dump(), row["n"].dump(), row["seed"].dump());
+  std::string what;
+  const std::string status = row["status"].get<std::string>();
+  if (status == "ok" || status == "time-limit") {
+    what = row["loss_over_opt"].is_number()
+               ? "loss/opt " + number(row, "loss_over_opt", "{:.4f}")
+               : "loss " + number(row, "population_loss", "{:.3e}") + " (opt 0)";
+    what += fmt::format(", excess {}, {} passes, {} s", number(row, "excess", "{:.2e}"),
+                        row["passes"].dump(), number(row, "fit_seconds", "{:.3f}"));
+    if (status != "ok") what += " (" + status + ")";
+  } else {
+    what = status + ": " + row["reason"].get<std::string>();
+  }
+  return fmt::format("[{:>{}}/{}] {} {}: {}\n", p.done, width, p.total, where,
+                     row["learner"].get<std::string>(), what);
+}
+
+std::string bar_line(const tradeoff::RunProgress& p) {
+  const int width = 30;
+  const double fraction = p.total ? double(p.done) / double(p.total) : 1.0;
+  const int filled = static_cast<int>(std::round(fraction * width));
+  return fmt::format("\rtradeoff [{}{}] {}/{} cells  elapsed {}  eta {}   ",
+                     std::string(filled, '#'), std::string(width - filled, '.'), p.done, p.total,
+                     duration_text(p.elapsed), duration_text(p.eta));
+}
+
+}  // namespace
+
+int cmd_tradeoff(const TradeoffOptions& o, const CommonOptions& c, std::ostream& out,
+                 std::ostream& err) {
+  // Every key and value is checked here, before any instance is generated.
+  tradeoff::Config config =
+      o.config.empty() ? tradeoff::default_config() : tradeoff::read_config(o.config);
+  if (o.jobs >= 0) config.jobs = o.jobs;
+  if (c.threads > 0) config.threads = c.threads;
+  if (o.no_figures) config.figures = false;
+  if (o.print_config) {
+    out << tradeoff::to_toml(config);
+    return 0;
+  }
+
+  const std::filesystem::path dir(o.out);
+  // The bar only when `err` is the process's stderr and that is a terminal.
+  const bool bar = !c.quiet && &err == &std::cerr && stderr_is_terminal();
+  bool announced = false;
+  auto announce = [&](const tradeoff::RunProgress& p) {
+    if (announced || c.quiet) return;
+    announced = true;
+    if (p.resumed > 0)
+      err << fmt::format("resuming: {} of {} cells are already in {}\n", p.resumed, p.total,
+                         (dir / "cells.jsonl").string());
+  };
+  auto last_draw = std::chrono::steady_clock::now() - std::chrono::seconds(1);
+  auto draw_bar = [&](const tradeoff::RunProgress& p) {  // at most ten times a second
+    const auto now = std::chrono::steady_clock::now();
+    if (now - last_draw < std::chrono::milliseconds(100) && p.done < p.total) return;
+    last_draw = now;
+    err << bar_line(p) << std::flush;
+  };
+  tradeoff::RunOptions options;
+  options.out_dir = dir;
+  options.stop = &interrupt_requested;
+  options.meter = thread_heap_meter();
+  options.on_cell = [&](const tradeoff::Row& row, const tradeoff::RunProgress& p) {
+    announce(p);
+    if (bar)
+      draw_bar(p);
+    else if (!c.quiet)
+      err << cell_line(row, p) << std::flush;
+  };
+  options.on_tick = [&](const tradeoff::RunProgress& p) {
+    announce(p);
+    if (bar) draw_bar(p);
+  };
+
+  tradeoff::RunResult result;
+  {
+    const InterruptGuard guard;
+    result = tradeoff::run(config, options);
+  }
+  if (bar) err << "\r" << std::string(80, ' ') << "\r" << std::flush;
+  tradeoff::write_results(config, result, dir);
+  if (result.interrupted) {
+    err << fmt::format(
+        "relureg: interrupted: {} of {} cells are saved in {}; run the same command again to "
+        "resume\n",
+        result.rows.size(), result.total, dir.string());
+    return 130;
+  }
+  out << tradeoff::summary_markdown(config, result);
+  out << fmt::format("\nwrote {}, {}, {}\n", (dir / "results.csv").string(),
+                     (dir / "results.json").string(), (dir / "summary.md").string());
+  if (!config.figures || result.rows.empty()) return 0;
+  const FigureRun figures = draw_figures(dir);
+  switch (figures.outcome) {
+    case FigureRun::Outcome::drawn:
+      out << "figures:";
+      for (const std::string& file : figures.files) out << " " << file;
+      out << "\n";
+      return 0;
+    case FigureRun::Outcome::skipped:
+      err << "relureg: figures skipped: " << figures.message << "\n";
+      return 0;
+    case FigureRun::Outcome::failed:
+      err << "relureg: error: drawing the figures failed: " << figures.message << "\n";
+      return 1;
+  }
+  return 0;
+}
+
+}  // namespace relureg::cli

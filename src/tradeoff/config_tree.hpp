@@ -1,0 +1,37 @@
+// A parsed config file as a JSON tree plus the line of every key, for one-line error messages.
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "relureg/tradeoff.hpp"
+
+namespace relureg::tradeoff::detail {
+
+struct ConfigTree {
+  nlohmann::json root = nlohmann::json::object();
+  std::map<std::string, int> lines;  // "families.adversarial.eta" -> line (TOML only)
+  std::string origin;                // the file name used in messages
+
+  // InputError "<origin>:<line>: key '<path>': <what>" (the line when it is known).
+  [[noreturn]] void fail(const std::string& path, const std::string& what) const;
+  // "<origin>:<line>: " (the longest known prefix of `path` gives the line).
+  std::string where(const std::string& path) const;
+};
+
+// TOML (toml++) to a JSON tree: tables become objects, arrays arrays; ±inf and nan become the
+// strings "inf", "-inf", "nan"; dates are rejected. Parse errors name the line and column.
+ConfigTree toml_tree(const std::string& text, const std::string& origin);
+ConfigTree json_tree(const std::string& text, const std::string& origin);
+
+// Checks every key and value and builds the config; relative dataset paths are taken from
+// `base_dir`.
+Config validate(const ConfigTree& tree, const std::filesystem::path& base_dir);
+
+// A scalar as a parameter value's text: 3, 0.5, inf, 1 (true), 0 (false), words unchanged.
+std::string scalar_text(const nlohmann::json& value);
+
+}  // namespace relureg::tradeoff::detail
