@@ -1,4 +1,4 @@
-"""ReLURegressor: fit max(0, w·x + b) with any ReLU learner of the C++ table, scikit-learn style."""
+"""ReLURegressor: fit max(0, w·x + b) with any ReLU learner of the C++ table, sklearn style."""
 
 from sklearn.base import RegressorMixin
 

@@ -21,7 +21,7 @@ def relureg_binary():
 
 @pytest.fixture
 def run_cli(relureg_binary):
-    """Runs `relureg ARGS...`; returns the CompletedProcess and fails the test on a non-zero exit."""
+    """Runs `relureg ARGS...`; returns the CompletedProcess; fails the test on a bad exit code."""
 
     def run(*args, expect=0):
         done = subprocess.run(

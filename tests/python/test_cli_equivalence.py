@@ -1,4 +1,4 @@
-"""The Python API and the CLI agree to the last bit: same instance, same weights, same predictions."""
+"""The Python API and the CLI agree to the last bit: same instances, weights and predictions."""
 
 import json
 

@@ -28,7 +28,8 @@ def test_exception_classes():
     [
         (lambda X: X[:, 0], "Expected 2D array, got 1D array instead"),
         (lambda X: X[:, :, None], "Found array with dim 3. ReLURegressor expected <= 2."),
-        (lambda X: X[:0], r"Found array with 0 sample\(s\) \(shape=\(0, 5\)\) while a minimum of 1"),
+        (lambda X: X[:0],
+         r"Found array with 0 sample\(s\) \(shape=\(0, 5\)\) while a minimum of 1"),
         (lambda X: X[:, :0], r"0 feature\(s\) \(shape=\(50, 0\)\) while a minimum of 1"),
         (lambda X: np.where(np.arange(5) == 2, np.nan, X), "Input X contains NaN."),
         (lambda X: np.where(np.arange(5) == 2, np.inf, X), "Input X contains infinity"),
@@ -40,7 +41,7 @@ def test_exception_classes():
         (lambda X: np.full(X.shape, "a"), "could not convert string to float: 'a'"),
     ],
 )
-@pytest.mark.filterwarnings("ignore:overflow encountered in cast", "ignore:invalid value encountered")
+@pytest.mark.filterwarnings("ignore:overflow encountered", "ignore:invalid value encountered")
 def test_bad_X_at_fit(data, make_X, message):
     X, y = data
     bad_X = make_X(X)
@@ -137,7 +138,8 @@ def test_bad_instances():
         relureg.make_instance("realizable", 0, 2)
     with pytest.raises(relureg.InputError, match="d must be a whole number, got 2.5"):
         relureg.make_instance("realizable", 10, 2.5)
-    with pytest.raises(relureg.InputError, match=re.escape("seed must be an integer in [0, 2**64)")):
+    with pytest.raises(relureg.InputError,
+                       match=re.escape("seed must be an integer in [0, 2**64)")):
         relureg.make_instance("realizable", 10, 2, seed=-3)
 
 
@@ -145,10 +147,12 @@ def test_bad_population_loss_arguments(tmp_path):
     _, _, truth = relureg.make_instance("label-noise", 10, 3)
     with pytest.raises(relureg.InputError, match="truth: model expects 2 features, data has 3"):
         relureg.population_loss([1.0, 2.0], 0.0, truth)
-    with pytest.raises(relureg.InputError, match=re.escape("w must be a 1-D array, got shape (1, 3)")):
+    with pytest.raises(relureg.InputError,
+                       match=re.escape("w must be a 1-D array, got shape (1, 3)")):
         relureg.population_loss([[1.0, 2.0, 3.0]], 0.0, truth)
     with pytest.raises(relureg.InputError, match="truth: missing key 'opt'"):
-        relureg.population_loss([1.0, 2.0, 3.0], 0.0, {k: v for k, v in truth.items() if k != "opt"})
+        without_opt = {k: v for k, v in truth.items() if k != "opt"}
+        relureg.population_loss([1.0, 2.0, 3.0], 0.0, without_opt)
     bad_file = tmp_path / "bad.truth.json"
     bad_file.write_text(json.dumps({"family": "label-noise"}))
     with pytest.raises(relureg.InputError, match="truth: missing key 'd'"):
