@@ -18,7 +18,14 @@ Examples
 True
 """
 
-from ._core import __version__
+try:
+    from ._core import __version__
+except ImportError as error:  # e.g. python/relureg from the source tree, or another interpreter
+    raise ImportError(
+        "relureg's compiled module _core is missing or was built for another Python: build with "
+        "`cmake -S . -B build && cmake --build build` and run "
+        "`PYTHONPATH=build/python /usr/bin/python3` (see docs/python.md)"
+    ) from error
 from ._errors import DivergenceError, InputError
 from ._instances import make_instance, population_loss
 from ._regressor import ReLURegressor

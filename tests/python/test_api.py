@@ -3,7 +3,11 @@
 import doctest
 import importlib
 import inspect
+import os
 import pydoc
+import subprocess
+import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -143,3 +147,12 @@ def test_population_loss_reads_truth_files(tmp_path, run_cli):
 def test_docstring_examples_run(module):
     result = doctest.testmod(importlib.import_module(module))
     assert result.attempted > 0 and result.failed == 0
+
+
+def test_importing_the_uncompiled_source_package_says_how_to_build():
+    source = Path(__file__).resolve().parents[2] / "python"
+    done = subprocess.run([sys.executable, "-c", "import relureg"], capture_output=True, text=True,
+                          env={**os.environ, "PYTHONPATH": str(source)}, check=False)
+    assert done.returncode == 1
+    assert "relureg's compiled module _core is missing" in done.stderr
+    assert "PYTHONPATH=build/python /usr/bin/python3" in done.stderr
