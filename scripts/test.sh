@@ -6,4 +6,5 @@ bash scripts/install-deps.sh
 cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build build -j"$(nproc)"
 ctest --test-dir build --output-on-failure -j"$(nproc)"
-/usr/bin/python3 -m pytest -q -p no:cacheprovider tests/python/test_plot.py
+# Python package (built into build/python by the CMake build), with Debian's interpreter.
+PYTHONPATH=build/python /usr/bin/python3 -m pytest -q -p no:cacheprovider tests/python

@@ -1,0 +1,289 @@
+// relureg._core: the thin pybind11 layer between the C++ core and the pure-Python package.
+//
+// Arrays cross without copies: features must arrive as C-contiguous float32 and labels as
+// contiguous float64 (the Python package converts other inputs once); results leave as numpy
+// arrays that own the C++ vectors. The GIL is released during fits, generation and evaluation.
+#include <pybind11/numpy.h>
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "relureg/dataset.hpp"
+#include "relureg/engine.hpp"
+#include "relureg/error.hpp"
+#include "relureg/family.hpp"
+#include "relureg/kernels.hpp"
+#include "relureg/learner.hpp"
+#include "relureg/model.hpp"
+#include "relureg/params.hpp"
+
+namespace py = pybind11;
+
+namespace relureg::python {
+namespace {
+
+using Features = py::array_t<float, py::array::c_style>;
+using Labels = py::array_t<double, py::array::c_style>;
+using Weights = py::array_t<double, py::array::c_style | py::array::forcecast>;
+using Assignments = std::map<std::string, std::string>;
+
+// A numpy array that takes ownership of `values` (no copy).
+template <class T>
+py::array_t<T> to_numpy(std::vector<T>&& values, std::vector<py::ssize_t> shape) {
+  auto* owner = new std::vector<T>(std::move(values));
+  py::capsule release(owner, [](void* p) { delete static_cast<std::vector<T>*>(p); });
+  return py::array_t<T>(shape, owner->data(), release);
+}
+
+py::object from_json(const nlohmann::json& j) {
+  return py::module_::import("json").attr("loads")(j.dump());
+}
+
+// A view over the numpy buffers themselves: the engine reads the caller's memory.
+DatasetView view_of(const Features& X, const double* labels) {
+  if (X.ndim() != 2) throw InputError("X must be a 2-D array (n_samples, n_features)");
+  return {X.data(), labels, static_cast<std::size_t>(X.shape(0)),
+          static_cast<std::size_t>(X.shape(1))};
+}
+
+ReluModel model_of(const Weights& w, double b) {
+  if (w.ndim() != 1) throw InputError("w must be a 1-D array");
+  ReluModel model;
+  model.w.assign(w.data(), w.data() + w.shape(0));
+  model.b = b;
+  model.bias = b != 0;
+  return model;
+}
+
+py::object param_default(const ParamSpec& spec) {
+  switch (spec.kind) {
+    case ParamKind::integer:
+      return py::int_(static_cast<long long>(spec.default_value));
+    case ParamKind::flag:
+      return py::bool_(spec.default_value != 0);
+    case ParamKind::choice:
+      return py::str(spec.text_default);
+    default:
+      return py::float_(spec.default_value);
+  }
+}
+
+py::list param_table(const ParamTable& table) {
+  static const char* const kinds[] = {"real", "integer", "choice", "flag"};
+  py::list out;
+  for (const ParamSpec& spec : table) {
+    py::dict p;
+    p["name"] = spec.name;
+    p["kind"] = kinds[static_cast<int>(spec.kind)];
+    p["default"] = param_default(spec);
+    p["lower"] = spec.lower;
+    p["upper"] = spec.upper;
+    p["choices"] = spec.choices;
+    p["description"] = spec.description;
+    p["default_text"] = spec.default_text();
+    p["range_text"] = spec.range_text();
+    out.append(p);
+  }
+  return out;
+}
+
+py::list learner_table_py() {
+  py::list out;
+  for (const LearnerEntry& e : learner_table()) {
+    py::dict entry;
+    entry["name"] = e.name;
+    entry["task"] = e.task == Task::relu ? "relu" : "halfspace";
+    entry["description"] = e.description;
+    entry["reference"] = e.reference;
+    entry["params"] = param_table(e.params);
+    out.append(entry);
+  }
+  return out;
+}
+
+py::list family_table_py() {
+  py::list out;
+  for (const FamilyEntry& f : family_table()) {
+    py::dict entry;
+    entry["name"] = f.name;
+    entry["description"] = f.description;
+    entry["params"] = param_table(f.params);
+    out.append(entry);
+  }
+  return out;
+}
+
+// Lets Ctrl-C stop a long fit started from Python's main thread: between iterations, at most
+// every 0.1 s, it takes the GIL back and runs Python's signal handlers; a raised exception stops
+// the fit and is re-raised once the fit has returned.
+class InterruptCheck {
+ public:
+  InterruptCheck() {
+    const py::module_ threading = py::module_::import("threading");
+    active_ = threading.attr("current_thread")().is(threading.attr("main_thread")());
+  }
+  ProgressCallback callback() {
+    if (!active_) return {};
+    return [this](const FitProgress&) {
+      const auto now = std::chrono::steady_clock::now();
+      if (now - last_check_ < std::chrono::milliseconds(100)) return true;
+      last_check_ = now;
+      py::gil_scoped_acquire acquire;
+      if (PyErr_CheckSignals() == 0) return true;
+      interrupted_ = true;  // the Python error stays set in this thread until we raise it
+      return false;
+    };
+  }
+  bool interrupted() const { return interrupted_; }
+
+ private:
+  bool active_ = false;
+  bool interrupted_ = false;
+  std::chrono::steady_clock::time_point last_check_ = std::chrono::steady_clock::now();
+};
+
+py::dict fit(const Features& X, const Labels& y, const std::string& learner,
+             const Assignments& params, bool bias, std::uint64_t seed, int threads) {
+  if (y.ndim() != 1 || y.shape(0) != X.shape(0))
+    throw InputError("y must be a 1-D array with one label per row of X");
+  const LearnerEntry& entry = find_learner(learner);
+  const ParamValues values =
+      ParamValues::from_map(entry.params, params, "learner '" + learner + "'");
+  const DatasetView view = view_of(X, y.data());
+  const Engine engine(EngineOptions{threads});
+  InterruptCheck interrupt;
+  FitResult result;
+  {
+    py::gil_scoped_release release;
+    result =
+        fit_learner(entry, values, view, FitContext{&engine, bias, seed, interrupt.callback()});
+  }
+  if (interrupt.interrupted()) throw py::error_already_set();
+
+  py::dict out;
+  const auto d = static_cast<py::ssize_t>(result.model.w.size());
+  const auto iterations = static_cast<py::ssize_t>(result.loss_history.size());
+  out["w"] = to_numpy(std::move(result.model.w), {d});
+  out["b"] = result.model.b;
+  out["loss_history"] = to_numpy(std::move(result.loss_history), {iterations});
+  out["passes"] = result.passes;
+  out["seconds"] = result.seconds;
+  out["stop_reason"] = result.stop_reason;
+  out["details"] = from_json(result.details);
+  out["params"] = from_json(values.to_json());
+  out["threads"] = engine.threads();
+  // Where the engine read the data from: equal to the numpy buffers (no copy was made).
+  out["features_address"] = reinterpret_cast<std::uintptr_t>(view.features());
+  out["labels_address"] = reinterpret_cast<std::uintptr_t>(view.labels());
+  return out;
+}
+
+py::array_t<double> predict(const Features& X, const Weights& w, double b, int threads) {
+  const ReluModel model = model_of(w, b);
+  const DatasetView view = view_of(X, nullptr);
+  check_dimension(model, view.cols(), "X");
+  const Engine engine(EngineOptions{threads});
+  std::vector<double> out;
+  {
+    py::gil_scoped_release release;
+    out = model.predict(engine, view);
+  }
+  return to_numpy(std::move(out), {static_cast<py::ssize_t>(view.rows())});
+}
+
+py::array_t<double> affine(const Features& X, const Weights& w, double b, int threads) {
+  const ReluModel model = model_of(w, b);
+  const DatasetView view = view_of(X, nullptr);
+  check_dimension(model, view.cols(), "X");
+  const Engine engine(EngineOptions{threads});
+  std::vector<double> out(view.rows());
+  {
+    py::gil_scoped_release release;
+    engine.map(view, out, [&model](const RowBlock& blk, double* o) {
+      for (std::size_t r = 0; r < blk.rows; ++r)
+        o[r] = affine_value(blk.X + r * blk.d, model.w.data(), blk.d, model.b);
+    });
+  }
+  return to_numpy(std::move(out), {static_cast<py::ssize_t>(view.rows())});
+}
+
+py::tuple make_instance(const std::string& family, std::size_t n, std::size_t d, std::uint64_t seed,
+                        const Assignments& params, int threads) {
+  std::vector<std::string> assignments;
+  for (const auto& [name, value] : params) assignments.push_back(name + "=" + value);
+  const Engine engine(EngineOptions{threads});
+  Instance instance;
+  {
+    py::gil_scoped_release release;
+    instance = generate_instance(family, n, d, seed, assignments, engine);
+  }
+  const auto rows = static_cast<py::ssize_t>(instance.data.n);
+  const auto cols = static_cast<py::ssize_t>(instance.data.d);
+  return py::make_tuple(to_numpy(std::move(instance.data.X), {rows, cols}),
+                        to_numpy(std::move(instance.data.y), {rows}),
+                        from_json(to_json(instance.truth)));
+}
+
+py::dict population_loss(const Weights& w, double b, const std::string& truth_json, int threads) {
+  const nlohmann::json j = nlohmann::json::parse(truth_json, nullptr, false);
+  if (j.is_discarded()) throw InputError("truth: not valid JSON");
+  const GroundTruth truth = ground_truth_from_json(j, "truth");
+  const ReluModel model = model_of(w, b);
+  check_dimension(model, truth.d, "truth");
+  const Engine engine(EngineOptions{threads});
+  PopulationLoss loss;
+  {
+    py::gil_scoped_release release;
+    loss = relureg::population_loss(model, truth, engine);
+  }
+  py::dict out;
+  out["value"] = loss.value;
+  out["stderr"] = loss.stderr_;
+  out["method"] = loss.method;
+  out["samples"] = loss.samples;
+  return out;
+}
+
+// InputError and DivergenceError become the package's exception classes (defined, with their
+// docstrings, in relureg/_errors.py as subclasses of ValueError and FloatingPointError).
+void translate_errors(std::exception_ptr error) {
+  try {
+    if (error) std::rethrow_exception(error);
+  } catch (const InputError& e) {
+    const py::object type = py::module_::import("relureg._errors").attr("InputError");
+    PyErr_SetString(type.ptr(), e.what());
+  } catch (const DivergenceError& e) {
+    const py::object type = py::module_::import("relureg._errors").attr("DivergenceError");
+    PyErr_SetString(type.ptr(), e.what());
+  }
+}
+
+}  // namespace
+}  // namespace relureg::python
+
+PYBIND11_MODULE(_core, m) {
+  using namespace relureg::python;
+  m.doc() = "relureg's C++ core (private: use the relureg package).";
+  m.attr("__version__") = RELUREG_VERSION;
+  py::register_exception_translator(&translate_errors);
+
+  m.def("learner_table", &learner_table_py, "The learner table: one dict per learner.");
+  m.def("family_table", &family_table_py, "The family table: one dict per instance family.");
+  m.def("fit", &fit, py::arg("X").noconvert(), py::arg("y").noconvert(), py::arg("learner"),
+        py::arg("params"), py::arg("bias"), py::arg("seed"), py::arg("threads"),
+        "Fit a learner on C-contiguous float32 X and float64 y (no copy); returns a dict.");
+  m.def("predict", &predict, py::arg("X").noconvert(), py::arg("w"), py::arg("b"),
+        py::arg("threads"), "max(0, X w + b) through the engine.");
+  m.def("affine", &affine, py::arg("X").noconvert(), py::arg("w"), py::arg("b"), py::arg("threads"),
+        "X w + b through the engine (float features, double sums).");
+  m.def("make_instance", &make_instance, py::arg("family"), py::arg("n"), py::arg("d"),
+        py::arg("seed"), py::arg("params"), py::arg("threads"),
+        "Generate an instance: (X float32, y float64, truth dict).");
+  m.def("population_loss", &population_loss, py::arg("w"), py::arg("b"), py::arg("truth_json"),
+        py::arg("threads"), "Population square loss of max(0, w.x + b) on a truth's distribution.");
+}

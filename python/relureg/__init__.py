@@ -1,0 +1,46 @@
+"""relureg: learn a ReLU max(0, w·x + b) from samples with arbitrary labels.
+
+The Python face of relureg's C++ core (agnostic ReLU regression):
+
+- :class:`ReLURegressor`, a scikit-learn estimator over every ReLU learner of the core;
+- :func:`make_instance` and :func:`population_loss`: instances whose optimal loss ``opt`` is
+  known, and the population loss of any ReLU on them;
+- :func:`learners` and :func:`families`: the core's tables with every parameter;
+- :class:`InputError` (a ValueError) and :class:`DivergenceError` (a FloatingPointError).
+
+Examples
+--------
+>>> import relureg
+>>> X, y, truth = relureg.make_instance("label-noise", n=20000, d=10, seed=0)
+>>> model = relureg.ReLURegressor(learner="glmtron").fit(X, y)
+>>> loss = relureg.population_loss(model.coef_, model.intercept_, truth)
+>>> bool(loss <= 1.05 * truth["opt"])
+True
+"""
+
+try:
+    from ._core import __version__
+except ImportError as error:  # e.g. python/relureg from the source tree, or another interpreter
+    raise ImportError(
+        "relureg's compiled module _core is missing or was built for another Python: build with "
+        "`cmake -S . -B build && cmake --build build` and run "
+        "`PYTHONPATH=build/python /usr/bin/python3` (see docs/python.md)"
+    ) from error
+from ._errors import DivergenceError, InputError
+from ._instances import make_instance, population_loss
+from ._regressor import ReLURegressor
+from ._tables import FamilyInfo, LearnerInfo, ParamInfo, families, learners
+
+__all__ = [
+    "DivergenceError",
+    "FamilyInfo",
+    "InputError",
+    "LearnerInfo",
+    "ParamInfo",
+    "ReLURegressor",
+    "__version__",
+    "families",
+    "learners",
+    "make_instance",
+    "population_loss",
+]

@@ -1,0 +1,153 @@
+"""Instances with ground truth (make_instance) and population losses (population_loss)."""
+
+import json
+import math
+import numbers
+import os
+
+import numpy as np
+
+from . import _core
+from ._errors import InputError
+from ._validation import param_texts, seed_from, threads_from_n_jobs
+
+_ARRAY_KEYS = ("w_star", "w_opt")
+
+
+def _positive_int(name, value):
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
+        raise InputError(f"{name} must be a whole number, got {value!r}")
+    if value < 1:
+        raise InputError(f"{name} must be at least 1")
+    return int(value)
+
+
+def _truth_from_json(truth):
+    truth = dict(truth)
+    for key in _ARRAY_KEYS:
+        truth[key] = np.asarray(truth[key], dtype=np.float64)
+    if truth.get("radius") is None:
+        truth["radius"] = math.inf
+    return truth
+
+
+def _truth_to_json(truth):
+    def plain(value):
+        if isinstance(value, np.ndarray):
+            return value.tolist()
+        if isinstance(value, np.generic):
+            return value.item()
+        raise TypeError(f"truth: cannot store a {type(value).__name__} in the ground truth")
+
+    truth = dict(truth)
+    radius = truth.get("radius")
+    if isinstance(radius, numbers.Real) and math.isinf(radius):
+        truth["radius"] = None
+    return json.dumps(truth, default=plain)
+
+
+def make_instance(family, n, d, *, seed=0, n_jobs=None, **params):
+    """Generate an instance of a family together with its ground truth.
+
+    Parameters
+    ----------
+    family : str
+        A family of :func:`relureg.families`: ``realizable``, ``label-noise``, ``adversarial``,
+        ``non-gaussian``, ...
+    n : int
+        Number of samples.
+    d : int
+        Number of features.
+    seed : int, default=0
+        Seed in [0, 2**64); the same seed gives the same instance as
+        ``relureg generate --seed SEED``, bit for bit.
+    n_jobs : int, default=None
+        Engine threads (see :class:`relureg.ReLURegressor`); the instance does not depend on it.
+    **params : dict
+        Family parameters (e.g. ``noise=0.1``), checked against the family's table.
+
+    Returns
+    -------
+    X : ndarray of shape (n, d), float32, C order
+        Features, ready for a fit without a copy.
+    y : ndarray of shape (n,), float64
+        Labels.
+    truth : dict
+        The ground truth: ``w_star``, ``b_star`` (the teacher), ``opt`` (the best population
+        square loss of a ReLU) and ``opt_kind`` (``exact`` or ``upper-bound``), ``opt_note``,
+        ``w_opt``, ``b_opt`` (the best ReLU known), ``teacher_loss``, ``radius``, ``family``,
+        ``d``, ``seed``, ``params``. Weight vectors are float64 arrays.
+
+    Raises
+    ------
+    ValueError
+        (:class:`relureg.InputError`) for an unknown family or parameter, a value out of range,
+        or n, d < 1.
+
+    Examples
+    --------
+    >>> import relureg
+    >>> X, y, truth = relureg.make_instance("label-noise", n=1000, d=3, seed=2, noise=0.1)
+    >>> X.shape, X.dtype, truth["opt"]
+    ((1000, 3), dtype('float32'), 0.1)
+    """
+    n = _positive_int("n", n)
+    d = _positive_int("d", d)
+    X, y, truth = _core.make_instance(
+        family, n, d, seed_from(seed, "seed"), param_texts(params), threads_from_n_jobs(n_jobs)
+    )
+    return X, y, _truth_from_json(truth)
+
+
+def population_loss(w, b, truth, *, n_jobs=None, return_details=False):
+    """Population square loss of ``max(0, w·x + b)`` on an instance's distribution.
+
+    Exact (closed form) for the Gaussian families; a Monte-Carlo estimate on a fresh sample for
+    the others (``return_details=True`` tells which, with its standard error).
+
+    Parameters
+    ----------
+    w : array-like of shape (d,)
+        Weights, e.g. ``model.coef_``.
+    b : float
+        Bias, e.g. ``model.intercept_``.
+    truth : dict or path-like
+        The ground truth returned by :func:`make_instance`, or a ``.truth.json`` file written by
+        ``relureg generate``.
+    n_jobs : int, default=None
+        Engine threads (see :class:`relureg.ReLURegressor`); the value does not depend on it.
+    return_details : bool, default=False
+        Return a dict instead of the value alone.
+
+    Returns
+    -------
+    float or dict
+        The loss, or ``{"value", "stderr", "method", "samples"}`` with ``method`` ``exact`` or
+        ``monte-carlo``.
+
+    Raises
+    ------
+    ValueError
+        If `w` does not have `d` entries or `truth` is malformed (naming the missing key).
+
+    Examples
+    --------
+    >>> import relureg
+    >>> X, y, truth = relureg.make_instance("label-noise", n=1000, d=3, noise=0.1)
+    >>> round(relureg.population_loss(truth["w_star"], truth["b_star"], truth), 12)
+    0.1
+    """
+    if isinstance(truth, (str, os.PathLike)):
+        with open(truth, encoding="utf-8") as f:
+            truth_json = f.read()
+    elif isinstance(truth, dict):
+        truth_json = _truth_to_json(truth)
+    else:
+        raise InputError(f"truth must be a dict or a path, got {type(truth).__name__}")
+    w = np.asarray(w, dtype=np.float64)
+    if w.ndim != 1:
+        raise InputError(f"w must be a 1-D array, got shape {w.shape}")
+    if not np.all(np.isfinite(w)) or not math.isfinite(float(b)):
+        raise InputError("w and b must be finite")
+    result = _core.population_loss(w, float(b), truth_json, threads_from_n_jobs(n_jobs))
+    return result if return_details else result["value"]
