@@ -21,6 +21,7 @@
 #include "relureg/learner.hpp"
 #include "relureg/model.hpp"
 #include "relureg/params.hpp"
+#include "relureg/tradeoff.hpp"
 
 namespace py = pybind11;
 
@@ -249,6 +250,32 @@ py::dict population_loss(const Weights& w, double b, const std::string& truth_js
   return out;
 }
 
+// Runs the time/accuracy laboratory on a config text in `format` ("toml" or "json"; "" = the
+// built-in grid), `origin` naming it in messages; with `out_dir`,
+// keeps the journal there (resume) and writes results.csv/json and summary.md. Returns
+// (columns, rows as a JSON string).
+py::tuple tradeoff_run(const std::string& config_text, const std::string& format,
+                       const std::string& origin, const std::string& out_dir) {
+  const tradeoff::Config config =
+      config_text.empty() ? tradeoff::default_config()
+                          : tradeoff::parse_config(config_text, format, origin,
+                                                   std::filesystem::path(origin).parent_path());
+  tradeoff::RunOptions options;
+  options.out_dir = out_dir;
+  tradeoff::RunResult result;
+  {
+    py::gil_scoped_release release;
+    result = tradeoff::run(config, options);
+    if (!out_dir.empty()) tradeoff::write_results(config, result, out_dir);
+  }
+  return py::make_tuple(result.columns, nlohmann::json(result.rows).dump());
+}
+
+// The built-in grid as a JSON string (the config schema of docs/tradeoff.md).
+std::string tradeoff_default_config() {
+  return tradeoff::to_json(tradeoff::default_config()).dump();
+}
+
 // InputError and DivergenceError become the package's exception classes (defined, with their
 // docstrings, in relureg/_errors.py as subclasses of ValueError and FloatingPointError).
 void translate_errors(std::exception_ptr error) {
@@ -284,6 +311,10 @@ PYBIND11_MODULE(_core, m) {
   m.def("make_instance", &make_instance, py::arg("family"), py::arg("n"), py::arg("d"),
         py::arg("seed"), py::arg("params"), py::arg("threads"),
         "Generate an instance: (X float32, y float64, truth dict).");
+  m.def("tradeoff_run", &tradeoff_run, py::arg("config_text"), py::arg("format"), py::arg("origin"),
+        py::arg("out_dir"), "Run the laboratory's grid; returns (columns, rows as JSON).");
+  m.def("tradeoff_default_config", &tradeoff_default_config,
+        "The built-in tradeoff grid as a JSON string.");
   m.def("population_loss", &population_loss, py::arg("w"), py::arg("b"), py::arg("truth_json"),
         py::arg("threads"), "Population square loss of max(0, w.x + b) on a truth's distribution.");
 }

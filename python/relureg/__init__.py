@@ -6,6 +6,8 @@ The Python face of relureg's C++ core (agnostic ReLU regression):
 - :func:`make_instance` and :func:`population_loss`: instances whose optimal loss ``opt`` is
   known, and the population loss of any ReLU on them;
 - :func:`learners` and :func:`families`: the core's tables with every parameter;
+- :func:`tradeoff`: the time/accuracy laboratory, results as a pandas DataFrame, and
+  :mod:`relureg.plot` to draw its figures (loaded on first use: it imports matplotlib);
 - :class:`InputError` (a ValueError) and :class:`DivergenceError` (a FloatingPointError).
 
 Examples
@@ -30,6 +32,17 @@ from ._errors import DivergenceError, InputError
 from ._instances import make_instance, population_loss
 from ._regressor import ReLURegressor
 from ._tables import FamilyInfo, LearnerInfo, ParamInfo, families, learners
+from ._tradeoff import default_tradeoff_config, tradeoff
+
+
+def __getattr__(name):
+    # relureg.plot is imported on first use so that `import relureg` does not load matplotlib.
+    if name == "plot":
+        import importlib
+
+        return importlib.import_module(".plot", __name__)
+    raise AttributeError(f"module 'relureg' has no attribute {name!r}")
+
 
 __all__ = [
     "DivergenceError",
@@ -39,8 +52,10 @@ __all__ = [
     "ParamInfo",
     "ReLURegressor",
     "__version__",
+    "default_tradeoff_config",
     "families",
     "learners",
     "make_instance",
     "population_loss",
+    "tradeoff",
 ]
