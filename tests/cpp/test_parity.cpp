@@ -223,6 +223,13 @@ TEST(ExhaustiveSubsets, ReportsProgressOncePerPassAndRejectsLargeK) {
     EXPECT_EQ(seen[i].passes, i + 1);
     EXPECT_EQ(seen[i].max_iterations, 5u);
   }
+  // The same fit on two threads is bit-identical.
+  const Engine two(EngineOptions{2});
+  const FitResult again =
+      fit_learner(entry, ParamValues::parse(entry.params, {"k=3", "batch=50"}, "test"),
+                  instance.data.view(), FitContext{&two, false, 1, {}});
+  EXPECT_EQ(again.model.w, fit.model.w);
+  EXPECT_EQ(again.loss_history, fit.loss_history);
   try {
     fit_learner(entry, ParamValues::parse(entry.params, {"k=13"}, "test"), instance.data.view(),
                 context);
