@@ -20,23 +20,30 @@ class Collective {
   virtual void allreduce_sum(std::span<double> values) const = 0;
 };
 
+// A kernel adds its contribution for the rows of `block` into `acc` (width doubles, zeroed).
+using BlockKernel = std::function<void(const RowBlock& block, double* acc)>;
+// A map kernel writes one value per row of `block` into `out` (block.rows doubles).
+using MapKernel = std::function<void(const RowBlock& block, double* out)>;
+
 // Adds a controlled error to every mean a learner asks for (statistical-query oracle mode).
 // Receives the exact means (sum / n) and may change them in place.
 class QueryOracle {
  public:
   virtual ~QueryOracle() = default;
   virtual void answer(std::span<double> means) const = 0;
+  // What Engine::mean calls: the same with the query itself (its source and kernel), for oracles
+  // that answer from another distribution (the null-distribution adversary). Defaults to answer.
+  virtual void answer_query(const DataSource& source, std::size_t width, const BlockKernel& kernel,
+                            std::span<double> means) const {
+    (void)source, (void)width, (void)kernel;
+    answer(means);
+  }
 };
 
 struct EngineOptions {
   int threads = 0;                // 0 = all available cores
   std::size_t block_rows = 4096;  // fixed: part of the determinism contract
 };
-
-// A kernel adds its contribution for the rows of `block` into `acc` (width doubles, zeroed).
-using BlockKernel = std::function<void(const RowBlock& block, double* acc)>;
-// A map kernel writes one value per row of `block` into `out` (block.rows doubles).
-using MapKernel = std::function<void(const RowBlock& block, double* out)>;
 
 // Sums are bit-identical for any thread count: the rows are cut into blocks of `block_rows`,
 // each block is summed by one thread in row order, and block sums are added in block order.

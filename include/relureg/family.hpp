@@ -33,6 +33,9 @@ struct GroundTruth {
   double teacher_loss = 0;  // population loss of the teacher
   double radius = 0;        // norm bound of the class opt is taken over (inf = unbounded)
   nlohmann::json params = nlohmann::json::object();  // the family's parameters
+  // Further facts a family derives (e.g. sparse-parity's set S, b0 and gap); written as "facts"
+  // when not empty.
+  nlohmann::json facts = nlohmann::json::object();
 };
 
 nlohmann::json to_json(const GroundTruth& truth);

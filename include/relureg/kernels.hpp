@@ -43,6 +43,7 @@ ScaleFit refit_scale(const Engine& engine, const DataSource& data, std::span<con
 
 // Refit of (a, b) for the ReLU max(0, a u·x + b), a ≥ 0, with u fixed: one pass to project the
 // data on u, then a 1-D search over the kink t = -b/a with a closed-form a, then Gauss–Newton.
+// Under a query oracle (SQ mode) it asks only for means: a refined grid of kinks, 5 queries.
 struct ScaleBiasFit {
   double scale = 0;
   double bias = 0;

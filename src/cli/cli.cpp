@@ -31,6 +31,17 @@ void add_data_flags(CLI::App* app, std::string& label, std::string& labels) {
   app->add_option("--labels", labels, "NPY: labels file (default: <stem>.labels.npy)");
 }
 
+void add_sq_flags(CLI::App* app, double& tolerance, std::string& oracle) {
+  app->add_option("--sq-tolerance", tolerance,
+                  "statistical-query mode: every mean the learner asks for is answered within "
+                  "this tolerance (0 = exact)")
+      ->check(CLI::NonNegativeNumber);
+  app->add_option("--sq-oracle", oracle,
+                  "how SQ answers err: adversarial (towards labels independent of x) or random")
+      ->check(CLI::IsMember({"adversarial", "random"}))
+      ->capture_default_str();
+}
+
 }  // namespace
 
 int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err) {
@@ -62,6 +73,7 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err)
   fit_cmd->add_flag("--bias", fit.bias, "fit a bias b (default: b = 0, as in GKK19)");
   add_data_flags(fit_cmd, fit.label, fit.labels);
   fit_cmd->add_option("-o,--output", fit.output, "model file (.json)")->required();
+  add_sq_flags(fit_cmd, fit.sq_tolerance, fit.sq_oracle);
   add_common(fit_cmd, common);
 
   EvaluateOptions ev;
@@ -112,6 +124,26 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err)
                          "print the grid as TOML (a starting point for --config) and exit");
   tradeoff_cmd->add_flag("--quiet", common.quiet, "no progress, only the summary");
 
+  RecoverParityOptions rp;
+  CLI::App* recover = app.add_subcommand(
+      "recover-parity",
+      "turn a ReLU learner into a sparse-parity solver (re-randomise one coordinate at a time); "
+      "prints JSON");
+  recover->add_option("data", rp.data, "data file (.csv or .npy)")->required();
+  recover->add_option("--learner", rp.learner, "learner: " + learner_names(Task::relu))->required();
+  add_params(recover, rp.params, "learner", "learners");
+  recover->add_option("--budget", rp.budget, "passes over the data per fit (0 = no limit)");
+  recover->add_option("--k", rp.k, "size of S (default: from the ground truth)");
+  recover->add_option("--eta", rp.eta, "label noise rate (default: from the ground truth)")
+      ->check(CLI::Range(0.0, 0.5));
+  recover->add_option("--holdout", rp.holdout, "fraction of rows kept to estimate losses")
+      ->capture_default_str();
+  recover->add_option("--truth", rp.truth, "ground truth (default: <stem>.truth.json if present)");
+  add_sq_flags(recover, rp.sq_tolerance, rp.sq_oracle);
+  add_data_flags(recover, rp.label, rp.labels);
+  recover->add_option("-o,--output", rp.output, "also write the JSON result to this file");
+  add_common(recover, common);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp&) {
@@ -134,6 +166,8 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err)
     if (families->parsed()) return cmd_families(out);
     if (demo_cmd->parsed()) return cmd_demo(demo, common, out, err);
     if (tradeoff_cmd->parsed()) return cmd_tradeoff(trade, common, out, err);
+
+    if (recover->parsed()) return cmd_recover_parity(rp, common, out, err);
   } catch (const DivergenceError& e) {
     err << "relureg: error: " << e.what() << "\n";
     return 3;

@@ -35,6 +35,8 @@ struct FitOptions {
   std::string label = "y";
   std::string labels;
   std::string output;
+  double sq_tolerance = 0;  // > 0: run the learner under a statistical-query oracle
+  std::string sq_oracle = "adversarial";
 };
 
 struct EvaluateOptions {
@@ -61,6 +63,22 @@ struct DemoOptions {
   bool bias = false;
 };
 
+struct RecoverParityOptions {
+  std::string data;
+  std::string learner;
+  std::vector<std::string> params;
+  std::size_t budget = 0;  // passes per fit (0 = the learner's own limits)
+  std::size_t k = 0;       // 0 = from the ground truth, if any
+  double eta = -1;         // < 0 = from the ground truth, if any
+  double holdout = 0.25;
+  std::string truth;  // default: <stem>.truth.json when it exists
+  double sq_tolerance = 0;
+  std::string sq_oracle = "adversarial";
+  std::string label = "y";
+  std::string labels;
+  std::string output;
+};
+
 int cmd_generate(const GenerateOptions& o, const CommonOptions& c, std::ostream& out);
 int cmd_fit(const FitOptions& o, const CommonOptions& c, std::ostream& out, std::ostream& err);
 int cmd_evaluate(const EvaluateOptions& o, const CommonOptions& c, std::ostream& out);
@@ -68,6 +86,8 @@ int cmd_predict(const PredictOptions& o, const CommonOptions& c, std::ostream& o
 int cmd_learners(std::ostream& out);
 int cmd_families(std::ostream& out);
 int cmd_demo(const DemoOptions& o, const CommonOptions& c, std::ostream& out, std::ostream& err);
+int cmd_recover_parity(const RecoverParityOptions& o, const CommonOptions& c, std::ostream& out,
+                       std::ostream& err);
 
 struct TradeoffOptions {
   std::string config;  // empty: the built-in default grid

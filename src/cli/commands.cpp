@@ -10,6 +10,7 @@
 #include "relureg/family.hpp"
 #include "relureg/io.hpp"
 #include "relureg/learner.hpp"
+#include "relureg/query_oracle.hpp"
 
 namespace relureg::cli {
 namespace {
@@ -58,7 +59,12 @@ int cmd_fit(const FitOptions& o, const CommonOptions& c, std::ostream& out, std:
   if (std::filesystem::path(o.output).extension() != ".json")
     throw InputError(o.output + ": the model file must end in .json");
   const Dataset data = read_input(o.data, o.label, o.labels, true);
-  const Engine engine = make_engine(c);
+  Engine engine = make_engine(c);
+  std::shared_ptr<StatisticalQueryOracle> oracle;
+  if (o.sq_tolerance > 0) {
+    oracle = make_query_oracle(o.sq_oracle, o.sq_tolerance, data.y, c.seed, c.threads);
+    engine.set_query_oracle(oracle);
+  }
   ProgressBar bar(err, !c.quiet && stderr_is_terminal(), entry.name);
   FitContext context{&engine, o.bias, c.seed, bar.callback()};
   const FitResult result = fit_learner(entry, params, data.view(), context);
@@ -76,6 +82,12 @@ int cmd_fit(const FitOptions& o, const CommonOptions& c, std::ostream& out, std:
                   {"seed", c.seed},
                   {"loss_history", result.loss_history},
                   {"details", result.details}};
+  if (oracle) {  // the learner saw perturbed means; report the exact training loss too
+    file.metrics["sq"] = {{"tolerance", oracle->tolerance()},
+                          {"oracle", oracle->kind()},
+                          {"queries", oracle->queries()}};
+    file.metrics["train_loss_exact"] = evaluate(make_engine(c), result.model, data.view()).loss;
+  }
   write_model_file(o.output, file);
   if (!c.quiet)
     out << fmt::format("{}: train loss {:.6g}, {} passes, {:.3f} s, stop: {}; wrote {}\n",

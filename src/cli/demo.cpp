@@ -25,6 +25,13 @@ int cmd_demo(const DemoOptions& o, const CommonOptions& c, std::ostream& out, st
                          o.d);
       continue;
     }
+    if (entry.name == "exhaustive-subsets" && o.family != "sparse-parity") {
+      out << fmt::format(
+          "{:<11} skipped: it searches k-sparse directions (try `relureg demo "
+          "--family sparse-parity`)\n",
+          entry.name);
+      continue;
+    }
     ProgressBar bar(err, !c.quiet && stderr_is_terminal(), entry.name);
     FitContext context{&engine, o.bias, c.seed, bar.callback()};
     FitResult fit;

@@ -79,7 +79,7 @@ std::vector<double> Engine::mean(const DataSource& source, std::size_t width,
   std::vector<double> result = sum(source, width, kernel);
   const double n = static_cast<double>(source.rows());
   for (double& v : result) v /= n;
-  if (oracle_) oracle_->answer(result);
+  if (oracle_) oracle_->answer_query(source, width, kernel, result);
   return result;
 }
 

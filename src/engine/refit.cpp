@@ -14,6 +14,61 @@ struct Suffix {  // sums over the rows whose projection is ≥ the split point
   double count = 0, z = 0, zz = 0, y = 0, yz = 0, yy = 0;
 };
 
+// Under a statistical-query oracle a learner may only ask for means, so the exact sort-based
+// refit (which reads the raw projections) is replaced by a grid of kinks t scored through
+// means: ReLU(a(z − t)) has a closed-form best a for each t. A moments query fixes the grid
+// (t ∈ mean ± 4 sd of z, 129 points), two queries refine it around the best t (spacing /16 each),
+// and a last query reports the loss: 5 queries in all.
+ScaleBiasFit refit_scale_bias_by_queries(const Engine& engine, const DataSource& data,
+                                         std::span<const double> u, double max_scale) {
+  const std::size_t d = data.cols();
+  const double* up = u.data();
+  const std::vector<double> moments =
+      engine.mean_rows(data, 4, [&](const float* x, double y, double* acc) {
+        const double z = affine_value(x, up, d, 0.0);
+        acc[0] += z;
+        acc[1] += z * z;
+        acc[2] += y;
+        acc[3] += y * y;
+      });
+  const double mean_y = moments[2], mean_yy = moments[3];
+  const double sd = std::sqrt(std::max(moments[1] - moments[0] * moments[0], 1e-300));
+  ScaleBiasFit best;  // a = 0: the constant max(0, b) with b = max(0, E[y])
+  best.bias = std::max(0.0, mean_y);
+  best.loss = mean_yy - 2 * best.bias * mean_y + best.bias * best.bias;
+  constexpr std::size_t kPoints = 129;
+  double center = moments[0], half_width = 4 * sd;
+  for (int round = 0; round < 3; ++round) {
+    std::vector<double> kinks(kPoints);
+    for (std::size_t j = 0; j < kPoints; ++j)
+      kinks[j] = center + half_width * (2.0 * static_cast<double>(j) / (kPoints - 1) - 1);
+    const std::vector<double> m =
+        engine.mean_rows(data, 2 * kPoints, [&](const float* x, double y, double* acc) {
+          const double z = affine_value(x, up, d, 0.0);
+          for (std::size_t j = 0; j < kPoints; ++j) {
+            const double r = z > kinks[j] ? z - kinks[j] : 0.0;
+            acc[2 * j] += y * r;
+            acc[2 * j + 1] += r * r;
+          }
+        });
+    for (std::size_t j = 0; j < kPoints; ++j) {
+      const double yr = m[2 * j], rr = m[2 * j + 1];
+      if (!(rr > 0)) continue;
+      const double a = std::clamp(yr / rr, 0.0, max_scale);
+      const double loss = mean_yy - 2 * a * yr + a * a * rr;
+      if (a > 0 && loss < best.loss) {
+        best = {a, -a * kinks[j], loss};
+        center = kinks[j];
+      }
+    }
+    half_width /= 16;
+  }
+  std::vector<double> w(u.begin(), u.end());
+  for (double& v : w) v *= best.scale;
+  best.loss = relu_loss(engine, data, w, best.bias);
+  return best;
+}
+
 }  // namespace
 
 // The ReLU max(0, a z + b) with a > 0 is affine on {z > t}, t = −b/a, and 0 elsewhere. After
@@ -22,6 +77,7 @@ struct Suffix {  // sums over the rows whose projection is ≥ the split point
 // closed-form a. The minimum over all feasible candidates (and a = 0) is the global optimum.
 ScaleBiasFit refit_scale_bias(const Engine& engine, const DataSource& data,
                               std::span<const double> u, double max_scale) {
+  if (engine.query_oracle()) return refit_scale_bias_by_queries(engine, data, u, max_scale);
   const std::size_t n = data.rows();
   const std::size_t d = data.cols();
   std::vector<double> z(n), y(n);

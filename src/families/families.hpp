@@ -10,6 +10,7 @@ FamilyEntry realizable_family();
 FamilyEntry label_noise_family();
 FamilyEntry adversarial_family();
 FamilyEntry non_gaussian_family();
+FamilyEntry sparse_parity_family();
 
 // The row distribution of each family, rebuilt from a ground truth (its seed, teacher and
 // params), so that fresh samples for Monte-Carlo checks come from exactly the instance's law.

@@ -17,6 +17,7 @@ const std::vector<FamilyEntry>& family_table() {
       families::label_noise_family(),
       families::adversarial_family(),
       families::non_gaussian_family(),
+      families::sparse_parity_family(),
   };
   return table;
 }
@@ -64,6 +65,7 @@ nlohmann::json to_json(const GroundTruth& truth) {
   j["teacher_loss"] = truth.teacher_loss;
   j["radius"] = std::isinf(truth.radius) ? nlohmann::json(nullptr) : nlohmann::json(truth.radius);
   j["params"] = truth.params;
+  if (!truth.facts.empty()) j["facts"] = truth.facts;
   return j;
 }
 
@@ -138,6 +140,10 @@ GroundTruth ground_truth_from_json(const nlohmann::json& j, const std::string& o
   if (j.contains("params")) {
     if (!j["params"].is_object()) read.fail("key 'params' must be an object");
     truth.params = j["params"];
+  }
+  if (j.contains("facts")) {
+    if (!j["facts"].is_object()) read.fail("key 'facts' must be an object");
+    truth.facts = j["facts"];
   }
   return truth;
 }

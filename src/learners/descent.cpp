@@ -92,9 +92,15 @@ FitResult run_descent(const DataSource& data, const FitContext& context, std::ve
         break;
       }
       step *= 0.5;
-      if (step < 1e-30) throw diverged(iteration, next.loss);
+      if (step < 1e-30) {
+        if (!finite) throw diverged(iteration, next.loss);
+        // No step lowers a finite objective: stationary up to rounding, or (under an SQ oracle)
+        // up to the tolerance of the answers.
+        result.stop_reason = "no_descent";
+        break;
+      }
     }
-    if (!accepted) break;  // the pass budget ran out inside the backtracking
+    if (!accepted) break;  // the pass budget ran out inside the backtracking, or no descent
     const double old_loss = stats.loss;
     w.swap(w_new);
     b = b_new;

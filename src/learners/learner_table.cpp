@@ -43,6 +43,7 @@ const std::vector<LearnerEntry>& learner_table() {
       detail::gd_entry(),
       detail::glmtron_entry(),
       detail::exhaustive_entry(),
+      detail::exhaustive_subsets_entry(),
   };
   return table;
 }

@@ -1,0 +1,74 @@
+// Statistical-query oracles: the engine answers every mean a learner asks for within ±τ.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "relureg/engine.hpp"
+
+namespace relureg {
+
+// Kearns' statistical-query model: the learner sees E[φ] only up to a tolerance τ for every
+// query φ it asks. In relureg every Engine::mean is one query (a vector of means, each answered
+// within τ), so gd, glmtron, moment and exhaustive-subsets run unchanged as SQ algorithms.
+// GKK19's Corollary 1 (papers.md §1.4 step 8) says such algorithms cannot reach opt + ε on the
+// sparse-parity family in polynomial time unless τ is 2^{−Ω(k)}.
+class StatisticalQueryOracle : public QueryOracle {
+ public:
+  explicit StatisticalQueryOracle(double tolerance);
+  double tolerance() const { return tolerance_; }
+  std::size_t queries() const { return queries_.load(); }  // means answered so far
+  virtual std::string kind() const = 0;
+
+ protected:
+  std::size_t next_query() const { return queries_++; }
+
+ private:
+  double tolerance_;
+  mutable std::atomic<std::size_t> queries_{0};
+};
+
+// Each mean plus τ·U(−1, 1): an independent, seeded stream per query (query q uses stream q of
+// `seed`), so a fit under this oracle is reproducible and independent of the thread count.
+class RandomQueryOracle final : public StatisticalQueryOracle {
+ public:
+  RandomQueryOracle(double tolerance, std::uint64_t seed);
+  void answer(std::span<double> means) const override;
+  std::string kind() const override { return "random"; }
+
+ private:
+  std::uint64_t seed_;
+};
+
+// The adversary of the SQ lower bounds: it answers as if the labels were independent of x (the
+// "null" distribution, where no hidden set exists), as far as the tolerance allows. For each
+// query it evaluates the same kernel on the same rows with the labels permuted (a seeded
+// permutation of `labels`, fixed at construction) and moves every mean towards that value by at
+// most τ. When every query of a learner is within τ of its null value, the learner's output
+// does not depend on how y depends on x. The oracle serves data whose labels are `labels`
+// (the features may change, as in recover-parity's re-randomised copies).
+class NullAnswerOracle final : public StatisticalQueryOracle {
+ public:
+  NullAnswerOracle(double tolerance, std::span<const double> labels, std::uint64_t seed,
+                   int threads);
+  void answer(std::span<double> means) const override;  // throws: needs the query
+  void answer_query(const DataSource& source, std::size_t width, const BlockKernel& kernel,
+                    std::span<double> means) const override;
+  std::string kind() const override { return "adversarial"; }
+
+ private:
+  std::vector<double> null_labels_;
+  std::unique_ptr<Engine> null_engine_;  // a plain engine (no oracle) for the null sums
+};
+
+// "adversarial" (NullAnswerOracle) or "random"; InputError for another kind or a tolerance
+// that is negative or not finite.
+std::shared_ptr<StatisticalQueryOracle> make_query_oracle(const std::string& kind, double tolerance,
+                                                          std::span<const double> labels,
+                                                          std::uint64_t seed, int threads);
+
+}  // namespace relureg

@@ -1,0 +1,159 @@
+// Family "sparse-parity": a noisy k-sparse parity lifted to Gaussian inputs (GKK19's hard
+// instances); opt, the trivial loss b0 and the gap Δ_k exactly, by 1-D quadrature.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+
+#include "families/families.hpp"
+#include "relureg/error.hpp"
+#include "relureg/gaussian.hpp"
+#include "relureg/parity.hpp"
+#include "relureg/rng.hpp"
+
+namespace relureg::families {
+namespace {
+
+// The planted set S (sorted, with the padding coordinate last when padded), from the ground truth.
+std::vector<std::size_t> planted_set(const GroundTruth& truth) {
+  if (!truth.facts.contains("S") || !truth.facts["S"].is_array())
+    throw InputError("ground truth of family 'sparse-parity' lacks facts.S");
+  std::vector<std::size_t> S;
+  for (const nlohmann::json& i : truth.facts["S"]) {
+    if (!i.is_number_unsigned() || i.get<std::size_t>() >= truth.d)
+      throw InputError("ground truth of family 'sparse-parity': facts.S must list indices below d");
+    S.push_back(i.get<std::size_t>());
+  }
+  return S;
+}
+
+// Klivans–Kothari's Gaussian lift (papers.md §1.4 steps 1–3): b uniform in {±1}^d, x_j = b_j |z_j|
+// with z_j ~ N(0, 1) (so x ~ N(0, I) and b = sign x), ℓ = χ_S(b) flipped with probability eta,
+// y = (1 + ℓ)/2. Block k of the rows draws from its own stream, as in draw_dataset.
+Dataset draw_parity_rows(std::size_t n, std::size_t d, const std::vector<std::size_t>& S,
+                         double eta, std::uint64_t seed, int threads) {
+  Dataset data(n, d);
+  std::vector<char> in_set(d, 0);
+  for (std::size_t i : S) in_set[i] = 1;
+  const std::ptrdiff_t blocks = static_cast<std::ptrdiff_t>((n + kBlockRows - 1) / kBlockRows);
+#pragma omp parallel for schedule(dynamic) num_threads(std::max(threads, 1))
+  for (std::ptrdiff_t k = 0; k < blocks; ++k) {
+    BlockRandom random(make_rng(seed, static_cast<std::uint64_t>(k)));
+    const std::size_t begin = static_cast<std::size_t>(k) * kBlockRows;
+    const std::size_t end = std::min(n, begin + kBlockRows);
+    for (std::size_t r = begin; r < end; ++r) {
+      float* x = data.row(r);
+      double parity = 1;
+      for (std::size_t j = 0; j < d; ++j) {
+        const double bit = random.uniform() < 0.5 ? -1.0 : 1.0;
+        x[j] = static_cast<float>(bit * std::abs(random.normal()));
+        if (in_set[j]) parity *= bit;
+      }
+      const double label = random.uniform() < eta ? -parity : parity;
+      data.y[r] = (1 + label) / 2;
+    }
+  }
+  return data;
+}
+
+// E[(ReLU(w·x + b) − y)²] = E[f²] − 2E[f y] + E[y²] with E[y²] = E[y] = ½ and
+// E[f y] = ½E[f] + ½(1 − 2η) E[f χ_S], the last by parity::relu_parity_correlation.
+PopulationLoss parity_population_loss(const ReluModel& model, const GroundTruth& truth) {
+  check_model_dimension(model, truth);
+  const std::vector<std::size_t> S = planted_set(truth);
+  const double eta = truth_real(truth, "eta");
+  const double b = model.b;
+  const double mean = gaussian::relu_mean(model.w, b);
+  const double second = gaussian::relu_second_moment(model.w, b);
+  const double correlation = parity::relu_parity_correlation(model.w, b, S);
+  const double loss = second - mean - (1 - 2 * eta) * correlation + 0.5;
+  return {std::max(loss, 0.0), 0.0, "exact", 0};
+}
+
+}  // namespace
+
+FamilyEntry sparse_parity_family() {
+  FamilyEntry entry;
+  entry.name = "sparse-parity";
+  entry.description =
+      "noisy k-sparse parity of sign(x), x ~ N(0, I), y in {0,1} (GKK19 hardness); d = variables";
+  entry.params = {
+      {"k", ParamKind::integer, 2, 1, 64, "size of the hidden set S (the parity's degree)"},
+      {"eta", ParamKind::real, 0.1, 0, 0.499, "probability that a label is flipped"},
+      {"pad", ParamKind::flag, 1, 0, 1,
+       "for odd k, append a fresh bit to x and to the parity (k+1 is even: a ReLU correlates "
+       "with no odd parity of degree >= 3)"},
+  };
+  entry.generate = [](std::size_t n, std::size_t variables, std::uint64_t seed,
+                      const ParamValues& values, const Engine& engine) {
+    if (n == 0) throw InputError("n must be at least 1");
+    const std::size_t k = static_cast<std::size_t>(values.integer("k"));
+    if (k > variables)
+      throw InputError(fmt::format(
+          "family 'sparse-parity': k = {} exceeds the number of variables d = {}", k, variables));
+    const double eta = values.real("eta");
+    const bool padded = values.flag("pad") && k % 2 == 1;
+    const std::size_t d = variables + (padded ? 1 : 0);
+
+    // S: a uniformly random k-subset of the variables (partial Fisher–Yates), sorted.
+    BlockRandom random(make_rng(seed, static_cast<std::uint64_t>(Stream::teacher)));
+    std::vector<std::size_t> order(variables);
+    std::iota(order.begin(), order.end(), 0);
+    for (std::size_t i = 0; i < k; ++i) {
+      const std::size_t j = i + static_cast<std::size_t>(random.uniform() * (variables - i));
+      std::swap(order[i], order[std::min(j, variables - 1)]);
+    }
+    std::vector<std::size_t> S(order.begin(), order.begin() + k);
+    std::sort(S.begin(), S.end());
+    if (padded) S.push_back(variables);
+
+    const parity::ParityGap gap = parity::parity_gap(S.size(), eta);
+    const std::vector<double> signs = parity::best_signs(S.size());
+    std::vector<double> direction(d, 0.0);
+    for (std::size_t j = 0; j < S.size(); ++j)
+      direction[S[j]] = signs[j] / std::sqrt(static_cast<double>(S.size()));
+    GroundTruth truth;
+    truth.family = "sparse-parity";
+    truth.d = d;
+    truth.seed = seed;
+    truth.w_star = direction;
+    for (double& v : truth.w_star) v *= gap.best_scale;
+    truth.b_star = 0;
+    truth.w_opt = truth.w_star;
+    truth.b_opt = 0;
+    truth.opt = gap.opt;
+    truth.teacher_loss = gap.opt;
+    truth.radius = 1;
+    truth.opt_kind = "exact";
+    truth.opt_note = fmt::format(
+        "over ReLUs max(0, w.x) with ||w|| <= 1 (GKK19's class, no bias): the best direction is "
+        "1_S/sqrt(k) with signs, scale 1/sqrt(2 pi) + (1 - 2 eta)|c_k| = {:.6g}; opt = 1/2 - "
+        "scale^2/2 (papers.md 1.4 step 6; the direction's optimality checked numerically)",
+        gap.best_scale);
+    truth.params = values.to_json();
+    truth.facts = {{"S", S},
+                   {"k", S.size()},
+                   {"k_requested", k},
+                   {"variables", variables},
+                   {"padded", padded},
+                   {"pad_coordinate", padded ? nlohmann::json(variables) : nlohmann::json(nullptr)},
+                   {"eta", eta},
+                   {"c_k", gap.c_k},
+                   {"best_direction", direction},
+                   {"best_scale", gap.best_scale},
+                   {"opt", gap.opt},
+                   {"b0", gap.b0},
+                   {"gap", gap.gap},
+                   {"labels", "y = (1 + l)/2, l = prod_{i in S} sign(x_i), flipped w.p. eta"}};
+    Dataset data =
+        draw_parity_rows(n, d, S, eta, stream_seed(seed, Stream::data), engine.threads());
+    return Instance{std::move(data), std::move(truth)};
+  };
+  entry.population_loss = [](const ReluModel& model, const GroundTruth& truth, const Engine&) {
+    return parity_population_loss(model, truth);
+  };
+  return entry;
+}
+
+}  // namespace relureg::families

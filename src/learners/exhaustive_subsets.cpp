@@ -1,0 +1,264 @@
+// Exhaustive search over k-subsets: the best ReLU along 1_T/√k (with signs) for every k-subset T.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "learners.hpp"
+#include "relureg/error.hpp"
+#include "relureg/kernels.hpp"
+
+namespace relureg::detail {
+namespace {
+
+// Rows transposed at a time: 256, or down to 128 for wide data so that the chunk's columns
+// (d × rows doubles) stay within 256 KB of cache where they can (short loops cost more).
+std::size_t chunk_rows(std::size_t d) {
+  return std::clamp<std::size_t>((std::size_t{256} << 10) / (8 * std::max<std::size_t>(d, 1)), 128,
+                                 256);
+}
+constexpr std::size_t kTopSubsets = 5;  // best subsets reported in the details
+
+double binomial(std::size_t n, std::size_t k) {
+  double c = 1;
+  for (std::size_t i = 0; i < k; ++i)
+    c = c * static_cast<double>(n - i) / static_cast<double>(i + 1);
+  return std::round(c);
+}
+
+// Advances `subset` (sorted, values < n) to the next k-subset in lexicographic order.
+bool next_subset(std::vector<std::uint32_t>& subset, std::size_t n) {
+  const std::size_t k = subset.size();
+  std::size_t i = k;
+  while (i > 0 && subset[i - 1] == n - k + i - 1) --i;
+  if (i == 0) return false;
+  ++subset[i - 1];
+  for (std::size_t j = i; j < k; ++j) subset[j] = subset[j - 1] + 1;
+  return true;
+}
+
+struct Scored {
+  std::vector<std::uint32_t> subset;
+  std::vector<double> signs;
+  double scale = 0;
+  double loss = std::numeric_limits<double>::infinity();
+};
+
+// The brute-force k-sparse-parity solver in ReLU form (GKK19's upper bound side: C(d, k)
+// candidates, so time d^{Θ(k)}, matching the n^{Ω(k)} hardness). For a parity on T the best
+// direction supported on T is 1_T/√k with signs whose product is the sign of c_k (papers.md
+// §1.4 steps 5–6), so signs=parity tries the two sign products (all +1, and the last −1);
+// signs=all tries all 2^k patterns (for labels that are not parities). The best scale of
+// ReLU(a u·x) is clip(E[y r]/E[r²], 0, radius) with r = ReLU(u·x), so one engine mean per
+// batch of subsets scores them all; the candidate of least training loss wins.
+class ExhaustiveSubsetsLearner final : public Learner {
+ public:
+  explicit ExhaustiveSubsetsLearner(const ParamValues& p)
+      : k_(static_cast<std::size_t>(p.integer("k"))),
+        all_signs_(p.choice("signs") == "all"),
+        batch_(static_cast<std::size_t>(p.integer("batch"))),
+        radius_(p.real("radius")) {}
+
+  FitResult fit(const DataSource& data, const FitContext& context) override {
+    const std::size_t d = data.cols();
+    if (k_ > d) throw InputError(fmt::format("exhaustive-subsets: k = {} exceeds d = {}", k_, d));
+    const std::size_t patterns = all_signs_ ? std::size_t{1} << k_ : 2;
+    const double subsets = binomial(d, k_);
+    if (subsets * static_cast<double>(patterns) > 1e13)
+      throw InputError(fmt::format(
+          "exhaustive-subsets: C({}, {}) x {} sign patterns = {:.3g} candidates is too many", d, k_,
+          patterns, subsets * static_cast<double>(patterns)));
+    const std::size_t batches =
+        static_cast<std::size_t>(std::ceil(subsets / static_cast<double>(batch_)));
+    const Engine& engine = *context.engine;
+    const std::size_t first_pass = engine.passes();
+
+    FitResult result;
+    result.stop_reason = "exhaustive";
+    std::vector<Scored> top;  // the best candidate of each of the best subsets, best first
+    std::vector<std::uint32_t> subset(k_);
+    for (std::size_t i = 0; i < k_; ++i) subset[i] = static_cast<std::uint32_t>(i);
+    bool more = true;
+    std::size_t batch_index = 0;
+    while (more) {
+      std::vector<std::uint32_t> batch;  // subsets of this pass, k indices each
+      while (more && batch.size() < batch_ * k_) {
+        batch.insert(batch.end(), subset.begin(), subset.end());
+        more = next_subset(subset, d);
+      }
+      score_batch(engine, data, batch, patterns, top);
+      ++batch_index;
+      result.loss_history.push_back(top.front().loss);
+      if (context.progress && !context.progress({batch_index, batches, engine.passes() - first_pass,
+                                                 top.front().loss})) {
+        result.stop_reason = "callback";
+        break;
+      }
+    }
+    const Scored& best = top.front();
+    result.model.w.assign(d, 0.0);
+    const double unit = 1 / std::sqrt(static_cast<double>(k_));
+    for (std::size_t i = 0; i < k_; ++i) result.model.w[best.subset[i]] = best.signs[i] * unit;
+    if (context.bias) {
+      const ScaleBiasFit fit = refit_scale_bias(engine, data, result.model.w, radius_);
+      for (double& v : result.model.w) v *= fit.scale;
+      result.model.b = fit.bias;
+      result.loss_history.push_back(fit.loss);
+    } else {
+      for (double& v : result.model.w) v *= best.scale;
+    }
+    result.model.bias = context.bias;
+    nlohmann::json listed = nlohmann::json::array();
+    for (const Scored& s : top)
+      listed.push_back({{"subset", s.subset}, {"signs", s.signs}, {"loss", s.loss}});
+    result.details = {
+        {"k", k_},
+        {"subsets", subsets},
+        {"subsets_scored", std::min(subsets, double(batch_index * batch_))},
+        {"sign_patterns", patterns},
+        {"best_subset", best.subset},
+        {"best_loss", best.loss},
+        {"runner_up_margin", top.size() > 1 ? nlohmann::json(top[1].loss - best.loss) : nullptr},
+        {"top", listed}};
+    return result;
+  }
+
+ private:
+  std::size_t k_;
+  bool all_signs_;
+  std::size_t batch_;
+  double radius_;
+
+  // The sign pattern p of a subset: signs=parity → p = 0 all +1, p = 1 the last −1;
+  // signs=all → bit i of p set means coordinate i of the subset is −1.
+  double sign_of(std::size_t pattern, std::size_t i) const {
+    if (!all_signs_) return pattern == 1 && i + 1 == k_ ? -1.0 : 1.0;
+    return (pattern >> i) & 1 ? -1.0 : 1.0;
+  }
+
+  // One pass: for every subset of `batch` and sign pattern, Σ y r and Σ r² with r = ReLU(u·x);
+  // plus Σ y². Updates `top` with the best candidate of each subset.
+  void score_batch(const Engine& engine, const DataSource& data,
+                   const std::vector<std::uint32_t>& batch, std::size_t patterns,
+                   std::vector<Scored>& top) const {
+    const std::size_t d = data.cols(), k = k_;
+    const std::size_t count = batch.size() / k;
+    const std::size_t width = 2 * count * patterns + 1;
+    const double unit = 1 / std::sqrt(static_cast<double>(k));
+    std::vector<double> pattern_signs(patterns * k);
+    for (std::size_t p = 0; p < patterns; ++p)
+      for (std::size_t i = 0; i < k; ++i) pattern_signs[p * k + i] = sign_of(p, i) * unit;
+    const std::vector<double> m = engine.mean(data, width, [&](const RowBlock& blk, double* acc) {
+      const std::size_t chunk = chunk_rows(d);
+      std::vector<double> columns(d * chunk), z(chunk), y(chunk);
+      for (std::size_t start = 0; start < blk.rows; start += chunk) {
+        const std::size_t rows = std::min(chunk, blk.rows - start);
+        for (std::size_t r = 0; r < rows; ++r) {
+          const float* x = blk.X + (start + r) * d;
+          for (std::size_t j = 0; j < d; ++j) columns[j * chunk + r] = x[j];
+          y[r] = blk.y[start + r];
+        }
+        double yy = 0;
+#pragma omp simd reduction(+ : yy)
+        for (std::size_t r = 0; r < rows; ++r) yy += y[r] * y[r];
+        acc[width - 1] += yy;
+        for (std::size_t s = 0; s < count; ++s) {
+          const std::uint32_t* T = batch.data() + s * k;
+          if (!all_signs_) {  // the two sign products share Σ_{i<k−1} x_{T_i}: z ± x_{T_last}
+            std::fill(z.begin(), z.begin() + rows, 0.0);
+            for (std::size_t i = 0; i + 1 < k; ++i) {
+              const double* ci = columns.data() + T[i] * chunk;
+#pragma omp simd
+              for (std::size_t r = 0; r < rows; ++r) z[r] += ci[r];
+            }
+            const double* last = columns.data() + T[k - 1] * chunk;
+            double yr_plus = 0, rr_plus = 0, yr_minus = 0, rr_minus = 0;
+#pragma omp simd reduction(+ : yr_plus, rr_plus, yr_minus, rr_minus)
+            for (std::size_t r = 0; r < rows; ++r) {
+              const double plus = std::max(z[r] + last[r], 0.0);
+              const double minus = std::max(z[r] - last[r], 0.0);
+              yr_plus += y[r] * plus;
+              rr_plus += plus * plus;
+              yr_minus += y[r] * minus;
+              rr_minus += minus * minus;
+            }
+            double* a = acc + 4 * s;  // patterns = 2; r = unit·ReLU(±…)
+            a[0] += unit * yr_plus;
+            a[1] += unit * unit * rr_plus;
+            a[2] += unit * yr_minus;
+            a[3] += unit * unit * rr_minus;
+            continue;
+          }
+          for (std::size_t p = 0; p < patterns; ++p) {
+            const double* sg = pattern_signs.data() + p * k;
+            const double* c0 = columns.data() + T[0] * chunk;
+#pragma omp simd
+            for (std::size_t r = 0; r < rows; ++r) z[r] = sg[0] * c0[r];
+            for (std::size_t i = 1; i < k; ++i) {
+              const double* ci = columns.data() + T[i] * chunk;
+              const double si = sg[i];
+#pragma omp simd
+              for (std::size_t r = 0; r < rows; ++r) z[r] += si * ci[r];
+            }
+            double yr = 0, rr = 0;
+#pragma omp simd reduction(+ : yr, rr)
+            for (std::size_t r = 0; r < rows; ++r) {
+              const double relu = z[r] > 0 ? z[r] : 0.0;
+              yr += y[r] * relu;
+              rr += relu * relu;
+            }
+            acc[2 * (s * patterns + p)] += yr;
+            acc[2 * (s * patterns + p) + 1] += rr;
+          }
+        }
+      }
+    });
+    const double mean_yy = m[width - 1];
+    for (std::size_t s = 0; s < count; ++s) {
+      Scored best_here;
+      for (std::size_t p = 0; p < patterns; ++p) {
+        const double yr = m[2 * (s * patterns + p)], rr = m[2 * (s * patterns + p) + 1];
+        const double a = rr > 0 ? std::clamp(yr / rr, 0.0, radius_) : 0.0;
+        const double loss = mean_yy - 2 * a * yr + a * a * rr;
+        if (loss < best_here.loss) {
+          best_here.loss = loss;
+          best_here.scale = a;
+          best_here.signs.resize(k);
+          for (std::size_t i = 0; i < k; ++i) best_here.signs[i] = sign_of(p, i);
+        }
+      }
+      if (top.size() == kTopSubsets && !(best_here.loss < top.back().loss)) continue;
+      best_here.subset.assign(batch.begin() + s * k, batch.begin() + (s + 1) * k);
+      const auto at =
+          std::upper_bound(top.begin(), top.end(), best_here.loss,
+                           [](double loss, const Scored& other) { return loss < other.loss; });
+      top.insert(at, std::move(best_here));
+      if (top.size() > kTopSubsets) top.pop_back();
+    }
+  }
+};
+
+}  // namespace
+
+LearnerEntry exhaustive_subsets_entry() {
+  return {"exhaustive-subsets",
+          "every k-subset T: the ReLU along 1_T/sqrt(k) with signs and its best scale; C(d,k) "
+          "candidates",
+          "brute force over k-sparse parities (GKK19 §1.4; time d^Theta(k))",
+          Task::relu,
+          {{"k", ParamKind::integer, 2, 1, 20, "size of the subsets searched"},
+           {"signs",
+            ParamKind::choice,
+            0,
+            0,
+            0,
+            "sign patterns per subset: parity (the two sign products) or all (2^k)",
+            {"parity", "all"},
+            "parity"},
+           {"batch", ParamKind::integer, 4096, 1, 1e6, "subsets scored per pass over the data"},
+           radius_param()},
+          [](const ParamValues& p) { return std::make_unique<ExhaustiveSubsetsLearner>(p); }};
+}
+
+}  // namespace relureg::detail

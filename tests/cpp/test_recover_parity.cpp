@@ -1,0 +1,194 @@
+// The parity reduction (Algorithm 1): found with exhaustive search, honestly not found otherwise.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "cli.hpp"
+#include "relureg/error.hpp"
+#include "relureg/family.hpp"
+#include "relureg/parity.hpp"
+#include "relureg/parity_reduction.hpp"
+
+namespace fs = std::filesystem;
+
+namespace relureg {
+namespace {
+
+Instance parity_instance(std::size_t n, std::size_t k, std::uint64_t seed) {
+  const Engine engine(EngineOptions{2});
+  return generate_instance("sparse-parity", n, 16, seed, {"k=" + std::to_string(k), "eta=0.1"},
+                           engine);
+}
+
+RecoveryOptions options_for(const Instance& instance, const std::string& learner,
+                            std::vector<std::string> params = {}) {
+  RecoveryOptions o;
+  o.learner = learner;
+  o.params = std::move(params);
+  o.k = instance.truth.facts["k"].get<std::size_t>();
+  o.eta = instance.truth.facts["eta"].get<double>();
+  o.threads = 1;  // results do not depend on it; fewer OpenMP barriers on a busy CI machine
+  o.seed = 3;
+  return o;
+}
+
+std::vector<std::size_t> planted(const Instance& instance) {
+  return instance.truth.facts["S"].get<std::vector<std::size_t>>();
+}
+
+TEST(RecoverParity, ExhaustiveSubsetsRecoversS) {
+  const Instance instance = parity_instance(20000, 2, 31);
+  const RecoveryResult r =
+      recover_parity(instance.data, options_for(instance, "exhaustive-subsets", {"k=2"}));
+  EXPECT_TRUE(r.found) << r.message;
+  EXPECT_EQ(r.recovered, planted(instance));
+  EXPECT_EQ(r.coordinates.size(), 16u);
+  EXPECT_EQ(r.threshold_rule, "b0 - gap/2");
+  EXPECT_NEAR(r.gap, instance.truth.facts["gap"].get<double>(), 1e-15);
+  // Coordinates of S lose about b0, the others about opt; the threshold lies between.
+  for (const CoordinateLoss& c : r.coordinates) {
+    const double expected =
+        c.in_set ? instance.truth.facts["b0"].get<double>() : instance.truth.opt;
+    EXPECT_NEAR(c.loss, expected, 4 * c.stderr_ + 0.003) << c.index;
+  }
+  EXPECT_GT(r.separation, 0.8 * r.gap);
+  EXPECT_GT(r.correlation, 0.75);  // ≈ 1 − 2η on the held-out rows
+  EXPECT_EQ(r.readout["set"].get<std::vector<std::size_t>>(), planted(instance));
+  EXPECT_TRUE(r.readout["reliable"].get<bool>());
+}
+
+TEST(RecoverParity, GradientDescentUnderAPassBudgetDoesNotFindAFourParity) {
+  const Instance instance = parity_instance(40000, 4, 32);
+  RecoveryOptions o = options_for(instance, "gd");
+  o.budget_passes = 30;
+  const RecoveryResult r = recover_parity(instance.data, o);
+  EXPECT_FALSE(r.found);
+  EXPECT_EQ(r.message.rfind("not found: ", 0), 0u) << r.message;
+  for (const CoordinateLoss& c : r.coordinates) EXPECT_LE(c.passes, 30u);
+  // GD never gets near opt: every fit's held-out loss stays within the gap of b0.
+  for (const CoordinateLoss& c : r.coordinates)
+    EXPECT_GT(c.loss, instance.truth.opt + 0.25 * r.gap) << c.index;
+  EXPECT_FALSE(r.readout["reliable"].get<bool>());
+}
+
+TEST(RecoverParity, NoLearnerFindsSWithAnSqToleranceAboveTheGap) {
+  const Instance instance = parity_instance(20000, 2, 33);
+  const double gap = instance.truth.facts["gap"].get<double>();
+  // Control: with exact answers (and a small tolerance) exhaustive search finds S.
+  for (double tau : {0.0, 0.05 * gap}) {
+    RecoveryOptions o = options_for(instance, "exhaustive-subsets", {"k=2"});
+    o.sq_tolerance = tau;
+    EXPECT_TRUE(recover_parity(instance.data, o).found) << "tau " << tau;
+  }
+  std::size_t tried = 0;
+  for (const LearnerEntry& entry : learner_table()) {
+    if (entry.task != Task::relu) continue;
+    RecoveryOptions o = options_for(instance, entry.name);
+    if (entry.name == "exhaustive-subsets") o.params = {"k=2"};
+    o.budget_passes = 50;
+    o.sq_tolerance = 1.25 * gap;
+    try {
+      const RecoveryResult r = recover_parity(instance.data, o);
+      EXPECT_FALSE(r.found) << entry.name << ": " << r.message;
+      ++tried;
+    } catch (const InputError&) {  // a learner that cannot run at d = 16 (exhaustive: d <= 3)
+      EXPECT_EQ(entry.name, "exhaustive");
+    }
+  }
+  EXPECT_GE(tried, 4u);
+}
+
+struct CliRun {
+  int code;
+  std::string out, err;
+};
+
+CliRun run(std::vector<std::string> args) {
+  args.insert(args.begin(), "relureg");
+  std::vector<const char*> argv;
+  for (const auto& a : args) argv.push_back(a.c_str());
+  std::ostringstream out, err;
+  const int code = cli::run(static_cast<int>(argv.size()), argv.data(), out, err);
+  return {code, out.str(), err.str()};
+}
+
+class RecoverParityCli : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() /
+           ("relureg_rp_" +
+            std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+  std::string path(const std::string& name) const { return (dir_ / name).string(); }
+  fs::path dir_;
+};
+
+TEST_F(RecoverParityCli, GenerateThenRecoverPrintsJsonWithTheSetAndTheLosses) {
+  CliRun r = run({"generate", "--family", "sparse-parity", "--n", "20000", "--d", "12", "--param",
+                  "k=2", "--seed", "8", "-o", path("p.npy"), "--quiet"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto truth = nlohmann::json::parse(std::ifstream(path("p.truth.json")));
+  for (const char* key : {"S", "best_direction", "best_scale", "b0", "gap", "c_k"})
+    EXPECT_TRUE(truth["facts"].contains(key)) << key;
+  r = run({"recover-parity", path("p.npy"), "--learner", "exhaustive-subsets", "--param", "k=2",
+           "-o", path("result.json")});
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  EXPECT_TRUE(j["found"].get<bool>());
+  EXPECT_EQ(j["recovered"], truth["facts"]["S"]);
+  EXPECT_TRUE(j["truth"]["correct"].get<bool>());
+  EXPECT_EQ(j["coordinates"].size(), 12u);
+  EXPECT_EQ(j["k"], 2);
+  for (const char* key : {"margin", "separation", "threshold", "seconds", "readout", "b0"})
+    EXPECT_TRUE(j.contains(key)) << key;
+  EXPECT_EQ(nlohmann::json::parse(std::ifstream(path("result.json"))), j);
+  EXPECT_EQ(r.err.rfind("recover-parity: found S = {", 0), 0u) << r.err;
+}
+
+TEST_F(RecoverParityCli, NotFoundIsAResultNotAnError) {
+  ASSERT_EQ(run({"generate", "--family", "sparse-parity", "--n", "20000", "--d", "16", "--param",
+                 "k=4", "--seed", "9", "-o", path("p.csv"), "--quiet"})
+                .code,
+            0);
+  const CliRun r =
+      run({"recover-parity", path("p.csv"), "--learner", "gd", "--budget", "20", "--threads", "1"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  EXPECT_FALSE(j["found"].get<bool>());
+  EXPECT_FALSE(j["truth"]["correct"].get<bool>());
+  EXPECT_EQ(j["message"].get<std::string>().rfind("not found: ", 0), 0u);
+  EXPECT_EQ(j["budget_passes"], 20);
+  EXPECT_NE(r.err.find("recover-parity: not found: "), std::string::npos);
+}
+
+TEST_F(RecoverParityCli, FitUnderAnSqOracleRecordsTheOracleAndTheExactLoss) {
+  ASSERT_EQ(run({"generate", "--family", "label-noise", "--n", "5000", "--d", "4", "-o",
+                 path("d.csv"), "--quiet"})
+                .code,
+            0);
+  CliRun r = run({"fit", path("d.csv"), "--learner", "gd", "--sq-tolerance", "0.01", "--sq-oracle",
+                  "random", "--param", "max_passes=100", "--threads", "1", "-o", path("m.json"),
+                  "--quiet"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto m = nlohmann::json::parse(std::ifstream(path("m.json")));
+  EXPECT_EQ(m["metrics"]["sq"]["oracle"], "random");
+  EXPECT_EQ(m["metrics"]["sq"]["tolerance"], 0.01);
+  EXPECT_EQ(m["metrics"]["sq"]["queries"], m["metrics"]["passes"]);
+  EXPECT_LT(std::abs(m["metrics"]["train_loss_exact"].get<double>() -
+                     m["metrics"]["train_loss"].get<double>()),
+            0.01 + 1e-12);
+  r = run(
+      {"fit", path("d.csv"), "--learner", "gd", "--sq-oracle", "psychic", "-o", path("m2.json")});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_FALSE(fs::exists(path("m2.json")));
+}
+
+}  // namespace
+}  // namespace relureg
