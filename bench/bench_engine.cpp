@@ -2,6 +2,7 @@
 #include <benchmark/benchmark.h>
 #include <fmt/format.h>
 #include <omp.h>
+#include <unistd.h>
 
 #include <cmath>
 #include <cstring>
@@ -164,6 +165,9 @@ BENCHMARK(BM_LossPass)->Apply(arguments);
 // 8 bytes per row on top (20 % at d = 10, 2 % at d = 100), not counted.
 class RatioReporter : public benchmark::ConsoleReporter {
  public:
+  // Colours only on a terminal (a custom reporter does not read --benchmark_color).
+  RatioReporter() : ConsoleReporter(isatty(STDOUT_FILENO) ? OO_Defaults : OO_Tabular) {}
+
   void ReportRuns(const std::vector<Run>& runs) override {
     ConsoleReporter::ReportRuns(runs);
     for (const Run& run : runs) {

@@ -192,7 +192,8 @@ def time_to_accuracy(args, rr, peers, family):
         log(f"scikit-learn MLPRegressor on {family}")
         result["mlp"] = peers.run("mlp_sklearn", {
             "features": train, "labels": labels_of(train), "holdout": holdout,
-            "holdout_labels": labels_of(holdout), "max_iter": args.mlp_iter})
+            "holdout_labels": labels_of(holdout), "max_iter": args.mlp_iter,
+            "restarts": args.restarts})
     return result
 
 
