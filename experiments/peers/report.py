@@ -179,6 +179,52 @@ def targets(r):
     return out + [""]
 
 
+def summary_table(r):
+    """One row per tool: time per epoch, time to 1.1 opt per family, peak memory; ratios are
+    the peer's time over relureg's."""
+    ours = relureg_row(r["per_epoch"])
+    families = [acc["family"] for acc in r["accuracy"]]
+    best = {acc["family"]: best_relureg(acc) for acc in r["accuracy"]}
+    head = ("| tool | time / epoch | " +
+            " | ".join(f"time to 1.1·opt, {f}" for f in families) + " | peak RSS |")
+    out = ["## Summary", "",
+           f"Ratios are the peer's time over relureg's (n = {r['n']:,}, d = {r['d']} for the "
+           f"epochs; n = {r['args']['tta_n']:,}, d = {r['args']['tta_d']} for the time to "
+           "1.1·opt; peak RSS of the per-epoch run).", "", head,
+           "|---|---:|" + "---:|" * len(families) + "---:|"]
+    cells = [fmt_s(ours["seconds_per_epoch"])]
+    for f in families:
+        b = best[f]
+        cells.append(f"{fmt_s(b['seconds'])} ({b['learner']})" if b else "not reached")
+    out.append(f"| relureg | " + " | ".join(cells) + f" | {ours['rss_kib'] / MIB:.0f} MiB |")
+    for row in r["per_epoch"]:
+        if row is ours:
+            continue
+        cells = [f"{fmt_s(row['seconds_per_epoch'])} "
+                 f"({row['seconds_per_epoch'] / ours['seconds_per_epoch']:.1f}×)"]
+        for acc in r["accuracy"]:
+            adam = [a for a in acc["adam"] if a["blas"] == row.get("blas")]
+            if row["tool"] == "PyTorch nn.Linear+SGD" and adam and adam[0]["hit"]:
+                t = adam[0]["hit"]["seconds"]
+                b = best[acc["family"]]
+                cells.append(f"Adam {fmt_s(t)}" + (f" ({t / b['seconds']:.0f}×)" if b else ""))
+            elif row["tool"] == "PyTorch nn.Linear+SGD" and adam:
+                cells.append("Adam: not reached")
+            else:
+                cells.append("-")
+        out.append(f"| {peer_name(row)} | " + " | ".join(cells) +
+                   f" | {row['rss_kib'] / MIB:.0f} MiB |")
+    mlp = [acc["mlp"] for acc in r["accuracy"] if acc["mlp"]]
+    if mlp:
+        cells = ["-"]
+        for acc in r["accuracy"]:
+            m = acc["mlp"]
+            cells.append(f"{fmt_s(m['seconds_total'])}, hold-out {m['holdout_loss'] / acc['opt']:.2f}"
+                         "·opt" if m else "-")
+        out.append("| scikit-learn MLPRegressor (sanity) | " + " | ".join(cells) + " | - |")
+    return out + [""]
+
+
 def machine_section(r):
     m = r["machine"]
     lb, la = r["load_before"], r["load_after"]
@@ -199,7 +245,7 @@ def markdown(r, bench_text=None):
            f"Written by `bash experiments/peers/run.sh{(' ' + flags) if flags else ''}` on "
            f"{datetime.date.today().isoformat()} (everything below comes from that one run; the "
            "profiling notes at the end are written by hand).", ""]
-    out += machine_section(r) + targets(r) + epoch_table(r) + scaling_table(r) + accuracy_tables(r)
+    out += machine_section(r) + summary_table(r) + targets(r) + epoch_table(r) + scaling_table(r) + accuracy_tables(r)
     if bench_text:
         lines = bench_text.strip().splitlines()
         summary = [line for line in lines if line.startswith(("bandwidth", "2 threads", "target"))]

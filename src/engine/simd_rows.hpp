@@ -128,6 +128,23 @@ inline void affine_rows(const float* x, std::size_t stride, const double* w, std
       }
     }
   }
+  if constexpr (R == 4) {
+    // The same additions for 4 rows at once, packed: 7 vector operations instead of 28 scalar.
+    DoubleLanes s[4];
+    for (std::size_t r = 0; r < 4; ++r) s[r] = even[r] + odd[r];
+    // t = (s0+s4, s1+s5, s2+s6, s3+s7) of rows 0|1 and of rows 2|3.
+    const DoubleLanes t01 = __builtin_shufflevector(s[0], s[1], 0, 1, 2, 3, 8, 9, 10, 11) +
+                            __builtin_shufflevector(s[0], s[1], 4, 5, 6, 7, 12, 13, 14, 15);
+    const DoubleLanes t23 = __builtin_shufflevector(s[2], s[3], 0, 1, 2, 3, 8, 9, 10, 11) +
+                            __builtin_shufflevector(s[2], s[3], 4, 5, 6, 7, 12, 13, 14, 15);
+    // v = (t0+t2, t1+t3) of rows 0, 1, 2, 3.
+    const DoubleLanes v = __builtin_shufflevector(t01, t23, 0, 1, 4, 5, 8, 9, 12, 13) +
+                          __builtin_shufflevector(t01, t23, 2, 3, 6, 7, 10, 11, 14, 15);
+    // (t0+t2) + (t1+t3) of each row, in the even lanes.
+    const DoubleLanes sum = v + __builtin_shufflevector(v, v, 1, 0, 3, 2, 5, 4, 7, 6);
+    for (std::size_t r = 0; r < 4; ++r) z[r] = sum[2 * r] + b;
+    return;
+  }
   for (std::size_t r = 0; r < R; ++r) {
     const DoubleLanes s = even[r] + odd[r];
     z[r] = (((s[0] + s[4]) + (s[2] + s[6])) + ((s[1] + s[5]) + (s[3] + s[7]))) + b;
