@@ -19,15 +19,20 @@ struct ReluStats {
   double loss = 0;                  // mean (ReLU(z) - y)^2, z = w·x + b
   double surrogate = 0;             // mean ½ReLU(z)^2 - y z (the GLMtron / DGKKS20 matching loss)
   double active = 0;                // fraction of rows with z > 0
-  std::vector<double> grad_square;  // ∇ of the mean square loss: 2 mean (ReLU(z)-y) 1{z>0} x̃
+  std::vector<double> grad_square;  // ∇ of the mean square loss: 2 mean (ReLU(z)-y) ReLU'(z) x̃
   std::vector<double> grad_surrogate;  // ∇ of the surrogate: mean (ReLU(z) - y) x̃
   // x̃ = (x, 1) when `with_bias`, so both gradients have d + 1 entries then (last: ∂/∂b).
 };
 
+// Which gradients relu_stats computes (the others stay empty). Each costs one multiply-add per
+// feature and row, so a learner that follows one objective asks for that one only.
+enum class ReluGradients { both, square, surrogate };
+
 // `relu_grad_at_zero` is the value used for ReLU'(0) (rows with z == 0 exactly, e.g. w = 0):
 // 1 follows Soltanolkotabi 2017 so that gradient descent can leave w = 0; 0 is autograd's.
 ReluStats relu_stats(const Engine& engine, const DataSource& data, std::span<const double> w,
-                     double b, bool with_bias, double relu_grad_at_zero = 1.0);
+                     double b, bool with_bias, double relu_grad_at_zero = 1.0,
+                     ReluGradients gradients = ReluGradients::both);
 
 // Mean square loss of max(0, w·x + b) only (one pass, width 1).
 double relu_loss(const Engine& engine, const DataSource& data, std::span<const double> w, double b);

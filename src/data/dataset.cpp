@@ -1,10 +1,33 @@
 // DatasetView: zero-copy row blocks and slices over a feature matrix and its labels.
+#include <sys/mman.h>
+
+#include <cstdint>
 #include <stdexcept>
 #include <string>
 
 #include "relureg/dataset.hpp"
 
 namespace relureg {
+
+void resize_features(std::vector<float>& X, std::size_t count) {
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+  constexpr std::size_t kHugePage = std::size_t{2} << 20;
+  if (X.empty() && count * sizeof(float) >= 4 * kHugePage) {
+    X.reserve(count);  // allocated, not yet touched
+    const auto first = reinterpret_cast<std::uintptr_t>(X.data());
+    const std::uintptr_t begin = (first + kHugePage - 1) / kHugePage * kHugePage;
+    const std::uintptr_t end = (first + count * sizeof(float)) / kHugePage * kHugePage;
+    if (end > begin)  // a hint: without THP the pages stay small, nothing else changes
+      madvise(reinterpret_cast<void*>(begin), end - begin, MADV_HUGEPAGE);
+  }
+#endif
+  X.resize(count);
+}
+
+Dataset::Dataset(std::size_t n_rows, std::size_t n_cols, bool labelled)
+    : n(n_rows), d(n_cols), y(labelled ? n_rows : 0) {
+  resize_features(X, n_rows * n_cols);
+}
 
 RowBlock DatasetView::block(std::size_t begin, std::size_t count) const {
   if (begin > n_ || count > n_ - begin) {

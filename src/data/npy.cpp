@@ -244,7 +244,11 @@ std::vector<T> read_values(NpyInput& in, const fs::path& path, std::size_t count
                      std::to_string(index % cols + 1) + ": " + what);
   };
 
-  std::vector<T> values(count);
+  std::vector<T> values;
+  if constexpr (std::is_same_v<T, float>)
+    resize_features(values, count);  // read straight into the features' (huge-page) buffer
+  else
+    values.resize(count);
   if (in.itemsize == sizeof(T)) {
     const std::size_t got = std::fread(values.data(), sizeof(T), count, in.file.get());
     if (got != count) truncated(path, expected, got * sizeof(T));

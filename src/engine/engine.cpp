@@ -4,6 +4,7 @@
 #include <omp.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <exception>
 #include <mutex>
 
@@ -56,17 +57,22 @@ std::vector<double> Engine::sum(const DataSource& source, std::size_t width,
       std::clamp<std::size_t>(kWaveBytes / (8 * std::max<std::size_t>(width, 1)),
                               std::min<std::size_t>(threads_, kMaxWave), kMaxWave);
   std::vector<double> total(width, 0.0);
-  std::vector<double> partial(std::min(blocks, wave) * width);
+  // Every block's accumulator starts on a 64-byte boundary: kernels whose vectorisation depends
+  // on alignment (Eigen's) then round identically whichever slot of the wave a block lands in.
+  const std::size_t stride = (width + 7) / 8 * 8;
+  std::vector<double> storage(std::min(blocks, wave) * stride + 8);
+  double* partial = storage.data();
+  while (reinterpret_cast<std::uintptr_t>(partial) % 64 != 0) ++partial;
   for (std::size_t wave_begin = 0; wave_begin < blocks; wave_begin += wave) {
     const std::size_t wave_size = std::min(wave, blocks - wave_begin);
-    std::fill(partial.begin(), partial.begin() + wave_size * width, 0.0);
+    std::fill(partial, partial + wave_size * stride, 0.0);
     parallel_for(wave_size, threads_, [&](std::size_t i) {
       const std::size_t begin = (wave_begin + i) * block_rows;
       const RowBlock block = source.block(begin, std::min(block_rows, n - begin));
-      kernel(block, partial.data() + i * width);
+      kernel(block, partial + i * stride);
     });
     for (std::size_t i = 0; i < wave_size; ++i) {
-      const double* p = partial.data() + i * width;
+      const double* p = partial + i * stride;
       for (std::size_t k = 0; k < width; ++k) total[k] += p[k];
     }
   }

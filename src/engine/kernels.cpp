@@ -1,102 +1,219 @@
-// Fused one-pass ReLU statistics (loss, both gradients) and the closed-form scale refits.
+// Fused one-pass ReLU statistics (loss, gradients) and the closed-form scale refit.
 #include "relureg/kernels.hpp"
 
 #include <algorithm>
 #include <cmath>
 #include <limits>
 
+#include "simd_rows.hpp"
+
 namespace relureg {
 namespace {
 
-inline void axpy(double a, const float* x, double* acc, std::size_t d) {
-#pragma omp simd
-  for (std::size_t j = 0; j < d; ++j) acc[j] += a * static_cast<double>(x[j]);
+using detail::accumulate_rows;
+using detail::affine_rows;
+using detail::mul_add;
+
+// Rows whose z = w·x + b are computed together (affine_rows<kGroup>); the rest one by one.
+constexpr std::size_t kGroup = 4;
+
+// The passes walk a block in tiles of about kTileBytes of X. For each tile, all z = w·x + b are
+// computed first (while the next tile is prefetched into L2), then the per-row work runs on the
+// tile, which is now in cache. Without the software prefetch the core waited on each row's
+// cache misses: from DRAM the fused pass took the sum of its compute time and of the memory
+// time (profiled in docs/performance.md). Tiling changes no result: each z depends on its own
+// row only, and the rows are still added in order.
+constexpr std::size_t kTileBytes = std::size_t{16} << 10;
+constexpr std::size_t kMaxTileRows = 1024;
+constexpr std::size_t kCacheLine = 64;
+constexpr int kPrefetchLocality = 2;  // prefetcht1: into L2, not L1 (which holds this tile)
+
+// Rows per tile: a multiple of kGroup, at least kGroup, at most kMaxTileRows.
+std::size_t tile_rows(std::size_t d) {
+  const std::size_t rows = kTileBytes / (std::max<std::size_t>(d, 1) * sizeof(float));
+  return std::clamp<std::size_t>(rows / kGroup * kGroup, kGroup, kMaxTileRows);
+}
+
+// Prefetches the tile after the current one into L2, a few lines per group of rows.
+class NextTile {
+ public:
+  NextTile() = default;  // prefetches nothing
+  NextTile(const RowBlock& blk, std::size_t first, std::size_t rows) {
+    const std::size_t tile_bytes = rows * blk.d * sizeof(float);
+    next_ = reinterpret_cast<const char*>(blk.X + first * blk.d) + tile_bytes;
+    const char* end = reinterpret_cast<const char*>(blk.X + blk.rows * blk.d);
+    const std::size_t lines = std::min<std::size_t>(end - next_, tile_bytes) / kCacheLine;
+    const std::size_t groups = (rows + kGroup - 1) / kGroup;
+    per_group_ = (lines + groups - 1) / groups * kCacheLine;
+  }
+  void prefetch_group() {
+    for (std::size_t k = 0; k < per_group_; k += kCacheLine)
+      __builtin_prefetch(next_ + k, 0, kPrefetchLocality);
+    next_ += per_group_;
+  }
+
+ private:
+  const char* next_ = nullptr;
+  std::size_t per_group_ = 0;
+};
+
+// Calls tile_fn(first, rows, z, next) for consecutive tiles of the block, in order, with z[k] =
+// w·x + b of row first + k (bit-identical to affine_value). With `prefetch_in_tile_fn` the tile
+// function calls next.prefetch_group() once per kGroup rows (spreading the prefetches over the
+// longer phase); otherwise they are issued while z is computed.
+template <bool prefetch_in_tile_fn, class TileFn>
+inline void for_each_tile(const RowBlock& blk, const double* w, double b, TileFn&& tile_fn) {
+  const std::size_t d = blk.d;
+  const std::size_t tile = tile_rows(d);
+  double z[kMaxTileRows];
+  for (std::size_t first = 0; first < blk.rows; first += tile) {
+    const std::size_t rows = std::min(tile, blk.rows - first);
+    const float* x = blk.X + first * d;
+    NextTile next(blk, first, rows);
+    std::size_t r = 0;
+    if (rows == kGroup && first + 2 * kGroup <= blk.rows) {
+      // Long rows (one group per tile): the next group is prefetched a line per row and step of
+      // the dot product instead, as a burst of a whole tile's lines stalled the load queue.
+      next = NextTile();
+      affine_rows<kGroup>(x, d, w, d, b, z, static_cast<std::ptrdiff_t>(kGroup * d));
+      r = kGroup;
+    }
+    for (; r + kGroup <= rows; r += kGroup) {
+      if (!prefetch_in_tile_fn) next.prefetch_group();
+      affine_rows<kGroup>(x + r * d, d, w, d, b, z + r);
+    }
+    for (; r < rows; ++r) affine_rows<1>(x + r * d, d, w, d, b, z + r);
+    tile_fn(first, rows, static_cast<const double*>(z), next);
+  }
+}
+
+// The block kernel of relu_stats, for G gradient accumulators: g_0 = Σ ReLU'(z)(ReLU(z) − y) x̃
+// (square loss, without the factor 2) and/or g_1 = Σ (ReLU(z) − y) x̃ (surrogate), laid out in
+// `acc` after [loss, surrogate, active]. `square_first` says whether the first is the square one.
+template <std::size_t G>
+void relu_stats_block(const RowBlock& blk, const double* w, double b, bool with_bias,
+                      double relu_grad_at_zero, bool square_first, double* acc) {
+  const std::size_t d = blk.d;
+  const std::size_t p = d + (with_bias ? 1 : 0);
+  double* grads[G];
+  for (std::size_t g = 0; g < G; ++g) grads[g] = acc + 3 + g * p;
+  double loss = 0, surrogate = 0, active = 0;
+  // Loss terms of one row; its multipliers of x̃ for the G gradients go to c[0][k], c[1][k].
+  auto row_terms = [&](double z, double y, auto& c, std::size_t k) {
+    const double relu = z > 0 ? z : 0.0;
+    const double residual = relu - y;
+    loss = mul_add(residual, residual, loss);  // as in relu_loss, so both agree exactly
+    surrogate += 0.5 * relu * relu - y * z;
+    active += z > 0 ? 1.0 : 0.0;
+    // ReLU'(z) without a branch: the sign of z is a coin flip for the predictor, and a
+    // mispredicted branch here discarded the speculated work of the next rows.
+    const double slope = z > 0 ? 1.0 : (z == 0 ? relu_grad_at_zero : 0.0);
+    if constexpr (G == 2) {
+      c[0][k] = slope * residual;
+      c[1][k] = residual;
+    } else {
+      c[0][k] = square_first ? slope * residual : residual;
+    }
+  };
+  auto add_bias = [&](const auto& c, std::size_t rows) {
+    if (!with_bias) return;
+    for (std::size_t g = 0; g < G; ++g)
+      for (std::size_t k = 0; k < rows; ++k) grads[g][d] += c[g][k];
+  };
+  for_each_tile<true>(blk, w, b,
+                      [&](std::size_t first, std::size_t rows, const double* z, NextTile& next) {
+                        const float* x = blk.X + first * d;
+                        const double* y = blk.y + first;
+                        double coef[G][kGroup];
+                        std::size_t r = 0;
+                        for (; r + kGroup <= rows; r += kGroup) {
+                          next.prefetch_group();
+                          for (std::size_t k = 0; k < kGroup; ++k)
+                            row_terms(z[r + k], y[r + k], coef, k);
+                          accumulate_rows<kGroup, G>(x + r * d, d, d, coef, grads);
+                          add_bias(coef, kGroup);
+                        }
+                        double coef_one[G][1];
+                        for (; r < rows; ++r) {
+                          row_terms(z[r], y[r], coef_one, 0);
+                          accumulate_rows<1, G>(x + r * d, d, d, coef_one, grads);
+                          add_bias(coef_one, 1);
+                        }
+                      });
+  acc[0] += loss;
+  acc[1] += surrogate;
+  acc[2] += active;
 }
 
 }  // namespace
 
 double affine_value(const float* x, const double* w, std::size_t d, double b) {
-  double z = 0;
-#pragma omp simd reduction(+ : z)
-  for (std::size_t j = 0; j < d; ++j) z += w[j] * static_cast<double>(x[j]);
-  return z + b;
+  double z;
+  affine_rows<1>(x, d, w, d, b, &z);
+  return z;
 }
 
 ReluStats relu_stats(const Engine& engine, const DataSource& data, std::span<const double> w,
-                     double b, bool with_bias, double relu_grad_at_zero) {
+                     double b, bool with_bias, double relu_grad_at_zero, ReluGradients gradients) {
   const std::size_t d = data.cols();
   const std::size_t p = d + (with_bias ? 1 : 0);
-  // Layout: [loss, surrogate, active, g_active (p), g_inactive (p), g_zero (p)].
-  // g_active = Σ_{z>0} (z - y) x̃, g_inactive = Σ_{z<0} (-y) x̃, g_zero = Σ_{z=0} (-y) x̃.
-  const std::size_t width = 3 + 3 * p;
+  const bool both = gradients == ReluGradients::both;
+  const bool square_first = gradients != ReluGradients::surrogate;
+  // Layout: [loss, surrogate, active, g_square (p, if asked), g_surrogate (p, if asked)].
+  const std::size_t width = 3 + (both ? 2 : 1) * p;
   const double* wp = w.data();
   const std::vector<double> m = engine.mean(data, width, [&](const RowBlock& blk, double* acc) {
-    double* g_active = acc + 3;
-    double* g_inactive = g_active + p;
-    double* g_zero = g_inactive + p;
-    double loss = 0, surrogate = 0, active = 0;
-    for (std::size_t r = 0; r < blk.rows; ++r) {
-      const float* x = blk.X + r * d;
-      const double y = blk.y[r];
-      const double z = affine_value(x, wp, d, b);
-      const double relu = z > 0 ? z : 0.0;
-      const double residual = relu - y;
-      loss += residual * residual;
-      surrogate += 0.5 * relu * relu - y * z;
-      double* g = g_inactive;
-      if (z > 0) {
-        g = g_active;
-        active += 1;
-      } else if (z == 0) {
-        g = g_zero;
-      }
-      axpy(residual, x, g, d);
-      if (with_bias) g[d] += residual;
-    }
-    acc[0] += loss;
-    acc[1] += surrogate;
-    acc[2] += active;
+    if (both)
+      relu_stats_block<2>(blk, wp, b, with_bias, relu_grad_at_zero, true, acc);
+    else
+      relu_stats_block<1>(blk, wp, b, with_bias, relu_grad_at_zero, square_first, acc);
   });
   ReluStats stats;
   stats.loss = m[0];
   stats.surrogate = m[1];
   stats.active = m[2];
-  stats.grad_square.resize(p);
-  stats.grad_surrogate.resize(p);
-  const double* g_active = m.data() + 3;
-  const double* g_inactive = g_active + p;
-  const double* g_zero = g_inactive + p;
-  for (std::size_t j = 0; j < p; ++j) {
-    stats.grad_square[j] = 2.0 * (g_active[j] + relu_grad_at_zero * g_zero[j]);
-    stats.grad_surrogate[j] = g_active[j] + g_inactive[j] + g_zero[j];
+  const double* g = m.data() + 3;
+  if (square_first) {
+    stats.grad_square.resize(p);
+    for (std::size_t j = 0; j < p; ++j) stats.grad_square[j] = 2.0 * g[j];
+    g += p;
   }
+  if (gradients != ReluGradients::square) stats.grad_surrogate.assign(g, g + p);
   return stats;
 }
 
 double relu_loss(const Engine& engine, const DataSource& data, std::span<const double> w,
                  double b) {
-  const std::size_t d = data.cols();
   const double* wp = w.data();
-  return engine.mean_rows(data, 1, [&](const float* x, double y, double* acc) {
-    const double z = affine_value(x, wp, d, b);
-    const double residual = (z > 0 ? z : 0.0) - y;
-    acc[0] += residual * residual;
+  return engine.mean(data, 1, [&](const RowBlock& blk, double* acc) {
+    double sum = 0;
+    for_each_tile<false>(blk, wp, b,
+                         [&](std::size_t first, std::size_t rows, const double* z, NextTile&) {
+                           for (std::size_t k = 0; k < rows; ++k) {
+                             const double residual = (z[k] > 0 ? z[k] : 0.0) - blk.y[first + k];
+                             sum = mul_add(residual, residual, sum);
+                           }
+                         });
+    acc[0] += sum;
   })[0];
 }
 
 ScaleFit refit_scale(const Engine& engine, const DataSource& data, std::span<const double> u,
                      double max_scale) {
-  const std::size_t d = data.cols();
   const double* up = u.data();
   // Means of y·r, r², y² with r = ReLU(u·x).
-  const std::vector<double> m =
-      engine.mean_rows(data, 3, [&](const float* x, double y, double* acc) {
-        const double z = affine_value(x, up, d, 0.0);
-        const double r = z > 0 ? z : 0.0;
-        acc[0] += y * r;
-        acc[1] += r * r;
-        acc[2] += y * y;
-      });
+  const std::vector<double> m = engine.mean(data, 3, [&](const RowBlock& blk, double* acc) {
+    for_each_tile<false>(blk, up, 0.0,
+                         [&](std::size_t first, std::size_t rows, const double* z, NextTile&) {
+                           for (std::size_t k = 0; k < rows; ++k) {
+                             const double y = blk.y[first + k];
+                             const double r = z[k] > 0 ? z[k] : 0.0;
+                             acc[0] += y * r;
+                             acc[1] += r * r;
+                             acc[2] += y * y;
+                           }
+                         });
+  });
   ScaleFit fit;
   fit.scale = m[1] > 0 ? std::clamp(m[0] / m[1], 0.0, max_scale) : 0.0;
   fit.loss = m[2] - 2 * fit.scale * m[0] + fit.scale * fit.scale * m[1];

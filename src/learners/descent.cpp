@@ -49,9 +49,12 @@ FitResult run_descent(const DataSource& data, const FitContext& context, std::ve
   const std::size_t d = data.cols();
   const std::size_t first_pass = engine.passes();
   auto passes_used = [&] { return engine.passes() - first_pass; };
+  // Only the gradient of the objective followed (each costs a multiply-add per feature and row).
+  const ReluGradients gradients = settings.objective == DescentObjective::square_loss
+                                      ? ReluGradients::square
+                                      : ReluGradients::surrogate;
   auto stats_at = [&](const std::vector<double>& wv, double bv) {
-    ReluStats s = relu_stats(engine, data, wv, bv, context.bias, settings.relu_grad_at_zero);
-    return s;
+    return relu_stats(engine, data, wv, bv, context.bias, settings.relu_grad_at_zero, gradients);
   };
   auto diverged = [&](std::size_t iteration, double loss) {
     return DivergenceError(

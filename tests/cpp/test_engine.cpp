@@ -57,6 +57,77 @@ TEST(Engine, ResultsAreBitIdenticalForOneTwoAndEightThreads) {
   }
 }
 
+TEST(Engine, ResultsAreBitIdenticalAcrossThreadsForLongRowsAndABias) {
+  // d = 100 and 1000 take the tiled and the one-group-per-tile paths of the fused pass.
+  for (std::size_t d : {100u, 1000u}) {
+    const Dataset data = random_dataset(9001, d, 8);
+    std::vector<double> w(d);
+    for (std::size_t j = 0; j < d; ++j) w[j] = std::cos(0.5 + j) / std::sqrt(double(d));
+    std::vector<ReluStats> stats;
+    for (int threads : {1, 2, 3}) {
+      const Engine engine(EngineOptions{threads, 1000});
+      stats.push_back(relu_stats(engine, data.view(), w, -0.1, true));
+    }
+    for (std::size_t t = 1; t < stats.size(); ++t) {
+      EXPECT_EQ(stats[t].loss, stats[0].loss) << d;
+      EXPECT_EQ(stats[t].grad_square, stats[0].grad_square) << d;
+      EXPECT_EQ(stats[t].grad_surrogate, stats[0].grad_surrogate) << d;
+    }
+  }
+}
+
+// Every pass computes z = w·x + b in one summation order, whether rows are taken one by one
+// (affine_value: predictions, generated labels) or four at a time (the fused pass, the loss),
+// for every d (full and partial chunks of 8 and 16 features) and any row count (groups and
+// leftovers). A teacher labelling its own data therefore has a loss and gradient of exactly 0.
+TEST(Engine, GroupedAndSingleRowAffineValuesAreBitIdentical) {
+  for (std::size_t d : {1u, 3u, 7u, 8u, 9u, 15u, 16u, 17u, 23u, 24u, 31u, 40u, 100u, 129u, 600u}) {
+    Dataset data = random_dataset(1031, d, 9 + d);
+    std::vector<double> w(d);
+    for (std::size_t j = 0; j < d; ++j) w[j] = std::sin(0.3 * j + 0.1) * 1.7;
+    const double b = 0.05;
+    for (std::size_t i = 0; i < data.n; ++i)
+      data.y[i] = std::max(0.0, affine_value(data.X.data() + i * d, w.data(), d, b));
+    const Engine engine(EngineOptions{2, 257});
+    EXPECT_EQ(relu_loss(engine, data.view(), w, b), 0.0) << d;
+    const ReluStats s = relu_stats(engine, data.view(), w, b, true);
+    EXPECT_EQ(s.loss, 0.0) << d;
+    EXPECT_EQ(s.grad_square, std::vector<double>(d + 1, 0.0)) << d;
+    // affine_value itself against a long-double reference (the order only moves ulps).
+    for (std::size_t i = 0; i < data.n; i += 97) {
+      long double ref = b;
+      for (std::size_t j = 0; j < d; ++j) ref += (long double)w[j] * data.X[i * d + j];
+      EXPECT_NEAR(affine_value(data.X.data() + i * d, w.data(), d, b), (double)ref, 1e-12)
+          << d << " " << i;
+    }
+    // The loss pass and the fused pass add the same squares in the same order.
+    for (double& y : data.y) y += 0.25;
+    EXPECT_EQ(relu_loss(engine, data.view(), w, b),
+              relu_stats(engine, data.view(), w, b, false).loss)
+        << d;
+  }
+}
+
+TEST(Engine, OneGradientPassesEqualTheBothGradientsPass) {
+  const Dataset data = random_dataset(5003, 37, 10);
+  std::vector<double> w(37);
+  for (std::size_t j = 0; j < w.size(); ++j) w[j] = std::sin(2.0 + j) / 6;
+  const Engine engine(EngineOptions{2, 700});
+  const ReluStats both = relu_stats(engine, data.view(), w, 0.2, true, 0.5);
+  const ReluStats square =
+      relu_stats(engine, data.view(), w, 0.2, true, 0.5, ReluGradients::square);
+  const ReluStats surrogate =
+      relu_stats(engine, data.view(), w, 0.2, true, 0.5, ReluGradients::surrogate);
+  ASSERT_EQ(both.grad_square.size(), 38u);
+  EXPECT_EQ(square.grad_square, both.grad_square);
+  EXPECT_TRUE(square.grad_surrogate.empty());
+  EXPECT_EQ(surrogate.grad_surrogate, both.grad_surrogate);
+  EXPECT_TRUE(surrogate.grad_square.empty());
+  EXPECT_EQ(square.loss, both.loss);
+  EXPECT_EQ(surrogate.surrogate, both.surrogate);
+  EXPECT_EQ(square.active, both.active);
+}
+
 TEST(Engine, FusedStatsMatchDirectFormulas) {
   const Dataset data = random_dataset(3000, 4, 3);
   const std::vector<double> w{0.5, -0.25, 1.0, 0.0};

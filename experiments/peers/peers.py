@@ -1,0 +1,296 @@
+"""relureg against the tools a user would pick instead (numpy, PyTorch, scikit-learn), side by side.
+
+One run: generates the data once as NPY with `relureg generate`, then
+  1. per full-batch epoch of the same gradient descent: relureg `gd`, numpy, PyTorch (nn.Linear
+     + SGD, and a hand-written gradient), checked to reach the same loss;
+  2. cost against n*d (n = 1e4 ... 1e6, 1e7 with --big; d = 100);
+  3. time to population loss <= 1.1 opt on `label-noise` and `adversarial`: relureg's learners
+     against PyTorch Adam from random init with restarts; scikit-learn MLPRegressor as a sanity
+     row;
+  4. peak memory (max RSS of each process, from wait4).
+Prints one table and writes it to docs/performance.md with the machine description. Peers that
+are missing are skipped with a line saying so (run.sh installs python3-torch from Debian).
+"""
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+
+import numpy as np
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+sys.dont_write_bytecode = True  # no __pycache__ next to the scripts
+sys.path.insert(0, HERE)
+import report  # noqa: E402  (same directory)
+
+
+def log(*parts):
+    print("peers:", *parts, file=sys.stderr, flush=True)
+
+
+def run_measured(cmd, env=None):
+    """Runs cmd; returns (stdout, wall seconds, peak RSS in KiB). The child is reaped with
+    os.wait4, whose rusage is that one child's (ru_maxrss: its peak resident set)."""
+    start = time.perf_counter()
+    with tempfile.TemporaryFile("w+") as err:
+        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=err, env=env, text=True)
+        out = proc.stdout.read()
+        proc.stdout.close()
+        _, status, usage = os.wait4(proc.pid, 0)
+        proc.returncode = os.waitstatus_to_exitcode(status)  # reaped: Popen must not wait again
+        wall = time.perf_counter() - start
+        if proc.returncode != 0:
+            err.seek(0)
+            raise RuntimeError(f"{' '.join(cmd)} failed ({proc.returncode}): {err.read().strip()}")
+    return out, wall, usage.ru_maxrss
+
+
+class Relureg:
+    def __init__(self, binary, threads, workdir):
+        self.binary, self.threads, self.workdir = binary, threads, workdir
+
+    def generate(self, family, n, d, seed, path):
+        if not os.path.exists(path):
+            log(f"generating {family} n={n} d={d} -> {path}")
+            run_measured([self.binary, "generate", "--family", family, "--n", str(n), "--d", str(d),
+                          "--seed", str(seed), "--threads", str(self.threads), "--quiet", "-o", path])
+        return path
+
+    def fit(self, data, learner, params, model):
+        cmd = [self.binary, "fit", data, "--labels", labels_of(data), "--learner", learner,
+               "--threads", str(self.threads), "--quiet", "-o", model]
+        for p in params:
+            cmd += ["--param", p]
+        _, wall, rss = run_measured(cmd)
+        with open(model) as f:
+            m = json.load(f)
+        return {"seconds": m["metrics"]["seconds"], "passes": m["metrics"]["passes"],
+                "train_loss": m["metrics"]["train_loss"], "wall": wall, "rss_kib": rss,
+                "w": m["w"]}
+
+    def evaluate(self, model, data, truth):
+        out, _, _ = run_measured([self.binary, "evaluate", "--model", model, data, "--labels",
+                                  labels_of(data), "--truth", truth])
+        return json.loads(out)
+
+
+def labels_of(npy):
+    return npy[: -len(".npy")] + ".labels.npy"
+
+
+class Peers:
+    """Runs peer_tasks.py in fresh processes, with or without a private OpenBLAS."""
+
+    def __init__(self, threads, openblas):
+        self.threads, self.openblas = threads, openblas
+        self.available = {}
+        for module in ("torch", "sklearn"):
+            ok = subprocess.run([sys.executable, "-c", f"import {module}"],
+                                capture_output=True).returncode == 0
+            self.available[module] = ok
+            if not ok:
+                log(f"{module} is not installed: its rows are skipped "
+                    "(bash experiments/peers/run.sh installs python3-torch from Debian)")
+
+    def env(self, blas):
+        env = dict(os.environ, OMP_NUM_THREADS=str(self.threads))
+        if blas == "openblas":
+            env["LD_LIBRARY_PATH"] = self.openblas + os.pathsep + env.get("LD_LIBRARY_PATH", "")
+            env["OPENBLAS_NUM_THREADS"] = str(self.threads)
+        return env
+
+    def run(self, task, args, blas="debian"):
+        args = dict(args, threads=self.threads)
+        out, wall, rss = run_measured([sys.executable, os.path.join(HERE, "peer_tasks.py"), task,
+                                       json.dumps(args)], env=self.env(blas))
+        result = json.loads(out)
+        result.update(wall=wall, rss_kib=rss)
+        return result
+
+
+def blas_variants(args):
+    return ["debian"] + (["openblas"] if args.openblas else [])
+
+
+def per_epoch(args, rr, peers, data, n, d, epochs, repeats):
+    """Seconds per full-batch epoch of the same GD for every tool on one data file."""
+    rows = []
+    step = 0.5
+    best = None
+    for _ in range(repeats):
+        fit = rr.fit(data, "gd", [f"max_passes={epochs}", "tol=0", "backtrack=0", f"step={step}"],
+                     os.path.join(args.workdir, "gd_epochs.json"))
+        fit["seconds_per_epoch"] = fit["seconds"] / fit["passes"]
+        if best is None or fit["seconds_per_epoch"] < best["seconds_per_epoch"]:
+            best = fit
+    rows.append(dict(best, tool="relureg gd", final_loss=best["train_loss"], n=n, d=d))
+    task_args = {"features": data, "labels": labels_of(data), "step": step, "epochs": epochs,
+                 "repeats": repeats}
+    tasks = [("numpy", "gd_numpy", None)]
+    if peers.available["torch"]:
+        tasks += [("PyTorch nn.Linear+SGD", "gd_torch_module", "torch"),
+                  ("PyTorch hand-written gradient", "gd_torch_manual", "torch")]
+    for blas in blas_variants(args):
+        for name, task, _ in tasks:
+            log(f"per-epoch {name} ({blas} BLAS) n={n}")
+            result = peers.run(task, task_args, blas)
+            rows.append(dict(result, tool=name, blas=blas, n=n, d=d))
+    return rows
+
+
+def time_to_accuracy(args, rr, peers, family):
+    """relureg's learners (default parameters) against Adam with restarts, on one family."""
+    d, n, hold = args.tta_d, args.tta_n, args.tta_holdout
+    full = rr.generate(family, n + hold, d, 1, os.path.join(args.workdir, f"{family}.npy"))
+    truth_path = full[: -len(".npy")] + ".truth.json"
+    with open(truth_path) as f:
+        truth = json.load(f)
+    train = os.path.join(args.workdir, f"{family}.train.npy")
+    holdout = os.path.join(args.workdir, f"{family}.holdout.npy")
+    x = np.load(full, mmap_mode="r")
+    y = np.load(labels_of(full))
+    for path, rows in ((train, slice(0, n)), (holdout, slice(n, n + hold))):
+        if not os.path.exists(path):
+            np.save(path, np.ascontiguousarray(x[rows]))
+            np.save(labels_of(path), y[rows])
+    hx, hy = np.load(holdout), np.load(labels_of(holdout))
+
+    def holdout_loss(w):
+        z = hx @ np.asarray(w, np.float32)
+        return float(np.mean((np.maximum(z, 0) - hy) ** 2))
+
+    target = 1.1 * truth["opt"]
+    learners = [("moment", []), ("gd", []), ("gd", ["init=moment"]), ("glmtron", []),
+                ("glmtron", ["polish=20"])]
+    ours = []
+    for name, params in learners:
+        model = os.path.join(args.workdir, f"tta_{family}_{name}.json")
+        fit = rr.fit(train, name, params, model)
+        ev = rr.evaluate(model, train, truth_path)
+        ours.append({"learner": " ".join([name] + params), "seconds": fit["seconds"],
+                     "passes": fit["passes"], "population_loss": ev["population_loss"],
+                     "ratio": ev["population_loss"] / truth["opt"],
+                     "holdout_loss": holdout_loss(fit["w"]), "reached": ev["population_loss"] <= target})
+    result = {"family": family, "n": n, "d": d, "opt": truth["opt"], "opt_kind": truth["opt_kind"],
+              "relureg": ours, "adam": [], "mlp": None}
+    if peers.available["torch"]:
+        for blas in blas_variants(args):
+            log(f"time to 1.1 opt: PyTorch Adam ({blas} BLAS) on {family}")
+            adam = peers.run("adam_torch", {
+                "features": train, "labels": labels_of(train), "truth": truth_path,
+                "relureg": rr.binary, "workdir": args.workdir, "target": target,
+                "restarts": args.restarts, "epochs": args.adam_epochs, "lr": args.adam_lr,
+                "eval_every": args.eval_every}, blas)
+            adam["blas"] = blas
+            result["adam"].append(adam)
+    if peers.available["sklearn"]:
+        log(f"scikit-learn MLPRegressor on {family}")
+        result["mlp"] = peers.run("mlp_sklearn", {
+            "features": train, "labels": labels_of(train), "holdout": holdout,
+            "holdout_labels": labels_of(holdout), "max_iter": args.mlp_iter,
+            "restarts": args.restarts})
+    return result
+
+
+def machine():
+    def first(cmd, default="?"):
+        try:
+            return subprocess.run(cmd, capture_output=True, text=True, shell=True).stdout.strip()
+        except OSError:
+            return default
+
+    info = {
+        "cpu": first("lscpu | sed -n 's/^Model name: *//p'"),
+        "cores": os.cpu_count(),
+        "memory_gib": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1),
+        "kernel": platform.release(),
+        "hypervisor": first("lscpu | sed -n 's/^Hypervisor vendor: *//p'") or "none",
+        "caches": first("lscpu | grep -E '^(L2|L3) cache' | tr -s ' ' | paste -sd ';'"),
+        "compiler": first("c++ --version | head -1"),
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+        "blas": first("readlink -f /usr/lib/x86_64-linux-gnu/libblas.so.3"),
+    }
+    for module in ("torch", "sklearn"):
+        info[module] = first(f"{sys.executable} -c 'import {module}; print({module}.__version__)'",
+                             "not installed") or "not installed"
+    return info
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--relureg", default=os.path.join(ROOT, "build", "relureg"))
+    p.add_argument("--threads", type=int, default=os.cpu_count())
+    p.add_argument("--workdir", default=os.path.join(ROOT, "build", "peers"))
+    p.add_argument("--out", default=os.path.join(ROOT, "docs", "performance.md"),
+                   help="markdown report ('-' for none)")
+    p.add_argument("--n", type=int, default=10**6, help="rows of the per-epoch comparison")
+    p.add_argument("--d", type=int, default=100)
+    p.add_argument("--epochs", type=int, default=20)
+    p.add_argument("--repeats", type=int, default=3)
+    p.add_argument("--sizes", default="10000,100000,1000000", help="n of the scaling rows")
+    p.add_argument("--big", action="store_true", help="add n = 10^7 (4 GB of features)")
+    p.add_argument("--tta-n", type=int, default=100000)
+    p.add_argument("--tta-d", type=int, default=100)
+    p.add_argument("--tta-holdout", type=int, default=100000)
+    p.add_argument("--restarts", type=int, default=3)
+    p.add_argument("--adam-epochs", type=int, default=1000)
+    p.add_argument("--adam-lr", type=float, default=0.01)
+    p.add_argument("--eval-every", type=int, default=10)
+    p.add_argument("--mlp-iter", type=int, default=200)
+    p.add_argument("--openblas", default="", help="directory with OpenBLAS's libblas.so.3: adds "
+                   "peer rows with it (LD_LIBRARY_PATH, nothing installed system-wide)")
+    p.add_argument("--bench", default="", help="output of build/bench_engine to include")
+    p.add_argument("--quick", action="store_true", help="tiny sizes: a smoke test of the script")
+    args = p.parse_args()
+    if args.quick:
+        args.n, args.sizes, args.epochs, args.repeats = 4000, "1000,4000", 5, 1
+        args.tta_n, args.tta_holdout, args.tta_d, args.restarts = 4000, 2000, 10, 2
+        args.adam_epochs, args.mlp_iter = 300, 50
+    sizes = [int(s) for s in args.sizes.split(",") if s] + ([10**7] if args.big else [])
+    os.makedirs(args.workdir, exist_ok=True)
+    rr = Relureg(os.path.abspath(args.relureg), args.threads, args.workdir)
+    peers = Peers(args.threads, args.openblas)
+    load_before = os.getloadavg()
+    started = time.time()
+
+    data = {n: rr.generate("label-noise", n, args.d, 0,
+                           os.path.join(args.workdir, f"scale_{n}x{args.d}.npy"))
+            for n in sorted(set(sizes + [args.n]))}
+    epochs = per_epoch(args, rr, peers, data[args.n], args.n, args.d, args.epochs, args.repeats)
+    scaling = []
+    for n in sizes:
+        if n == args.n:
+            scaling += epochs
+            continue
+        big = n >= 10**7
+        scaling += per_epoch(args, rr, peers, data[n], n, args.d, 5 if big else args.epochs,
+                             1 if big else args.repeats)
+    accuracy = [time_to_accuracy(args, rr, peers, family)
+                for family in ("label-noise", "adversarial")]
+    results = {"machine": machine(), "threads": args.threads, "epochs": args.epochs,
+               "load_before": load_before, "load_after": os.getloadavg(),
+               "minutes": (time.time() - started) / 60, "per_epoch": epochs, "scaling": scaling,
+               "accuracy": accuracy, "n": args.n, "d": args.d, "args": vars(args)}
+    with open(os.path.join(args.workdir, "results.json"), "w") as f:
+        json.dump(results, f, indent=1)
+    bench_text = None
+    if args.bench:
+        with open(args.bench) as f:
+            bench_text = f.read()
+    text = report.markdown(results, bench_text)
+    print(text)
+    if args.out != "-":
+        with open(args.out, "w") as f:
+            f.write(text)
+        log(f"wrote {args.out}")
+
+
+if __name__ == "__main__":
+    main()

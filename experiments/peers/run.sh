@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# One command for docs/performance.md: builds relureg, installs python3-torch from Debian if it is
+# missing, fetches OpenBLAS into build/peers (nothing installed system-wide), runs the engine
+# benchmark and the peer comparison (experiments/peers/peers.py; its flags pass through, e.g.
+# --big for n = 10^7, --quick for a smoke run). --no-openblas / --no-bench skip those parts.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+openblas=1
+bench=1
+args=()
+for a in "$@"; do
+  case "$a" in
+    --no-openblas) openblas=0 ;;
+    --no-bench) bench=0 ;;
+    *) args+=("$a") ;;
+  esac
+done
+SUDO=""
+[ "$(id -u)" -ne 0 ] && SUDO="sudo"
+
+bash scripts/install-deps.sh
+cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake --build build -j"$(nproc)" --target relureg bench_engine >/dev/null
+
+if ! /usr/bin/python3 -c 'import torch' 2>/dev/null; then
+  echo "peers: installing python3-torch (Debian) for the PyTorch rows" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  if ! { $SUDO apt-get install -y -qq --no-install-recommends python3-torch >/dev/null 2>&1 ||
+    { $SUDO apt-get update -qq && $SUDO apt-get install -y -qq --no-install-recommends python3-torch >/dev/null; }; }; then
+    echo "peers: python3-torch could not be installed: the PyTorch rows are skipped" >&2
+  fi
+fi
+
+mkdir -p build/peers
+openblas_dir=""
+if [ "$openblas" = 1 ]; then
+  # Debian's python3-torch and numpy use the reference BLAS (libblas3) by default; installing
+  # libopenblas0 would switch every program on the machine to it, so it is unpacked here and
+  # handed to the peer processes only, through LD_LIBRARY_PATH.
+  lib=$(find build/peers/openblas -name libblas.so.3 2>/dev/null | head -1 || true)
+  if [ -z "$lib" ]; then
+    rm -rf build/peers/openblas && mkdir -p build/peers/openblas
+    if (cd build/peers/openblas && apt-get download libopenblas0-pthread >/dev/null 2>&1 &&
+      dpkg -x libopenblas0-pthread_*.deb .); then
+      lib=$(find build/peers/openblas -name libblas.so.3 | head -1)
+    fi
+  fi
+  if [ -n "$lib" ]; then
+    openblas_dir=$(cd "$(dirname "$lib")" && pwd)
+  else
+    echo "peers: OpenBLAS could not be fetched: only the default BLAS rows are run" >&2
+  fi
+fi
+
+bench_args=()
+if [ "$bench" = 1 ]; then
+  echo "peers: build/bench_engine (fused pass against a streaming read)" >&2
+  build/bench_engine --benchmark_min_time=0.5 --benchmark_color=false >build/peers/bench.txt
+  bench_args=(--bench build/peers/bench.txt)
+fi
+exec /usr/bin/python3 experiments/peers/peers.py --relureg build/relureg \
+  ${openblas_dir:+--openblas "$openblas_dir"} "${bench_args[@]}" "${args[@]}"

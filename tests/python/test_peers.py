@@ -1,0 +1,51 @@
+"""Smoke test of experiments/peers (tiny sizes): the comparison runs end to end, every tool runs
+the same gradient descent (same final loss), and the report shows the measured rows."""
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+RELUREG = os.path.join(ROOT, "build", "relureg")
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory):
+    if not os.access(RELUREG, os.X_OK):
+        pytest.skip("build/relureg is not built (run scripts/test.sh)")
+    work = tmp_path_factory.mktemp("peers")
+    out = work / "performance.md"
+    proc = subprocess.run([sys.executable, os.path.join(ROOT, "experiments", "peers", "peers.py"),
+                           "--quick", "--relureg", RELUREG, "--workdir", str(work), "--out",
+                           str(out)], capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr
+    with open(work / "results.json") as f:
+        return json.load(f), out.read_text(), proc.stderr
+
+
+def test_every_tool_runs_the_same_gradient_descent(run):
+    results, _, _ = run
+    rows = results["per_epoch"]
+    ours = [r for r in rows if r["tool"] == "relureg gd"]
+    assert len(ours) == 1 and ours[0]["passes"] == results["epochs"] == 5
+    assert 0.04 < ours[0]["final_loss"] < 0.2  # label-noise, opt = 0.05, after 5 steps from 0
+    peers = [r for r in rows if r["tool"] != "relureg gd"]
+    assert any(r["tool"] == "numpy" for r in peers)
+    for r in peers:  # float32 peers against relureg's double accumulation
+        assert r["final_loss"] == pytest.approx(ours[0]["final_loss"], rel=1e-5), r["tool"]
+        assert r["seconds_per_epoch"] > 0 and r["rss_kib"] > 10_000
+
+
+def test_relureg_reaches_1_1_opt_and_the_report_says_so(run):
+    results, text, stderr = run
+    for acc in results["accuracy"]:
+        gd = [r for r in acc["relureg"] if r["learner"] == "gd"][0]
+        assert gd["reached"] and gd["ratio"] < 1.1, acc["family"]
+        assert gd["population_loss"] >= acc["opt"] * (1 - 1e-9) or acc["opt_kind"] != "exact"
+    assert "## Targets" in text and "| relureg gd |" in text
+    assert "### label-noise" in text and "### adversarial" in text
+    if not any(r["tool"].startswith("PyTorch") for r in results["per_epoch"]):
+        assert "torch is not installed: its rows are skipped" in stderr
