@@ -128,8 +128,9 @@ TEST_F(Cli, BadInputGetsOneLineErrorsAndNoOutputFile) {
                    path("data.txt") + ": unknown file format (expected .csv or .npy)");
   write("ok.csv", "x0,target\n1,2\n3,4\n");
   expect_fit_error(path("ok.csv"),
-                   "unknown learner 'nope' (choose one of: moment, gd, glmtron, exhaustive)", {},
-                   "nope");
+                   "unknown learner 'nope' (choose one of: moment, gd, glmtron, exhaustive, gkk19, "
+                   "hs-average, hs-abl, hs-sigmoid)",
+                   {}, "nope");
   expect_fit_error(path("ok.csv"),
                    "unknown parameter 'rate' for learner 'moment' (known: radius, ridge, center)",
                    {"--param", "rate=1", "--label", "target"});

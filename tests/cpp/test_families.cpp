@@ -57,10 +57,11 @@ ReluModel perturbed(const GroundTruth& truth) {
 }
 
 TEST(Families, TableNamesDescriptionsAndCommonParams) {
-  EXPECT_EQ(family_names(), "realizable, label-noise, adversarial, non-gaussian");
+  EXPECT_EQ(family_names(), "realizable, label-noise, adversarial, non-gaussian, halfspace");
   for (const FamilyEntry& entry : family_table()) {
     EXPECT_FALSE(entry.description.empty()) << entry.name;
     EXPECT_EQ(entry.description.find('\n'), std::string::npos) << entry.name;
+    if (entry.name == "halfspace") continue;  // ±1 labels: no ReLU teacher, so no norm or bias
     ASSERT_GE(entry.params.size(), 3u);
     EXPECT_EQ(entry.params[0].name, "norm");
     EXPECT_EQ(entry.params[1].name, "bias");
@@ -69,7 +70,7 @@ TEST(Families, TableNamesDescriptionsAndCommonParams) {
   }
   EXPECT_EQ(input_error_of([] { find_family("x"); }),
             "unknown family 'x' (choose one of: realizable, label-noise, adversarial, "
-            "non-gaussian)");
+            "non-gaussian, halfspace)");
 }
 
 TEST(Families, InvalidArgumentsHaveExactMessages) {
@@ -96,7 +97,7 @@ TEST(Families, InvalidArgumentsHaveExactMessages) {
             "parameter 'dof' must be greater than 2, got 2");
   EXPECT_EQ(input_error_of([&] { generate_instance("nope", 10, 3, 1, {}, e); }),
             "unknown family 'nope' (choose one of: realizable, label-noise, adversarial, "
-            "non-gaussian)");
+            "non-gaussian, halfspace)");
 }
 
 TEST(Realizable, FloatFeaturesAndTeacherLossExactlyZero) {

@@ -175,7 +175,8 @@ TEST(Params, UnknownAndOutOfRangeParametersAreNamed) {
     FAIL();
   } catch (const InputError& e) {
     EXPECT_STREQ(e.what(),
-                 "unknown learner 'sgd' (choose one of: moment, gd, glmtron, exhaustive)");
+                 "unknown learner 'sgd' (choose one of: moment, gd, glmtron, exhaustive, gkk19, "
+                 "hs-average, hs-abl, hs-sigmoid)");
   }
 }
 
