@@ -1,11 +1,11 @@
 // Tuning runs for the halfspace learners' schedules: population 0/1 error on `halfspace` instances.
-// Usage: tune_halfspace LEARNER [k=v ...] [--d D] [--n N] [--seeds S] [--etas a,b] [--flips
-// near,far] Prints one line per (flips, eta, seed) and a summary: mean and worst excess error over
-// opt (in units of eta), worst error − (3·eta + 0.01) (the test's bound) and the mean fit time;
-// --details prints each fit's details JSON.
+// Usage: tune_halfspace LEARNER [k=v ...] [--d D] [--n N] [--seeds S] [--etas a,b]
+//                        [--flips near,far] [--quiet] [--details]
+// Prints one line per (flips, eta, seed) and a summary: mean and worst excess error over opt (in
+// units of eta), worst error − (3·eta + 0.01) (the test's bound) and the mean fit time;
+// --details prints each fit's details JSON. Engine threads: $THREADS (default: all cores).
 #include <fmt/format.h>
 
-#include <chrono>
 #include <cstdlib>
 #include <iostream>
 #include <sstream>

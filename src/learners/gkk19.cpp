@@ -68,8 +68,8 @@ class Gkk19Learner final : public Learner {
         if (positive == 0 || positive == labels.size())
           throw InputError("every thresholded label is " + std::string(positive ? "+1" : "-1"));
         const RelabelledSource thresholded(train, labels);
-        const FitResult hs =
-            hs_entry.make(hs_params)->fit(thresholded, {&engine, false, context.seed, {}});
+        const FitResult hs = hs_entry.make(hs_params)->fit(
+            thresholded, {&engine, false, context.seed, inner_progress(context, k, taus.size())});
         u = hs.model.w;
         candidate["halfspace_error"] = hs.loss_history.back();
         if (!(normalize(u) > 0)) throw InputError("the halfspace learner returned w = 0");
@@ -92,7 +92,7 @@ class Gkk19Learner final : public Learner {
       if (holdout_loss < best_holdout) {
         best_holdout = holdout_loss, best_direction = u, chosen = k;
       }
-      if (context.progress && !context.progress({k + 1, taus.size(), engine.passes(), fit.loss})) {
+      if (stopped_) {
         result.stop_reason = "callback";
         break;
       }
@@ -127,6 +127,21 @@ class Gkk19Learner final : public Learner {
     double scale = 0, bias = 0, loss = 0;
   };
 
+  // Forwards the halfspace fit of threshold k (of `count`) to the caller's progress callback as
+  // overall progress: the inner pass budget times the number of thresholds. A `false` from the
+  // caller stops the inner fit and then the threshold loop.
+  ProgressCallback inner_progress(const FitContext& context, std::size_t k, std::size_t count) {
+    if (!context.progress) return {};
+    if (k == 0) first_pass_ = context.engine->passes();
+    return [this, &context, k, count](const FitProgress& p) {
+      const std::size_t per_threshold = p.max_iterations + 4;
+      const bool go_on = context.progress(
+          {k + 1, count * per_threshold, context.engine->passes() - first_pass_, p.loss});
+      stopped_ = stopped_ || !go_on;
+      return go_on;
+    };
+  }
+
   Fitted refit(const Engine& engine, const DataSource& data, const std::vector<double>& u,
                bool bias) const {
     if (bias) {
@@ -137,6 +152,8 @@ class Gkk19Learner final : public Learner {
     return {f.scale, 0.0, f.loss};
   }
 
+  std::size_t first_pass_ = 0;
+  bool stopped_ = false;
   std::string halfspace_;
   double tau_;
   std::size_t taus_;

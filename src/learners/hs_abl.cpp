@@ -40,6 +40,9 @@ class AblLearner final : public Learner {
     check_halfspace_input(data, context, "hs-abl");
     const Engine& engine = *context.engine;
     const std::size_t d = data.cols();
+    const std::size_t first_pass = engine.passes();
+    // Progress is reported against the pass budget (as gd does): 3 + rounds·(steps + 3).
+    const std::size_t budget = 3 + rounds_ * (steps_ + 3);
     FitResult result;
     std::vector<double> w = average_direction(engine, data, "hs-abl");
     const double unit = projection_rms(engine, data, w);
@@ -71,7 +74,7 @@ class AblLearner final : public Learner {
       normalize(w);
       const double error = zero_one_error(engine, data, w, 0.0);
       result.loss_history.push_back(error);
-      if (context.progress && !context.progress({k, rounds_, engine.passes(), error})) {
+      if (context.progress && !context.progress({k, budget, engine.passes() - first_pass, error})) {
         result.stop_reason = "callback";
         break;
       }

@@ -45,6 +45,7 @@ class SigmoidLearner final : public Learner {
     const SliceSource holdout(data, held > 0 ? n - held : 0, n);
     const std::vector<double> start = average_direction(engine, train, "hs-sigmoid");
     const double unit = projection_rms(engine, train, start);
+    const std::size_t first_pass = engine.passes();
 
     std::vector<double> grid;
     if (sigma_ > 0)
@@ -62,6 +63,10 @@ class SigmoidLearner final : public Learner {
                           {"train_error", result.loss_history.back()},
                           {"holdout_error", best_error}});
     std::size_t chosen = 0;
+    // Progress is reported against the pass budget (as gd does): each σ costs epochs·slices
+    // minibatch passes and 2 error passes.
+    const std::size_t m = train.rows(), batch = batch_ == 0 ? m : std::min(batch_, m);
+    const std::size_t budget = 2 + grid.size() * (epochs_ * ((m + batch - 1) / batch) + 2);
     std::mt19937_64 rng = make_rng(context.seed, 0x7369676d6f6964);
     std::vector<double> w = start;
     result.stop_reason = "sigma_grid";
@@ -75,7 +80,7 @@ class SigmoidLearner final : public Learner {
           {{"sigma", grid[k]}, {"train_error", train_error}, {"holdout_error", holdout_error}});
       if (holdout_error < best_error) best = w, best_error = holdout_error, chosen = k + 1;
       if (context.progress &&
-          !context.progress({k + 1, grid.size(), engine.passes(), train_error})) {
+          !context.progress({k + 1, budget, engine.passes() - first_pass, train_error})) {
         result.stop_reason = "callback";
         break;
       }

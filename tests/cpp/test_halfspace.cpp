@@ -161,6 +161,42 @@ TEST(HalfspaceLearners, AblStopsWithTheCurrentDirectionWhenTheBandIsTooSmall) {
   EXPECT_EQ(defaults.loss_history.size(), static_cast<std::size_t>(round));
 }
 
+TEST(HalfspaceLearners, ProgressIsReportedAgainstThePassBudgetAndCanStopTheFit) {
+  const Instance inst =
+      generate_instance("halfspace", 20000, 5, 8, {"eta=0.05", "flips=far"}, engine2());
+  for (const std::string learner : {"hs-abl", "hs-sigmoid"}) {
+    const LearnerEntry& entry = find_learner(learner);
+    std::vector<FitProgress> seen;
+    FitContext context{&engine2(), false, 1, [&](const FitProgress& p) {
+                         seen.push_back(p);
+                         return seen.size() < 3;
+                       }};
+    const FitResult result =
+        fit_learner(entry, ParamValues::defaults(entry.params), inst.data.view(), context);
+    EXPECT_EQ(result.stop_reason, "callback") << learner;
+    ASSERT_EQ(seen.size(), 3u) << learner;
+    EXPECT_LT(seen[0].passes, seen[2].passes) << learner;
+    EXPECT_LE(seen[2].passes, seen[2].max_iterations) << learner;
+    EXPECT_EQ(seen[0].max_iterations, seen[2].max_iterations) << learner;
+  }
+  // gkk19 forwards its halfspace learner's progress and stops the threshold loop with it.
+  const Instance relu = generate_instance("label-noise", 20000, 5, 8, {}, engine2());
+  const LearnerEntry& gkk19 = find_learner("gkk19");
+  std::size_t calls = 0, last_passes = 0, budget = 0;
+  FitContext context{&engine2(), false, 1, [&](const FitProgress& p) {
+                       EXPECT_GE(p.passes, last_passes);
+                       last_passes = p.passes;
+                       budget = p.max_iterations;
+                       return ++calls < 15;
+                     }};
+  const FitResult result =
+      fit_learner(gkk19, ParamValues::defaults(gkk19.params), relu.data.view(), context);
+  EXPECT_EQ(result.stop_reason, "callback");
+  EXPECT_EQ(calls, 15u);
+  EXPECT_EQ(budget, 8u * (3 + 10 * 13 + 4));           // 8 thresholds, hs-abl's budget + 4 each
+  EXPECT_EQ(result.details["candidates"].size(), 2u);  // 10 rounds per threshold: stopped in 2nd
+}
+
 TEST(Sources, SliceAndRelabelledViewsShareTheRows) {
   Dataset data(5, 2);
   for (std::size_t i = 0; i < 10; ++i) data.X[i] = static_cast<float>(i);
