@@ -49,6 +49,17 @@ TEST(HalfspaceFamily, LabelsAreSignsAndTheTeacherErrsOnTheFlippedFraction) {
   }
 }
 
+TEST(HalfspaceFamily, BadParametersAreNamed) {
+  EXPECT_EQ(input_error_of([] { generate_instance("halfspace", 10, 1, 1, {}, engine2()); }),
+            "family 'halfspace' needs d of at least 2");
+  EXPECT_EQ(
+      input_error_of([] { generate_instance("halfspace", 10, 3, 1, {"eta=0.5"}, engine2()); }),
+      "parameter 'eta' for family 'halfspace': 0.5 is out of range [0, 0.4999]");
+  EXPECT_EQ(
+      input_error_of([] { generate_instance("halfspace", 10, 3, 1, {"flips=middle"}, engine2()); }),
+      "parameter 'flips' for family 'halfspace': 'middle' is not one of near|far");
+}
+
 TEST(HalfspaceFamily, OptIsEtaForFarFlipsAndBelowEtaForNearFlips) {
   const Instance far =
       generate_instance("halfspace", 100, 5, 1, {"eta=0.05", "flips=far"}, engine2());
