@@ -15,8 +15,10 @@
 namespace relureg {
 namespace {
 
-const Engine& engine2() {
-  static const Engine engine(EngineOptions{2});
+// One thread: the suite runs tests in parallel (ctest -j), and the results do not depend on the
+// thread count (the determinism tests below compare 1 and 2 threads).
+const Engine& engine1() {
+  static const Engine engine(EngineOptions{1});
   return engine;
 }
 
@@ -24,7 +26,7 @@ FitResult fit(const Instance& inst, const std::vector<std::string>& params, bool
               const std::string& learner = "gkk19") {
   const LearnerEntry& entry = find_learner(learner);
   return fit_learner(entry, ParamValues::parse(entry.params, params, learner), inst.data.view(),
-                     {&engine2(), bias, 3, {}});
+                     {&engine1(), bias, 3, {}});
 }
 
 double norm(const std::vector<double>& v) {
@@ -69,11 +71,11 @@ TEST(LemmaL3, AngleToLossClosedFormMatchesMonteCarlo) {
 // opt/τ² + 2τ/√(2π)·‖w*‖⁻¹; a direction at angle θ disagrees with w* on θ/π of the rows.
 TEST(LemmaL1L2, ThresholdAndAngleDisagreementOnASample) {
   const double opt = 0.01;
-  const Instance inst = generate_instance("label-noise", 200000, 10, 8, {"noise=0.01"}, engine2());
+  const Instance inst = generate_instance("label-noise", 200000, 10, 8, {"noise=0.01"}, engine1());
   for (double tau : {0.05, 0.2, 0.4}) {
     const std::vector<double>& w = inst.truth.w_star;
     const double disagreement =
-        engine2().mean_rows(inst.data.view(), 1, [&](const float* x, double y, double* acc) {
+        engine1().mean_rows(inst.data.view(), 1, [&](const float* x, double y, double* acc) {
           double z = 0;
           for (std::size_t j = 0; j < w.size(); ++j) z += w[j] * x[j];
           acc[0] += sign_label(z) != (y >= tau ? 1.0 : -1.0);
@@ -86,7 +88,7 @@ TEST(LemmaL1L2, ThresholdAndAngleDisagreementOnASample) {
   // Rows where sign(turned·x) ≠ sign(w*·x): relabel by w* and count the errors of `turned`.
   const double p = theta / std::numbers::pi;
   const double disagreement =
-      engine2().mean_rows(inst.data.view(), 1, [&](const float* x, double, double* acc) {
+      engine1().mean_rows(inst.data.view(), 1, [&](const float* x, double, double* acc) {
         double z1 = 0, z2 = 0;
         for (std::size_t j = 0; j < turned.size(); ++j)
           z1 += turned[j] * x[j], z2 += inst.truth.w_star[j] * x[j];
@@ -97,7 +99,7 @@ TEST(LemmaL1L2, ThresholdAndAngleDisagreementOnASample) {
 }
 
 TEST(Gkk19, RecoversTheDirectionOfARealizableReluWithEveryHalfspaceLearner) {
-  const Instance inst = generate_instance("realizable", 60000, 20, 31, {}, engine2());
+  const Instance inst = generate_instance("realizable", 60000, 20, 31, {}, engine1());
   for (const std::string hs : {"hs-abl", "hs-sigmoid", "hs-average"}) {
     const FitResult result = fit(inst, {"halfspace=" + hs});
     const double angle = gaussian::angle(result.model.w, inst.truth.w_star);
@@ -115,9 +117,9 @@ TEST(Gkk19, StaysWithinThreeOptToTheTwoThirdsOnAdversarialInstances) {
       std::vector<std::string> params = {"rule=" + rule, "search_samples=50000"};
       params.push_back(rule == "shift" ? (opt == 1e-3 ? "noise=0.001" : "noise=0.01")
                                        : (opt == 1e-3 ? "eta=0.002" : "eta=0.02"));
-      const Instance inst = generate_instance("adversarial", 60000, 20, 41, params, engine2());
+      const Instance inst = generate_instance("adversarial", 60000, 20, 41, params, engine1());
       const FitResult result = fit(inst, {});
-      const double loss = population_loss(result.model, inst.truth, engine2()).value;
+      const double loss = population_loss(result.model, inst.truth, engine1()).value;
       std::cout << "[ report ] gkk19 " << rule << " opt " << inst.truth.opt << " loss " << loss
                 << " loss/opt^(2/3) " << loss / std::pow(inst.truth.opt, 2.0 / 3) << "\n";
       EXPECT_LE(loss, 3 * std::pow(inst.truth.opt, 2.0 / 3)) << rule << " " << opt;
@@ -126,7 +128,7 @@ TEST(Gkk19, StaysWithinThreeOptToTheTwoThirdsOnAdversarialInstances) {
 }
 
 TEST(Gkk19, RecordsEveryCandidateAndChoosesTheSmallestHoldOutLoss) {
-  const Instance inst = generate_instance("label-noise", 20000, 5, 51, {"noise=0.01"}, engine2());
+  const Instance inst = generate_instance("label-noise", 20000, 5, 51, {"noise=0.01"}, engine1());
   const FitResult result = fit(inst, {"taus=6", "halfspace=hs-average"});
   const auto& candidates = result.details["candidates"];
   ASSERT_EQ(candidates.size(), 6u);
@@ -148,7 +150,7 @@ TEST(Gkk19, RecordsEveryCandidateAndChoosesTheSmallestHoldOutLoss) {
 }
 
 TEST(Gkk19, SingleThresholdClippedScaleAndBias) {
-  const Instance inst = generate_instance("realizable", 30000, 5, 52, {"bias=-0.3"}, engine2());
+  const Instance inst = generate_instance("realizable", 30000, 5, 52, {"bias=-0.3"}, engine1());
   // tau=... replaces the grid; radius clips the refitted scale.
   const FitResult clipped = fit(inst, {"tau=0.1", "radius=0.5"});
   EXPECT_EQ(clipped.details["candidates"].size(), 1u);
@@ -163,7 +165,7 @@ TEST(Gkk19, SingleThresholdClippedScaleAndBias) {
 }
 
 TEST(Gkk19, ThresholdsAboveEveryLabelAreSkippedAndTheFitFallsBackToZero) {
-  const Instance inst = generate_instance("realizable", 2000, 3, 53, {}, engine2());
+  const Instance inst = generate_instance("realizable", 2000, 3, 53, {}, engine1());
   const FitResult result = fit(inst, {"tau=1000"});
   EXPECT_EQ(result.stop_reason, "no_threshold_split");
   EXPECT_EQ(result.details["candidates"][0]["skipped"], "every thresholded label is -1");
@@ -171,13 +173,13 @@ TEST(Gkk19, ThresholdsAboveEveryLabelAreSkippedAndTheFitFallsBackToZero) {
 }
 
 TEST(Gkk19, OneAndTwoThreadsGiveBitIdenticalModels) {
-  const Engine one(EngineOptions{1});
+  const Engine one(EngineOptions{1}), two(EngineOptions{2});
   const Instance inst = generate_instance("label-noise", 20000, 6, 54, {"noise=0.05"}, one);
   for (const std::string hs : {"hs-abl", "hs-sigmoid", "hs-average"}) {
     const LearnerEntry& entry = find_learner("gkk19");
     const ParamValues params = ParamValues::parse(entry.params, {"halfspace=" + hs}, "gkk19");
     const FitResult a = fit_learner(entry, params, inst.data.view(), {&one, false, 3, {}});
-    const FitResult b = fit_learner(entry, params, inst.data.view(), {&engine2(), false, 3, {}});
+    const FitResult b = fit_learner(entry, params, inst.data.view(), {&two, false, 3, {}});
     EXPECT_EQ(a.model.w, b.model.w) << hs;
     EXPECT_EQ(a.details["candidates"], b.details["candidates"]) << hs;
   }

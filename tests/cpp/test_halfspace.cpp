@@ -14,8 +14,10 @@
 namespace relureg {
 namespace {
 
-const Engine& engine2() {
-  static const Engine engine(EngineOptions{2});
+// One thread: the suite runs tests in parallel (ctest -j), and the results do not depend on the
+// thread count (the determinism tests below compare 1 and 2 threads).
+const Engine& engine1() {
+  static const Engine engine(EngineOptions{1});
   return engine;
 }
 
@@ -39,9 +41,9 @@ std::string input_error_of(Fn fn) {
 TEST(HalfspaceFamily, LabelsAreSignsAndTheTeacherErrsOnTheFlippedFraction) {
   for (const std::string flips : {"near", "far"}) {
     const Instance inst =
-        generate_instance("halfspace", 40000, 8, 3, {"eta=0.1", "flips=" + flips}, engine2());
+        generate_instance("halfspace", 40000, 8, 3, {"eta=0.1", "flips=" + flips}, engine1());
     for (double y : inst.data.y) ASSERT_TRUE(y == 1.0 || y == -1.0);
-    const double error = zero_one_error(engine2(), inst.data.view(), inst.truth.w_star, 0.0);
+    const double error = zero_one_error(engine1(), inst.data.view(), inst.truth.w_star, 0.0);
     const double se = std::sqrt(0.1 * 0.9 / 40000);
     EXPECT_NEAR(error, 0.1, 4 * se) << flips;
     EXPECT_NEAR(inst.truth.teacher_loss, 0.1, 1e-10) << flips;
@@ -50,41 +52,41 @@ TEST(HalfspaceFamily, LabelsAreSignsAndTheTeacherErrsOnTheFlippedFraction) {
 }
 
 TEST(HalfspaceFamily, BadParametersAreNamed) {
-  EXPECT_EQ(input_error_of([] { generate_instance("halfspace", 10, 1, 1, {}, engine2()); }),
+  EXPECT_EQ(input_error_of([] { generate_instance("halfspace", 10, 1, 1, {}, engine1()); }),
             "family 'halfspace' needs d of at least 2");
   EXPECT_EQ(
-      input_error_of([] { generate_instance("halfspace", 10, 3, 1, {"eta=0.5"}, engine2()); }),
+      input_error_of([] { generate_instance("halfspace", 10, 3, 1, {"eta=0.5"}, engine1()); }),
       "parameter 'eta' for family 'halfspace': 0.5 is out of range [0, 0.4999]");
   EXPECT_EQ(
-      input_error_of([] { generate_instance("halfspace", 10, 3, 1, {"flips=middle"}, engine2()); }),
+      input_error_of([] { generate_instance("halfspace", 10, 3, 1, {"flips=middle"}, engine1()); }),
       "parameter 'flips' for family 'halfspace': 'middle' is not one of near|far");
 }
 
 TEST(HalfspaceFamily, OptIsEtaForFarFlipsAndBelowEtaForNearFlips) {
   const Instance far =
-      generate_instance("halfspace", 100, 5, 1, {"eta=0.05", "flips=far"}, engine2());
+      generate_instance("halfspace", 100, 5, 1, {"eta=0.05", "flips=far"}, engine1());
   EXPECT_NEAR(far.truth.opt, 0.05, 1e-10);
   EXPECT_EQ(far.truth.w_opt, far.truth.w_star);
   // Near flips: turning the halfspace by θ ≈ 0.053 rad trades wedge mass inside the flipped band
   // for mass outside it. Reference value by scipy quad + a 2001-point angle grid: 0.0380374.
   const Instance near =
-      generate_instance("halfspace", 200000, 5, 1, {"eta=0.05", "flips=near"}, engine2());
+      generate_instance("halfspace", 200000, 5, 1, {"eta=0.05", "flips=near"}, engine1());
   EXPECT_NEAR(near.truth.opt, 0.0380374, 2e-6);
   EXPECT_NEAR(gaussian::angle(near.truth.w_opt, near.truth.w_star), 0.0534, 2e-3);
   // The empirical error of the best halfspace agrees with its exact population error.
-  const double empirical = zero_one_error(engine2(), near.data.view(), near.truth.w_opt, 0.0);
+  const double empirical = zero_one_error(engine1(), near.data.view(), near.truth.w_opt, 0.0);
   EXPECT_NEAR(empirical, near.truth.opt, 4 * std::sqrt(0.038 * 0.962 / 200000));
 }
 
 TEST(HalfspaceFamily, PopulationErrorOfAnyHalfspaceMatchesTheSample) {
   const Instance inst =
-      generate_instance("halfspace", 200000, 4, 9, {"eta=0.2", "flips=far"}, engine2());
+      generate_instance("halfspace", 200000, 4, 9, {"eta=0.2", "flips=far"}, engine1());
   ReluModel model{inst.truth.w_star, 0.0, false};
   for (std::size_t j = 0; j < model.w.size(); ++j) model.w[j] += 0.4 * std::sin(2.0 + j);
   for (double b : {0.0, 0.3}) {
     model.b = b;
-    const double exact = population_loss(model, inst.truth, engine2()).value;
-    const double empirical = zero_one_error(engine2(), inst.data.view(), model.w, b);
+    const double exact = population_loss(model, inst.truth, engine1()).value;
+    const double empirical = zero_one_error(engine1(), inst.data.view(), model.w, b);
     EXPECT_NEAR(empirical, exact, 4 * std::sqrt(exact * (1 - exact) / 200000)) << b;
     EXPECT_GT(exact, inst.truth.opt + 0.01);
   }
@@ -96,10 +98,10 @@ TEST(HalfspaceLearners, AblAndSigmoidReachThreeEtaOnFivePercentFlips) {
   const double eta = 0.05;
   for (const std::string flips : {"near", "far"}) {
     const Instance inst =
-        generate_instance("halfspace", 60000, 20, 21, {"eta=0.05", "flips=" + flips}, engine2());
+        generate_instance("halfspace", 60000, 20, 21, {"eta=0.05", "flips=" + flips}, engine1());
     for (const std::string learner : {"hs-abl", "hs-sigmoid", "hs-average"}) {
-      const FitResult result = fit(learner, inst.data.view(), engine2());
-      const double error = population_loss(result.model, inst.truth, engine2()).value;
+      const FitResult result = fit(learner, inst.data.view(), engine1());
+      const double error = population_loss(result.model, inst.truth, engine1()).value;
       RecordProperty(learner + "_" + flips + "_error", std::to_string(error));
       std::cout << "[ report ] " << learner << " flips=" << flips << " error " << error << " opt "
                 << inst.truth.opt << "\n";
@@ -116,8 +118,8 @@ TEST(HalfspaceLearners, AblAndSigmoidReachThreeEtaOnFivePercentFlips) {
 
 TEST(HalfspaceLearners, SigmoidRecordsEverySigmaAndPicksTheBestHoldOut) {
   const Instance inst =
-      generate_instance("halfspace", 20000, 10, 4, {"eta=0.1", "flips=far"}, engine2());
-  const FitResult result = fit("hs-sigmoid", inst.data.view(), engine2(), {"sigmas=5"});
+      generate_instance("halfspace", 20000, 10, 4, {"eta=0.1", "flips=far"}, engine1());
+  const FitResult result = fit("hs-sigmoid", inst.data.view(), engine1(), {"sigmas=5"});
   const auto& candidates = result.details["candidates"];
   ASSERT_EQ(candidates.size(), 6u);  // the averaging start and 5 values of σ
   EXPECT_EQ(candidates[1]["sigma"].get<double>(), 0.5);
@@ -130,11 +132,11 @@ TEST(HalfspaceLearners, SigmoidRecordsEverySigmaAndPicksTheBestHoldOut) {
 }
 
 TEST(HalfspaceLearners, OneAndTwoThreadsGiveBitIdenticalDirections) {
-  const Engine one(EngineOptions{1});
+  const Engine one(EngineOptions{1}), two(EngineOptions{2});
   const Instance inst = generate_instance("halfspace", 30000, 6, 5, {"eta=0.1", "flips=near"}, one);
   for (const std::string learner : {"hs-average", "hs-abl", "hs-sigmoid"}) {
     const FitResult a = fit(learner, inst.data.view(), one);
-    const FitResult b = fit(learner, inst.data.view(), engine2());
+    const FitResult b = fit(learner, inst.data.view(), two);
     EXPECT_EQ(a.model.w, b.model.w) << learner;
     EXPECT_EQ(a.loss_history, b.loss_history) << learner;
   }
@@ -145,26 +147,26 @@ TEST(HalfspaceLearners, LabelsThatAreNotSignsAreRejectedWithTheRow) {
   data.X = {1, 0, 0, 1, 1, 1};
   data.y = {1, -1, 0.5};
   for (const std::string learner : {"hs-average", "hs-abl", "hs-sigmoid"})
-    EXPECT_EQ(input_error_of([&] { fit(learner, data.view(), engine2()); }),
+    EXPECT_EQ(input_error_of([&] { fit(learner, data.view(), engine1()); }),
               learner +
                   ": labels must be -1 or +1 for a halfspace, row 3 has label 0.5 (1 of 3 rows "
                   "are not ±1)");
   data.y = {1, -1, 1};
-  EXPECT_EQ(input_error_of([&] { fit("hs-abl", data.view(), engine2(), {}, true); }),
+  EXPECT_EQ(input_error_of([&] { fit("hs-abl", data.view(), engine1(), {}, true); }),
             "hs-abl: learns homogeneous halfspaces sign(w·x) only; --bias is not supported");
 }
 
 TEST(HalfspaceLearners, AblStopsWithTheCurrentDirectionWhenTheBandIsTooSmall) {
   const Instance inst =
-      generate_instance("halfspace", 300, 5, 6, {"eta=0.05", "flips=near"}, engine2());
+      generate_instance("halfspace", 300, 5, 6, {"eta=0.05", "flips=near"}, engine1());
   // No round has 1000 rows in its band: the fit is the averaging direction, documented.
-  const FitResult stopped = fit("hs-abl", inst.data.view(), engine2(), {"min_band=1000"});
-  const FitResult average = fit("hs-average", inst.data.view(), engine2());
+  const FitResult stopped = fit("hs-abl", inst.data.view(), engine1(), {"min_band=1000"});
+  const FitResult average = fit("hs-average", inst.data.view(), engine1());
   EXPECT_EQ(stopped.stop_reason, "band_too_small");
   EXPECT_EQ(stopped.details["stopped_at_round"].get<int>(), 1);
   EXPECT_EQ(stopped.model.w, average.model.w);
   // With the default schedule the band of 300 rows empties out after a few rounds.
-  const FitResult defaults = fit("hs-abl", inst.data.view(), engine2());
+  const FitResult defaults = fit("hs-abl", inst.data.view(), engine1());
   EXPECT_EQ(defaults.stop_reason, "band_too_small");
   const int round = defaults.details["stopped_at_round"].get<int>();
   EXPECT_GT(round, 1);
@@ -174,11 +176,11 @@ TEST(HalfspaceLearners, AblStopsWithTheCurrentDirectionWhenTheBandIsTooSmall) {
 
 TEST(HalfspaceLearners, ProgressIsReportedAgainstThePassBudgetAndCanStopTheFit) {
   const Instance inst =
-      generate_instance("halfspace", 20000, 5, 8, {"eta=0.05", "flips=far"}, engine2());
+      generate_instance("halfspace", 20000, 5, 8, {"eta=0.05", "flips=far"}, engine1());
   for (const std::string learner : {"hs-abl", "hs-sigmoid"}) {
     const LearnerEntry& entry = find_learner(learner);
     std::vector<FitProgress> seen;
-    FitContext context{&engine2(), false, 1, [&](const FitProgress& p) {
+    FitContext context{&engine1(), false, 1, [&](const FitProgress& p) {
                          seen.push_back(p);
                          return seen.size() < 3;
                        }};
@@ -191,10 +193,10 @@ TEST(HalfspaceLearners, ProgressIsReportedAgainstThePassBudgetAndCanStopTheFit) 
     EXPECT_EQ(seen[0].max_iterations, seen[2].max_iterations) << learner;
   }
   // gkk19 forwards its halfspace learner's progress and stops the threshold loop with it.
-  const Instance relu = generate_instance("label-noise", 20000, 5, 8, {}, engine2());
+  const Instance relu = generate_instance("label-noise", 20000, 5, 8, {}, engine1());
   const LearnerEntry& gkk19 = find_learner("gkk19");
   std::size_t calls = 0, last_passes = 0, budget = 0;
-  FitContext context{&engine2(), false, 1, [&](const FitProgress& p) {
+  FitContext context{&engine1(), false, 1, [&](const FitProgress& p) {
                        EXPECT_GE(p.passes, last_passes);
                        last_passes = p.passes;
                        budget = p.max_iterations;
@@ -227,7 +229,7 @@ TEST(Sources, SliceAndRelabelledViewsShareTheRows) {
   EXPECT_THROW(slice.block(2, 2), std::out_of_range);
   EXPECT_THROW(RelabelledSource(slice, std::vector<double>(2)), std::invalid_argument);
   // The engine sums over a slice exactly as over the same rows of a copy.
-  const double sum = engine2().sum_rows(
+  const double sum = engine1().sum_rows(
       slice, 1, [](const float* x, double y, double* acc) { acc[0] += x[1] * y; })[0];
   EXPECT_EQ(sum, 3.0 * 1 + 5.0 * 2 + 7.0 * 3);
 }
