@@ -99,7 +99,8 @@ int main(int argc, char** argv) {
             params = {"rule=slab", fmt::format("eta={}", 2 * std::stod(opt))};
           }
           if (generator == "adversarial") params.push_back("search_samples=" + search_samples);
-          const Instance inst = generate_instance(generator, n, std::stoul(d), seed, params, engine);
+          const Instance inst =
+              generate_instance(generator, n, std::stoul(d), seed, params, engine);
           for (const LearnerRun& run : learners) {
             const LearnerEntry& entry = find_learner(run.learner);
             const FitResult fit =
