@@ -34,14 +34,12 @@ struct FitContext {
 
 struct FitResult {
   ReluModel model;
-  std::vector<double> loss_history;  // training square loss, one entry per iteration
+  std::vector<double> loss_history;  // training square loss (halfspaces: 0/1 error) per iteration
   std::size_t passes = 0;            // passes over the data, counted by the engine
   double seconds = 0;                // wall time of the fit
   std::string stop_reason;           // "converged", "max_passes", "closed_form", "callback", ...
   nlohmann::json details = nlohmann::json::object();  // learner-specific (e.g. candidates)
 };
-
-enum class Task { relu, halfspace };
 
 class Learner {
  public:

@@ -12,6 +12,10 @@
 
 namespace relureg {
 
+// What a model predicts: the ReLU value max(0, w·x + b), or the ±1 label sign(w·x + b) of a
+// halfspace (both are stored as a ReluModel: the weights, the bias and whether it was fitted).
+enum class Task { relu, halfspace };
+
 struct ReluModel {
   std::vector<double> w;
   double b = 0;
@@ -23,10 +27,12 @@ struct ReluModel {
   std::vector<double> predict(const Engine& engine, const DataSource& data) const;
 };
 
-// A model file: the model plus what produced it. JSON keys: "type" ("relu"), "d", "w", "b",
-// "bias", "learner", "params" (the learner's parameters), "metrics" (training metrics).
+// A model file: the model plus what produced it. JSON keys: "type" ("relu" or "halfspace"; a
+// file without it is a ReLU), "d", "w", "b", "bias", "learner", "params" (the learner's
+// parameters), "metrics" (training metrics).
 struct ModelFile {
   ReluModel model;
+  Task task = Task::relu;
   std::string learner;
   nlohmann::json params = nlohmann::json::object();
   nlohmann::json metrics = nlohmann::json::object();
@@ -40,5 +46,9 @@ void write_model_file(const std::filesystem::path& path, const ModelFile& file);
 
 // InputError "<origin>: model expects D features, data has E" when they differ.
 void check_dimension(const ReluModel& model, std::size_t data_dim, const std::string& origin);
+
+// "relu" or "halfspace", and back (InputError "unknown task 'x' (choose relu or halfspace)").
+std::string task_name(Task task);
+Task task_from_name(const std::string& name);
 
 }  // namespace relureg

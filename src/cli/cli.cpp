@@ -67,8 +67,14 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err)
   FitOptions fit;
   CLI::App* fit_cmd = app.add_subcommand("fit", "fit a learner to a data file");
   fit_cmd->add_option("data", fit.data, "data file (.csv or .npy)")->required();
-  fit_cmd->add_option("--learner", fit.learner, "learner: " + learner_names(Task::relu))
+  fit_cmd
+      ->add_option("--learner", fit.learner,
+                   "learner: " + learner_names(Task::relu) +
+                       "; for ±1 labels: " + learner_names(Task::halfspace))
       ->required();
+  fit_cmd->add_option("--task", fit.task,
+                      "relu (square loss) or halfspace (±1 labels, 0/1 error); default: the "
+                      "learner's");
   add_params(fit_cmd, fit.params, "learner", "learners");
   fit_cmd->add_flag("--bias", fit.bias, "fit a bias b (default: b = 0, as in GKK19)");
   add_data_flags(fit_cmd, fit.label, fit.labels);
@@ -77,7 +83,8 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err)
   add_common(fit_cmd, common);
 
   EvaluateOptions ev;
-  CLI::App* evaluate = app.add_subcommand("evaluate", "square loss of a model on a data file");
+  CLI::App* evaluate = app.add_subcommand(
+      "evaluate", "square loss of a model (0/1 error of a halfspace model) on a data file");
   evaluate->add_option("--model", ev.model, "model file (.json)")->required();
   evaluate->add_option("data", ev.data, "data file (.csv or .npy)")->required();
   evaluate->add_option("--truth", ev.truth,

@@ -6,6 +6,13 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
+#include "relureg/dataset.hpp"
+#include "relureg/engine.hpp"
+#include "relureg/learner.hpp"
+#include "relureg/model.hpp"
+
 namespace relureg::cli {
 
 // Runs `relureg ARGS...`; output to `out`, messages and the progress bar to `err`. Returns the
@@ -30,6 +37,7 @@ struct GenerateOptions {
 struct FitOptions {
   std::string data;
   std::string learner;
+  std::string task;  // "relu" or "halfspace"; empty: the learner's
   std::vector<std::string> params;
   bool bias = false;
   std::string label = "y";
@@ -99,6 +107,13 @@ struct TradeoffOptions {
 // Exit code 130 when interrupted (Ctrl-C): the finished cells are saved and a rerun resumes.
 int cmd_tradeoff(const TradeoffOptions& o, const CommonOptions& c, std::ostream& out,
                  std::ostream& err);
+
+// Halfspace models in the data commands (halfspace_commands.cpp): the --task check, the ±1 label
+// check naming the file, and evaluate's 0/1 error report.
+void check_task(const LearnerEntry& entry, const std::string& task);
+void require_halfspace_labels(const Engine& engine, const Dataset& data, const std::string& path);
+nlohmann::json evaluate_halfspace(const Engine& engine, const ModelFile& file, const Dataset& data,
+                                  const std::string& data_path, const std::string& truth_path);
 
 // "data.csv" -> "data.truth.json" (same folder).
 std::string truth_path_for(const std::string& data_path);

@@ -8,6 +8,7 @@
 #include "relureg/error.hpp"
 #include "relureg/evaluation.hpp"
 #include "relureg/family.hpp"
+#include "relureg/halfspace.hpp"
 #include "relureg/io.hpp"
 #include "relureg/learner.hpp"
 #include "relureg/query_oracle.hpp"
@@ -54,12 +55,14 @@ int cmd_generate(const GenerateOptions& o, const CommonOptions& c, std::ostream&
 
 int cmd_fit(const FitOptions& o, const CommonOptions& c, std::ostream& out, std::ostream& err) {
   const LearnerEntry& entry = find_learner(o.learner);
+  check_task(entry, o.task);
   const ParamValues params =
       ParamValues::parse(entry.params, o.params, "learner '" + entry.name + "'");
   if (std::filesystem::path(o.output).extension() != ".json")
     throw InputError(o.output + ": the model file must end in .json");
   const Dataset data = read_input(o.data, o.label, o.labels, true);
   Engine engine = make_engine(c);
+  if (entry.task == Task::halfspace) require_halfspace_labels(engine, data, o.data);
   std::shared_ptr<StatisticalQueryOracle> oracle;
   if (o.sq_tolerance > 0) {
     oracle = make_query_oracle(o.sq_oracle, o.sq_tolerance, data.y, c.seed, c.threads);
@@ -72,9 +75,12 @@ int cmd_fit(const FitOptions& o, const CommonOptions& c, std::ostream& out, std:
 
   ModelFile file;
   file.model = result.model;
+  file.task = entry.task;
   file.learner = entry.name;
   file.params = params.to_json();
-  file.metrics = {{"train_loss", result.loss_history.empty() ? 0.0 : result.loss_history.back()},
+  const bool halfspace = entry.task == Task::halfspace;  // its history is the 0/1 error
+  const std::string train_key = halfspace ? "train_error" : "train_loss";
+  file.metrics = {{train_key, result.loss_history.empty() ? 0.0 : result.loss_history.back()},
                   {"passes", result.passes},
                   {"seconds", result.seconds},
                   {"stop_reason", result.stop_reason},
@@ -90,9 +96,9 @@ int cmd_fit(const FitOptions& o, const CommonOptions& c, std::ostream& out, std:
   }
   write_model_file(o.output, file);
   if (!c.quiet)
-    out << fmt::format("{}: train loss {:.6g}, {} passes, {:.3f} s, stop: {}; wrote {}\n",
-                       entry.name, file.metrics["train_loss"].get<double>(), result.passes,
-                       result.seconds, result.stop_reason, o.output);
+    out << fmt::format("{}: train {} {:.6g}, {} passes, {:.3f} s, stop: {}; wrote {}\n", entry.name,
+                       halfspace ? "0/1 error" : "loss", file.metrics[train_key].get<double>(),
+                       result.passes, result.seconds, result.stop_reason, o.output);
   return 0;
 }
 
@@ -101,11 +107,18 @@ int cmd_evaluate(const EvaluateOptions& o, const CommonOptions& c, std::ostream&
   const Dataset data = read_input(o.data, o.label, o.labels, true);
   check_dimension(file.model, data.d, o.data);
   const Engine engine = make_engine(c);
+  if (file.task == Task::halfspace) {
+    out << evaluate_halfspace(engine, file, data, o.data, o.truth).dump() << "\n";
+    return 0;
+  }
   const Evaluation ev = evaluate(engine, file.model, data.view());
   nlohmann::json j = {{"loss", ev.loss}, {"n", ev.n}};
   if (!o.truth.empty()) {
     const GroundTruth truth = read_ground_truth(o.truth);
     check_dimension(file.model, truth.d, o.truth);
+    if (truth.family == "halfspace")
+      throw InputError(o.truth + ": a halfspace instance measures 0/1 error; " + o.model +
+                       " is a relu model");
     const PopulationLoss pop = population_loss(file.model, truth, engine);
     j["population_loss"] = pop.value;
     j["population_loss_method"] = pop.method;
@@ -124,7 +137,10 @@ int cmd_predict(const PredictOptions& o, const CommonOptions& c, std::ostream& o
   const Dataset data = read_input(o.data, o.label, o.labels, false);
   check_dimension(file.model, data.d, o.data);
   const Engine engine = make_engine(c);
-  write_column_csv(o.output, "prediction", file.model.predict(engine, data.view()));
+  if (file.task == Task::halfspace)
+    write_column_csv(o.output, "label", predict_signs(engine, file.model, data.view()));
+  else
+    write_column_csv(o.output, "prediction", file.model.predict(engine, data.view()));
   if (!c.quiet) out << fmt::format("wrote {} ({} predictions)\n", o.output, data.n);
   return 0;
 }

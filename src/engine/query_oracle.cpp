@@ -75,7 +75,9 @@ void NullAnswerOracle::answer_query(const DataSource& source, std::size_t width,
   next_query();
   if (source.rows() != null_labels_.size())
     throw InputError(fmt::format(
-        "adversarial SQ oracle: the query's data has {} rows, the oracle was built for {}",
+        "adversarial SQ oracle: the query's data has {} rows, the oracle was built for {} (a "
+        "learner that queries a subset of the rows, such as gkk19's hold-out split, needs "
+        "--sq-oracle random)",
         source.rows(), null_labels_.size()));
   const NullLabelSource null_source(source, null_labels_);
   const std::vector<double> null_sums = null_engine_->sum(null_source, width, kernel);

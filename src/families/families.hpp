@@ -11,6 +11,7 @@ FamilyEntry label_noise_family();
 FamilyEntry adversarial_family();
 FamilyEntry non_gaussian_family();
 FamilyEntry sparse_parity_family();
+FamilyEntry halfspace_family();
 
 // The row distribution of each family, rebuilt from a ground truth (its seed, teacher and
 // params), so that fresh samples for Monte-Carlo checks come from exactly the instance's law.
@@ -18,6 +19,7 @@ RowDistribution realizable_rows(const GroundTruth& truth);
 RowDistribution label_noise_rows(const GroundTruth& truth);
 RowDistribution adversarial_rows(const GroundTruth& truth);
 RowDistribution non_gaussian_rows(const GroundTruth& truth);
+RowDistribution halfspace_rows(const GroundTruth& truth);
 
 // Dispatches on truth.family (InputError for an unknown family).
 RowDistribution rows_of(const GroundTruth& truth);

@@ -18,6 +18,7 @@ const std::vector<FamilyEntry>& family_table() {
       families::adversarial_family(),
       families::non_gaussian_family(),
       families::sparse_parity_family(),
+      families::halfspace_family(),
   };
   return table;
 }
@@ -155,6 +156,7 @@ RowDistribution rows_of(const GroundTruth& truth) {
   if (truth.family == "label-noise") return label_noise_rows(truth);
   if (truth.family == "adversarial") return adversarial_rows(truth);
   if (truth.family == "non-gaussian") return non_gaussian_rows(truth);
+  if (truth.family == "halfspace") return halfspace_rows(truth);
   find_family(truth.family);  // throws the "unknown family" message
   throw InputError(fmt::format("family '{}' has no row distribution", truth.family));
 }

@@ -44,6 +44,10 @@ const std::vector<LearnerEntry>& learner_table() {
       detail::glmtron_entry(),
       detail::exhaustive_entry(),
       detail::exhaustive_subsets_entry(),
+      detail::gkk19_entry(),
+      detail::hs_average_entry(),
+      detail::hs_abl_entry(),
+      detail::hs_sigmoid_entry(),
   };
   return table;
 }

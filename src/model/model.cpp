@@ -31,7 +31,7 @@ Evaluation evaluate(const Engine& engine, const ReluModel& model, const DataSour
 
 nlohmann::json to_json(const ModelFile& file) {
   nlohmann::json j;
-  j["type"] = "relu";
+  j["type"] = task_name(file.task);
   j["d"] = file.model.w.size();
   j["w"] = file.model.w;
   j["b"] = file.model.b;
@@ -45,11 +45,16 @@ nlohmann::json to_json(const ModelFile& file) {
 ModelFile model_file_from_json(const nlohmann::json& j, const std::string& origin) {
   auto fail = [&](const std::string& what) { throw InputError(origin + ": " + what); };
   if (!j.is_object()) fail("model file must be a JSON object");
-  if (j.contains("type") && j["type"] != "relu")
-    fail(fmt::format("unsupported model type {} (expected \"relu\")", j["type"].dump()));
+  ModelFile file;
+  if (j.contains("type")) {
+    if (j["type"] == "halfspace")
+      file.task = Task::halfspace;
+    else if (j["type"] != "relu")
+      fail(fmt::format("unsupported model type {} (expected \"relu\" or \"halfspace\")",
+                       j["type"].dump()));
+  }
   if (!j.contains("w")) fail("missing key 'w'");
   if (!j["w"].is_array() || j["w"].empty()) fail("key 'w' must be a non-empty array of numbers");
-  ModelFile file;
   for (const auto& v : j["w"]) {
     if (!v.is_number()) fail("key 'w' must be a non-empty array of numbers");
     file.model.w.push_back(v.get<double>());
@@ -85,6 +90,16 @@ void check_dimension(const ReluModel& model, std::size_t data_dim, const std::st
   if (model.w.size() != data_dim)
     throw InputError(fmt::format("{}: model expects {} features, data has {}", origin,
                                  model.w.size(), data_dim));
+}
+
+std::string task_name(Task task) {
+  return task == Task::halfspace ? "halfspace" : "relu";
+}
+
+Task task_from_name(const std::string& name) {
+  if (name == "relu") return Task::relu;
+  if (name == "halfspace") return Task::halfspace;
+  throw InputError(fmt::format("unknown task '{}' (choose relu or halfspace)", name));
 }
 
 }  // namespace relureg

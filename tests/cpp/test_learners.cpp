@@ -176,7 +176,7 @@ TEST(Params, UnknownAndOutOfRangeParametersAreNamed) {
   } catch (const InputError& e) {
     EXPECT_STREQ(e.what(),
                  "unknown learner 'sgd' (choose one of: moment, gd, glmtron, exhaustive, "
-                 "exhaustive-subsets)");
+                 "exhaustive-subsets, gkk19, hs-average, hs-abl, hs-sigmoid)");
   }
 }
 

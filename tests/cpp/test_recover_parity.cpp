@@ -95,8 +95,9 @@ TEST(RecoverParity, NoLearnerFindsSWithAnSqToleranceAboveTheGap) {
       const RecoveryResult r = recover_parity(instance.data, o);
       EXPECT_FALSE(r.found) << entry.name << ": " << r.message;
       ++tried;
-    } catch (const InputError&) {  // a learner that cannot run at d = 16 (exhaustive: d <= 3)
-      EXPECT_EQ(entry.name, "exhaustive");
+    } catch (const InputError& e) {
+      // exhaustive cannot run at d = 16 (d <= 3); gkk19's hold-out slices need the random oracle.
+      EXPECT_TRUE(entry.name == "exhaustive" || entry.name == "gkk19") << entry.name << e.what();
     }
   }
   EXPECT_GE(tried, 4u);

@@ -1,0 +1,40 @@
+// SliceSource and RelabelledSource: views of another DataSource's rows, without copying.
+#include "relureg/sources.hpp"
+
+#include <stdexcept>
+#include <string>
+
+namespace relureg {
+
+SliceSource::SliceSource(const DataSource& source, std::size_t begin, std::size_t end)
+    : source_(source), begin_(begin), end_(end) {
+  if (begin > end || end > source.rows())
+    throw std::out_of_range("SliceSource: rows [" + std::to_string(begin) + ", " +
+                            std::to_string(end) + ") out of range for " +
+                            std::to_string(source.rows()) + " rows");
+}
+
+RowBlock SliceSource::block(std::size_t begin, std::size_t count) const {
+  if (begin > rows() || count > rows() - begin)
+    throw std::out_of_range("SliceSource::block: rows [" + std::to_string(begin) + ", +" +
+                            std::to_string(count) + ") out of range for " + std::to_string(rows()) +
+                            " rows");
+  RowBlock out = source_.block(begin_ + begin, count);
+  out.first_row = begin;
+  return out;
+}
+
+RelabelledSource::RelabelledSource(const DataSource& source, std::span<const double> labels)
+    : source_(source), labels_(labels) {
+  if (labels.size() != source.rows())
+    throw std::invalid_argument("RelabelledSource: " + std::to_string(labels.size()) +
+                                " labels for " + std::to_string(source.rows()) + " rows");
+}
+
+RowBlock RelabelledSource::block(std::size_t begin, std::size_t count) const {
+  RowBlock out = source_.block(begin, count);
+  out.y = labels_.data() + begin;
+  return out;
+}
+
+}  // namespace relureg

@@ -1,0 +1,188 @@
+// gkk19: ReLU regression by reduction to agnostic halfspace learning (Goel–Karmalkar–Klivans 2019).
+#include <fmt/format.h>
+
+#include <cmath>
+#include <limits>
+
+#include "halfspace_common.hpp"
+#include "learners.hpp"
+#include "relureg/error.hpp"
+#include "relureg/kernels.hpp"
+#include "relureg/sources.hpp"
+
+namespace relureg::detail {
+namespace {
+
+// Goel, Karmalkar, Klivans, "Time/Accuracy Tradeoffs for Learning a ReLU with respect to
+// Gaussian Marginals", NeurIPS 2019, as reconstructed in papers.md §1.5: for each threshold τ of
+// a geometric grid, (1) threshold the labels, ℓ = +1 if y ≥ τ else −1; (2) learn a unit
+// direction û with an agnostic halfspace learner on (x, ℓ); (3) refit the scale a ≥ 0 in closed
+// form, clipped to the norm bound (with --bias the exact 2-D (a, b) refit); (4) keep the
+// candidate with the smallest square loss on a hold-out split. With τ ≈ opt^{1/3} the lemmas
+// L1–L3 give loss O(C_HS²·opt^{2/3}). Steps 1–3 use the first rows, the hold-out the last
+// `holdout` fraction; the chosen direction's scale is then refitted on all rows.
+class Gkk19Learner final : public Learner {
+ public:
+  explicit Gkk19Learner(const ParamValues& p)
+      : halfspace_(p.choice("halfspace")),
+        tau_(p.real("tau")),
+        taus_(static_cast<std::size_t>(p.integer("taus"))),
+        holdout_(p.real("holdout")),
+        radius_(p.real("radius")) {}
+
+  FitResult fit(const DataSource& data, const FitContext& context) override {
+    const Engine& engine = *context.engine;
+    const std::size_t n = data.rows();
+    const std::size_t held = holdout_rows(n, holdout_);
+    const SliceSource train(data, 0, n - held);
+    const SliceSource holdout(data, held > 0 ? n - held : 0, n);
+    const double label_rms = std::sqrt(engine.mean_rows(
+        train, 1, [](const float*, double y, double* acc) { acc[0] += y * y; })[0]);
+    if (!std::isfinite(label_rms))
+      throw InputError("gkk19: the labels' second moment is not finite");
+    std::vector<double> taus;
+    if (tau_ > 0)
+      taus.push_back(tau_);
+    else
+      for (std::size_t j = 0; j < taus_; ++j) taus.push_back(label_rms * std::pow(0.5, j));
+
+    const LearnerEntry& hs_entry = find_learner(halfspace_);
+    const ParamValues hs_params = ParamValues::defaults(hs_entry.params);
+    std::vector<double> labels(train.rows());
+    FitResult result;
+    nlohmann::json candidates = nlohmann::json::array();
+    std::vector<double> best_direction;
+    double best_holdout = std::numeric_limits<double>::infinity();
+    std::size_t chosen = 0;
+    for (std::size_t k = 0; k < taus.size(); ++k) {
+      const double tau = taus[k];
+      engine.map(train, labels, [tau](const RowBlock& blk, double* out) {
+        for (std::size_t r = 0; r < blk.rows; ++r) out[r] = blk.y[r] >= tau ? 1.0 : -1.0;
+      });
+      std::size_t positive = 0;
+      for (double l : labels) positive += l > 0;
+      nlohmann::json candidate = {{"tau", tau},
+                                  {"positive_fraction", double(positive) / labels.size()}};
+      std::vector<double> u;
+      try {
+        if (positive == 0 || positive == labels.size())
+          throw InputError("every thresholded label is " + std::string(positive ? "+1" : "-1"));
+        const RelabelledSource thresholded(train, labels);
+        const FitResult hs = hs_entry.make(hs_params)->fit(
+            thresholded, {&engine, false, context.seed, inner_progress(context, k, taus.size())});
+        u = hs.model.w;
+        candidate["halfspace_error"] = hs.loss_history.back();
+        if (!(normalize(u) > 0)) throw InputError("the halfspace learner returned w = 0");
+      } catch (const InputError& e) {
+        candidate["skipped"] = e.what();
+        candidates.push_back(std::move(candidate));
+        continue;
+      }
+      const Fitted fit = refit(engine, train, u, context.bias);
+      std::vector<double> w = u;
+      for (double& v : w) v *= fit.scale;
+      const double holdout_loss = relu_loss(engine, holdout, w, fit.bias);
+      candidate["scale"] = fit.scale;
+      candidate["bias"] = fit.bias;
+      candidate["train_loss"] = fit.loss;
+      candidate["holdout_loss"] = holdout_loss;
+      candidate["w"] = w;
+      candidates.push_back(std::move(candidate));
+      result.loss_history.push_back(fit.loss);
+      if (holdout_loss < best_holdout) {
+        best_holdout = holdout_loss, best_direction = u, chosen = k;
+      }
+      if (stopped_) {
+        result.stop_reason = "callback";
+        break;
+      }
+    }
+    result.model.bias = context.bias;
+    if (best_direction.empty()) {  // no threshold split the labels: the best constant ReLU
+      result.model.w.assign(data.cols(), 0.0);
+      if (context.bias)
+        result.model.b = std::max(
+            0.0,
+            engine.mean_rows(data, 1, [](const float*, double y, double* acc) { acc[0] += y; })[0]);
+      result.stop_reason = "no_threshold_split";
+    } else {
+      const Fitted fit = refit(engine, data, best_direction, context.bias);
+      result.model.w = best_direction;
+      for (double& v : result.model.w) v *= fit.scale;
+      result.model.b = fit.bias;
+      result.details["chosen"] = chosen;
+      result.details["chosen_tau"] = taus[chosen];
+      if (result.stop_reason.empty()) result.stop_reason = "tau_grid";
+    }
+    result.loss_history.push_back(relu_loss(engine, data, result.model.w, result.model.b));
+    result.details["halfspace"] = halfspace_;
+    result.details["label_rms"] = label_rms;
+    result.details["holdout_rows"] = held;
+    result.details["candidates"] = std::move(candidates);
+    return result;
+  }
+
+ private:
+  struct Fitted {
+    double scale = 0, bias = 0, loss = 0;
+  };
+
+  // Forwards the halfspace fit of threshold k (of `count`) to the caller's progress callback as
+  // overall progress: the inner pass budget times the number of thresholds. A `false` from the
+  // caller stops the inner fit and then the threshold loop.
+  ProgressCallback inner_progress(const FitContext& context, std::size_t k, std::size_t count) {
+    if (!context.progress) return {};
+    if (k == 0) first_pass_ = context.engine->passes();
+    return [this, &context, k, count](const FitProgress& p) {
+      const std::size_t per_threshold = p.max_iterations + 4;
+      const bool go_on = context.progress(
+          {k + 1, count * per_threshold, context.engine->passes() - first_pass_, p.loss});
+      stopped_ = stopped_ || !go_on;
+      return go_on;
+    };
+  }
+
+  Fitted refit(const Engine& engine, const DataSource& data, const std::vector<double>& u,
+               bool bias) const {
+    if (bias) {
+      const ScaleBiasFit f = refit_scale_bias(engine, data, u, radius_);
+      return {f.scale, f.bias, f.loss};
+    }
+    const ScaleFit f = refit_scale(engine, data, u, radius_);
+    return {f.scale, 0.0, f.loss};
+  }
+
+  std::size_t first_pass_ = 0;
+  bool stopped_ = false;
+  std::string halfspace_;
+  double tau_;
+  std::size_t taus_;
+  double holdout_, radius_;
+};
+
+}  // namespace
+
+LearnerEntry gkk19_entry() {
+  return {"gkk19",
+          "reduction to halfspace learning: threshold the labels at each τ, learn a direction, "
+          "refit the scale, pick by hold-out",
+          "Goel, Karmalkar, Klivans, Time/Accuracy Tradeoffs for Learning a ReLU with respect to "
+          "Gaussian Marginals, NeurIPS 2019 (loss O(opt^{2/3}))",
+          Task::relu,
+          {{"halfspace",
+            ParamKind::choice,
+            0,
+            0,
+            0,
+            "halfspace learner for the direction (run with its default parameters)",
+            {"hs-abl", "hs-sigmoid", "hs-average"},
+            "hs-abl"},
+           {"tau", ParamKind::real, 0, 0, std::numeric_limits<double>::infinity(),
+            "a single threshold τ (0 = the grid rms(y)·2^-j, j < taus)"},
+           {"taus", ParamKind::integer, 8, 1, 60, "number of thresholds on the grid"},
+           holdout_param(0.2, "choose τ"),
+           radius_param()},
+          [](const ParamValues& p) { return std::make_unique<Gkk19Learner>(p); }};
+}
+
+}  // namespace relureg::detail

@@ -1,0 +1,40 @@
+// Helpers shared by the halfspace learners (hs-average, hs-abl, hs-sigmoid) and gkk19.
+#pragma once
+
+#include <cstdint>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "relureg/learner.hpp"
+#include "relureg/params.hpp"
+
+namespace relureg::detail {
+
+// Scales v to unit length and returns its former norm (v is left alone when the norm is 0).
+double normalize(std::vector<double>& v);
+
+// The checks every halfspace fit starts with: no --bias (the learners find homogeneous
+// halfspaces) and labels exactly ±1. InputError naming `learner` otherwise.
+void check_halfspace_input(const DataSource& data, const FitContext& context,
+                           const std::string& learner);
+
+// The normalised averaging vector Ê[ℓx]/‖Ê[ℓx]‖ (one pass). InputError when it is 0.
+std::vector<double> average_direction(const Engine& engine, const DataSource& data,
+                                      const std::string& learner);
+
+// sqrt(Ê[(u·x)²]): the scale of the projections on u, which makes band widths and margins
+// independent of the features' units (1 for isotropic data and unit u). One pass.
+double projection_rms(const Engine& engine, const DataSource& data, const std::vector<double>& u);
+
+// Rows kept for hold-out: round(fraction·n), at least 1 and at most n − 1 (0 when n < 2).
+std::size_t holdout_rows(std::size_t n, double fraction);
+
+// Fisher–Yates shuffle of 0..count−1 with a seeded 64-bit Mersenne Twister (same on every
+// platform: no <random> distribution is used).
+std::vector<std::size_t> shuffled_order(std::size_t count, std::mt19937_64& rng);
+
+// The parameter `holdout` (fraction of rows held out for selection), declared once.
+ParamSpec holdout_param(double default_value, const std::string& what);
+
+}  // namespace relureg::detail

@@ -1,0 +1,154 @@
+// hs-sigmoid: non-convex SGD on the sigmoid-smoothed 0/1 loss of the normalised margin (DKTZ20).
+#include <fmt/format.h>
+
+#include <cmath>
+#include <limits>
+
+#include "halfspace_common.hpp"
+#include "learners.hpp"
+#include "relureg/halfspace.hpp"
+#include "relureg/kernels.hpp"
+#include "relureg/rng.hpp"
+#include "relureg/sources.hpp"
+
+namespace relureg::detail {
+namespace {
+
+// Diakonikolas, Kontonis, Tzamos, Zarifis, "Non-Convex SGD Learns Halfspaces with Adversarial
+// Label Noise", NeurIPS 2020 (sota.md §8b): minimise L_σ(w) = Ê[S_σ(−ℓ ŵ·x)],
+// S_σ(t) = 1/(1 + e^{−t/σ}), by projected SGD on the unit sphere: the gradient
+// −ℓ S_σ'(t)(I − ŵŵᵀ)x is orthogonal to w, and w is renormalised after every step. Run for each σ
+// of a geometric grid (σ ≈ max(opt, ε) is unknown) and keep the direction with the smallest
+// 0/1 error on a hold-out split (the averaging start is a candidate too).
+// Minibatches go through the engine as contiguous slices of the training rows, visited in a
+// seeded random order every epoch (a shuffled index order would need a copy of the data); for
+// rows in random order, as generated data are, this is ordinary minibatch SGD. batch = 0 is
+// full-batch gradient descent on the smoothed loss.
+class SigmoidLearner final : public Learner {
+ public:
+  explicit SigmoidLearner(const ParamValues& p)
+      : sigma_(p.real("sigma")),
+        sigma_max_(p.real("sigma_max")),
+        sigmas_(static_cast<std::size_t>(p.integer("sigmas"))),
+        epochs_(static_cast<std::size_t>(p.integer("epochs"))),
+        batch_(static_cast<std::size_t>(p.integer("batch"))),
+        step_(p.real("step")),
+        holdout_(p.real("holdout")),
+        warm_(p.flag("warm_start")) {}
+
+  FitResult fit(const DataSource& data, const FitContext& context) override {
+    check_halfspace_input(data, context, "hs-sigmoid");
+    const Engine& engine = *context.engine;
+    const std::size_t n = data.rows();
+    const std::size_t held = holdout_rows(n, holdout_);
+    const SliceSource train(data, 0, n - held);
+    const SliceSource holdout(data, held > 0 ? n - held : 0, n);
+    const std::vector<double> start = average_direction(engine, train, "hs-sigmoid");
+    const double unit = projection_rms(engine, train, start);
+    const std::size_t first_pass = engine.passes();
+
+    std::vector<double> grid;
+    if (sigma_ > 0)
+      grid.push_back(sigma_);
+    else
+      for (std::size_t j = 0; j < sigmas_; ++j) grid.push_back(sigma_max_ * std::pow(0.5, j));
+
+    FitResult result;
+    nlohmann::json candidates = nlohmann::json::array();
+    std::vector<double> best = start;
+    double best_error = zero_one_error(engine, holdout, start, 0.0);
+    result.loss_history.push_back(zero_one_error(engine, train, start, 0.0));
+    candidates.push_back({{"sigma", nullptr},
+                          {"start", "average"},
+                          {"train_error", result.loss_history.back()},
+                          {"holdout_error", best_error}});
+    std::size_t chosen = 0;
+    // Progress is reported against the pass budget (as gd does): each σ costs epochs·slices
+    // minibatch passes and 2 error passes.
+    const std::size_t m = train.rows(), batch = batch_ == 0 ? m : std::min(batch_, m);
+    const std::size_t budget = 2 + grid.size() * (epochs_ * ((m + batch - 1) / batch) + 2);
+    std::mt19937_64 rng = make_rng(context.seed, 0x7369676d6f6964);
+    std::vector<double> w = start;
+    result.stop_reason = "sigma_grid";
+    for (std::size_t k = 0; k < grid.size(); ++k) {
+      if (!warm_) w = start;
+      descend(engine, train, w, grid[k] * unit, grid[k], rng);
+      const double train_error = zero_one_error(engine, train, w, 0.0);
+      const double holdout_error = zero_one_error(engine, holdout, w, 0.0);
+      result.loss_history.push_back(train_error);
+      candidates.push_back(
+          {{"sigma", grid[k]}, {"train_error", train_error}, {"holdout_error", holdout_error}});
+      if (holdout_error < best_error) best = w, best_error = holdout_error, chosen = k + 1;
+      if (context.progress &&
+          !context.progress({k + 1, budget, engine.passes() - first_pass, train_error})) {
+        result.stop_reason = "callback";
+        break;
+      }
+    }
+    result.model.w = std::move(best);
+    result.details["candidates"] = std::move(candidates);
+    result.details["chosen"] = chosen;
+    result.details["projection_rms"] = unit;
+    result.details["holdout_rows"] = held;
+    return result;
+  }
+
+ private:
+  // `epochs` epochs of projected SGD at smoothing `sigma` (in the data's units; `relative` is σ in
+  // units of the projections' RMS, which sets the step β = step·relative/√epoch).
+  void descend(const Engine& engine, const DataSource& train, std::vector<double>& w, double sigma,
+               double relative, std::mt19937_64& rng) const {
+    const std::size_t m = train.rows(), d = train.cols();
+    const std::size_t batch = batch_ == 0 ? m : std::min(batch_, m);
+    const std::size_t slices = (m + batch - 1) / batch;
+    for (std::size_t epoch = 0; epoch < epochs_; ++epoch) {
+      const double beta = step_ * relative / std::sqrt(static_cast<double>(epoch + 1));
+      for (std::size_t s : shuffled_order(slices, rng)) {
+        const SliceSource minibatch(train, s * batch, std::min(m, (s + 1) * batch));
+        // Layout: [Σ c x (d), Σ c (w·x)] with c = −ℓ S_σ'(−ℓ w·x); the gradient is the
+        // first part minus the second times w (the projection orthogonal to w).
+        const std::vector<double> g =
+            engine.mean_rows(minibatch, d + 1, [&](const float* x, double y, double* acc) {
+              const double z = affine_value(x, w.data(), d, 0.0);
+              const double s_value = 1 / (1 + std::exp(y * z / sigma));  // S_σ(−ℓ z)
+              const double c = -y * s_value * (1 - s_value) / sigma;
+              if (c == 0) return;
+              for (std::size_t j = 0; j < d; ++j) acc[j] += c * static_cast<double>(x[j]);
+              acc[d] += c * z;
+            });
+        for (std::size_t j = 0; j < d; ++j) w[j] -= beta * (g[j] - g[d] * w[j]);
+        normalize(w);
+      }
+    }
+  }
+
+  double sigma_, sigma_max_;
+  std::size_t sigmas_, epochs_, batch_;
+  double step_, holdout_;
+  bool warm_;
+};
+
+}  // namespace
+
+LearnerEntry hs_sigmoid_entry() {
+  return {"hs-sigmoid",
+          "halfspace: projected SGD on the sigmoid-smoothed 0/1 loss over a σ grid, hold-out "
+          "selection (±1 labels)",
+          "Diakonikolas, Kontonis, Tzamos, Zarifis, Non-Convex SGD Learns Halfspaces with "
+          "Adversarial Label Noise, NeurIPS 2020",
+          Task::halfspace,
+          {{"sigma", ParamKind::real, 0, 0, 100,
+            "a single smoothing σ (0 = the grid sigma_max·2^-j); units of the RMS of w_0·x"},
+           {"sigma_max", ParamKind::real, 0.5, 1e-6, 100, "largest σ of the grid"},
+           {"sigmas", ParamKind::integer, 8, 1, 60, "number of σ values on the grid"},
+           {"epochs", ParamKind::integer, 8, 1, 1e6, "epochs of SGD per σ"},
+           {"batch", ParamKind::integer, 4096, 0, 1e12,
+            "rows per minibatch (a contiguous slice; 0 = full batch)"},
+           {"step", ParamKind::real, 0.5, 1e-9, 1e6, "step β = step·σ/√epoch"},
+           holdout_param(0.2, "choose σ"),
+           {"warm_start", ParamKind::flag, 1, 0, 1,
+            "start each σ (largest first) from the previous one's result; 0: from w_0"}},
+          [](const ParamValues& p) { return std::make_unique<SigmoidLearner>(p); }};
+}
+
+}  // namespace relureg::detail

@@ -1,0 +1,164 @@
+// The command line with halfspace models: --task, ±1 label errors naming the file, 0/1 error.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "cli.hpp"
+
+namespace fs = std::filesystem;
+
+namespace relureg {
+namespace {
+
+struct CliRun {
+  int code;
+  std::string out, err;
+};
+
+CliRun run(std::vector<std::string> args) {
+  args.insert(args.begin(), "relureg");
+  std::vector<const char*> argv;
+  for (const auto& a : args) argv.push_back(a.c_str());
+  std::ostringstream out, err;
+  const int code = cli::run(static_cast<int>(argv.size()), argv.data(), out, err);
+  return {code, out.str(), err.str()};
+}
+
+class CliHalfspace : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() /
+           ("relureg_clihs_" +
+            std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+  std::string path(const std::string& name) const { return (dir_ / name).string(); }
+  fs::path dir_;
+};
+
+TEST_F(CliHalfspace, GenerateFitEvaluatePredictHalfspace) {
+  CliRun r = run({"generate", "--family", "halfspace", "--n", "20000", "--d", "6", "--seed", "2",
+                  "--param", "eta=0.05", "--param", "flips=far", "-o", path("hs.csv"), "--quiet"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  r = run(
+      {"fit", path("hs.csv"), "--task", "halfspace", "--learner", "hs-abl", "-o", path("m.json")});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out.rfind("hs-abl: train 0/1 error 0.04795, ", 0), 0u) << r.out;
+  const auto model = nlohmann::json::parse(std::ifstream(path("m.json")));
+  EXPECT_EQ(model["type"], "halfspace");
+  EXPECT_EQ(model["learner"], "hs-abl");
+  EXPECT_FALSE(model["metrics"].contains("train_loss"));
+  const double train_error = model["metrics"]["train_error"].get<double>();
+
+  r = run(
+      {"evaluate", "--model", path("m.json"), path("hs.csv"), "--truth", path("hs.truth.json")});
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto ev = nlohmann::json::parse(r.out);
+  EXPECT_EQ(ev["error"].get<double>(), train_error);
+  EXPECT_NEAR(ev["opt"].get<double>(), 0.05, 1e-10);
+  EXPECT_EQ(ev["population_error_method"], "exact");
+  EXPECT_LE(ev["population_error"].get<double>(), 0.051);
+  EXPECT_GE(ev["excess"].get<double>(), -1e-12);
+  EXPECT_FALSE(ev.contains("loss"));
+
+  r = run({"predict", "--model", path("m.json"), path("hs.csv"), "-o", path("p.csv")});
+  ASSERT_EQ(r.code, 0) << r.err;
+  std::ifstream pred(path("p.csv"));
+  std::string line;
+  std::getline(pred, line);
+  EXPECT_EQ(line, "label");
+  std::size_t rows = 0;
+  while (std::getline(pred, line)) {
+    EXPECT_TRUE(line == "1" || line == "-1") << line;
+    ++rows;
+  }
+  EXPECT_EQ(rows, 20000u);
+  // Without --task the learner's task is used.
+  r = run({"fit", path("hs.csv"), "--learner", "hs-sigmoid", "-o", path("s.json"), "--quiet"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(nlohmann::json::parse(std::ifstream(path("s.json")))["type"], "halfspace");
+}
+
+TEST_F(CliHalfspace, LabelsThatAreNotSignsAndTaskMismatchesAreClearErrors) {
+  std::ofstream(path("real.csv")) << "x0,x1,y\n1,2,1\n3,4,-1\n5,6,0.5\n";
+  CliRun r = run({"fit", path("real.csv"), "--task", "halfspace", "--learner", "hs-abl", "-o",
+                  path("m.json")});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_EQ(r.err, "relureg: error: " + path("real.csv") +
+                       ": labels must be -1 or +1 for a halfspace, row 3 has label 0.5 (1 of 3 "
+                       "rows are not ±1)\n");
+  EXPECT_FALSE(fs::exists(path("m.json")));
+  r = run(
+      {"fit", path("real.csv"), "--task", "halfspace", "--learner", "gd", "-o", path("m.json")});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_EQ(r.err,
+            "relureg: error: learner 'gd' fits a relu; --task halfspace needs one of: "
+            "hs-average, hs-abl, hs-sigmoid\n");
+  r = run({"fit", path("real.csv"), "--task", "relu", "--learner", "hs-abl", "-o", path("m.json")});
+  EXPECT_EQ(r.err,
+            "relureg: error: learner 'hs-abl' fits a halfspace; --task relu needs one of: "
+            "moment, gd, glmtron, exhaustive, exhaustive-subsets, gkk19\n");
+  r = run({"fit", path("real.csv"), "--task", "ranking", "--learner", "gd", "-o", path("m.json")});
+  EXPECT_EQ(r.err, "relureg: error: unknown task 'ranking' (choose relu or halfspace)\n");
+}
+
+TEST_F(CliHalfspace, ModelFilesOfBothTypesAndOldFilesWithoutAType) {
+  std::ofstream(path("pm.csv")) << "x0,x1,y\n1,0,1\n-1,0,-1\n0.5,1,1\n";
+  std::ofstream(path("real.csv")) << "x0,x1,y\n1,0,1\n-1,0,0\n0.5,1,0.5\n";
+  // A model file written before the "type" key existed is a ReLU.
+  std::ofstream(path("old.json")) << R"({"w": [1, 0], "b": 0})";
+  CliRun r = run({"evaluate", "--model", path("old.json"), path("real.csv")});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(nlohmann::json::parse(r.out)["loss"].get<double>(), 0.0);
+  std::ofstream(path("hs.json")) << R"({"type": "halfspace", "w": [1, 0], "b": 0})";
+  r = run({"evaluate", "--model", path("hs.json"), path("pm.csv")});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(nlohmann::json::parse(r.out)["error"].get<double>(), 0.0);
+  // Evaluating a halfspace on labels that are not ±1 names the data file.
+  r = run({"evaluate", "--model", path("hs.json"), path("real.csv")});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_EQ(r.err, "relureg: error: " + path("real.csv") +
+                       ": labels must be -1 or +1 for a halfspace, row 2 has label 0 (2 of 3 rows "
+                       "are not ±1)\n");
+  std::ofstream(path("bad.json")) << R"({"type": "tree", "w": [1, 0]})";
+  r = run({"evaluate", "--model", path("bad.json"), path("pm.csv")});
+  EXPECT_EQ(r.err, "relureg: error: " + path("bad.json") +
+                       ": unsupported model type \"tree\" (expected \"relu\" or \"halfspace\")\n");
+}
+
+TEST_F(CliHalfspace, TruthOfTheOtherTaskIsRejected) {
+  ASSERT_EQ(run({"generate", "--family", "halfspace", "--n", "500", "--d", "3", "-o",
+                 path("hs.csv"), "--quiet"})
+                .code,
+            0);
+  ASSERT_EQ(run({"generate", "--family", "realizable", "--n", "500", "--d", "3", "-o",
+                 path("re.csv"), "--quiet"})
+                .code,
+            0);
+  ASSERT_EQ(
+      run({"fit", path("hs.csv"), "--learner", "hs-average", "-o", path("h.json"), "--quiet"}).code,
+      0);
+  ASSERT_EQ(
+      run({"fit", path("re.csv"), "--learner", "moment", "-o", path("r.json"), "--quiet"}).code, 0);
+  CliRun r = run(
+      {"evaluate", "--model", path("h.json"), path("hs.csv"), "--truth", path("re.truth.json")});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_EQ(r.err, "relureg: error: " + path("re.truth.json") +
+                       ": a 'realizable' instance measures square loss; the model is a halfspace "
+                       "(use a 'halfspace' instance)\n");
+  r = run(
+      {"evaluate", "--model", path("r.json"), path("re.csv"), "--truth", path("hs.truth.json")});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_EQ(r.err, "relureg: error: " + path("hs.truth.json") +
+                       ": a halfspace instance measures 0/1 error; " + path("r.json") +
+                       " is a relu model\n");
+}
+
+}  // namespace
+}  // namespace relureg
