@@ -90,6 +90,8 @@ TEST(RecoverParity, NoLearnerFindsSWithAnSqToleranceAboveTheGap) {
     RecoveryOptions o = options_for(instance, entry.name);
     if (entry.name == "exhaustive-subsets") o.params = {"k=2"};
     o.budget_passes = 50;
+    // 1.25Δ_2: above the signal (1 − 2η)|c_2|/2 = 1.075Δ_2 that a candidate on S adds to the
+    // query E[y ReLU(u·x)]; between Δ_2 and 1.075Δ_2 exhaustive search can still see S.
     o.sq_tolerance = 1.25 * gap;
     try {
       const RecoveryResult r = recover_parity(instance.data, o);
