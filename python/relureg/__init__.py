@@ -2,7 +2,8 @@
 
 The Python face of relureg's C++ core (agnostic ReLU regression):
 
-- :class:`ReLURegressor`, a scikit-learn estimator over every ReLU learner of the core;
+- :class:`ReLURegressor`, a scikit-learn estimator over every ReLU learner of the core, and
+  :class:`HalfspaceClassifier` over its agnostic halfspace learners;
 - :func:`make_instance` and :func:`population_loss`: instances whose optimal loss ``opt`` is
   known, and the population loss of any ReLU on them;
 - :func:`learners` and :func:`families`: the core's tables with every parameter;
@@ -28,6 +29,7 @@ except ImportError as error:  # e.g. python/relureg from the source tree, or ano
         "`cmake -S . -B build && cmake --build build` and run "
         "`PYTHONPATH=build/python /usr/bin/python3` (see docs/python.md)"
     ) from error
+from ._classifier import HalfspaceClassifier
 from ._errors import DivergenceError, InputError
 from ._instances import make_instance, population_loss
 from ._regressor import ReLURegressor
@@ -47,6 +49,7 @@ def __getattr__(name):
 __all__ = [
     "DivergenceError",
     "FamilyInfo",
+    "HalfspaceClassifier",
     "InputError",
     "LearnerInfo",
     "ParamInfo",
