@@ -60,6 +60,7 @@ struct PopulationLoss {
 struct FamilyEntry {
   std::string name;
   std::string description;  // one line
+  Task task = Task::relu;   // the models its opt is about: ReLUs, or halfspaces (0/1 error)
   ParamTable params;        // family-specific parameters (n, d and seed are arguments of generate)
   std::function<Instance(std::size_t n, std::size_t d, std::uint64_t seed, const ParamValues&,
                          const Engine&)>

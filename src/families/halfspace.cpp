@@ -145,6 +145,7 @@ FamilyEntry halfspace_family() {
   const double inf = std::numeric_limits<double>::infinity();
   FamilyEntry entry;
   entry.name = "halfspace";
+  entry.task = Task::halfspace;
   entry.description =
       "±1 labels sign(w*.x), x ~ N(0, I), a fraction eta flipped near or far from the boundary; "
       "opt = best 0/1 error";

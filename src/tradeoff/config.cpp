@@ -155,6 +155,10 @@ FamilySpec read_family(const Checker& check, const std::string& name, const json
   } catch (const InputError& e) {
     check.fail(path, e.what());
   }
+  if (entry->task != Task::relu)
+    check.fail(path, fmt::format("family '{}' is a halfspace (0/1 error) family; the laboratory "
+                                 "compares ReLU learners on ReLU families",
+                                 name));
   if (!body.is_object()) check.fail(path, "expected a table of the family's parameters");
   const std::string owner = fmt::format("family '{}'", name);
   std::map<std::string, std::string> fixed =
@@ -372,7 +376,8 @@ Config validate(const ConfigTree& tree, const std::filesystem::path& base_dir) {
     c.families = read_families(check, root["families"], c.noise);
   } else if (c.datasets.empty()) {
     for (const FamilyEntry& f : family_table())
-      c.families.push_back(read_family(check, f.name, json::object(), "families", c.noise));
+      if (f.task == Task::relu)
+        c.families.push_back(read_family(check, f.name, json::object(), "families", c.noise));
   }
   if (c.families.empty() && c.datasets.empty())
     check.fail("families", "the grid has no families and no datasets");
@@ -391,6 +396,7 @@ Config default_config() {
   c.noise = {0.001, 0.01, 0.1};
   c.time_limit = 30;
   for (const FamilyEntry& entry : family_table()) {
+    if (entry.task != Task::relu) continue;  // halfspace families measure 0/1 error
     FamilySpec family{entry.name, nlohmann::json::object(), ""};
     for (const ParamSpec& p : entry.params) {
       // Cheaper certificates and Monte-Carlo evaluations than the families' defaults.

@@ -2,6 +2,8 @@
 // the default grid covers the tables and round-trips through TOML and JSON.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include <nlohmann/json.hpp>
 
 #include "relureg/error.hpp"
@@ -38,6 +40,12 @@ TEST_F(TradeoffConfig, UnknownFamilyNamesTheKeyAndTheFamilies) {
   expect_error("grid.toml", "n = [1000]\n[families.labelnoise]\nnoise = 0.1\n",
                ":2: key 'families.labelnoise': unknown family 'labelnoise' (choose one of: " +
                    family_names() + ")");
+}
+
+TEST_F(TradeoffConfig, HalfspaceFamiliesAreRejected) {
+  expect_error("grid.toml", "n = [1000]\n[families.halfspace]\n",
+               ":2: key 'families.halfspace': family 'halfspace' is a halfspace (0/1 error) "
+               "family; the laboratory compares ReLU learners on ReLU families");
 }
 
 TEST_F(TradeoffConfig, UnknownLearnerNamesTheKeyAndTheLearners) {
@@ -114,7 +122,9 @@ TEST(TradeoffDefault, CoversEveryFamilyAndReluLearnerAndRoundTrips) {
   for (const auto& f : config.families) families.push_back(f.name);
   for (const auto& l : config.learners) learners.push_back(l.name);
   std::vector<std::string> want_families, want_learners;
-  for (const FamilyEntry& f : family_table()) want_families.push_back(f.name);
+  for (const FamilyEntry& f : family_table())
+    if (f.task == Task::relu) want_families.push_back(f.name);  // not the 0/1-error halfspace
+  EXPECT_EQ(std::count(want_families.begin(), want_families.end(), "halfspace"), 0);
   for (const LearnerEntry& l : learner_table())
     if (l.task == Task::relu) want_learners.push_back(l.name);
   EXPECT_EQ(families, want_families);
