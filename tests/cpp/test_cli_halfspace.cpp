@@ -8,24 +8,17 @@
 #include <nlohmann/json.hpp>
 
 #include "cli.hpp"
+#include "tradeoff_test_util.hpp"
 
 namespace fs = std::filesystem;
 
 namespace relureg {
 namespace {
 
-struct CliRun {
-  int code;
-  std::string out, err;
-};
+using testing::CliRun;
 
 CliRun run(std::vector<std::string> args) {
-  args.insert(args.begin(), "relureg");
-  std::vector<const char*> argv;
-  for (const auto& a : args) argv.push_back(a.c_str());
-  std::ostringstream out, err;
-  const int code = cli::run(static_cast<int>(argv.size()), argv.data(), out, err);
-  return {code, out.str(), err.str()};
+  return testing::run_cli(std::move(args));
 }
 
 class CliHalfspace : public ::testing::Test {

@@ -12,6 +12,7 @@
 #include "relureg/family.hpp"
 #include "relureg/parity.hpp"
 #include "relureg/parity_reduction.hpp"
+#include "tradeoff_test_util.hpp"
 
 namespace fs = std::filesystem;
 
@@ -105,18 +106,10 @@ TEST(RecoverParity, NoLearnerFindsSWithAnSqToleranceAboveTheGap) {
   EXPECT_GE(tried, 4u);
 }
 
-struct CliRun {
-  int code;
-  std::string out, err;
-};
+using testing::CliRun;
 
 CliRun run(std::vector<std::string> args) {
-  args.insert(args.begin(), "relureg");
-  std::vector<const char*> argv;
-  for (const auto& a : args) argv.push_back(a.c_str());
-  std::ostringstream out, err;
-  const int code = cli::run(static_cast<int>(argv.size()), argv.data(), out, err);
-  return {code, out.str(), err.str()};
+  return testing::run_cli(std::move(args));
 }
 
 class RecoverParityCli : public ::testing::Test {

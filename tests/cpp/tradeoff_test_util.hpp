@@ -1,4 +1,4 @@
-// Shared helpers of the tradeoff tests: the CLI in process, a temporary folder, a CSV reader.
+// Shared test helpers: the CLI run in process, a temporary folder per test, a CSV reader.
 #pragma once
 
 #include <gtest/gtest.h>
