@@ -58,8 +58,9 @@ class Relureg:
     def generate(self, family, n, d, seed, path):
         if not os.path.exists(path):
             log(f"generating {family} n={n} d={d} -> {path}")
-            run_measured([self.binary, "generate", "--family", family, "--n", str(n), "--d", str(d),
-                          "--seed", str(seed), "--threads", str(self.threads), "--quiet", "-o", path])
+            run_measured([self.binary, "generate", "--family", family, "--n", str(n),
+                          "--d", str(d), "--seed", str(seed), "--threads", str(self.threads),
+                          "--quiet", "-o", path])
         return path
 
     def fit(self, data, learner, params, model):
@@ -176,7 +177,8 @@ def time_to_accuracy(args, rr, peers, family):
         ours.append({"learner": " ".join([name] + params), "seconds": fit["seconds"],
                      "passes": fit["passes"], "population_loss": ev["population_loss"],
                      "ratio": ev["population_loss"] / truth["opt"],
-                     "holdout_loss": holdout_loss(fit["w"]), "reached": ev["population_loss"] <= target})
+                     "holdout_loss": holdout_loss(fit["w"]),
+                     "reached": ev["population_loss"] <= target})
     result = {"family": family, "n": n, "d": d, "opt": truth["opt"], "opt_kind": truth["opt_kind"],
               "relureg": ours, "adam": [], "mlp": None}
     if peers.available["torch"]:
@@ -247,12 +249,18 @@ def main():
     p.add_argument("--openblas", default="", help="directory with OpenBLAS's libblas.so.3: adds "
                    "peer rows with it (LD_LIBRARY_PATH, nothing installed system-wide)")
     p.add_argument("--bench", default="", help="output of build/bench_engine to include")
+    p.add_argument("--report-only", action="store_true",
+                   help="rewrite the report from <workdir>/results.json (and --bench) only")
     p.add_argument("--quick", action="store_true", help="tiny sizes: a smoke test of the script")
     args = p.parse_args()
     if args.quick:
         args.n, args.sizes, args.epochs, args.repeats = 4000, "1000,4000", 5, 1
         args.tta_n, args.tta_holdout, args.tta_d, args.restarts = 4000, 2000, 10, 2
         args.adam_epochs, args.mlp_iter = 300, 50
+    if args.report_only:
+        with open(os.path.join(args.workdir, "results.json")) as f:
+            write_report(json.load(f), args)
+        return
     sizes = [int(s) for s in args.sizes.split(",") if s] + ([10**7] if args.big else [])
     os.makedirs(args.workdir, exist_ok=True)
     rr = Relureg(os.path.abspath(args.relureg), args.threads, args.workdir)
@@ -280,6 +288,10 @@ def main():
                "accuracy": accuracy, "n": args.n, "d": args.d, "args": vars(args)}
     with open(os.path.join(args.workdir, "results.json"), "w") as f:
         json.dump(results, f, indent=1)
+    write_report(results, args)
+
+
+def write_report(results, args):
     bench_text = None
     if args.bench:
         with open(args.bench) as f:

@@ -35,15 +35,17 @@ def epoch_table(r):
     ours = relureg_row(rows)
     x_bytes = r["n"] * r["d"] * 4
     out = [f"## 1. One full-batch epoch of gradient descent (n = {r['n']:,}, d = {r['d']})", "",
-           f"Same data (label-noise, written once as NPY), same iteration for every tool: {r['epochs']}"
-           " epochs of w ← w − 0.5·∇ from w = 0 with ReLU'(0) = 1 (PyTorch: `clamp(min=0)`), "
+           "Same data (label-noise, written once as NPY), same iteration for every tool: "
+           f"{r['epochs']} epochs of w ← w − 0.5·∇ from w = 0 with ReLU'(0) = 1 "
+           "(PyTorch: `clamp(min=0)`), "
            "float32 features; relureg runs `relureg fit --learner gd --param "
            f"max_passes={r['epochs']} --param tol=0 --param backtrack=0 --param step=0.5`. "
            f"Threads: {r['threads']} for relureg and `torch.set_num_threads`; numpy's BLAS is "
            "single-threaded unless it is OpenBLAS. Time per epoch is the best of the repeats "
            "(relureg: the fit's own clock; peers: a timer around the loop after one warm-up "
            "epoch; data already in memory for all). \"Final loss\" is the training loss at the "
-           "last epoch: equal losses show that every tool ran the same algorithm.", "",
+           "last epoch: equal losses show that every tool ran the same algorithm; the float32 "
+           "accumulation of the peers' BLAS moves it (next column).", "",
            "| tool | time / epoch | relureg faster by | final loss | differs from relureg's by "
            "| peak RSS | RSS / X |",
            "|---|---:|---:|---:|---:|---:|---:|"]
@@ -138,7 +140,22 @@ def best_relureg(acc):
     return min(reached, key=lambda row: row["seconds"]) if reached else None
 
 
-def targets(r):
+def bench_targets(bench_text):
+    """The benchmark's own target lines, as table rows."""
+    rows = []
+    for line in (bench_text or "").splitlines():
+        if line.startswith("target "):
+            parts = line.split()
+            # target <pass> >= 0.80 x stream /n:../d:../threads:2/real_time <ratio> <met|MISSED>
+            args = parts[6].split("/")
+            d = [a for a in args if a.startswith("d:")][0][2:]
+            name = {"fused": "fused pass (both gradients)", "gd-pass": "gd's pass (one gradient)"}
+            rows.append(f"| {name.get(parts[1], parts[1])} ≥ 0.80 × streaming read (d = {d}, "
+                        f"2 threads, `bench_engine`) | {float(parts[7]):.2f} | {parts[8]} |")
+    return rows
+
+
+def targets(r, bench_text=None):
     ours = relureg_row(r["per_epoch"])
     size = f"n = {r['n']:,}, d = {r['d']}"
     out = ["## Targets", "", "| target | measured | |", "|---|---|---|"]
@@ -176,7 +193,7 @@ def targets(r):
             sizes = ", ".join(f"{row['n']:,}" for row in big if row["n"] >= 10**5)
             out.append(f"| cost linear in n·d (n ≥ 10⁵, out of cache) | per-element cost within "
                        f"{spread:.2f}× over n = {sizes} | {'met' if spread <= 1.5 else 'MISSED'} |")
-    return out + [""]
+    return out + bench_targets(bench_text) + [""]
 
 
 def summary_table(r):
@@ -219,8 +236,8 @@ def summary_table(r):
         cells = ["-"]
         for acc in r["accuracy"]:
             m = acc["mlp"]
-            cells.append(f"{fmt_s(m['seconds_total'])}, hold-out {m['holdout_loss'] / acc['opt']:.2f}"
-                         "·opt" if m else "-")
+            ratio = m["holdout_loss"] / acc["opt"] if m else 0
+            cells.append(f"{fmt_s(m['seconds_total'])}, hold-out {ratio:.2f}·opt" if m else "-")
         out.append("| scikit-learn MLPRegressor (sanity) | " + " | ".join(cells) + " | - |")
     return out + [""]
 
@@ -245,14 +262,19 @@ def markdown(r, bench_text=None):
            f"Written by `bash experiments/peers/run.sh{(' ' + flags) if flags else ''}` on "
            f"{datetime.date.today().isoformat()} (everything below comes from that one run; the "
            "profiling notes at the end are written by hand).", ""]
-    out += machine_section(r) + summary_table(r) + targets(r) + epoch_table(r) + scaling_table(r) + accuracy_tables(r)
+    out += machine_section(r) + summary_table(r) + targets(r, bench_text)
+    out += epoch_table(r) + scaling_table(r) + accuracy_tables(r)
     if bench_text:
         lines = bench_text.strip().splitlines()
         summary = [line for line in lines if line.startswith(("bandwidth", "2 threads", "target"))]
-        table = [line for line in lines if line.startswith(("BM_", "Benchmark", "---"))]
+        table = [line for line in lines if line.startswith(("BM_", "Benchmark", "---"))
+                 and not line.split()[0].endswith(("_mean", "_cv"))]
         out += ["## 4. The fused pass against a streaming read (`build/bench_engine`)", "",
-                "Bytes of X read per second (labels not counted), n = 10⁶, wall clock; in brackets "
-                "the fraction of the streaming read of the same buffer in the same binary "
+                "Bytes of X read per second (labels not counted), n = 10⁶, wall clock, median of 5 "
+                "repetitions run in random interleaved order (the streaming read alone varies by "
+                "±30 % over minutes on this shared VM, so only interleaved medians are compared); "
+                "in brackets the fraction of the streaming read of the same buffer in the same "
+                "binary "
                 "(`stream`: through the engine's blocks; `raw`: one OpenMP loop without the "
                 "engine; `fused`: `relu_stats` with both gradients; `gd-pass`: with the "
                 "square-loss gradient only, the pass `gd` makes; `loss`: `relu_loss`).", "",

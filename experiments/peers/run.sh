@@ -55,7 +55,9 @@ fi
 bench_args=()
 if [ "$bench" = 1 ]; then
   echo "peers: build/bench_engine (fused pass against a streaming read)" >&2
-  build/bench_engine --benchmark_min_time=0.5 --benchmark_color=false >build/peers/bench.txt
+  build/bench_engine --benchmark_min_time=0.2 --benchmark_repetitions=5 \
+    --benchmark_enable_random_interleaving=true --benchmark_report_aggregates_only=true \
+    >build/peers/bench.txt
   bench_args=(--bench build/peers/bench.txt)
 fi
 exec /usr/bin/python3 experiments/peers/peers.py --relureg build/relureg \
