@@ -133,6 +133,21 @@ void BM_GdPass(benchmark::State& state) {
   state.SetBytesProcessed(state.iterations() * n * d * sizeof(float));
 }
 
+// The pass glmtron makes per step: loss, surrogate and the surrogate's gradient only.
+void BM_GlmtronPass(benchmark::State& state) {
+  const std::size_t n = state.range(0), d = state.range(1);
+  const Dataset& data = shared_data(n, d);
+  const Engine engine(EngineOptions{static_cast<int>(state.range(2))});
+  std::vector<double> w(d);
+  for (std::size_t j = 0; j < d; ++j) w[j] = std::sin(1.0 + j) / std::sqrt(d);
+  for (auto _ : state) {
+    auto s = relureg::relu_stats(engine, data.view(), w, 0.0, false, 1.0,
+                                 relureg::ReluGradients::surrogate);
+    benchmark::DoNotOptimize(s);
+  }
+  state.SetBytesProcessed(state.iterations() * n * d * sizeof(float));
+}
+
 // The loss alone (evaluation, backtracking checks, scale refits read the data this way).
 void BM_LossPass(benchmark::State& state) {
   const std::size_t n = state.range(0), d = state.range(1);
@@ -157,13 +172,15 @@ BENCHMARK(BM_StreamRead)->Apply(arguments);
 BENCHMARK(BM_RawStreamRead)->Apply(arguments);
 BENCHMARK(BM_FusedPass)->Apply(arguments);
 BENCHMARK(BM_GdPass)->Apply(arguments);
+BENCHMARK(BM_GlmtronPass)->Apply(arguments);
 BENCHMARK(BM_LossPass)->Apply(arguments);
 
 // Prints the usual table, then for every (n, d, threads) each pass's bandwidth as a fraction of
 // the streaming read, the 2-thread speed-ups, and the target (fused ≥ 80 % of the
-// streaming read for d ≥ 100 on 2 threads), for the fused pass with both gradients and for
-// the one-gradient pass gd makes. Bytes are those of X (float32); the labels add
-// 8 bytes per row on top (20 % at d = 10, 2 % at d = 100), not counted.
+// streaming read for d ≥ 100 on 2 threads) for the fused passes the learners make (gd's and
+// glmtron's, one gradient each) and for the pass with both gradients (which no learner makes).
+// Bytes are those of X (float32); the labels add 8 bytes per row on top (20 % at d = 10, 2 % at d =
+// 100), not counted.
 class RatioReporter : public benchmark::ConsoleReporter {
  public:
   // Colours only on a terminal (a custom reporter does not read --benchmark_color).
@@ -191,7 +208,8 @@ class RatioReporter : public benchmark::ConsoleReporter {
       const double stream = rate(by_name, "BM_StreamRead");
       if (stream <= 0) continue;
       out << fmt::format("bandwidth {:<42} stream {:6.2f} GB/s", args, stream / 1e9);
-      for (const char* name : {"BM_RawStreamRead", "BM_FusedPass", "BM_GdPass", "BM_LossPass"}) {
+      for (const char* name :
+           {"BM_RawStreamRead", "BM_FusedPass", "BM_GdPass", "BM_GlmtronPass", "BM_LossPass"}) {
         const double r = rate(by_name, name);
         if (r > 0)
           out << fmt::format("  {} {:6.2f} GB/s ({:.2f})", short_name(name), r / 1e9, r / stream);
@@ -216,7 +234,7 @@ class RatioReporter : public benchmark::ConsoleReporter {
       if (std::sscanf(args.c_str() + args.find("/d:"), "/d:%zu", &d) != 1) continue;
       if (d < 100 || args.find("/threads:2") == std::string::npos) continue;
       const double stream = rate(by_name, "BM_StreamRead");
-      for (const char* name : {"BM_FusedPass", "BM_GdPass"}) {
+      for (const char* name : {"BM_GdPass", "BM_GlmtronPass", "BM_FusedPass"}) {
         const double fused = rate(by_name, name);
         if (stream <= 0 || fused <= 0) continue;
         out << fmt::format("target {} >= 0.80 x stream {:<42} {:.2f}  {}\n", short_name(name), args,
@@ -235,6 +253,7 @@ class RatioReporter : public benchmark::ConsoleReporter {
     if (name == "BM_RawStreamRead") return "raw";
     if (name == "BM_FusedPass") return "fused";
     if (name == "BM_GdPass") return "gd-pass";
+    if (name == "BM_GlmtronPass") return "glmtron-pass";
     if (name == "BM_LossPass") return "loss";
     return name;
   }

@@ -149,7 +149,9 @@ def bench_targets(bench_text):
             # target <pass> >= 0.80 x stream /n:../d:../threads:2/real_time <ratio> <met|MISSED>
             args = parts[6].split("/")
             d = [a for a in args if a.startswith("d:")][0][2:]
-            name = {"fused": "fused pass (both gradients)", "gd-pass": "gd's pass (one gradient)"}
+            name = {"fused": "pass with both gradients (no learner makes it)",
+                    "gd-pass": "fused pass of `gd` (square-loss gradient)",
+                    "glmtron-pass": "fused pass of `glmtron` (surrogate gradient)"}
             rows.append(f"| {name.get(parts[1], parts[1])} ≥ 0.80 × streaming read (d = {d}, "
                         f"2 threads, `bench_engine`) | {float(parts[7]):.2f} | {parts[8]} |")
     return rows
@@ -276,8 +278,10 @@ def markdown(r, bench_text=None):
                 "in brackets the fraction of the streaming read of the same buffer in the same "
                 "binary "
                 "(`stream`: through the engine's blocks; `raw`: one OpenMP loop without the "
-                "engine; `fused`: `relu_stats` with both gradients; `gd-pass`: with the "
-                "square-loss gradient only, the pass `gd` makes; `loss`: `relu_loss`).", "",
+                "engine; `gd-pass`: `relu_stats` with the square-loss gradient only, the pass `gd` "
+                "makes; `glmtron-pass`: with the surrogate gradient only, the pass `glmtron` "
+                "makes; `fused`: with both gradients, which no learner asks for; `loss`: "
+                "`relu_loss`).", "",
                 "```", *summary, "```", "", "<details><summary>Google Benchmark output</summary>",
                 "", "```", *table, "```", "", "</details>", ""]
     notes = os.path.join(HERE, "notes.md")

@@ -57,6 +57,19 @@ class NextTile {
   std::size_t per_group_ = 0;
 };
 
+// For long rows (more than kTileBytes / kGroup each, so one group per tile), the distance in
+// floats from the tile at `first` to the next one, which the passes prefetch a line per row and
+// step of their loops (a burst of a whole tile's lines stalled the load queue); 0 otherwise.
+// Both phases of relu_stats prefetch the same lines: issued only while z was computed, a part of
+// them was lost (on one core at d = 1000 the square-loss pass went from 233 to 191-201 ns per
+// row from DRAM when the gradient loop issued them again; docs/performance.md).
+std::ptrdiff_t long_row_prefetch_distance(const RowBlock& blk, std::size_t first,
+                                          std::size_t rows) {
+  const bool long_rows = rows == kGroup && tile_rows(blk.d) == kGroup;
+  return long_rows && first + 2 * kGroup <= blk.rows ? static_cast<std::ptrdiff_t>(kGroup * blk.d)
+                                                     : 0;
+}
+
 // Calls tile_fn(first, rows, z, next) for consecutive tiles of the block, in order, with z[k] =
 // w·x + b of row first + k (bit-identical to affine_value). With `prefetch_in_tile_fn` the tile
 // function calls next.prefetch_group() once per kGroup rows (spreading the prefetches over the
@@ -71,11 +84,9 @@ inline void for_each_tile(const RowBlock& blk, const double* w, double b, TileFn
     const float* x = blk.X + first * d;
     NextTile next(blk, first, rows);
     std::size_t r = 0;
-    if (rows == kGroup && first + 2 * kGroup <= blk.rows) {
-      // Long rows (one group per tile): the next group is prefetched a line per row and step of
-      // the dot product instead, as a burst of a whole tile's lines stalled the load queue.
+    if (const std::ptrdiff_t distance = long_row_prefetch_distance(blk, first, rows)) {
       next = NextTile();
-      affine_rows<kGroup>(x, d, w, d, b, z, static_cast<std::ptrdiff_t>(kGroup * d));
+      affine_rows<kGroup>(x, d, w, d, b, z, distance);
       r = kGroup;
     }
     for (; r + kGroup <= rows; r += kGroup) {
@@ -130,7 +141,8 @@ void relu_stats_block(const RowBlock& blk, const double* w, double b, bool with_
                           next.prefetch_group();
                           for (std::size_t k = 0; k < kGroup; ++k)
                             row_terms(z[r + k], y[r + k], coef, k);
-                          accumulate_rows<kGroup, G>(x + r * d, d, d, coef, grads);
+                          accumulate_rows<kGroup, G>(x + r * d, d, d, coef, grads,
+                                                     long_row_prefetch_distance(blk, first, rows));
                           add_bias(coef, kGroup);
                         }
                         double coef_one[G][1];
