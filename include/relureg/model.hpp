@@ -8,7 +8,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "relureg/binact2.hpp"
 #include "relureg/engine.hpp"
+#include "relureg/net2.hpp"
 
 namespace relureg {
 
@@ -25,11 +27,16 @@ struct ReluModel {
 
 // A model file: the model plus what produced it. JSON keys: "type" ("relu"), "d", "w", "b",
 // "bias", "learner", "params" (the learner's parameters), "metrics" (training metrics).
+// Other model types have their own keys instead of "w", "b", "bias": "net2" (net2_to_json) and
+// "binact2" (binact2_to_json). A file without "type" is a "relu" file.
 struct ModelFile {
   ReluModel model;
   std::string learner;
   nlohmann::json params = nlohmann::json::object();
   nlohmann::json metrics = nlohmann::json::object();
+  std::string type = "relu";  // "relu", "net2" or "binact2"; `model` is used only for "relu"
+  Net2Model net2;             // the "net2" model
+  Binact2Model binact2;       // the "binact2" model
 };
 
 nlohmann::json to_json(const ModelFile& file);

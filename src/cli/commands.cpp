@@ -5,6 +5,7 @@
 
 #include "cli.hpp"
 #include "progress.hpp"
+#include "relureg/any_model.hpp"
 #include "relureg/error.hpp"
 #include "relureg/evaluation.hpp"
 #include "relureg/family.hpp"
@@ -59,13 +60,16 @@ int cmd_fit(const FitOptions& o, const CommonOptions& c, std::ostream& out, std:
     throw InputError(o.output + ": the model file must end in .json");
   const Dataset data = read_input(o.data, o.label, o.labels, true);
   const Engine engine = make_engine(c);
+  FitContext context{&engine, o.bias, c.seed, {}};
+  if (const auto estimate = estimate_learner(entry, params, data.view(), context); estimate && !c.quiet)
+    err << estimate->summary << "\n";
   ProgressBar bar(err, !c.quiet && stderr_is_terminal(), entry.name);
-  FitContext context{&engine, o.bias, c.seed, bar.callback()};
+  context.progress = bar.callback();
   const FitResult result = fit_learner(entry, params, data.view(), context);
   bar.finish();
 
   ModelFile file;
-  file.model = result.model;
+  set_fitted_model(file, result, entry.task);
   file.learner = entry.name;
   file.params = params.to_json();
   file.metrics = {{"train_loss", result.loss_history.empty() ? 0.0 : result.loss_history.back()},
@@ -87,14 +91,14 @@ int cmd_fit(const FitOptions& o, const CommonOptions& c, std::ostream& out, std:
 int cmd_evaluate(const EvaluateOptions& o, const CommonOptions& c, std::ostream& out) {
   const ModelFile file = read_model_file(o.model);
   const Dataset data = read_input(o.data, o.label, o.labels, true);
-  check_dimension(file.model, data.d, o.data);
+  check_dimension(file, data.d, o.data);
   const Engine engine = make_engine(c);
-  const Evaluation ev = evaluate(engine, file.model, data.view());
+  const Evaluation ev = evaluate(engine, file, data.view());
   nlohmann::json j = {{"loss", ev.loss}, {"n", ev.n}};
   if (!o.truth.empty()) {
     const GroundTruth truth = read_ground_truth(o.truth);
-    check_dimension(file.model, truth.d, o.truth);
-    const PopulationLoss pop = population_loss(file.model, truth, engine);
+    check_dimension(file, truth.d, o.truth);
+    const PopulationLoss pop = population_loss(file, truth, engine);
     j["population_loss"] = pop.value;
     j["population_loss_method"] = pop.method;
     if (pop.method != "exact") j["population_loss_stderr"] = pop.stderr_;
@@ -110,9 +114,9 @@ int cmd_evaluate(const EvaluateOptions& o, const CommonOptions& c, std::ostream&
 int cmd_predict(const PredictOptions& o, const CommonOptions& c, std::ostream& out) {
   const ModelFile file = read_model_file(o.model);
   const Dataset data = read_input(o.data, o.label, o.labels, false);
-  check_dimension(file.model, data.d, o.data);
+  check_dimension(file, data.d, o.data);
   const Engine engine = make_engine(c);
-  write_column_csv(o.output, "prediction", file.model.predict(engine, data.view()));
+  write_column_csv(o.output, "prediction", predict(engine, file, data.view()));
   if (!c.quiet) out << fmt::format("wrote {} ({} predictions)\n", o.output, data.n);
   return 0;
 }

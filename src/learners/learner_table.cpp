@@ -43,6 +43,10 @@ const std::vector<LearnerEntry>& learner_table() {
       detail::gd_entry(),
       detail::glmtron_entry(),
       detail::exhaustive_entry(),
+      detail::net2_gd_entry(),
+      detail::net2_enum_entry(),
+      detail::orthogonal_subsets_entry(),
+      detail::ste_cgd_entry(),
   };
   return table;
 }
@@ -71,6 +75,26 @@ FitResult fit_learner(const LearnerEntry& entry, const ParamValues& params, cons
   result.passes = context.engine->passes() - first_pass;
   result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return result;
+}
+
+std::string task_name(Task task) {
+  switch (task) {
+    case Task::relu:
+      return "relu";
+    case Task::halfspace:
+      return "halfspace";
+    case Task::net2:
+      return "net2";
+    case Task::binact2:
+      return "binact2";
+  }
+  return "?";
+}
+
+std::optional<WorkEstimate> estimate_learner(const LearnerEntry& entry, const ParamValues& params,
+                                             const DataSource& data, const FitContext& context) {
+  if (data.rows() == 0) throw InputError(entry.name + ": no data rows");
+  return entry.make(params)->estimate(data, context);
 }
 
 }  // namespace relureg

@@ -31,11 +31,17 @@ Evaluation evaluate(const Engine& engine, const ReluModel& model, const DataSour
 
 nlohmann::json to_json(const ModelFile& file) {
   nlohmann::json j;
-  j["type"] = "relu";
-  j["d"] = file.model.w.size();
-  j["w"] = file.model.w;
-  j["b"] = file.model.b;
-  j["bias"] = file.model.bias;
+  j["type"] = file.type;
+  if (file.type == "net2") {
+    j.update(net2_to_json(file.net2));
+  } else if (file.type == "binact2") {
+    j.update(binact2_to_json(file.binact2));
+  } else {
+    j["d"] = file.model.w.size();
+    j["w"] = file.model.w;
+    j["b"] = file.model.b;
+    j["bias"] = file.model.bias;
+  }
   j["learner"] = file.learner;
   j["params"] = file.params;
   j["metrics"] = file.metrics;
@@ -45,11 +51,21 @@ nlohmann::json to_json(const ModelFile& file) {
 ModelFile model_file_from_json(const nlohmann::json& j, const std::string& origin) {
   auto fail = [&](const std::string& what) { throw InputError(origin + ": " + what); };
   if (!j.is_object()) fail("model file must be a JSON object");
-  if (j.contains("type") && j["type"] != "relu")
-    fail(fmt::format("unsupported model type {} (expected \"relu\")", j["type"].dump()));
+  if (j.contains("type") && j["type"] != "relu" && j["type"] != "net2" && j["type"] != "binact2")
+    fail(fmt::format("unsupported model type {} (expected \"relu\", \"net2\" or \"binact2\")",
+                     j["type"].dump()));
+  ModelFile file;
+  file.type = j.value("type", "relu");
+  if (file.type != "relu") {
+    if (file.type == "net2") file.net2 = net2_from_json(j, origin);
+    if (file.type == "binact2") file.binact2 = binact2_from_json(j, origin);
+    file.learner = j.value("learner", "");
+    if (j.contains("params")) file.params = j["params"];
+    if (j.contains("metrics")) file.metrics = j["metrics"];
+    return file;
+  }
   if (!j.contains("w")) fail("missing key 'w'");
   if (!j["w"].is_array() || j["w"].empty()) fail("key 'w' must be a non-empty array of numbers");
-  ModelFile file;
   for (const auto& v : j["w"]) {
     if (!v.is_number()) fail("key 'w' must be a non-empty array of numbers");
     file.model.w.push_back(v.get<double>());

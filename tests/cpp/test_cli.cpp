@@ -9,6 +9,7 @@
 
 #include "cli.hpp"
 #include "progress.hpp"
+#include "relureg/learner.hpp"
 
 namespace fs = std::filesystem;
 
@@ -27,6 +28,13 @@ CliRun run(std::vector<std::string> args) {
   std::ostringstream out, err;
   const int code = cli::run(static_cast<int>(argv.size()), argv.data(), out, err);
   return {code, out.str(), err.str()};
+}
+
+// Every learner of the table, comma-separated (the table grows as learners are added).
+std::string all_learner_names() {
+  std::string names;
+  for (const LearnerEntry& e : learner_table()) names += (names.empty() ? "" : ", ") + e.name;
+  return names;
 }
 
 class Cli : public ::testing::Test {
@@ -129,7 +137,7 @@ TEST_F(Cli, BadInputGetsOneLineErrorsAndNoOutputFile) {
                    path("data.txt") + ": unknown file format (expected .csv or .npy)");
   write("ok.csv", "x0,target\n1,2\n3,4\n");
   expect_fit_error(path("ok.csv"),
-                   "unknown learner 'nope' (choose one of: moment, gd, glmtron, exhaustive)", {},
+                   "unknown learner 'nope' (choose one of: " + all_learner_names() + ")", {},
                    "nope");
   expect_fit_error(path("ok.csv"),
                    "unknown parameter 'rate' for learner 'moment' (known: radius, ridge, center)",
