@@ -79,7 +79,7 @@ nlohmann::json monte_carlo_checks(const std::vector<std::size_t>& S, std::size_t
     scales.push_back(orthogonal::zero_reason(s.activation, T.size()).empty() ? 1 / std::sqrt(moment)
                                                                              : 0.0);
   }
-  std::vector<double> x(d), values(d), products(others.size(), 0.0);
+  std::vector<double> x(d), values(d), products(others.size(), 0.0), squares(others.size(), 0.0);
   double bayes = 0, correlation = 0, second = 0;
   for (std::size_t r = 0; r < samples; ++r) {
     for (double& v : x) v = random.normal();
@@ -88,8 +88,10 @@ nlohmann::json monte_carlo_checks(const std::vector<std::size_t>& S, std::size_t
     second += f * f;
     for (std::size_t t = 0; t < others.size(); ++t) {
       for (std::size_t i = 0; i < others[t].size(); ++i) values[i] = x[others[t][i]];
-      products[t] +=
+      const double product =
           f * scales[t] * orthogonal::feature(values.data(), others[t].size(), s.activation);
+      products[t] += product;
+      squares[t] += product * product;
     }
     const double mean = std::tanh(f / 2);
     bayes += 1 - mean * mean;
@@ -99,7 +101,10 @@ nlohmann::json monte_carlo_checks(const std::vector<std::size_t>& S, std::size_t
   nlohmann::json pairs = nlohmann::json::array();
   double max_abs = 0;
   for (std::size_t t = 0; t < others.size(); ++t) {
-    pairs.push_back({{"T", others[t]}, {"kind", kinds[t]}, {"mean_fS_fT", products[t] / m}});
+    const double mean = products[t] / m;
+    const double stderr_ = std::sqrt(std::max(0.0, squares[t] / m - mean * mean) / m);
+    pairs.push_back(
+        {{"T", others[t]}, {"kind", kinds[t]}, {"mean_fS_fT", mean}, {"stderr", stderr_}});
     max_abs = std::max(max_abs, std::abs(products[t] / m));
   }
   nlohmann::json checks = {
