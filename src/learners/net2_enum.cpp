@@ -85,26 +85,31 @@ class Net2EnumLearner final : public Learner {
 
   std::optional<WorkEstimate> estimate(const DataSource& data, const FitContext& context) override {
     const Plan plan = make_plan(data.cols(), context);
+    check_size(plan);
     const std::size_t G = plan.count();
     const int threads = context.engine->threads();
-    // Time the per-row moment update on a few synthetic rows and a few tuple solves.
-    const std::size_t probe_rows = 64;
+    // Time the per-row moment update on synthetic rows and the tuple solve on probe tuples; the
+    // fastest of three repetitions (a busy machine only ever slows a probe down).
     std::vector<float> x(plan.d, 0.5f);
     std::vector<double> acc(width(G), 0.0), scratch(plan.q + G);
-    const auto t0 = Clock::now();
-    for (std::size_t r = 0; r < probe_rows; ++r) accumulate_row(plan, x.data(), 1.0, acc, scratch);
-    const double per_row = seconds_since(t0) / probe_rows;
     std::vector<double> moments(width(G), 0.0);
     for (std::size_t g = 0; g < G; ++g) moments[index(g, g)] = 1;
     std::vector<std::size_t> tuple(plan.k);
-    const std::size_t probe_tuples = 2000;
-    const auto t1 = Clock::now();
+    const std::size_t probe_rows = 128, probe_tuples = 4000;
+    double per_row = std::numeric_limits<double>::infinity(), per_tuple = per_row;
     volatile double sink = 0;
-    for (std::size_t t = 0; t < probe_tuples; ++t) {
-      for (std::size_t j = 0; j < plan.k; ++j) tuple[j] = (t + j) % G;
-      sink = sink + score(plan, moments, G, tuple, nullptr);
+    for (int repeat = 0; repeat < 3; ++repeat) {
+      const auto t0 = Clock::now();
+      for (std::size_t r = 0; r < probe_rows; ++r)
+        accumulate_row(plan, x.data(), 1.0, acc, scratch);
+      per_row = std::min(per_row, seconds_since(t0) / probe_rows);
+      const auto t1 = Clock::now();
+      for (std::size_t t = 0; t < probe_tuples; ++t) {
+        for (std::size_t j = 0; j < plan.k; ++j) tuple[j] = (t + j) % G;
+        sink = sink + score(plan, moments, G, tuple, nullptr);
+      }
+      per_tuple = std::min(per_tuple, seconds_since(t1) / probe_tuples);
     }
-    const double per_tuple = seconds_since(t1) / probe_tuples;
     const double pass = per_row * static_cast<double>(data.rows()) / threads;
     const double search = per_tuple * plan.tuples() / threads;
     WorkEstimate e;
@@ -120,17 +125,8 @@ class Net2EnumLearner final : public Learner {
   FitResult fit(const DataSource& data, const FitContext& context) override {
     const Engine& engine = *context.engine;
     const Plan plan = make_plan(data.cols(), context);
+    check_size(plan);
     const std::size_t G = plan.count(), k = plan.k;
-    if (plan.tuples() > max_tuples_)
-      throw InputError(fmt::format(
-          "net2-enum: C({}, {}) = {:.3g} tuples exceed max_tuples = {:.3g}; lower units, dim or "
-          "grid, or raise max_tuples",
-          G, k, plan.tuples(), max_tuples_));
-    if (G > 4000)
-      throw InputError(fmt::format(
-          "net2-enum: {} directions need {} moments per row (limit: 4000 directions); lower dim "
-          "or grid",
-          G, width(G)));
     const auto t0 = Clock::now();
     const std::vector<double> moments =
         engine.mean(data, width(G), [&](const RowBlock& blk, double* acc) {
@@ -141,9 +137,10 @@ class Net2EnumLearner final : public Learner {
         });
     const double pass_seconds = seconds_since(t0);
 
-    // Enumerate tuples g_1 < … < g_k: g_1 in order on this thread (progress after each), the
-    // rest split over threads; ties go to the lexicographically first tuple, so the result does
-    // not depend on the thread count.
+    // Enumerate tuples g_1 < … < g_k in groups of consecutive g_1 holding about 2 % of the tuples
+    // each (progress after each group, from this thread); within a group the g_1 are split over
+    // threads, each enumerating its tails in lexicographic order. Ties go to the
+    // lexicographically first tuple, so the result does not depend on the thread count.
     const auto t1 = Clock::now();
     std::vector<std::size_t> best_tuple;
     double best = std::numeric_limits<double>::infinity();
@@ -152,21 +149,19 @@ class Net2EnumLearner final : public Learner {
     FitResult result;
     result.stop_reason = "exhaustive";
     const int threads = engine.threads();
-    for (std::size_t g1 = 0; g1 + k <= G; ++g1) {
+    for (std::size_t first = 0; first + k <= G;) {
+      std::size_t last = first;  // the group is [first, last)
+      double group = 0;
+      while (last + k <= G && (last == first || group < total / 50))
+        group += choose(G - ++last, k - 1);
       std::vector<double> local_best(threads, std::numeric_limits<double>::infinity());
       std::vector<std::vector<std::size_t>> local_tuple(threads);
-      const std::size_t rest = k == 1 ? 1 : G - g1 - 1;
-#pragma omp parallel for schedule(dynamic, 4) num_threads(threads)
-      for (std::size_t i = 0; i < rest; ++i) {
+#pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
+      for (std::size_t g1 = first; g1 < last; ++g1) {
         const int t = omp_get_thread_num();
         std::vector<std::size_t> tuple(k);
         tuple[0] = g1;
-        if (k == 1) {
-          consider(plan, moments, G, tuple, local_best[t], local_tuple[t]);
-          continue;
-        }
-        tuple[1] = g1 + 1 + i;
-        enumerate_tail(plan, moments, G, tuple, 2, local_best[t], local_tuple[t]);
+        enumerate_tail(plan, moments, G, tuple, 1, local_best[t], local_tuple[t]);
       }
       for (int t = 0; t < threads; ++t)
         if (!local_tuple[t].empty() &&
@@ -174,7 +169,8 @@ class Net2EnumLearner final : public Learner {
           best = local_best[t];
           best_tuple = local_tuple[t];
         }
-      done += choose(G - g1 - 1, k - 1);
+      done += group;
+      first = last;
       if (context.progress) {
         FitProgress p{static_cast<std::size_t>(done), static_cast<std::size_t>(total),
                       engine.passes(), best};
@@ -208,6 +204,21 @@ class Net2EnumLearner final : public Learner {
   }
   static std::size_t width(std::size_t G) {  // [h hᵀ (lower), h y, h, y, y²]
     return G * (G + 1) / 2 + 2 * G + 2;
+  }
+
+  // Refuses searches beyond max_tuples and moment tables beyond 4000 directions, before any work.
+  void check_size(const Plan& plan) const {
+    const std::size_t G = plan.count(), k = plan.k;
+    if (plan.tuples() > max_tuples_)
+      throw InputError(fmt::format(
+          "net2-enum: C({}, {}) = {:.3g} tuples exceed max_tuples = {:.3g}; lower units, dim or "
+          "grid, or raise max_tuples",
+          G, k, plan.tuples(), max_tuples_));
+    if (G > 4000)
+      throw InputError(fmt::format(
+          "net2-enum: {} directions need {} moments per row (limit: 4000 directions); lower dim "
+          "or grid",
+          G, width(G)));
   }
 
   Plan make_plan(std::size_t d, const FitContext& context) const {
