@@ -17,8 +17,9 @@ int main(int argc, char** argv) {
     std::string output;
   };
   const std::vector<Teacher> teachers =
-      o.quick ? std::vector<Teacher>{{2, 2, "ones"}}
-              : std::vector<Teacher>{{2, 2, "ones"}, {3, 2, "signs"}, {3, 3, "signs"}, {8, 2, "ones"}};
+      o.quick
+          ? std::vector<Teacher>{{2, 2, "ones"}}
+          : std::vector<Teacher>{{2, 2, "ones"}, {3, 2, "signs"}, {3, 3, "signs"}, {8, 2, "ones"}};
   std::ostringstream md;
   md << "# Depth-2 ReLU teachers: gradient descent against enumeration\n\n"
      << fmt::format(
@@ -69,11 +70,11 @@ int main(int argc, char** argv) {
       grids = {{7, 2}, {9, 3}};  // projections of d = 8 to m = 2, 3
     }
     for (auto [grid, dim] : grids) {
-      const FitResult fit = experiments::run_learner(
-          "net2-enum",
-          {"units=" + std::to_string(t.k), "grid=" + std::to_string(grid),
-           "dim=" + std::to_string(dim)},
-          instance.data.view(), engine, 1);
+      const FitResult fit =
+          experiments::run_learner("net2-enum",
+                                   {"units=" + std::to_string(t.k), "grid=" + std::to_string(grid),
+                                    "dim=" + std::to_string(dim)},
+                                   instance.data.view(), engine, 1);
       row("net2-enum",
           fmt::format("grid {}, m = {}: {} directions, {:.3g} tuples", grid, dim,
                       fit.details["directions"].get<std::size_t>(),

@@ -14,8 +14,8 @@ int main(int argc, char** argv) {
   const std::size_t rows = o.quick ? 2000 : 10000;
   const std::size_t passes = o.quick ? 20 : 1000;
   const std::size_t restarts = o.quick ? 1 : 3;
-  const std::vector<std::size_t> dims = o.quick ? std::vector<std::size_t>{16}
-                                                : std::vector<std::size_t>{16, 32, 64};
+  const std::vector<std::size_t> dims =
+      o.quick ? std::vector<std::size_t>{16} : std::vector<std::size_t>{16, 32, 64};
   std::ostringstream md;
   md << "# Orthogonal networks: gradient descent against subset enumeration\n\n"
      << fmt::format(
@@ -27,7 +27,8 @@ int main(int argc, char** argv) {
             "best 16 rescored on all rows. Population losses are exact (arc-cosine kernel sums). "
             "E[f_S f_T]: the family's recorded Monte-Carlo check on 10^5 draws of normalised "
             "f_S against a random k-subset, a nested (k+2)-superset, a (k-2)-subset (k = 4) and "
-            "a subset sharing k-1 coordinates; the last column is the largest |mean| in units of its "
+            "a subset sharing k-1 coordinates; the last column is the largest |mean| in units of "
+            "its "
             "own standard error.\n\n",
             o.threads, rows, passes, restarts)
      << "| n | k | subsets | net2-gd pop. loss | net2-gd train loss per restart | net2-gd s | "
@@ -39,8 +40,8 @@ int main(int argc, char** argv) {
   if (!o.quick) configs.push_back({16, 6});  // beyond the grid: a larger k
   for (auto [n, k] : configs) {
     {
-      const Instance instance = generate_instance("orthogonal-net", rows, n, 1,
-                                                  {"k=" + std::to_string(k)}, engine);
+      const Instance instance =
+          generate_instance("orthogonal-net", rows, n, 1, {"k=" + std::to_string(k)}, engine);
       const DatasetView data = instance.data.view();
       const FitResult gd = experiments::run_learner(
           "net2-gd",
@@ -60,7 +61,8 @@ int main(int argc, char** argv) {
       }
       std::string per_restart;
       for (const auto& r : gd.details["restarts"])
-        per_restart += fmt::format("{}{:.4f}", per_restart.empty() ? "" : ", ", r["loss"].get<double>());
+        per_restart +=
+            fmt::format("{}{:.4f}", per_restart.empty() ? "" : ", ", r["loss"].get<double>());
       md << fmt::format(
           "| {} | {} | {} | {:.2e} | {} | {:.1f} | {:.2e} | {} | {:.1f} | {:.4f} | {:.2f} |\n", n,
           k, sub.details["subsets"].get<std::size_t>(), gd_pop, per_restart, gd.seconds, sub_pop,

@@ -62,7 +62,8 @@ int main(int argc, char** argv) {
             "{}, m = {} patches, filter n = {}, v* ~ N(0, I), unit w*; 1'v* = {:.3f}, |v*|^2 = "
             "{:.3f}), so the spurious minimum theta = pi, v = (I + 11')^-1 (11' - I) v* exists "
             "with f = {:.4f}. f is the paper's objective E[(v'sigma(Zw) - y)^2]/2.\n\n",
-            o.threads, seed, m, n, [&] {
+            o.threads, seed, m, n,
+            [&] {
               double s = 0;
               for (double v : t.v_star) s += v;
               return s;
@@ -76,15 +77,18 @@ int main(int argc, char** argv) {
      << fmt::format(
             "## Population coarse gradient descent (closed forms of papers.md 6.2), step {}\n\n"
             "Starts: the spurious minimum; the same "
-            "('near spurious', w turned by 0.05 rad away from -w*); five random starts v ~ N(0, I), w ~ N(0, I) (seeds 1-5). "
+            "('near spurious', w turned by 0.05 rad away from -w*); five random starts v ~ N(0, "
+            "I), w ~ N(0, I) (seeds 1-5). "
             "'max rise' is the largest increase of f between iterates (0: monotone); the "
             "cosines are between E[coarse w-gradient] and the true df/dw along the path "
-            "(while sin theta > 1e-6: nearer to 0 or pi the direction of the true gradient is rounding "
+            "(while sin theta > 1e-6: nearer to 0 or pi the direction of the true gradient is "
+            "rounding "
             "noise).\n\n",
             step)
-     << fmt::format("| start | STE | f(0) | f(10) | f(100) | f(1000) | f({}) | theta final | "
-                    "max rise | min cos | mean cos |\n",
-                    iterations)
+     << fmt::format(
+            "| start | STE | f(0) | f(10) | f(100) | f(1000) | f({}) | theta final | "
+            "max rise | min cos | mean cos |\n",
+            iterations)
      << "|---|---|---|---|---|---|---|---|---|---|---|\n";
   std::vector<std::pair<std::string, std::pair<std::vector<double>, std::vector<double>>>> starts;
   starts.push_back({"spurious", {sp.v, sp.w}});
@@ -97,7 +101,8 @@ int main(int argc, char** argv) {
     double norm = 0;
     for (std::size_t j = 0; j < n; ++j) norm += std::pow(e[j] - proj * t.w_star[j], 2);
     for (std::size_t j = 0; j < n; ++j)
-      w[j] = std::cos(0.05) * sp.w[j] + std::sin(0.05) * (e[j] - proj * t.w_star[j]) / std::sqrt(norm);
+      w[j] =
+          std::cos(0.05) * sp.w[j] + std::sin(0.05) * (e[j] - proj * t.w_star[j]) / std::sqrt(norm);
     starts.push_back({"near spurious", {sp.v, w}});
   }
   for (std::uint64_t r = 1; r <= (o.quick ? 1u : 5u); ++r) {
@@ -108,7 +113,9 @@ int main(int argc, char** argv) {
     for (double& x : w) x = normal(rng);
     starts.push_back({fmt::format("random {}", r), {v, w}});
   }
-  auto at = [](const std::vector<double>& f, std::size_t i) { return f[std::min(i, f.size() - 1)]; };
+  auto at = [](const std::vector<double>& f, std::size_t i) {
+    return f[std::min(i, f.size() - 1)];
+  };
   for (const auto& [name, start] : starts) {
     for (const ste::Ste s : {ste::Ste::identity, ste::Ste::relu, ste::Ste::clipped_relu}) {
       const ste::CgdTrace trace =

@@ -21,7 +21,7 @@ struct FitProgress {
   std::size_t iteration = 0;
   std::size_t max_iterations = 0;  // 0 when unknown
   std::size_t passes = 0;
-  double loss = 0;  // current training square loss (NaN when not computed this iteration)
+  double loss = 0;       // current training square loss (NaN when not computed this iteration)
   double fraction = -1;  // share of the work done, when known (otherwise passes/max_iterations)
 };
 using ProgressCallback = std::function<bool(const FitProgress&)>;

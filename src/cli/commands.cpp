@@ -61,7 +61,8 @@ int cmd_fit(const FitOptions& o, const CommonOptions& c, std::ostream& out, std:
   const Dataset data = read_input(o.data, o.label, o.labels, true);
   const Engine engine = make_engine(c);
   FitContext context{&engine, o.bias, c.seed, {}};
-  if (const auto estimate = estimate_learner(entry, params, data.view(), context); estimate && !c.quiet)
+  if (const auto estimate = estimate_learner(entry, params, data.view(), context);
+      estimate && !c.quiet)
     err << estimate->summary << "\n";
   ProgressBar bar(err, !c.quiet && stderr_is_terminal(), entry.name);
   context.progress = bar.callback();

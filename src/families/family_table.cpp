@@ -13,12 +13,9 @@ namespace relureg {
 
 const std::vector<FamilyEntry>& family_table() {
   static const std::vector<FamilyEntry> table = {
-      families::realizable_family(),
-      families::label_noise_family(),
-      families::adversarial_family(),
-      families::non_gaussian_family(),
-      families::teacher_net2_family(),
-      families::orthogonal_net_family(),
+      families::realizable_family(),     families::label_noise_family(),
+      families::adversarial_family(),    families::non_gaussian_family(),
+      families::teacher_net2_family(),   families::orthogonal_net_family(),
       families::binact_teacher_family(),
   };
   return table;

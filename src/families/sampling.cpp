@@ -90,8 +90,9 @@ Dataset draw_dataset(const RowDistribution& rows, std::size_t n, std::uint64_t s
       for (std::size_t j = 0; j < rows.d; ++j)
         x[j] = static_cast<float>(rows.draw_coordinate(random));
       // The label is computed from the stored float32 features.
-      data.y[i] = rows.draw_label ? rows.draw_label(x, random)
-                                  : rows.label_mean(x) + (rows.draw_noise ? rows.draw_noise(random) : 0.0);
+      data.y[i] = rows.draw_label
+                      ? rows.draw_label(x, random)
+                      : rows.label_mean(x) + (rows.draw_noise ? rows.draw_noise(random) : 0.0);
     }
   }
   return data;

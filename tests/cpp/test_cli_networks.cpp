@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli.hpp"
+#include "progress.hpp"
 
 namespace fs = std::filesystem;
 
@@ -129,6 +130,15 @@ TEST_F(CliNetworks, SteCgdWritesABinact2ModelAndListingsShowTheTasks) {
   r = run({"learners"});
   for (const char* line : {"net2-gd      [net2]", "net2-enum    [net2]", "ste-cgd      [binact2]"})
     EXPECT_NE(r.out.find(line), std::string::npos) << line;
+}
+
+TEST(ProgressBar, AKnownShareOfTheWorkOverridesPassesOverMaximum) {
+  std::ostringstream err;
+  cli::ProgressBar bar(err, true, "net2-enum", 0.0);
+  FitProgress p{300, 1000, 2, 0.5};
+  p.fraction = 0.3;  // tuples done, not passes
+  EXPECT_TRUE(bar.callback()(p));
+  EXPECT_NE(err.str().find(" 30% pass 2 loss 0.5"), std::string::npos) << err.str();
 }
 
 }  // namespace
