@@ -23,9 +23,11 @@ struct Options {
   std::string output;
 };
 
-inline Options parse_options(int argc, char** argv, const std::string& default_output) {
+inline Options parse_options(int argc, char** argv, const std::string& default_output,
+                             int default_threads = 2) {
   Options o;
   o.output = default_output;
+  o.threads = default_threads;
   for (int i = 1; i < argc; ++i) {
     if (std::strcmp(argv[i], "--quick") == 0) {
       o.quick = true;

@@ -9,7 +9,9 @@
 using namespace relureg;
 
 int main(int argc, char** argv) {
-  const auto o = experiments::parse_options(argc, argv, "docs/networks/depth2.md");
+  // One thread by default: the table compares the wall time of single fits, and short
+  // multi-threaded passes are slowed by any other load on the machine.
+  const auto o = experiments::parse_options(argc, argv, "docs/networks/depth2.md", 1);
   const Engine engine(EngineOptions{o.threads});
   const std::size_t rows = o.quick ? 2000 : 10000;
   struct Teacher {
