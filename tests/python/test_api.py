@@ -45,8 +45,16 @@ def test_learner_table_matches_the_cli_listing(run_cli):
     assert (gd.params["backtrack"].kind, gd.params["backtrack"].default) == ("flag", True)
     assert (gd.params["max_passes"].kind, gd.params["max_passes"].default) == ("integer", 500)
     assert gd.params["radius"].default == np.inf
+    assert list(table) == [
+        "moment", "gd", "glmtron", "exhaustive", "exhaustive-subsets", "gkk19", "hs-average",
+        "hs-abl", "hs-sigmoid", "net2-gd", "net2-enum", "orthogonal-subsets", "ste-cgd",
+    ]
     assert set(relureg.learners("relu")) == {n for n, i in table.items() if i.task == "relu"}
-    with pytest.raises(ValueError, match="task must be 'relu', 'halfspace' or None, got 'x'"):
+    assert list(relureg.learners("halfspace")) == ["hs-average", "hs-abl", "hs-sigmoid"]
+    assert list(relureg.learners("net2")) == ["net2-gd", "net2-enum", "orthogonal-subsets"]
+    assert list(relureg.learners("binact2")) == ["ste-cgd"]
+    with pytest.raises(ValueError, match="task must be 'relu', 'halfspace', 'net2', 'binact2' or "
+                                         "None, got 'x'"):
         relureg.learners("x")
 
 
@@ -54,6 +62,10 @@ def test_family_table_matches_the_cli_listing(run_cli):
     listing = parse_listing(run_cli("families").stdout)
     families = relureg.families()
     assert list(families) == list(listing)
+    assert list(families) == [
+        "realizable", "label-noise", "adversarial", "non-gaussian", "sparse-parity", "halfspace",
+        "teacher-net2", "orthogonal-net", "binact-teacher",
+    ]
     for name, info in families.items():
         assert list(info.params) == listing[name][1]
     noise = families["label-noise"].params["noise"]
