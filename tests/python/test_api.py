@@ -143,6 +143,18 @@ def test_make_instance_returns_arrays_ready_for_a_fit():
     assert loss["value"] == pytest.approx(truth["opt"], rel=0.02)
 
 
+def test_network_instances_carry_their_teacher():
+    # The orthogonal network f_S has unit variance and no noise: the zero ReLU loses exactly 1.
+    X, y, truth = relureg.make_instance("orthogonal-net", n=500, d=6, seed=1, k=2)
+    assert X.shape == (500, 6) and truth["opt"] == 0.0
+    assert len(truth["teacher"]["network"]["W"]) == 4  # 2^k hidden units
+    assert np.all(truth["w_star"] == 0)
+    loss = relureg.population_loss(np.zeros(6), 0.0, truth, return_details=True)
+    assert loss["method"] == "exact" and loss["value"] == pytest.approx(1.0, abs=1e-12)
+    _, _, truth = relureg.make_instance("binact-teacher", n=100, d=4, seed=1, patches=2)
+    assert truth["teacher"]["type"] == "binact2" and len(truth["teacher"]["model"]["v"]) == 2
+
+
 def test_population_loss_reads_truth_files(tmp_path, run_cli):
     data = tmp_path / "d.csv"
     run_cli("generate", "--family", "label-noise", "--n", 50, "--d", 3, "--seed", 2,
