@@ -98,7 +98,7 @@ py::list learner_table_py() {
   for (const LearnerEntry& e : learner_table()) {
     py::dict entry;
     entry["name"] = e.name;
-    entry["task"] = e.task == Task::relu ? "relu" : "halfspace";
+    entry["task"] = task_name(e.task);
     entry["description"] = e.description;
     entry["reference"] = e.reference;
     entry["params"] = param_table(e.params);

@@ -36,6 +36,10 @@ struct GroundTruth {
   // Further facts a family derives (e.g. sparse-parity's set S, b0 and gap); written as "facts"
   // when not empty.
   nlohmann::json facts = nlohmann::json::object();
+  // Families whose teacher is not one ReLU (teacher-net2, orthogonal-net, binact-teacher): the
+  // teacher model and what else the family knows (subset, variance, ...); null otherwise. Their
+  // w_star and w_opt are zero vectors, and opt is taken over the teacher's model class.
+  nlohmann::json teacher;
 };
 
 nlohmann::json to_json(const GroundTruth& truth);
@@ -60,13 +64,19 @@ struct PopulationLoss {
 struct FamilyEntry {
   std::string name;
   std::string description;  // one line
-  Task task = Task::relu;   // the models its opt is about: ReLUs, or halfspaces (0/1 error)
+  Task task = Task::relu;   // the models its opt is about: ReLUs, halfspaces (0/1 error), networks
   ParamTable params;        // family-specific parameters (n, d and seed are arguments of generate)
   std::function<Instance(std::size_t n, std::size_t d, std::uint64_t seed, const ParamValues&,
                          const Engine&)>
       generate;
   std::function<PopulationLoss(const ReluModel&, const GroundTruth&, const Engine&)>
       population_loss;
+  // Population losses of the other model types, where the family has a closed form; when empty,
+  // population_loss(Net2Model / Binact2Model) below falls back to Monte Carlo.
+  std::function<PopulationLoss(const Net2Model&, const GroundTruth&, const Engine&)>
+      net2_population_loss;
+  std::function<PopulationLoss(const Binact2Model&, const GroundTruth&, const Engine&)>
+      binact2_population_loss;
 };
 
 // The one explicit table of instance families.
@@ -80,6 +90,12 @@ Instance generate_instance(const std::string& family, std::size_t n, std::size_t
                            std::uint64_t seed, const std::vector<std::string>& assignments,
                            const Engine& engine);
 PopulationLoss population_loss(const ReluModel& model, const GroundTruth& truth,
+                               const Engine& engine);
+// The family's closed form if it has one, else Monte Carlo on kMonteCarloSamples fresh rows.
+inline constexpr std::size_t kMonteCarloSamples = 1000000;
+PopulationLoss population_loss(const Net2Model& model, const GroundTruth& truth,
+                               const Engine& engine);
+PopulationLoss population_loss(const Binact2Model& model, const GroundTruth& truth,
                                const Engine& engine);
 
 }  // namespace relureg

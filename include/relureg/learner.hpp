@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -20,7 +21,8 @@ struct FitProgress {
   std::size_t iteration = 0;
   std::size_t max_iterations = 0;  // 0 when unknown
   std::size_t passes = 0;
-  double loss = 0;  // current training square loss (NaN when not computed this iteration)
+  double loss = 0;       // current training square loss (NaN when not computed this iteration)
+  double fraction = -1;  // share of the work done, when known (otherwise passes/max_iterations)
 };
 using ProgressCallback = std::function<bool(const FitProgress&)>;
 
@@ -39,6 +41,14 @@ struct FitResult {
   double seconds = 0;                // wall time of the fit
   std::string stop_reason;           // "converged", "max_passes", "closed_form", "callback", ...
   nlohmann::json details = nlohmann::json::object();  // learner-specific (e.g. candidates)
+  Net2Model net2;        // the fit of a Task::net2 learner (`model` is unused then)
+  Binact2Model binact2;  // the fit of a Task::binact2 learner (`model` is unused then)
+};
+
+// What a learner expects a fit to cost, computed (and briefly measured) before it starts.
+struct WorkEstimate {
+  double seconds = 0;
+  std::string summary;  // one line: the size of the search and how the time was estimated
 };
 
 class Learner {
@@ -48,6 +58,10 @@ class Learner {
   // Implementations fill model, loss_history, stop_reason, details; `fit_learner` below adds
   // passes and seconds.
   virtual FitResult fit(const DataSource& data, const FitContext& context) = 0;
+  // The expected cost of `fit` for exponential-time learners; nullopt for the others.
+  virtual std::optional<WorkEstimate> estimate(const DataSource&, const FitContext&) {
+    return std::nullopt;
+  }
 };
 
 struct LearnerEntry {
@@ -68,6 +82,10 @@ std::string learner_names(Task task);  // "moment, gd, glmtron, exhaustive"
 // Runs a learner: builds it from the table, times it and counts its passes.
 FitResult fit_learner(const LearnerEntry& entry, const ParamValues& params, const DataSource& data,
                       const FitContext& context);
+
+// The learner's estimate of a fit's cost, if it gives one (see Learner::estimate).
+std::optional<WorkEstimate> estimate_learner(const LearnerEntry& entry, const ParamValues& params,
+                                             const DataSource& data, const FitContext& context);
 
 // Parameters shared by the iterative learners, declared once here.
 ParamSpec max_passes_param(double default_value);

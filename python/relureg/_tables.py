@@ -46,8 +46,9 @@ class LearnerInfo:
     ----------
     name : str
         The value of ``learner=`` (and of the CLI's ``--learner``).
-    task : {"relu", "halfspace"}
-        What the learner fits: a ReLU (``ReLURegressor``) or a halfspace (±1 labels).
+    task : {"relu", "halfspace", "net2", "binact2"}
+        What the learner fits: a ReLU (``ReLURegressor``), a halfspace (±1 labels,
+        ``HalfspaceClassifier``), or a depth-2 network (``net2``, ``binact2``; command line only).
     description : str
         One line saying what the learner does.
     reference : str
@@ -121,7 +122,7 @@ def learners(task: Optional[str] = None) -> Dict[str, LearnerInfo]:
 
     Parameters
     ----------
-    task : {"relu", "halfspace"}, optional
+    task : {"relu", "halfspace", "net2", "binact2"}, optional
         Keep only the learners for this task. By default every learner is listed.
 
     Returns
@@ -132,7 +133,7 @@ def learners(task: Optional[str] = None) -> Dict[str, LearnerInfo]:
     Raises
     ------
     ValueError
-        If `task` is not ``"relu"``, ``"halfspace"`` or None.
+        If `task` is not ``"relu"``, ``"halfspace"``, ``"net2"``, ``"binact2"`` or None.
 
     Examples
     --------
@@ -142,8 +143,10 @@ def learners(task: Optional[str] = None) -> Dict[str, LearnerInfo]:
     >>> relureg.learners()["gd"].params["step"].default
     1.0
     """
-    if task not in (None, "relu", "halfspace"):
-        raise ValueError(f"task must be 'relu', 'halfspace' or None, got {task!r}")
+    if task not in (None, "relu", "halfspace", "net2", "binact2"):
+        raise ValueError(
+            f"task must be 'relu', 'halfspace', 'net2', 'binact2' or None, got {task!r}"
+        )
     return {name: e for name, e in _LEARNERS.items() if task is None or e.task == task}
 
 

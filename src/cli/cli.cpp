@@ -70,11 +70,13 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err)
   fit_cmd
       ->add_option("--learner", fit.learner,
                    "learner: " + learner_names(Task::relu) +
-                       "; for ±1 labels: " + learner_names(Task::halfspace))
+                       "; for ±1 labels: " + learner_names(Task::halfspace) +
+                       "; depth-2 networks: " + learner_names(Task::net2) +
+                       "; binary-activation networks: " + learner_names(Task::binact2))
       ->required();
   fit_cmd->add_option("--task", fit.task,
-                      "relu (square loss) or halfspace (±1 labels, 0/1 error); default: the "
-                      "learner's");
+                      "relu (square loss), halfspace (±1 labels, 0/1 error), net2 or binact2 "
+                      "(networks, square loss); default: the learner's");
   add_params(fit_cmd, fit.params, "learner", "learners");
   fit_cmd->add_flag("--bias", fit.bias, "fit a bias b (default: b = 0, as in GKK19)");
   add_data_flags(fit_cmd, fit.label, fit.labels);

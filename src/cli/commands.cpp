@@ -5,6 +5,7 @@
 
 #include "cli.hpp"
 #include "progress.hpp"
+#include "relureg/any_model.hpp"
 #include "relureg/error.hpp"
 #include "relureg/evaluation.hpp"
 #include "relureg/family.hpp"
@@ -63,19 +64,24 @@ int cmd_fit(const FitOptions& o, const CommonOptions& c, std::ostream& out, std:
   const Dataset data = read_input(o.data, o.label, o.labels, true);
   Engine engine = make_engine(c);
   if (entry.task == Task::halfspace) require_halfspace_labels(engine, data, o.data);
+  FitContext context{&engine, o.bias, c.seed, {}};
+  // Exponential-time learners say what the fit will cost before it starts (before any oracle, so
+  // that their time probes are not counted as statistical queries).
+  if (const auto estimate = estimate_learner(entry, params, data.view(), context);
+      estimate && !c.quiet)
+    err << estimate->summary << "\n";
   std::shared_ptr<StatisticalQueryOracle> oracle;
   if (o.sq_tolerance > 0) {
     oracle = make_query_oracle(o.sq_oracle, o.sq_tolerance, data.y, c.seed, c.threads);
     engine.set_query_oracle(oracle);
   }
   ProgressBar bar(err, !c.quiet && stderr_is_terminal(), entry.name);
-  FitContext context{&engine, o.bias, c.seed, bar.callback()};
+  context.progress = bar.callback();
   const FitResult result = fit_learner(entry, params, data.view(), context);
   bar.finish();
 
   ModelFile file;
-  file.model = result.model;
-  file.task = entry.task;
+  set_fitted_model(file, result, entry.task);
   file.learner = entry.name;
   file.params = params.to_json();
   const bool halfspace = entry.task == Task::halfspace;  // its history is the 0/1 error
@@ -92,7 +98,7 @@ int cmd_fit(const FitOptions& o, const CommonOptions& c, std::ostream& out, std:
     file.metrics["sq"] = {{"tolerance", oracle->tolerance()},
                           {"oracle", oracle->kind()},
                           {"queries", oracle->queries()}};
-    file.metrics["train_loss_exact"] = evaluate(make_engine(c), result.model, data.view()).loss;
+    file.metrics[train_key + "_exact"] = evaluate(make_engine(c), file, data.view()).loss;
   }
   write_model_file(o.output, file);
   if (!c.quiet)
@@ -105,21 +111,21 @@ int cmd_fit(const FitOptions& o, const CommonOptions& c, std::ostream& out, std:
 int cmd_evaluate(const EvaluateOptions& o, const CommonOptions& c, std::ostream& out) {
   const ModelFile file = read_model_file(o.model);
   const Dataset data = read_input(o.data, o.label, o.labels, true);
-  check_dimension(file.model, data.d, o.data);
+  check_dimension(file, data.d, o.data);
   const Engine engine = make_engine(c);
   if (file.task == Task::halfspace) {
     out << evaluate_halfspace(engine, file, data, o.data, o.truth).dump() << "\n";
     return 0;
   }
-  const Evaluation ev = evaluate(engine, file.model, data.view());
+  const Evaluation ev = evaluate(engine, file, data.view());
   nlohmann::json j = {{"loss", ev.loss}, {"n", ev.n}};
   if (!o.truth.empty()) {
     const GroundTruth truth = read_ground_truth(o.truth);
-    check_dimension(file.model, truth.d, o.truth);
-    if (truth.family == "halfspace")
+    check_dimension(file, truth.d, o.truth);
+    if (find_family(truth.family).task == Task::halfspace)
       throw InputError(o.truth + ": a halfspace instance measures 0/1 error; " + o.model +
-                       " is a relu model");
-    const PopulationLoss pop = population_loss(file.model, truth, engine);
+                       " is a " + task_name(file.task) + " model");
+    const PopulationLoss pop = population_loss(file, truth, engine);
     j["population_loss"] = pop.value;
     j["population_loss_method"] = pop.method;
     if (pop.method != "exact") j["population_loss_stderr"] = pop.stderr_;
@@ -135,12 +141,10 @@ int cmd_evaluate(const EvaluateOptions& o, const CommonOptions& c, std::ostream&
 int cmd_predict(const PredictOptions& o, const CommonOptions& c, std::ostream& out) {
   const ModelFile file = read_model_file(o.model);
   const Dataset data = read_input(o.data, o.label, o.labels, false);
-  check_dimension(file.model, data.d, o.data);
+  check_dimension(file, data.d, o.data);
   const Engine engine = make_engine(c);
-  if (file.task == Task::halfspace)
-    write_column_csv(o.output, "label", predict_signs(engine, file.model, data.view()));
-  else
-    write_column_csv(o.output, "prediction", file.model.predict(engine, data.view()));
+  write_column_csv(o.output, file.task == Task::halfspace ? "label" : "prediction",
+                   predict(engine, file, data.view()));
   if (!c.quiet) out << fmt::format("wrote {} ({} predictions)\n", o.output, data.n);
   return 0;
 }

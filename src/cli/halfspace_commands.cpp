@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 
 #include "cli.hpp"
+#include "relureg/any_model.hpp"
 #include "relureg/error.hpp"
 #include "relureg/family.hpp"
 #include "relureg/halfspace.hpp"
@@ -24,8 +25,7 @@ void require_halfspace_labels(const Engine& engine, const Dataset& data, const s
 nlohmann::json evaluate_halfspace(const Engine& engine, const ModelFile& file, const Dataset& data,
                                   const std::string& data_path, const std::string& truth_path) {
   require_halfspace_labels(engine, data, data_path);
-  nlohmann::json j = {{"error", zero_one_error(engine, data.view(), file.model.w, file.model.b)},
-                      {"n", data.n}};
+  nlohmann::json j = {{"error", evaluate(engine, file, data.view()).loss}, {"n", data.n}};
   if (truth_path.empty()) return j;
   const GroundTruth truth =
       ground_truth_from_json(nlohmann::json::parse(read_text_file(truth_path)), truth_path);
@@ -35,7 +35,7 @@ nlohmann::json evaluate_halfspace(const Engine& engine, const ModelFile& file, c
         "{}: a '{}' instance measures square loss; the model is a halfspace (use a 'halfspace' "
         "instance)",
         truth_path, truth.family));
-  const PopulationLoss pop = population_loss(file.model, truth, engine);
+  const PopulationLoss pop = population_loss(file, truth, engine);
   j["population_error"] = pop.value;
   j["population_error_method"] = pop.method;
   j["opt"] = truth.opt;

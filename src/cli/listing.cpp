@@ -18,8 +18,7 @@ void print_params(std::ostream& out, const ParamTable& params) {
 
 int cmd_learners(std::ostream& out) {
   for (const LearnerEntry& e : learner_table()) {
-    out << fmt::format("{:<12} [{}] {}\n", e.name, e.task == Task::relu ? "relu" : "halfspace",
-                       e.description);
+    out << fmt::format("{:<12} [{}] {}\n", e.name, task_name(e.task), e.description);
     out << fmt::format("    reference: {}\n", e.reference);
     print_params(out, e.params);
   }

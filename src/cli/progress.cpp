@@ -38,8 +38,10 @@ void ProgressBar::draw(const FitProgress& p) {
   if (elapsed < delay_) return;
   if (drawn_ && std::chrono::duration<double>(now - last_draw_).count() < 0.1) return;
   last_draw_ = now;
-  const double fraction =
-      p.max_iterations > 0 ? std::min(1.0, double(p.passes) / double(p.max_iterations)) : 0.0;
+  const double fraction = p.fraction >= 0 ? std::min(1.0, p.fraction)
+                          : p.max_iterations > 0
+                              ? std::min(1.0, double(p.passes) / double(p.max_iterations))
+                              : 0.0;
   const int width = 30;
   const int filled = static_cast<int>(std::round(fraction * width));
   const std::string eta =

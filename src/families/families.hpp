@@ -12,6 +12,9 @@ FamilyEntry adversarial_family();
 FamilyEntry non_gaussian_family();
 FamilyEntry sparse_parity_family();
 FamilyEntry halfspace_family();
+FamilyEntry teacher_net2_family();
+FamilyEntry orthogonal_net_family();
+FamilyEntry binact_teacher_family();
 
 // The row distribution of each family, rebuilt from a ground truth (its seed, teacher and
 // params), so that fresh samples for Monte-Carlo checks come from exactly the instance's law.
@@ -20,6 +23,17 @@ RowDistribution label_noise_rows(const GroundTruth& truth);
 RowDistribution adversarial_rows(const GroundTruth& truth);
 RowDistribution non_gaussian_rows(const GroundTruth& truth);
 RowDistribution halfspace_rows(const GroundTruth& truth);
+RowDistribution teacher_net2_rows(const GroundTruth& truth);
+RowDistribution orthogonal_net_rows(const GroundTruth& truth);
+RowDistribution binact_teacher_rows(const GroundTruth& truth);
+
+// The teacher network stored in a network family's ground truth (teacher["network"]).
+Net2Model teacher_network(const GroundTruth& truth);
+// A ReLU as a one-unit network (for the network families' ReLU population losses).
+Net2Model relu_as_net2(const ReluModel& model);
+// A ground truth of a network family with the ReLU fields neutral: w_star = w_opt = 0, radius inf.
+GroundTruth network_truth(const std::string& family, std::size_t d, std::uint64_t seed,
+                          const ParamValues& values);
 
 // Dispatches on truth.family (InputError for an unknown family).
 RowDistribution rows_of(const GroundTruth& truth);

@@ -21,6 +21,9 @@ const std::vector<FamilyEntry>& family_table() {
       families::non_gaussian_family(),
       families::sparse_parity_family(),
       families::halfspace_family(),
+      families::teacher_net2_family(),
+      families::orthogonal_net_family(),
+      families::binact_teacher_family(),
       // clang-format on
   };
   return table;
@@ -54,6 +57,38 @@ PopulationLoss population_loss(const ReluModel& model, const GroundTruth& truth,
   return find_family(truth.family).population_loss(model, truth, engine);
 }
 
+namespace {
+
+template <class Model>
+PopulationLoss monte_carlo_population_loss(const Model& model, const GroundTruth& truth,
+                                           const Engine& engine) {
+  if (model.dim() != truth.d)
+    throw InputError(
+        fmt::format("model has {} features but the instance has d = {}", model.dim(), truth.d));
+  return families::monte_carlo_loss(
+      families::rows_of(truth), [&model](const float* x) { return model.predict_one(x); },
+      kMonteCarloSamples, families::stream_seed(truth.seed, families::Stream::evaluation),
+      engine.threads());
+}
+
+}  // namespace
+
+PopulationLoss population_loss(const Net2Model& model, const GroundTruth& truth,
+                               const Engine& engine) {
+  const FamilyEntry& entry = find_family(truth.family);
+  if (entry.net2_population_loss && model.dim() == truth.d)
+    return entry.net2_population_loss(model, truth, engine);
+  return monte_carlo_population_loss(model, truth, engine);
+}
+
+PopulationLoss population_loss(const Binact2Model& model, const GroundTruth& truth,
+                               const Engine& engine) {
+  const FamilyEntry& entry = find_family(truth.family);
+  if (entry.binact2_population_loss && model.dim() == truth.d)
+    return entry.binact2_population_loss(model, truth, engine);
+  return monte_carlo_population_loss(model, truth, engine);
+}
+
 nlohmann::json to_json(const GroundTruth& truth) {
   nlohmann::json j;
   j["family"] = truth.family;
@@ -70,6 +105,7 @@ nlohmann::json to_json(const GroundTruth& truth) {
   j["radius"] = std::isinf(truth.radius) ? nlohmann::json(nullptr) : nlohmann::json(truth.radius);
   j["params"] = truth.params;
   if (!truth.facts.empty()) j["facts"] = truth.facts;
+  if (!truth.teacher.is_null()) j["teacher"] = truth.teacher;
   return j;
 }
 
@@ -149,6 +185,10 @@ GroundTruth ground_truth_from_json(const nlohmann::json& j, const std::string& o
     if (!j["facts"].is_object()) read.fail("key 'facts' must be an object");
     truth.facts = j["facts"];
   }
+  if (j.contains("teacher")) {
+    if (!j["teacher"].is_object()) read.fail("key 'teacher' must be an object");
+    truth.teacher = j["teacher"];
+  }
   return truth;
 }
 
@@ -160,6 +200,9 @@ RowDistribution rows_of(const GroundTruth& truth) {
   if (truth.family == "adversarial") return adversarial_rows(truth);
   if (truth.family == "non-gaussian") return non_gaussian_rows(truth);
   if (truth.family == "halfspace") return halfspace_rows(truth);
+  if (truth.family == "teacher-net2") return teacher_net2_rows(truth);
+  if (truth.family == "orthogonal-net") return orthogonal_net_rows(truth);
+  if (truth.family == "binact-teacher") return binact_teacher_rows(truth);
   find_family(truth.family);  // throws the "unknown family" message
   throw InputError(fmt::format("family '{}' has no row distribution", truth.family));
 }

@@ -90,13 +90,22 @@ Dataset draw_dataset(const RowDistribution& rows, std::size_t n, std::uint64_t s
       for (std::size_t j = 0; j < rows.d; ++j)
         x[j] = static_cast<float>(rows.draw_coordinate(random));
       // The label is computed from the stored float32 features.
-      data.y[i] = rows.label_mean(x) + (rows.draw_noise ? rows.draw_noise(random) : 0.0);
+      data.y[i] = rows.draw_label
+                      ? rows.draw_label(x, random)
+                      : rows.label_mean(x) + (rows.draw_noise ? rows.draw_noise(random) : 0.0);
     }
   }
   return data;
 }
 
 PopulationLoss monte_carlo_loss(const RowDistribution& rows, const ReluModel& model,
+                                std::size_t samples, std::uint64_t seed, int threads) {
+  return monte_carlo_loss(
+      rows, [&model](const float* x) { return model.predict_one(x); }, samples, seed, threads);
+}
+
+PopulationLoss monte_carlo_loss(const RowDistribution& rows,
+                                const std::function<double(const float*)>& predict,
                                 std::size_t samples, std::uint64_t seed, int threads) {
   if (samples < 2) throw InputError("Monte-Carlo population loss needs at least 2 samples");
   const std::size_t blocks = (samples + kBlockRows - 1) / kBlockRows;
@@ -110,9 +119,11 @@ PopulationLoss monte_carlo_loss(const RowDistribution& rows, const ReluModel& mo
     double sum = 0, sum_squares = 0;
     for (std::size_t i = begin; i < end; ++i) {
       for (float& v : x) v = static_cast<float>(rows.draw_coordinate(random));
-      const double gap = model.predict_one(x.data()) - rows.label_mean(x.data());
-      sum += gap * gap;
-      sum_squares += gap * gap * gap * gap;
+      const double gap = predict(x.data()) - rows.label_mean(x.data());
+      // With x-dependent label noise the loss given x is gap² + Var(y | x).
+      const double term = gap * gap + (rows.label_variance ? rows.label_variance(x.data()) : 0.0);
+      sum += term;
+      sum_squares += term * term;
     }
     sums[2 * k] = sum;
     sums[2 * k + 1] = sum_squares;

@@ -59,6 +59,11 @@ struct RowDistribution {
   std::function<double(const float* x)> label_mean;
   std::function<double(BlockRandom&)> draw_noise;  // empty: no noise
   double noise_variance = 0;
+  // Labels whose noise depends on x (e.g. y ∈ {±1} with P[y = 1 | x] = sigmoid(f(x))): when set,
+  // the label is draw_label(x, random) instead of label_mean + noise, and Var(y | x) is
+  // label_variance(x) (used by Monte Carlo instead of noise_variance).
+  std::function<double(const float* x, BlockRandom&)> draw_label = {};
+  std::function<double(const float* x)> label_variance = {};
 };
 
 // n rows of `rows`, block k drawn from make_rng(seed, k), blocks in parallel on `threads`.
@@ -68,6 +73,10 @@ Dataset draw_dataset(const RowDistribution& rows, std::size_t n, std::uint64_t s
 // Monte Carlo on `samples` fresh rows drawn block by block (never all stored), block sums added
 // in block order so that the value does not depend on the thread count.
 PopulationLoss monte_carlo_loss(const RowDistribution& rows, const ReluModel& model,
+                                std::size_t samples, std::uint64_t seed, int threads);
+// The same for any predictor f(x).
+PopulationLoss monte_carlo_loss(const RowDistribution& rows,
+                                const std::function<double(const float*)>& predict,
                                 std::size_t samples, std::uint64_t seed, int threads);
 
 // Standard normal coordinates and the noisy-teacher label y = ReLU(w*·x + b*) + ξ.

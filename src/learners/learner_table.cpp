@@ -48,6 +48,10 @@ const std::vector<LearnerEntry>& learner_table() {
       detail::hs_average_entry(),
       detail::hs_abl_entry(),
       detail::hs_sigmoid_entry(),
+      detail::net2_gd_entry(),
+      detail::net2_enum_entry(),
+      detail::orthogonal_subsets_entry(),
+      detail::ste_cgd_entry(),
   };
   return table;
 }
@@ -76,6 +80,12 @@ FitResult fit_learner(const LearnerEntry& entry, const ParamValues& params, cons
   result.passes = context.engine->passes() - first_pass;
   result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return result;
+}
+
+std::optional<WorkEstimate> estimate_learner(const LearnerEntry& entry, const ParamValues& params,
+                                             const DataSource& data, const FitContext& context) {
+  if (data.rows() == 0) throw InputError(entry.name + ": no data rows");
+  return entry.make(params)->estimate(data, context);
 }
 
 }  // namespace relureg

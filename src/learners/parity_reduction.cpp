@@ -112,6 +112,10 @@ RecoveryResult recover_parity(const Dataset& data, const RecoveryOptions& option
                               const RecoveryProgress& progress) {
   const auto start = std::chrono::steady_clock::now();
   const LearnerEntry& entry = find_learner(options.learner);
+  if (entry.task != Task::relu)
+    throw InputError(
+        fmt::format("recover-parity needs a ReLU learner; '{}' fits a {} (choose one of: {})",
+                    entry.name, task_name(entry.task), learner_names(Task::relu)));
   if (data.y.empty()) throw InputError("recover-parity needs labelled data");
   if (!(options.holdout > 0 && options.holdout < 1))
     throw InputError(fmt::format("holdout fraction must be in (0, 1), got {}", options.holdout));

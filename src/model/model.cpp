@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <cmath>
+#include <optional>
 
 #include "relureg/error.hpp"
 #include "relureg/evaluation.hpp"
@@ -11,6 +12,17 @@
 #include "relureg/kernels.hpp"
 
 namespace relureg {
+
+namespace {
+
+// The task whose name is `name` (a JSON string), if any.
+std::optional<Task> task_named(const nlohmann::json& name) {
+  for (const Task task : {Task::relu, Task::halfspace, Task::net2, Task::binact2})
+    if (name == task_name(task)) return task;
+  return std::nullopt;
+}
+
+}  // namespace
 
 double ReluModel::predict_one(const float* x) const {
   const double z = affine_value(x, w.data(), w.size(), b);
@@ -32,10 +44,16 @@ Evaluation evaluate(const Engine& engine, const ReluModel& model, const DataSour
 nlohmann::json to_json(const ModelFile& file) {
   nlohmann::json j;
   j["type"] = task_name(file.task);
-  j["d"] = file.model.w.size();
-  j["w"] = file.model.w;
-  j["b"] = file.model.b;
-  j["bias"] = file.model.bias;
+  if (file.task == Task::net2) {
+    j.update(net2_to_json(file.net2));
+  } else if (file.task == Task::binact2) {
+    j.update(binact2_to_json(file.binact2));
+  } else {
+    j["d"] = file.model.w.size();
+    j["w"] = file.model.w;
+    j["b"] = file.model.b;
+    j["bias"] = file.model.bias;
+  }
   j["learner"] = file.learner;
   j["params"] = file.params;
   j["metrics"] = file.metrics;
@@ -47,11 +65,20 @@ ModelFile model_file_from_json(const nlohmann::json& j, const std::string& origi
   if (!j.is_object()) fail("model file must be a JSON object");
   ModelFile file;
   if (j.contains("type")) {
-    if (j["type"] == "halfspace")
-      file.task = Task::halfspace;
-    else if (j["type"] != "relu")
-      fail(fmt::format("unsupported model type {} (expected \"relu\" or \"halfspace\")",
-                       j["type"].dump()));
+    const std::optional<Task> task = task_named(j["type"]);
+    if (!task)
+      fail(fmt::format(
+          "unsupported model type {} (expected \"relu\", \"halfspace\", \"net2\" or \"binact2\")",
+          j["type"].dump()));
+    file.task = *task;
+  }
+  if (file.task == Task::net2 || file.task == Task::binact2) {
+    if (file.task == Task::net2) file.net2 = net2_from_json(j, origin);
+    if (file.task == Task::binact2) file.binact2 = binact2_from_json(j, origin);
+    file.learner = j.value("learner", "");
+    if (j.contains("params")) file.params = j["params"];
+    if (j.contains("metrics")) file.metrics = j["metrics"];
+    return file;
   }
   if (!j.contains("w")) fail("missing key 'w'");
   if (!j["w"].is_array() || j["w"].empty()) fail("key 'w' must be a non-empty array of numbers");
@@ -93,13 +120,23 @@ void check_dimension(const ReluModel& model, std::size_t data_dim, const std::st
 }
 
 std::string task_name(Task task) {
-  return task == Task::halfspace ? "halfspace" : "relu";
+  switch (task) {
+    case Task::relu:
+      return "relu";
+    case Task::halfspace:
+      return "halfspace";
+    case Task::net2:
+      return "net2";
+    case Task::binact2:
+      return "binact2";
+  }
+  return "?";
 }
 
 Task task_from_name(const std::string& name) {
-  if (name == "relu") return Task::relu;
-  if (name == "halfspace") return Task::halfspace;
-  throw InputError(fmt::format("unknown task '{}' (choose relu or halfspace)", name));
+  if (const std::optional<Task> task = task_named(name)) return *task;
+  throw InputError(
+      fmt::format("unknown task '{}' (choose relu, halfspace, net2 or binact2)", name));
 }
 
 }  // namespace relureg

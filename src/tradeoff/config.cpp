@@ -147,6 +147,20 @@ bool is_numeric_param(const ParamTable& table, const std::string& name) {
   return false;
 }
 
+// What a family of another task measures, for the error that keeps it out of the laboratory.
+std::string non_relu_task_text(Task task) {
+  switch (task) {
+    case Task::halfspace:
+      return "halfspace (0/1 error)";
+    case Task::net2:
+      return "net2 (depth-2 network teacher, opt over networks)";
+    case Task::binact2:
+      return "binact2 (binary-activation network teacher, opt over such networks)";
+    default:
+      return task_name(task);
+  }
+}
+
 FamilySpec read_family(const Checker& check, const std::string& name, const json& body,
                        const std::string& path, const std::vector<double>& noise) {
   const FamilyEntry* entry = nullptr;
@@ -156,9 +170,9 @@ FamilySpec read_family(const Checker& check, const std::string& name, const json
     check.fail(path, e.what());
   }
   if (entry->task != Task::relu)
-    check.fail(path, fmt::format("family '{}' is a halfspace (0/1 error) family; the laboratory "
-                                 "compares ReLU learners on ReLU families",
-                                 name));
+    check.fail(path, fmt::format("family '{}' is a {} family; the laboratory compares ReLU "
+                                 "learners on ReLU families",
+                                 name, non_relu_task_text(entry->task)));
   if (!body.is_object()) check.fail(path, "expected a table of the family's parameters");
   const std::string owner = fmt::format("family '{}'", name);
   std::map<std::string, std::string> fixed =
@@ -396,7 +410,7 @@ Config default_config() {
   c.noise = {0.001, 0.01, 0.1};
   c.time_limit = 30;
   for (const FamilyEntry& entry : family_table()) {
-    if (entry.task != Task::relu) continue;  // halfspace families measure 0/1 error
+    if (entry.task != Task::relu) continue;  // halfspace and network families: another opt
     FamilySpec family{entry.name, nlohmann::json::object(), ""};
     for (const ParamSpec& p : entry.params) {
       // Cheaper certificates and Monte-Carlo evaluations than the families' defaults.

@@ -98,7 +98,8 @@ TEST_F(CliHalfspace, LabelsThatAreNotSignsAndTaskMismatchesAreClearErrors) {
             "relureg: error: learner 'hs-abl' fits a halfspace; --task relu needs one of: "
             "moment, gd, glmtron, exhaustive, exhaustive-subsets, gkk19\n");
   r = run({"fit", path("real.csv"), "--task", "ranking", "--learner", "gd", "-o", path("m.json")});
-  EXPECT_EQ(r.err, "relureg: error: unknown task 'ranking' (choose relu or halfspace)\n");
+  EXPECT_EQ(r.err,
+            "relureg: error: unknown task 'ranking' (choose relu, halfspace, net2 or binact2)\n");
 }
 
 TEST_F(CliHalfspace, ModelFilesOfBothTypesAndOldFilesWithoutAType) {
@@ -122,7 +123,8 @@ TEST_F(CliHalfspace, ModelFilesOfBothTypesAndOldFilesWithoutAType) {
   std::ofstream(path("bad.json")) << R"({"type": "tree", "w": [1, 0]})";
   r = run({"evaluate", "--model", path("bad.json"), path("pm.csv")});
   EXPECT_EQ(r.err, "relureg: error: " + path("bad.json") +
-                       ": unsupported model type \"tree\" (expected \"relu\" or \"halfspace\")\n");
+                       ": unsupported model type \"tree\" (expected \"relu\", \"halfspace\", "
+                       "\"net2\" or \"binact2\")\n");
 }
 
 TEST_F(CliHalfspace, TruthOfTheOtherTaskIsRejected) {

@@ -176,7 +176,8 @@ TEST(Params, UnknownAndOutOfRangeParametersAreNamed) {
   } catch (const InputError& e) {
     EXPECT_STREQ(e.what(),
                  "unknown learner 'sgd' (choose one of: moment, gd, glmtron, exhaustive, "
-                 "exhaustive-subsets, gkk19, hs-average, hs-abl, hs-sigmoid)");
+                 "exhaustive-subsets, gkk19, hs-average, hs-abl, hs-sigmoid, net2-gd, net2-enum, "
+                 "orthogonal-subsets, ste-cgd)");
   }
 }
 

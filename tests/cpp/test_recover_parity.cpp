@@ -1,4 +1,5 @@
 // The parity reduction (Algorithm 1): found with exhaustive search, honestly not found otherwise.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -10,6 +11,7 @@
 #include "cli.hpp"
 #include "relureg/error.hpp"
 #include "relureg/family.hpp"
+#include "relureg/learner.hpp"
 #include "relureg/parity.hpp"
 #include "relureg/parity_reduction.hpp"
 #include "tradeoff_test_util.hpp"
@@ -162,6 +164,21 @@ TEST_F(RecoverParityCli, NotFoundIsAResultNotAnError) {
   EXPECT_EQ(j["message"].get<std::string>().rfind("not found: ", 0), 0u);
   EXPECT_EQ(j["budget_passes"], 20);
   EXPECT_NE(r.err.find("recover-parity: not found: "), std::string::npos);
+}
+
+TEST_F(RecoverParityCli, LearnersOfOtherTasksAreRejected) {
+  ASSERT_EQ(run({"generate", "--family", "sparse-parity", "--n", "200", "--d", "4", "--param",
+                 "k=2", "-o", path("p.csv"), "--quiet"})
+                .code,
+            0);
+  for (const char* learner : {"net2-gd", "hs-average"}) {
+    const CliRun r = run({"recover-parity", path("p.csv"), "--learner", learner});
+    EXPECT_EQ(r.code, 1);
+    EXPECT_EQ(r.err, fmt::format("relureg: error: recover-parity needs a ReLU learner; '{}' fits "
+                                 "a {} (choose one of: {})\n",
+                                 learner, learner == std::string("net2-gd") ? "net2" : "halfspace",
+                                 learner_names(Task::relu)));
+  }
 }
 
 TEST_F(RecoverParityCli, FitUnderAnSqOracleRecordsTheOracleAndTheExactLoss) {

@@ -48,6 +48,24 @@ TEST_F(TradeoffConfig, HalfspaceFamiliesAreRejected) {
                "family; the laboratory compares ReLU learners on ReLU families");
 }
 
+TEST_F(TradeoffConfig, NetworkFamiliesAreRejected) {
+  expect_error("grid.toml", "n = [1000]\n[families.teacher-net2]\n",
+               ":2: key 'families.teacher-net2': family 'teacher-net2' is a net2 (depth-2 network "
+               "teacher, opt over networks) family; the laboratory compares ReLU learners on ReLU "
+               "families");
+  expect_error("grid2.toml", "n = [1000]\n[families.orthogonal-net]\n",
+               ":2: key 'families.orthogonal-net': family 'orthogonal-net' is a net2 (depth-2 "
+               "network teacher, opt over networks) family; the laboratory compares ReLU learners "
+               "on ReLU families");
+  expect_error("grid3.json", R"({"families": {"binact-teacher": {}}})",
+               ": key 'families.binact-teacher': family 'binact-teacher' is a binact2 "
+               "(binary-activation network teacher, opt over such networks) family; the "
+               "laboratory compares ReLU learners on ReLU families");
+  expect_error("grid4.toml", "learners = [\"net2-gd\"]\n",
+               ":1: key 'learners[0]': 'net2-gd' is not a ReLU learner (choose one of: all, " +
+                   learner_names(Task::relu) + ")");
+}
+
 TEST_F(TradeoffConfig, UnknownLearnerNamesTheKeyAndTheLearners) {
   expect_error("grid.toml", "learners = [\"moment\", \"gdd\"]\n",
                ":1: key 'learners[1]': unknown learner 'gdd' (choose one of: all, " +
@@ -124,7 +142,10 @@ TEST(TradeoffDefault, CoversEveryFamilyAndReluLearnerAndRoundTrips) {
   std::vector<std::string> want_families, want_learners;
   for (const FamilyEntry& f : family_table())
     if (f.task == Task::relu) want_families.push_back(f.name);  // not the 0/1-error halfspace
-  EXPECT_EQ(std::count(want_families.begin(), want_families.end(), "halfspace"), 0);
+  for (const char* other : {"halfspace", "teacher-net2", "orthogonal-net", "binact-teacher"})
+    EXPECT_EQ(std::count(want_families.begin(), want_families.end(), other), 0) << other;
+  EXPECT_EQ(want_families, (std::vector<std::string>{"realizable", "label-noise", "adversarial",
+                                                     "non-gaussian", "sparse-parity"}));
   for (const LearnerEntry& l : learner_table())
     if (l.task == Task::relu) want_learners.push_back(l.name);
   EXPECT_EQ(families, want_families);

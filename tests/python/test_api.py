@@ -45,8 +45,16 @@ def test_learner_table_matches_the_cli_listing(run_cli):
     assert (gd.params["backtrack"].kind, gd.params["backtrack"].default) == ("flag", True)
     assert (gd.params["max_passes"].kind, gd.params["max_passes"].default) == ("integer", 500)
     assert gd.params["radius"].default == np.inf
+    assert list(table) == [
+        "moment", "gd", "glmtron", "exhaustive", "exhaustive-subsets", "gkk19", "hs-average",
+        "hs-abl", "hs-sigmoid", "net2-gd", "net2-enum", "orthogonal-subsets", "ste-cgd",
+    ]
     assert set(relureg.learners("relu")) == {n for n, i in table.items() if i.task == "relu"}
-    with pytest.raises(ValueError, match="task must be 'relu', 'halfspace' or None, got 'x'"):
+    assert list(relureg.learners("halfspace")) == ["hs-average", "hs-abl", "hs-sigmoid"]
+    assert list(relureg.learners("net2")) == ["net2-gd", "net2-enum", "orthogonal-subsets"]
+    assert list(relureg.learners("binact2")) == ["ste-cgd"]
+    with pytest.raises(ValueError, match="task must be 'relu', 'halfspace', 'net2', 'binact2' or "
+                                         "None, got 'x'"):
         relureg.learners("x")
 
 
@@ -54,6 +62,10 @@ def test_family_table_matches_the_cli_listing(run_cli):
     listing = parse_listing(run_cli("families").stdout)
     families = relureg.families()
     assert list(families) == list(listing)
+    assert list(families) == [
+        "realizable", "label-noise", "adversarial", "non-gaussian", "sparse-parity", "halfspace",
+        "teacher-net2", "orthogonal-net", "binact-teacher",
+    ]
     for name, info in families.items():
         assert list(info.params) == listing[name][1]
     noise = families["label-noise"].params["noise"]
@@ -129,6 +141,18 @@ def test_make_instance_returns_arrays_ready_for_a_fit():
     assert truth["params"]["eta"] == 0.05
     loss = relureg.population_loss(truth["w_opt"], truth["b_opt"], truth, return_details=True)
     assert loss["value"] == pytest.approx(truth["opt"], rel=0.02)
+
+
+def test_network_instances_carry_their_teacher():
+    # The orthogonal network f_S has unit variance and no noise: the zero ReLU loses exactly 1.
+    X, y, truth = relureg.make_instance("orthogonal-net", n=500, d=6, seed=1, k=2)
+    assert X.shape == (500, 6) and truth["opt"] == 0.0
+    assert len(truth["teacher"]["network"]["W"]) == 4  # 2^k hidden units
+    assert np.all(truth["w_star"] == 0)
+    loss = relureg.population_loss(np.zeros(6), 0.0, truth, return_details=True)
+    assert loss["method"] == "exact" and loss["value"] == pytest.approx(1.0, abs=1e-12)
+    _, _, truth = relureg.make_instance("binact-teacher", n=100, d=4, seed=1, patches=2)
+    assert truth["teacher"]["type"] == "binact2" and len(truth["teacher"]["model"]["v"]) == 2
 
 
 def test_population_loss_reads_truth_files(tmp_path, run_cli):

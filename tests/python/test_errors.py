@@ -103,6 +103,20 @@ def test_bad_parameters_at_fit(data, params, error, message):
         relureg.ReLURegressor(**params).fit(X, y)
 
 
+def test_network_learners_are_not_relu_regressors(data):
+    X, y = data
+    relu = ", ".join(relureg.learners("relu"))
+    for learner, task in (("net2-gd", "net2"), ("ste-cgd", "binact2")):
+        with pytest.raises(relureg.InputError, match=re.escape(
+                f"learner '{learner}' learns a {task}, not a relu; ReLURegressor takes one of: "
+                f"{relu}")):
+            relureg.ReLURegressor(learner).fit(X, y)
+    with pytest.raises(relureg.InputError, match=re.escape(
+            "learner 'net2-gd' learns a net2, not a halfspace; HalfspaceClassifier takes one of: "
+            "hs-average, hs-abl, hs-sigmoid")):
+        relureg.HalfspaceClassifier("net2-gd").fit(X, np.where(y > np.median(y), 1, -1))
+
+
 def test_divergence_is_a_floating_point_error(data):
     X, y = data
     with pytest.raises(FloatingPointError, match=r"^gd diverged at iteration [1-9]\d*: training "

@@ -1,0 +1,118 @@
+// Family "teacher-net2": y = f*(x) + noise for a random depth-2 ReLU teacher f*; opt = noise.
+#include <fmt/format.h>
+
+#include <cmath>
+#include <limits>
+
+#include "families/families.hpp"
+#include "relureg/error.hpp"
+#include "relureg/net2_gaussian.hpp"
+#include "relureg/rng.hpp"
+
+namespace relureg::families {
+Net2Model teacher_network(const GroundTruth& truth) {
+  if (!truth.teacher.is_object() || !truth.teacher.contains("network"))
+    throw InputError(
+        fmt::format("ground truth of family '{}' lacks the teacher network", truth.family));
+  return net2_from_json(truth.teacher["network"], "ground truth teacher");
+}
+
+Net2Model relu_as_net2(const ReluModel& model) {
+  Net2Model one = zero_net2(model.w.size(), 1, true, Activation::relu);
+  one.W = model.w;
+  one.b = {model.b};
+  one.a = {1.0};
+  return one;
+}
+
+GroundTruth network_truth(const std::string& family, std::size_t d, std::uint64_t seed,
+                          const ParamValues& values) {
+  GroundTruth truth;
+  truth.family = family;
+  truth.d = d;
+  truth.seed = seed;
+  truth.w_star.assign(d, 0.0);
+  truth.w_opt.assign(d, 0.0);
+  truth.radius = std::numeric_limits<double>::infinity();
+  truth.params = values.to_json();
+  return truth;
+}
+
+RowDistribution teacher_net2_rows(const GroundTruth& truth) {
+  const double noise = truth_real(truth, "noise");
+  return {truth.d, gaussian_coordinate(),
+          [teacher = teacher_network(truth)](const float* x) { return teacher.predict_one(x); },
+          noise_sampler("gaussian", noise), noise};
+}
+
+FamilyEntry teacher_net2_family() {
+  const double inf = std::numeric_limits<double>::infinity();
+  FamilyEntry entry;
+  entry.name = "teacher-net2";
+  entry.task = Task::net2;
+  entry.description =
+      "y = sum_j a_j ReLU(w_j.x + b_j) + noise, random teacher with unit w_j, x ~ N(0, I); "
+      "opt = noise";
+  entry.params = {
+      {"units", ParamKind::integer, 2, 1, 1e4, "hidden units k of the teacher"},
+      {"noise", ParamKind::real, 0.05, 0.0, inf, "variance of the Gaussian label noise"},
+      {"output",
+       ParamKind::choice,
+       0,
+       -inf,
+       inf,
+       "output weights a_j: all ones, random signs, or N(0, 1)",
+       {"ones", "signs", "gaussian"},
+       "ones"},
+      {"hidden_bias", ParamKind::real, 0.0, 0.0, inf,
+       "hidden biases b_j ~ N(0, hidden_bias^2) (0 = none)"},
+  };
+  entry.generate = [](std::size_t n, std::size_t d, std::uint64_t seed, const ParamValues& values,
+                      const Engine& engine) {
+    if (n == 0) throw InputError("n must be at least 1");
+    if (d == 0) throw InputError("d must be at least 1");
+    const std::size_t k = static_cast<std::size_t>(values.integer("units"));
+    const double bias_scale = values.real("hidden_bias");
+    const std::string output = values.choice("output");
+    BlockRandom random(make_rng(seed, static_cast<std::uint64_t>(Stream::teacher)));
+    Net2Model teacher = zero_net2(d, k, bias_scale > 0, Activation::relu);
+    for (std::size_t j = 0; j < k; ++j) {
+      const std::vector<double> w = random_unit_vector(d, random);
+      std::copy(w.begin(), w.end(), teacher.W.begin() + j * d);
+      teacher.b[j] = bias_scale * random.normal();
+      teacher.a[j] = output == "ones"    ? 1.0
+                     : output == "signs" ? (random.uniform() < 0.5 ? -1.0 : 1.0)
+                                         : random.normal();
+    }
+    GroundTruth truth = network_truth("teacher-net2", d, seed, values);
+    const double noise = values.real("noise");
+    truth.opt = noise;
+    truth.teacher_loss = noise;
+    truth.opt_kind = "exact";
+    truth.opt_note = fmt::format(
+        "opt over depth-2 networks with {} units: the teacher is E[y|x], so opt = noise variance "
+        "{}",
+        k, noise);
+    truth.teacher = {{"type", "net2"}, {"network", net2_to_json(teacher)}};
+    Dataset data = draw_dataset(teacher_net2_rows(truth), n, stream_seed(seed, Stream::data),
+                                engine.threads());
+    return Instance{std::move(data), std::move(truth)};
+  };
+  entry.population_loss = [](const ReluModel& model, const GroundTruth& truth, const Engine&) {
+    check_model_dimension(model, truth);
+    const double distance = gaussian::net2_distance(relu_as_net2(model), teacher_network(truth));
+    return PopulationLoss{distance + truth_real(truth, "noise"), 0.0, "exact", 0};
+  };
+  entry.net2_population_loss = [](const Net2Model& model, const GroundTruth& truth,
+                                  const Engine& engine) {
+    if (model.activation != Activation::relu)
+      return monte_carlo_loss(
+          teacher_net2_rows(truth), [&model](const float* x) { return model.predict_one(x); },
+          kMonteCarloSamples, stream_seed(truth.seed, Stream::evaluation), engine.threads());
+    const double distance = gaussian::net2_distance(model, teacher_network(truth));
+    return PopulationLoss{distance + truth_real(truth, "noise"), 0.0, "exact", 0};
+  };
+  return entry;
+}
+
+}  // namespace relureg::families

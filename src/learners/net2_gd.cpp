@@ -1,0 +1,270 @@
+// net2-gd: full-batch or minibatch gradient descent / Adam on a depth-2 network, with restarts.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+#include <random>
+
+#include "learners.hpp"
+#include "net2_init.hpp"
+#include "relureg/error.hpp"
+#include "relureg/net2_kernels.hpp"
+#include "relureg/rng.hpp"
+
+namespace relureg::detail {
+namespace {
+
+struct Net2GdSettings {
+  std::size_t units = 2;
+  Activation activation = Activation::relu;
+  std::string optimizer = "adam";
+  std::string init = "gaussian";
+  double step = 0.01;
+  std::size_t batch = 0;  // 0 = full batch
+  std::size_t max_passes = 2000;
+  double tol = 1e-10;
+  std::size_t restarts = 3;
+  bool fit_output = true;
+};
+
+// Adam (Kingma & Ba 2015) or plain gradient steps on a parameter vector.
+class Optimizer {
+ public:
+  Optimizer(std::string kind, std::size_t size, double step)
+      : kind_(std::move(kind)), step_(step), m_(size, 0.0), v_(size, 0.0) {}
+  void apply(std::vector<double>& p, const std::vector<double>& g) {
+    if (kind_ == "gd") {
+      for (std::size_t i = 0; i < p.size(); ++i) p[i] -= step_ * g[i];
+      return;
+    }
+    ++t_;
+    const double c1 = 1 - std::pow(kBeta1, static_cast<double>(t_));
+    const double c2 = 1 - std::pow(kBeta2, static_cast<double>(t_));
+    for (std::size_t i = 0; i < p.size(); ++i) {
+      m_[i] = kBeta1 * m_[i] + (1 - kBeta1) * g[i];
+      v_[i] = kBeta2 * v_[i] + (1 - kBeta2) * g[i] * g[i];
+      p[i] -= step_ * (m_[i] / c1) / (std::sqrt(v_[i] / c2) + 1e-12);
+    }
+  }
+  double step() const { return step_; }
+  void set_step(double s) { step_ = s; }
+
+ private:
+  static constexpr double kBeta1 = 0.9, kBeta2 = 0.999;
+  std::string kind_;
+  double step_;
+  std::size_t t_ = 0;
+  std::vector<double> m_, v_;
+};
+
+struct RunResult {
+  Net2Model model;
+  std::vector<double> history;
+  std::string stop_reason;
+  double loss = 0;
+};
+
+// Goel, Klivans, Manurangsi, Reichman (ITCS 2021) show that training depth-2 ReLU networks is
+// hard in the worst case; this is the practical baseline they contrast with: first-order descent
+// on the empirical square loss. Full batch: one fused pass (net2_stats) per step; plain gradient
+// steps are halved while the loss rises and grown by 1.2 after each accepted step, Adam steps are
+// fixed and the best iterate is kept. Minibatch: contiguous slices of `batch` rows, visited in a
+// seeded random order each epoch (rows are assumed to be in random order, as generated), one
+// engine pass over the slice per step. Each restart starts from its own seeded initialisation
+// (optionally with a least-squares output layer); the restart with the least training loss wins.
+class Net2GdLearner final : public Learner {
+ public:
+  explicit Net2GdLearner(const ParamValues& p) {
+    s_.units = static_cast<std::size_t>(p.integer("units"));
+    s_.activation = activation_from_name(p.choice("activation"), "net2-gd");
+    s_.optimizer = p.choice("optimizer");
+    s_.init = p.choice("init");
+    s_.step = p.real("step");
+    s_.batch = static_cast<std::size_t>(p.integer("batch"));
+    s_.max_passes = static_cast<std::size_t>(p.integer("max_passes"));
+    s_.tol = p.real("tol");
+    s_.restarts = static_cast<std::size_t>(p.integer("restarts"));
+    s_.fit_output = p.flag("fit_output");
+  }
+
+  FitResult fit(const DataSource& data, const FitContext& context) override {
+    FitResult result;
+    result.details["restarts"] = nlohmann::json::array();
+    double best = std::numeric_limits<double>::infinity();
+    for (std::size_t r = 0; r < s_.restarts; ++r) {
+      std::mt19937_64 rng = make_rng(context.seed, 0x6e657432 + r);
+      Net2Model start =
+          initial_net2(data.cols(), s_.units, context.bias, s_.activation, s_.init, rng);
+      if (s_.fit_output) fit_output_layer(*context.engine, data, start);
+      RunResult run = s_.batch == 0 || s_.batch >= data.rows()
+                          ? full_batch(data, context, std::move(start), r)
+                          : minibatch(data, context, std::move(start), r, rng);
+      result.details["restarts"].push_back(
+          {{"loss", run.loss}, {"iterations", run.history.size()}, {"stop", run.stop_reason}});
+      if (run.loss < best) {
+        best = run.loss;
+        result.net2 = std::move(run.model);
+        result.loss_history = std::move(run.history);
+        result.stop_reason = run.stop_reason;
+        result.details["best_restart"] = r;
+      }
+      if (run.stop_reason == "callback") break;
+    }
+    result.details["optimizer"] = s_.optimizer;
+    result.details["batch"] = s_.batch;
+    return result;
+  }
+
+ private:
+  DivergenceError diverged(std::size_t iteration, double loss) const {
+    return DivergenceError(
+        fmt::format("net2-gd diverged at iteration {}: training loss is {} (try a smaller step)",
+                    iteration, loss));
+  }
+
+  bool report(const FitContext& context, std::size_t restart, std::size_t iteration,
+              double work_done, double loss) const {
+    if (!context.progress) return true;
+    FitProgress p{iteration, s_.max_passes * s_.restarts, context.engine->passes(), loss};
+    p.fraction = (static_cast<double>(restart) + work_done / static_cast<double>(s_.max_passes)) /
+                 static_cast<double>(s_.restarts);
+    return context.progress(p);
+  }
+
+  RunResult full_batch(const DataSource& data, const FitContext& context, Net2Model model,
+                       std::size_t restart) const {
+    const Engine& engine = *context.engine;
+    std::vector<double> p = net2_parameters(model);
+    Net2Stats stats = net2_stats(engine, data, model);
+    if (!std::isfinite(stats.loss)) throw diverged(0, stats.loss);
+    RunResult run{model, {stats.loss}, "max_passes", stats.loss};
+    Optimizer opt(s_.optimizer, p.size(), s_.step);
+    std::size_t passes = 1;
+    std::size_t iteration = 0;
+    while (passes < s_.max_passes) {
+      ++iteration;
+      const double old_loss = stats.loss;
+      std::vector<double> trial = p;
+      opt.apply(trial, stats.grad);
+      set_net2_parameters(model, trial);
+      Net2Stats next = net2_stats(engine, data, model);
+      ++passes;
+      if (s_.optimizer == "gd") {
+        // Backtracking: halve the step until the loss does not rise, then grow it again.
+        while ((!std::isfinite(next.loss) || next.loss > old_loss) && passes < s_.max_passes) {
+          opt.set_step(opt.step() * 0.5);
+          if (opt.step() < 1e-30) throw diverged(iteration, next.loss);
+          trial = p;
+          opt.apply(trial, stats.grad);
+          set_net2_parameters(model, trial);
+          next = net2_stats(engine, data, model);
+          ++passes;
+        }
+        if (!std::isfinite(next.loss) || next.loss > old_loss) break;  // budget ran out
+        opt.set_step(opt.step() * 1.2);
+      }
+      if (!std::isfinite(next.loss)) throw diverged(iteration, next.loss);
+      p = std::move(trial);
+      stats = std::move(next);
+      run.history.push_back(stats.loss);
+      if (stats.loss < run.loss) {
+        run.loss = stats.loss;
+        run.model = model;
+      }
+      if (!report(context, restart, iteration, static_cast<double>(passes), stats.loss)) {
+        run.stop_reason = "callback";
+        break;
+      }
+      if (s_.tol > 0 && std::abs(old_loss - stats.loss) <= s_.tol * std::max(old_loss, 1e-300)) {
+        run.stop_reason = "converged";
+        break;
+      }
+    }
+    // The returned iterate is the best one seen; its loss closes the history.
+    run.history.push_back(run.loss);
+    return run;
+  }
+
+  RunResult minibatch(const DataSource& data, const FitContext& context, Net2Model model,
+                      std::size_t restart, std::mt19937_64& rng) const {
+    const Engine& engine = *context.engine;
+    const std::size_t n = data.rows();
+    const std::size_t chunks = (n + s_.batch - 1) / s_.batch;
+    std::vector<std::size_t> order(chunks);
+    std::iota(order.begin(), order.end(), 0);
+    std::vector<double> p = net2_parameters(model);
+    Optimizer opt(s_.optimizer, p.size(), s_.step);
+    RunResult run{model, {}, "max_passes", 0};
+    double previous = std::numeric_limits<double>::infinity();
+    for (std::size_t epoch = 1; epoch <= s_.max_passes; ++epoch) {
+      std::shuffle(order.begin(), order.end(), rng);
+      double loss_sum = 0;
+      for (std::size_t c : order) {
+        const RowRange batch(data, c * s_.batch, std::min(n, (c + 1) * s_.batch));
+        const Net2Stats stats = net2_stats(engine, batch, model);
+        if (!std::isfinite(stats.loss)) throw diverged(epoch, stats.loss);
+        loss_sum += stats.loss * static_cast<double>(batch.rows());
+        opt.apply(p, stats.grad);
+        set_net2_parameters(model, p);
+      }
+      const double epoch_loss = loss_sum / static_cast<double>(n);  // mean over the epoch's steps
+      run.history.push_back(epoch_loss);
+      if (!report(context, restart, epoch, static_cast<double>(epoch), epoch_loss)) {
+        run.stop_reason = "callback";
+        break;
+      }
+      if (s_.tol > 0 && std::abs(previous - epoch_loss) <= s_.tol * epoch_loss) {
+        run.stop_reason = "converged";
+        break;
+      }
+      previous = epoch_loss;
+    }
+    run.model = model;
+    run.loss = net2_loss(engine, data, model);  // the final model's exact training loss
+    if (!std::isfinite(run.loss)) throw diverged(run.history.size(), run.loss);
+    run.history.push_back(run.loss);
+    return run;
+  }
+
+  Net2GdSettings s_;
+};
+
+}  // namespace
+
+LearnerEntry net2_gd_entry() {
+  return {
+      "net2-gd",
+      "depth-2 network by gradient descent or Adam, full batch or minibatch, with restarts",
+      "first-order baseline; hardness: Goel, Klivans, Manurangsi, Reichman, ITCS 2021",
+      Task::net2,
+      {{"units", ParamKind::integer, 2, 1, 1e5, "hidden units k"},
+       {"activation", ParamKind::choice, 0, 0, 0, "hidden activation", {"relu", "sigmoid"}, "relu"},
+       {"optimizer",
+        ParamKind::choice,
+        0,
+        0,
+        0,
+        "adam, or gd (plain steps; full batch: halved while the loss rises)",
+        {"adam", "gd"},
+        "adam"},
+       step_param(0.01, "step size (Adam's learning rate, or the initial gradient step)"),
+       {"batch", ParamKind::integer, 0, 0, 1e12, "rows per minibatch (0 = full batch)"},
+       max_passes_param(2000),
+       tol_param(1e-10),
+       {"restarts", ParamKind::integer, 3, 1, 1e6,
+        "independent seeded initialisations; the least training loss wins"},
+       {"init",
+        ParamKind::choice,
+        0,
+        0,
+        0,
+        "hidden units: gaussian N(0, I/d) or orthogonal (orthonormal groups)",
+        {"gaussian", "orthogonal"},
+        "gaussian"},
+       {"fit_output", ParamKind::flag, 1, 0, 1,
+        "start each restart from the least-squares output layer"}},
+      [](const ParamValues& p) { return std::make_unique<Net2GdLearner>(p); }};
+}
+
+}  // namespace relureg::detail

@@ -1,0 +1,127 @@
+// ste-cgd: coarse gradient descent with a straight-through estimator for the binact2 network.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+#include <random>
+
+#include "learners.hpp"
+#include "relureg/error.hpp"
+#include "relureg/net2_kernels.hpp"
+#include "relureg/rng.hpp"
+#include "relureg/ste.hpp"
+
+namespace relureg::detail {
+namespace {
+
+// Yin, Lyu, Zhang, Osher, Qi, Xin, ICLR 2019, Algorithm 1 with sample averages: the v-step is the
+// ordinary gradient of ½(vᵀσ(Zw) − y)², the w-step the coarse gradient Zᵀ(μ'(Zw) ⊙ v)(vᵀσ(Zw) − y)
+// in which the STE's μ' stands in for σ' = 0. One engine pass per step over a minibatch (a
+// contiguous slice of `batch` rows, slices visited in a seeded random order each epoch) or over
+// all rows (batch = 0). The population version (exact expectations, closed forms) is
+// ste::population_cgd in relureg/ste.hpp.
+class SteCgdLearner final : public Learner {
+ public:
+  explicit SteCgdLearner(const ParamValues& p)
+      : patches_(static_cast<std::size_t>(p.integer("patches"))),
+        ste_(ste::ste_from_name(p.choice("ste"))),
+        step_(p.real("step")),
+        batch_(static_cast<std::size_t>(p.integer("batch"))),
+        max_passes_(static_cast<std::size_t>(p.integer("max_passes"))),
+        tol_(p.real("tol")) {}
+
+  FitResult fit(const DataSource& data, const FitContext& context) override {
+    const Engine& engine = *context.engine;
+    const std::size_t n = data.rows();
+    Binact2Model model;
+    model.patches = patches_;
+    model.filter = filter_size(data.cols(), patches_, "ste-cgd");
+    std::mt19937_64 rng = make_rng(context.seed, 0x73746563);
+    std::normal_distribution<double> normal;
+    model.v.resize(model.patches);
+    for (double& v : model.v) v = normal(rng);
+    model.w.resize(model.filter);
+    double norm = 0;
+    while (norm == 0) {
+      for (double& w : model.w) w = normal(rng);
+      norm = std::sqrt(std::inner_product(model.w.begin(), model.w.end(), model.w.begin(), 0.0));
+    }
+    for (double& w : model.w) w /= norm;
+
+    const std::size_t batch = batch_ == 0 ? n : std::min(batch_, n);
+    const std::size_t chunks = (n + batch - 1) / batch;
+    std::vector<std::size_t> order(chunks);
+    std::iota(order.begin(), order.end(), 0);
+    FitResult result;
+    result.stop_reason = "max_passes";
+    double previous = std::numeric_limits<double>::infinity();
+    for (std::size_t epoch = 1; epoch <= max_passes_; ++epoch) {
+      std::shuffle(order.begin(), order.end(), rng);
+      double loss_sum = 0;
+      for (std::size_t c : order) {
+        const RowRange rows(data, c * batch, std::min(n, (c + 1) * batch));
+        const ste::CoarseStats s = ste::coarse_stats(engine, rows, model, ste_);
+        if (!std::isfinite(s.loss))
+          throw DivergenceError(
+              fmt::format("ste-cgd diverged in epoch {}: training loss is {} (try a smaller step)",
+                          epoch, s.loss));
+        loss_sum += s.loss * static_cast<double>(rows.rows());
+        for (std::size_t i = 0; i < model.patches; ++i) model.v[i] -= step_ * s.grad_v[i];
+        for (std::size_t j = 0; j < model.filter; ++j) model.w[j] -= step_ * s.grad_w[j];
+      }
+      const double loss = loss_sum / static_cast<double>(n);
+      result.loss_history.push_back(loss);
+      if (context.progress && !context.progress({epoch, max_passes_, engine.passes(), loss})) {
+        result.stop_reason = "callback";
+        break;
+      }
+      if (tol_ > 0 && std::abs(previous - loss) <= tol_ * std::max(loss, 1e-300)) {
+        result.stop_reason = "converged";
+        break;
+      }
+      previous = loss;
+    }
+    const double final_loss = ste::coarse_stats(engine, data, model, ste_).loss;
+    result.loss_history.push_back(final_loss);  // the returned model's exact training loss
+    result.binact2 = model;
+    result.details["ste"] = ste::ste_name(ste_);
+    result.details["batch"] = batch;
+    result.details["w_norm"] =
+        std::sqrt(std::inner_product(model.w.begin(), model.w.end(), model.w.begin(), 0.0));
+    return result;
+  }
+
+ private:
+  std::size_t patches_;
+  ste::Ste ste_;
+  double step_;
+  std::size_t batch_, max_passes_;
+  double tol_;
+};
+
+}  // namespace
+
+LearnerEntry ste_cgd_entry() {
+  return {"ste-cgd",
+          "binary-activation net v.1{Zw > 0}: coarse gradient descent with a straight-through "
+          "estimator, minibatch or full batch",
+          "Yin, Lyu, Zhang, Osher, Qi, Xin, Understanding Straight-Through Estimator, ICLR 2019",
+          Task::binact2,
+          {{"patches", ParamKind::integer, 4, 1, 1e6, "patches m (d must be a multiple of m)"},
+           {"ste",
+            ParamKind::choice,
+            0,
+            0,
+            0,
+            "straight-through estimator mu' used for sigma' = 0",
+            {"identity", "relu", "clipped-relu"},
+            "relu"},
+           step_param(0.1, "learning rate eta of both updates"),
+           {"batch", ParamKind::integer, 256, 0, 1e12, "rows per minibatch (0 = full batch)"},
+           max_passes_param(100),
+           tol_param(0)},
+          [](const ParamValues& p) { return std::make_unique<SteCgdLearner>(p); }};
+}
+
+}  // namespace relureg::detail
