@@ -22,15 +22,12 @@ class SerialCollective final : public Collective {
   void allreduce_sum(std::span<double>) const override {}
 };
 
-// Runs body(i) for i in [0, count) on `threads` threads; rethrows the first exception. Blocks
-// are handed out one at a time (dynamic): each still writes its own slot, so no result depends
-// on which thread ran it, and a thread that the VM slows down no longer holds the other at the
-// end of a wave (static halves cost the 2-thread passes 10-15 % here; docs/performance.md).
+// Runs body(i) for i in [0, count) on `threads` threads; rethrows the first exception.
 template <class Body>
 void parallel_for(std::size_t count, int threads, Body&& body) {
   std::exception_ptr error;
   std::mutex error_mutex;
-#pragma omp parallel for schedule(dynamic, 1) num_threads(threads) if (threads > 1 && count > 1)
+#pragma omp parallel for schedule(static) num_threads(threads) if (threads > 1 && count > 1)
   for (std::size_t i = 0; i < count; ++i) {
     try {
       body(i);
