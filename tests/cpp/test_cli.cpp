@@ -22,20 +22,9 @@ CliRun run(std::vector<std::string> args) {
   return testing::run_cli(std::move(args));
 }
 
-class Cli : public ::testing::Test {
+// A fresh temporary folder per test (TempDirTest).
+class Cli : public testing::TempDirTest {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("relureg_cli_" +
-            std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-  std::string path(const std::string& name) const { return (dir_ / name).string(); }
-  void write(const std::string& name, const std::string& text) const {
-    std::ofstream(dir_ / name) << text;
-  }
   // Runs `fit` on `data` and checks the exact error line and that no model file was written.
   void expect_fit_error(const std::string& data, const std::string& message,
                         std::vector<std::string> extra = {},
@@ -47,7 +36,6 @@ class Cli : public ::testing::Test {
     EXPECT_EQ(r.err, "relureg: error: " + message + "\n");
     EXPECT_FALSE(fs::exists(path("m.json")));
   }
-  fs::path dir_;
 };
 
 TEST_F(Cli, GenerateFitEvaluatePredictEndToEnd) {

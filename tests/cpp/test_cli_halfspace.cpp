@@ -21,19 +21,8 @@ CliRun run(std::vector<std::string> args) {
   return testing::run_cli(std::move(args));
 }
 
-class CliHalfspace : public ::testing::Test {
- protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("relureg_clihs_" +
-            std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-  std::string path(const std::string& name) const { return (dir_ / name).string(); }
-  fs::path dir_;
-};
+// A fresh temporary folder per test (TempDirTest).
+class CliHalfspace : public testing::TempDirTest {};
 
 TEST_F(CliHalfspace, GenerateFitEvaluatePredictHalfspace) {
   CliRun r = run({"generate", "--family", "halfspace", "--n", "20000", "--d", "6", "--seed", "2",

@@ -9,41 +9,25 @@
 
 #include "cli.hpp"
 #include "progress.hpp"
+#include "tradeoff_test_util.hpp"
 
 namespace fs = std::filesystem;
 
 namespace relureg {
 namespace {
 
-struct CliRun {
-  int code;
-  std::string out, err;
-};
+using testing::CliRun;
 
 CliRun run(std::vector<std::string> args) {
-  args.insert(args.begin(), "relureg");
-  std::vector<const char*> argv;
-  for (const auto& a : args) argv.push_back(a.c_str());
-  std::ostringstream out, err;
-  const int code = cli::run(static_cast<int>(argv.size()), argv.data(), out, err);
-  return {code, out.str(), err.str()};
+  return testing::run_cli(std::move(args));
 }
 
-class CliNetworks : public ::testing::Test {
+// A fresh temporary folder per test (TempDirTest).
+class CliNetworks : public testing::TempDirTest {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("relureg_cli_networks_" +
-            std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-  std::string path(const std::string& name) const { return (dir_ / name).string(); }
   nlohmann::json json(const std::string& name) const {
     return nlohmann::json::parse(std::ifstream(path(name)));
   }
-  fs::path dir_;
 };
 
 TEST_F(CliNetworks, Net2FitEvaluatePredictEndToEnd) {

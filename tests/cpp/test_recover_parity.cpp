@@ -114,19 +114,8 @@ CliRun run(std::vector<std::string> args) {
   return testing::run_cli(std::move(args));
 }
 
-class RecoverParityCli : public ::testing::Test {
- protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("relureg_rp_" +
-            std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-  std::string path(const std::string& name) const { return (dir_ / name).string(); }
-  fs::path dir_;
-};
+// A fresh temporary folder per test (TempDirTest).
+class RecoverParityCli : public testing::TempDirTest {};
 
 TEST_F(RecoverParityCli, GenerateThenRecoverPrintsJsonWithTheSetAndTheLosses) {
   CliRun r = run({"generate", "--family", "sparse-parity", "--n", "20000", "--d", "12", "--param",
