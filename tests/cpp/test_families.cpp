@@ -11,23 +11,13 @@
 #include "relureg/gaussian.hpp"
 #include "relureg/quadrature.hpp"
 
+#include "test_support.hpp"
+
 namespace relureg {
 namespace {
 
-const Engine& two_threads() {
-  static const Engine engine(EngineOptions{2});
-  return engine;
-}
-
-template <class Fn>
-std::string input_error_of(Fn fn) {
-  try {
-    fn();
-  } catch (const InputError& e) {
-    return e.what();
-  }
-  return "(no InputError)";
-}
+using testing::input_error_of;
+using testing::two_threads;
 
 struct MeanWithError {
   double mean = 0;

@@ -11,8 +11,12 @@
 #include "relureg/learner.hpp"
 #include "relureg/sources.hpp"
 
+#include "test_support.hpp"
+
 namespace relureg {
 namespace {
+
+using testing::input_error_of;
 
 // One thread: the suite runs tests in parallel (ctest -j), and the results do not depend on the
 // thread count (the determinism tests below compare 1 and 2 threads).
@@ -26,16 +30,6 @@ FitResult fit(const std::string& learner, const DataSource& data, const Engine& 
   const LearnerEntry& entry = find_learner(learner);
   return fit_learner(entry, ParamValues::parse(entry.params, params, learner), data,
                      {&engine, bias, 7, {}});
-}
-
-template <class Fn>
-std::string input_error_of(Fn fn) {
-  try {
-    fn();
-  } catch (const InputError& e) {
-    return e.what();
-  }
-  return "(no InputError)";
 }
 
 TEST(HalfspaceFamily, LabelsAreSignsAndTheTeacherErrsOnTheFlippedFraction) {

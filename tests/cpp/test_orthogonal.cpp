@@ -13,23 +13,13 @@
 #include "relureg/orthogonal.hpp"
 #include "relureg/rng.hpp"
 
+#include "test_support.hpp"
+
 namespace relureg {
 namespace {
 
-const Engine& two_threads() {
-  static const Engine engine(EngineOptions{2});
-  return engine;
-}
-
-template <class Fn>
-std::string input_error_of(Fn fn) {
-  try {
-    fn();
-  } catch (const InputError& e) {
-    return e.what();
-  }
-  return "(no InputError)";
-}
+using testing::input_error_of;
+using testing::two_threads;
 
 // E[f_S²] from the Hermite expansion of papers.md §3.2 — an independent derivation:
 // 4^k Σ_{j ≥ k even} ĉ_j² P_j with ĉ_{2m}² = C(2m, m)/(4^m 2π (2m − 1)²) and P_j the chance that

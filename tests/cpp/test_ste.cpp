@@ -12,15 +12,14 @@
 #include "relureg/learner.hpp"
 #include "relureg/ste.hpp"
 
+#include "test_support.hpp"
+
 namespace relureg {
 namespace {
 
-using ste::Ste;
+using testing::two_threads;
 
-const Engine& two_threads() {
-  static const Engine engine(EngineOptions{2});
-  return engine;
-}
+using ste::Ste;
 
 // m = 4 patches, n = 3; (1ᵀv*)² = 4.41 < ((m + 1)/2)‖v*‖² = 5.825, so the spurious minimum exists.
 ste::Teacher fixed_teacher() {
