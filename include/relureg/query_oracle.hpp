@@ -3,7 +3,9 @@
 
 #include <atomic>
 #include <cstdint>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <span>
 #include <string>
 #include <vector>
@@ -46,11 +48,12 @@ class RandomQueryOracle final : public StatisticalQueryOracle {
 
 // The adversary of the SQ lower bounds: it answers as if the labels were independent of x (the
 // "null" distribution, where no hidden set exists), as far as the tolerance allows. For each
-// query it evaluates the same kernel on the same rows with the labels permuted (a seeded
-// permutation of `labels`, fixed at construction) and moves every mean towards that value by at
-// most τ. When every query of a learner is within τ of its null value, the learner's output
-// does not depend on how y depends on x. The oracle serves data whose labels are `labels`
-// (the features may change, as in recover-parity's re-randomised copies).
+// query it evaluates the same kernel on the same rows with their labels permuted (a seeded
+// permutation that depends only on the number of rows, so a query on all the data permutes them
+// the same way every time, and a query on a slice or on relabelled rows, like gkk19's hold-out
+// split and thresholded labels, permutes its own labels) and moves every mean towards that value
+// by at most τ. When every query of a learner is within τ of its null value, the learner's
+// output does not depend on how y depends on x. `labels` are the data's (only checked to exist).
 class NullAnswerOracle final : public StatisticalQueryOracle {
  public:
   NullAnswerOracle(double tolerance, std::span<const double> labels, std::uint64_t seed,
@@ -61,8 +64,13 @@ class NullAnswerOracle final : public StatisticalQueryOracle {
   std::string kind() const override { return "adversarial"; }
 
  private:
-  std::vector<double> null_labels_;
+  // The seeded order of `rows` rows, made once per row count.
+  const std::vector<std::uint32_t>& permutation(std::size_t rows) const;
+
+  std::uint64_t seed_;
   std::unique_ptr<Engine> null_engine_;  // a plain engine (no oracle) for the null sums
+  mutable std::mutex mutex_;
+  mutable std::map<std::size_t, std::vector<std::uint32_t>> permutations_;
 };
 
 // "adversarial" (NullAnswerOracle) or "random"; InputError for another kind or a tolerance

@@ -56,35 +56,53 @@ void RandomQueryOracle::answer(std::span<double> means) const {
 NullAnswerOracle::NullAnswerOracle(double tolerance, std::span<const double> labels,
                                    std::uint64_t seed, int threads)
     : StatisticalQueryOracle(tolerance),
-      null_labels_(labels.begin(), labels.end()),
+      seed_(seed),
       null_engine_(std::make_unique<Engine>(EngineOptions{threads})) {
   if (labels.empty()) throw InputError("the adversarial SQ oracle needs labelled data");
-  std::mt19937_64 rng = make_rng(seed, kPermutationStream);
-  for (std::size_t i = null_labels_.size(); i-- > 1;) {  // Fisher–Yates
-    const auto j = static_cast<std::size_t>(uniform(rng) * static_cast<double>(i + 1));
-    std::swap(null_labels_[i], null_labels_[std::min(j, i)]);
-  }
 }
 
 void NullAnswerOracle::answer(std::span<double>) const {
   throw std::logic_error("NullAnswerOracle answers through answer_query (it needs the query)");
 }
 
+const std::vector<std::uint32_t>& NullAnswerOracle::permutation(std::size_t rows) const {
+  const std::lock_guard<std::mutex> lock(mutex_);
+  auto it = permutations_.find(rows);
+  if (it != permutations_.end()) return it->second;
+  std::vector<std::uint32_t> order(rows);
+  for (std::size_t i = 0; i < rows; ++i) order[i] = static_cast<std::uint32_t>(i);
+  std::mt19937_64 rng = make_rng(seed_, kPermutationStream);
+  for (std::size_t i = rows; i-- > 1;) {  // Fisher–Yates
+    const auto j = static_cast<std::size_t>(uniform(rng) * static_cast<double>(i + 1));
+    std::swap(order[i], order[std::min(j, i)]);
+  }
+  return permutations_.emplace(rows, std::move(order)).first->second;
+}
+
 void NullAnswerOracle::answer_query(const DataSource& source, std::size_t width,
                                     const BlockKernel& kernel, std::span<double> means) const {
   next_query();
-  if (source.rows() != null_labels_.size())
-    throw InputError(fmt::format(
-        "adversarial SQ oracle: the query's data has {} rows, the oracle was built for {} (a "
-        "learner that queries a subset of the rows, such as gkk19's hold-out split, needs "
-        "--sq-oracle random)",
-        source.rows(), null_labels_.size()));
-  const NullLabelSource null_source(source, null_labels_);
+  // The null distribution of this query's rows: their own labels (a slice's, or relabelled
+  // ones such as gkk19's thresholds), in a seeded order that depends only on the row count.
+  const std::size_t n = source.rows();
+  std::vector<double> labels(n);
+  std::atomic<bool> labelled{true};
+  null_engine_->map(source, labels, [&labelled](const RowBlock& blk, double* out) {
+    if (blk.y == nullptr) {
+      labelled = false;
+      return;
+    }
+    std::copy(blk.y, blk.y + blk.rows, out);
+  });
+  if (!labelled) throw InputError("the adversarial SQ oracle needs labelled data");
+  const std::vector<std::uint32_t>& order = permutation(n);
+  std::vector<double> null_labels(n);
+  for (std::size_t i = 0; i < n; ++i) null_labels[i] = labels[order[i]];
+  const NullLabelSource null_source(source, null_labels);
   const std::vector<double> null_sums = null_engine_->sum(null_source, width, kernel);
-  const double n = static_cast<double>(source.rows());
   const double tau = tolerance();
   for (std::size_t j = 0; j < means.size(); ++j) {
-    const double shift = null_sums[j] / n - means[j];
+    const double shift = null_sums[j] / static_cast<double>(n) - means[j];
     if (std::isfinite(shift)) means[j] += std::clamp(shift, -tau, tau);
   }
 }
