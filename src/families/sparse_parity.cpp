@@ -29,32 +29,23 @@ std::vector<std::size_t> planted_set(const GroundTruth& truth) {
 }
 
 // Klivans–Kothari's Gaussian lift (papers.md §1.4 steps 1–3): b uniform in {±1}^d, x_j = b_j |z_j|
-// with z_j ~ N(0, 1) (so x ~ N(0, I) and b = sign x), ℓ = χ_S(b) flipped with probability eta,
-// y = (1 + ℓ)/2. Block k of the rows draws from its own stream, as in draw_dataset.
+// with z_j ~ N(0, 1) (so x ~ N(0, I) and b = sign x, read back from the stored float's sign bit),
+// ℓ = χ_S(b) flipped with probability eta, y = (1 + ℓ)/2.
 Dataset draw_parity_rows(std::size_t n, std::size_t d, const std::vector<std::size_t>& S,
                          double eta, std::uint64_t seed, int threads) {
-  Dataset data(n, d);
-  std::vector<char> in_set(d, 0);
-  for (std::size_t i : S) in_set[i] = 1;
-  const std::ptrdiff_t blocks = static_cast<std::ptrdiff_t>((n + kBlockRows - 1) / kBlockRows);
-#pragma omp parallel for schedule(dynamic) num_threads(std::max(threads, 1))
-  for (std::ptrdiff_t k = 0; k < blocks; ++k) {
-    BlockRandom random(make_rng(seed, static_cast<std::uint64_t>(k)));
-    const std::size_t begin = static_cast<std::size_t>(k) * kBlockRows;
-    const std::size_t end = std::min(n, begin + kBlockRows);
-    for (std::size_t r = begin; r < end; ++r) {
-      float* x = data.row(r);
-      double parity = 1;
-      for (std::size_t j = 0; j < d; ++j) {
-        const double bit = random.uniform() < 0.5 ? -1.0 : 1.0;
-        x[j] = static_cast<float>(bit * std::abs(random.normal()));
-        if (in_set[j]) parity *= bit;
-      }
-      const double label = random.uniform() < eta ? -parity : parity;
-      data.y[r] = (1 + label) / 2;
-    }
-  }
-  return data;
+  RowDistribution rows;
+  rows.d = d;
+  rows.draw_coordinate = [](BlockRandom& random) {
+    const double bit = random.uniform() < 0.5 ? -1.0 : 1.0;
+    return bit * std::abs(random.normal());
+  };
+  rows.draw_label = [&S, eta](const float* x, BlockRandom& random) {
+    double parity = 1;
+    for (std::size_t i : S) parity *= std::signbit(x[i]) ? -1.0 : 1.0;
+    const double label = random.uniform() < eta ? -parity : parity;
+    return (1 + label) / 2;
+  };
+  return draw_dataset(rows, n, seed, threads);
 }
 
 // E[(ReLU(w·x + b) − y)²] = E[f²] − 2E[f y] + E[y²] with E[y²] = E[y] = ½ and
