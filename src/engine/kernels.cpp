@@ -131,27 +131,26 @@ void relu_stats_block(const RowBlock& blk, const double* w, double b, bool with_
     for (std::size_t g = 0; g < G; ++g)
       for (std::size_t k = 0; k < rows; ++k) grads[g][d] += c[g][k];
   };
-  for_each_tile<true>(blk, w, b,
-                      [&](std::size_t first, std::size_t rows, const double* z, NextTile& next) {
-                        const float* x = blk.X + first * d;
-                        const double* y = blk.y + first;
-                        double coef[G][kGroup];
-                        std::size_t r = 0;
-                        for (; r + kGroup <= rows; r += kGroup) {
-                          next.prefetch_group();
-                          for (std::size_t k = 0; k < kGroup; ++k)
-                            row_terms(z[r + k], y[r + k], coef, k);
-                          accumulate_rows<kGroup, G>(x + r * d, d, d, coef, grads,
-                                                     long_row_prefetch_distance(blk, first, rows));
-                          add_bias(coef, kGroup);
-                        }
-                        double coef_one[G][1];
-                        for (; r < rows; ++r) {
-                          row_terms(z[r], y[r], coef_one, 0);
-                          accumulate_rows<1, G>(x + r * d, d, d, coef_one, grads);
-                          add_bias(coef_one, 1);
-                        }
-                      });
+  for_each_tile<true>(
+      blk, w, b, [&](std::size_t first, std::size_t rows, const double* z, NextTile& next) {
+        const float* x = blk.X + first * d;
+        const double* y = blk.y + first;
+        const std::ptrdiff_t distance = long_row_prefetch_distance(blk, first, rows);
+        double coef[G][kGroup];
+        std::size_t r = 0;
+        for (; r + kGroup <= rows; r += kGroup) {
+          next.prefetch_group();
+          for (std::size_t k = 0; k < kGroup; ++k) row_terms(z[r + k], y[r + k], coef, k);
+          accumulate_rows<kGroup, G>(x + r * d, d, d, coef, grads, distance);
+          add_bias(coef, kGroup);
+        }
+        double coef_one[G][1];
+        for (; r < rows; ++r) {
+          row_terms(z[r], y[r], coef_one, 0);
+          accumulate_rows<1, G>(x + r * d, d, d, coef_one, grads);
+          add_bias(coef_one, 1);
+        }
+      });
   acc[0] += loss;
   acc[1] += surrogate;
   acc[2] += active;
