@@ -18,9 +18,7 @@ namespace {
 
 using testing::CliRun;
 
-CliRun run(std::vector<std::string> args) {
-  return testing::run_cli(std::move(args));
-}
+constexpr auto run = testing::run_cli;
 
 // A fresh temporary folder per test (TempDirTest).
 class Cli : public testing::TempDirTest {
