@@ -21,6 +21,7 @@
 #include "relureg/learner.hpp"
 #include "relureg/model.hpp"
 #include "relureg/params.hpp"
+#include "relureg/resources.hpp"
 #include "relureg/tradeoff.hpp"
 
 namespace py = pybind11;
@@ -299,6 +300,8 @@ PYBIND11_MODULE(_core, m) {
   m.attr("__version__") = RELUREG_VERSION;
   py::register_exception_translator(&translate_errors);
 
+  m.def("max_threads", &relureg::max_threads,
+        "The most engine threads: a few per core of this process's CPU affinity.");
   m.def("learner_table", &learner_table_py, "The learner table: one dict per learner.");
   m.def("family_table", &family_table_py, "The family table: one dict per instance family.");
   m.def("fit", &fit, py::arg("X").noconvert(), py::arg("y").noconvert(), py::arg("learner"),

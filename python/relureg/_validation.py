@@ -3,6 +3,7 @@
 import math
 import numbers
 import os
+import warnings
 
 import numpy as np
 import scipy.sparse
@@ -16,6 +17,7 @@ _MAX_SEED = 2**64 - 1
 def threads_from_n_jobs(n_jobs):
     """The engine's thread count for a scikit-learn style `n_jobs`.
 
+    Counts above the core's bound (a few threads per core) are reduced to it with a warning.
     None means the engine's default: OpenMP's thread count (every core unless OMP_NUM_THREADS or
     threadpoolctl limits it); -1 means every core; -k means every core but k - 1.
     """
@@ -27,8 +29,25 @@ def threads_from_n_jobs(n_jobs):
     if n_jobs == 0:
         raise InputError("n_jobs must be None or a non-zero integer, got 0")
     if n_jobs > 0:
-        return n_jobs
+        return _clamped(n_jobs)
     return max(1, len(os.sched_getaffinity(0)) + 1 + n_jobs)
+
+
+def _clamped(n_jobs):
+    """At most the core's thread bound (a few per core), with a RuntimeWarning when reduced."""
+    from . import _core  # imported here: the package imports this module before _core
+
+    limit = _core.max_threads()
+    if n_jobs <= limit:
+        return n_jobs
+    cores = len(os.sched_getaffinity(0))
+    warnings.warn(
+        f"n_jobs={n_jobs} is more than {limit // cores} × the {cores} core"
+        f"{'' if cores == 1 else 's'}; using {limit}",
+        RuntimeWarning,
+        stacklevel=3,
+    )
+    return limit
 
 
 def seed_from(value, name):

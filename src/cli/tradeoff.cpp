@@ -11,8 +11,11 @@
 #include "cli.hpp"
 #include "figures.hpp"
 #include "heap_meter.hpp"
+#include "option_checks.hpp"
 #include "progress.hpp"
+#include "relureg/resources.hpp"
 #include "relureg/tradeoff.hpp"
+#include "relureg/tradeoff_size.hpp"
 
 namespace relureg::cli {
 namespace {
@@ -97,10 +100,22 @@ int cmd_tradeoff(const TradeoffOptions& o, const CommonOptions& c, std::ostream&
   if (o.jobs >= 0) config.jobs = o.jobs;
   if (c.threads > 0) config.threads = c.threads;
   if (o.no_figures) config.figures = false;
+  // A config's jobs and threads are clamped like the options (which are clamped already).
+  for (auto [key, value] : {std::pair{"jobs", &config.jobs}, std::pair{"threads", &config.threads}})
+    if (*value > max_threads()) {
+      err << "relureg: note: " << thread_clamp_note(std::string("config ") + key, *value) << "\n";
+      *value = max_threads();
+    }
+  if (!c.quiet) {  // a large grid says what it costs before it starts
+    const int jobs = config.jobs > 0 ? config.jobs : available_cores();
+    if (const std::string note = tradeoff::grid_size_note(config, jobs); !note.empty())
+      err << "relureg: note: " << note << "\n";
+  }
   if (o.print_config) {
     out << tradeoff::to_toml(config);
     return 0;
   }
+  check_output_folder(o.out);
 
   const std::filesystem::path dir(o.out);
   // The bar only when `err` is the process's stderr and that is a terminal.

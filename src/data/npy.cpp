@@ -19,6 +19,7 @@
 #include "file_util.hpp"
 #include "relureg/error.hpp"
 #include "relureg/io.hpp"
+#include "relureg/resources.hpp"
 
 namespace fs = std::filesystem;
 
@@ -193,6 +194,12 @@ NpyInput open_npy(const fs::path& path) {
   } else if (major != 1) {
     invalid(path);
   }
+  // numpy refuses headers above 10000 bytes by default; so do we, before allocating one.
+  constexpr std::size_t kMaxHeader = 10000;
+  if (header_len > kMaxHeader)
+    throw InputError(path.string() + ": NPY header of " + std::to_string(header_len) +
+                     " bytes is longer than " + std::to_string(kMaxHeader) +
+                     " (not a valid NPY file)");
   std::string text(header_len, '\0');
   if (std::fread(text.data(), 1, header_len, file) != header_len) invalid(path);
   in.header = HeaderParser(text, path).parse();
@@ -347,6 +354,7 @@ Dataset read_npy(const fs::path& path, const ReadOptions& options) {
   }
   if (data.n > SIZE_MAX / data.d) invalid(path);
   check_size(in, path, data.n * data.d);
+  check_dataset_memory(data.n, data.d, path.string());
 
   fs::path labels = options.labels;
   if (labels.empty()) {

@@ -8,6 +8,8 @@
 #include <exception>
 #include <mutex>
 
+#include "relureg/resources.hpp"
+
 namespace relureg {
 namespace {
 
@@ -44,7 +46,9 @@ void parallel_for(std::size_t count, int threads, Body&& body) {
 Engine::Engine(EngineOptions options)
     : options_(options), collective_(std::make_shared<SerialCollective>()) {
   if (options_.block_rows == 0) options_.block_rows = 4096;
-  threads_ = options_.threads > 0 ? options_.threads : std::max(1, omp_get_max_threads());
+  // At most max_threads(): an unbounded count (or OMP_NUM_THREADS) crashes the OpenMP runtime.
+  threads_ = clamp_threads(static_cast<std::uint64_t>(
+      options_.threads > 0 ? options_.threads : std::max(1, omp_get_max_threads())));
 }
 
 std::vector<double> Engine::sum(const DataSource& source, std::size_t width,

@@ -8,6 +8,7 @@
 #include "relureg/error.hpp"
 #include "relureg/family.hpp"
 #include "relureg/io.hpp"
+#include "relureg/resources.hpp"
 
 namespace relureg {
 
@@ -47,6 +48,7 @@ Instance generate_instance(const std::string& family, std::size_t n, std::size_t
   const FamilyEntry& entry = find_family(family);
   if (n == 0) throw InputError("n must be at least 1");
   if (d == 0) throw InputError("d must be at least 1");
+  check_dataset_memory(n, d, fmt::format("family '{}'", family));
   const ParamValues values =
       ParamValues::parse(entry.params, assignments, fmt::format("family '{}'", family));
   return entry.generate(n, d, seed, values, engine);
@@ -215,8 +217,14 @@ GroundTruth read_ground_truth(const std::string& path) {
     j = nlohmann::json::parse(text);
   } catch (const nlohmann::json::parse_error& e) {
     throw InputError(fmt::format("{}: not valid JSON (byte {})", path, e.byte));
+  } catch (const nlohmann::json::exception& e) {  // a number beyond double's range
+    throw InputError(fmt::format("{}: not valid JSON ({})", path, json_error_text(e)));
   }
-  return ground_truth_from_json(j, path);
+  try {
+    return ground_truth_from_json(j, path);
+  } catch (const nlohmann::json::exception& e) {  // a value of another type than expected
+    throw InputError(fmt::format("{}: {}", path, json_error_text(e)));
+  }
 }
 
 }  // namespace relureg

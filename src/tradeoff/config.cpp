@@ -2,12 +2,15 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <climits>
 #include <set>
 
 #include "relureg/error.hpp"
 #include "relureg/family.hpp"
 #include "relureg/io.hpp"
 #include "relureg/learner.hpp"
+#include "relureg/resources.hpp"
+#include "relureg/tradeoff_size.hpp"
 #include "tradeoff/config_tree.hpp"
 
 namespace relureg::tradeoff {
@@ -357,7 +360,10 @@ Config validate(const ConfigTree& tree, const std::filesystem::path& base_dir) {
       c.seeds = check.wholes(s, "seeds", 0);
     } else {
       c.seeds.clear();
-      for (std::uint64_t i = 0; i < check.whole(s, "seeds", 1); ++i) c.seeds.push_back(i);
+      const std::uint64_t count = check.whole(s, "seeds", 1);
+      if (count > kMaxSeeds)
+        check.fail("seeds", fmt::format("at most {} seeds, got {}", kMaxSeeds, count));
+      for (std::uint64_t i = 0; i < count; ++i) c.seeds.push_back(i);
     }
   }
   auto sizes = [&](const char* key, std::vector<std::size_t>& out) {
@@ -370,9 +376,12 @@ Config validate(const ConfigTree& tree, const std::filesystem::path& base_dir) {
   if (root.contains("noise")) c.noise = check.levels(root["noise"], "noise");
   if (root.contains("bias")) c.bias = check.boolean(root["bias"], "bias");
   if (root.contains("figures")) c.figures = check.boolean(root["figures"], "figures");
-  if (root.contains("jobs")) c.jobs = static_cast<int>(check.whole(root["jobs"], "jobs", 0));
-  if (root.contains("threads"))
-    c.threads = static_cast<int>(check.whole(root["threads"], "threads", 0));
+  // Kept as asked up to INT_MAX (the run clamps them to a few per core, with a note).
+  auto count = [&](const char* key) {
+    return static_cast<int>(std::min<std::uint64_t>(check.whole(root[key], key, 0), INT_MAX));
+  };
+  if (root.contains("jobs")) c.jobs = count("jobs");
+  if (root.contains("threads")) c.threads = count("threads");
   if (root.contains("time_limit"))
     c.time_limit = check.non_negative(root["time_limit"], "time_limit");
   if (root.contains("datasets")) {
@@ -397,6 +406,16 @@ Config validate(const ConfigTree& tree, const std::filesystem::path& base_dir) {
     check.fail("families", "the grid has no families and no datasets");
   c.learners =
       root.contains("learners") ? read_learners(check, root["learners"]) : all_relu_learners();
+  if (const GridSize size = grid_size(c); size.cells > kMaxGridCells)
+    throw InputError(
+        fmt::format("{}: the grid has {} cells ({}); at most {}: use fewer seeds, n, "
+                    "d, noise levels or learners",
+                    tree.origin, size.cells, size.breakdown, kMaxGridCells));
+  if (!c.families.empty()) {  // the largest generated instance must fit in memory
+    check_dataset_memory(*std::max_element(c.n.begin(), c.n.end()),
+                         *std::max_element(c.d.begin(), c.d.end()),
+                         tree.origin + ": the largest instance");
+  }
   return c;
 }
 

@@ -17,6 +17,7 @@
 #include "relureg/error.hpp"
 #include "relureg/family.hpp"
 #include "relureg/io.hpp"
+#include "relureg/resources.hpp"
 #include "tradeoff/grid.hpp"
 
 namespace relureg::tradeoff {
@@ -272,9 +273,10 @@ RunResult run(const Config& config, const RunOptions& options) {
   const int cores = options.cores > 0
                         ? options.cores
                         : std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
-  result.jobs = config.jobs > 0 ? config.jobs : cores;
+  result.jobs = clamp_threads(static_cast<std::uint64_t>(config.jobs > 0 ? config.jobs : cores));
   result.jobs = std::max(1, std::min<int>(result.jobs, static_cast<int>(todo.size())));
-  result.threads = config.threads > 0 ? config.threads : std::max(1, cores / result.jobs);
+  result.threads = config.threads > 0 ? clamp_threads(static_cast<std::uint64_t>(config.threads))
+                                      : std::max(1, cores / result.jobs);
 
   std::ofstream journal;
   if (!journal_path.empty()) {
