@@ -4,6 +4,8 @@
 #include <fmt/format.h>
 #include <CLI/CLI.hpp>
 
+#include "option_checks.hpp"
+
 #include "relureg/error.hpp"
 #include "relureg/family.hpp"
 #include "relureg/learner.hpp"
@@ -11,10 +13,11 @@
 namespace relureg::cli {
 namespace {
 
-void add_common(CLI::App* app, CommonOptions& c) {
-  app->add_option("--threads", c.threads, "worker threads (0 = all cores)")
-      ->check(CLI::NonNegativeNumber);
-  app->add_option("--seed", c.seed, "random seed");
+// `notes` collects what the checks tell the user (a clamped thread count).
+void add_common(CLI::App* app, CommonOptions& c, std::vector<std::string>& notes) {
+  app->add_option("--threads", c.threads, "worker threads (0 = all cores; at most 4 per core)")
+      ->transform(thread_count("--threads", notes));
+  app->add_option("--seed", c.seed, "random seed (0 to 2^64 - 1)")->transform(whole_number());
   app->add_flag("--quiet", c.quiet, "print only the results");
 }
 
@@ -35,7 +38,7 @@ void add_sq_flags(CLI::App* app, double& tolerance, std::string& oracle) {
   app->add_option("--sq-tolerance", tolerance,
                   "statistical-query mode: every mean the learner asks for is answered within "
                   "this tolerance (0 = exact)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(non_negative_number());
   app->add_option("--sq-oracle", oracle,
                   "how SQ answers err: adversarial (towards labels independent of x) or random")
       ->check(CLI::IsMember({"adversarial", "random"}))
@@ -50,19 +53,20 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err)
   app.require_subcommand(1);
   app.set_help_all_flag("--help-all", "help for every subcommand");
   CommonOptions common;
+  std::vector<std::string> option_notes;  // printed before the command runs
 
   GenerateOptions gen;
   CLI::App* generate = app.add_subcommand("generate", "generate an instance and its ground truth");
   generate->add_option("--family", gen.family, "instance family: " + family_names())->required();
-  generate->add_option("--n", gen.n, "samples")->capture_default_str();
-  generate->add_option("--d", gen.d, "features")->capture_default_str();
+  generate->add_option("--n", gen.n, "samples")->capture_default_str()->transform(whole_number(1));
+  generate->add_option("--d", gen.d, "features")->capture_default_str()->transform(whole_number(1));
   add_params(generate, gen.params, "family", "families");
   generate
       ->add_option("-o,--output", gen.output,
                    "data file (.csv or .npy); truth goes to "
                    "<stem>.truth.json")
       ->required();
-  add_common(generate, common);
+  add_common(generate, common, option_notes);
 
   FitOptions fit;
   CLI::App* fit_cmd = app.add_subcommand("fit", "fit a learner to a data file");
@@ -82,7 +86,7 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err)
   add_data_flags(fit_cmd, fit.label, fit.labels);
   fit_cmd->add_option("-o,--output", fit.output, "model file (.json)")->required();
   add_sq_flags(fit_cmd, fit.sq_tolerance, fit.sq_oracle);
-  add_common(fit_cmd, common);
+  add_common(fit_cmd, common, option_notes);
 
   EvaluateOptions ev;
   CLI::App* evaluate = app.add_subcommand(
@@ -92,7 +96,7 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err)
   evaluate->add_option("--truth", ev.truth,
                        "ground truth (.truth.json) to add the population loss and opt");
   add_data_flags(evaluate, ev.label, ev.labels);
-  add_common(evaluate, common);
+  add_common(evaluate, common, option_notes);
 
   PredictOptions pr;
   CLI::App* predict = app.add_subcommand("predict", "write the model's predictions as CSV");
@@ -101,7 +105,7 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err)
       ->required();
   add_data_flags(predict, pr.label, pr.labels);
   predict->add_option("-o,--output", pr.output, "predictions (.csv)")->required();
-  add_common(predict, common);
+  add_common(predict, common, option_notes);
 
   CLI::App* learners = app.add_subcommand("learners", "list the learners and their parameters");
   CLI::App* families = app.add_subcommand("families", "list the instance families");
@@ -111,11 +115,13 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err)
       app.add_subcommand("demo", "generate an instance, fit every learner, compare with opt");
   demo_cmd->add_option("--family", demo.family, "instance family: " + family_names())
       ->capture_default_str();
-  demo_cmd->add_option("--n", demo.n, "samples")->capture_default_str();
-  demo_cmd->add_option("--d", demo.d, "features")->capture_default_str();
+  demo_cmd->add_option("--n", demo.n, "samples")->capture_default_str()->transform(whole_number(1));
+  demo_cmd->add_option("--d", demo.d, "features")
+      ->capture_default_str()
+      ->transform(whole_number(1));
   add_params(demo_cmd, demo.params, "family", "families");
   demo_cmd->add_flag("--bias", demo.bias, "fit a bias");
-  add_common(demo_cmd, common);
+  add_common(demo_cmd, common, option_notes);
 
   TradeoffOptions trade;
   CLI::App* tradeoff_cmd = app.add_subcommand(
@@ -125,9 +131,9 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err)
   tradeoff_cmd->add_option("--out", trade.out, "output folder (rerun to resume)")
       ->capture_default_str();
   tradeoff_cmd->add_option("--jobs", trade.jobs, "cells in parallel (0 = one per core)")
-      ->check(CLI::NonNegativeNumber);
+      ->transform(thread_count("--jobs", option_notes));
   tradeoff_cmd->add_option("--threads", common.threads, "threads per fit (0 = cores / jobs)")
-      ->check(CLI::NonNegativeNumber);
+      ->transform(thread_count("--threads", option_notes));
   tradeoff_cmd->add_flag("--no-figures", trade.no_figures, "do not draw the figures");
   tradeoff_cmd->add_flag("--print-config", trade.print_config,
                          "print the grid as TOML (a starting point for --config) and exit");
@@ -141,8 +147,10 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err)
   recover->add_option("data", rp.data, "data file (.csv or .npy)")->required();
   recover->add_option("--learner", rp.learner, "learner: " + learner_names(Task::relu))->required();
   add_params(recover, rp.params, "learner", "learners");
-  recover->add_option("--budget", rp.budget, "passes over the data per fit (0 = no limit)");
-  recover->add_option("--k", rp.k, "size of S (default: from the ground truth)");
+  recover->add_option("--budget", rp.budget, "passes over the data per fit (0 = no limit)")
+      ->transform(whole_number());
+  recover->add_option("--k", rp.k, "size of S (default: from the ground truth)")
+      ->transform(whole_number());
   recover->add_option("--eta", rp.eta, "label noise rate (default: from the ground truth)")
       ->check(CLI::Range(0.0, 0.5));
   recover->add_option("--holdout", rp.holdout, "fraction of rows kept to estimate losses")
@@ -151,7 +159,7 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err)
   add_sq_flags(recover, rp.sq_tolerance, rp.sq_oracle);
   add_data_flags(recover, rp.label, rp.labels);
   recover->add_option("-o,--output", rp.output, "also write the JSON result to this file");
-  add_common(recover, common);
+  add_common(recover, common, option_notes);
 
   try {
     app.parse(argc, argv);
@@ -165,6 +173,7 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err)
     err << "relureg: error: " << e.what() << " (run `relureg --help`)\n";
     return 2;
   }
+  for (const std::string& note : option_notes) err << "relureg: note: " << note << "\n";
 
   try {
     if (generate->parsed()) return cmd_generate(gen, common, out);

@@ -1,9 +1,13 @@
 // The data commands: generate, fit, evaluate, predict.
 #include <fmt/format.h>
 
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
+#include <fstream>
 
 #include "cli.hpp"
+#include "option_checks.hpp"
 #include "progress.hpp"
 #include "relureg/any_model.hpp"
 #include "relureg/error.hpp"
@@ -38,13 +42,17 @@ std::string truth_path_for(const std::string& data_path) {
 }
 
 int cmd_generate(const GenerateOptions& o, const CommonOptions& c, std::ostream& out) {
-  detect_format(o.output);  // fail on a bad extension before any work
+  detect_format(o.output);  // fail on a bad extension or an unwritable folder before any work
+  check_output_path(o.output, {});
   const Engine engine = make_engine(c);
   const Instance instance = generate_instance(o.family, o.n, o.d, c.seed, o.params, engine);
   const std::string truth_path = truth_path_for(o.output);
   // Both files appear or neither: the truth is written to a temporary name first.
   write_atomically(truth_path, [&](const std::filesystem::path& tmp_truth) {
-    write_text_atomically(tmp_truth, to_json(instance.truth).dump(2) + "\n");
+    std::ofstream truth(tmp_truth, std::ios::binary);
+    truth << to_json(instance.truth).dump(2) << "\n";
+    truth.close();
+    if (!truth) throw InputError(truth_path + ": cannot write file: " + std::strerror(errno));
     write_dataset(o.output, instance.data);
   });
   if (!c.quiet)
@@ -61,6 +69,7 @@ int cmd_fit(const FitOptions& o, const CommonOptions& c, std::ostream& out, std:
       ParamValues::parse(entry.params, o.params, "learner '" + entry.name + "'");
   if (std::filesystem::path(o.output).extension() != ".json")
     throw InputError(o.output + ": the model file must end in .json");
+  check_output_path(o.output, {o.data, o.labels});
   const Dataset data = read_input(o.data, o.label, o.labels, true);
   Engine engine = make_engine(c);
   if (entry.task == Task::halfspace) require_halfspace_labels(engine, data, o.data);
@@ -139,6 +148,7 @@ int cmd_evaluate(const EvaluateOptions& o, const CommonOptions& c, std::ostream&
 }
 
 int cmd_predict(const PredictOptions& o, const CommonOptions& c, std::ostream& out) {
+  check_output_path(o.output, {o.model, o.data, o.labels});
   const ModelFile file = read_model_file(o.model);
   const Dataset data = read_input(o.data, o.label, o.labels, false);
   check_dimension(file, data.d, o.data);

@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "cli.hpp"
+#include "option_checks.hpp"
 #include "progress.hpp"
 #include "relureg/error.hpp"
 #include "relureg/family.hpp"
@@ -78,6 +79,7 @@ int cmd_recover_parity(const RecoverParityOptions& o, const CommonOptions& c, st
   find_learner(o.learner);  // fail on a bad name before reading data
   if (!o.output.empty() && std::filesystem::path(o.output).extension() != ".json")
     throw InputError(o.output + ": the result file must end in .json");
+  if (!o.output.empty()) check_output_path(o.output, {o.data, o.labels, o.truth});
   ReadOptions read;
   read.label_column = o.label;
   read.labels = o.labels;
@@ -96,8 +98,7 @@ int cmd_recover_parity(const RecoverParityOptions& o, const CommonOptions& c, st
   const std::string truth_path = o.truth.empty() ? truth_path_for(o.data) : o.truth;
   nlohmann::json truth_block;
   if (!o.truth.empty() || std::filesystem::exists(truth_path)) {
-    const GroundTruth truth =
-        ground_truth_from_json(nlohmann::json::parse(read_text_file(truth_path)), truth_path);
+    const GroundTruth truth = read_ground_truth(truth_path);
     if (truth.facts.contains("S") && truth.facts.contains("k") && truth.facts.contains("eta")) {
       options.k = truth.facts["k"].get<std::size_t>();
       options.eta = truth.facts["eta"].get<double>();
