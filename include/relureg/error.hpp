@@ -18,4 +18,14 @@ class DivergenceError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// The message of a JSON library exception without its "[json.exception.type_error.302] " tag.
+inline std::string json_error_text(const std::exception& e) {
+  std::string text = e.what();
+  if (text.starts_with("[json.exception.")) {
+    const std::size_t end = text.find("] ");
+    if (end != std::string::npos) text.erase(0, end + 2);
+  }
+  return text;
+}
+
 }  // namespace relureg

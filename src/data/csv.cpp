@@ -151,6 +151,50 @@ Parse parse_number(std::string_view cell, T& value) {
   return std::isfinite(value) ? Parse::ok : Parse::not_finite;
 }
 
+// Text from the file as shown in an error: control characters (NUL, CR, ...) escaped and at most
+// 40 characters, so that a huge or binary cell cannot flood the terminal.
+std::string shown_text(std::string_view text) {
+  constexpr std::size_t kShown = 40;
+  std::string out;
+  for (const char c : text.substr(0, kShown)) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (byte < 0x20 || byte == 0x7f) {
+      static const char hex[] = "0123456789abcdef";
+      out += "\\x";
+      out += hex[byte >> 4];
+      out += hex[byte & 15];
+    } else {
+      out += c;
+    }
+  }
+  if (text.size() > kShown) out += "... (" + std::to_string(text.size()) + " bytes)";
+  return out;
+}
+
+// What a first line that is not a comma-separated header looks like: a compressed file, another
+// separator, old Mac line ends (CR only). Empty when nothing stands out.
+std::string layout_hint(std::string_view first) {
+  const auto starts = [&](std::string_view magic) { return first.starts_with(magic); };
+  if (starts("\x1f\x8b")) return "the file is gzip-compressed (decompress it first)";
+  if (starts("BZh")) return "the file is bzip2-compressed (decompress it first)";
+  if (starts("\xfd\x37zXZ")) return "the file is xz-compressed (decompress it first)";
+  if (starts("\x28\xb5\x2f\xfd")) return "the file is zstd-compressed (decompress it first)";
+  if (starts("PK\x03\x04")) return "the file is a zip archive (extract it first)";
+  if (first.find('\0') != std::string_view::npos) return "the file is binary, not CSV text";
+  if (first.find('\r') != std::string_view::npos)
+    return "lines end in CR only (old Mac line ends; convert them to LF)";
+  if (first.find(',') == std::string_view::npos) {
+    for (const char separator : {';', '\t', '|'})
+      if (first.find(separator) != std::string_view::npos)
+        return std::string("the header is separated by ") +
+               (separator == ';'    ? "semicolons"
+                : separator == '\t' ? "tabs"
+                                    : "'|'") +
+               ", not commas (relureg reads comma-separated values)";
+  }
+  return "";
+}
+
 [[noreturn]] void cell_error(const fs::path& path, std::size_t line, std::size_t column,
                              Parse result, bool is_label, std::string_view cell) {
   const char* what = result == Parse::not_a_number ? "not a number"
@@ -158,7 +202,7 @@ Parse parse_number(std::string_view cell, T& value) {
                      : is_label                    ? "value is out of float64 range"
                                                    : "value is out of float32 range";
   throw InputError(path.string() + ":" + std::to_string(line) + ":" + std::to_string(column) +
-                   ": " + what + ": '" + std::string(cell) + "'");
+                   ": " + what + ": '" + shown_text(cell) + "'");
 }
 
 // Buffered output of text and shortest round-trip numbers.
@@ -234,15 +278,17 @@ Dataset read_csv(const fs::path& path, const ReadOptions& options) {
   seen.reserve(names.size());
   for (const std::string& name : names) {
     if (!seen.insert(name).second) {
-      throw InputError(header_at + "duplicate column name '" + name + "'");
+      throw InputError(header_at + "duplicate column name '" + shown_text(name) + "'");
     }
   }
   const std::size_t columns = names.size();
   const std::size_t label = static_cast<std::size_t>(
       std::find(names.begin(), names.end(), options.label_column) - names.begin());
   const bool labelled = label < columns;
+  const std::string hint = layout_hint(line);
+  if (!hint.empty() && (!labelled || columns == 1)) throw InputError(header_at + hint);
   if (!labelled && options.require_labels) {
-    throw InputError(header_at + "no label column '" + options.label_column +
+    throw InputError(header_at + "no label column '" + shown_text(options.label_column) +
                      "' in header (use --label NAME)");
   }
 

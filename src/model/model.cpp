@@ -63,6 +63,8 @@ nlohmann::json to_json(const ModelFile& file) {
 ModelFile model_file_from_json(const nlohmann::json& j, const std::string& origin) {
   auto fail = [&](const std::string& what) { throw InputError(origin + ": " + what); };
   if (!j.is_object()) fail("model file must be a JSON object");
+  if (j.contains("learner") && !j["learner"].is_string()) fail("key 'learner' must be a string");
+  if (j.contains("bias") && !j["bias"].is_boolean()) fail("key 'bias' must be true or false");
   ModelFile file;
   if (j.contains("type")) {
     const std::optional<Task> task = task_named(j["type"]);
@@ -105,8 +107,14 @@ ModelFile read_model_file(const std::filesystem::path& path) {
     j = nlohmann::json::parse(text);
   } catch (const nlohmann::json::parse_error& e) {
     throw InputError(fmt::format("{}: not valid JSON (byte {})", path.string(), e.byte));
+  } catch (const nlohmann::json::exception& e) {  // a number beyond double's range
+    throw InputError(fmt::format("{}: not valid JSON ({})", path.string(), json_error_text(e)));
   }
-  return model_file_from_json(j, path.string());
+  try {
+    return model_file_from_json(j, path.string());
+  } catch (const nlohmann::json::exception& e) {  // a value of another type than expected
+    throw InputError(fmt::format("{}: {}", path.string(), json_error_text(e)));
+  }
 }
 
 void write_model_file(const std::filesystem::path& path, const ModelFile& file) {
