@@ -14,6 +14,7 @@
 #include "file_util.hpp"
 #include "relureg/error.hpp"
 #include "relureg/io.hpp"
+#include "relureg/temp_files.hpp"
 
 namespace fs = std::filesystem;
 
@@ -93,12 +94,9 @@ fs::path labels_path_for(const fs::path& npy_path) {
 }
 
 void write_atomically(const fs::path& path, const std::function<void(const fs::path&)>& write) {
-  // Built with += : GCC 12 gives a false -Wrestrict for "literal" + std::string at -O3.
-  std::string name = ".";
-  name += path.filename().string();
-  name += ".tmp.";
-  name += std::to_string(static_cast<long>(::getpid()));
-  const fs::path tmp = path.parent_path() / name;
+  remove_stale_temp_files(path);  // left by a killed earlier write to the same path
+  const fs::path tmp = temp_path_for(path);
+  const bool registered = register_temp_file(tmp);  // a SIGINT/SIGTERM removes it
   try {
     write(tmp);
     std::error_code ec;
@@ -107,8 +105,10 @@ void write_atomically(const fs::path& path, const std::function<void(const fs::p
   } catch (...) {
     std::error_code ignored;
     fs::remove(tmp, ignored);
+    if (registered) unregister_temp_file(tmp);
     throw;
   }
+  if (registered) unregister_temp_file(tmp);
 }
 
 void write_text_atomically(const fs::path& path, const std::string& text) {
