@@ -123,7 +123,9 @@ class AdversarialLaw {
   // y = f* + A 1{s > q}, s = u·x ⊥ w*·x: E[(f − y)²] = E[(f − f*)²] − 2A E[(f − f*) 1{s > q}]
   // + A² P(s > q); E[f 1{s > q}] = ∫_q^∞ φ(s) E[f | s] ds and E[f* 1{s > q}] = P(s>q) E[f*].
   double shift_loss(const std::vector<double>& w, double b) const {
-    const auto [alpha, beta, rest] = coordinates(w);
+    // Named copies, not a structured binding: clang 14 cannot capture one in a lambda.
+    const std::array<double, 3> c = coordinates(w);
+    const double alpha = c[0], beta = c[1], rest = c[2];
     const double given_s_sd = std::sqrt(alpha * alpha + rest * rest);
     const double tail = gaussian::normal_cdf(-threshold_);
     const double f_tail = integrate_pieces(
@@ -140,7 +142,9 @@ class AdversarialLaw {
   // E[(f − y)²] = E[f²] − 2(E[f f*] − E[f f* 1S] + E[f g 1S]) + E[f*²] − E[f*² 1S] + E[g² 1S],
   // every 1S term a 1-D (or nested 2-D) integral over t ∈ [0, h] given t (and s).
   double slab_loss(const std::vector<double>& w, double b) const {
-    const auto [alpha, beta, rest] = coordinates(w);
+    // Named copies, not a structured binding: clang 14 cannot capture one in a lambda.
+    const std::array<double, 3> c = coordinates(w);
+    const double alpha = c[0], beta = c[1], rest = c[2];
     const double h = threshold_, n = norm_, inf = std::numeric_limits<double>::infinity();
     const double slab_mass = gaussian::normal_cdf(h) - 0.5;
     const double teacher_kink = -b_star_ / n;
