@@ -57,9 +57,10 @@ class Checker {
     std::vector<std::uint64_t> out;
     if (!v.is_array()) return {whole(v, path, lower)};
     if (v.empty()) fail(path, "the list is empty");
+    std::set<std::uint64_t> seen;  // not a scan per entry: a long seed list stays linear-time
     for (std::size_t i = 0; i < v.size(); ++i) {
       out.push_back(whole(v[i], item(path, i), lower));
-      if (std::count(out.begin(), out.end(), out.back()) > 1)
+      if (!seen.insert(out.back()).second)
         fail(item(path, i), fmt::format("{} appears twice", out.back()));
     }
     return out;
@@ -357,6 +358,8 @@ Config validate(const ConfigTree& tree, const std::filesystem::path& base_dir) {
   if (root.contains("seeds")) {
     const json& s = root["seeds"];
     if (s.is_array()) {
+      if (s.size() > kMaxSeeds)
+        check.fail("seeds", fmt::format("at most {} seeds, got a list of {}", kMaxSeeds, s.size()));
       c.seeds = check.wholes(s, "seeds", 0);
     } else {
       c.seeds.clear();
