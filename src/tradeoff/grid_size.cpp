@@ -3,6 +3,8 @@
 
 #include <limits>
 
+#include "relureg/family.hpp"
+#include "relureg/learner.hpp"
 #include "relureg/tradeoff_size.hpp"
 
 namespace relureg::tradeoff {
@@ -33,7 +35,14 @@ std::string hours_text(double seconds) {
 
 GridSize grid_size(const Config& config) {
   GridSize size;
-  std::uint64_t generated = 0;  // instances per seed from the families
+  // Each learner runs on the instances of its task (a dataset's task is known once its truth is
+  // read: every learner counts, an upper bound).
+  const auto learners_of = [&](Task task) {
+    std::uint64_t count = 0;
+    for (const LearnerSpec& l : config.learners) count += find_learner(l.name).task == task;
+    return count;
+  };
+  const auto add = [](std::uint64_t a, std::uint64_t b) { return a > kMax - b ? kMax : a + b; };
   bool noise_axis = false;
   for (const FamilySpec& family : config.families) {
     std::uint64_t combinations = 1;
@@ -42,14 +51,14 @@ GridSize grid_size(const Config& config) {
     const bool noisy = !family.noise_param.empty() && !config.noise.empty();
     noise_axis = noise_axis || noisy;
     combinations = times(combinations, noisy ? config.noise.size() : 1);
-    generated += times(times(combinations, config.d.size()), config.n.size());
-    if (generated < combinations) generated = kMax;  // the addition wrapped
+    const std::uint64_t instances =
+        times(times(times(combinations, config.d.size()), config.n.size()), config.seeds.size());
+    size.instances = add(size.instances, instances);
+    size.cells = add(size.cells, times(instances, learners_of(find_family(family.name).task)));
   }
-  const std::uint64_t per_seed = config.families.empty() ? 0 : generated;
-  const std::uint64_t sources =
-      per_seed + config.datasets.size() < per_seed ? kMax : per_seed + config.datasets.size();
-  size.instances = times(sources, config.seeds.size());
-  size.cells = times(size.instances, config.learners.size());
+  const std::uint64_t loaded = times(config.datasets.size(), config.seeds.size());
+  size.instances = add(size.instances, loaded);
+  size.cells = add(size.cells, times(loaded, config.learners.size()));
   std::string text;
   if (!config.families.empty()) {
     text = plural(config.families.size(), "family", "families");
