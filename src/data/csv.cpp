@@ -28,6 +28,7 @@ using detail::open_file;
 namespace {
 
 constexpr std::size_t kBufferSize = std::size_t{4} << 20;
+constexpr std::size_t kMinBuffer = std::size_t{4} << 10;
 
 bool is_space(char c) {
   return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f';
@@ -47,8 +48,12 @@ std::string_view trim(std::string_view s) {
 // A line is a view into the buffer, valid until the next call.
 class LineReader {
  public:
-  LineReader(std::FILE* file, const fs::path& path)
-      : file_(file), path_(path), buffer_(kBufferSize) {}
+  // `size_hint`: the file's size when known (a small file gets a small buffer), else 0.
+  LineReader(std::FILE* file, const fs::path& path, std::size_t size_hint = 0)
+      : file_(file),
+        path_(path),
+        buffer_(size_hint == 0 ? kBufferSize : std::clamp(size_hint + 1, kMinBuffer, kBufferSize)) {
+  }
 
   // The next line without its "\n" or "\r\n"; false at the end of the file.
   bool next(std::string_view& line) {
@@ -253,7 +258,7 @@ Dataset read_csv(const fs::path& path, const ReadOptions& options) {
   struct stat info {};
   const std::size_t file_size =
       ::fstat(::fileno(file.get()), &info) == 0 ? static_cast<std::size_t>(info.st_size) : 0;
-  LineReader reader(file.get(), path);
+  LineReader reader(file.get(), path, file_size);
 
   std::string_view line;
   bool have_header = false;
