@@ -257,8 +257,11 @@ RecoveryResult recover_parity(const Dataset& data, const RecoveryOptions& option
   // between consecutive sorted magnitudes), verified like the recovered set.
   std::vector<std::size_t> order(d);
   for (std::size_t i = 0; i < d; ++i) order[i] = i;
-  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
-    return std::abs(full.model.w[a]) > std::abs(full.model.w[b]);
+  // Ties keep index order: std::sort with the index as tiebreak, the order std::stable_sort would
+  // give (whose temporary buffer clang 14's AddressSanitizer misreports with libstdc++ 12).
+  std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+    const double wa = std::abs(full.model.w[a]), wb = std::abs(full.model.w[b]);
+    return wa != wb ? wa > wb : a < b;
   });
   std::size_t take = options.k ? *options.k : 1;
   if (!options.k) {

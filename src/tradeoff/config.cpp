@@ -235,8 +235,14 @@ std::vector<FamilySpec> read_families(const Checker& check, const json& v,
                         [&](const FamilyEntry& e) { return e.name == f.name; }) -
            table.begin();
   };
-  std::stable_sort(out.begin(), out.end(),
-                   [&](const FamilySpec& a, const FamilySpec& b) { return rank(a) < rank(b); });
+  // Ties keep list order: std::sort on (rank, position), the order std::stable_sort would give
+  // (whose temporary buffer clang 14's AddressSanitizer misreports with libstdc++ 12).
+  std::vector<std::pair<std::ptrdiff_t, std::size_t>> keys;
+  for (std::size_t i = 0; i < out.size(); ++i) keys.emplace_back(rank(out[i]), i);
+  std::sort(keys.begin(), keys.end());
+  std::vector<FamilySpec> sorted;
+  for (const auto& key : keys) sorted.push_back(std::move(out[key.second]));
+  out = std::move(sorted);
   for (std::size_t i = 1; i < out.size(); ++i)
     if (out[i].name == out[i - 1].name)
       check.fail("families", fmt::format("family '{}' is listed twice", out[i].name));
