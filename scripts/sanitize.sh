@@ -16,9 +16,10 @@ cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=cl
   -DRELUREG_FUZZ=ON -DRELUREG_FUZZ_RUNS="${RELUREG_FUZZ_RUNS:-2000}" \
   -DRELUREG_BUILD_PYTHON=OFF -DRELUREG_BUILD_BENCH=OFF -DRELUREG_BUILD_EXPERIMENTS=OFF \
   "${launcher[@]}" >/dev/null
-# Every finding stops the test that made it. The suppressions file names known false positives
-# (see docs/reliability.md); no check is turned off.
+# Every finding stops the test that made it. The suppression files name the known false positives
+# and third-party leaks (see docs/reliability.md); no check is turned off.
 export ASAN_OPTIONS="detect_leaks=1:check_initialization_order=1:strict_init_order=1:suppressions=$PWD/scripts/asan.supp"
+export LSAN_OPTIONS="suppressions=$PWD/scripts/lsan.supp"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 case "$mode" in
   fuzz)
