@@ -90,6 +90,8 @@ ConfigTree json_tree(const std::string& text, const std::string& origin) {
     tree.root = nlohmann::json::parse(text);
   } catch (const nlohmann::json::parse_error& e) {
     throw InputError(fmt::format("{}: not valid JSON: {}", origin, e.what()));
+  } catch (const nlohmann::json::exception& e) {  // a number beyond double's range
+    throw InputError(fmt::format("{}: not valid JSON: {}", origin, json_error_text(e)));
   }
   if (!tree.root.is_object()) throw InputError(origin + ": the config must be a JSON object");
   return tree;

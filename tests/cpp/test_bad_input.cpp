@@ -211,6 +211,9 @@ TEST_F(BadInput, CsvErrorsShowWhatTheFileLooksLike) {
 
 TEST_F(BadInput, TradeoffConfigBoundsSeedsThreadsAndCells) {
   const std::string error = "relureg: error: ";
+  write("big.json", "{\"seeds\": [1e50555]}");  // found by fuzz_tradeoff_config
+  expect_error({"tradeoff", "--config", path("big.json"), "--out", path("t")}, 1,
+               error + path("big.json") + ": not valid JSON: number overflow parsing '1e50555'\n");
   write("seeds.toml", "seeds = 1000000000000\n");
   expect_error(
       {"tradeoff", "--config", path("seeds.toml"), "--out", path("t")}, 1,
