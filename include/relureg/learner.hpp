@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <string>
@@ -87,10 +88,31 @@ FitResult fit_learner(const LearnerEntry& entry, const ParamValues& params, cons
 std::optional<WorkEstimate> estimate_learner(const LearnerEntry& entry, const ParamValues& params,
                                              const DataSource& data, const FitContext& context);
 
-// Parameters shared by the iterative learners, declared once here.
-ParamSpec max_passes_param(double default_value);
-ParamSpec tol_param(double default_value);
-ParamSpec step_param(double default_value, const std::string& description);
-ParamSpec radius_param();
+// Builds a learner L from its typed parameters P (what a LearnerEntry's `make` does).
+template <class L, class P>
+std::function<std::unique_ptr<Learner>(const ParamValues&)> make_learner() {
+  return [](const ParamValues& values) { return std::make_unique<L>(values.as<P>()); };
+}
+
+// Parameters shared by the learners, declared once here; each learner's default is the
+// initialiser of its own struct's field.
+template <class P>
+Field<P> max_passes_field(std::size_t P::*member) {
+  return {"max_passes", member, "stop after this many passes over the data", 1, 1e9};
+}
+template <class P>
+Field<P> tol_field(double P::*member) {
+  return {"tol", member,
+          "stop when the relative change of the training loss falls below this (0 = never)", 0, 1};
+}
+template <class P>
+Field<P> step_field(double P::*member, std::string doc) {
+  return {"step", member, std::move(doc), 1e-12, 1e6};
+}
+template <class P>
+Field<P> radius_field(double P::*member) {
+  return {"radius", member, "norm bound W: the fit stays in ‖w‖ <= W (inf = unconstrained)", 1e-12,
+          std::numeric_limits<double>::infinity()};
+}
 
 }  // namespace relureg

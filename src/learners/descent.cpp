@@ -30,19 +30,6 @@ void project_to_ball(std::vector<double>& w, double radius) {
     for (double& v : w) v *= radius / norm;
 }
 
-DescentSettings descent_settings(const ParamValues& params, DescentObjective objective,
-                                 const std::string& name) {
-  DescentSettings s;
-  s.objective = objective;
-  s.max_passes = static_cast<std::size_t>(params.integer("max_passes"));
-  s.tol = params.real("tol");
-  s.step = params.real("step");
-  s.radius = params.real("radius");
-  s.backtrack = params.flag("backtrack");
-  s.name = name;
-  return s;
-}
-
 FitResult run_descent(const DataSource& data, const FitContext& context, std::vector<double> w,
                       double b, const DescentSettings& settings) {
   const Engine& engine = *context.engine;

@@ -28,8 +28,20 @@ FitResult run_descent(const DataSource& data, const FitContext& context, std::ve
 // Projects w (and the bias, which is not constrained) onto the ball ‖w‖ ≤ radius.
 void project_to_ball(std::vector<double>& w, double radius);
 
-// Settings for the iterative learners from their shared parameters.
-DescentSettings descent_settings(const ParamValues& params, DescentObjective objective,
-                                 const std::string& name);
+// Settings for the iterative learners from their shared parameters (the typed fields max_passes,
+// tol, step, radius and backtrack of the learner's parameter struct).
+template <class P>
+DescentSettings descent_settings(const P& params, DescentObjective objective,
+                                 const std::string& name) {
+  DescentSettings s;
+  s.objective = objective;
+  s.max_passes = params.max_passes;
+  s.tol = params.tol;
+  s.step = params.step;
+  s.radius = params.radius;
+  s.backtrack = params.backtrack;
+  s.name = name;
+  return s;
+}
 
 }  // namespace relureg::detail

@@ -45,6 +45,23 @@ struct Scored {
   double loss = std::numeric_limits<double>::infinity();
 };
 
+struct ExhaustiveSubsetsParams {
+  std::size_t k = 2;
+  std::string signs = "parity";
+  std::size_t batch = 4096;
+  double radius = kInfinity;
+
+  static Fields<ExhaustiveSubsetsParams> fields() {
+    return {
+        {"k", &ExhaustiveSubsetsParams::k, "size of the subsets searched", 1, 20},
+        {"signs", &ExhaustiveSubsetsParams::signs,
+         "sign patterns per subset: parity (the two sign products) or all (2^k)",
+         Choices{{"parity", "all"}}},
+        {"batch", &ExhaustiveSubsetsParams::batch, "subsets scored per pass over the data", 1, 1e6},
+        radius_field(&ExhaustiveSubsetsParams::radius)};
+  }
+};
+
 // The brute-force k-sparse-parity solver in ReLU form (GKK19's upper bound side: C(d, k)
 // candidates, so time d^{Θ(k)}, matching the n^{Ω(k)} hardness). For a parity on T the best
 // direction supported on T is 1_T/√k with signs whose product is the sign of c_k (papers.md
@@ -54,11 +71,8 @@ struct Scored {
 // batch of subsets scores them all; the candidate of least training loss wins.
 class ExhaustiveSubsetsLearner final : public Learner {
  public:
-  explicit ExhaustiveSubsetsLearner(const ParamValues& p)
-      : k_(static_cast<std::size_t>(p.integer("k"))),
-        all_signs_(p.choice("signs") == "all"),
-        batch_(static_cast<std::size_t>(p.integer("batch"))),
-        radius_(p.real("radius")) {}
+  explicit ExhaustiveSubsetsLearner(const ExhaustiveSubsetsParams& p)
+      : k_(p.k), all_signs_(p.signs == "all"), batch_(p.batch), radius_(p.radius) {}
 
   FitResult fit(const DataSource& data, const FitContext& context) override {
     const std::size_t d = data.cols();
@@ -247,18 +261,8 @@ LearnerEntry exhaustive_subsets_entry() {
           "candidates",
           "brute force over k-sparse parities (GKK19 §1.4; time d^Theta(k))",
           Task::relu,
-          {{"k", ParamKind::integer, 2, 1, 20, "size of the subsets searched"},
-           {"signs",
-            ParamKind::choice,
-            0,
-            0,
-            0,
-            "sign patterns per subset: parity (the two sign products) or all (2^k)",
-            {"parity", "all"},
-            "parity"},
-           {"batch", ParamKind::integer, 4096, 1, 1e6, "subsets scored per pass over the data"},
-           radius_param()},
-          [](const ParamValues& p) { return std::make_unique<ExhaustiveSubsetsLearner>(p); }};
+          param_table<ExhaustiveSubsetsParams>(),
+          make_learner<ExhaustiveSubsetsLearner, ExhaustiveSubsetsParams>()};
 }
 
 }  // namespace relureg::detail

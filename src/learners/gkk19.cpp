@@ -13,6 +13,25 @@
 namespace relureg::detail {
 namespace {
 
+struct Gkk19Params {
+  std::string halfspace = "hs-abl";
+  double tau = 0;
+  std::size_t taus = 8;
+  double holdout = 0.2;
+  double radius = kInfinity;
+
+  static Fields<Gkk19Params> fields() {
+    return {{"halfspace", &Gkk19Params::halfspace,
+             "halfspace learner for the direction (run with its default parameters)",
+             Choices{{"hs-abl", "hs-sigmoid", "hs-average"}}},
+            {"tau", &Gkk19Params::tau, "a single threshold τ (0 = the grid rms(y)·2^-j, j < taus)",
+             0, kInfinity},
+            {"taus", &Gkk19Params::taus, "number of thresholds on the grid", 1, 60},
+            holdout_field(&Gkk19Params::holdout, "choose τ"),
+            radius_field(&Gkk19Params::radius)};
+  }
+};
+
 // Goel, Karmalkar, Klivans, "Time/Accuracy Tradeoffs for Learning a ReLU with respect to
 // Gaussian Marginals", NeurIPS 2019, as reconstructed in papers.md §1.5: for each threshold τ of
 // a geometric grid, (1) threshold the labels, ℓ = +1 if y ≥ τ else −1; (2) learn a unit
@@ -23,12 +42,12 @@ namespace {
 // `holdout` fraction; the chosen direction's scale is then refitted on all rows.
 class Gkk19Learner final : public Learner {
  public:
-  explicit Gkk19Learner(const ParamValues& p)
-      : halfspace_(p.choice("halfspace")),
-        tau_(p.real("tau")),
-        taus_(static_cast<std::size_t>(p.integer("taus"))),
-        holdout_(p.real("holdout")),
-        radius_(p.real("radius")) {}
+  explicit Gkk19Learner(const Gkk19Params& p)
+      : halfspace_(p.halfspace),
+        tau_(p.tau),
+        taus_(p.taus),
+        holdout_(p.holdout),
+        radius_(p.radius) {}
 
   FitResult fit(const DataSource& data, const FitContext& context) override {
     const Engine& engine = *context.engine;
@@ -169,20 +188,8 @@ LearnerEntry gkk19_entry() {
           "Goel, Karmalkar, Klivans, Time/Accuracy Tradeoffs for Learning a ReLU with respect to "
           "Gaussian Marginals, NeurIPS 2019 (loss O(opt^{2/3}))",
           Task::relu,
-          {{"halfspace",
-            ParamKind::choice,
-            0,
-            0,
-            0,
-            "halfspace learner for the direction (run with its default parameters)",
-            {"hs-abl", "hs-sigmoid", "hs-average"},
-            "hs-abl"},
-           {"tau", ParamKind::real, 0, 0, std::numeric_limits<double>::infinity(),
-            "a single threshold τ (0 = the grid rms(y)·2^-j, j < taus)"},
-           {"taus", ParamKind::integer, 8, 1, 60, "number of thresholds on the grid"},
-           holdout_param(0.2, "choose τ"),
-           radius_param()},
-          [](const ParamValues& p) { return std::make_unique<Gkk19Learner>(p); }};
+          param_table<Gkk19Params>(),
+          make_learner<Gkk19Learner, Gkk19Params>()};
 }
 
 }  // namespace relureg::detail

@@ -59,10 +59,4 @@ std::vector<std::size_t> shuffled_order(std::size_t count, std::mt19937_64& rng)
   return order;
 }
 
-ParamSpec holdout_param(double default_value, const std::string& what) {
-  return {"holdout",     ParamKind::real,
-          default_value, 0.01,
-          0.9,           "fraction of the rows (the last ones) held out to " + what};
-}
-
 }  // namespace relureg::detail

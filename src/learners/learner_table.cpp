@@ -1,41 +1,12 @@
-// The one explicit table of learners, shared parameter declarations, and the timed fit runner.
+// The one explicit table of learners and the timed fit runner.
 #include <fmt/format.h>
 
 #include <chrono>
-#include <limits>
 
 #include "learners.hpp"
 #include "relureg/error.hpp"
 
 namespace relureg {
-
-ParamSpec max_passes_param(double default_value) {
-  return {"max_passes",  ParamKind::integer,
-          default_value, 1,
-          1e9,           "stop after this many passes over the data"};
-}
-
-ParamSpec tol_param(double default_value) {
-  return {"tol",
-          ParamKind::real,
-          default_value,
-          0,
-          1,
-          "stop when the relative change of the training loss falls below this (0 = never)"};
-}
-
-ParamSpec step_param(double default_value, const std::string& description) {
-  return {"step", ParamKind::real, default_value, 1e-12, 1e6, description};
-}
-
-ParamSpec radius_param() {
-  return {"radius",
-          ParamKind::real,
-          std::numeric_limits<double>::infinity(),
-          1e-12,
-          std::numeric_limits<double>::infinity(),
-          "norm bound W: the fit stays in ‖w‖ <= W (inf = unconstrained)"};
-}
 
 const std::vector<LearnerEntry>& learner_table() {
   static const std::vector<LearnerEntry> table = {

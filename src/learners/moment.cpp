@@ -12,6 +12,21 @@
 namespace relureg::detail {
 namespace {
 
+struct MomentParams {
+  double radius = kInfinity;
+  double ridge = 0.0;
+  bool center = true;
+
+  static Fields<MomentParams> fields() {
+    return {radius_field(&MomentParams::radius),
+            {"ridge", &MomentParams::ridge, "added to the diagonal of Σ̂ before solving", 0.0,
+             kInfinity},
+            {"center", &MomentParams::center,
+             "use Cov(x)⁻¹Cov(x, y) (same population value, lower variance); always on with "
+             "--bias"}};
+  }
+};
+
 // Stein's identity for x ~ N(0, I): E[ReLU(w·x) x] = w/2, so 2 Ê[y x] estimates w* up to the
 // noise's correlation with x, which is at most √opt; hence loss ≤ 9·opt (sota.md §0.1, D2).
 // For N(0, Σ) the estimate is 2 Σ̂⁻¹ Ê[y x]. With `center` (default) we use 2 Cov̂(x)⁻¹ Cov̂(x, y):
@@ -20,8 +35,8 @@ namespace {
 // still holds after centring, so that direction is refitted with an exact 2-D (a, b) search.
 class MomentLearner final : public Learner {
  public:
-  explicit MomentLearner(const ParamValues& p)
-      : radius_(p.real("radius")), ridge_(p.real("ridge")), center_(p.flag("center")) {}
+  explicit MomentLearner(const MomentParams& p)
+      : radius_(p.radius), ridge_(p.ridge), center_(p.center) {}
 
   FitResult fit(const DataSource& data, const FitContext& context) override {
     const Engine& engine = *context.engine;
@@ -105,17 +120,12 @@ std::vector<double> chow_estimate(const Engine& engine, const DataSource& data, 
 }
 
 LearnerEntry moment_entry() {
-  return {
-      "moment",
-      "closed-form Chow estimator 2·Σ̂⁻¹·Ê[y x] plus a least-squares scale refit (2 passes)",
-      "Stein's identity; sota.md D2 (loss ≤ 9·opt under N(0, I))",
-      Task::relu,
-      {radius_param(),
-       {"ridge", ParamKind::real, 0.0, 0.0, std::numeric_limits<double>::infinity(),
-        "added to the diagonal of Σ̂ before solving"},
-       {"center", ParamKind::flag, 1, 0, 1,
-        "use Cov(x)⁻¹Cov(x, y) (same population value, lower variance); always on with --bias"}},
-      [](const ParamValues& p) { return std::make_unique<MomentLearner>(p); }};
+  return {"moment",
+          "closed-form Chow estimator 2·Σ̂⁻¹·Ê[y x] plus a least-squares scale refit (2 passes)",
+          "Stein's identity; sota.md D2 (loss ≤ 9·opt under N(0, I))",
+          Task::relu,
+          param_table<MomentParams>(),
+          make_learner<MomentLearner, MomentParams>()};
 }
 
 }  // namespace relureg::detail

@@ -64,6 +64,26 @@ std::vector<double> sphere_net(std::size_t q, std::size_t grid) {
   return dirs;
 }
 
+struct Net2EnumParams {
+  std::size_t units = 2;
+  std::size_t dim = 3;
+  std::size_t grid = 7;
+  double max_tuples = 1e8;
+  double ridge = 1e-9;
+
+  static Fields<Net2EnumParams> fields() {
+    using P = Net2EnumParams;
+    return {{"units", &P::units, "hidden units k", 1, 7},
+            {"dim", &P::dim, "projection dimension m (m >= d: no projection)", 1, 64},
+            {"grid", &P::grid,
+             "net points per edge of the cube [-1, 1]^m whose surface, normalised, is the eps-net",
+             2, 1000},
+            {"max_tuples", &P::max_tuples,
+             "refuse to start when the enumeration has more tuples than this", 1, 1e15},
+            {"ridge", &P::ridge, "relative ridge of the output least squares", 0, 1}};
+  }
+};
+
 // Goel, Klivans, Manurangsi, Reichman, "Tight Hardness Results for Training Depth-2 ReLU
 // Networks", ITCS 2021 (§5.2 of papers.md, method [I]): project x to m dimensions with a random
 // map, enumerate an ε-net of k-tuples of hidden units there, keep the tuple of least empirical
@@ -76,12 +96,8 @@ std::vector<double> sphere_net(std::size_t q, std::size_t grid) {
 // output bias is fitted.
 class Net2EnumLearner final : public Learner {
  public:
-  explicit Net2EnumLearner(const ParamValues& p)
-      : k_(static_cast<std::size_t>(p.integer("units"))),
-        m_(static_cast<std::size_t>(p.integer("dim"))),
-        grid_(static_cast<std::size_t>(p.integer("grid"))),
-        max_tuples_(p.real("max_tuples")),
-        ridge_(p.real("ridge")) {}
+  explicit Net2EnumLearner(const Net2EnumParams& p)
+      : k_(p.units), m_(p.dim), grid_(p.grid), max_tuples_(p.max_tuples), ridge_(p.ridge) {}
 
   std::optional<WorkEstimate> estimate(const DataSource& data, const FitContext& context) override {
     const Plan plan = make_plan(data.cols(), context);
@@ -394,14 +410,8 @@ LearnerEntry net2_enum_entry() {
           "Goel, Klivans, Manurangsi, Reichman, Tight Hardness Results for Training Depth-2 ReLU "
           "Networks, ITCS 2021 (method as in papers.md 5.2)",
           Task::net2,
-          {{"units", ParamKind::integer, 2, 1, 7, "hidden units k"},
-           {"dim", ParamKind::integer, 3, 1, 64, "projection dimension m (m >= d: no projection)"},
-           {"grid", ParamKind::integer, 7, 2, 1000,
-            "net points per edge of the cube [-1, 1]^m whose surface, normalised, is the eps-net"},
-           {"max_tuples", ParamKind::real, 1e8, 1, 1e15,
-            "refuse to start when the enumeration has more tuples than this"},
-           {"ridge", ParamKind::real, 1e-9, 0, 1, "relative ridge of the output least squares"}},
-          [](const ParamValues& p) { return std::make_unique<Net2EnumLearner>(p); }};
+          param_table<Net2EnumParams>(),
+          make_learner<Net2EnumLearner, Net2EnumParams>()};
 }
 
 }  // namespace relureg::detail

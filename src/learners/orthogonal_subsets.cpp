@@ -113,6 +113,26 @@ SubsetFit fit_from_moments(double yf, double ff, double f, double y, double yy, 
   return fit;
 }
 
+struct OrthogonalSubsetsParams {
+  std::size_t k = 2;
+  std::string activation = "relu";
+  std::size_t screen_rows = 2000;
+  std::size_t keep = 16;
+  double max_subsets = 1e7;
+
+  static Fields<OrthogonalSubsetsParams> fields() {
+    using P = OrthogonalSubsetsParams;
+    return {{"k", &P::k, "subset size k (2^k hidden units)", 1, 20},
+            {"activation", &P::activation,
+             "hidden activation of the shape (relu: even k, sigmoid: odd k)",
+             Choices{{"relu", "sigmoid"}}},
+            {"screen_rows", &P::screen_rows,
+             "score every subset on this many rows first (0 = all rows)", 0, 1e12},
+            {"keep", &P::keep, "best screened subsets rescored on all rows", 1, 1e6},
+            {"max_subsets", &P::max_subsets, "refuse more subsets than this", 1, 1e12}};
+  }
+};
+
 // The reference that succeeds on the orthogonal family of Goel, Gollakota, Jin, Karmalkar,
 // Klivans (ICML 2020): the family is n^{Θ(k)} exactly orthogonal networks, which defeats
 // correlational (SQ / gradient) learners, while trying every k-subset — C(d, k) of them — finds
@@ -121,12 +141,12 @@ SubsetFit fit_from_moments(double yf, double ff, double f, double y, double yy, 
 // rows and only the best `keep` are scored on all rows.
 class OrthogonalSubsetsLearner final : public Learner {
  public:
-  explicit OrthogonalSubsetsLearner(const ParamValues& p)
-      : k_(static_cast<std::size_t>(p.integer("k"))),
-        activation_(activation_from_name(p.choice("activation"), "orthogonal-subsets")),
-        screen_rows_(static_cast<std::size_t>(p.integer("screen_rows"))),
-        keep_(static_cast<std::size_t>(p.integer("keep"))),
-        max_subsets_(p.real("max_subsets")) {}
+  explicit OrthogonalSubsetsLearner(const OrthogonalSubsetsParams& p)
+      : k_(p.k),
+        activation_(activation_from_name(p.activation, "orthogonal-subsets")),
+        screen_rows_(p.screen_rows),
+        keep_(p.keep),
+        max_subsets_(p.max_subsets) {}
 
   FitResult fit(const DataSource& data, const FitContext& context) override {
     const Engine& engine = *context.engine;
@@ -247,20 +267,8 @@ LearnerEntry orthogonal_subsets_entry() {
           "k-subset S, keep the best",
           "Goel, Gollakota, Jin, Karmalkar, Klivans, ICML 2020 (the family's C(d, k) networks)",
           Task::net2,
-          {{"k", ParamKind::integer, 2, 1, 20, "subset size k (2^k hidden units)"},
-           {"activation",
-            ParamKind::choice,
-            0,
-            0,
-            0,
-            "hidden activation of the shape (relu: even k, sigmoid: odd k)",
-            {"relu", "sigmoid"},
-            "relu"},
-           {"screen_rows", ParamKind::integer, 2000, 0, 1e12,
-            "score every subset on this many rows first (0 = all rows)"},
-           {"keep", ParamKind::integer, 16, 1, 1e6, "best screened subsets rescored on all rows"},
-           {"max_subsets", ParamKind::real, 1e7, 1, 1e12, "refuse more subsets than this"}},
-          [](const ParamValues& p) { return std::make_unique<OrthogonalSubsetsLearner>(p); }};
+          param_table<OrthogonalSubsetsParams>(),
+          make_learner<OrthogonalSubsetsLearner, OrthogonalSubsetsParams>()};
 }
 
 }  // namespace relureg::detail
