@@ -61,6 +61,10 @@ struct Field {
   double lower = -std::numeric_limits<double>::infinity();
   double upper = std::numeric_limits<double>::infinity();
   std::vector<std::string> choices = {};
+  // false for a field set by the front ends' own flag rather than "name=value" (the `bias` of
+  // the learners: the CLI's --bias, Python's bias=, the grid's `bias` key); it is then not in
+  // the table, the messages or the JSON.
+  bool listed = true;
   std::function<FieldValue(const P&)> read;          // the member's value
   std::function<void(P&, const FieldValue&)> write;  // sets the member
 
@@ -77,6 +81,7 @@ struct Field {
   template <class D>
   Field<D> in() const {
     Field<D> f(name, kind, doc, lower, upper, choices, nullptr);
+    f.listed = listed;
     f.read = [r = read](const D& d) { return r(static_cast<const P&>(d)); };
     f.write = [w = write](D& d, const FieldValue& v) { w(static_cast<P&>(d), v); };
     return f;
@@ -142,7 +147,8 @@ using Fields = std::vector<Field<P>>;
 template <class P>
 ParamTable param_table() {
   ParamTable table;
-  for (const Field<P>& f : P::fields()) table.push_back(f.spec());
+  for (const Field<P>& f : P::fields())
+    if (f.listed) table.push_back(f.spec());
   return table;
 }
 
@@ -175,6 +181,10 @@ class ParamValues {
 
   bool was_given(const std::string& name) const;
 
+  // Whether a bias is to be fitted: sets the unlisted `bias` field of the struct (see Field).
+  void set_fit_bias(bool fit_bias) { fit_bias_ = fit_bias; }
+  bool fit_bias() const { return fit_bias_; }
+
   // The checked values as the typed struct P whose param_table<P>() they were parsed against.
   template <class P>
   P as() const;
@@ -189,6 +199,7 @@ class ParamValues {
   };
   std::map<std::string, Value> values_;
   std::map<std::string, ParamKind> kinds_;
+  bool fit_bias_ = false;
   const Value& get(const std::string& name) const;
 };
 
@@ -196,6 +207,11 @@ template <class P>
 P ParamValues::as() const {
   P p{};
   for (const Field<P>& f : P::fields()) {
+    if (!f.listed) {
+      if (f.kind == ParamKind::flag && f.name == "bias")
+        f.write(p, FieldValue{fit_bias_ ? 1.0 : 0.0, ""});
+      continue;
+    }
     const Value& v = get(f.name);
     f.write(p, FieldValue{v.number, v.text});
   }
@@ -207,6 +223,10 @@ ParamValues ParamValues::of(const P& params) {
   ParamValues result;
   for (const Field<P>& f : P::fields()) {
     const FieldValue value = f.read(params);
+    if (!f.listed) {
+      if (f.name == "bias") result.fit_bias_ = value.number != 0;
+      continue;
+    }
     result.values_[f.name] = Value{value.number, value.text, true};
     result.kinds_[f.name] = f.kind;
   }

@@ -41,7 +41,7 @@ FitResult run_descent(const DataSource& data, const FitContext& context, std::ve
                                       ? ReluGradients::square
                                       : ReluGradients::surrogate;
   auto stats_at = [&](const std::vector<double>& wv, double bv) {
-    return relu_stats(engine, data, wv, bv, context.bias, settings.relu_grad_at_zero, gradients);
+    return relu_stats(engine, data, wv, bv, settings.bias, settings.relu_grad_at_zero, gradients);
   };
   auto diverged = [&](std::size_t iteration, double loss) {
     return DivergenceError(
@@ -67,7 +67,7 @@ FitResult run_descent(const DataSource& data, const FitContext& context, std::ve
     bool accepted = false;
     while (passes_used() < settings.max_passes) {
       for (std::size_t j = 0; j < d; ++j) w_new[j] = w[j] - step * g[j];
-      if (context.bias) b_new = b - step * g[d];
+      if (settings.bias) b_new = b - step * g[d];
       project_to_ball(w_new, settings.radius);
       next = stats_at(w_new, b_new);
       const double value = objective_value(next, settings.objective);
@@ -108,8 +108,8 @@ FitResult run_descent(const DataSource& data, const FitContext& context, std::ve
     }
   }
   result.model.w = std::move(w);
-  result.model.b = context.bias ? b : 0.0;
-  result.model.bias = context.bias;
+  result.model.b = settings.bias ? b : 0.0;
+  result.model.bias = settings.bias;
   result.details["final_step"] = step;
   result.details["active_fraction"] = stats.active;
   return result;

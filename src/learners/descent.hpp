@@ -17,7 +17,8 @@ struct DescentSettings {
   double radius = 0;      // ‖w‖ ≤ radius after every step (inf = no projection)
   bool backtrack = true;  // halve the step while the objective rises
   double relu_grad_at_zero = 1.0;
-  std::string name;  // learner name, for messages
+  bool bias = false;  // fit b too (otherwise b stays 0)
+  std::string name;   // learner name, for messages
 };
 
 // Runs descent from (w, b) and returns the fit (model, history, stop reason). Throws
@@ -40,6 +41,7 @@ DescentSettings descent_settings(const P& params, DescentObjective objective,
   s.step = params.step;
   s.radius = params.radius;
   s.backtrack = params.backtrack;
+  s.bias = params.bias;
   s.name = name;
   return s;
 }

@@ -41,6 +41,7 @@ struct ExhaustiveParams {
   double step = 1.0;
   double radius = kInfinity;
   bool backtrack = true;
+  bool bias = false;
 
   static Fields<ExhaustiveParams> fields() {
     return {
@@ -52,7 +53,8 @@ struct ExhaustiveParams {
         step_field(&ExhaustiveParams::step, "polishing step size"),
         radius_field(&ExhaustiveParams::radius),
         {"backtrack", &ExhaustiveParams::backtrack,
-         "halve the polishing step while the loss rises"}};
+         "halve the polishing step while the loss rises"},
+        bias_field(&ExhaustiveParams::bias)};
   }
 };
 
@@ -83,7 +85,7 @@ class ExhaustiveLearner final : public Learner {
     const auto dirs = direction_grid(d, grid_);
     // Kinks t (ReLU(a(u·x − t))) in units of the features' root-mean-square.
     std::vector<double> kinks{0.0};
-    if (context.bias) {
+    if (polish_.bias) {
       const double rms =
           std::sqrt(engine.mean_rows(data, 1, [d](const float* x, double, double* acc) {
             for (std::size_t j = 0; j < d; ++j) acc[0] += double(x[j]) * x[j] / d;
@@ -150,12 +152,10 @@ class ExhaustiveLearner final : public Learner {
 }  // namespace
 
 LearnerEntry exhaustive_entry() {
-  return {"exhaustive",
-          "opt + ε reference for d <= 3: grid over directions (and kinks), best scale, GD polish",
-          "brute force; GKK19 Lemma L3 bounds the grid error",
-          Task::relu,
-          param_table<ExhaustiveParams>(),
-          make_learner<ExhaustiveLearner, ExhaustiveParams>()};
+  return learner_entry<ExhaustiveLearner, ExhaustiveParams>(
+      "exhaustive",
+      "opt + ε reference for d <= 3: grid over directions (and kinks), best scale, GD polish",
+      "brute force; GKK19 Lemma L3 bounds the grid error", Task::relu);
 }
 
 }  // namespace relureg::detail

@@ -50,6 +50,7 @@ struct ExhaustiveSubsetsParams {
   std::string signs = "parity";
   std::size_t batch = 4096;
   double radius = kInfinity;
+  bool bias = false;
 
   static Fields<ExhaustiveSubsetsParams> fields() {
     return {
@@ -58,7 +59,8 @@ struct ExhaustiveSubsetsParams {
          "sign patterns per subset: parity (the two sign products) or all (2^k)",
          Choices{{"parity", "all"}}},
         {"batch", &ExhaustiveSubsetsParams::batch, "subsets scored per pass over the data", 1, 1e6},
-        radius_field(&ExhaustiveSubsetsParams::radius)};
+        radius_field(&ExhaustiveSubsetsParams::radius),
+        bias_field(&ExhaustiveSubsetsParams::bias)};
   }
 };
 
@@ -72,7 +74,7 @@ struct ExhaustiveSubsetsParams {
 class ExhaustiveSubsetsLearner final : public Learner {
  public:
   explicit ExhaustiveSubsetsLearner(const ExhaustiveSubsetsParams& p)
-      : k_(p.k), all_signs_(p.signs == "all"), batch_(p.batch), radius_(p.radius) {}
+      : k_(p.k), all_signs_(p.signs == "all"), batch_(p.batch), radius_(p.radius), bias_(p.bias) {}
 
   FitResult fit(const DataSource& data, const FitContext& context) override {
     const std::size_t d = data.cols();
@@ -114,7 +116,7 @@ class ExhaustiveSubsetsLearner final : public Learner {
     result.model.w.assign(d, 0.0);
     const double unit = 1 / std::sqrt(static_cast<double>(k_));
     for (std::size_t i = 0; i < k_; ++i) result.model.w[best.subset[i]] = best.signs[i] * unit;
-    if (context.bias) {
+    if (bias_) {
       const ScaleBiasFit fit = refit_scale_bias(engine, data, result.model.w, radius_);
       for (double& v : result.model.w) v *= fit.scale;
       result.model.b = fit.bias;
@@ -122,7 +124,7 @@ class ExhaustiveSubsetsLearner final : public Learner {
     } else {
       for (double& v : result.model.w) v *= best.scale;
     }
-    result.model.bias = context.bias;
+    result.model.bias = bias_;
     nlohmann::json listed = nlohmann::json::array();
     for (const Scored& s : top)
       listed.push_back({{"subset", s.subset}, {"signs", s.signs}, {"loss", s.loss}});
@@ -143,6 +145,7 @@ class ExhaustiveSubsetsLearner final : public Learner {
   bool all_signs_;
   std::size_t batch_;
   double radius_;
+  bool bias_;
 
   // The sign pattern p of a subset: signs=parity → p = 0 all +1, p = 1 the last −1;
   // signs=all → bit i of p set means coordinate i of the subset is −1.
@@ -256,13 +259,11 @@ class ExhaustiveSubsetsLearner final : public Learner {
 }  // namespace
 
 LearnerEntry exhaustive_subsets_entry() {
-  return {"exhaustive-subsets",
-          "every k-subset T: the ReLU along 1_T/sqrt(k) with signs and its best scale; C(d,k) "
-          "candidates",
-          "brute force over k-sparse parities (GKK19 §1.4; time d^Theta(k))",
-          Task::relu,
-          param_table<ExhaustiveSubsetsParams>(),
-          make_learner<ExhaustiveSubsetsLearner, ExhaustiveSubsetsParams>()};
+  return learner_entry<ExhaustiveSubsetsLearner, ExhaustiveSubsetsParams>(
+      "exhaustive-subsets",
+      "every k-subset T: the ReLU along 1_T/sqrt(k) with signs and its best scale; C(d,k) "
+      "candidates",
+      "brute force over k-sparse parities (GKK19 §1.4; time d^Theta(k))", Task::relu);
 }
 
 }  // namespace relureg::detail

@@ -17,18 +17,20 @@ struct GdParams {
   bool backtrack = true;
   std::string init = "zero";
   double relu_grad_at_zero = 1.0;
+  bool bias = false;
 
   static Fields<GdParams> fields() {
-    return {max_passes_field(&GdParams::max_passes),
-            tol_field(&GdParams::tol),
-            step_field(&GdParams::step, "step size (halved while the loss rises when backtrack=1)"),
-            radius_field(&GdParams::radius),
-            {"backtrack", &GdParams::backtrack, "halve the step while the loss rises"},
-            {"init", &GdParams::init, "initial point: zero, random (seeded) or moment",
-             Choices{{"zero", "random", "moment"}}},
-            {"relu_grad_at_zero", &GdParams::relu_grad_at_zero,
-             "value of ReLU'(0); 1 lets a zero start move (Soltanolkotabi), 0 is autograd's", 0.0,
-             1.0}};
+    return {
+        max_passes_field(&GdParams::max_passes),
+        tol_field(&GdParams::tol),
+        step_field(&GdParams::step, "step size (halved while the loss rises when backtrack=1)"),
+        radius_field(&GdParams::radius),
+        {"backtrack", &GdParams::backtrack, "halve the step while the loss rises"},
+        {"init", &GdParams::init, "initial point: zero, random (seeded) or moment",
+         Choices{{"zero", "random", "moment"}}},
+        {"relu_grad_at_zero", &GdParams::relu_grad_at_zero,
+         "value of ReLU'(0); 1 lets a zero start move (Soltanolkotabi), 0 is autograd's", 0.0, 1.0},
+        bias_field(&GdParams::bias)};
   }
 };
 
@@ -75,12 +77,9 @@ class GdLearner final : public Learner {
 }  // namespace
 
 LearnerEntry gd_entry() {
-  return {"gd",
-          "projected full-batch gradient descent on the square loss (one fused pass per step)",
-          "Soltanolkotabi, Learning ReLUs via Gradient Descent, NeurIPS 2017",
-          Task::relu,
-          param_table<GdParams>(),
-          make_learner<GdLearner, GdParams>()};
+  return learner_entry<GdLearner, GdParams>(
+      "gd", "projected full-batch gradient descent on the square loss (one fused pass per step)",
+      "Soltanolkotabi, Learning ReLUs via Gradient Descent, NeurIPS 2017", Task::relu);
 }
 
 }  // namespace relureg::detail

@@ -19,6 +19,7 @@ struct Gkk19Params {
   std::size_t taus = 8;
   double holdout = 0.2;
   double radius = kInfinity;
+  bool bias = false;
 
   static Fields<Gkk19Params> fields() {
     return {{"halfspace", &Gkk19Params::halfspace,
@@ -28,7 +29,8 @@ struct Gkk19Params {
              0, kInfinity},
             {"taus", &Gkk19Params::taus, "number of thresholds on the grid", 1, 60},
             holdout_field(&Gkk19Params::holdout, "choose τ"),
-            radius_field(&Gkk19Params::radius)};
+            radius_field(&Gkk19Params::radius),
+            bias_field(&Gkk19Params::bias)};
   }
 };
 
@@ -47,7 +49,8 @@ class Gkk19Learner final : public Learner {
         tau_(p.tau),
         taus_(p.taus),
         holdout_(p.holdout),
-        radius_(p.radius) {}
+        radius_(p.radius),
+        bias_(p.bias) {}
 
   FitResult fit(const DataSource& data, const FitContext& context) override {
     const Engine& engine = *context.engine;
@@ -88,7 +91,7 @@ class Gkk19Learner final : public Learner {
           throw InputError("every thresholded label is " + std::string(positive ? "+1" : "-1"));
         const RelabelledSource thresholded(train, labels);
         const FitResult hs = hs_entry.make(hs_params)->fit(
-            thresholded, {&engine, false, context.seed, inner_progress(context, k, taus.size())});
+            thresholded, {&engine, context.seed, inner_progress(context, k, taus.size())});
         u = hs.model.w;
         candidate["halfspace_error"] = hs.loss_history.back();
         if (!(normalize(u) > 0)) throw InputError("the halfspace learner returned w = 0");
@@ -97,7 +100,7 @@ class Gkk19Learner final : public Learner {
         candidates.push_back(std::move(candidate));
         continue;
       }
-      const Fitted fit = refit(engine, train, u, context.bias);
+      const Fitted fit = refit(engine, train, u, bias_);
       std::vector<double> w = u;
       for (double& v : w) v *= fit.scale;
       const double holdout_loss = relu_loss(engine, holdout, w, fit.bias);
@@ -116,16 +119,16 @@ class Gkk19Learner final : public Learner {
         break;
       }
     }
-    result.model.bias = context.bias;
+    result.model.bias = bias_;
     if (best_direction.empty()) {  // no threshold split the labels: the best constant ReLU
       result.model.w.assign(data.cols(), 0.0);
-      if (context.bias)
+      if (bias_)
         result.model.b = std::max(
             0.0,
             engine.mean_rows(data, 1, [](const float*, double y, double* acc) { acc[0] += y; })[0]);
       result.stop_reason = "no_threshold_split";
     } else {
-      const Fitted fit = refit(engine, data, best_direction, context.bias);
+      const Fitted fit = refit(engine, data, best_direction, bias_);
       result.model.w = best_direction;
       for (double& v : result.model.w) v *= fit.scale;
       result.model.b = fit.bias;
@@ -177,19 +180,19 @@ class Gkk19Learner final : public Learner {
   double tau_;
   std::size_t taus_;
   double holdout_, radius_;
+  bool bias_;
 };
 
 }  // namespace
 
 LearnerEntry gkk19_entry() {
-  return {"gkk19",
-          "reduction to halfspace learning: threshold the labels at each τ, learn a direction, "
-          "refit the scale, pick by hold-out",
-          "Goel, Karmalkar, Klivans, Time/Accuracy Tradeoffs for Learning a ReLU with respect to "
-          "Gaussian Marginals, NeurIPS 2019 (loss O(opt^{2/3}))",
-          Task::relu,
-          param_table<Gkk19Params>(),
-          make_learner<Gkk19Learner, Gkk19Params>()};
+  return learner_entry<Gkk19Learner, Gkk19Params>(
+      "gkk19",
+      "reduction to halfspace learning: threshold the labels at each τ, learn a direction, "
+      "refit the scale, pick by hold-out",
+      "Goel, Karmalkar, Klivans, Time/Accuracy Tradeoffs for Learning a ReLU with respect to "
+      "Gaussian Marginals, NeurIPS 2019 (loss O(opt^{2/3}))",
+      Task::relu);
 }
 
 }  // namespace relureg::detail

@@ -13,6 +13,7 @@ struct GlmtronParams {
   double radius = kInfinity;
   bool backtrack = true;
   std::size_t polish = 0;
+  bool bias = false;
 
   static Fields<GlmtronParams> fields() {
     return {max_passes_field(&GlmtronParams::max_passes),
@@ -22,7 +23,8 @@ struct GlmtronParams {
             radius_field(&GlmtronParams::radius),
             {"backtrack", &GlmtronParams::backtrack, "halve the step while the surrogate rises"},
             {"polish", &GlmtronParams::polish,
-             "passes of square-loss descent after the surrogate phase", 0, 1e9}};
+             "passes of square-loss descent after the surrogate phase", 0, 1e9},
+            bias_field(&GlmtronParams::bias)};
   }
 };
 
@@ -64,13 +66,12 @@ class GlmtronLearner final : public Learner {
 }  // namespace
 
 LearnerEntry glmtron_entry() {
-  return {"glmtron",
-          "projected gradient descent on the convex surrogate ½ReLU(w·x)² − y·w·x from w = 0",
-          "Kakade et al. 2011 (GLMtron); Diakonikolas, Goel, Karmalkar, Klivans, Soltanolkotabi, "
-          "COLT 2020",
-          Task::relu,
-          param_table<GlmtronParams>(),
-          make_learner<GlmtronLearner, GlmtronParams>()};
+  return learner_entry<GlmtronLearner, GlmtronParams>(
+      "glmtron",
+      "projected gradient descent on the convex surrogate ½ReLU(w·x)² − y·w·x from w = 0",
+      "Kakade et al. 2011 (GLMtron); Diakonikolas, Goel, Karmalkar, Klivans, Soltanolkotabi, "
+      "COLT 2020",
+      Task::relu);
 }
 
 }  // namespace relureg::detail

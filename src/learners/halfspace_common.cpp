@@ -24,9 +24,6 @@ double normalize(std::vector<double>& v) {
 
 void check_halfspace_input(const DataSource& data, const FitContext& context,
                            const std::string& learner) {
-  if (context.bias)
-    throw InputError(learner +
-                     ": learns homogeneous halfspaces sign(w·x) only; --bias is not supported");
   require_sign_labels(*context.engine, data, learner);
 }
 

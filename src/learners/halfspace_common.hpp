@@ -14,8 +14,9 @@ namespace relureg::detail {
 // Scales v to unit length and returns its former norm (v is left alone when the norm is 0).
 double normalize(std::vector<double>& v);
 
-// The checks every halfspace fit starts with: no --bias (the learners find homogeneous
-// halfspaces) and labels exactly ±1. InputError naming `learner` otherwise.
+// The check every halfspace fit starts with: labels exactly ±1 (InputError naming `learner`).
+// The learners find homogeneous halfspaces: they declare no bias field, so fit_learner refuses
+// --bias for them.
 void check_halfspace_input(const DataSource& data, const FitContext& context,
                            const std::string& learner);
 

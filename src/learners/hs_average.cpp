@@ -31,13 +31,11 @@ class AverageLearner final : public Learner {
 }  // namespace
 
 LearnerEntry hs_average_entry() {
-  return {"hs-average",
-          "halfspace: the averaging direction Ê[ℓx]/‖Ê[ℓx]‖ (one pass; ±1 labels)",
-          "Servedio 1999 (Average); error O(η√log(1/η)) recalled from Kalai, Klivans, Mansour, "
-          "Servedio, FOCS 2005",
-          Task::halfspace,
-          param_table<AverageParams>(),
-          make_learner<AverageLearner, AverageParams>()};
+  return learner_entry<AverageLearner, AverageParams>(
+      "hs-average", "halfspace: the averaging direction Ê[ℓx]/‖Ê[ℓx]‖ (one pass; ±1 labels)",
+      "Servedio 1999 (Average); error O(η√log(1/η)) recalled from Kalai, Klivans, Mansour, "
+      "Servedio, FOCS 2005",
+      Task::halfspace);
 }
 
 }  // namespace relureg::detail

@@ -8,6 +8,18 @@
 
 namespace relureg {
 
+namespace {
+
+void check_bias(const LearnerEntry& entry, const ParamValues& params) {
+  if (!params.fit_bias() || entry.fits_bias) return;
+  if (entry.task == Task::halfspace)
+    throw InputError(entry.name +
+                     ": learns homogeneous halfspaces sign(w·x) only; --bias is not supported");
+  throw InputError(entry.name + ": fits no bias; --bias is not supported");
+}
+
+}  // namespace
+
 const std::vector<LearnerEntry>& learner_table() {
   static const std::vector<LearnerEntry> table = {
       detail::moment_entry(),
@@ -45,6 +57,7 @@ const LearnerEntry& find_learner(const std::string& name) {
 FitResult fit_learner(const LearnerEntry& entry, const ParamValues& params, const DataSource& data,
                       const FitContext& context) {
   if (data.rows() == 0) throw InputError(entry.name + ": no data rows");
+  check_bias(entry, params);
   const auto start = std::chrono::steady_clock::now();
   const std::size_t first_pass = context.engine->passes();
   FitResult result = entry.make(params)->fit(data, context);
@@ -56,6 +69,7 @@ FitResult fit_learner(const LearnerEntry& entry, const ParamValues& params, cons
 std::optional<WorkEstimate> estimate_learner(const LearnerEntry& entry, const ParamValues& params,
                                              const DataSource& data, const FitContext& context) {
   if (data.rows() == 0) throw InputError(entry.name + ": no data rows");
+  check_bias(entry, params);
   return entry.make(params)->estimate(data, context);
 }
 

@@ -16,6 +16,7 @@ struct MomentParams {
   double radius = kInfinity;
   double ridge = 0.0;
   bool center = true;
+  bool bias = false;
 
   static Fields<MomentParams> fields() {
     return {radius_field(&MomentParams::radius),
@@ -23,7 +24,8 @@ struct MomentParams {
              kInfinity},
             {"center", &MomentParams::center,
              "use Cov(x)⁻¹Cov(x, y) (same population value, lower variance); always on with "
-             "--bias"}};
+             "--bias"},
+            bias_field(&MomentParams::bias)};
   }
 };
 
@@ -36,11 +38,11 @@ struct MomentParams {
 class MomentLearner final : public Learner {
  public:
   explicit MomentLearner(const MomentParams& p)
-      : radius_(p.radius), ridge_(p.ridge), center_(p.center) {}
+      : radius_(p.radius), ridge_(p.ridge), center_(p.center), bias_(p.bias) {}
 
   FitResult fit(const DataSource& data, const FitContext& context) override {
     const Engine& engine = *context.engine;
-    std::vector<double> w = chow_estimate(engine, data, center_ || context.bias, ridge_);
+    std::vector<double> w = chow_estimate(engine, data, center_ || bias_, ridge_);
     double norm = 0;
     for (double v : w) norm += v * v;
     norm = std::sqrt(norm);
@@ -49,13 +51,13 @@ class MomentLearner final : public Learner {
     result.details["chow_norm"] = norm;
     if (norm == 0) {  // labels uncorrelated with x: the best ReLU along no direction is constant
       result.model.w.assign(data.cols(), 0.0);
-      result.model.bias = context.bias;
+      result.model.bias = bias_;
       result.loss_history.push_back(relu_loss(engine, data, result.model.w, 0.0));
       return result;
     }
     std::vector<double> u = w;
     for (double& v : u) v /= norm;
-    if (context.bias) {
+    if (bias_) {
       const ScaleBiasFit fit = refit_scale_bias(engine, data, u, radius_);
       for (double& v : u) v *= fit.scale;
       result.model = {u, fit.bias, true};
@@ -73,6 +75,7 @@ class MomentLearner final : public Learner {
   double radius_;
   double ridge_;
   bool center_;
+  bool bias_;
 };
 
 }  // namespace
@@ -120,12 +123,10 @@ std::vector<double> chow_estimate(const Engine& engine, const DataSource& data, 
 }
 
 LearnerEntry moment_entry() {
-  return {"moment",
-          "closed-form Chow estimator 2·Σ̂⁻¹·Ê[y x] plus a least-squares scale refit (2 passes)",
-          "Stein's identity; sota.md D2 (loss ≤ 9·opt under N(0, I))",
-          Task::relu,
-          param_table<MomentParams>(),
-          make_learner<MomentLearner, MomentParams>()};
+  return learner_entry<MomentLearner, MomentParams>(
+      "moment",
+      "closed-form Chow estimator 2·Σ̂⁻¹·Ê[y x] plus a least-squares scale refit (2 passes)",
+      "Stein's identity; sota.md D2 (loss ≤ 9·opt under N(0, I))", Task::relu);
 }
 
 }  // namespace relureg::detail

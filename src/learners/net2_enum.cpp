@@ -70,6 +70,7 @@ struct Net2EnumParams {
   std::size_t grid = 7;
   double max_tuples = 1e8;
   double ridge = 1e-9;
+  bool bias = false;
 
   static Fields<Net2EnumParams> fields() {
     using P = Net2EnumParams;
@@ -80,7 +81,8 @@ struct Net2EnumParams {
              2, 1000},
             {"max_tuples", &P::max_tuples,
              "refuse to start when the enumeration has more tuples than this", 1, 1e15},
-            {"ridge", &P::ridge, "relative ridge of the output least squares", 0, 1}};
+            {"ridge", &P::ridge, "relative ridge of the output least squares", 0, 1},
+            bias_field(&Net2EnumParams::bias)};
   }
 };
 
@@ -97,7 +99,12 @@ struct Net2EnumParams {
 class Net2EnumLearner final : public Learner {
  public:
   explicit Net2EnumLearner(const Net2EnumParams& p)
-      : k_(p.units), m_(p.dim), grid_(p.grid), max_tuples_(p.max_tuples), ridge_(p.ridge) {}
+      : k_(p.units),
+        m_(p.dim),
+        grid_(p.grid),
+        max_tuples_(p.max_tuples),
+        ridge_(p.ridge),
+        bias_(p.bias) {}
 
   std::optional<WorkEstimate> estimate(const DataSource& data, const FitContext& context) override {
     const Plan plan = make_plan(data.cols(), context);
@@ -241,7 +248,7 @@ class Net2EnumLearner final : public Learner {
     Plan plan;
     plan.d = d;
     plan.k = k_;
-    plan.bias = context.bias;
+    plan.bias = bias_;
     plan.m = std::min(m_, d);
     plan.q = plan.m + (plan.bias ? 1 : 0);
     plan.P.assign(plan.m * d, 0.0);
@@ -399,19 +406,19 @@ class Net2EnumLearner final : public Learner {
 
   std::size_t k_, m_, grid_;
   double max_tuples_, ridge_;
+  bool bias_;
 };
 
 }  // namespace
 
 LearnerEntry net2_enum_entry() {
-  return {"net2-enum",
-          "proper depth-2 learner: random projection to dim, enumeration of an eps-net of "
-          "k-tuples of units, least-squares output layer (exponential; small k only)",
-          "Goel, Klivans, Manurangsi, Reichman, Tight Hardness Results for Training Depth-2 ReLU "
-          "Networks, ITCS 2021 (method as in papers.md 5.2)",
-          Task::net2,
-          param_table<Net2EnumParams>(),
-          make_learner<Net2EnumLearner, Net2EnumParams>()};
+  return learner_entry<Net2EnumLearner, Net2EnumParams>(
+      "net2-enum",
+      "proper depth-2 learner: random projection to dim, enumeration of an eps-net of "
+      "k-tuples of units, least-squares output layer (exponential; small k only)",
+      "Goel, Klivans, Manurangsi, Reichman, Tight Hardness Results for Training Depth-2 ReLU "
+      "Networks, ITCS 2021 (method as in papers.md 5.2)",
+      Task::net2);
 }
 
 }  // namespace relureg::detail

@@ -26,6 +26,7 @@ struct Net2GdParams {
   std::size_t restarts = 3;
   std::string init = "gaussian";
   bool fit_output = true;
+  bool bias = false;
 
   static Fields<Net2GdParams> fields() {
     using P = Net2GdParams;
@@ -43,7 +44,8 @@ struct Net2GdParams {
          "independent seeded initialisations; the least training loss wins", 1, 1e6},
         {"init", &P::init, "hidden units: gaussian N(0, I/d) or orthogonal (orthonormal groups)",
          Choices{{"gaussian", "orthogonal"}}},
-        {"fit_output", &P::fit_output, "start each restart from the least-squares output layer"}};
+        {"fit_output", &P::fit_output, "start each restart from the least-squares output layer"},
+        bias_field(&Net2GdParams::bias)};
   }
 };
 
@@ -110,7 +112,7 @@ class Net2GdLearner final : public Learner {
     double best = std::numeric_limits<double>::infinity();
     for (std::size_t r = 0; r < s_.restarts; ++r) {
       std::mt19937_64 rng = make_rng(context.seed, 0x6e657432 + r);
-      Net2Model start = initial_net2(data.cols(), s_.units, context.bias, s_.hidden, s_.init, rng);
+      Net2Model start = initial_net2(data.cols(), s_.units, s_.bias, s_.hidden, s_.init, rng);
       if (s_.fit_output) fit_output_layer(*context.engine, data, start);
       RunResult run = s_.batch == 0 || s_.batch >= data.rows()
                           ? full_batch(data, context, std::move(start), r)
@@ -248,12 +250,10 @@ class Net2GdLearner final : public Learner {
 }  // namespace
 
 LearnerEntry net2_gd_entry() {
-  return {"net2-gd",
-          "depth-2 network by gradient descent or Adam, full batch or minibatch, with restarts",
-          "first-order baseline; hardness: Goel, Klivans, Manurangsi, Reichman, ITCS 2021",
-          Task::net2,
-          param_table<Net2GdParams>(),
-          make_learner<Net2GdLearner, Net2GdParams>()};
+  return learner_entry<Net2GdLearner, Net2GdParams>(
+      "net2-gd",
+      "depth-2 network by gradient descent or Adam, full batch or minibatch, with restarts",
+      "first-order baseline; hardness: Goel, Klivans, Manurangsi, Reichman, ITCS 2021", Task::net2);
 }
 
 }  // namespace relureg::detail

@@ -119,6 +119,7 @@ struct OrthogonalSubsetsParams {
   std::size_t screen_rows = 2000;
   std::size_t keep = 16;
   double max_subsets = 1e7;
+  bool bias = false;
 
   static Fields<OrthogonalSubsetsParams> fields() {
     using P = OrthogonalSubsetsParams;
@@ -129,7 +130,8 @@ struct OrthogonalSubsetsParams {
             {"screen_rows", &P::screen_rows,
              "score every subset on this many rows first (0 = all rows)", 0, 1e12},
             {"keep", &P::keep, "best screened subsets rescored on all rows", 1, 1e6},
-            {"max_subsets", &P::max_subsets, "refuse more subsets than this", 1, 1e12}};
+            {"max_subsets", &P::max_subsets, "refuse more subsets than this", 1, 1e12},
+            bias_field(&OrthogonalSubsetsParams::bias)};
   }
 };
 
@@ -146,7 +148,8 @@ class OrthogonalSubsetsLearner final : public Learner {
         activation_(activation_from_name(p.activation, "orthogonal-subsets")),
         screen_rows_(p.screen_rows),
         keep_(p.keep),
-        max_subsets_(p.max_subsets) {}
+        max_subsets_(p.max_subsets),
+        bias_(p.bias) {}
 
   FitResult fit(const DataSource& data, const FitContext& context) override {
     const Engine& engine = *context.engine;
@@ -161,7 +164,7 @@ class OrthogonalSubsetsLearner final : public Learner {
                       k_, count, max_subsets_));
     const bool screen = screen_rows_ > 0 && screen_rows_ < data.rows();
     const RowRange screen_rows(data, 0, screen ? screen_rows_ : data.rows());
-    std::vector<SubsetFit> fits = score_all(engine, screen_rows, count, d, context.bias);
+    std::vector<SubsetFit> fits = score_all(engine, screen_rows, count, d, bias_);
     std::vector<std::size_t> order(count);
     std::iota(order.begin(), order.end(), 0);
     const std::size_t keep = screen ? std::min(keep_, count) : count;
@@ -170,7 +173,7 @@ class OrthogonalSubsetsLearner final : public Learner {
           return fits[a].loss < fits[b].loss || (fits[a].loss == fits[b].loss && a < b);
         });
     order.resize(keep);
-    if (screen) rescore(engine, data, d, context.bias, order, fits);
+    if (screen) rescore(engine, data, d, bias_, order, fits);
     std::size_t best = order[0];
     for (std::size_t i : order)
       if (fits[i].loss < fits[best].loss || (fits[i].loss == fits[best].loss && i < best)) best = i;
@@ -178,7 +181,7 @@ class OrthogonalSubsetsLearner final : public Learner {
 
     FitResult result;
     result.net2 = orthogonal::network(d, subset, activation_, fits[best].scale);
-    result.net2.bias = context.bias;
+    result.net2.bias = bias_;
     result.net2.c = fits[best].offset;
     result.loss_history = {net2_loss(engine, data, result.net2)};
     result.stop_reason = "exhaustive";
@@ -257,18 +260,18 @@ class OrthogonalSubsetsLearner final : public Learner {
   Activation activation_;
   std::size_t screen_rows_, keep_;
   double max_subsets_;
+  bool bias_;
 };
 
 }  // namespace
 
 LearnerEntry orthogonal_subsets_entry() {
-  return {"orthogonal-subsets",
-          "exhaustive reference for the orthogonal family: fit the network shape f_S on every "
-          "k-subset S, keep the best",
-          "Goel, Gollakota, Jin, Karmalkar, Klivans, ICML 2020 (the family's C(d, k) networks)",
-          Task::net2,
-          param_table<OrthogonalSubsetsParams>(),
-          make_learner<OrthogonalSubsetsLearner, OrthogonalSubsetsParams>()};
+  return learner_entry<OrthogonalSubsetsLearner, OrthogonalSubsetsParams>(
+      "orthogonal-subsets",
+      "exhaustive reference for the orthogonal family: fit the network shape f_S on every "
+      "k-subset S, keep the best",
+      "Goel, Gollakota, Jin, Karmalkar, Klivans, ICML 2020 (the family's C(d, k) networks)",
+      Task::net2);
 }
 
 }  // namespace relureg::detail

@@ -25,8 +25,9 @@ const Engine& engine1() {
 FitResult fit(const Instance& inst, const std::vector<std::string>& params, bool bias = false,
               const std::string& learner = "gkk19") {
   const LearnerEntry& entry = find_learner(learner);
-  return fit_learner(entry, ParamValues::parse(entry.params, params, learner), inst.data.view(),
-                     {&engine1(), bias, 3, {}});
+  ParamValues values = ParamValues::parse(entry.params, params, learner);
+  values.set_fit_bias(bias);
+  return fit_learner(entry, values, inst.data.view(), {&engine1(), 3, {}});
 }
 
 double norm(const std::vector<double>& v) {
