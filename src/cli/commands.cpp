@@ -21,13 +21,9 @@ Engine make_engine(const CommonOptions& c) {
   return Engine(EngineOptions{c.threads});
 }
 
-Dataset read_input(const std::string& path, const std::string& label, const std::string& labels,
-                   bool require_labels) {
-  ReadOptions options;
-  options.label_column = label;
-  options.labels = labels;
-  options.require_labels = require_labels;
-  return read_dataset(path, options);
+ReadOptions without_labels(ReadOptions read) {
+  read.require_labels = false;
+  return read;
 }
 
 }  // namespace
@@ -57,14 +53,14 @@ int cmd_generate(const GenerateOptions& o, const CommonOptions& c, std::ostream&
 int cmd_fit(const FitOptions& o, const CommonOptions& c, std::ostream& out, std::ostream& err) {
   const LearnerEntry& entry = find_learner(o.learner);
   check_task(entry, o.task);
-  const ParamValues params =
-      ParamValues::parse(entry.params, o.params, "learner '" + entry.name + "'");
+  ParamValues params = ParamValues::parse(entry.params, o.params, "learner '" + entry.name + "'");
+  params.set_fit_bias(o.bias);
   if (std::filesystem::path(o.output).extension() != ".json")
     throw InputError(o.output + ": the model file must end in .json");
-  const Dataset data = read_input(o.data, o.label, o.labels, true);
+  const Dataset data = read_dataset(o.data, o.read);
   Engine engine = make_engine(c);
   if (entry.task == Task::halfspace) require_halfspace_labels(engine, data, o.data);
-  FitContext context{&engine, o.bias, c.seed, {}};
+  FitContext context{&engine, c.seed, {}};
   // Exponential-time learners say what the fit will cost before it starts (before any oracle, so
   // that their time probes are not counted as statistical queries).
   if (const auto estimate = estimate_learner(entry, params, data.view(), context);
@@ -110,7 +106,7 @@ int cmd_fit(const FitOptions& o, const CommonOptions& c, std::ostream& out, std:
 
 int cmd_evaluate(const EvaluateOptions& o, const CommonOptions& c, std::ostream& out) {
   const ModelFile file = read_model_file(o.model);
-  const Dataset data = read_input(o.data, o.label, o.labels, true);
+  const Dataset data = read_dataset(o.data, o.read);
   check_dimension(file, data.d, o.data);
   const Engine engine = make_engine(c);
   if (file.task == Task::halfspace) {
@@ -140,7 +136,7 @@ int cmd_evaluate(const EvaluateOptions& o, const CommonOptions& c, std::ostream&
 
 int cmd_predict(const PredictOptions& o, const CommonOptions& c, std::ostream& out) {
   const ModelFile file = read_model_file(o.model);
-  const Dataset data = read_input(o.data, o.label, o.labels, false);
+  const Dataset data = read_dataset(o.data, without_labels(o.read));
   check_dimension(file, data.d, o.data);
   const Engine engine = make_engine(c);
   write_column_csv(o.output, file.task == Task::halfspace ? "label" : "prediction",
