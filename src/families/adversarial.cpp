@@ -15,9 +15,38 @@
 #include "relureg/rng.hpp"
 
 namespace relureg::families {
-namespace {
 
-constexpr std::size_t kDefaultSearchSamples = 200000;
+struct AdversarialParams : PlantedParams {
+  std::string rule = "shift";
+  double eta = 0.1;
+  double noise = 0.05;
+  std::size_t search_samples = 200000;
+  std::string population = "exact";
+  std::size_t eval_samples = 1000000;
+
+  static Fields<AdversarialParams> fields() {
+    using P = AdversarialParams;
+    return inherit_fields<P, PlantedParams>(
+        {{"rule", &P::rule,
+          "shift: add sqrt(noise/eta) where u.x > q; slab: label ReLU(|w*| u.x) where 0 <= w^.x "
+          "<= h",
+          Choices{{"shift", "slab"}}},
+         {"eta", &P::eta, "relabelled fraction (0 < eta < 1; < 0.5 for slab)", 0.0, 1.0},
+         {"noise", &P::noise,
+          "shift: the teacher's loss; labels in the region gain sqrt(noise/eta) (unused by slab)",
+          0.0, kInfinity},
+         {"search_samples", &P::search_samples,
+          "fresh samples for the search certifying opt (0: no search, opt = teacher loss)", 0.0,
+          1e9},
+         {"population", &P::population,
+          "population losses of models: exact (quadrature) or monte-carlo (a cross-check)",
+          Choices{{"exact", "monte-carlo"}}},
+         {"eval_samples", &P::eval_samples, "fresh samples for population=monte-carlo", 1000.0,
+          1e10}});
+  }
+};
+
+namespace {
 
 // E[(m + σ g)_+] for g ~ N(0, 1): m Φ(m/σ) + σ φ(m/σ), or max(m, 0) when σ = 0.
 double shifted_relu_mean(double m, double sigma) {
@@ -52,8 +81,8 @@ double row_dot(const std::vector<double>& v, const float* x) {
 class AdversarialLaw {
  public:
   explicit AdversarialLaw(const GroundTruth& truth)
-      : rule_(truth_choice(truth, "rule")),
-        eta_(truth_real(truth, "eta")),
+      : rule_(truth_params<AdversarialParams>(truth).rule),
+        eta_(truth_params<AdversarialParams>(truth).eta),
         w_star_(truth.w_star),
         b_star_(truth.b_star),
         norm_(std::sqrt(dot(truth.w_star, truth.w_star))),
@@ -78,7 +107,7 @@ class AdversarialLaw {
     for (double& v : u_) v /= u_norm;
     if (rule_ == "shift") {
       threshold_ = upper_normal_quantile(eta_);  // q = Φ⁻¹(1 − eta)
-      shift_ = std::sqrt(truth_real(truth, "noise") / eta_);
+      shift_ = std::sqrt(truth_params<AdversarialParams>(truth).noise / eta_);
     } else {
       threshold_ = upper_normal_quantile(0.5 - eta_);  // Φ(h) − ½ = eta
     }
@@ -197,36 +226,6 @@ RowDistribution adversarial_rows(const GroundTruth& truth) {
   return {truth.d, gaussian_coordinate(), [law](const float* x) { return law->label(x); }, {}, 0.0};
 }
 
-struct AdversarialParams : PlantedParams {
-  std::string rule = "shift";
-  double eta = 0.1;
-  double noise = 0.05;
-  std::size_t search_samples = kDefaultSearchSamples;
-  std::string population = "exact";
-  std::size_t eval_samples = 1000000;
-
-  static Fields<AdversarialParams> fields() {
-    using P = AdversarialParams;
-    return inherit_fields<P, PlantedParams>(
-        {{"rule", &P::rule,
-          "shift: add sqrt(noise/eta) where u.x > q; slab: label ReLU(|w*| u.x) where 0 <= w^.x "
-          "<= h",
-          Choices{{"shift", "slab"}}},
-         {"eta", &P::eta, "relabelled fraction (0 < eta < 1; < 0.5 for slab)", 0.0, 1.0},
-         {"noise", &P::noise,
-          "shift: the teacher's loss; labels in the region gain sqrt(noise/eta) (unused by slab)",
-          0.0, kInfinity},
-         {"search_samples", &P::search_samples,
-          "fresh samples for the search certifying opt (0: no search, opt = teacher loss)", 0.0,
-          1e9},
-         {"population", &P::population,
-          "population losses of models: exact (quadrature) or monte-carlo (a cross-check)",
-          Choices{{"exact", "monte-carlo"}}},
-         {"eval_samples", &P::eval_samples, "fresh samples for population=monte-carlo", 1000.0,
-          1e10}});
-  }
-};
-
 FamilyEntry adversarial_family() {
   FamilyEntry entry;
   entry.name = "adversarial";
@@ -266,8 +265,8 @@ FamilyEntry adversarial_family() {
   entry.population_loss = [](const ReluModel& model, const GroundTruth& truth,
                              const Engine& engine) {
     check_model_dimension(model, truth);
-    if (truth_choice(truth, "population") == "monte-carlo") {
-      const auto samples = static_cast<std::size_t>(truth_real(truth, "eval_samples"));
+    if (truth_params<AdversarialParams>(truth).population == "monte-carlo") {
+      const auto samples = truth_params<AdversarialParams>(truth).eval_samples;
       return monte_carlo_loss(adversarial_rows(truth), model, samples,
                               stream_seed(truth.seed, Stream::evaluation), engine.threads());
     }

@@ -10,22 +10,6 @@
 #include "relureg/ste.hpp"
 
 namespace relureg::families {
-namespace {
-
-Binact2Model teacher_binact(const GroundTruth& truth) {
-  if (!truth.teacher.is_object() || !truth.teacher.contains("model"))
-    throw InputError("ground truth of family 'binact-teacher' lacks the teacher model");
-  return binact2_from_json(truth.teacher["model"], "ground truth teacher");
-}
-
-}  // namespace
-
-RowDistribution binact_teacher_rows(const GroundTruth& truth) {
-  const double noise = truth_real(truth, "noise");
-  return {truth.d, gaussian_coordinate(),
-          [teacher = teacher_binact(truth)](const float* x) { return teacher.predict_one(x); },
-          noise_sampler("gaussian", noise), noise};
-}
 
 struct BinactTeacherParams {
   std::size_t patches = 4;
@@ -37,6 +21,23 @@ struct BinactTeacherParams {
             {"noise", &P::noise, "variance of the Gaussian label noise", 0.0, kInfinity}};
   }
 };
+
+namespace {
+
+Binact2Model teacher_binact(const GroundTruth& truth) {
+  if (!truth.teacher.is_object() || !truth.teacher.contains("model"))
+    throw InputError("ground truth of family 'binact-teacher' lacks the teacher model");
+  return binact2_from_json(truth.teacher["model"], "ground truth teacher");
+}
+
+}  // namespace
+
+RowDistribution binact_teacher_rows(const GroundTruth& truth) {
+  const double noise = truth_params<BinactTeacherParams>(truth).noise;
+  return {truth.d, gaussian_coordinate(),
+          [teacher = teacher_binact(truth)](const float* x) { return teacher.predict_one(x); },
+          noise_sampler("gaussian", noise), noise};
+}
 
 FamilyEntry binact_teacher_family() {
   FamilyEntry entry;
@@ -94,7 +95,7 @@ FamilyEntry binact_teacher_family() {
           kMonteCarloSamples, stream_seed(truth.seed, Stream::evaluation), engine.threads());
     // Lemma 1: the square loss is twice the paper's objective, plus the noise.
     const double f = ste::objective({teacher.v, teacher.w}, model.v, model.w);
-    return PopulationLoss{2 * f + truth_real(truth, "noise"), 0.0, "exact", 0};
+    return PopulationLoss{2 * f + truth_params<BinactTeacherParams>(truth).noise, 0.0, "exact", 0};
   };
   return entry;
 }

@@ -17,6 +17,20 @@
 #include "relureg/rng.hpp"
 
 namespace relureg::families {
+
+struct HalfspaceParams {
+  double eta = 0.05;
+  std::string flips = "near";
+
+  static Fields<HalfspaceParams> fields() {
+    using P = HalfspaceParams;
+    return {{"eta", &P::eta, "fraction of labels flipped (0 <= eta < 0.5)", 0.0, 0.4999},
+            {"flips", &P::flips,
+             "near: flip where |w*.x| <= t (the band of mass eta); far: where |w*.x| >= t",
+             Choices{{"near", "far"}}}};
+  }
+};
+
 namespace {
 
 // ∫_{−∞}^{∞} f, split at the breakpoints inside (−38.5, 38.5) (beyond, the Gaussian weight has
@@ -40,7 +54,9 @@ double integrate_line(const std::function<double(double)>& f, std::vector<double
 class HalfspaceLaw {
  public:
   explicit HalfspaceLaw(const GroundTruth& truth)
-      : flips_(truth_choice(truth, "flips")), eta_(truth_real(truth, "eta")), w_(truth.w_star) {
+      : flips_(truth_params<HalfspaceParams>(truth).flips),
+        eta_(truth_params<HalfspaceParams>(truth).eta),
+        w_(truth.w_star) {
     if (flips_ != "near" && flips_ != "far")
       throw InputError(fmt::format("unknown flip rule '{}' (choose near or far)", flips_));
     if (!(eta_ >= 0 && eta_ < 0.5))
@@ -140,19 +156,6 @@ RowDistribution halfspace_rows(const GroundTruth& truth) {
   auto law = std::make_shared<const HalfspaceLaw>(truth);
   return {truth.d, gaussian_coordinate(), [law](const float* x) { return law->label(x); }, {}, 0.0};
 }
-
-struct HalfspaceParams {
-  double eta = 0.05;
-  std::string flips = "near";
-
-  static Fields<HalfspaceParams> fields() {
-    using P = HalfspaceParams;
-    return {{"eta", &P::eta, "fraction of labels flipped (0 <= eta < 0.5)", 0.0, 0.4999},
-            {"flips", &P::flips,
-             "near: flip where |w*.x| <= t (the band of mass eta); far: where |w*.x| >= t",
-             Choices{{"near", "far"}}}};
-  }
-};
 
 FamilyEntry halfspace_family() {
   FamilyEntry entry;

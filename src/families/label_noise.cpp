@@ -8,20 +8,6 @@
 
 namespace relureg::families {
 
-PopulationLoss noisy_teacher_population_loss(const ReluModel& model, const GroundTruth& truth,
-                                             double noise_variance) {
-  // E[(f − y)²] = E[(f − f*)²] + E[ξ²] because E[ξ | x] = 0 (papers.md §7, distance of ReLUs).
-  check_model_dimension(model, truth);
-  const double distance = gaussian::relu_distance(model.w, model.b, truth.w_star, truth.b_star);
-  return {distance + noise_variance, 0.0, "exact", 0};
-}
-
-RowDistribution label_noise_rows(const GroundTruth& truth) {
-  const double noise = truth_real(truth, "noise");
-  return {truth.d, gaussian_coordinate(), teacher_label(truth),
-          noise_sampler(truth_choice(truth, "noise_dist"), noise), noise};
-}
-
 struct LabelNoiseParams : PlantedParams {
   double noise = 0.05;
   std::string noise_dist = "gaussian";
@@ -34,6 +20,20 @@ struct LabelNoiseParams : PlantedParams {
           Choices{{"gaussian", "uniform"}}}});
   }
 };
+
+PopulationLoss noisy_teacher_population_loss(const ReluModel& model, const GroundTruth& truth,
+                                             double noise_variance) {
+  // E[(f − y)²] = E[(f − f*)²] + E[ξ²] because E[ξ | x] = 0 (papers.md §7, distance of ReLUs).
+  check_model_dimension(model, truth);
+  const double distance = gaussian::relu_distance(model.w, model.b, truth.w_star, truth.b_star);
+  return {distance + noise_variance, 0.0, "exact", 0};
+}
+
+RowDistribution label_noise_rows(const GroundTruth& truth) {
+  const LabelNoiseParams p = truth_params<LabelNoiseParams>(truth);
+  return {truth.d, gaussian_coordinate(), teacher_label(truth),
+          noise_sampler(p.noise_dist, p.noise), p.noise};
+}
 
 FamilyEntry label_noise_family() {
   FamilyEntry entry;
@@ -50,7 +50,7 @@ FamilyEntry label_noise_family() {
         return Instance{std::move(data), std::move(truth)};
       });
   entry.population_loss = [](const ReluModel& model, const GroundTruth& truth, const Engine&) {
-    return noisy_teacher_population_loss(model, truth, truth_real(truth, "noise"));
+    return noisy_teacher_population_loss(model, truth, truth_params<LabelNoiseParams>(truth).noise);
   };
   return entry;
 }

@@ -8,6 +8,25 @@
 #include "relureg/error.hpp"
 
 namespace relureg::families {
+
+struct NonGaussianParams : PlantedParams {
+  double noise = 0.05;
+  std::string marginal = "uniform";
+  double dof = 5.0;
+  std::size_t eval_samples = 1000000;
+
+  static Fields<NonGaussianParams> fields() {
+    using P = NonGaussianParams;
+    return inherit_fields<P, PlantedParams>(
+        {{"noise", &P::noise, "variance of the Gaussian label noise", 0.0, kInfinity},
+         {"marginal", &P::marginal, "distribution of each feature (mean 0, var 1)",
+          Choices{{"uniform", "laplace", "student-t"}}},
+         {"dof", &P::dof, "degrees of freedom of student-t (> 2)", 2.0, kInfinity},
+         {"eval_samples", &P::eval_samples, "fresh samples for the Monte-Carlo population loss",
+          1000.0, 1e10}});
+  }
+};
+
 namespace {
 
 // One coordinate with mean 0 and variance 1 from the named marginal.
@@ -41,29 +60,11 @@ std::function<double(BlockRandom&)> standardised_coordinate(const std::string& m
 }  // namespace
 
 RowDistribution non_gaussian_rows(const GroundTruth& truth) {
-  const double noise = truth_real(truth, "noise");
-  return {truth.d,
-          standardised_coordinate(truth_choice(truth, "marginal"), truth_real(truth, "dof")),
-          teacher_label(truth), noise_sampler("gaussian", noise), noise};
+  const NonGaussianParams p = truth_params<NonGaussianParams>(truth);
+  const double noise = p.noise;
+  return {truth.d, standardised_coordinate(p.marginal, p.dof), teacher_label(truth),
+          noise_sampler("gaussian", noise), noise};
 }
-
-struct NonGaussianParams : PlantedParams {
-  double noise = 0.05;
-  std::string marginal = "uniform";
-  double dof = 5.0;
-  std::size_t eval_samples = 1000000;
-
-  static Fields<NonGaussianParams> fields() {
-    using P = NonGaussianParams;
-    return inherit_fields<P, PlantedParams>(
-        {{"noise", &P::noise, "variance of the Gaussian label noise", 0.0, kInfinity},
-         {"marginal", &P::marginal, "distribution of each feature (mean 0, var 1)",
-          Choices{{"uniform", "laplace", "student-t"}}},
-         {"dof", &P::dof, "degrees of freedom of student-t (> 2)", 2.0, kInfinity},
-         {"eval_samples", &P::eval_samples, "fresh samples for the Monte-Carlo population loss",
-          1000.0, 1e10}});
-  }
-};
 
 FamilyEntry non_gaussian_family() {
   FamilyEntry entry;
@@ -83,7 +84,7 @@ FamilyEntry non_gaussian_family() {
   entry.population_loss = [](const ReluModel& model, const GroundTruth& truth,
                              const Engine& engine) {
     check_model_dimension(model, truth);
-    const auto samples = static_cast<std::size_t>(truth_real(truth, "eval_samples"));
+    const auto samples = truth_params<NonGaussianParams>(truth).eval_samples;
     return monte_carlo_loss(non_gaussian_rows(truth), model, samples,
                             stream_seed(truth.seed, Stream::evaluation), engine.threads());
   };

@@ -12,6 +12,29 @@
 #include "relureg/rng.hpp"
 
 namespace relureg::families {
+
+struct OrthogonalNetParams {
+  std::size_t k = 2;
+  std::string activation = "relu";
+  std::string labels = "regression";
+  double noise = 0.0;
+  std::size_t check_samples = 100000;
+
+  static Fields<OrthogonalNetParams> fields() {
+    using P = OrthogonalNetParams;
+    return {
+        {"k", &P::k, "size of the hidden subset S (2^k hidden units)", 1, 20},
+        {"activation", &P::activation, "hidden activation: relu needs even k, sigmoid odd k",
+         Choices{{"relu", "sigmoid"}}},
+        {"labels", &P::labels,
+         "regression: y = f_S(x) + noise; pconcept: y = +-1, P[y=1|x] = sigmoid(f_S(x))",
+         Choices{{"regression", "pconcept"}}},
+        {"noise", &P::noise, "variance of Gaussian label noise (regression)", 0.0, kInfinity},
+        {"check_samples", &P::check_samples,
+         "Monte-Carlo draws for the ground truth's orthogonality and p-concept checks", 2, 1e9}};
+  }
+};
+
 namespace {
 
 struct OrthogonalSetup {
@@ -23,10 +46,11 @@ struct OrthogonalSetup {
 
 OrthogonalSetup setup_of(const GroundTruth& truth) {
   OrthogonalSetup s;
-  s.k = static_cast<std::size_t>(truth_real(truth, "k"));
-  s.activation = activation_from_name(truth_choice(truth, "activation"), "ground truth");
-  s.pconcept = truth_choice(truth, "labels") == "pconcept";
-  s.noise = truth_real(truth, "noise");
+  const OrthogonalNetParams p = truth_params<OrthogonalNetParams>(truth);
+  s.k = p.k;
+  s.activation = activation_from_name(p.activation, "ground truth");
+  s.pconcept = p.labels == "pconcept";
+  s.noise = p.noise;
   return s;
 }
 
@@ -146,28 +170,6 @@ RowDistribution orthogonal_net_rows(const GroundTruth& truth) {
   return rows;
 }
 
-struct OrthogonalNetParams {
-  std::size_t k = 2;
-  std::string activation = "relu";
-  std::string labels = "regression";
-  double noise = 0.0;
-  std::size_t check_samples = 100000;
-
-  static Fields<OrthogonalNetParams> fields() {
-    using P = OrthogonalNetParams;
-    return {
-        {"k", &P::k, "size of the hidden subset S (2^k hidden units)", 1, 20},
-        {"activation", &P::activation, "hidden activation: relu needs even k, sigmoid odd k",
-         Choices{{"relu", "sigmoid"}}},
-        {"labels", &P::labels,
-         "regression: y = f_S(x) + noise; pconcept: y = +-1, P[y=1|x] = sigmoid(f_S(x))",
-         Choices{{"regression", "pconcept"}}},
-        {"noise", &P::noise, "variance of Gaussian label noise (regression)", 0.0, kInfinity},
-        {"check_samples", &P::check_samples,
-         "Monte-Carlo draws for the ground truth's orthogonality and p-concept checks", 2, 1e9}};
-  }
-};
-
 FamilyEntry orthogonal_net_family() {
   FamilyEntry entry;
   entry.name = "orthogonal-net";
@@ -240,26 +242,27 @@ FamilyEntry orthogonal_net_family() {
         return Instance{std::move(data), std::move(truth)};
       });
   auto exact = [](const GroundTruth& truth, const Net2Model& model) {
-    return truth_choice(truth, "labels") == "regression" &&
-           truth_choice(truth, "activation") == "relu" && model.activation == Activation::relu;
+    return truth_params<OrthogonalNetParams>(truth).labels == "regression" &&
+           truth_params<OrthogonalNetParams>(truth).activation == "relu" &&
+           model.activation == Activation::relu;
   };
   entry.population_loss = [exact](const ReluModel& model, const GroundTruth& truth,
                                   const Engine& engine) {
     check_model_dimension(model, truth);
     const Net2Model one = relu_as_net2(model);
     if (exact(truth, one))
-      return PopulationLoss{
-          gaussian::net2_distance(one, teacher_network(truth)) + truth_real(truth, "noise"), 0.0,
-          "exact", 0};
+      return PopulationLoss{gaussian::net2_distance(one, teacher_network(truth)) +
+                                truth_params<OrthogonalNetParams>(truth).noise,
+                            0.0, "exact", 0};
     return monte_carlo_loss(orthogonal_net_rows(truth), model, kMonteCarloSamples,
                             stream_seed(truth.seed, Stream::evaluation), engine.threads());
   };
   entry.net2_population_loss = [exact](const Net2Model& model, const GroundTruth& truth,
                                        const Engine& engine) {
     if (exact(truth, model))
-      return PopulationLoss{
-          gaussian::net2_distance(model, teacher_network(truth)) + truth_real(truth, "noise"), 0.0,
-          "exact", 0};
+      return PopulationLoss{gaussian::net2_distance(model, teacher_network(truth)) +
+                                truth_params<OrthogonalNetParams>(truth).noise,
+                            0.0, "exact", 0};
     return monte_carlo_loss(
         orthogonal_net_rows(truth), [&model](const float* x) { return model.predict_one(x); },
         kMonteCarloSamples, stream_seed(truth.seed, Stream::evaluation), engine.threads());

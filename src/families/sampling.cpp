@@ -192,25 +192,18 @@ GroundTruth noisy_teacher_truth(const std::string& family, std::size_t n, std::s
   return truth;
 }
 
-double truth_real(const GroundTruth& truth, const std::string& name) {
+std::string truth_text(const GroundTruth& truth, const std::string& name) {
   const nlohmann::json& params = truth.params;
   if (!params.is_object() || !params.contains(name))
     throw InputError(
         fmt::format("ground truth of family '{}' lacks parameter '{}'", truth.family, name));
   const nlohmann::json& value = params[name];
-  if (value.is_number()) return value.get<double>();
-  if (value == "inf") return std::numeric_limits<double>::infinity();
-  if (value == "-inf") return -std::numeric_limits<double>::infinity();
-  throw InputError(
-      fmt::format("ground truth parameter '{}' must be a number, got {}", name, value.dump()));
-}
-
-std::string truth_choice(const GroundTruth& truth, const std::string& name) {
-  const nlohmann::json& params = truth.params;
-  if (!params.is_object() || !params.contains(name) || !params[name].is_string())
-    throw InputError(
-        fmt::format("ground truth of family '{}' lacks parameter '{}'", truth.family, name));
-  return params[name].get<std::string>();
+  if (value.is_string()) return value.get<std::string>();
+  if (value.is_boolean()) return value.get<bool>() ? "1" : "0";
+  if (value.is_number_integer()) return value.dump();
+  if (value.is_number()) return fmt::format("{}", value.get<double>());
+  throw InputError(fmt::format("ground truth parameter '{}' must be a number or a word, got {}",
+                               name, value.dump()));
 }
 
 void check_model_dimension(const ReluModel& model, const GroundTruth& truth) {

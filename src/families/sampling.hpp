@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <random>
 #include <span>
 #include <string>
@@ -118,9 +119,22 @@ GroundTruth noisy_teacher_truth(const std::string& family, std::size_t n, std::s
                                 std::uint64_t seed, const PlantedParams& common, double noise,
                                 nlohmann::json params);
 
-// A family parameter stored in a ground truth's "params" (numbers, "inf", or choice words).
-double truth_real(const GroundTruth& truth, const std::string& name);
-std::string truth_choice(const GroundTruth& truth, const std::string& name);
+// A family parameter stored in a ground truth's "params" as the text a user would type
+// (numbers, "inf", words, 1/0 for booleans); InputError "ground truth of family 'f' lacks
+// parameter 'x'" when it is missing.
+std::string truth_text(const GroundTruth& truth, const std::string& name);
+
+// The family's parameters stored in a ground truth, as its typed struct P (every parameter must
+// be there; values are checked as when generating).
+template <class P>
+P truth_params(const GroundTruth& truth) {
+  std::map<std::string, std::string> texts;
+  for (const Field<P>& f : P::fields())
+    if (f.listed) texts[f.name] = truth_text(truth, f.name);
+  return ParamValues::from_map(param_table<P>(), texts,
+                               "ground truth of family '" + truth.family + "'")
+      .template as<P>();
+}
 
 // InputError when the model's dimension differs from the instance's.
 void check_model_dimension(const ReluModel& model, const GroundTruth& truth);

@@ -13,6 +13,22 @@
 #include "relureg/rng.hpp"
 
 namespace relureg::families {
+
+struct SparseParityParams {
+  std::size_t k = 2;
+  double eta = 0.1;
+  bool pad = true;
+
+  static Fields<SparseParityParams> fields() {
+    using P = SparseParityParams;
+    return {{"k", &P::k, "size of the hidden set S (the parity's degree)", 1, 64},
+            {"eta", &P::eta, "probability that a label is flipped", 0, 0.499},
+            {"pad", &P::pad,
+             "for odd k, append a fresh bit to x and to the parity (k+1 is even: a ReLU correlates "
+             "with no odd parity of degree >= 3)"}};
+  }
+};
+
 namespace {
 
 // The planted set S (sorted, with the padding coordinate last when padded), from the ground truth.
@@ -53,7 +69,7 @@ Dataset draw_parity_rows(std::size_t n, std::size_t d, const std::vector<std::si
 PopulationLoss parity_population_loss(const ReluModel& model, const GroundTruth& truth) {
   check_model_dimension(model, truth);
   const std::vector<std::size_t> S = planted_set(truth);
-  const double eta = truth_real(truth, "eta");
+  const double eta = truth_params<SparseParityParams>(truth).eta;
   const double b = model.b;
   const double mean = gaussian::relu_mean(model.w, b);
   const double second = gaussian::relu_second_moment(model.w, b);
@@ -63,21 +79,6 @@ PopulationLoss parity_population_loss(const ReluModel& model, const GroundTruth&
 }
 
 }  // namespace
-
-struct SparseParityParams {
-  std::size_t k = 2;
-  double eta = 0.1;
-  bool pad = true;
-
-  static Fields<SparseParityParams> fields() {
-    using P = SparseParityParams;
-    return {{"k", &P::k, "size of the hidden set S (the parity's degree)", 1, 64},
-            {"eta", &P::eta, "probability that a label is flipped", 0, 0.499},
-            {"pad", &P::pad,
-             "for odd k, append a fresh bit to x and to the parity (k+1 is even: a ReLU correlates "
-             "with no odd parity of degree >= 3)"}};
-  }
-};
 
 FamilyEntry sparse_parity_family() {
   FamilyEntry entry;

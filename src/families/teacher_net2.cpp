@@ -10,6 +10,23 @@
 #include "relureg/rng.hpp"
 
 namespace relureg::families {
+
+struct TeacherNet2Params {
+  std::size_t units = 2;
+  double noise = 0.05;
+  std::string output = "ones";
+  double hidden_bias = 0.0;
+
+  static Fields<TeacherNet2Params> fields() {
+    using P = TeacherNet2Params;
+    return {{"units", &P::units, "hidden units k of the teacher", 1, 1e4},
+            {"noise", &P::noise, "variance of the Gaussian label noise", 0.0, kInfinity},
+            {"output", &P::output, "output weights a_j: all ones, random signs, or N(0, 1)",
+             Choices{{"ones", "signs", "gaussian"}}},
+            {"hidden_bias", &P::hidden_bias, "hidden biases b_j ~ N(0, hidden_bias^2) (0 = none)",
+             0.0, kInfinity}};
+  }
+};
 Net2Model teacher_network(const GroundTruth& truth) {
   if (!truth.teacher.is_object() || !truth.teacher.contains("network"))
     throw InputError(
@@ -39,28 +56,11 @@ GroundTruth network_truth(const std::string& family, std::size_t d, std::uint64_
 }
 
 RowDistribution teacher_net2_rows(const GroundTruth& truth) {
-  const double noise = truth_real(truth, "noise");
+  const double noise = truth_params<TeacherNet2Params>(truth).noise;
   return {truth.d, gaussian_coordinate(),
           [teacher = teacher_network(truth)](const float* x) { return teacher.predict_one(x); },
           noise_sampler("gaussian", noise), noise};
 }
-
-struct TeacherNet2Params {
-  std::size_t units = 2;
-  double noise = 0.05;
-  std::string output = "ones";
-  double hidden_bias = 0.0;
-
-  static Fields<TeacherNet2Params> fields() {
-    using P = TeacherNet2Params;
-    return {{"units", &P::units, "hidden units k of the teacher", 1, 1e4},
-            {"noise", &P::noise, "variance of the Gaussian label noise", 0.0, kInfinity},
-            {"output", &P::output, "output weights a_j: all ones, random signs, or N(0, 1)",
-             Choices{{"ones", "signs", "gaussian"}}},
-            {"hidden_bias", &P::hidden_bias, "hidden biases b_j ~ N(0, hidden_bias^2) (0 = none)",
-             0.0, kInfinity}};
-  }
-};
 
 FamilyEntry teacher_net2_family() {
   FamilyEntry entry;
@@ -106,7 +106,7 @@ FamilyEntry teacher_net2_family() {
   entry.population_loss = [](const ReluModel& model, const GroundTruth& truth, const Engine&) {
     check_model_dimension(model, truth);
     const double distance = gaussian::net2_distance(relu_as_net2(model), teacher_network(truth));
-    return PopulationLoss{distance + truth_real(truth, "noise"), 0.0, "exact", 0};
+    return PopulationLoss{distance + truth_params<TeacherNet2Params>(truth).noise, 0.0, "exact", 0};
   };
   entry.net2_population_loss = [](const Net2Model& model, const GroundTruth& truth,
                                   const Engine& engine) {
@@ -115,7 +115,7 @@ FamilyEntry teacher_net2_family() {
           teacher_net2_rows(truth), [&model](const float* x) { return model.predict_one(x); },
           kMonteCarloSamples, stream_seed(truth.seed, Stream::evaluation), engine.threads());
     const double distance = gaussian::net2_distance(model, teacher_network(truth));
-    return PopulationLoss{distance + truth_real(truth, "noise"), 0.0, "exact", 0};
+    return PopulationLoss{distance + truth_params<TeacherNet2Params>(truth).noise, 0.0, "exact", 0};
   };
   return entry;
 }
