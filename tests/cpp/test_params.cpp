@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "relureg/dataset.hpp"
+#include "relureg/engine.hpp"
 #include "relureg/error.hpp"
 #include "relureg/family.hpp"
 #include "relureg/learner.hpp"
@@ -183,6 +185,56 @@ TEST(TypedParams, SharedParametersAreDeclaredOnce) {
       if (spec.name != "step") EXPECT_EQ(spec.description, it->second.description);
     }
   EXPECT_EQ(first.size(), 4u);
+}
+
+struct BiasedParams {
+  double tol = 0.5;
+  bool bias = false;
+  static Fields<BiasedParams> fields() {
+    return {tol_field(&BiasedParams::tol), bias_field(&BiasedParams::bias)};
+  }
+};
+
+TEST(TypedParams, BiasIsAFieldSetByTheFrontEndsFlagNotByNameValue) {
+  const ParamTable table = param_table<BiasedParams>();
+  ASSERT_EQ(table.size(), 1u);  // --bias / bias= set it, not "bias=1"
+  ParamValues values = ParamValues::defaults(table);
+  EXPECT_FALSE(values.as<BiasedParams>().bias);
+  values.set_fit_bias(true);
+  EXPECT_TRUE(values.as<BiasedParams>().bias);
+  EXPECT_EQ(values.to_json().dump(), R"({"tol":0.5})");
+  BiasedParams p;
+  p.bias = true;
+  EXPECT_TRUE(ParamValues::of(p).fit_bias());
+  try {
+    ParamValues::parse(table, {"bias=1"}, "learner 'b'");
+    FAIL();
+  } catch (const InputError& e) {
+    EXPECT_STREQ(e.what(), "unknown parameter 'bias' for learner 'b' (known: tol)");
+  }
+}
+
+TEST(TypedParams, EveryReluAndNetworkLearnerFitsABiasAndTheOthersRefuseIt) {
+  for (const LearnerEntry& e : learner_table())
+    EXPECT_EQ(e.fits_bias, e.task == Task::relu || e.task == Task::net2) << e.name;
+  const Engine engine(EngineOptions{1});
+  Dataset data(8, 4);
+  for (std::size_t i = 0; i < data.X.size(); ++i) data.X[i] = static_cast<float>(i % 5) - 2;
+  for (std::size_t i = 0; i < data.n; ++i) data.y[i] = i % 2 ? 1 : -1;
+  auto error_of = [&](const std::string& learner) {
+    const LearnerEntry& entry = find_learner(learner);
+    ParamValues values = ParamValues::defaults(entry.params);
+    values.set_fit_bias(true);
+    try {
+      fit_learner(entry, values, data.view(), {&engine, 1, {}});
+    } catch (const InputError& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  EXPECT_EQ(error_of("ste-cgd"), "ste-cgd: fits no bias; --bias is not supported");
+  EXPECT_EQ(error_of("hs-average"),
+            "hs-average: learns homogeneous halfspaces sign(w·x) only; --bias is not supported");
 }
 
 }  // namespace
