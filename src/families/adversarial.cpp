@@ -242,7 +242,7 @@ FamilyEntry adversarial_family() {
         Dataset data = draw_dataset(rows, n, stream_seed(seed, Stream::data), engine.threads());
 
         truth.opt = truth.teacher_loss;
-        const std::size_t samples = p.search_samples;
+        const auto samples = p.search_samples;
         std::vector<SearchCandidate> found;
         std::vector<double> losses;
         if (samples > 0) {
@@ -262,8 +262,8 @@ FamilyEntry adversarial_family() {
         truth.opt_note = search_note(truth, found, losses, samples);
         return Instance{std::move(data), std::move(truth)};
       });
-  entry.population_loss = [](const ReluModel& model, const GroundTruth& truth,
-                             const Engine& engine) {
+  entry.population_loss = model_losses([](const ReluModel& model, const GroundTruth& truth,
+                                          const Engine& engine) {
     check_model_dimension(model, truth);
     if (truth_params<AdversarialParams>(truth).population == "monte-carlo") {
       const auto samples = truth_params<AdversarialParams>(truth).eval_samples;
@@ -271,7 +271,8 @@ FamilyEntry adversarial_family() {
                               stream_seed(truth.seed, Stream::evaluation), engine.threads());
     }
     return PopulationLoss{AdversarialLaw(truth).population_loss(model.w, model.b), 0.0, "exact", 0};
-  };
+  });
+  entry.rows = adversarial_rows;
   return entry;
 }
 

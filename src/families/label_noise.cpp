@@ -30,9 +30,9 @@ PopulationLoss noisy_teacher_population_loss(const ReluModel& model, const Groun
 }
 
 RowDistribution label_noise_rows(const GroundTruth& truth) {
-  const LabelNoiseParams p = truth_params<LabelNoiseParams>(truth);
+  const double noise = truth_params<LabelNoiseParams>(truth).noise;
   return {truth.d, gaussian_coordinate(), teacher_label(truth),
-          noise_sampler(p.noise_dist, p.noise), p.noise};
+          noise_sampler(truth_params<LabelNoiseParams>(truth).noise_dist, noise), noise};
 }
 
 FamilyEntry label_noise_family() {
@@ -49,9 +49,11 @@ FamilyEntry label_noise_family() {
                                     engine.threads());
         return Instance{std::move(data), std::move(truth)};
       });
-  entry.population_loss = [](const ReluModel& model, const GroundTruth& truth, const Engine&) {
+  entry.population_loss = model_losses([](const ReluModel& model, const GroundTruth& truth,
+                                          const Engine&) {
     return noisy_teacher_population_loss(model, truth, truth_params<LabelNoiseParams>(truth).noise);
-  };
+  });
+  entry.rows = label_noise_rows;
   return entry;
 }
 

@@ -60,10 +60,11 @@ std::function<double(BlockRandom&)> standardised_coordinate(const std::string& m
 }  // namespace
 
 RowDistribution non_gaussian_rows(const GroundTruth& truth) {
-  const NonGaussianParams p = truth_params<NonGaussianParams>(truth);
-  const double noise = p.noise;
-  return {truth.d, standardised_coordinate(p.marginal, p.dof), teacher_label(truth),
-          noise_sampler("gaussian", noise), noise};
+  const double noise = truth_params<NonGaussianParams>(truth).noise;
+  return {truth.d,
+          standardised_coordinate(truth_params<NonGaussianParams>(truth).marginal,
+                                  truth_params<NonGaussianParams>(truth).dof),
+          teacher_label(truth), noise_sampler("gaussian", noise), noise};
 }
 
 FamilyEntry non_gaussian_family() {
@@ -81,13 +82,14 @@ FamilyEntry non_gaussian_family() {
         Dataset data = draw_dataset(rows, n, stream_seed(seed, Stream::data), engine.threads());
         return Instance{std::move(data), std::move(truth)};
       });
-  entry.population_loss = [](const ReluModel& model, const GroundTruth& truth,
-                             const Engine& engine) {
-    check_model_dimension(model, truth);
-    const auto samples = truth_params<NonGaussianParams>(truth).eval_samples;
-    return monte_carlo_loss(non_gaussian_rows(truth), model, samples,
-                            stream_seed(truth.seed, Stream::evaluation), engine.threads());
-  };
+  entry.population_loss =
+      model_losses([](const ReluModel& model, const GroundTruth& truth, const Engine& engine) {
+        check_model_dimension(model, truth);
+        const auto samples = truth_params<NonGaussianParams>(truth).eval_samples;
+        return monte_carlo_loss(non_gaussian_rows(truth), model, samples,
+                                stream_seed(truth.seed, Stream::evaluation), engine.threads());
+      });
+  entry.rows = non_gaussian_rows;
   return entry;
 }
 

@@ -3,15 +3,15 @@
 
 namespace relureg::families {
 
-RowDistribution realizable_rows(const GroundTruth& truth) {
-  return {truth.d, gaussian_coordinate(), teacher_label(truth), {}, 0.0};
-}
-
 struct RealizableParams : PlantedParams {
   static Fields<RealizableParams> fields() {
     return inherit_fields<RealizableParams, PlantedParams>({});
   }
 };
+
+RowDistribution realizable_rows(const GroundTruth& truth) {
+  return {truth.d, gaussian_coordinate(), teacher_label(truth), {}, 0.0};
+}
 
 FamilyEntry realizable_family() {
   FamilyEntry entry;
@@ -30,9 +30,11 @@ FamilyEntry realizable_family() {
                                     engine.threads());
         return Instance{std::move(data), std::move(truth)};
       });
-  entry.population_loss = [](const ReluModel& model, const GroundTruth& truth, const Engine&) {
-    return noisy_teacher_population_loss(model, truth, 0.0);
-  };
+  entry.population_loss =
+      model_losses([](const ReluModel& model, const GroundTruth& truth, const Engine&) {
+        return noisy_teacher_population_loss(model, truth, 0.0);
+      });
+  entry.rows = realizable_rows;
   return entry;
 }
 

@@ -107,9 +107,9 @@ FitResult run_descent(const DataSource& data, const FitContext& context, std::ve
       break;
     }
   }
-  result.model.w = std::move(w);
-  result.model.b = settings.bias ? b : 0.0;
-  result.model.bias = settings.bias;
+  result.relu().w = std::move(w);
+  result.relu().b = settings.bias ? b : 0.0;
+  result.relu().bias = settings.bias;
   result.details["final_step"] = step;
   result.details["active_fraction"] = stats.active;
   return result;

@@ -54,14 +54,15 @@ struct FamilyRows {
 
 void learner_table(std::string& out, const FamilyRows& family, bool opt_is_zero) {
   out += fmt::format(
-      "| learner | cells | median loss/opt | worst loss/opt | median {} | median time (s) | "
+      "| learner | cells | median ratio_to_opt | worst ratio_to_opt | median {} | median time (s) "
+      "| "
       "median passes |\n|---|--:|--:|--:|--:|--:|--:|\n",
       opt_is_zero ? "loss (opt = 0)" : "excess");
   for (const std::string& learner : family.learners) {
     std::vector<double> ratio, excess, seconds, passes;
     for (const Row* row : family.by_learner.at(learner)) {
       if ((*row)["status"] != "ok") continue;
-      if (!(*row)["loss_over_opt"].is_null()) ratio.push_back(number(*row, "loss_over_opt"));
+      if (!(*row)["ratio_to_opt"].is_null()) ratio.push_back(number(*row, "ratio_to_opt"));
       excess.push_back(number(*row, "excess"));
       seconds.push_back(number(*row, "fit_seconds"));
       passes.push_back(number(*row, "passes"));
@@ -78,15 +79,15 @@ void learner_table(std::string& out, const FamilyRows& family, bool opt_is_zero)
   }
 }
 
-// Median loss/opt per learner and noise level (rows: learners; columns: levels).
+// Median ratio_to_opt per learner and noise level (rows: learners; columns: levels).
 void level_table(std::string& out, const FamilyRows& family) {
   std::set<double> levels;
   for (const auto& [learner, rows] : family.by_learner)
     for (const Row* row : rows)
-      if (!(*row)["noise"].is_null() && !(*row)["loss_over_opt"].is_null())
+      if (!(*row)["noise"].is_null() && !(*row)["ratio_to_opt"].is_null())
         levels.insert(number(*row, "noise"));
   if (levels.size() < 2) return;
-  out += "\nMedian loss/opt by noise level:\n\n| learner |";
+  out += "\nMedian ratio_to_opt by noise level:\n\n| learner |";
   std::string rule = "|---|";
   for (double level : levels) {
     out += fmt::format(" {:g} |", level);
@@ -100,9 +101,9 @@ void level_table(std::string& out, const FamilyRows& family) {
     for (double level : levels) {
       std::vector<double> ratio;
       for (const Row* row : family.by_learner.at(learner))
-        if ((*row)["status"] == "ok" && !(*row)["loss_over_opt"].is_null() &&
+        if ((*row)["status"] == "ok" && !(*row)["ratio_to_opt"].is_null() &&
             number(*row, "noise") == level)
-          ratio.push_back(number(*row, "loss_over_opt"));
+          ratio.push_back(number(*row, "ratio_to_opt"));
       out += ratio.empty() ? " – |" : fmt::format(" {:.4f} |", median(ratio));
     }
     out += "\n";
