@@ -3,8 +3,10 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 #include <set>
 
+#include "relureg/family.hpp"
 #include "relureg/io.hpp"
 #include "relureg/tradeoff.hpp"
 
@@ -110,6 +112,21 @@ void level_table(std::string& out, const FamilyRows& family) {
   }
 }
 
+// The models a task's opt is taken over.
+std::string task_class_text(Task task) {
+  switch (task) {
+    case Task::halfspace:
+      return "halfspaces";
+    case Task::net2:
+      return "depth-2 networks";
+    case Task::binact2:
+      return "binary-activation networks";
+    case Task::relu:
+      break;
+  }
+  return "ReLUs";
+}
+
 // Cells that did not end "ok", grouped by learner, status and reason.
 void not_ok_notes(std::string& out, const FamilyRows& family) {
   std::map<std::tuple<std::string, std::string, std::string>, int> counts;
@@ -169,13 +186,24 @@ std::string summary_markdown(const Config& config, const RunResult& result) {
       result.rows.size(), result.total, result.fitted, result.resumed,
       result.interrupted ? ", interrupted" : "", list_text(ds), list_text(ns), list_text(seeds),
       result.jobs, result.jobs == 1 ? "" : "s", result.threads, result.threads == 1 ? "" : "s");
+  // Families grouped by task: each task has its own measure and opt, so its own tables.
+  std::stable_sort(families.begin(), families.end(),
+                   [](const std::string& a, const std::string& b) {
+                     return find_family(a).task < find_family(b).task;
+                   });
+  std::optional<Task> task;
   for (const std::string& family : families) {
     const FamilyRows& f = by_family[family];
+    if (task != find_family(family).task) {
+      task = find_family(family).task;
+      out += fmt::format("\n## Task {}: {} against opt over {}\n", task_name(*task),
+                         task_measure(*task), task_class_text(*task));
+    }
     bool opt_is_zero = true;
     for (const auto& [learner, rows] : f.by_learner)
       for (const Row* row : rows)
         if (!(*row)["opt"].is_null() && number(*row, "opt") > 0) opt_is_zero = false;
-    out += fmt::format("\n## {} (opt: {})\n\n", family,
+    out += fmt::format("\n### {} (opt: {})\n\n", family,
                        list_text({opt_kinds[family].begin(), opt_kinds[family].end()}));
     learner_table(out, f, opt_is_zero);
     level_table(out, f);
