@@ -180,8 +180,8 @@ TEST(Gkk19, OneAndTwoThreadsGiveBitIdenticalModels) {
   for (const std::string hs : {"hs-abl", "hs-sigmoid", "hs-average"}) {
     const LearnerEntry& entry = find_learner("gkk19");
     const ParamValues params = ParamValues::parse(entry.params, {"halfspace=" + hs}, "gkk19");
-    const FitResult a = fit_learner(entry, params, inst.data.view(), {&one, false, 3, {}});
-    const FitResult b = fit_learner(entry, params, inst.data.view(), {&two, false, 3, {}});
+    const FitResult a = fit_learner(entry, params, inst.data.view(), {&one, 3, {}});
+    const FitResult b = fit_learner(entry, params, inst.data.view(), {&two, 3, {}});
     EXPECT_EQ(a.relu().w, b.relu().w) << hs;
     EXPECT_EQ(a.details["candidates"], b.details["candidates"]) << hs;
   }

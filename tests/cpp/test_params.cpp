@@ -182,7 +182,9 @@ TEST(TypedParams, SharedParametersAreDeclaredOnce) {
       if (spec.name != "step" || e.task != Task::halfspace) {
         EXPECT_EQ(spec.range_text(), it->second.range_text());
       }
-      if (spec.name != "step") EXPECT_EQ(spec.description, it->second.description);
+      if (spec.name != "step") {
+        EXPECT_EQ(spec.description, it->second.description);
+      }
     }
   EXPECT_EQ(first.size(), 4u);
 }
