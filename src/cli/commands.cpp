@@ -21,9 +21,17 @@ Engine make_engine(const CommonOptions& c) {
   return Engine(EngineOptions{c.threads});
 }
 
-ReadOptions without_labels(ReadOptions read) {
-  read.require_labels = false;
-  return read;
+// A model file and the data it is applied to, with matching dimensions.
+struct ModelAndData {
+  ModelFile file;
+  Dataset data;
+};
+ModelAndData read_model_and_data(const std::string& model, const std::string& data,
+                                 ReadOptions read, bool require_labels) {
+  read.require_labels = require_labels;
+  ModelAndData both{read_model_file(model), read_dataset(data, read)};
+  check_dimension(both.file.model, both.data.d, data);
+  return both;
 }
 
 }  // namespace
@@ -105,9 +113,7 @@ int cmd_fit(const FitOptions& o, const CommonOptions& c, std::ostream& out, std:
 }
 
 int cmd_evaluate(const EvaluateOptions& o, const CommonOptions& c, std::ostream& out) {
-  const ModelFile file = read_model_file(o.model);
-  const Dataset data = read_dataset(o.data, o.read);
-  check_dimension(file.model, data.d, o.data);
+  const auto [file, data] = read_model_and_data(o.model, o.data, o.read, true);
   const Engine engine = make_engine(c);
   // A halfspace's loss is its 0/1 error, over ±1 labels.
   if (file.task() == Task::halfspace) require_halfspace_labels(engine, data, o.data);
@@ -127,9 +133,7 @@ int cmd_evaluate(const EvaluateOptions& o, const CommonOptions& c, std::ostream&
 }
 
 int cmd_predict(const PredictOptions& o, const CommonOptions& c, std::ostream& out) {
-  const ModelFile file = read_model_file(o.model);
-  const Dataset data = read_dataset(o.data, without_labels(o.read));
-  check_dimension(file.model, data.d, o.data);
+  const auto [file, data] = read_model_and_data(o.model, o.data, o.read, false);
   const Engine engine = make_engine(c);
   write_column_csv(o.output, file.task() == Task::halfspace ? "label" : "prediction",
                    predict(engine, file.model, data.view()));
