@@ -1,4 +1,4 @@
-// Evaluation of a fitted model on labelled data (empirical square loss) through the engine.
+// Evaluation of a fitted ReLU on labelled data (empirical square loss), one fused kernel pass.
 #pragma once
 
 #include <cstddef>

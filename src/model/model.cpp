@@ -6,10 +6,9 @@
 #include <cmath>
 #include <optional>
 
+#include "relureg/affine.hpp"
 #include "relureg/error.hpp"
-#include "relureg/evaluation.hpp"
 #include "relureg/io.hpp"
-#include "relureg/kernels.hpp"
 
 namespace relureg {
 
@@ -35,10 +34,6 @@ std::vector<double> ReluModel::predict(const Engine& engine, const DataSource& d
     for (std::size_t r = 0; r < blk.rows; ++r) o[r] = predict_one(blk.X + r * blk.d);
   });
   return out;
-}
-
-Evaluation evaluate(const Engine& engine, const ReluModel& model, const DataSource& data) {
-  return {relu_loss(engine, data, model.w, model.b), data.rows()};
 }
 
 nlohmann::json to_json(const ModelFile& file) {

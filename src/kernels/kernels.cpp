@@ -5,7 +5,8 @@
 #include <cmath>
 #include <limits>
 
-#include "simd_rows.hpp"
+#include "base/simd_rows.hpp"
+#include "relureg/evaluation.hpp"
 
 namespace relureg {
 namespace {
@@ -158,12 +159,6 @@ void relu_stats_block(const RowBlock& blk, const double* w, double b, bool with_
 
 }  // namespace
 
-double affine_value(const float* x, const double* w, std::size_t d, double b) {
-  double z;
-  affine_rows<1>(x, d, w, d, b, &z);
-  return z;
-}
-
 ReluStats relu_stats(const Engine& engine, const DataSource& data, std::span<const double> w,
                      double b, bool with_bias, double relu_grad_at_zero, ReluGradients gradients) {
   const std::size_t d = data.cols();
@@ -229,6 +224,10 @@ ScaleFit refit_scale(const Engine& engine, const DataSource& data, std::span<con
   fit.scale = m[1] > 0 ? std::clamp(m[0] / m[1], 0.0, max_scale) : 0.0;
   fit.loss = m[2] - 2 * fit.scale * m[0] + fit.scale * fit.scale * m[1];
   return fit;
+}
+
+Evaluation evaluate(const Engine& engine, const ReluModel& model, const DataSource& data) {
+  return {relu_loss(engine, data, model.w, model.b), data.rows()};
 }
 
 }  // namespace relureg
