@@ -9,6 +9,7 @@
 
 #include "learners.hpp"
 #include "relureg/error.hpp"
+#include "relureg/fit_monitor.hpp"
 #include "relureg/kernels.hpp"
 #include "relureg/net2_kernels.hpp"
 #include "relureg/parallel.hpp"
@@ -147,7 +148,8 @@ class Net2EnumLearner final : public Learner {
     double done = 0;
     const double total = plan.tuples();
     FitResult result;
-    result.stop_reason = "exhaustive";
+    FitMonitor monitor(context, {"net2-enum", static_cast<std::size_t>(total)}, result);
+    monitor.stop("exhaustive");
     const int threads = engine.threads();
     for (std::size_t first = 0; first + k <= G;) {
       std::size_t last = first;  // the group is [first, last)
@@ -176,15 +178,7 @@ class Net2EnumLearner final : public Learner {
         }
       done += group;
       first = last;
-      if (context.progress) {
-        FitProgress p{static_cast<std::size_t>(done), static_cast<std::size_t>(total),
-                      engine.passes(), best};
-        p.fraction = done / total;
-        if (!context.progress(p)) {
-          result.stop_reason = "callback";
-          break;
-        }
-      }
+      if (!monitor.progress(static_cast<std::size_t>(done), best, done / total)) break;
     }
     const double search_seconds = seconds_since(t1);
     if (best_tuple.empty()) throw InputError("net2-enum: no tuple was scored");
@@ -192,7 +186,7 @@ class Net2EnumLearner final : public Learner {
     score(plan, moments, G, best_tuple, &coef);
     result.net2 = to_network(plan, best_tuple, coef);
     const double loss = net2_loss(engine, data, result.net2);
-    result.loss_history = {loss};
+    monitor.record(loss);
     result.details = {{"directions", G},
                       {"tuples", total},
                       {"projection_dim", plan.m},
