@@ -6,7 +6,6 @@
 #include <limits>
 
 #include "base/simd_rows.hpp"
-#include "relureg/evaluation.hpp"
 
 namespace relureg {
 namespace {
@@ -224,10 +223,6 @@ ScaleFit refit_scale(const Engine& engine, const DataSource& data, std::span<con
   fit.scale = m[1] > 0 ? std::clamp(m[0] / m[1], 0.0, max_scale) : 0.0;
   fit.loss = m[2] - 2 * fit.scale * m[0] + fit.scale * fit.scale * m[1];
   return fit;
-}
-
-Evaluation evaluate(const Engine& engine, const ReluModel& model, const DataSource& data) {
-  return {relu_loss(engine, data, model.w, model.b), data.rows()};
 }
 
 }  // namespace relureg

@@ -75,7 +75,7 @@ class AblLearner final : public Learner {
       const double error = zero_one_error(engine, data, w, 0.0);
       if (!monitor.report(k, error)) break;
     }
-    result.model.w = std::move(w);
+    result.model = HalfspaceModel{std::move(w), 0.0, false};
     result.details["rounds"] = std::move(rounds);
     result.details["projection_rms"] = unit;
     return result;

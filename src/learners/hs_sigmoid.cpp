@@ -83,7 +83,7 @@ class SigmoidLearner final : public Learner {
       if (holdout_error < best_error) best = w, best_error = holdout_error, chosen = k + 1;
       if (!monitor.report(k + 1, train_error)) break;
     }
-    result.model.w = std::move(best);
+    result.model = HalfspaceModel{std::move(best), 0.0, false};
     result.details["candidates"] = std::move(candidates);
     result.details["chosen"] = chosen;
     result.details["projection_rms"] = unit;

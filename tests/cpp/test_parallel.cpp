@@ -113,8 +113,8 @@ TEST(ForBlocks, Net2EnumIsBitIdenticalOnOneTwoAndThreeThreads) {
     fits.push_back(
         fit_learner(entry, params, instance.data.view(), FitContext{engine, false, 7, {}}));
   for (std::size_t i = 1; i < fits.size(); ++i) {
-    EXPECT_EQ(fits[i].net2.W, fits[0].net2.W);
-    EXPECT_EQ(fits[i].net2.a, fits[0].net2.a);
+    EXPECT_EQ(fits[i].as<Net2Model>().W, fits[0].as<Net2Model>().W);
+    EXPECT_EQ(fits[i].as<Net2Model>().a, fits[0].as<Net2Model>().a);
     EXPECT_EQ(fits[i].loss_history, fits[0].loss_history);
     EXPECT_EQ(fits[i].details["moment_loss"], fits[0].details["moment_loss"]);
   }
