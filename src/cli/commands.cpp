@@ -30,6 +30,19 @@ Dataset read_input(const std::string& path, const std::string& label, const std:
   return read_dataset(path, options);
 }
 
+// A model file and the data it is applied to, with matching dimensions.
+struct ModelAndData {
+  ModelFile file;
+  Dataset data;
+};
+ModelAndData read_model_and_data(const std::string& model, const std::string& data,
+                                 const std::string& label, const std::string& labels,
+                                 bool require_labels) {
+  ModelAndData both{read_model_file(model), read_input(data, label, labels, require_labels)};
+  check_dimension(both.file.model, both.data.d, data);
+  return both;
+}
+
 }  // namespace
 
 std::string truth_path_for(const std::string& data_path) {
@@ -109,9 +122,7 @@ int cmd_fit(const FitOptions& o, const CommonOptions& c, std::ostream& out, std:
 }
 
 int cmd_evaluate(const EvaluateOptions& o, const CommonOptions& c, std::ostream& out) {
-  const ModelFile file = read_model_file(o.model);
-  const Dataset data = read_input(o.data, o.label, o.labels, true);
-  check_dimension(file.model, data.d, o.data);
+  const auto [file, data] = read_model_and_data(o.model, o.data, o.label, o.labels, true);
   const Engine engine = make_engine(c);
   // A halfspace's loss is its 0/1 error, over ±1 labels.
   if (file.task() == Task::halfspace) require_halfspace_labels(engine, data, o.data);
@@ -131,9 +142,7 @@ int cmd_evaluate(const EvaluateOptions& o, const CommonOptions& c, std::ostream&
 }
 
 int cmd_predict(const PredictOptions& o, const CommonOptions& c, std::ostream& out) {
-  const ModelFile file = read_model_file(o.model);
-  const Dataset data = read_input(o.data, o.label, o.labels, false);
-  check_dimension(file.model, data.d, o.data);
+  const auto [file, data] = read_model_and_data(o.model, o.data, o.label, o.labels, false);
   const Engine engine = make_engine(c);
   write_column_csv(o.output, file.task() == Task::halfspace ? "label" : "prediction",
                    predict(engine, file.model, data.view()));
