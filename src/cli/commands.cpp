@@ -9,14 +9,14 @@
 #include "cli.hpp"
 #include "option_checks.hpp"
 #include "progress.hpp"
-#include "relureg/any_model.hpp"
 #include "relureg/error.hpp"
-#include "relureg/evaluation.hpp"
 #include "relureg/family.hpp"
 #include "relureg/halfspace.hpp"
 #include "relureg/io.hpp"
 #include "relureg/learner.hpp"
+#include "relureg/model_ops.hpp"
 #include "relureg/query_oracle.hpp"
+#include "relureg/score.hpp"
 
 namespace relureg::cli {
 namespace {
@@ -25,13 +25,17 @@ Engine make_engine(const CommonOptions& c) {
   return Engine(EngineOptions{c.threads});
 }
 
-Dataset read_input(const std::string& path, const std::string& label, const std::string& labels,
-                   bool require_labels) {
-  ReadOptions options;
-  options.label_column = label;
-  options.labels = labels;
-  options.require_labels = require_labels;
-  return read_dataset(path, options);
+// A model file and the data it is applied to, with matching dimensions.
+struct ModelAndData {
+  ModelFile file;
+  Dataset data;
+};
+ModelAndData read_model_and_data(const std::string& model, const std::string& data,
+                                 ReadOptions read, bool require_labels) {
+  read.require_labels = require_labels;
+  ModelAndData both{read_model_file(model), read_dataset(data, read)};
+  check_dimension(both.file.model, both.data.d, data);
+  return both;
 }
 
 }  // namespace
@@ -65,15 +69,15 @@ int cmd_generate(const GenerateOptions& o, const CommonOptions& c, std::ostream&
 int cmd_fit(const FitOptions& o, const CommonOptions& c, std::ostream& out, std::ostream& err) {
   const LearnerEntry& entry = find_learner(o.learner);
   check_task(entry, o.task);
-  const ParamValues params =
-      ParamValues::parse(entry.params, o.params, "learner '" + entry.name + "'");
+  ParamValues params = ParamValues::parse(entry.params, o.params, "learner '" + entry.name + "'");
+  params.set_fit_bias(o.bias);
   if (std::filesystem::path(o.output).extension() != ".json")
     throw InputError(o.output + ": the model file must end in .json");
-  check_output_path(o.output, {o.data, o.labels});
-  const Dataset data = read_input(o.data, o.label, o.labels, true);
+  check_output_path(o.output, {o.data, o.read.labels.string()});
+  const Dataset data = read_dataset(o.data, o.read);
   Engine engine = make_engine(c);
   if (entry.task == Task::halfspace) require_halfspace_labels(engine, data, o.data);
-  FitContext context{&engine, o.bias, c.seed, {}};
+  FitContext context{&engine, c.seed, {}};
   // Exponential-time learners say what the fit will cost before it starts (before any oracle, so
   // that their time probes are not counted as statistical queries).
   if (const auto estimate = estimate_learner(entry, params, data.view(), context);
@@ -90,7 +94,7 @@ int cmd_fit(const FitOptions& o, const CommonOptions& c, std::ostream& out, std:
   bar.finish();
 
   ModelFile file;
-  set_fitted_model(file, result, entry.task);
+  file.model = result.model;
   file.learner = entry.name;
   file.params = params.to_json();
   const bool halfspace = entry.task == Task::halfspace;  // its history is the 0/1 error
@@ -107,7 +111,7 @@ int cmd_fit(const FitOptions& o, const CommonOptions& c, std::ostream& out, std:
     file.metrics["sq"] = {{"tolerance", oracle->tolerance()},
                           {"oracle", oracle->kind()},
                           {"queries", oracle->queries()}};
-    file.metrics[train_key + "_exact"] = evaluate(make_engine(c), file, data.view()).loss;
+    file.metrics[train_key + "_exact"] = evaluate(make_engine(c), file.model, data.view()).loss;
   }
   write_model_file(o.output, file);
   if (!c.quiet)
@@ -118,43 +122,31 @@ int cmd_fit(const FitOptions& o, const CommonOptions& c, std::ostream& out, std:
 }
 
 int cmd_evaluate(const EvaluateOptions& o, const CommonOptions& c, std::ostream& out) {
-  const ModelFile file = read_model_file(o.model);
-  const Dataset data = read_input(o.data, o.label, o.labels, true);
-  check_dimension(file, data.d, o.data);
+  const auto [file, data] = read_model_and_data(o.model, o.data, o.read, true);
   const Engine engine = make_engine(c);
-  if (file.task == Task::halfspace) {
-    out << evaluate_halfspace(engine, file, data, o.data, o.truth).dump() << "\n";
-    return 0;
-  }
-  const Evaluation ev = evaluate(engine, file, data.view());
-  nlohmann::json j = {{"loss", ev.loss}, {"n", ev.n}};
+  // A halfspace's loss is its 0/1 error, over ±1 labels.
+  if (file.task() == Task::halfspace) require_halfspace_labels(engine, data, o.data);
+  const Evaluation ev = evaluate(engine, file.model, data.view());
+  nlohmann::json j = {{"measure", task_measure(file.task())}, {"loss", ev.loss}, {"n", ev.n}};
   if (!o.truth.empty()) {
     const GroundTruth truth = read_ground_truth(o.truth);
-    check_dimension(file, truth.d, o.truth);
-    if (find_family(truth.family).task == Task::halfspace)
-      throw InputError(o.truth + ": a halfspace instance measures 0/1 error; " + o.model +
-                       " is a " + task_name(file.task) + " model");
-    const PopulationLoss pop = population_loss(file, truth, engine);
-    j["population_loss"] = pop.value;
-    j["population_loss_method"] = pop.method;
-    if (pop.method != "exact") j["population_loss_stderr"] = pop.stderr_;
-    j["opt"] = truth.opt;
-    j["opt_kind"] = truth.opt_kind;
-    j["excess"] = pop.value - truth.opt;
-    if (truth.opt > 0) j["ratio_to_opt"] = pop.value / truth.opt;
+    check_dimension(file.model, truth.d, o.truth);
+    try {
+      j.update(to_json(score(file.model, truth, engine)));
+    } catch (const InputError& e) {
+      throw InputError(o.truth + ": " + e.what());
+    }
   }
   out << j.dump() << "\n";
   return 0;
 }
 
 int cmd_predict(const PredictOptions& o, const CommonOptions& c, std::ostream& out) {
-  check_output_path(o.output, {o.model, o.data, o.labels});
-  const ModelFile file = read_model_file(o.model);
-  const Dataset data = read_input(o.data, o.label, o.labels, false);
-  check_dimension(file, data.d, o.data);
+  check_output_path(o.output, {o.model, o.data, o.read.labels.string()});
+  const auto [file, data] = read_model_and_data(o.model, o.data, o.read, false);
   const Engine engine = make_engine(c);
-  write_column_csv(o.output, file.task == Task::halfspace ? "label" : "prediction",
-                   predict(engine, file, data.view()));
+  write_column_csv(o.output, file.task() == Task::halfspace ? "label" : "prediction",
+                   predict(engine, file.model, data.view()));
   if (!c.quiet) out << fmt::format("wrote {} ({} predictions)\n", o.output, data.n);
   return 0;
 }

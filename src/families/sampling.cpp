@@ -79,22 +79,23 @@ std::vector<double> random_unit_vector(std::size_t d, BlockRandom& random) {
 
 Dataset draw_dataset(const RowDistribution& rows, std::size_t n, std::uint64_t seed, int threads) {
   Dataset data(n, rows.d);
-  const std::ptrdiff_t blocks = static_cast<std::ptrdiff_t>((n + kBlockRows - 1) / kBlockRows);
-#pragma omp parallel for schedule(dynamic) num_threads(std::max(threads, 1))
-  for (std::ptrdiff_t k = 0; k < blocks; ++k) {
-    BlockRandom random(make_rng(seed, static_cast<std::uint64_t>(k)));
-    const std::size_t begin = static_cast<std::size_t>(k) * kBlockRows;
-    const std::size_t end = std::min(n, begin + kBlockRows);
-    for (std::size_t i = begin; i < end; ++i) {
-      float* x = data.row(i);
-      for (std::size_t j = 0; j < rows.d; ++j)
-        x[j] = static_cast<float>(rows.draw_coordinate(random));
-      // The label is computed from the stored float32 features.
-      data.y[i] = rows.draw_label
-                      ? rows.draw_label(x, random)
-                      : rows.label_mean(x) + (rows.draw_noise ? rows.draw_noise(random) : 0.0);
-    }
-  }
+  for_blocks(
+      block_count(n), threads,
+      [&](std::size_t k) {
+        BlockRandom random(make_rng(seed, k));
+        const std::size_t begin = k * kBlockRows;
+        const std::size_t end = std::min(n, begin + kBlockRows);
+        for (std::size_t i = begin; i < end; ++i) {
+          float* x = data.row(i);
+          for (std::size_t j = 0; j < rows.d; ++j)
+            x[j] = static_cast<float>(rows.draw_coordinate(random));
+          // The label is computed from the stored float32 features.
+          data.y[i] = rows.draw_label
+                          ? rows.draw_label(x, random)
+                          : rows.label_mean(x) + (rows.draw_noise ? rows.draw_noise(random) : 0.0);
+        }
+      },
+      BlockSchedule::uneven);
   return data;
 }
 
@@ -108,28 +109,31 @@ PopulationLoss monte_carlo_loss(const RowDistribution& rows,
                                 const std::function<double(const float*)>& predict,
                                 std::size_t samples, std::uint64_t seed, int threads) {
   if (samples < 2) throw InputError("Monte-Carlo population loss needs at least 2 samples");
-  const std::size_t blocks = (samples + kBlockRows - 1) / kBlockRows;
-  std::vector<double> sums(2 * blocks);  // per block: Σ r and Σ r², r = (f(x) − E[y|x])²
-#pragma omp parallel for schedule(dynamic) num_threads(std::max(threads, 1))
-  for (std::ptrdiff_t k = 0; k < static_cast<std::ptrdiff_t>(blocks); ++k) {
-    BlockRandom random(make_rng(seed, static_cast<std::uint64_t>(k)));
-    const std::size_t begin = static_cast<std::size_t>(k) * kBlockRows;
-    const std::size_t end = std::min(samples, begin + kBlockRows);
-    std::vector<float> x(rows.d);
-    double sum = 0, sum_squares = 0;
-    for (std::size_t i = begin; i < end; ++i) {
-      for (float& v : x) v = static_cast<float>(rows.draw_coordinate(random));
-      const double gap = predict(x.data()) - rows.label_mean(x.data());
-      // With x-dependent label noise the loss given x is gap² + Var(y | x).
-      const double term = gap * gap + (rows.label_variance ? rows.label_variance(x.data()) : 0.0);
-      sum += term;
-      sum_squares += term * term;
-    }
-    sums[2 * k] = sum;
-    sums[2 * k + 1] = sum_squares;
-  }
+  struct BlockSums {
+    double sum = 0, sum_squares = 0;  // Σ r and Σ r², r = (f(x) − E[y|x])² (+ Var(y | x))
+  };
+  const std::vector<BlockSums> sums = map_blocks<BlockSums>(
+      block_count(samples), threads,
+      [&](std::size_t k) {
+        BlockRandom random(make_rng(seed, k));
+        const std::size_t begin = k * kBlockRows;
+        const std::size_t end = std::min(samples, begin + kBlockRows);
+        std::vector<float> x(rows.d);
+        BlockSums block;
+        for (std::size_t i = begin; i < end; ++i) {
+          for (float& v : x) v = static_cast<float>(rows.draw_coordinate(random));
+          const double gap = predict(x.data()) - rows.label_mean(x.data());
+          // With x-dependent label noise the loss given x is gap² + Var(y | x).
+          const double term =
+              gap * gap + (rows.label_variance ? rows.label_variance(x.data()) : 0.0);
+          block.sum += term;
+          block.sum_squares += term * term;
+        }
+        return block;
+      },
+      BlockSchedule::uneven);
   double sum = 0, sum_squares = 0;
-  for (std::size_t k = 0; k < blocks; ++k) sum += sums[2 * k], sum_squares += sums[2 * k + 1];
+  for (const BlockSums& block : sums) sum += block.sum, sum_squares += block.sum_squares;
   const double m = static_cast<double>(samples);
   const double mean = sum / m;
   const double variance = std::max(0.0, (sum_squares / m - mean * mean) * m / (m - 1));
@@ -155,24 +159,12 @@ std::function<double(BlockRandom&)> noise_sampler(const std::string& kind, doubl
   return [sd](BlockRandom& r) { return sd * r.normal(); };
 }
 
-ParamTable with_common_params(ParamTable specific) {
-  const double inf = std::numeric_limits<double>::infinity();
-  ParamTable table = {
-      {"norm", ParamKind::real, 1.0, 0.0, inf, "norm ||w*|| of the teacher (> 0)"},
-      {"bias", ParamKind::real, 0.0, -inf, inf, "bias b* of the teacher"},
-      {"radius", ParamKind::real, inf, 0.0, inf,
-       "opt is over ReLUs with ||w|| <= radius (at least norm)"},
-  };
-  table.insert(table.end(), specific.begin(), specific.end());
-  return table;
-}
-
 GroundTruth planted_truth(const std::string& family, std::size_t n, std::size_t d,
-                          std::uint64_t seed, const ParamValues& values) {
+                          std::uint64_t seed, const PlantedParams& common, nlohmann::json params) {
   if (n == 0) throw InputError("n must be at least 1");
   if (d == 0) throw InputError("d must be at least 1");
-  const double norm = values.real("norm");
-  const double radius = values.real("radius");
+  const double norm = common.norm;
+  const double radius = common.radius;
   if (!(norm > 0)) throw InputError(fmt::format("parameter 'norm' must be positive, got {}", norm));
   if (radius < norm)
     throw InputError(
@@ -184,18 +176,18 @@ GroundTruth planted_truth(const std::string& family, std::size_t n, std::size_t 
   BlockRandom random(make_rng(seed, static_cast<std::uint64_t>(Stream::teacher)));
   truth.w_star = random_unit_vector(d, random);
   for (double& w : truth.w_star) w *= norm;
-  truth.b_star = values.real("bias");
+  truth.b_star = common.bias;
   truth.w_opt = truth.w_star;
   truth.b_opt = truth.b_star;
   truth.radius = radius;
-  truth.params = values.to_json();
+  truth.params = std::move(params);
   return truth;
 }
 
 GroundTruth noisy_teacher_truth(const std::string& family, std::size_t n, std::size_t d,
-                                std::uint64_t seed, const ParamValues& values) {
-  GroundTruth truth = planted_truth(family, n, d, seed, values);
-  const double noise = values.real("noise");
+                                std::uint64_t seed, const PlantedParams& common, double noise,
+                                nlohmann::json params) {
+  GroundTruth truth = planted_truth(family, n, d, seed, common, std::move(params));
   truth.opt = noise;
   truth.teacher_loss = noise;
   truth.opt_kind = "exact";
@@ -204,25 +196,18 @@ GroundTruth noisy_teacher_truth(const std::string& family, std::size_t n, std::s
   return truth;
 }
 
-double truth_real(const GroundTruth& truth, const std::string& name) {
+std::string truth_text(const GroundTruth& truth, const std::string& name) {
   const nlohmann::json& params = truth.params;
   if (!params.is_object() || !params.contains(name))
     throw InputError(
         fmt::format("ground truth of family '{}' lacks parameter '{}'", truth.family, name));
   const nlohmann::json& value = params[name];
-  if (value.is_number()) return value.get<double>();
-  if (value == "inf") return std::numeric_limits<double>::infinity();
-  if (value == "-inf") return -std::numeric_limits<double>::infinity();
-  throw InputError(
-      fmt::format("ground truth parameter '{}' must be a number, got {}", name, value.dump()));
-}
-
-std::string truth_choice(const GroundTruth& truth, const std::string& name) {
-  const nlohmann::json& params = truth.params;
-  if (!params.is_object() || !params.contains(name) || !params[name].is_string())
-    throw InputError(
-        fmt::format("ground truth of family '{}' lacks parameter '{}'", truth.family, name));
-  return params[name].get<std::string>();
+  if (value.is_string()) return value.get<std::string>();
+  if (value.is_boolean()) return value.get<bool>() ? "1" : "0";
+  if (value.is_number_integer()) return value.dump();
+  if (value.is_number()) return fmt::format("{}", value.get<double>());
+  throw InputError(fmt::format("ground truth parameter '{}' must be a number or a word, got {}",
+                               name, value.dump()));
 }
 
 void check_model_dimension(const ReluModel& model, const GroundTruth& truth) {

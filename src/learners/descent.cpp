@@ -1,11 +1,10 @@
 // Projected full-batch descent on the square loss or the convex surrogate, one fused pass per step.
 #include "descent.hpp"
 
-#include <fmt/format.h>
-
 #include <cmath>
 
 #include "relureg/error.hpp"
+#include "relureg/fit_monitor.hpp"
 #include "relureg/kernels.hpp"
 
 namespace relureg::detail {
@@ -30,47 +29,28 @@ void project_to_ball(std::vector<double>& w, double radius) {
     for (double& v : w) v *= radius / norm;
 }
 
-DescentSettings descent_settings(const ParamValues& params, DescentObjective objective,
-                                 const std::string& name) {
-  DescentSettings s;
-  s.objective = objective;
-  s.max_passes = static_cast<std::size_t>(params.integer("max_passes"));
-  s.tol = params.real("tol");
-  s.step = params.real("step");
-  s.radius = params.real("radius");
-  s.backtrack = params.flag("backtrack");
-  s.name = name;
-  return s;
-}
-
 FitResult run_descent(const DataSource& data, const FitContext& context, std::vector<double> w,
                       double b, const DescentSettings& settings) {
   const Engine& engine = *context.engine;
   const std::size_t d = data.cols();
-  const std::size_t first_pass = engine.passes();
-  auto passes_used = [&] { return engine.passes() - first_pass; };
   // Only the gradient of the objective followed (each costs a multiply-add per feature and row).
   const ReluGradients gradients = settings.objective == DescentObjective::square_loss
                                       ? ReluGradients::square
                                       : ReluGradients::surrogate;
   auto stats_at = [&](const std::vector<double>& wv, double bv) {
-    return relu_stats(engine, data, wv, bv, context.bias, settings.relu_grad_at_zero, gradients);
+    return relu_stats(engine, data, wv, bv, settings.bias, settings.relu_grad_at_zero, gradients);
   };
-  auto diverged = [&](std::size_t iteration, double loss) {
-    return DivergenceError(
-        fmt::format("{} diverged at iteration {}: training loss is {} (try a smaller step)",
-                    settings.name, iteration, loss));
-  };
+  FitResult result;
+  FitMonitor monitor(context, {settings.name, settings.max_passes, settings.tol}, result);
 
   project_to_ball(w, settings.radius);
-  FitResult result;
   ReluStats stats = stats_at(w, b);
-  if (!std::isfinite(stats.loss) || !std::isfinite(stats.surrogate)) throw diverged(0, stats.loss);
-  result.loss_history.push_back(stats.loss);
+  monitor.check_finite(0, stats.loss, stats.surrogate);
+  monitor.record(stats.loss);
   double step = settings.step;
-  result.stop_reason = "max_passes";
+  monitor.stop("max_passes");
   std::size_t iteration = 0;
-  while (passes_used() < settings.max_passes) {
+  while (monitor.within(settings.max_passes)) {
     ++iteration;
     const std::vector<double>& g = objective_gradient(stats, settings.objective);
     const double old_objective = objective_value(stats, settings.objective);
@@ -78,15 +58,15 @@ FitResult run_descent(const DataSource& data, const FitContext& context, std::ve
     double b_new = b;
     ReluStats next;
     bool accepted = false;
-    while (passes_used() < settings.max_passes) {
+    while (monitor.within(settings.max_passes)) {
       for (std::size_t j = 0; j < d; ++j) w_new[j] = w[j] - step * g[j];
-      if (context.bias) b_new = b - step * g[d];
+      if (settings.bias) b_new = b - step * g[d];
       project_to_ball(w_new, settings.radius);
       next = stats_at(w_new, b_new);
       const double value = objective_value(next, settings.objective);
       const bool finite = std::isfinite(next.loss) && std::isfinite(value);
       if (!settings.backtrack) {
-        if (!finite) throw diverged(iteration, next.loss);
+        if (!finite) throw monitor.divergence(iteration, next.loss);
         accepted = true;
         break;
       }
@@ -96,10 +76,10 @@ FitResult run_descent(const DataSource& data, const FitContext& context, std::ve
       }
       step *= 0.5;
       if (step < 1e-30) {
-        if (!finite) throw diverged(iteration, next.loss);
+        if (!finite) throw monitor.divergence(iteration, next.loss);
         // No step lowers a finite objective: stationary up to rounding, or (under an SQ oracle)
         // up to the tolerance of the answers.
-        result.stop_reason = "no_descent";
+        monitor.stop("no_descent");
         break;
       }
     }
@@ -108,21 +88,11 @@ FitResult run_descent(const DataSource& data, const FitContext& context, std::ve
     w.swap(w_new);
     b = b_new;
     stats = std::move(next);
-    result.loss_history.push_back(stats.loss);
-    if (context.progress &&
-        !context.progress({iteration, settings.max_passes, passes_used(), stats.loss})) {
-      result.stop_reason = "callback";
-      break;
-    }
-    const double change = std::abs(old_loss - stats.loss);
-    if (settings.tol > 0 && change <= settings.tol * std::max(old_loss, 1e-300)) {
-      result.stop_reason = "converged";
-      break;
-    }
+    if (!monitor.report(iteration, stats.loss) || monitor.converged(old_loss, stats.loss)) break;
   }
-  result.model.w = std::move(w);
-  result.model.b = context.bias ? b : 0.0;
-  result.model.bias = context.bias;
+  result.relu().w = std::move(w);
+  result.relu().b = settings.bias ? b : 0.0;
+  result.relu().bias = settings.bias;
   result.details["final_step"] = step;
   result.details["active_fraction"] = stats.active;
   return result;

@@ -7,6 +7,7 @@
 
 #include "learners.hpp"
 #include "relureg/error.hpp"
+#include "relureg/fit_monitor.hpp"
 #include "relureg/kernels.hpp"
 
 namespace relureg::detail {
@@ -45,6 +46,25 @@ struct Scored {
   double loss = std::numeric_limits<double>::infinity();
 };
 
+struct ExhaustiveSubsetsParams {
+  std::size_t k = 2;
+  std::string signs = "parity";
+  std::size_t batch = 4096;
+  double radius = kInfinity;
+  bool bias = false;
+
+  static Fields<ExhaustiveSubsetsParams> fields() {
+    return {
+        {"k", &ExhaustiveSubsetsParams::k, "size of the subsets searched", 1, 20},
+        {"signs", &ExhaustiveSubsetsParams::signs,
+         "sign patterns per subset: parity (the two sign products) or all (2^k)",
+         Choices{{"parity", "all"}}},
+        {"batch", &ExhaustiveSubsetsParams::batch, "subsets scored per pass over the data", 1, 1e6},
+        radius_field(&ExhaustiveSubsetsParams::radius),
+        bias_field(&ExhaustiveSubsetsParams::bias)};
+  }
+};
+
 // The brute-force k-sparse-parity solver in ReLU form (GKK19's upper bound side: C(d, k)
 // candidates, so time d^{Θ(k)}, matching the n^{Ω(k)} hardness). For a parity on T the best
 // direction supported on T is 1_T/√k with signs whose product is the sign of c_k (papers.md
@@ -54,11 +74,8 @@ struct Scored {
 // batch of subsets scores them all; the candidate of least training loss wins.
 class ExhaustiveSubsetsLearner final : public Learner {
  public:
-  explicit ExhaustiveSubsetsLearner(const ParamValues& p)
-      : k_(static_cast<std::size_t>(p.integer("k"))),
-        all_signs_(p.choice("signs") == "all"),
-        batch_(static_cast<std::size_t>(p.integer("batch"))),
-        radius_(p.real("radius")) {}
+  explicit ExhaustiveSubsetsLearner(const ExhaustiveSubsetsParams& p)
+      : k_(p.k), all_signs_(p.signs == "all"), batch_(p.batch), radius_(p.radius), bias_(p.bias) {}
 
   FitResult fit(const DataSource& data, const FitContext& context) override {
     const std::size_t d = data.cols();
@@ -72,10 +89,10 @@ class ExhaustiveSubsetsLearner final : public Learner {
     const std::size_t batches =
         static_cast<std::size_t>(std::ceil(subsets / static_cast<double>(batch_)));
     const Engine& engine = *context.engine;
-    const std::size_t first_pass = engine.passes();
 
     FitResult result;
-    result.stop_reason = "exhaustive";
+    FitMonitor monitor(context, {"exhaustive-subsets", batches}, result);
+    monitor.stop("exhaustive");
     std::vector<Scored> top;  // the best candidate of each of the best subsets, best first
     std::vector<std::uint32_t> subset(k_);
     for (std::size_t i = 0; i < k_; ++i) subset[i] = static_cast<std::uint32_t>(i);
@@ -89,26 +106,21 @@ class ExhaustiveSubsetsLearner final : public Learner {
       }
       score_batch(engine, data, batch, patterns, top);
       ++batch_index;
-      result.loss_history.push_back(top.front().loss);
-      if (context.progress && !context.progress({batch_index, batches, engine.passes() - first_pass,
-                                                 top.front().loss})) {
-        result.stop_reason = "callback";
-        break;
-      }
+      if (!monitor.report(batch_index, top.front().loss)) break;
     }
     const Scored& best = top.front();
-    result.model.w.assign(d, 0.0);
+    result.relu().w.assign(d, 0.0);
     const double unit = 1 / std::sqrt(static_cast<double>(k_));
-    for (std::size_t i = 0; i < k_; ++i) result.model.w[best.subset[i]] = best.signs[i] * unit;
-    if (context.bias) {
-      const ScaleBiasFit fit = refit_scale_bias(engine, data, result.model.w, radius_);
-      for (double& v : result.model.w) v *= fit.scale;
-      result.model.b = fit.bias;
-      result.loss_history.push_back(fit.loss);
+    for (std::size_t i = 0; i < k_; ++i) result.relu().w[best.subset[i]] = best.signs[i] * unit;
+    if (bias_) {
+      const ScaleBiasFit fit = refit_scale_bias(engine, data, result.relu().w, radius_);
+      for (double& v : result.relu().w) v *= fit.scale;
+      result.relu().b = fit.bias;
+      monitor.record(fit.loss);
     } else {
-      for (double& v : result.model.w) v *= best.scale;
+      for (double& v : result.relu().w) v *= best.scale;
     }
-    result.model.bias = context.bias;
+    result.relu().bias = bias_;
     nlohmann::json listed = nlohmann::json::array();
     for (const Scored& s : top)
       listed.push_back({{"subset", s.subset}, {"signs", s.signs}, {"loss", s.loss}});
@@ -129,6 +141,7 @@ class ExhaustiveSubsetsLearner final : public Learner {
   bool all_signs_;
   std::size_t batch_;
   double radius_;
+  bool bias_;
 
   // The sign pattern p of a subset: signs=parity → p = 0 all +1, p = 1 the last −1;
   // signs=all → bit i of p set means coordinate i of the subset is −1.
@@ -242,23 +255,11 @@ class ExhaustiveSubsetsLearner final : public Learner {
 }  // namespace
 
 LearnerEntry exhaustive_subsets_entry() {
-  return {"exhaustive-subsets",
-          "every k-subset T: the ReLU along 1_T/sqrt(k) with signs and its best scale; C(d,k) "
-          "candidates",
-          "brute force over k-sparse parities (GKK19 §1.4; time d^Theta(k))",
-          Task::relu,
-          {{"k", ParamKind::integer, 2, 1, 20, "size of the subsets searched"},
-           {"signs",
-            ParamKind::choice,
-            0,
-            0,
-            0,
-            "sign patterns per subset: parity (the two sign products) or all (2^k)",
-            {"parity", "all"},
-            "parity"},
-           {"batch", ParamKind::integer, 4096, 1, 1e6, "subsets scored per pass over the data"},
-           radius_param()},
-          [](const ParamValues& p) { return std::make_unique<ExhaustiveSubsetsLearner>(p); }};
+  return learner_entry<ExhaustiveSubsetsLearner, ExhaustiveSubsetsParams>(
+      "exhaustive-subsets",
+      "every k-subset T: the ReLU along 1_T/sqrt(k) with signs and its best scale; C(d,k) "
+      "candidates",
+      "brute force over k-sparse parities (GKK19 §1.4; time d^Theta(k))", Task::relu);
 }
 
 }  // namespace relureg::detail

@@ -1,7 +1,6 @@
 // net2-enum: the proper depth-2 learner of GKMR21 §5.2 — random projection, then enumeration of an
 // ε-net of k-tuples of hidden units, each with its least-squares output layer.
 #include <fmt/format.h>
-#include <omp.h>
 
 #include <chrono>
 #include <cmath>
@@ -10,8 +9,10 @@
 
 #include "learners.hpp"
 #include "relureg/error.hpp"
+#include "relureg/fit_monitor.hpp"
 #include "relureg/kernels.hpp"
 #include "relureg/net2_kernels.hpp"
+#include "relureg/parallel.hpp"
 #include "relureg/rng.hpp"
 
 namespace relureg::detail {
@@ -64,6 +65,28 @@ std::vector<double> sphere_net(std::size_t q, std::size_t grid) {
   return dirs;
 }
 
+struct Net2EnumParams {
+  std::size_t units = 2;
+  std::size_t dim = 3;
+  std::size_t grid = 7;
+  double max_tuples = 1e8;
+  double ridge = 1e-9;
+  bool bias = false;
+
+  static Fields<Net2EnumParams> fields() {
+    using P = Net2EnumParams;
+    return {{"units", &P::units, "hidden units k", 1, 7},
+            {"dim", &P::dim, "projection dimension m (m >= d: no projection)", 1, 64},
+            {"grid", &P::grid,
+             "net points per edge of the cube [-1, 1]^m whose surface, normalised, is the eps-net",
+             2, 1000},
+            {"max_tuples", &P::max_tuples,
+             "refuse to start when the enumeration has more tuples than this", 1, 1e15},
+            {"ridge", &P::ridge, "relative ridge of the output least squares", 0, 1},
+            bias_field(&Net2EnumParams::bias)};
+  }
+};
+
 // Goel, Klivans, Manurangsi, Reichman, "Tight Hardness Results for Training Depth-2 ReLU
 // Networks", ITCS 2021 (§5.2 of papers.md, method [I]): project x to m dimensions with a random
 // map, enumerate an ε-net of k-tuples of hidden units there, keep the tuple of least empirical
@@ -76,12 +99,13 @@ std::vector<double> sphere_net(std::size_t q, std::size_t grid) {
 // output bias is fitted.
 class Net2EnumLearner final : public Learner {
  public:
-  explicit Net2EnumLearner(const ParamValues& p)
-      : k_(static_cast<std::size_t>(p.integer("units"))),
-        m_(static_cast<std::size_t>(p.integer("dim"))),
-        grid_(static_cast<std::size_t>(p.integer("grid"))),
-        max_tuples_(p.real("max_tuples")),
-        ridge_(p.real("ridge")) {}
+  explicit Net2EnumLearner(const Net2EnumParams& p)
+      : k_(p.units),
+        m_(p.dim),
+        grid_(p.grid),
+        max_tuples_(p.max_tuples),
+        ridge_(p.ridge),
+        bias_(p.bias) {}
 
   std::optional<WorkEstimate> estimate(const DataSource& data, const FitContext& context) override {
     const Plan plan = make_plan(data.cols(), context);
@@ -139,7 +163,7 @@ class Net2EnumLearner final : public Learner {
 
     // Enumerate tuples g_1 < … < g_k in groups of consecutive g_1 holding about 2 % of the tuples
     // each (progress after each group, from this thread); within a group the g_1 are split over
-    // threads, each enumerating its tails in lexicographic order. Ties go to the
+    // threads (for_blocks), each enumerating its tails in lexicographic order. Ties go to the
     // lexicographically first tuple, so the result does not depend on the thread count.
     const auto t1 = Clock::now();
     std::vector<std::size_t> best_tuple;
@@ -147,47 +171,46 @@ class Net2EnumLearner final : public Learner {
     double done = 0;
     const double total = plan.tuples();
     FitResult result;
-    result.stop_reason = "exhaustive";
+    FitMonitor monitor(context, {"net2-enum", static_cast<std::size_t>(total)}, result);
+    monitor.stop("exhaustive");
     const int threads = engine.threads();
     for (std::size_t first = 0; first + k <= G;) {
       std::size_t last = first;  // the group is [first, last)
       double group = 0;
       while (last + k <= G && (last == first || group < total / 50))
         group += choose(G - ++last, k - 1);
-      std::vector<double> local_best(threads, std::numeric_limits<double>::infinity());
-      std::vector<std::vector<std::size_t>> local_tuple(threads);
-#pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
-      for (std::size_t g1 = first; g1 < last; ++g1) {
-        const int t = omp_get_thread_num();
-        std::vector<std::size_t> tuple(k);
-        tuple[0] = g1;
-        enumerate_tail(plan, moments, G, tuple, 1, local_best[t], local_tuple[t]);
-      }
-      for (int t = 0; t < threads; ++t)
-        if (!local_tuple[t].empty() &&
-            (local_best[t] < best || (local_best[t] == best && local_tuple[t] < best_tuple))) {
-          best = local_best[t];
-          best_tuple = local_tuple[t];
+      // One search per g_1 of the group, merged in g_1 order: on equal losses the first is kept.
+      struct Best {
+        double loss = std::numeric_limits<double>::infinity();
+        std::vector<std::size_t> tuple;
+      };
+      const std::vector<Best> group_best = map_blocks<Best>(
+          last - first, threads,
+          [&](std::size_t i) {
+            Best local;
+            std::vector<std::size_t> tuple(k);
+            tuple[0] = first + i;
+            enumerate_tail(plan, moments, G, tuple, 1, local.loss, local.tuple);
+            return local;
+          },
+          BlockSchedule::uneven);
+      for (const Best& local : group_best)
+        if (!local.tuple.empty() && local.loss < best) {
+          best = local.loss;
+          best_tuple = local.tuple;
         }
       done += group;
       first = last;
-      if (context.progress) {
-        FitProgress p{static_cast<std::size_t>(done), static_cast<std::size_t>(total),
-                      engine.passes(), best};
-        p.fraction = done / total;
-        if (!context.progress(p)) {
-          result.stop_reason = "callback";
-          break;
-        }
-      }
+      if (!monitor.progress(static_cast<std::size_t>(done), best, done / total)) break;
     }
     const double search_seconds = seconds_since(t1);
     if (best_tuple.empty()) throw InputError("net2-enum: no tuple was scored");
     std::vector<double> coef(k + 1, 0.0);
     score(plan, moments, G, best_tuple, &coef);
-    result.net2 = to_network(plan, best_tuple, coef);
-    const double loss = net2_loss(engine, data, result.net2);
-    result.loss_history = {loss};
+    Net2Model network = to_network(plan, best_tuple, coef);
+    const double loss = net2_loss(engine, data, network);
+    result.model = std::move(network);
+    monitor.record(loss);
     result.details = {{"directions", G},
                       {"tuples", total},
                       {"projection_dim", plan.m},
@@ -225,7 +248,7 @@ class Net2EnumLearner final : public Learner {
     Plan plan;
     plan.d = d;
     plan.k = k_;
-    plan.bias = context.bias;
+    plan.bias = bias_;
     plan.m = std::min(m_, d);
     plan.q = plan.m + (plan.bias ? 1 : 0);
     plan.P.assign(plan.m * d, 0.0);
@@ -383,25 +406,19 @@ class Net2EnumLearner final : public Learner {
 
   std::size_t k_, m_, grid_;
   double max_tuples_, ridge_;
+  bool bias_;
 };
 
 }  // namespace
 
 LearnerEntry net2_enum_entry() {
-  return {"net2-enum",
-          "proper depth-2 learner: random projection to dim, enumeration of an eps-net of "
-          "k-tuples of units, least-squares output layer (exponential; small k only)",
-          "Goel, Klivans, Manurangsi, Reichman, Tight Hardness Results for Training Depth-2 ReLU "
-          "Networks, ITCS 2021 (method as in papers.md 5.2)",
-          Task::net2,
-          {{"units", ParamKind::integer, 2, 1, 7, "hidden units k"},
-           {"dim", ParamKind::integer, 3, 1, 64, "projection dimension m (m >= d: no projection)"},
-           {"grid", ParamKind::integer, 7, 2, 1000,
-            "net points per edge of the cube [-1, 1]^m whose surface, normalised, is the eps-net"},
-           {"max_tuples", ParamKind::real, 1e8, 1, 1e15,
-            "refuse to start when the enumeration has more tuples than this"},
-           {"ridge", ParamKind::real, 1e-9, 0, 1, "relative ridge of the output least squares"}},
-          [](const ParamValues& p) { return std::make_unique<Net2EnumLearner>(p); }};
+  return learner_entry<Net2EnumLearner, Net2EnumParams>(
+      "net2-enum",
+      "proper depth-2 learner: random projection to dim, enumeration of an eps-net of "
+      "k-tuples of units, least-squares output layer (exponential; small k only)",
+      "Goel, Klivans, Manurangsi, Reichman, Tight Hardness Results for Training Depth-2 ReLU "
+      "Networks, ITCS 2021 (method as in papers.md 5.2)",
+      Task::net2);
 }
 
 }  // namespace relureg::detail

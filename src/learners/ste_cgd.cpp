@@ -1,6 +1,4 @@
 // ste-cgd: coarse gradient descent with a straight-through estimator for the binact2 network.
-#include <fmt/format.h>
-
 #include <algorithm>
 #include <cmath>
 #include <numeric>
@@ -8,12 +6,33 @@
 
 #include "learners.hpp"
 #include "relureg/error.hpp"
+#include "relureg/fit_monitor.hpp"
 #include "relureg/net2_kernels.hpp"
 #include "relureg/rng.hpp"
 #include "relureg/ste.hpp"
 
 namespace relureg::detail {
 namespace {
+
+struct SteCgdParams {
+  std::size_t patches = 4;
+  std::string ste = "relu";
+  double step = 0.1;
+  std::size_t batch = 256;
+  std::size_t max_passes = 100;
+  double tol = 0;
+
+  static Fields<SteCgdParams> fields() {
+    using P = SteCgdParams;
+    return {{"patches", &P::patches, "patches m (d must be a multiple of m)", 1, 1e6},
+            {"ste", &P::ste, "straight-through estimator mu' used for sigma' = 0",
+             Choices{{"identity", "relu", "clipped-relu"}}},
+            step_field(&P::step, "learning rate eta of both updates"),
+            {"batch", &P::batch, "rows per minibatch (0 = full batch)", 0, 1e12},
+            max_passes_field(&P::max_passes),
+            tol_field(&P::tol)};
+  }
+};
 
 // Yin, Lyu, Zhang, Osher, Qi, Xin, ICLR 2019, Algorithm 1 with sample averages: the v-step is the
 // ordinary gradient of ½(vᵀσ(Zw) − y)², the w-step the coarse gradient Zᵀ(μ'(Zw) ⊙ v)(vᵀσ(Zw) − y)
@@ -23,13 +42,13 @@ namespace {
 // ste::population_cgd in relureg/ste.hpp.
 class SteCgdLearner final : public Learner {
  public:
-  explicit SteCgdLearner(const ParamValues& p)
-      : patches_(static_cast<std::size_t>(p.integer("patches"))),
-        ste_(ste::ste_from_name(p.choice("ste"))),
-        step_(p.real("step")),
-        batch_(static_cast<std::size_t>(p.integer("batch"))),
-        max_passes_(static_cast<std::size_t>(p.integer("max_passes"))),
-        tol_(p.real("tol")) {}
+  explicit SteCgdLearner(const SteCgdParams& p)
+      : patches_(p.patches),
+        ste_(ste::ste_from_name(p.ste)),
+        step_(p.step),
+        batch_(p.batch),
+        max_passes_(p.max_passes),
+        tol_(p.tol) {}
 
   FitResult fit(const DataSource& data, const FitContext& context) override {
     const Engine& engine = *context.engine;
@@ -54,7 +73,10 @@ class SteCgdLearner final : public Learner {
     std::vector<std::size_t> order(chunks);
     std::iota(order.begin(), order.end(), 0);
     FitResult result;
-    result.stop_reason = "max_passes";
+    FitMonitor monitor(
+        context, {"ste-cgd", max_passes_, tol_, MonitorSettings::RelativeTo::current, "in epoch"},
+        result);
+    monitor.stop("max_passes");
     double previous = std::numeric_limits<double>::infinity();
     for (std::size_t epoch = 1; epoch <= max_passes_; ++epoch) {
       std::shuffle(order.begin(), order.end(), rng);
@@ -62,29 +84,18 @@ class SteCgdLearner final : public Learner {
       for (std::size_t c : order) {
         const RowRange rows(data, c * batch, std::min(n, (c + 1) * batch));
         const ste::CoarseStats s = ste::coarse_stats(engine, rows, model, ste_);
-        if (!std::isfinite(s.loss))
-          throw DivergenceError(
-              fmt::format("ste-cgd diverged in epoch {}: training loss is {} (try a smaller step)",
-                          epoch, s.loss));
+        monitor.check_finite(epoch, s.loss);
         loss_sum += s.loss * static_cast<double>(rows.rows());
         for (std::size_t i = 0; i < model.patches; ++i) model.v[i] -= step_ * s.grad_v[i];
         for (std::size_t j = 0; j < model.filter; ++j) model.w[j] -= step_ * s.grad_w[j];
       }
       const double loss = loss_sum / static_cast<double>(n);
-      result.loss_history.push_back(loss);
-      if (context.progress && !context.progress({epoch, max_passes_, engine.passes(), loss})) {
-        result.stop_reason = "callback";
-        break;
-      }
-      if (tol_ > 0 && std::abs(previous - loss) <= tol_ * std::max(loss, 1e-300)) {
-        result.stop_reason = "converged";
-        break;
-      }
+      if (!monitor.report(epoch, loss) || monitor.converged(previous, loss)) break;
       previous = loss;
     }
     const double final_loss = ste::coarse_stats(engine, data, model, ste_).loss;
-    result.loss_history.push_back(final_loss);  // the returned model's exact training loss
-    result.binact2 = model;
+    monitor.record(final_loss);  // the returned model's exact training loss
+    result.model = model;
     result.details["ste"] = ste::ste_name(ste_);
     result.details["batch"] = batch;
     result.details["w_norm"] =
@@ -103,25 +114,12 @@ class SteCgdLearner final : public Learner {
 }  // namespace
 
 LearnerEntry ste_cgd_entry() {
-  return {"ste-cgd",
-          "binary-activation net v.1{Zw > 0}: coarse gradient descent with a straight-through "
-          "estimator, minibatch or full batch",
-          "Yin, Lyu, Zhang, Osher, Qi, Xin, Understanding Straight-Through Estimator, ICLR 2019",
-          Task::binact2,
-          {{"patches", ParamKind::integer, 4, 1, 1e6, "patches m (d must be a multiple of m)"},
-           {"ste",
-            ParamKind::choice,
-            0,
-            0,
-            0,
-            "straight-through estimator mu' used for sigma' = 0",
-            {"identity", "relu", "clipped-relu"},
-            "relu"},
-           step_param(0.1, "learning rate eta of both updates"),
-           {"batch", ParamKind::integer, 256, 0, 1e12, "rows per minibatch (0 = full batch)"},
-           max_passes_param(100),
-           tol_param(0)},
-          [](const ParamValues& p) { return std::make_unique<SteCgdLearner>(p); }};
+  return learner_entry<SteCgdLearner, SteCgdParams>(
+      "ste-cgd",
+      "binary-activation net v.1{Zw > 0}: coarse gradient descent with a straight-through "
+      "estimator, minibatch or full batch",
+      "Yin, Lyu, Zhang, Osher, Qi, Xin, Understanding Straight-Through Estimator, ICLR 2019",
+      Task::binact2);
 }
 
 }  // namespace relureg::detail

@@ -5,8 +5,8 @@
 
 #include <cmath>
 
+#include "relureg/affine.hpp"
 #include "relureg/error.hpp"
-#include "relureg/kernels.hpp"
 
 namespace relureg {
 
@@ -14,14 +14,6 @@ double Binact2Model::predict_one(const float* x) const {
   double out = 0;
   for (std::size_t i = 0; i < patches; ++i)
     if (affine_value(x + i * filter, w.data(), filter, 0.0) > 0) out += v[i];
-  return out;
-}
-
-std::vector<double> Binact2Model::predict(const Engine& engine, const DataSource& data) const {
-  std::vector<double> out(data.rows());
-  engine.map(data, out, [this](const RowBlock& blk, double* o) {
-    for (std::size_t r = 0; r < blk.rows; ++r) o[r] = predict_one(blk.X + r * blk.d);
-  });
   return out;
 }
 

@@ -3,8 +3,8 @@
 
 #include <fmt/format.h>
 
+#include "relureg/affine.hpp"
 #include "relureg/error.hpp"
-#include "relureg/kernels.hpp"
 
 namespace relureg {
 
@@ -23,14 +23,6 @@ double Net2Model::predict_one(const float* x) const {
   double out = c;
   for (std::size_t j = 0; j < a.size(); ++j)
     out += a[j] * activate(activation, affine_value(x, unit(j), d, b[j]));
-  return out;
-}
-
-std::vector<double> Net2Model::predict(const Engine& engine, const DataSource& data) const {
-  std::vector<double> out(data.rows());
-  engine.map(data, out, [this](const RowBlock& blk, double* o) {
-    for (std::size_t r = 0; r < blk.rows; ++r) o[r] = predict_one(blk.X + r * blk.d);
-  });
   return out;
 }
 

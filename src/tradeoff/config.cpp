@@ -1,8 +1,9 @@
-// The grid config: every key and value checked before any work, and the built-in default grid.
+// The grid config: its keys declared once, every key and value checked before any work.
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <climits>
+#include <map>
 #include <set>
 
 #include "relureg/error.hpp"
@@ -25,8 +26,10 @@ std::string join(const std::vector<std::string>& words) {
   return out;
 }
 
-std::string relu_learner_names() {
-  return learner_names(Task::relu);
+std::string all_learner_names() {
+  std::vector<std::string> names;
+  for (const LearnerEntry& e : learner_table()) names.push_back(e.name);
+  return join(names);
 }
 
 std::string item(const std::string& path, std::size_t i) {
@@ -151,20 +154,6 @@ bool is_numeric_param(const ParamTable& table, const std::string& name) {
   return false;
 }
 
-// What a family of another task measures, for the error that keeps it out of the laboratory.
-std::string non_relu_task_text(Task task) {
-  switch (task) {
-    case Task::halfspace:
-      return "halfspace (0/1 error)";
-    case Task::net2:
-      return "net2 (depth-2 network teacher, opt over networks)";
-    case Task::binact2:
-      return "binact2 (binary-activation network teacher, opt over such networks)";
-    default:
-      return task_name(task);
-  }
-}
-
 FamilySpec read_family(const Checker& check, const std::string& name, const json& body,
                        const std::string& path, const std::vector<double>& noise) {
   const FamilyEntry* entry = nullptr;
@@ -173,10 +162,6 @@ FamilySpec read_family(const Checker& check, const std::string& name, const json
   } catch (const InputError& e) {
     check.fail(path, e.what());
   }
-  if (entry->task != Task::relu)
-    check.fail(path, fmt::format("family '{}' is a {} family; the laboratory compares ReLU "
-                                 "learners on ReLU families",
-                                 name, non_relu_task_text(entry->task)));
   if (!body.is_object()) check.fail(path, "expected a table of the family's parameters");
   const std::string owner = fmt::format("family '{}'", name);
   std::map<std::string, std::string> fixed =
@@ -295,11 +280,8 @@ LearnerSpec read_learner(const Checker& check, const json& v, const std::string&
     entry = &find_learner(spec.name);
   } catch (const InputError&) {
     check.fail(name_path, fmt::format("unknown learner '{}' (choose one of: all, {})", spec.name,
-                                      relu_learner_names()));
+                                      all_learner_names()));
   }
-  if (entry->task != Task::relu)
-    check.fail(name_path, fmt::format("'{}' is not a ReLU learner (choose one of: all, {})",
-                                      spec.name, relu_learner_names()));
   std::string suffix;
   if (v.is_object() && v.contains("params")) {
     const json& params = v["params"];
@@ -316,21 +298,23 @@ LearnerSpec read_learner(const Checker& check, const json& v, const std::string&
   return spec;
 }
 
-std::vector<LearnerSpec> all_relu_learners() {
+// "all": every learner of the tasks of the grid's families and datasets.
+std::vector<LearnerSpec> all_learners(const std::set<Task>& tasks) {
   std::vector<LearnerSpec> out;
   for (const LearnerEntry& e : learner_table())
-    if (e.task == Task::relu) out.push_back({e.name, e.name, json::object()});
+    if (tasks.count(e.task)) out.push_back({e.name, e.name, json::object()});
   return out;
 }
 
-std::vector<LearnerSpec> read_learners(const Checker& check, const json& v) {
-  if (v.is_string() && v.get<std::string>() == "all") return all_relu_learners();
+std::vector<LearnerSpec> read_learners(const Checker& check, const json& v,
+                                       const std::set<Task>& tasks) {
+  if (v.is_string() && v.get<std::string>() == "all") return all_learners(tasks);
   if (!v.is_array()) check.fail("learners", "expected \"all\" or a list of learners");
   if (v.empty()) check.fail("learners", "the list is empty");
   std::vector<LearnerSpec> out;
   for (std::size_t i = 0; i < v.size(); ++i) {
     if (v[i].is_string() && v[i].get<std::string>() == "all") {
-      for (LearnerSpec& spec : all_relu_learners()) out.push_back(std::move(spec));
+      for (LearnerSpec& spec : all_learners(tasks)) out.push_back(std::move(spec));
     } else {
       out.push_back(read_learner(check, v[i], item("learners", i)));
     }
@@ -354,45 +338,116 @@ std::vector<LearnerSpec> read_learners(const Checker& check, const json& v) {
 
 }  // namespace
 
+const std::vector<ConfigKey>& config_keys() {
+  // The value of `key` read by a Checker method, stored in a Config member.
+  auto sizes = [](std::vector<std::size_t> Config::*member, const char* key) {
+    return [member, key](const ConfigTree& tree, const json& v, Config& c) {
+      const std::vector<std::uint64_t> values = Checker(tree).wholes(v, key, 1);
+      (c.*member).assign(values.begin(), values.end());
+    };
+  };
+  auto boolean = [](bool Config::*member, const char* key) {
+    return [member, key](const ConfigTree& tree, const json& v, Config& c) {
+      c.*member = Checker(tree).boolean(v, key);
+    };
+  };
+  auto count = [](int Config::*member, const char* key) {
+    return [member, key](const ConfigTree& tree, const json& v, Config& c) {
+      // Kept as asked up to INT_MAX (the run clamps it to a few per core, with a note).
+      c.*member =
+          static_cast<int>(std::min<std::uint64_t>(Checker(tree).whole(v, key, 0), INT_MAX));
+    };
+  };
+  auto member = [](auto Config::*m) { return [m](const Config& c) { return json(c.*m); }; };
+  static const std::vector<ConfigKey> keys = {
+      {"seeds", "a count k (seeds 0..k-1) or a list of whole numbers",
+       "the seeds of every instance and fit",
+       [](const ConfigTree& tree, const json& s, Config& c) {
+         const Checker check(tree);
+         if (s.is_array()) {
+           if (s.size() > kMaxSeeds)
+             check.fail("seeds",
+                        fmt::format("at most {} seeds, got a list of {}", kMaxSeeds, s.size()));
+           c.seeds = check.wholes(s, "seeds", 0);
+         } else {
+           c.seeds.clear();
+           const std::uint64_t count = check.whole(s, "seeds", 1);
+           if (count > kMaxSeeds)
+             check.fail("seeds", fmt::format("at most {} seeds, got {}", kMaxSeeds, count));
+           for (std::uint64_t i = 0; i < count; ++i) c.seeds.push_back(i);
+         }
+       },
+       member(&Config::seeds)},
+      {"d", "a whole number >= 1 or a list of them", "dimensions of the generated instances",
+       sizes(&Config::d, "d"), member(&Config::d)},
+      {"n", "a whole number >= 1 or a list of them", "sample sizes of the generated instances",
+       sizes(&Config::n, "n"), member(&Config::n)},
+      {"noise", "a number >= 0 or a list of them",
+       "noise levels (opt levels) set as each family's noise_param; empty: the families as written",
+       [](const ConfigTree& tree, const json& v, Config& c) {
+         c.noise = Checker(tree).levels(v, "noise");
+       },
+       member(&Config::noise)},
+      {"bias", "true or false", "fit a bias b (every cell)", boolean(&Config::bias, "bias"),
+       member(&Config::bias)},
+      {"families",
+       "tables [families.NAME] of parameters, or a list of names",
+       "the instance families (default: every ReLU family, unless datasets are given)",
+       {},
+       [](const Config& c) {
+         json families = json::object();
+         for (const FamilySpec& f : c.families) {
+           json entry = f.params;
+           entry["noise_param"] = f.noise_param.empty() ? "none" : f.noise_param;
+           families[f.name] = entry;
+         }
+         return families;
+       }},
+      {"datasets",
+       "tables [[datasets]] with path, truth, label",
+       "data files with their ground truth, run instead of (or besides) generated instances",
+       {},
+       [](const Config& c) {
+         json datasets = json::array();
+         for (const DatasetSpec& s : c.datasets)
+           datasets.push_back({{"path", s.path}, {"truth", s.truth}, {"label", s.label}});
+         return datasets;
+       }},
+      {"learners",
+       "\"all\" or a list of names, \"all\" and tables {name, label, params}",
+       "the learner variants (default: every learner of the families' tasks)",
+       {},
+       [](const Config& c) {
+         json learners = json::array();
+         for (const LearnerSpec& l : c.learners)
+           learners.push_back({{"name", l.name}, {"label", l.label}, {"params", l.params}});
+         return learners;
+       }},
+      {"jobs", "a whole number >= 0", "instances in parallel (0 = one per core)",
+       count(&Config::jobs, "jobs"), member(&Config::jobs)},
+      {"threads", "a whole number >= 0", "engine threads per fit (0 = cores / jobs)",
+       count(&Config::threads, "threads"), member(&Config::threads)},
+      {"time_limit", "a number >= 0",
+       "seconds per fit (0 = none); a longer fit is stopped and recorded",
+       [](const ConfigTree& tree, const json& v, Config& c) {
+         c.time_limit = Checker(tree).non_negative(v, "time_limit");
+       },
+       member(&Config::time_limit)},
+      {"figures", "true or false", "draw the figures after the run",
+       boolean(&Config::figures, "figures"), member(&Config::figures)},
+  };
+  return keys;
+}
+
 Config validate(const ConfigTree& tree, const std::filesystem::path& base_dir) {
   const Checker check(tree);
   const json& root = tree.root;
-  check.only_keys(root, "",
-                  {"seeds", "d", "n", "noise", "bias", "families", "datasets", "learners", "jobs",
-                   "threads", "time_limit", "figures"});
+  std::vector<std::string> allowed;
+  for (const ConfigKey& key : config_keys()) allowed.push_back(key.name);
+  check.only_keys(root, "", allowed);
   Config c;
-  if (root.contains("seeds")) {
-    const json& s = root["seeds"];
-    if (s.is_array()) {
-      if (s.size() > kMaxSeeds)
-        check.fail("seeds", fmt::format("at most {} seeds, got a list of {}", kMaxSeeds, s.size()));
-      c.seeds = check.wholes(s, "seeds", 0);
-    } else {
-      c.seeds.clear();
-      const std::uint64_t count = check.whole(s, "seeds", 1);
-      if (count > kMaxSeeds)
-        check.fail("seeds", fmt::format("at most {} seeds, got {}", kMaxSeeds, count));
-      for (std::uint64_t i = 0; i < count; ++i) c.seeds.push_back(i);
-    }
-  }
-  auto sizes = [&](const char* key, std::vector<std::size_t>& out) {
-    if (!root.contains(key)) return;
-    const std::vector<std::uint64_t> values = check.wholes(root[key], key, 1);
-    out.assign(values.begin(), values.end());
-  };
-  sizes("d", c.d);
-  sizes("n", c.n);
-  if (root.contains("noise")) c.noise = check.levels(root["noise"], "noise");
-  if (root.contains("bias")) c.bias = check.boolean(root["bias"], "bias");
-  if (root.contains("figures")) c.figures = check.boolean(root["figures"], "figures");
-  // Kept as asked up to INT_MAX (the run clamps them to a few per core, with a note).
-  auto count = [&](const char* key) {
-    return static_cast<int>(std::min<std::uint64_t>(check.whole(root[key], key, 0), INT_MAX));
-  };
-  if (root.contains("jobs")) c.jobs = count("jobs");
-  if (root.contains("threads")) c.threads = count("threads");
-  if (root.contains("time_limit"))
-    c.time_limit = check.non_negative(root["time_limit"], "time_limit");
+  for (const ConfigKey& key : config_keys())  // the sections come after, in the order they need
+    if (!key.section() && root.contains(key.name)) key.read(tree, root[key.name], c);
   if (root.contains("datasets")) {
     const json& v = root["datasets"];
     if (!v.is_array()) check.fail("datasets", "expected a list of tables [[datasets]]");
@@ -413,8 +468,35 @@ Config validate(const ConfigTree& tree, const std::filesystem::path& base_dir) {
   }
   if (c.families.empty() && c.datasets.empty())
     check.fail("families", "the grid has no families and no datasets");
-  c.learners =
-      root.contains("learners") ? read_learners(check, root["learners"]) : all_relu_learners();
+  // Learners run on the families of their own task; each side needs the other.
+  std::map<Task, std::vector<std::string>> families_of;
+  for (const FamilySpec& f : c.families) families_of[find_family(f.name).task].push_back(f.name);
+  for (const DatasetSpec& d : c.datasets)
+    families_of[find_family(read_ground_truth(d.truth).family).task].push_back(d.path);
+  std::set<Task> tasks;
+  for (const auto& [task, names] : families_of) tasks.insert(task);
+  c.learners = root.contains("learners") ? read_learners(check, root["learners"], tasks)
+                                         : all_learners(tasks);
+  std::set<Task> fitted;
+  for (std::size_t i = 0; i < c.learners.size(); ++i) {
+    const LearnerEntry& learner = find_learner(c.learners[i].name);
+    fitted.insert(learner.task);
+    if (tasks.count(learner.task)) continue;
+    std::vector<std::string> others;
+    for (const auto& [task, names] : families_of)
+      for (const std::string& name : names)
+        others.push_back(fmt::format("{} ({})", name, task_name(task)));
+    check.fail(root["learners"].is_array() ? item("learners", i) : "learners",
+               fmt::format("learner '{}' fits {} models but no family of the grid is of that "
+                           "task (families: {}); a learner runs on the families of its task",
+                           learner.name, task_name(learner.task), join(others)));
+  }
+  for (const auto& [task, names] : families_of)
+    if (!fitted.count(task))
+      check.fail(c.families.empty() ? "datasets" : "learners",
+                 fmt::format("family '{}' is of task {} and no learner of the grid fits {} "
+                             "models (add one of: {})",
+                             names.front(), task_name(task), task_name(task), learner_names(task)));
   if (const GridSize size = grid_size(c); size.cells > kMaxGridCells)
     throw InputError(
         fmt::format("{}: the grid has {} cells ({}); at most {}: use fewer seeds, n, "
@@ -429,46 +511,5 @@ Config validate(const ConfigTree& tree, const std::filesystem::path& base_dir) {
 }
 
 }  // namespace detail
-
-Config default_config() {
-  Config c;
-  c.seeds = {0, 1, 2};
-  c.d = {3, 20};
-  c.n = {1000, 10000, 100000};
-  c.noise = {0.001, 0.01, 0.1};
-  c.time_limit = 30;
-  for (const FamilyEntry& entry : family_table()) {
-    if (entry.task != Task::relu) continue;  // halfspace and network families: another opt
-    FamilySpec family{entry.name, nlohmann::json::object(), ""};
-    for (const ParamSpec& p : entry.params) {
-      // Cheaper certificates and Monte-Carlo evaluations than the families' defaults.
-      if (p.name == "search_samples") family.params[p.name] = 20000;
-      if (p.name == "eval_samples") family.params[p.name] = 200000;
-    }
-    try {  // the noise levels go to the family's `noise` parameter when they are all allowed
-      std::map<std::string, std::string> values;
-      for (const auto& [key, value] : family.params.items())
-        values[key] = detail::scalar_text(value);
-      for (double level : c.noise) {
-        values["noise"] = detail::scalar_text(level);
-        ParamValues::from_map(entry.params, values, entry.name);
-      }
-      family.noise_param = "noise";
-    } catch (const InputError&) {
-      family.noise_param = "";
-    }
-    c.families.push_back(family);
-  }
-  for (const LearnerEntry& entry : learner_table()) {
-    if (entry.task != Task::relu) continue;
-    LearnerSpec learner{entry.name, entry.name, nlohmann::json::object()};
-    // The exhaustive reference at 1024 directions (spacing 0.11 rad on S², polished by descent)
-    // instead of 4096 keeps the default grid within its time budget.
-    if (entry.name == "exhaustive") learner.params["grid"] = 1024;
-    c.learners.push_back(learner);
-  }
-  // Round trip through the validator: the default obeys the same rules as a config file.
-  return parse_config(to_json(c).dump(), "json", "the default grid");
-}
 
 }  // namespace relureg::tradeoff

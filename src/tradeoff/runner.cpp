@@ -16,8 +16,10 @@
 
 #include "relureg/error.hpp"
 #include "relureg/family.hpp"
+#include "relureg/fit_monitor.hpp"
 #include "relureg/io.hpp"
 #include "relureg/resources.hpp"
+#include "relureg/score.hpp"
 #include "tradeoff/grid.hpp"
 
 namespace relureg::tradeoff {
@@ -156,6 +158,7 @@ class Worker {
     const GroundTruth& truth = instance.truth;
     row["n"] = instance.data.n;
     row["d"] = instance.data.d;
+    row["measure"] = task_measure(find_family(truth.family).task);
     row["opt"] = truth.opt;
     row["opt_kind"] = truth.opt_kind;
     row["instance_mb"] = static_cast<double>(instance.data.X.size() * sizeof(float) +
@@ -163,13 +166,9 @@ class Worker {
                          1e6;
     if (options_.meter) options_.meter->reset_peak();
     bool interrupted = false, timed_out = false;
-    const auto start = Clock::now();
-    FitContext context{&engine_, config_.bias, grid_.instances[cell.instance].seed, {}};
-    context.progress = [&](const FitProgress&) {
-      if (stopping()) interrupted = true;
-      if (config_.time_limit > 0 && seconds_since(start) > config_.time_limit) timed_out = true;
-      return !(interrupted || timed_out);
-    };
+    FitContext context{&engine_, grid_.instances[cell.instance].seed, {}};
+    context.progress = combine({stop_when([this] { return stopping(); }, &interrupted),
+                                stop_after(config_.time_limit, &timed_out)});
     FitResult fit;
     try {
       fit = fit_learner(*learner.entry, learner.params, instance.data.view(), context);
@@ -198,12 +197,7 @@ class Worker {
     if (!fit.loss_history.empty()) row["train_loss"] = fit.loss_history.back();
     const auto evaluate_start = Clock::now();
     try {
-      const PopulationLoss pop = population_loss(fit.model, truth, engine_);
-      row["population_loss"] = pop.value;
-      row["population_loss_method"] = pop.method;
-      row["population_loss_stderr"] = pop.stderr_;
-      row["excess"] = pop.value - truth.opt;
-      if (truth.opt > 0) row["loss_over_opt"] = pop.value / truth.opt;
+      row.update(to_json(score(fit.model, truth, engine_)));
     } catch (const std::exception& e) {
       row["status"] = "failed";
       row["reason"] = std::string("population loss: ") + e.what();

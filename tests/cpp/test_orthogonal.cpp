@@ -9,6 +9,7 @@
 #include "relureg/error.hpp"
 #include "relureg/family.hpp"
 #include "relureg/learner.hpp"
+#include "relureg/model_ops.hpp"
 #include "relureg/net2_gaussian.hpp"
 #include "relureg/orthogonal.hpp"
 #include "relureg/rng.hpp"
@@ -229,12 +230,12 @@ TEST(OrthogonalSubsets, FindsTheHiddenSubsetForRegressionAndPConceptLabels) {
   for (const Case& c : cases) {
     const Instance instance = generate_instance("orthogonal-net", c.n, c.d, 31, c.family, engine);
     const LearnerEntry& entry = find_learner("orthogonal-subsets");
-    FitContext context{&engine, false, 1, {}};
+    FitContext context{&engine, 1, {}};
     const FitResult result =
         fit_learner(entry, ParamValues::parse(entry.params, c.learner, "orthogonal-subsets"),
                     instance.data.view(), context);
     EXPECT_EQ(result.details["subset"], instance.truth.teacher["subset"]) << c.family[0];
-    const PopulationLoss pop = population_loss(result.net2, instance.truth, engine);
+    const PopulationLoss pop = population_loss(result.as<Net2Model>(), instance.truth, engine);
     if (c.family.size() == 1) {  // regression, ReLU: exact and nearly zero
       EXPECT_EQ(pop.method, "exact");
       EXPECT_LE(pop.value, 1e-6);
