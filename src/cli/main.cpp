@@ -1,8 +1,28 @@
-// Entry point of the relureg command-line tool.
+// Entry point of the relureg command-line tool (one process, or one MPI rank under mpirun).
+#include <cstring>
 #include <iostream>
+#include <sstream>
 
 #include "cli.hpp"
+#include "relureg/distributed.hpp"
+
+namespace {
+
+// The subcommand, if any: the first argument that is not an option.
+const char* subcommand(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i)
+    if (argv[i][0] != '-') return argv[i];
+  return "";
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
-  return relureg::cli::run(argc, argv, std::cout, std::cerr);
+  const relureg::MpiSession mpi(&argc, &argv);
+  if (relureg::process_rank() == 0) return relureg::cli::run(argc, argv, std::cout, std::cerr);
+  // Other ranks take part only in the commands that split work across processes, silently:
+  // every message (errors included) is rank 0's to print. The others run on rank 0 alone.
+  if (std::strcmp(subcommand(argc, argv), "fit") != 0) return 0;
+  std::ostringstream out, err;
+  return relureg::cli::run(argc, argv, out, err);
 }

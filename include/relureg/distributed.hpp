@@ -1,0 +1,38 @@
+// Several processes (MPI): how rows are split between ranks, the launch session, the collective.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <utility>
+
+#include "relureg/engine.hpp"
+
+namespace relureg {
+
+// Rows [first, last) of `n` that rank `rank` of `size` holds: contiguous runs of whole engine
+// blocks of `block_rows` rows (the last block may be short), as even as whole blocks allow.
+std::pair<std::size_t, std::size_t> rank_rows(std::size_t n, int rank, int size,
+                                              std::size_t block_rows = 4096);
+
+// Whether this build can run on several processes (MPI was found when it was configured).
+bool mpi_built();
+
+// Starts MPI when this process was launched by mpirun (and the build has MPI) and finalises it
+// when destroyed; otherwise it does nothing and the process is rank 0 of 1. One per process.
+class MpiSession {
+ public:
+  MpiSession(int* argc, char*** argv);
+  ~MpiSession();
+  MpiSession(const MpiSession&) = delete;
+  MpiSession& operator=(const MpiSession&) = delete;
+};
+
+// This process's rank and the number of processes (0 and 1 without an MPI session).
+int process_rank();
+int process_count();
+
+// The MPI collective of the running session; null (the engine's single-process default) without
+// one. Its reduction adds block sums in global block order: see docs/distributed.md.
+std::shared_ptr<const Collective> process_collective();
+
+}  // namespace relureg
