@@ -3,7 +3,9 @@
 
 #include <cstddef>
 #include <memory>
+#include <string>
 #include <utility>
+#include <vector>
 
 #include "relureg/engine.hpp"
 
@@ -30,6 +32,10 @@ class MpiSession {
 // This process's rank and the number of processes (0 and 1 without an MPI session).
 int process_rank();
 int process_count();
+
+// Rank 0 receives every rank's `text` (in rank order); the other ranks get an empty list. A
+// single process gets {text}.
+std::vector<std::string> gather_texts(const std::string& text);
 
 // The MPI collective of the running session; null (the engine's single-process default) without
 // one. Its reduction adds block sums in global block order: see docs/distributed.md.

@@ -22,7 +22,8 @@ int main(int argc, char** argv) {
   if (relureg::process_rank() == 0) return relureg::cli::run(argc, argv, std::cout, std::cerr);
   // Other ranks take part only in the commands that split work across processes, silently:
   // every message (errors included) is rank 0's to print. The others run on rank 0 alone.
-  if (std::strcmp(subcommand(argc, argv), "fit") != 0) return 0;
+  const char* command = subcommand(argc, argv);
+  if (std::strcmp(command, "fit") != 0 && std::strcmp(command, "tradeoff") != 0) return 0;
   std::ostringstream out, err;
   return relureg::cli::run(argc, argv, out, err);
 }

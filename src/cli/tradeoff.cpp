@@ -12,6 +12,7 @@
 #include "figures.hpp"
 #include "heap_meter.hpp"
 #include "progress.hpp"
+#include "relureg/distributed.hpp"
 #include "relureg/tradeoff.hpp"
 
 namespace relureg::cli {
@@ -136,11 +137,14 @@ int cmd_tradeoff(const TradeoffOptions& o, const CommonOptions& c, std::ostream&
     if (bar) draw_bar(p);
   };
 
+  options.rank = process_rank();  // under mpirun, the ranks share the grid's instances
+  options.ranks = process_count();
   tradeoff::RunResult result;
   {
     const InterruptGuard guard;
     result = tradeoff::run(config, options);
   }
+  if (options.rank != 0) return 0;  // rank 0 holds every row and writes the results
   if (bar) err << "\r" << std::string(80, ' ') << "\r" << std::flush;
   tradeoff::write_results(config, result, dir);
   if (result.interrupted) {

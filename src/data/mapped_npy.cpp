@@ -80,6 +80,22 @@ struct MappedNpySource::Mapping {
   ~Mapping() {
     if (base != nullptr) ::munmap(base, length);
   }
+
+  // Keeps the next kAhead bytes after `at` being read in the background (MADV_WILLNEED), so a
+  // pass over data that is not in the page cache waits on the disk less; a new pass (a jump
+  // back) starts a new window.
+  void read_ahead(const char* at) const {
+    constexpr std::size_t kAhead = std::size_t{64} << 20;
+    const auto pos = static_cast<std::size_t>(at - static_cast<const char*>(base));
+    std::size_t until = advised.load(std::memory_order_relaxed);
+    if (pos + kAhead / 2 <= until && pos + 2 * kAhead >= until) return;
+    const std::size_t to = std::min(length, pos + kAhead);
+    if (!advised.compare_exchange_strong(until, to, std::memory_order_relaxed)) return;
+    // Continue the window already asked for, or start one at `pos`.
+    const std::size_t from = (pos <= until && until < to ? until : pos) / page_size() * page_size();
+    if (to > from) ::madvise(static_cast<char*>(base) + from, to - from, MADV_WILLNEED);
+  }
+  mutable std::atomic<std::size_t> advised{0};  // bytes from `base` asked for so far
 };
 
 struct MappedNpySource::Shard {
@@ -173,7 +189,9 @@ MappedNpySource::MappedNpySource(const fs::path& path, const MappedOptions& opti
 
 MappedNpySource::~MappedNpySource() = default;
 
-std::size_t MappedNpySource::shards() const { return shards_.size(); }
+std::size_t MappedNpySource::shards() const {
+  return shards_.size();
+}
 
 const MappedNpySource::Shard& MappedNpySource::shard_of(std::size_t row) const {
   const auto it = std::upper_bound(shards_.begin(), shards_.end(), row,
@@ -250,6 +268,8 @@ RowBlock MappedNpySource::block(std::size_t begin, std::size_t count) const {
   if (count == 0) return out;
   check_rows(begin, count);
   const Shard& first = shard_of(begin);
+  first.x->read_ahead(first.x->data + (begin - first.mapped_first) * d_ * first.x_item);
+  if (labelled_) first.y->read_ahead(first.y->data + (begin - first.mapped_first) * first.y_item);
   const bool one_shard = begin + count <= first.start + first.rows;
   if (one_shard && first.x_in_place && (!labelled_ || first.y_in_place)) {
     out.X = reinterpret_cast<const float*>(first.x->data +

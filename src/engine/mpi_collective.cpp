@@ -149,6 +149,25 @@ bool mpi_built() {
   return true;
 }
 
+std::vector<std::string> gather_texts(const std::string& text) {
+  if (!g_session_started || g_size == 1) return {text};
+  int length = static_cast<int>(text.size());
+  std::vector<int> lengths(g_rank == 0 ? g_size : 0), offsets(lengths.size());
+  MPI_Gather(&length, 1, MPI_INT, lengths.data(), 1, MPI_INT, 0, MPI_COMM_WORLD);
+  std::string all;
+  if (g_rank == 0) {
+    for (int r = 1; r < g_size; ++r) offsets[r] = offsets[r - 1] + lengths[r - 1];
+    all.resize(static_cast<std::size_t>(offsets.back() + lengths.back()));
+  }
+  MPI_Gatherv(text.data(), length, MPI_CHAR, all.data(), lengths.data(), offsets.data(), MPI_CHAR,
+              0, MPI_COMM_WORLD);
+  std::vector<std::string> texts;
+  for (std::size_t r = 0; r < lengths.size(); ++r)
+    texts.push_back(
+        all.substr(static_cast<std::size_t>(offsets[r]), static_cast<std::size_t>(lengths[r])));
+  return texts;
+}
+
 MpiSession::MpiSession(int* argc, char*** argv) {
   if (!launched_by_mpirun()) return;
   int provided = 0;
@@ -170,6 +189,9 @@ MpiSession::~MpiSession() {
 
 bool mpi_built() {
   return false;
+}
+std::vector<std::string> gather_texts(const std::string& text) {
+  return {text};
 }
 MpiSession::MpiSession(int*, char***) {}
 MpiSession::~MpiSession() = default;
