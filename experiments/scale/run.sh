@@ -4,15 +4,18 @@
 # P = 1, 2 processes (strong and weak scaling). Prints JSON lines; results go to
 # experiments/scale/results.jsonl.
 #   bash experiments/scale/run.sh [--n N] [--d D] [--repeats R]     (default n = 4e6, d = 100: 1.6 GB)
+#   bash experiments/scale/run.sh --huge 100000000   also one out-of-core pass over an n = 1e8,
+#                                                     d = 100 file (40 GB, deleted afterwards)
 # Timings on a shared machine are noisy: medians of interleaved repetitions.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-n=4000000 d=100 repeats=3
+n=4000000 d=100 repeats=3 huge=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --n) n=$2; shift 2 ;;
     --d) d=$2; shift 2 ;;
     --repeats) repeats=$2; shift 2 ;;
+    --huge) huge=$2; shift 2 ;;
     *) echo "unknown argument $1" >&2; exit 2 ;;
   esac
 done
@@ -39,3 +42,9 @@ mpi="mpirun --oversubscribe --allow-run-as-root"
     $mpi -np 2 build/scale_bench mpi "$work/full-$n-$d.npy" --threads 1 --passes 10
   done
 } | tee "$out"
+if [ "$huge" -gt 0 ]; then
+  echo "# out of core at n = $huge, d = $d: anonymous memory of a pass (file deleted afterwards)" | tee -a "$out"
+  build/scale_bench write "$work/huge.npy" --n "$huge" --d "$d"
+  build/scale_bench outofcore "$work/huge.npy" --threads 2 --repeats 1 | tee -a "$out"
+  rm -f "$work/huge.npy" "$work/huge.labels.npy"
+fi

@@ -1,5 +1,6 @@
 // The MPI collective: block sums added in global block order along the ranks, then broadcast.
 #include <algorithm>
+#include <climits>
 #include <cstdlib>
 #include <new>
 #include <string>
@@ -102,6 +103,9 @@ class MpiCollective final : public Collective {
 
   void share_rows(std::span<double> out, std::size_t first, std::size_t last,
                   std::exception_ptr local_error) const override {
+    if (!local_error && out.size() > static_cast<std::size_t>(INT_MAX))
+      local_error = std::make_exception_ptr(std::length_error(
+          "engine: per-row results of more than 2^31 rows cannot be shared across processes"));
     agree(local_error);
     std::vector<long long> ranges(2 * static_cast<std::size_t>(g_size));
     const long long mine[2] = {static_cast<long long>(first), static_cast<long long>(last)};
