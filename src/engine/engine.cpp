@@ -51,8 +51,7 @@ std::pair<std::size_t, std::size_t> local_blocks(const DataSource& source, std::
     throw std::logic_error("engine: this process holds rows [" + std::to_string(first) + ", " +
                            std::to_string(last) + "), not a range of whole " +
                            std::to_string(block_rows) +
-                           "-row blocks; this computation cannot "
-                           "run on several processes");
+                           "-row blocks; this computation cannot run on several processes");
   return {first / block_rows, (last + block_rows - 1) / block_rows};
 }
 
