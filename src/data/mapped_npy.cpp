@@ -69,18 +69,25 @@ struct MappedNpySource::Mapping {
     length = offset - start + bytes;
     base = ::mmap(nullptr, length, PROT_READ, MAP_SHARED, fd, static_cast<off_t>(start));
     const int err = errno;
-    ::close(fd);
     if (base == MAP_FAILED) {
+      ::close(fd);
       base = nullptr;
       detail::throw_file_error(path, "cannot map file", err);
     }
+    file = fd;
+    file_start = start;
     ::madvise(base, length, MADV_SEQUENTIAL);  // read ahead; pages behind may be dropped
     const auto memory = static_cast<std::size_t>(::sysconf(_SC_PHYS_PAGES)) * page_size();
     release_behind = length > memory / 2;
+    if (!release_behind) {  // the descriptor is needed only to drop pages (many shards: few fds)
+      ::close(file);
+      file = -1;
+    }
     data = static_cast<const char*>(base) + (offset - start);
   }
   ~Mapping() {
     if (base != nullptr) ::munmap(base, length);
+    if (file >= 0) ::close(file);
   }
 
   // Keeps the next kAhead bytes after `at` being read in the background (MADV_WILLNEED), so a
@@ -96,18 +103,23 @@ struct MappedNpySource::Mapping {
     // Continue the window already asked for, or start one at `pos`.
     const std::size_t from = (pos <= until && until < to ? until : pos) / page_size() * page_size();
     if (to > from) ::madvise(static_cast<char*>(base) + from, to - from, MADV_WILLNEED);
-    // A mapping larger than half the memory cannot stay in the page cache: unmap what lies far
-    // behind the pass (the pages stay cached, unmapped, so the kernel reclaims them as cheaply
-    // as after a read()). Reclaiming mapped pages instead made such passes 3-4 times slower.
+    // A mapping larger than half the memory cannot stay in the page cache until the next pass:
+    // unmap and drop what lies far behind the pass, so that the kernel does not have to reclaim
+    // mapped pages (which made such passes 3-4 times slower than a read()).
     constexpr std::size_t kBehind = std::size_t{256} << 20;
     if (!release_behind || until > pos + 2 * kAhead || pos < kBehind) return;
     const std::size_t upto = (pos - kBehind) / page_size() * page_size();
     std::size_t released_to = released.load(std::memory_order_relaxed);
     if (released_to > pos) released_to = 0;  // a new pass
     if (upto > released_to &&
-        released.compare_exchange_strong(released_to, upto, std::memory_order_relaxed))
+        released.compare_exchange_strong(released_to, upto, std::memory_order_relaxed)) {
       ::madvise(static_cast<char*>(base) + released_to, upto - released_to, MADV_DONTNEED);
+      ::posix_fadvise(file, static_cast<off_t>(file_start + released_to),
+                      static_cast<off_t>(upto - released_to), POSIX_FADV_DONTNEED);
+    }
   }
+  int file = -1;                                 // kept open for posix_fadvise
+  std::size_t file_start = 0;                    // file offset of `base`
   mutable std::atomic<std::size_t> advised{0};   // bytes from `base` asked for so far
   mutable std::atomic<std::size_t> released{0};  // bytes from `base` unmapped behind the pass
   bool release_behind = false;
