@@ -20,7 +20,9 @@
 #include "relureg/kernels.hpp"
 #include "relureg/learner.hpp"
 #include "relureg/model.hpp"
+#include "relureg/model_ops.hpp"
 #include "relureg/params.hpp"
+#include "relureg/score.hpp"
 #include "relureg/tradeoff.hpp"
 
 namespace py = pybind11;
@@ -167,10 +169,19 @@ py::dict fit(const Features& X, const Labels& y, const std::string& learner,
   if (interrupt.interrupted()) throw py::error_already_set();
 
   py::dict out;
-  const auto d = static_cast<py::ssize_t>(result.model.w.size());
+  out["type"] = task_name(task_of(result.model));
+  if (auto* linear = std::get_if<ReluModel>(&result.model)) {
+    const auto d = static_cast<py::ssize_t>(linear->w.size());
+    out["w"] = to_numpy(std::move(linear->w), {d});
+    out["b"] = linear->b;
+  } else if (auto* halfspace = std::get_if<HalfspaceModel>(&result.model)) {
+    const auto d = static_cast<py::ssize_t>(halfspace->w.size());
+    out["w"] = to_numpy(std::move(halfspace->w), {d});
+    out["b"] = halfspace->b;
+  } else {  // a network: its model-file keys (model_ops.hpp)
+    out["model"] = from_json(to_json(ModelFile{result.model, learner, {}, {}}));
+  }
   const auto iterations = static_cast<py::ssize_t>(result.loss_history.size());
-  out["w"] = to_numpy(std::move(result.model.w), {d});
-  out["b"] = result.model.b;
   out["loss_history"] = to_numpy(std::move(result.loss_history), {iterations});
   out["passes"] = result.passes;
   out["seconds"] = result.seconds;
@@ -192,7 +203,7 @@ py::array_t<double> predict(const Features& X, const Weights& w, double b, int t
   std::vector<double> out;
   {
     py::gil_scoped_release release;
-    out = model.predict(engine, view);
+    out = relureg::predict(engine, model, view);
   }
   return to_numpy(std::move(out), {static_cast<py::ssize_t>(view.rows())});
 }
@@ -230,11 +241,15 @@ py::tuple make_instance(const std::string& family, std::size_t n, std::size_t d,
                         from_json(to_json(instance.truth)));
 }
 
-py::dict population_loss(const Weights& w, double b, const std::string& truth_json, int threads) {
+GroundTruth truth_of(const std::string& truth_json) {
   const nlohmann::json j = nlohmann::json::parse(truth_json, nullptr, false);
   if (j.is_discarded()) throw InputError("truth: not valid JSON");
-  const GroundTruth truth = ground_truth_from_json(j, "truth");
-  const ReluModel model = model_of(w, b);
+  return ground_truth_from_json(j, "truth");
+}
+
+py::dict population_loss(const Weights& w, double b, const std::string& truth_json, int threads) {
+  const GroundTruth truth = truth_of(truth_json);
+  const Model model = model_of(w, b);
   check_dimension(model, truth.d, "truth");
   const Engine engine(EngineOptions{threads});
   PopulationLoss loss;
@@ -248,6 +263,22 @@ py::dict population_loss(const Weights& w, double b, const std::string& truth_js
   out["method"] = loss.method;
   out["samples"] = loss.samples;
   return out;
+}
+
+// The score (score.hpp) of a model given as model-file JSON on a truth's instance, as a dict.
+py::object score_model(const std::string& model_json, const std::string& truth_json, int threads) {
+  const nlohmann::json j = nlohmann::json::parse(model_json, nullptr, false);
+  if (j.is_discarded()) throw InputError("model: not valid JSON");
+  const ModelFile file = model_file_from_json(j, "model");
+  const GroundTruth truth = truth_of(truth_json);
+  check_dimension(file.model, truth.d, "truth");
+  const Engine engine(EngineOptions{threads});
+  Score s;
+  {
+    py::gil_scoped_release release;
+    s = score(file.model, truth, engine);
+  }
+  return from_json(to_json(s));
 }
 
 // Runs the time/accuracy laboratory on a config text in `format` ("toml" or "json"; "" = the
@@ -317,4 +348,6 @@ PYBIND11_MODULE(_core, m) {
         "The built-in tradeoff grid as a JSON string.");
   m.def("population_loss", &population_loss, py::arg("w"), py::arg("b"), py::arg("truth_json"),
         py::arg("threads"), "Population square loss of max(0, w.x + b) on a truth's distribution.");
+  m.def("score", &score_model, py::arg("model_json"), py::arg("truth_json"), py::arg("threads"),
+        "The score of a model (model-file JSON) against a truth: population loss, opt, excess.");
 }

@@ -6,15 +6,15 @@
 #include "cli.hpp"
 #include "fit_data.hpp"
 #include "progress.hpp"
-#include "relureg/any_model.hpp"
 #include "relureg/distributed.hpp"
 #include "relureg/error.hpp"
-#include "relureg/evaluation.hpp"
 #include "relureg/family.hpp"
 #include "relureg/halfspace.hpp"
 #include "relureg/io.hpp"
 #include "relureg/learner.hpp"
+#include "relureg/model_ops.hpp"
 #include "relureg/query_oracle.hpp"
+#include "relureg/score.hpp"
 
 namespace relureg::cli {
 namespace {
@@ -30,6 +30,19 @@ Dataset read_input(const std::string& path, const std::string& label, const std:
   options.labels = labels;
   options.require_labels = require_labels;
   return read_dataset(path, options);
+}
+
+// A model file and the data it is applied to, with matching dimensions.
+struct ModelAndData {
+  ModelFile file;
+  Dataset data;
+};
+ModelAndData read_model_and_data(const std::string& model, const std::string& data,
+                                 const std::string& label, const std::string& labels,
+                                 bool require_labels) {
+  ModelAndData both{read_model_file(model), read_input(data, label, labels, require_labels)};
+  check_dimension(both.file.model, both.data.d, data);
+  return both;
 }
 
 }  // namespace
@@ -86,7 +99,7 @@ int cmd_fit(const FitOptions& o, const CommonOptions& c, std::ostream& out, std:
   bar.finish();
 
   ModelFile file;
-  set_fitted_model(file, result, entry.task);
+  file.model = result.model;
   file.learner = entry.name;
   file.params = params.to_json();
   const bool halfspace = entry.task == Task::halfspace;  // its history is the 0/1 error
@@ -103,7 +116,7 @@ int cmd_fit(const FitOptions& o, const CommonOptions& c, std::ostream& out, std:
     file.metrics["sq"] = {{"tolerance", oracle->tolerance()},
                           {"oracle", oracle->kind()},
                           {"queries", oracle->queries()}};
-    file.metrics[train_key + "_exact"] = evaluate(make_engine(c), file, input.source()).loss;
+    file.metrics[train_key + "_exact"] = evaluate(make_engine(c), file.model, input.source()).loss;
   }
   if (process_rank() == 0) write_model_file(o.output, file);  // rank 0 alone writes
   if (!c.quiet)
@@ -114,42 +127,30 @@ int cmd_fit(const FitOptions& o, const CommonOptions& c, std::ostream& out, std:
 }
 
 int cmd_evaluate(const EvaluateOptions& o, const CommonOptions& c, std::ostream& out) {
-  const ModelFile file = read_model_file(o.model);
-  const Dataset data = read_input(o.data, o.label, o.labels, true);
-  check_dimension(file, data.d, o.data);
+  const auto [file, data] = read_model_and_data(o.model, o.data, o.label, o.labels, true);
   const Engine engine = make_engine(c);
-  if (file.task == Task::halfspace) {
-    out << evaluate_halfspace(engine, file, data, o.data, o.truth).dump() << "\n";
-    return 0;
-  }
-  const Evaluation ev = evaluate(engine, file, data.view());
-  nlohmann::json j = {{"loss", ev.loss}, {"n", ev.n}};
+  // A halfspace's loss is its 0/1 error, over ±1 labels.
+  if (file.task() == Task::halfspace) require_halfspace_labels(engine, data, o.data);
+  const Evaluation ev = evaluate(engine, file.model, data.view());
+  nlohmann::json j = {{"measure", task_measure(file.task())}, {"loss", ev.loss}, {"n", ev.n}};
   if (!o.truth.empty()) {
     const GroundTruth truth = read_ground_truth(o.truth);
-    check_dimension(file, truth.d, o.truth);
-    if (find_family(truth.family).task == Task::halfspace)
-      throw InputError(o.truth + ": a halfspace instance measures 0/1 error; " + o.model +
-                       " is a " + task_name(file.task) + " model");
-    const PopulationLoss pop = population_loss(file, truth, engine);
-    j["population_loss"] = pop.value;
-    j["population_loss_method"] = pop.method;
-    if (pop.method != "exact") j["population_loss_stderr"] = pop.stderr_;
-    j["opt"] = truth.opt;
-    j["opt_kind"] = truth.opt_kind;
-    j["excess"] = pop.value - truth.opt;
-    if (truth.opt > 0) j["ratio_to_opt"] = pop.value / truth.opt;
+    check_dimension(file.model, truth.d, o.truth);
+    try {
+      j.update(to_json(score(file.model, truth, engine)));
+    } catch (const InputError& e) {
+      throw InputError(o.truth + ": " + e.what());
+    }
   }
   out << j.dump() << "\n";
   return 0;
 }
 
 int cmd_predict(const PredictOptions& o, const CommonOptions& c, std::ostream& out) {
-  const ModelFile file = read_model_file(o.model);
-  const Dataset data = read_input(o.data, o.label, o.labels, false);
-  check_dimension(file, data.d, o.data);
+  const auto [file, data] = read_model_and_data(o.model, o.data, o.label, o.labels, false);
   const Engine engine = make_engine(c);
-  write_column_csv(o.output, file.task == Task::halfspace ? "label" : "prediction",
-                   predict(engine, file, data.view()));
+  write_column_csv(o.output, file.task() == Task::halfspace ? "label" : "prediction",
+                   predict(engine, file.model, data.view()));
   if (!c.quiet) out << fmt::format("wrote {} ({} predictions)\n", o.output, data.n);
   return 0;
 }

@@ -120,9 +120,9 @@ FitResult run_descent(const DataSource& data, const FitContext& context, std::ve
       break;
     }
   }
-  result.model.w = std::move(w);
-  result.model.b = context.bias ? b : 0.0;
-  result.model.bias = context.bias;
+  result.relu().w = std::move(w);
+  result.relu().b = context.bias ? b : 0.0;
+  result.relu().bias = context.bias;
   result.details["final_step"] = step;
   result.details["active_fraction"] = stats.active;
   return result;

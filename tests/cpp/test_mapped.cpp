@@ -81,10 +81,13 @@ TEST_F(MappedTest, FileAndShardsFitExactlyAsInMemory) {
       const relureg::FitResult memory = fit(learner, data.view(), threads);
       const relureg::FitResult mapped = fit(learner, file_source, threads);
       const relureg::FitResult sharded = fit(learner, shard_source, threads);
-      EXPECT_TRUE(io_test::same_bits(memory.model.w, mapped.model.w)) << learner << threads;
-      EXPECT_TRUE(io_test::same_bits(memory.model.w, sharded.model.w)) << learner << threads;
-      EXPECT_EQ(memory.model.b, mapped.model.b);
-      EXPECT_EQ(memory.model.b, sharded.model.b);
+      const auto& in_memory = std::get<relureg::ReluModel>(memory.model);
+      const auto& from_file = std::get<relureg::ReluModel>(mapped.model);
+      const auto& from_shards = std::get<relureg::ReluModel>(sharded.model);
+      EXPECT_TRUE(io_test::same_bits(in_memory.w, from_file.w)) << learner << threads;
+      EXPECT_TRUE(io_test::same_bits(in_memory.w, from_shards.w)) << learner << threads;
+      EXPECT_EQ(in_memory.b, from_file.b);
+      EXPECT_EQ(in_memory.b, from_shards.b);
       EXPECT_TRUE(io_test::same_bits(memory.loss_history, sharded.loss_history)) << learner;
       EXPECT_GT(memory.loss_history.size(), 0u);
     }
