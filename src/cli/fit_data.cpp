@@ -24,8 +24,7 @@ Dataset copy_rows(const MappedNpySource& source) {
 
 }  // namespace
 
-FitData::FitData(const std::string& path, const std::string& label, const std::string& labels,
-                 bool in_memory) {
+FitData::FitData(const std::string& path, const ReadOptions& read, bool in_memory) {
   const int ranks = process_count();
   if (ranks > 1) {
     if (!is_mappable(path))
@@ -40,7 +39,7 @@ FitData::FitData(const std::string& path, const std::string& label, const std::s
     std::exception_ptr error;
     try {
       mapped_ = std::make_unique<MappedNpySource>(
-          path, MappedOptions{labels, true, process_rank(), ranks});
+          path, MappedOptions{read.labels, true, process_rank(), ranks});
     } catch (...) {
       error = std::current_exception();
     }
@@ -48,15 +47,12 @@ FitData::FitData(const std::string& path, const std::string& label, const std::s
     return;
   }
   if (is_mappable(path)) {
-    mapped_ = std::make_unique<MappedNpySource>(path, MappedOptions{labels, true, 0, 1});
+    mapped_ = std::make_unique<MappedNpySource>(path, MappedOptions{read.labels, true, 0, 1});
     if (!in_memory) return;
     memory_ = copy_rows(*mapped_);
     mapped_.reset();
   } else {
-    ReadOptions options;
-    options.label_column = label;
-    options.labels = labels;
-    memory_ = read_dataset(path, options);
+    memory_ = read_dataset(path, read);
   }
   view_ = memory_->view();
 }

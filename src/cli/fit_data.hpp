@@ -8,6 +8,7 @@
 
 #include "relureg/dataset.hpp"
 #include "relureg/engine.hpp"
+#include "relureg/io.hpp"
 #include "relureg/mapped.hpp"
 
 namespace relureg::cli {
@@ -17,8 +18,7 @@ class FitData {
   // `in_memory`: the caller needs the rows as a Dataset (halfspace label checks, SQ oracles);
   // an NPY input is then copied in, which only one process can do. Under mpirun each rank maps
   // its own rows; a failure on any rank raises RankError on every rank.
-  FitData(const std::string& path, const std::string& label, const std::string& labels,
-          bool in_memory);
+  FitData(const std::string& path, const ReadOptions& read, bool in_memory);
 
   const DataSource& source() const;
   // Throws std::logic_error unless constructed with in_memory.

@@ -30,19 +30,6 @@ void project_to_ball(std::vector<double>& w, double radius) {
     for (double& v : w) v *= radius / norm;
 }
 
-DescentSettings descent_settings(const ParamValues& params, DescentObjective objective,
-                                 const std::string& name) {
-  DescentSettings s;
-  s.objective = objective;
-  s.max_passes = static_cast<std::size_t>(params.integer("max_passes"));
-  s.tol = params.real("tol");
-  s.step = params.real("step");
-  s.radius = params.real("radius");
-  s.backtrack = params.flag("backtrack");
-  s.name = name;
-  return s;
-}
-
 FitResult run_descent(const DataSource& data, const FitContext& context, std::vector<double> w,
                       double b, const DescentSettings& settings) {
   const Engine& engine = *context.engine;
@@ -54,7 +41,7 @@ FitResult run_descent(const DataSource& data, const FitContext& context, std::ve
                                       ? ReluGradients::square
                                       : ReluGradients::surrogate;
   auto stats_at = [&](const std::vector<double>& wv, double bv) {
-    return relu_stats(engine, data, wv, bv, context.bias, settings.relu_grad_at_zero, gradients);
+    return relu_stats(engine, data, wv, bv, settings.bias, settings.relu_grad_at_zero, gradients);
   };
   auto diverged = [&](std::size_t iteration, double loss) {
     return DivergenceError(
@@ -80,7 +67,7 @@ FitResult run_descent(const DataSource& data, const FitContext& context, std::ve
     bool accepted = false;
     while (passes_used() < settings.max_passes) {
       for (std::size_t j = 0; j < d; ++j) w_new[j] = w[j] - step * g[j];
-      if (context.bias) b_new = b - step * g[d];
+      if (settings.bias) b_new = b - step * g[d];
       project_to_ball(w_new, settings.radius);
       next = stats_at(w_new, b_new);
       const double value = objective_value(next, settings.objective);
@@ -121,8 +108,8 @@ FitResult run_descent(const DataSource& data, const FitContext& context, std::ve
     }
   }
   result.relu().w = std::move(w);
-  result.relu().b = context.bias ? b : 0.0;
-  result.relu().bias = context.bias;
+  result.relu().b = settings.bias ? b : 0.0;
+  result.relu().bias = settings.bias;
   result.details["final_step"] = step;
   result.details["active_fraction"] = stats.active;
   return result;

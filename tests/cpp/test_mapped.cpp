@@ -34,8 +34,9 @@ relureg::FitResult fit(const std::string& learner, const relureg::DataSource& da
                        std::vector<std::string> params = {}) {
   const relureg::LearnerEntry& entry = relureg::find_learner(learner);
   const Engine engine(EngineOptions{threads});
-  return relureg::fit_learner(entry, relureg::ParamValues::parse(entry.params, params, learner),
-                              data, relureg::FitContext{&engine, true, 3, {}});
+  relureg::ParamValues values = relureg::ParamValues::parse(entry.params, params, learner);
+  values.set_fit_bias(true);
+  return relureg::fit_learner(entry, values, data, relureg::FitContext{&engine, 3, {}});
 }
 
 // The RssAnon line of /proc/self/status, in kB.
@@ -162,7 +163,7 @@ TEST_F(MappedTest, AnonymousMemoryDoesNotGrowWithRows) {
     std::size_t peak = before;
     const relureg::LearnerEntry& entry = relureg::find_learner("gd");
     const Engine engine(EngineOptions{2});
-    relureg::FitContext context{&engine, false, 1, [&](const relureg::FitProgress&) {
+    relureg::FitContext context{&engine, 1, [&](const relureg::FitProgress&) {
                                   peak = std::max(peak, anonymous_kb());
                                   return true;
                                 }};
