@@ -8,13 +8,9 @@
 #include <vector>
 
 #include "relureg/engine.hpp"
+#include "relureg/mapped.hpp"  // rank_rows
 
 namespace relureg {
-
-// Rows [first, last) of `n` that rank `rank` of `size` holds: contiguous runs of whole engine
-// blocks of `block_rows` rows (the last block may be short), as even as whole blocks allow.
-std::pair<std::size_t, std::size_t> rank_rows(std::size_t n, int rank, int size,
-                                              std::size_t block_rows = 4096);
 
 // Whether this build can run on several processes (MPI was found when it was configured).
 bool mpi_built();

@@ -6,11 +6,17 @@
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "relureg/dataset.hpp"
 
 namespace relureg {
+
+// Rows [first, last) of `n` that rank `rank` of `size` holds: contiguous runs of whole engine
+// blocks of `block_rows` rows (the last block may be short), as even as whole blocks allow.
+std::pair<std::size_t, std::size_t> rank_rows(std::size_t n, int rank, int size,
+                                              std::size_t block_rows = 4096);
 
 struct MappedOptions {
   std::filesystem::path labels;  // one file only: the labels; empty = "<stem>.labels.npy"

@@ -13,7 +13,6 @@
 #include <stdexcept>
 
 #include "file_util.hpp"
-#include "relureg/distributed.hpp"
 #include "relureg/error.hpp"
 #include "relureg/io.hpp"
 
@@ -133,6 +132,16 @@ struct MappedNpySource::Shard {
   std::unique_ptr<Mapping> x, y;
   bool x_in_place = false, y_in_place = false;  // float32 features / float64 labels, aligned
 };
+
+std::pair<std::size_t, std::size_t> rank_rows(std::size_t n, int rank, int size,
+                                              std::size_t block_rows) {
+  const std::size_t blocks = (n + block_rows - 1) / block_rows;
+  const auto edge = [&](int r) {
+    return std::min(
+        n, blocks * static_cast<std::size_t>(r) / static_cast<std::size_t>(size) * block_rows);
+  };
+  return {edge(rank), edge(rank + 1)};
+}
 
 bool is_mappable(const fs::path& path) {
   std::error_code ec;

@@ -1,4 +1,4 @@
-// Engine: deterministic block-ordered parallel sums and maps over a data source (OpenMP).
+// Engine: deterministic block-ordered parallel sums and maps over a data source (for_blocks).
 #include "relureg/engine.hpp"
 
 #include <omp.h>
@@ -6,10 +6,11 @@
 #include <algorithm>
 #include <cstdint>
 #include <exception>
-#include <mutex>
 #include <stdexcept>
 #include <string>
 #include <tuple>
+
+#include "relureg/parallel.hpp"
 
 namespace relureg {
 namespace {
@@ -24,23 +25,6 @@ class SerialCollective final : public Collective {
  public:
   void allreduce_sum(std::span<double>) const override {}
 };
-
-// Runs body(i) for i in [0, count) on `threads` threads; rethrows the first exception.
-template <class Body>
-void parallel_for(std::size_t count, int threads, Body&& body) {
-  std::exception_ptr error;
-  std::mutex error_mutex;
-#pragma omp parallel for schedule(static) num_threads(threads) if (threads > 1 && count > 1)
-  for (std::size_t i = 0; i < count; ++i) {
-    try {
-      body(i);
-    } catch (...) {
-      std::lock_guard<std::mutex> lock(error_mutex);
-      if (!error) error = std::current_exception();
-    }
-  }
-  if (error) std::rethrow_exception(error);
-}
 
 // This process's blocks [first, last): all of them, or the block-aligned range of a source split
 // across processes.
@@ -59,7 +43,7 @@ std::pair<std::size_t, std::size_t> local_blocks(const DataSource& source, std::
 
 Engine::Engine(EngineOptions options)
     : options_(options), collective_(std::make_shared<SerialCollective>()) {
-  if (options_.block_rows == 0) options_.block_rows = 4096;
+  if (options_.block_rows == 0) options_.block_rows = kBlockRows;
   threads_ = options_.threads > 0 ? options_.threads : std::max(1, omp_get_max_threads());
 }
 
@@ -93,7 +77,7 @@ std::vector<double> Engine::sum(const DataSource& source, std::size_t width,
     const std::size_t wave_size = std::min(wave, blocks - wave_begin);
     std::fill(partial, partial + wave_size * stride, 0.0);
     try {
-      parallel_for(wave_size, threads_, [&](std::size_t i) {
+      for_blocks(wave_size, threads_, [&](std::size_t i) {
         const std::size_t begin = (wave_begin + i) * block_rows;
         const RowBlock block = source.block(begin, std::min(block_rows, n - begin));
         kernel(block, partial + i * stride);
@@ -132,7 +116,7 @@ void Engine::map(const DataSource& source, std::span<double> out, const MapKerne
   std::size_t first_block = 0, blocks = 0;
   try {
     std::tie(first_block, blocks) = local_blocks(source, block_rows);
-    parallel_for(blocks - first_block, threads_, [&](std::size_t i) {
+    for_blocks(blocks - first_block, threads_, [&](std::size_t i) {
       const std::size_t begin = (first_block + i) * block_rows;
       const RowBlock block = source.block(begin, std::min(block_rows, n - begin));
       kernel(block, out.data() + begin);

@@ -15,16 +15,6 @@
 
 namespace relureg {
 
-std::pair<std::size_t, std::size_t> rank_rows(std::size_t n, int rank, int size,
-                                              std::size_t block_rows) {
-  const std::size_t blocks = (n + block_rows - 1) / block_rows;
-  const auto edge = [&](int r) {
-    return std::min(
-        n, blocks * static_cast<std::size_t>(r) / static_cast<std::size_t>(size) * block_rows);
-  };
-  return {edge(rank), edge(rank + 1)};
-}
-
 namespace {
 
 int g_rank = 0;
