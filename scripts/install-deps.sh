@@ -5,6 +5,7 @@ packages=(
   build-essential cmake pkg-config
   libeigen3-dev libomp-dev libcli11-dev nlohmann-json3-dev libfmt-dev libtomlplusplus-dev
   libgtest-dev libgmock-dev libbenchmark-dev
+  libopenmpi-dev openmpi-bin
   pybind11-dev python3-dev python3-numpy python3-pytest python3-matplotlib python3-sklearn python3-pandas
   # the sanitizer build and the libFuzzer targets (scripts/sanitize.sh): clang and its runtimes
   clang libclang-rt-dev

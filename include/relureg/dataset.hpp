@@ -4,6 +4,7 @@
 #include <cstddef>
 #include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace relureg {
@@ -27,6 +28,9 @@ class DataSource {
   virtual std::size_t cols() const = 0;
   // Rows [begin, begin + count) as one block. Called concurrently from several threads.
   virtual RowBlock block(std::size_t begin, std::size_t count) const = 0;
+  // The rows this process can serve, [first, last): all of them, except for a source split
+  // across MPI ranks (each rank holds a block-aligned range; see docs/distributed.md).
+  virtual std::pair<std::size_t, std::size_t> local_rows() const { return {0, rows()}; }
 };
 
 // Non-owning view of rows [0, n) of a feature matrix and its labels.

@@ -3,6 +3,7 @@
 
 #include <atomic>
 #include <cstddef>
+#include <exception>
 #include <functional>
 #include <memory>
 #include <span>
@@ -13,12 +14,30 @@
 
 namespace relureg {
 
-// Combines a finished local sum across processes. The serial one does nothing; an MPI backend
-// (sum across ranks in rank order) replaces it without touching any learner.
+// Combines the engine's per-process work across processes. The serial one (the default) adds
+// block sums in order and rethrows errors; the MPI one (relureg/distributed.hpp) makes the same
+// additions in the same order across ranks, so that no learner changes and no result depends on
+// the number of processes (docs/distributed.md).
 class Collective {
  public:
   virtual ~Collective() = default;
+  // Adds `values` element-wise across processes (no fixed order: not used by the engine's sums).
   virtual void allreduce_sum(std::span<double> values) const = 0;
+  virtual int rank() const { return 0; }
+  virtual int size() const { return 1; }
+  // `block_sums` holds the sums (`width` doubles each) of this process's consecutive blocks
+  // from global block `first_block` on. Sets `total` (zeroed), on every process, to
+  // 0 + b0 + b1 + ... over every process's blocks in global block order. A `local_error` is
+  // raised on every process (RankError).
+  virtual void ordered_sum(std::span<const double> block_sums, std::size_t width,
+                           std::size_t first_block, std::span<double> total,
+                           std::exception_ptr local_error) const;
+  // `out` has one value per row and this process filled rows [first, last); afterwards every
+  // process holds every row. A `local_error` is raised on every process.
+  virtual void share_rows(std::span<double> out, std::size_t first, std::size_t last,
+                          std::exception_ptr local_error) const;
+  // Raises `local_error`, or another process's error, on every process; returns if none failed.
+  virtual void agree(std::exception_ptr local_error) const;
 };
 
 // A kernel adds its contribution for the rows of `block` into `acc` (width doubles, zeroed).

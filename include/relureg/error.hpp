@@ -28,4 +28,11 @@ inline std::string json_error_text(const std::exception& e) {
   return text;
 }
 
+// A process of a multi-process (MPI) run failed: raised on every process, with the message
+// "rank R: <cause>" of the first failing rank, so that all stop together and none writes output.
+class RankError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
 }  // namespace relureg

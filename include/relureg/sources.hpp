@@ -18,6 +18,7 @@ class SliceSource final : public DataSource {
   std::size_t rows() const override { return end_ - begin_; }
   std::size_t cols() const override { return source_.cols(); }
   RowBlock block(std::size_t begin, std::size_t count) const override;
+  std::pair<std::size_t, std::size_t> local_rows() const override;
 
  private:
   const DataSource& source_;
@@ -34,6 +35,7 @@ class RelabelledSource final : public DataSource {
   std::size_t rows() const override { return source_.rows(); }
   std::size_t cols() const override { return source_.cols(); }
   RowBlock block(std::size_t begin, std::size_t count) const override;
+  std::pair<std::size_t, std::size_t> local_rows() const override { return source_.local_rows(); }
 
  private:
   const DataSource& source_;

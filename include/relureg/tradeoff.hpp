@@ -102,6 +102,10 @@ struct RunOptions {
   std::function<void(const Row&, const RunProgress&)> on_cell;
   // Called on the calling thread about four times a second.
   std::function<void(const RunProgress&)> on_tick;
+  // Under MPI (relureg/distributed.hpp): this rank runs every ranks-th instance still to do and
+  // rank 0 gathers the rows; `out_dir` must be the same folder for every rank.
+  int rank = 0;
+  int ranks = 1;
 };
 
 struct RunResult {

@@ -167,6 +167,16 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err)
   recover->add_option("-o,--output", rp.output, "also write the JSON result to this file");
   add_common(recover, common, option_notes);
 
+  ConvertOptions conv;
+  CLI::App* convert =
+      app.add_subcommand("convert", "stream a CSV data file into NPY (features and labels)");
+  convert->add_option("data", conv.data, "CSV data file")->required();
+  convert->add_option("-o,--output", conv.output, "features file (.npy, float32)")->required();
+  convert->add_option("--labels-out", conv.labels_out,
+                      "labels file (.npy, float64; default: <stem>.labels.npy)");
+  convert->add_option("--label", conv.label, "name of the label column")->capture_default_str();
+  convert->add_flag("--quiet", common.quiet, "print nothing");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp&) {
@@ -192,6 +202,7 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err)
     if (tradeoff_cmd->parsed()) return cmd_tradeoff(trade, common, out, err);
 
     if (recover->parsed()) return cmd_recover_parity(rp, common, out, err);
+    if (convert->parsed()) return cmd_convert(conv, common, out);
   } catch (const DivergenceError& e) {
     err << "relureg: error: " << e.what() << "\n";
     return 3;

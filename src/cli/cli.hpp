@@ -106,6 +106,15 @@ struct TradeoffOptions {
 int cmd_tradeoff(const TradeoffOptions& o, const CommonOptions& c, std::ostream& out,
                  std::ostream& err);
 
+struct ConvertOptions {
+  std::string data;
+  std::string output;
+  std::string labels_out;  // empty: <stem>.labels.npy next to the output
+  std::string label = "y";
+};
+// `relureg convert DATA.csv -o DATA.npy [--labels-out LABELS.npy]` (convert_command.cpp).
+int cmd_convert(const ConvertOptions& o, const CommonOptions& c, std::ostream& out);
+
 // Tasks in the data commands (task_checks.cpp): the --task check, and the ±1 label check
 // of a halfspace naming the file.
 void check_task(const LearnerEntry& entry, const std::string& task);

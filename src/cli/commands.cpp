@@ -8,7 +8,9 @@
 
 #include "cli.hpp"
 #include "option_checks.hpp"
+#include "fit_data.hpp"
 #include "progress.hpp"
+#include "relureg/distributed.hpp"
 #include "relureg/error.hpp"
 #include "relureg/family.hpp"
 #include "relureg/halfspace.hpp"
@@ -74,23 +76,25 @@ int cmd_fit(const FitOptions& o, const CommonOptions& c, std::ostream& out, std:
   if (std::filesystem::path(o.output).extension() != ".json")
     throw InputError(o.output + ": the model file must end in .json");
   check_output_path(o.output, {o.data, o.read.labels.string()});
-  const Dataset data = read_dataset(o.data, o.read);
+  // NPY data is mapped in place (each MPI rank maps its own rows); CSV is read into memory.
+  const FitData input(o.data, o.read, entry.task == Task::halfspace || o.sq_tolerance > 0);
   Engine engine = make_engine(c);
-  if (entry.task == Task::halfspace) require_halfspace_labels(engine, data, o.data);
+  engine.set_collective(input.collective());
+  if (entry.task == Task::halfspace) require_halfspace_labels(engine, input.memory(), o.data);
   FitContext context{&engine, c.seed, {}};
   // Exponential-time learners say what the fit will cost before it starts (before any oracle, so
   // that their time probes are not counted as statistical queries).
-  if (const auto estimate = estimate_learner(entry, params, data.view(), context);
+  if (const auto estimate = estimate_learner(entry, params, input.source(), context);
       estimate && !c.quiet)
     err << estimate->summary << "\n";
   std::shared_ptr<StatisticalQueryOracle> oracle;
   if (o.sq_tolerance > 0) {
-    oracle = make_query_oracle(o.sq_oracle, o.sq_tolerance, data.y, c.seed, c.threads);
+    oracle = make_query_oracle(o.sq_oracle, o.sq_tolerance, input.memory().y, c.seed, c.threads);
     engine.set_query_oracle(oracle);
   }
   ProgressBar bar(err, !c.quiet && stderr_is_terminal(), entry.name);
   context.progress = bar.callback();
-  const FitResult result = fit_learner(entry, params, data.view(), context);
+  const FitResult result = fit_learner(entry, params, input.source(), context);
   bar.finish();
 
   ModelFile file;
@@ -103,7 +107,7 @@ int cmd_fit(const FitOptions& o, const CommonOptions& c, std::ostream& out, std:
                   {"passes", result.passes},
                   {"seconds", result.seconds},
                   {"stop_reason", result.stop_reason},
-                  {"n", data.n},
+                  {"n", input.source().rows()},
                   {"seed", c.seed},
                   {"loss_history", result.loss_history},
                   {"details", result.details}};
@@ -111,9 +115,9 @@ int cmd_fit(const FitOptions& o, const CommonOptions& c, std::ostream& out, std:
     file.metrics["sq"] = {{"tolerance", oracle->tolerance()},
                           {"oracle", oracle->kind()},
                           {"queries", oracle->queries()}};
-    file.metrics[train_key + "_exact"] = evaluate(make_engine(c), file.model, data.view()).loss;
+    file.metrics[train_key + "_exact"] = evaluate(make_engine(c), file.model, input.source()).loss;
   }
-  write_model_file(o.output, file);
+  if (process_rank() == 0) write_model_file(o.output, file);  // rank 0 alone writes
   if (!c.quiet)
     out << fmt::format("{}: train {} {:.6g}, {} passes, {:.3f} s, stop: {}; wrote {}\n", entry.name,
                        halfspace ? "0/1 error" : "loss", file.metrics[train_key].get<double>(),

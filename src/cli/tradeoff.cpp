@@ -12,6 +12,7 @@
 #include "option_checks.hpp"
 #include "progress.hpp"
 #include "relureg/resources.hpp"
+#include "relureg/distributed.hpp"
 #include "relureg/tradeoff.hpp"
 #include "relureg/tradeoff_size.hpp"
 
@@ -136,12 +137,15 @@ int cmd_tradeoff(const TradeoffOptions& o, const CommonOptions& c, std::ostream&
     if (bar) draw_bar(p);
   };
 
+  options.rank = process_rank();  // under mpirun, the ranks share the grid's instances
+  options.ranks = process_count();
   tradeoff::RunResult result;
   {
     const InterruptGuard guard;
     result = tradeoff::run(config, options);
   }
   line.finish();
+  if (options.rank != 0) return 0;  // rank 0 holds every row and writes the results
   tradeoff::write_results(config, result, dir);
   if (result.interrupted) {
     err << fmt::format(

@@ -252,7 +252,12 @@ class CsvWriter {
 
 }  // namespace
 
-Dataset read_csv(const fs::path& path, const ReadOptions& options) {
+namespace {
+
+// Parses a CSV data file and hands its header and cells to `sink` (start, reserve, feature,
+// label, end_row) in file order: one parser for read_csv and the streaming converter.
+template <class Sink>
+void parse_csv(const fs::path& path, const ReadOptions& options, Sink& sink) {
   FilePtr file(open_file(path, "rb", path));
   const std::string shown = path.string();
   struct stat info {};
@@ -297,13 +302,15 @@ Dataset read_csv(const fs::path& path, const ReadOptions& options) {
                      "' in header (use --label NAME)");
   }
 
-  Dataset data;
-  data.d = columns - (labelled ? 1 : 0);
-  if (data.d == 0) throw InputError(header_at + "no feature columns in header");
+  const std::size_t d = columns - (labelled ? 1 : 0);
+  if (d == 0) throw InputError(header_at + "no feature columns in header");
+  std::vector<std::string> feature_names;
   for (std::size_t c = 0; c < columns; ++c) {
-    if (c != label) data.feature_names.push_back(names[c]);
+    if (c != label) feature_names.push_back(names[c]);
   }
+  sink.start(d, labelled, std::move(feature_names));
 
+  std::size_t n = 0;
   while (reader.next(line)) {
     if (is_blank(line)) continue;
     const std::size_t line_number = reader.line_number();
@@ -312,12 +319,8 @@ Dataset read_csv(const fs::path& path, const ReadOptions& options) {
       throw InputError(shown + ":" + std::to_string(line_number) + ": expected " +
                        std::to_string(columns) + " columns, found " + std::to_string(found));
     }
-    if (data.n == 0) {
-      // Reserve from the first row's length (reserved but untouched pages cost nothing).
-      const std::size_t rows = file_size / (line.size() + 1) + 1;
-      data.X.reserve(rows * data.d);
-      if (labelled) data.y.reserve(rows);
-    }
+    // Reserve from the first row's length (reserved but untouched pages cost nothing).
+    if (n == 0) sink.reserve(file_size / (line.size() + 1) + 1);
     const char* p = line.data();
     const char* const end = p + line.size();
     for (std::size_t c = 0; c < columns; ++c) {
@@ -329,21 +332,87 @@ Dataset read_csv(const fs::path& path, const ReadOptions& options) {
         double value = 0.0;
         const Parse result = parse_number(cell, value);
         if (result != Parse::ok) cell_error(path, line_number, c + 1, result, true, cell);
-        data.y.push_back(value);
+        sink.label(value);
       } else {
         float value = 0.0f;
         const Parse result = parse_number(cell, value);
         if (result != Parse::ok) cell_error(path, line_number, c + 1, result, false, cell);
-        data.X.push_back(value);
+        sink.feature(value);
       }
     }
-    ++data.n;
+    sink.end_row();
+    ++n;
   }
-  if (data.n == 0) throw InputError(shown + ": no data rows");
+  if (n == 0) throw InputError(shown + ": no data rows");
+}
+
+// read_csv's sink: the rows appended to a Dataset.
+struct DatasetSink {
+  Dataset& data;
+  bool labelled = false;
+  void start(std::size_t d, bool has_labels, std::vector<std::string> names) {
+    data.d = d;
+    data.feature_names = std::move(names);
+    labelled = has_labels;
+  }
+  void reserve(std::size_t rows) {
+    data.X.reserve(rows * data.d);
+    if (labelled) data.y.reserve(rows);
+  }
+  void feature(float v) { data.X.push_back(v); }
+  void label(double v) { data.y.push_back(v); }
+  void end_row() { ++data.n; }
+};
+
+// stream_csv's sink: rows gathered into batches of kBatchRows for a CsvRowSink.
+class BatchSink {
+ public:
+  static constexpr std::size_t kBatchRows = 4096;
+  explicit BatchSink(detail::CsvRowSink& out) : out_(out) {}
+  void start(std::size_t d, bool labelled, std::vector<std::string> names) {
+    d_ = d;
+    labelled_ = labelled;
+    X_.reserve(kBatchRows * d);
+    if (labelled) y_.reserve(kBatchRows);
+    out_.start(d, labelled, names);
+  }
+  void reserve(std::size_t) {}
+  void feature(float v) { X_.push_back(v); }
+  void label(double v) { y_.push_back(v); }
+  void end_row() {
+    if (++rows_ == kBatchRows) flush();
+  }
+  void flush() {
+    if (rows_ > 0) out_.rows(X_.data(), labelled_ ? y_.data() : nullptr, rows_);
+    rows_ = 0;
+    X_.clear();
+    y_.clear();
+  }
+
+ private:
+  detail::CsvRowSink& out_;
+  std::size_t d_ = 0, rows_ = 0;
+  bool labelled_ = false;
+  std::vector<float> X_;
+  std::vector<double> y_;
+};
+
+}  // namespace
+
+Dataset read_csv(const fs::path& path, const ReadOptions& options) {
+  Dataset data;
+  DatasetSink sink{data};
+  parse_csv(path, options, sink);
   return data;
 }
 
 namespace detail {
+
+void stream_csv(const fs::path& path, const ReadOptions& options, CsvRowSink& sink) {
+  BatchSink batches(sink);
+  parse_csv(path, options, batches);
+  batches.flush();
+}
 
 void write_csv_dataset(const fs::path& path, const Dataset& data) {
   const bool labelled = !data.y.empty();

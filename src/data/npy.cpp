@@ -174,6 +174,7 @@ struct NpyInput {
   NpyHeader header;
   std::size_t itemsize = 0;
   std::size_t available = 0;  // bytes of data in the file after the header
+  std::size_t offset = 0;     // where the data starts
 };
 
 NpyInput open_npy(const fs::path& path) {
@@ -204,6 +205,7 @@ NpyInput open_npy(const fs::path& path) {
   if (std::fread(text.data(), 1, header_len, file) != header_len) invalid(path);
   in.header = HeaderParser(text, path).parse();
   offset += header_len;
+  in.offset = offset;
 
   std::error_code ec;
   const std::uintmax_t size = fs::file_size(path, ec);
@@ -375,6 +377,24 @@ Dataset read_npy(const fs::path& path, const ReadOptions& options) {
 }
 
 namespace detail {
+
+NpyLayout read_npy_layout(const fs::path& path, bool labels) {
+  NpyInput in = open_npy(path);
+  check_format(in, path);
+  const std::vector<std::size_t>& shape = in.header.shape;
+  if (labels && (shape.empty() || shape.size() > 2 || (shape.size() == 2 && shape[1] != 1)))
+    throw InputError(path.string() + ": labels must have shape (n,) or (n, 1), found " +
+                     shape_text(shape));
+  if (!labels && (shape.empty() || shape.size() > 2))
+    throw InputError(path.string() + ": unsupported NPY shape " + shape_text(shape) +
+                     " (need (n, d))");
+  NpyLayout layout{shape[0], shape.size() == 2 ? shape[1] : 1, in.itemsize, in.offset};
+  if (!labels && layout.cols == 0)
+    throw InputError(path.string() + ": no feature columns (shape " + shape_text(shape) + ")");
+  if (layout.rows > SIZE_MAX / layout.cols) invalid(path);
+  check_size(in, path, layout.rows * layout.cols);
+  return layout;
+}
 
 void write_npy_dataset(const fs::path& path, const Dataset& data) {
   const bool labelled = !data.y.empty();

@@ -1,6 +1,7 @@
 // SliceSource and RelabelledSource: views of another DataSource's rows, without copying.
 #include "relureg/sources.hpp"
 
+#include <algorithm>
 #include <stdexcept>
 #include <string>
 
@@ -22,6 +23,12 @@ RowBlock SliceSource::block(std::size_t begin, std::size_t count) const {
   RowBlock out = source_.block(begin_ + begin, count);
   out.first_row = begin;
   return out;
+}
+
+std::pair<std::size_t, std::size_t> SliceSource::local_rows() const {
+  const auto [first, last] = source_.local_rows();
+  const std::size_t lo = std::clamp(first, begin_, end_), hi = std::clamp(last, begin_, end_);
+  return {lo - begin_, std::max(lo, hi) - begin_};
 }
 
 RelabelledSource::RelabelledSource(const DataSource& source, std::span<const double> labels)

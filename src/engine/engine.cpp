@@ -5,6 +5,10 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <exception>
+#include <stdexcept>
+#include <string>
+#include <tuple>
 
 #include "relureg/parallel.hpp"
 
@@ -24,6 +28,19 @@ class SerialCollective final : public Collective {
   void allreduce_sum(std::span<double>) const override {}
 };
 
+// This process's blocks [first, last): all of them, or the block-aligned range of a source split
+// across processes.
+std::pair<std::size_t, std::size_t> local_blocks(const DataSource& source, std::size_t block_rows) {
+  const std::size_t n = source.rows();
+  const auto [first, last] = source.local_rows();
+  if (first % block_rows != 0 || (last % block_rows != 0 && last != n) || first > last || last > n)
+    throw std::logic_error("engine: this process holds rows [" + std::to_string(first) + ", " +
+                           std::to_string(last) + "), not a range of whole " +
+                           std::to_string(block_rows) +
+                           "-row blocks; this computation cannot run on several processes");
+  return {first / block_rows, (last + block_rows - 1) / block_rows};
+}
+
 }  // namespace
 
 Engine::Engine(EngineOptions options)
@@ -39,7 +56,17 @@ std::vector<double> Engine::sum(const DataSource& source, std::size_t width,
   ++passes_;
   const std::size_t n = source.rows();
   const std::size_t block_rows = options_.block_rows;
-  const std::size_t blocks = block_count(n, block_rows);
+  // Several processes: each sums its own blocks and keeps their sums for the ordered reduction.
+  const bool distributed = collective_->size() > 1;
+  std::vector<double> block_sums;
+  std::exception_ptr error;
+  std::size_t first_block = 0, blocks = 0;
+  try {
+    std::tie(first_block, blocks) = local_blocks(source, block_rows);
+  } catch (...) {
+    if (!distributed) throw;
+    error = std::current_exception();
+  }
   const std::size_t wave =
       std::clamp<std::size_t>(kWaveBytes / (8 * std::max<std::size_t>(width, 1)),
                               std::min<std::size_t>(threads_, kMaxWave), kMaxWave);
@@ -50,20 +77,28 @@ std::vector<double> Engine::sum(const DataSource& source, std::size_t width,
   std::vector<double> storage(std::min(blocks, wave) * stride + 8);
   double* partial = storage.data();
   while (reinterpret_cast<std::uintptr_t>(partial) % 64 != 0) ++partial;
-  for (std::size_t wave_begin = 0; wave_begin < blocks; wave_begin += wave) {
+  for (std::size_t wave_begin = first_block; wave_begin < blocks && !error; wave_begin += wave) {
     const std::size_t wave_size = std::min(wave, blocks - wave_begin);
     std::fill(partial, partial + wave_size * stride, 0.0);
-    for_blocks(wave_size, threads_, [&](std::size_t i) {
-      const std::size_t begin = (wave_begin + i) * block_rows;
-      const RowBlock block = source.block(begin, std::min(block_rows, n - begin));
-      kernel(block, partial + i * stride);
-    });
-    for (std::size_t i = 0; i < wave_size; ++i) {
+    try {
+      for_blocks(wave_size, threads_, [&](std::size_t i) {
+        const std::size_t begin = (wave_begin + i) * block_rows;
+        const RowBlock block = source.block(begin, std::min(block_rows, n - begin));
+        kernel(block, partial + i * stride);
+      });
+    } catch (...) {
+      if (!distributed) throw;
+      error = std::current_exception();
+    }
+    for (std::size_t i = 0; i < wave_size && !error; ++i) {
       const double* p = partial + i * stride;
-      for (std::size_t k = 0; k < width; ++k) total[k] += p[k];
+      if (distributed)
+        block_sums.insert(block_sums.end(), p, p + width);
+      else
+        for (std::size_t k = 0; k < width; ++k) total[k] += p[k];
     }
   }
-  collective_->allreduce_sum(total);
+  if (distributed) collective_->ordered_sum(block_sums, width, first_block, total, error);
   return total;
 }
 
@@ -80,12 +115,23 @@ void Engine::map(const DataSource& source, std::span<double> out, const MapKerne
   ++passes_;
   const std::size_t n = source.rows();
   const std::size_t block_rows = options_.block_rows;
-  const std::size_t blocks = block_count(n, block_rows);
-  for_blocks(blocks, threads_, [&](std::size_t i) {
-    const std::size_t begin = i * block_rows;
-    const RowBlock block = source.block(begin, std::min(block_rows, n - begin));
-    kernel(block, out.data() + begin);
-  });
+  const bool distributed = collective_->size() > 1;
+  std::exception_ptr error;
+  std::size_t first_block = 0, blocks = 0;
+  try {
+    std::tie(first_block, blocks) = local_blocks(source, block_rows);
+    for_blocks(blocks - first_block, threads_, [&](std::size_t i) {
+      const std::size_t begin = (first_block + i) * block_rows;
+      const RowBlock block = source.block(begin, std::min(block_rows, n - begin));
+      kernel(block, out.data() + begin);
+    });
+  } catch (...) {
+    if (!distributed) throw;
+    error = std::current_exception();
+  }
+  if (distributed)
+    collective_->share_rows(out, std::min(n, first_block * block_rows),
+                            std::min(n, blocks * block_rows), error);
 }
 
 void Engine::set_collective(std::shared_ptr<const Collective> collective) {

@@ -14,6 +14,7 @@
 #include <mutex>
 #include <thread>
 
+#include "relureg/distributed.hpp"
 #include "relureg/error.hpp"
 #include "relureg/family.hpp"
 #include "relureg/fit_monitor.hpp"
@@ -68,6 +69,10 @@ std::map<std::string, Row> read_journal(const std::filesystem::path& path, const
     if (wanted.count(key)) rows[key] = record["row"];
   }
   return rows;
+}
+
+std::string journal_name(int rank) {
+  return rank == 0 ? "cells.jsonl" : "cells.rank-" + std::to_string(rank) + ".jsonl";
 }
 
 // An exclusive lock on the journal for the run, so that two runs cannot share one folder.
@@ -228,15 +233,25 @@ class Worker {
 RunResult run(const Config& config, const RunOptions& options) {
   const auto start = Clock::now();
   const Grid grid = detail::expand(config);
-  const std::filesystem::path journal_path =
-      options.out_dir.empty() ? std::filesystem::path() : options.out_dir / "cells.jsonl";
+  // Under MPI every rank journals its own cells (rank 0 in cells.jsonl, rank r in
+  // cells.rank-r.jsonl) and every rank reads all journals, before any rank appends to one.
+  const std::filesystem::path journal_path = options.out_dir.empty()
+                                                 ? std::filesystem::path()
+                                                 : options.out_dir / journal_name(options.rank);
   std::map<std::string, Row> done;
   JournalLock lock;
   if (!journal_path.empty()) {
     std::filesystem::create_directories(options.out_dir);
     lock.acquire(journal_path);
-    done = read_journal(journal_path, grid);
+    done = read_journal(options.out_dir / journal_name(0), grid);
+    for (const auto& entry : std::filesystem::directory_iterator(options.out_dir)) {
+      const std::string name = entry.path().filename().string();
+      if (name.starts_with("cells.rank-") && name.ends_with(".jsonl"))
+        done.merge(read_journal(entry.path(), grid));
+    }
   }
+  const auto collective = options.ranks > 1 ? process_collective() : nullptr;
+  if (collective) collective->agree(nullptr);
   // Failed cells (an unexpected error) are tried again, and so are cells stopped by a time limit
   // shorter than the current one.
   for (auto it = done.begin(); it != done.end();) {
@@ -255,11 +270,16 @@ RunResult run(const Config& config, const RunOptions& options) {
   result.resumed = done.size();
   std::vector<std::pair<std::size_t, std::vector<std::size_t>>> todo;  // instance, its cells
   double total_work = 0;
+  std::size_t instances_left = 0;
   for (std::size_t i = 0; i < grid.instances.size(); ++i) {
     std::vector<std::size_t> cells;
     for (std::size_t c : grid.instances[i].cells)
       if (!done.count(grid.cells[c].key)) cells.push_back(c);
     if (cells.empty()) continue;
+    // Instances go round-robin to the ranks (every rank computes the same list).
+    if (instances_left++ % static_cast<std::size_t>(options.ranks) !=
+        static_cast<std::size_t>(options.rank))
+      continue;
     total_work += grid.instances[i].work * static_cast<double>(cells.size());
     todo.emplace_back(i, std::move(cells));
   }
@@ -299,6 +319,7 @@ RunResult run(const Config& config, const RunOptions& options) {
       shared.wake.notify_one();
     });
 
+  std::vector<std::string> fitted_keys;  // by this process
   RunProgress progress;
   progress.total = result.total;
   progress.resumed = progress.done = result.resumed;
@@ -331,6 +352,7 @@ RunResult run(const Config& config, const RunOptions& options) {
         progress.elapsed = seconds_since(start);
         progress.eta = progress.elapsed * (total_work - work_done) / work_done;
         if (options.on_cell) options.on_cell(row, progress);
+        fitted_keys.push_back(spec.key);
         done[spec.key] = std::move(row);
       }
       progress.elapsed = seconds_since(start);
@@ -343,6 +365,18 @@ RunResult run(const Config& config, const RunOptions& options) {
     throw;
   }
   for (std::thread& t : workers) t.join();
+  if (collective) {
+    // Rank 0 gathers the rows the other ranks fitted (they are in the ranks' journals too).
+    collective->agree(shared.error);
+    nlohmann::json mine = nlohmann::json::array();
+    for (const std::string& key : fitted_keys) mine.push_back({{"key", key}, {"row", done[key]}});
+    const std::vector<std::string> texts = gather_texts(mine.dump());
+    for (std::size_t r = 1; r < texts.size(); ++r)
+      for (const nlohmann::json& record : nlohmann::json::parse(texts[r])) {
+        done[record["key"].get<std::string>()] = record["row"];
+        ++progress.fitted;
+      }
+  }
   if (shared.error) std::rethrow_exception(shared.error);
 
   result.fitted = progress.fitted;

@@ -1,0 +1,144 @@
+// Multi-process fits on localhost (mpirun --oversubscribe): the same model file for any number of
+// processes, threads and data layout; a failing rank stops every rank with one message.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "../io_test_support.hpp"
+#include "cli.hpp"
+#include "relureg/family.hpp"
+
+namespace {
+
+struct Outcome {
+  int code;
+  std::string out, err;
+};
+
+class MpiTest : public io_test::IoTestBase {
+ protected:
+  // `mpirun -np P relureg ARGS` on this host (as root too, as CI runs it); -q: without mpirun's
+  // own notice about a non-zero exit status.
+  Outcome mpirun(int processes, const std::vector<std::string>& args) {
+    std::string command = std::string(RELUREG_MPIEXEC) +
+                          " -q --oversubscribe --allow-run-as-root -np " +
+                          std::to_string(processes) + " " + RELUREG_BINARY;
+    for (const std::string& a : args) command += " '" + a + "'";
+    command += " >" + (dir_ / "stdout").string() + " 2>" + (dir_ / "stderr").string();
+    const int status = std::system(command.c_str());
+    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, io_test::slurp(dir_ / "stdout"),
+            io_test::slurp(dir_ / "stderr")};
+  }
+
+  // The instance every test fits: 13288 rows (four blocks, the last one short), d = 6, as one
+  // NPY file, as three shards cut inside blocks, and as CSV (read into memory).
+  void write_data() {
+    const relureg::Instance instance =
+        relureg::generate_instance("label-noise", 13288, 6, 31, {"noise=0.3"}, relureg::Engine());
+    data_ = instance.data;
+    relureg::write_dataset(dir_ / "data.npy", data_);
+    relureg::write_dataset(dir_ / "data.csv", data_);
+    fs::create_directories(dir_ / "shards");
+    const std::size_t cuts[] = {0, 5000, 9000, 13288};
+    for (int s = 0; s < 3; ++s) {
+      Dataset part(cuts[s + 1] - cuts[s], data_.d);
+      std::copy(data_.X.begin() + cuts[s] * data_.d, data_.X.begin() + cuts[s + 1] * data_.d,
+                part.X.begin());
+      std::copy(data_.y.begin() + cuts[s], data_.y.begin() + cuts[s + 1], part.y.begin());
+      relureg::write_dataset(dir_ / "shards" / ("part-" + std::to_string(s) + ".npy"), part);
+    }
+  }
+
+  // The model file without its wall time (the one field that differs between runs).
+  static nlohmann::json model_without_time(const fs::path& path) {
+    nlohmann::json model = nlohmann::json::parse(io_test::slurp(path));
+    model["metrics"].erase("seconds");
+    return model;
+  }
+
+  Dataset data_;
+};
+
+Outcome run_in_process(std::vector<std::string> args) {
+  args.insert(args.begin(), "relureg");
+  std::vector<const char*> argv;
+  for (const std::string& a : args) argv.push_back(a.c_str());
+  std::ostringstream out, err;
+  const int code = relureg::cli::run(static_cast<int>(argv.size()), argv.data(), out, err);
+  return {code, out.str(), err.str()};
+}
+
+}  // namespace
+
+TEST_F(MpiTest, ModelFilesAreIdenticalForAnyProcessesThreadsAndLayout) {
+  write_data();
+  struct Layout {
+    int processes;
+    const char* threads;
+    const char* data;
+  };
+  const Layout layouts[] = {
+      {1, "2", "data.npy"}, {2, "1", "data.npy"}, {3, "2", "shards"}, {2, "2", "shards"}};
+  for (const std::string learner : {"gd", "glmtron", "moment"}) {
+    // The reference: one process, one thread, the CSV copy read into memory.
+    const fs::path reference = dir_ / (learner + "-memory.json");
+    const Outcome memory =
+        run_in_process({"fit", (dir_ / "data.csv").string(), "--learner", learner, "--bias",
+                        "--threads", "1", "--seed", "5", "-o", reference.string(), "--quiet"});
+    ASSERT_EQ(memory.code, 0) << memory.err;
+    const nlohmann::json expected = model_without_time(reference);
+    EXPECT_GT(expected["metrics"]["passes"].get<int>(), 0);
+    for (const Layout& layout : layouts) {
+      const fs::path model = dir_ / (learner + "-mpi.json");
+      fs::remove(model);
+      const Outcome r = mpirun(
+          layout.processes, {"fit", (dir_ / layout.data).string(), "--learner", learner, "--bias",
+                             "--threads", layout.threads, "--seed", "5", "-o", model.string()});
+      const std::string what = learner + " P=" + std::to_string(layout.processes) +
+                               " threads=" + layout.threads + " " + layout.data;
+      ASSERT_EQ(r.code, 0) << what << "\n" << r.err;
+      EXPECT_EQ(model_without_time(model), expected) << what;
+      // Rank 0 alone prints: one summary line.
+      EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), 1) << what << "\n" << r.out;
+      EXPECT_EQ(r.out.rfind(learner + ": train loss", 0), 0u) << r.out;
+    }
+  }
+}
+
+TEST_F(MpiTest, AFailingRankStopsEveryRankWithOneMessage) {
+  write_data();
+  // A NaN in the last shard: only rank 2 of 3 maps those rows, and finds it in the first pass.
+  Dataset part = relureg::read_npy(dir_ / "shards" / "part-2.npy");
+  part.X[4000 * 6 + 2] = std::numeric_limits<float>::quiet_NaN();
+  relureg::write_dataset(dir_ / "shards" / "part-2.npy", part);
+  const fs::path model = dir_ / "model.json";
+  const Outcome r =
+      mpirun(3, {"fit", (dir_ / "shards").string(), "--learner", "gd", "-o", model.string()});
+  EXPECT_NE(r.code, 0);
+  const std::string message =
+      "relureg: error: rank 2: " + (dir_ / "shards" / "part-2.npy").string() +
+      ": row 4001, column 3: value is not finite\n";
+  EXPECT_EQ(r.err, message);
+  EXPECT_FALSE(fs::exists(model));
+
+  // A missing file fails on every rank: the first one reports it.
+  const Outcome missing =
+      mpirun(2, {"fit", (dir_ / "none.npy").string(), "--learner", "gd", "-o", model.string()});
+  EXPECT_NE(missing.code, 0);
+  EXPECT_EQ(missing.err, "relureg: error: rank 0: " + (dir_ / "none.npy").string() +
+                             ": cannot open file: No such file or directory\n");
+  // CSV needs converting first: every rank finds it, rank 0 says so.
+  const Outcome csv =
+      mpirun(2, {"fit", (dir_ / "data.csv").string(), "--learner", "gd", "-o", model.string()});
+  EXPECT_EQ(csv.code, 1);
+  EXPECT_EQ(csv.err, "relureg: error: " + (dir_ / "data.csv").string() +
+                         ": with several processes, fit reads an .npy file or a directory of .npy "
+                         "shards (convert a CSV file with `relureg convert`)\n");
+  EXPECT_FALSE(fs::exists(model));
+}
