@@ -40,6 +40,7 @@ struct FitOptions {
   std::string task;  // "relu" or "halfspace"; empty: the learner's
   std::vector<std::string> params;
   bool bias = false;
+  bool raw_features = false;  // with --bias: descend on the features as they are
   std::string label = "y";
   std::string labels;
   std::string output;

@@ -65,6 +65,7 @@ int cmd_fit(const FitOptions& o, const CommonOptions& c, std::ostream& out, std:
   Engine engine = make_engine(c);
   if (entry.task == Task::halfspace) require_halfspace_labels(engine, data, o.data);
   FitContext context{&engine, o.bias, c.seed, {}};
+  context.standardize = o.bias && !o.raw_features;  // as the Python ReLURegressor
   // Exponential-time learners say what the fit will cost before it starts (before any oracle, so
   // that their time probes are not counted as statistical queries).
   if (const auto estimate = estimate_learner(entry, params, data.view(), context);

@@ -4,9 +4,11 @@
 #include <fmt/format.h>
 
 #include <cmath>
+#include <optional>
 
 #include "relureg/error.hpp"
 #include "relureg/kernels.hpp"
+#include "relureg/standardize.hpp"
 
 namespace relureg::detail {
 namespace {
@@ -47,6 +49,10 @@ FitResult run_descent(const DataSource& data, const FitContext& context, std::ve
                       double b, const DescentSettings& settings) {
   const Engine& engine = *context.engine;
   const std::size_t d = data.cols();
+  // Standardised coordinates (two passes for the column statistics, not counted in max_passes):
+  // see standardize.hpp.
+  std::optional<FeatureScaling> scaling;
+  if (context.standardize) scaling = feature_scaling(engine, data, context.bias);
   const std::size_t first_pass = engine.passes();
   auto passes_used = [&] { return engine.passes() - first_pass; };
   // Only the gradient of the objective followed (each costs a multiply-add per feature and row).
@@ -62,6 +68,11 @@ FitResult run_descent(const DataSource& data, const FitContext& context, std::ve
                     settings.name, iteration, loss));
   };
 
+
+  if (scaling && context.bias && settings.centre_start) {
+    b = 0;
+    for (std::size_t j = 0; j < d; ++j) b -= w[j] * scaling->mean[j];
+  }
   project_to_ball(w, settings.radius);
   FitResult result;
   ReluStats stats = stats_at(w, b);
@@ -79,8 +90,12 @@ FitResult run_descent(const DataSource& data, const FitContext& context, std::ve
     ReluStats next;
     bool accepted = false;
     while (passes_used() < settings.max_passes) {
-      for (std::size_t j = 0; j < d; ++j) w_new[j] = w[j] - step * g[j];
-      if (context.bias) b_new = b - step * g[d];
+      if (scaling) {
+        standardized_step(*scaling, w, b, g, step, context.bias, w_new, b_new);
+      } else {
+        for (std::size_t j = 0; j < d; ++j) w_new[j] = w[j] - step * g[j];
+        if (context.bias) b_new = b - step * g[d];
+      }
       project_to_ball(w_new, settings.radius);
       next = stats_at(w_new, b_new);
       const double value = objective_value(next, settings.objective);
@@ -125,6 +140,7 @@ FitResult run_descent(const DataSource& data, const FitContext& context, std::ve
   result.model.bias = context.bias;
   result.details["final_step"] = step;
   result.details["active_fraction"] = stats.active;
+  if (scaling) result.details["standardized"] = true;
   return result;
 }
 

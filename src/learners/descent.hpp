@@ -17,6 +17,9 @@ struct DescentSettings {
   double radius = 0;      // ‖w‖ ≤ radius after every step (inf = no projection)
   bool backtrack = true;  // halve the step while the objective rises
   double relu_grad_at_zero = 1.0;
+  // In standardised coordinates with a bias: start from b = −w·mean (c = 0), so that a start
+  // computed for centred features (moment, random) is not dead on features far from 0.
+  bool centre_start = false;
   std::string name;  // learner name, for messages
 };
 
