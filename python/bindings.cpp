@@ -10,9 +10,11 @@
 #include <chrono>
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "relureg/any_model.hpp"
 #include "relureg/dataset.hpp"
 #include "relureg/engine.hpp"
 #include "relureg/error.hpp"
@@ -21,6 +23,7 @@
 #include "relureg/learner.hpp"
 #include "relureg/model.hpp"
 #include "relureg/params.hpp"
+#include "relureg/standardize.hpp"
 #include "relureg/tradeoff.hpp"
 
 namespace py = pybind11;
@@ -148,8 +151,42 @@ class InterruptCheck {
   std::chrono::steady_clock::time_point last_check_ = std::chrono::steady_clock::now();
 };
 
+// What a practitioner checks after a fit, through the engine (no copy of X): the fraction of
+// training rows where the ReLU is active, and the moment direction cov(x_j, y) / std(x_j) (the
+// direction the first descent step from zero follows, in standardised units) with the column
+// scales std(x_j), to compare a starting point against.
+py::dict diagnostics(const Engine& engine, const DatasetView& view, const std::vector<double>& w,
+                     double b) {
+  const std::size_t d = view.cols();
+  py::dict out;
+  double active = 0;
+  std::vector<double> moment(d, 0.0);
+  std::vector<double> scale(d, 1.0);
+  {
+    py::gil_scoped_release release;
+    active = engine.mean_rows(view, 1, [&](const float* x, double, double* acc) {
+      acc[0] += affine_value(x, w.data(), d, b) > 0 ? 1.0 : 0.0;
+    })[0];
+    const FeatureScaling scaling = feature_scaling(engine, view, true);
+    const std::vector<double> m =
+        engine.mean_rows(view, d + 1, [d](const float* x, double y, double* acc) {
+          for (std::size_t j = 0; j < d; ++j) acc[j] += y * x[j];
+          acc[d] += y;
+        });
+    for (std::size_t j = 0; j < d; ++j) {
+      moment[j] = (m[j] - m[d] * scaling.mean[j]) / scaling.scale[j];
+      scale[j] = scaling.scale[j];
+    }
+  }
+  out["active_fraction"] = active;
+  out["moment_direction"] = to_numpy(std::move(moment), {static_cast<py::ssize_t>(d)});
+  out["feature_scale"] = to_numpy(std::move(scale), {static_cast<py::ssize_t>(d)});
+  return out;
+}
+
 py::dict fit(const Features& X, const Labels& y, const std::string& learner,
-             const Assignments& params, bool bias, std::uint64_t seed, int threads) {
+             const Assignments& params, bool bias, std::uint64_t seed, int threads,
+             bool standardize, const std::optional<Weights>& initial_w, double initial_b) {
   if (y.ndim() != 1 || y.shape(0) != X.shape(0))
     throw InputError("y must be a 1-D array with one label per row of X");
   const LearnerEntry& entry = find_learner(learner);
@@ -158,14 +195,25 @@ py::dict fit(const Features& X, const Labels& y, const std::string& learner,
   const DatasetView view = view_of(X, y.data());
   const Engine engine(EngineOptions{threads});
   InterruptCheck interrupt;
+  FitContext context{&engine, bias, seed, interrupt.callback()};
+  context.standardize = standardize;
+  std::optional<ReluModel> initial;
+  if (initial_w) {  // a warm start from the previous fit
+    initial = model_of(*initial_w, bias ? initial_b : 0.0);
+    check_dimension(*initial, view.cols(), "X");
+    context.initial = &*initial;
+  }
   FitResult result;
   {
     py::gil_scoped_release release;
-    result =
-        fit_learner(entry, values, view, FitContext{&engine, bias, seed, interrupt.callback()});
+    result = fit_learner(entry, values, view, context);
   }
   if (interrupt.interrupted()) throw py::error_already_set();
 
+  ModelFile file;
+  set_fitted_model(file, result, entry.task);
+  const std::vector<double> w_fitted = result.model.w;
+  const double b_fitted = result.model.b;
   py::dict out;
   const auto d = static_cast<py::ssize_t>(result.model.w.size());
   const auto iterations = static_cast<py::ssize_t>(result.loss_history.size());
@@ -178,6 +226,8 @@ py::dict fit(const Features& X, const Labels& y, const std::string& learner,
   out["details"] = from_json(result.details);
   out["params"] = from_json(values.to_json());
   out["threads"] = engine.threads();
+  if (entry.task == Task::relu) out["diagnostics"] = diagnostics(engine, view, w_fitted, b_fitted);
+  out["model"] = from_json(to_json(file));  // every task's model, as in the CLI's model file
   // Where the engine read the data from: equal to the numpy buffers (no copy was made).
   out["features_address"] = reinterpret_cast<std::uintptr_t>(view.features());
   out["labels_address"] = reinterpret_cast<std::uintptr_t>(view.labels());
@@ -193,6 +243,22 @@ py::array_t<double> predict(const Features& X, const Weights& w, double b, int t
   {
     py::gil_scoped_release release;
     out = model.predict(engine, view);
+  }
+  return to_numpy(std::move(out), {static_cast<py::ssize_t>(view.rows())});
+}
+
+// Predictions of a model given as the JSON of a model file (any task: the network estimators).
+py::array_t<double> predict_model(const Features& X, const std::string& model_json, int threads) {
+  const nlohmann::json j = nlohmann::json::parse(model_json, nullptr, false);
+  if (j.is_discarded()) throw InputError("model: not valid JSON");
+  const ModelFile file = model_file_from_json(j, "model");
+  const DatasetView view = view_of(X, nullptr);
+  check_dimension(file, view.cols(), "X");
+  const Engine engine(EngineOptions{threads});
+  std::vector<double> out;
+  {
+    py::gil_scoped_release release;
+    out = relureg::predict(engine, file, view);
   }
   return to_numpy(std::move(out), {static_cast<py::ssize_t>(view.rows())});
 }
@@ -303,9 +369,15 @@ PYBIND11_MODULE(_core, m) {
   m.def("family_table", &family_table_py, "The family table: one dict per instance family.");
   m.def("fit", &fit, py::arg("X").noconvert(), py::arg("y").noconvert(), py::arg("learner"),
         py::arg("params"), py::arg("bias"), py::arg("seed"), py::arg("threads"),
-        "Fit a learner on C-contiguous float32 X and float64 y (no copy); returns a dict.");
+        py::arg("standardize") = false, py::arg("initial_w") = py::none(),
+        py::arg("initial_b") = 0.0,
+        "Fit a learner on C-contiguous float32 X and float64 y (no copy); returns a dict. "
+        "standardize: descend in standardised coordinates (gd, glmtron); initial_w/initial_b: "
+        "a warm start.");
   m.def("predict", &predict, py::arg("X").noconvert(), py::arg("w"), py::arg("b"),
         py::arg("threads"), "max(0, X w + b) through the engine.");
+  m.def("predict_model", &predict_model, py::arg("X").noconvert(), py::arg("model_json"),
+        py::arg("threads"), "Predictions of a model file's model (JSON) through the engine.");
   m.def("affine", &affine, py::arg("X").noconvert(), py::arg("w"), py::arg("b"), py::arg("threads"),
         "X w + b through the engine (float features, double sums).");
   m.def("make_instance", &make_instance, py::arg("family"), py::arg("n"), py::arg("d"),
