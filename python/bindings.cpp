@@ -206,7 +206,7 @@ py::dict fit(const Features& X, const Labels& y, const std::string& learner,
   FitResult result;
   {
     py::gil_scoped_release release;
-    result = fit_learner(entry, values, view, context);
+    result = fit_learner_standardized(entry, values, view, context);
   }
   if (interrupt.interrupted()) throw py::error_already_set();
 

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "relureg/engine.hpp"
+#include "relureg/learner.hpp"
 
 namespace relureg {
 
@@ -27,5 +28,13 @@ FeatureScaling feature_scaling(const Engine& engine, const DataSource& data, boo
 void standardized_step(const FeatureScaling& scaling, const std::vector<double>& w, double b,
                        const std::vector<double>& gradient, double step, bool bias,
                        std::vector<double>& w_new, double& b_new);
+
+// Runs a learner so that, with context.standardize, its fit does not depend on the features'
+// location and scale: gd and glmtron precondition their descent (no copy; see above), the centred
+// moment estimator is invariant already, and every other ReLU learner is fitted on a standardised
+// float32 copy of the data (n·d floats more memory) whose model is mapped back to the caller's
+// units. Without context.standardize, or for other tasks, it is fit_learner.
+FitResult fit_learner_standardized(const LearnerEntry& entry, const ParamValues& params,
+                                   const DataSource& data, const FitContext& context);
 
 }  // namespace relureg

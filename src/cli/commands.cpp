@@ -13,6 +13,7 @@
 #include "relureg/io.hpp"
 #include "relureg/learner.hpp"
 #include "relureg/query_oracle.hpp"
+#include "relureg/standardize.hpp"
 
 namespace relureg::cli {
 namespace {
@@ -78,7 +79,7 @@ int cmd_fit(const FitOptions& o, const CommonOptions& c, std::ostream& out, std:
   }
   ProgressBar bar(err, !c.quiet && stderr_is_terminal(), entry.name);
   context.progress = bar.callback();
-  const FitResult result = fit_learner(entry, params, data.view(), context);
+  const FitResult result = fit_learner_standardized(entry, params, data.view(), context);
   bar.finish();
 
   ModelFile file;

@@ -1,8 +1,13 @@
-// Standardised fits: column statistics through the engine and the preconditioned descent step.
+// Standardised fits: column statistics through the engine, the preconditioned descent step, and
+// a standardised copy for the learners that cannot precondition.
 #include "relureg/standardize.hpp"
 
 #include <algorithm>
 #include <cmath>
+#include <set>
+#include <string>
+
+#include "relureg/dataset.hpp"
 
 namespace relureg {
 
@@ -45,6 +50,37 @@ void standardized_step(const FeatureScaling& scaling, const std::vector<double>&
     w_new[j] = w[j] - step * (gradient[j] - g_b * scaling.mean[j]) / (s * s);
     if (bias) b_new -= (w_new[j] - w[j]) * scaling.mean[j];
   }
+}
+
+FitResult fit_learner_standardized(const LearnerEntry& entry, const ParamValues& params,
+                                   const DataSource& data, const FitContext& context) {
+  static const std::set<std::string> invariant = {"gd", "glmtron", "moment"};
+  if (!context.standardize || entry.task != Task::relu || invariant.contains(entry.name))
+    return fit_learner(entry, params, data, context);
+  const FeatureScaling scaling = feature_scaling(*context.engine, data, context.bias);
+  const std::size_t n = data.rows(), d = data.cols(), chunk = context.engine->block_rows();
+  Dataset standardized(n, d, true);
+  for (std::size_t begin = 0; begin < n; begin += chunk) {
+    const RowBlock block = data.block(begin, std::min(chunk, n - begin));
+    for (std::size_t r = 0; r < block.rows; ++r) {
+      const float* x = block.X + r * d;
+      float* out = standardized.row(begin + r);
+      for (std::size_t j = 0; j < d; ++j)
+        out[j] = static_cast<float>((x[j] - scaling.mean[j]) / scaling.scale[j]);
+      standardized.y[begin + r] = block.y ? block.y[r] : 0.0;
+    }
+  }
+  FitContext inner = context;
+  inner.standardize = false;
+  FitResult result = fit_learner(entry, params, standardized.view(), inner);
+  // Back to the caller's units: w_j = v_j / scale_j, b = c − Σ_j w_j·mean_j.
+  for (std::size_t j = 0; j < d; ++j) {
+    result.model.w[j] /= scaling.scale[j];
+    if (context.bias) result.model.b -= result.model.w[j] * scaling.mean[j];
+  }
+  result.passes += context.bias ? 3 : 2;  // the column statistics and the copy
+  result.details["standardized"] = "copy";
+  return result;
 }
 
 }  // namespace relureg
