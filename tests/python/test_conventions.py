@@ -165,3 +165,11 @@ def test_defaults_on_the_diabetes_data_are_within_2_percent_of_the_better_baseli
             errors.append(np.mean((pipe.predict(X_te) - y_te) ** 2))
     # (MLPRegressor(hidden_layer_sizes=(1,)) is ~10x worse here: see docs/python.md.)
     assert np.mean(relu) <= 1.02 * np.mean(linear), (np.mean(relu), np.mean(linear))
+
+
+def test_the_default_estimator_passes_scikit_learn_estimator_checks():
+    from sklearn.utils.estimator_checks import check_estimator
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        check_estimator(relureg.ReLURegressor())  # learner="auto", fit_intercept=True
