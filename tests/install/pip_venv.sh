@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `pip install --no-build-isolation .` into a fresh venv, then, outside the source tree: import
 # relureg, fit, run the `relureg` command from PATH and draw the laboratory's figures through the
-# installed package. Usage: pip_venv.sh BUILD_DIR [PYTHON]. BUILD_DIR is reused (only the
+# installed package; then `pip wheel .` and the wheel's contents. Usage: pip_venv.sh BUILD_DIR [PYTHON]. BUILD_DIR is reused (only the
 # extension and the CLI are built there) unless RELUREG_TEST_FRESH_BUILD=1.
 set -euo pipefail
 source_dir="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -43,10 +43,21 @@ figures = true
 [[learners]]
 name = "gd"
 TOML
-relureg tradeoff --config grid.toml --out lab --quiet
+relureg tradeoff --config grid.toml --out lab --quiet > tradeoff.log
 for name in loss_vs_opt excess_vs_time cost_vs_n; do
   head -c 8 "lab/$name.png" | od -An -c | grep -q "P   N   G" || { echo "FAIL: lab/$name.png"; exit 1; }
 done
 python -m relureg.plot lab/results.csv again > plotted.txt
 [ "$(wc -l < plotted.txt)" -eq 6 ] || { cat plotted.txt; echo "FAIL: python -m relureg.plot"; exit 1; }
-echo "PASS: pip install into a venv, import, fit, relureg on PATH, figures drawn"
+# `pip wheel .`: a wheel with the package, the extension and the CLI as its script.
+(cd "$source_dir" && pip wheel --no-build-isolation --no-deps --no-index -q -w "$work/wheels" .) \
+  > "$work/wheel.log" 2>&1 || { cat "$work/wheel.log"; echo "FAIL: pip wheel"; exit 1; }
+python - "$work"/wheels/relureg-*.whl <<'PY'
+import sys, zipfile
+
+names = zipfile.ZipFile(sys.argv[1]).namelist()
+assert any(n.startswith("relureg/_core.") and n.endswith(".so") for n in names), names
+assert "relureg/plot.py" in names and any(n.endswith(".data/scripts/relureg") for n in names), names
+print(f"wheel: {sys.argv[1].rsplit('/', 1)[1]} ({len(names)} files)")
+PY
+echo "PASS: pip install into a venv, import, fit, relureg on PATH, figures drawn; pip wheel"
