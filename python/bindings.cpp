@@ -8,6 +8,7 @@
 #include <pybind11/stl.h>
 
 #include <chrono>
+#include <cmath>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -151,37 +152,44 @@ class InterruptCheck {
   std::chrono::steady_clock::time_point last_check_ = std::chrono::steady_clock::now();
 };
 
-// What a practitioner checks after a fit, through the engine (no copy of X): the fraction of
-// training rows where the ReLU is active, and the moment direction cov(x_j, y) / std(x_j) (the
-// direction the first descent step from zero follows, in standardised units) with the column
-// scales std(x_j), to compare a starting point against.
-py::dict diagnostics(const Engine& engine, const DatasetView& view, const std::vector<double>& w,
-                     double b) {
+// The fraction of the rows of `view` where max(0, w·x + b) is active (one pass).
+double active_fraction(const Engine& engine, const DatasetView& view, const std::vector<double>& w,
+                       double b) {
+  py::gil_scoped_release release;
+  return engine.mean_rows(view, 1, [&](const float* x, double, double* acc) {
+    acc[0] += affine_value(x, w.data(), view.cols(), b) > 0 ? 1.0 : 0.0;
+  })[0];
+}
+
+// The moment direction cov(x_j, y) / std(x_j) (the direction the first descent step from zero
+// follows, in standardised units) and the column scales std(x_j), in one pass (no copy of X).
+py::tuple moment_direction(const Features& X, const Labels& y, int threads) {
+  if (y.ndim() != 1 || y.shape(0) != X.shape(0))
+    throw InputError("y must be a 1-D array with one label per row of X");
+  const DatasetView view = view_of(X, y.data());
   const std::size_t d = view.cols();
-  py::dict out;
-  double active = 0;
-  std::vector<double> moment(d, 0.0);
-  std::vector<double> scale(d, 1.0);
+  const Engine engine(EngineOptions{threads});
+  std::vector<double> m;  // means of: y, x_j, x_j², y·x_j
   {
     py::gil_scoped_release release;
-    active = engine.mean_rows(view, 1, [&](const float* x, double, double* acc) {
-      acc[0] += affine_value(x, w.data(), d, b) > 0 ? 1.0 : 0.0;
-    })[0];
-    const FeatureScaling scaling = feature_scaling(engine, view, true);
-    const std::vector<double> m =
-        engine.mean_rows(view, d + 1, [d](const float* x, double y, double* acc) {
-          for (std::size_t j = 0; j < d; ++j) acc[j] += y * x[j];
-          acc[d] += y;
-        });
-    for (std::size_t j = 0; j < d; ++j) {
-      moment[j] = (m[j] - m[d] * scaling.mean[j]) / scaling.scale[j];
-      scale[j] = scaling.scale[j];
-    }
+    m = engine.mean_rows(view, 1 + 3 * d, [d](const float* x, double label, double* acc) {
+      acc[0] += label;
+      for (std::size_t j = 0; j < d; ++j) {
+        const double v = x[j];
+        acc[1 + j] += v;
+        acc[1 + d + j] += v * v;
+        acc[1 + 2 * d + j] += label * v;
+      }
+    });
   }
-  out["active_fraction"] = active;
-  out["moment_direction"] = to_numpy(std::move(moment), {static_cast<py::ssize_t>(d)});
-  out["feature_scale"] = to_numpy(std::move(scale), {static_cast<py::ssize_t>(d)});
-  return out;
+  std::vector<double> moment(d), scale(d);
+  for (std::size_t j = 0; j < d; ++j) {
+    const double mean = m[1 + j], variance = m[1 + d + j] - mean * mean;
+    scale[j] = variance > 0 && std::isfinite(variance) ? std::sqrt(variance) : 1.0;
+    moment[j] = (m[1 + 2 * d + j] - m[0] * mean) / scale[j];
+  }
+  const auto size = static_cast<py::ssize_t>(d);
+  return py::make_tuple(to_numpy(std::move(moment), {size}), to_numpy(std::move(scale), {size}));
 }
 
 py::dict fit(const Features& X, const Labels& y, const std::string& learner,
@@ -226,7 +234,8 @@ py::dict fit(const Features& X, const Labels& y, const std::string& learner,
   out["details"] = from_json(result.details);
   out["params"] = from_json(values.to_json());
   out["threads"] = engine.threads();
-  if (entry.task == Task::relu) out["diagnostics"] = diagnostics(engine, view, w_fitted, b_fitted);
+  if (entry.task == Task::relu)
+    out["active_fraction"] = active_fraction(engine, view, w_fitted, b_fitted);
   out["model"] = from_json(to_json(file));  // every task's model, as in the CLI's model file
   // Where the engine read the data from: equal to the numpy buffers (no copy was made).
   out["features_address"] = reinterpret_cast<std::uintptr_t>(view.features());
@@ -376,6 +385,8 @@ PYBIND11_MODULE(_core, m) {
         "a warm start.");
   m.def("predict", &predict, py::arg("X").noconvert(), py::arg("w"), py::arg("b"),
         py::arg("threads"), "max(0, X w + b) through the engine.");
+  m.def("moment_direction", &moment_direction, py::arg("X").noconvert(), py::arg("y").noconvert(),
+        py::arg("threads"), "(cov(x_j, y) / std(x_j), std(x_j)) through the engine, one pass.");
   m.def("predict_model", &predict_model, py::arg("X").noconvert(), py::arg("model_json"),
         py::arg("threads"), "Predictions of a model file's model (JSON) through the engine.");
   m.def("affine", &affine, py::arg("X").noconvert(), py::arg("w"), py::arg("b"), py::arg("threads"),

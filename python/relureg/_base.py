@@ -122,12 +122,11 @@ class CoreEstimator(BaseEstimator):
                 f"{self._task}; {type(self).__name__} takes one of: {', '.join(mine)}"
             )
 
-
     def _validate_fit_data(self, X, y, y_numeric=True):
         """X as C-contiguous float32 (no copy when it already is) and y as float64."""
         reject_sparse(X, type(self).__name__)
         X, y = self._validate_data(
-            X, y, dtype=np.float32, order="C", y_numeric=y_numeric, ensure_min_samples=1,
+            X, y, dtype=np.float32, order="C", y_numeric=y_numeric, ensure_min_samples=1
         )
         return X, y
 
@@ -140,7 +139,7 @@ class CoreEstimator(BaseEstimator):
 
     # --- the core -------------------------------------------------------------------------
     def _fit_intercept(self):
-        """Whether to fit the bias b (``bias``, the older spelling, wins when it is given)."""
+        """Whether to fit the bias b (subclasses name the parameter that says so)."""
         return bool(self.bias)
 
     def _fit_core(self, X, y, learner=None, standardize=False, initial=None, params=None):

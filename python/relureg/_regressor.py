@@ -239,17 +239,17 @@ class ReLURegressor(RegressorMixin, CoreEstimator):
     def _fit_one(self, X, y, learner, params, standardize, warm):
         result = self._fit_core(X, y, learner, standardize, warm, params)
         self.learner_ = learner
-        diagnostics = result["diagnostics"]
-        self.active_fraction_ = float(diagnostics["active_fraction"])
+        self.active_fraction_ = float(result["active_fraction"])
         start = None
         if warm is not None:
             start = np.asarray(warm[0], dtype=np.float64)
         elif "initial_w" in self.details_:
             start = np.asarray(self.details_["initial_w"], dtype=np.float64)
-        self.init_moment_correlation_ = _cosine(
-            None if start is None else start * diagnostics["feature_scale"],
-            diagnostics["moment_direction"],
-        )
+        self.init_moment_correlation_ = math.nan
+        if start is not None:  # one more pass, only when there is a starting point to compare
+            labels = np.ascontiguousarray(y, dtype=np.float64)
+            moment, scale = _core.moment_direction(X, labels, threads_from_n_jobs(self.n_jobs))
+            self.init_moment_correlation_ = _cosine(start * scale, moment)
         return result
 
     def _fit_auto(self, X, y, standardize):
@@ -295,8 +295,6 @@ class ReLURegressor(RegressorMixin, CoreEstimator):
 
 
 def _cosine(a, b):
-    if a is None:
-        return math.nan
     norms = float(np.linalg.norm(a) * np.linalg.norm(b))
     return float(np.dot(a, b) / norms) if norms > 0 else math.nan
 
