@@ -15,7 +15,6 @@
 #include <string>
 #include <vector>
 
-#include "relureg/any_model.hpp"
 #include "relureg/dataset.hpp"
 #include "relureg/engine.hpp"
 #include "relureg/error.hpp"
@@ -23,7 +22,9 @@
 #include "relureg/kernels.hpp"
 #include "relureg/learner.hpp"
 #include "relureg/model.hpp"
+#include "relureg/model_ops.hpp"
 #include "relureg/params.hpp"
+#include "relureg/score.hpp"
 #include "relureg/standardize.hpp"
 #include "relureg/tradeoff.hpp"
 
@@ -218,15 +219,24 @@ py::dict fit(const Features& X, const Labels& y, const std::string& learner,
   }
   if (interrupt.interrupted()) throw py::error_already_set();
 
-  ModelFile file;
-  set_fitted_model(file, result, entry.task);
-  const std::vector<double> w_fitted = result.model.w;
-  const double b_fitted = result.model.b;
+  // Every task's model as in the CLI's model file (the network estimators keep and predict it).
+  const nlohmann::json model_json = to_json(ModelFile{result.model, learner, {}, {}});
+  double active = -1;
+  if (const auto* relu = std::get_if<ReluModel>(&result.model))
+    active = active_fraction(engine, view, relu->w, relu->b);
   py::dict out;
-  const auto d = static_cast<py::ssize_t>(result.model.w.size());
+  out["type"] = task_name(task_of(result.model));
+  if (auto* linear = std::get_if<ReluModel>(&result.model)) {
+    const auto d = static_cast<py::ssize_t>(linear->w.size());
+    out["w"] = to_numpy(std::move(linear->w), {d});
+    out["b"] = linear->b;
+  } else if (auto* halfspace = std::get_if<HalfspaceModel>(&result.model)) {
+    const auto d = static_cast<py::ssize_t>(halfspace->w.size());
+    out["w"] = to_numpy(std::move(halfspace->w), {d});
+    out["b"] = halfspace->b;
+  }
+  out["model"] = from_json(model_json);
   const auto iterations = static_cast<py::ssize_t>(result.loss_history.size());
-  out["w"] = to_numpy(std::move(result.model.w), {d});
-  out["b"] = result.model.b;
   out["loss_history"] = to_numpy(std::move(result.loss_history), {iterations});
   out["passes"] = result.passes;
   out["seconds"] = result.seconds;
@@ -234,9 +244,7 @@ py::dict fit(const Features& X, const Labels& y, const std::string& learner,
   out["details"] = from_json(result.details);
   out["params"] = from_json(values.to_json());
   out["threads"] = engine.threads();
-  if (entry.task == Task::relu)
-    out["active_fraction"] = active_fraction(engine, view, w_fitted, b_fitted);
-  out["model"] = from_json(to_json(file));  // every task's model, as in the CLI's model file
+  if (active >= 0) out["active_fraction"] = active;
   // Where the engine read the data from: equal to the numpy buffers (no copy was made).
   out["features_address"] = reinterpret_cast<std::uintptr_t>(view.features());
   out["labels_address"] = reinterpret_cast<std::uintptr_t>(view.labels());
@@ -251,7 +259,7 @@ py::array_t<double> predict(const Features& X, const Weights& w, double b, int t
   std::vector<double> out;
   {
     py::gil_scoped_release release;
-    out = model.predict(engine, view);
+    out = relureg::predict(engine, model, view);
   }
   return to_numpy(std::move(out), {static_cast<py::ssize_t>(view.rows())});
 }
@@ -262,12 +270,12 @@ py::array_t<double> predict_model(const Features& X, const std::string& model_js
   if (j.is_discarded()) throw InputError("model: not valid JSON");
   const ModelFile file = model_file_from_json(j, "model");
   const DatasetView view = view_of(X, nullptr);
-  check_dimension(file, view.cols(), "X");
+  check_dimension(file.model, view.cols(), "X");
   const Engine engine(EngineOptions{threads});
   std::vector<double> out;
   {
     py::gil_scoped_release release;
-    out = relureg::predict(engine, file, view);
+    out = relureg::predict(engine, file.model, view);
   }
   return to_numpy(std::move(out), {static_cast<py::ssize_t>(view.rows())});
 }
@@ -305,11 +313,15 @@ py::tuple make_instance(const std::string& family, std::size_t n, std::size_t d,
                         from_json(to_json(instance.truth)));
 }
 
-py::dict population_loss(const Weights& w, double b, const std::string& truth_json, int threads) {
+GroundTruth truth_of(const std::string& truth_json) {
   const nlohmann::json j = nlohmann::json::parse(truth_json, nullptr, false);
   if (j.is_discarded()) throw InputError("truth: not valid JSON");
-  const GroundTruth truth = ground_truth_from_json(j, "truth");
-  const ReluModel model = model_of(w, b);
+  return ground_truth_from_json(j, "truth");
+}
+
+py::dict population_loss(const Weights& w, double b, const std::string& truth_json, int threads) {
+  const GroundTruth truth = truth_of(truth_json);
+  const Model model = model_of(w, b);
   check_dimension(model, truth.d, "truth");
   const Engine engine(EngineOptions{threads});
   PopulationLoss loss;
@@ -323,6 +335,22 @@ py::dict population_loss(const Weights& w, double b, const std::string& truth_js
   out["method"] = loss.method;
   out["samples"] = loss.samples;
   return out;
+}
+
+// The score (score.hpp) of a model given as model-file JSON on a truth's instance, as a dict.
+py::object score_model(const std::string& model_json, const std::string& truth_json, int threads) {
+  const nlohmann::json j = nlohmann::json::parse(model_json, nullptr, false);
+  if (j.is_discarded()) throw InputError("model: not valid JSON");
+  const ModelFile file = model_file_from_json(j, "model");
+  const GroundTruth truth = truth_of(truth_json);
+  check_dimension(file.model, truth.d, "truth");
+  const Engine engine(EngineOptions{threads});
+  Score s;
+  {
+    py::gil_scoped_release release;
+    s = score(file.model, truth, engine);
+  }
+  return from_json(to_json(s));
 }
 
 // Runs the time/accuracy laboratory on a config text in `format` ("toml" or "json"; "" = the
@@ -400,4 +428,6 @@ PYBIND11_MODULE(_core, m) {
         "The built-in tradeoff grid as a JSON string.");
   m.def("population_loss", &population_loss, py::arg("w"), py::arg("b"), py::arg("truth_json"),
         py::arg("threads"), "Population square loss of max(0, w.x + b) on a truth's distribution.");
+  m.def("score", &score_model, py::arg("model_json"), py::arg("truth_json"), py::arg("threads"),
+        "The score of a model (model-file JSON) against a truth: population loss, opt, excess.");
 }

@@ -13,6 +13,7 @@
 #include "relureg/family.hpp"
 #include "relureg/io.hpp"
 #include "relureg/learner.hpp"
+#include "relureg/model_ops.hpp"
 
 namespace {
 

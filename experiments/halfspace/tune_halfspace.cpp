@@ -14,6 +14,7 @@
 
 #include "relureg/family.hpp"
 #include "relureg/learner.hpp"
+#include "relureg/model_ops.hpp"
 
 namespace {
 

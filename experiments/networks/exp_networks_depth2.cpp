@@ -5,6 +5,7 @@
 
 #include "common.hpp"
 #include "relureg/family.hpp"
+#include "relureg/model_ops.hpp"
 
 using namespace relureg;
 
@@ -43,7 +44,7 @@ int main(int argc, char** argv) {
     md << fmt::format("## d = {}, k = {} units, output weights '{}'\n\n", t.d, t.k, t.output)
        << "| learner | setting | seconds | train | excess |\n|---|---|---|---|---|\n";
     auto row = [&](const std::string& learner, const std::string& setting, const FitResult& fit) {
-      const double pop = population_loss(fit.net2, instance.truth, engine).value;
+      const double pop = population_loss(fit.as<Net2Model>(), instance.truth, engine).value;
       md << fmt::format("| {} | {} | {:.2f} | {:.5f} | {:.2e} |\n", learner, setting, fit.seconds,
                         fit.loss_history.back(), pop - opt);
     };

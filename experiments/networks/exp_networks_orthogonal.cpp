@@ -5,6 +5,7 @@
 
 #include "common.hpp"
 #include "relureg/family.hpp"
+#include "relureg/model_ops.hpp"
 
 using namespace relureg;
 
@@ -50,8 +51,8 @@ int main(int argc, char** argv) {
           data, engine, 1);
       const FitResult sub = experiments::run_learner(
           "orthogonal-subsets", {"k=" + std::to_string(k), "screen_rows=1000"}, data, engine, 1);
-      const double gd_pop = population_loss(gd.net2, instance.truth, engine).value;
-      const double sub_pop = population_loss(sub.net2, instance.truth, engine).value;
+      const double gd_pop = population_loss(gd.as<Net2Model>(), instance.truth, engine).value;
+      const double sub_pop = population_loss(sub.as<Net2Model>(), instance.truth, engine).value;
       const bool found = sub.details["subset"] == instance.truth.teacher["subset"];
       double max_abs = 0, max_ratio = 0;
       for (const auto& pair : instance.truth.teacher["checks"]["pairs"]) {

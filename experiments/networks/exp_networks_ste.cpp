@@ -7,8 +7,8 @@
 #include <random>
 
 #include "common.hpp"
-#include "relureg/any_model.hpp"
 #include "relureg/family.hpp"
+#include "relureg/model_ops.hpp"
 #include "relureg/ste.hpp"
 
 using namespace relureg;
@@ -146,9 +146,7 @@ int main(int argc, char** argv) {
           {"patches=" + std::to_string(m), std::string("ste=") + s, "batch=256",
            "step=" + fmt::format("{}", step), "max_passes=" + std::to_string(epochs)},
           instance.data.view(), engine, r);
-      ModelFile file;
-      set_fitted_model(file, fit, Task::binact2);
-      const double pop = population_loss(file, instance.truth, engine).value;
+      const double pop = population_loss(fit.model, instance.truth, engine).value;
       const auto& h = fit.loss_history;
       md << fmt::format("| {} | {} | {:.4f} | {:.4f} | {:.2e} | {:.2e} | {:.2f} |\n", r, s, h[0],
                         h[std::min<std::size_t>(9, h.size() - 2)], h[h.size() - 2], pop,

@@ -7,8 +7,6 @@
 
 #include <nlohmann/json.hpp>
 
-#include "relureg/engine.hpp"
-
 namespace relureg {
 
 // Yin, Lyu, Zhang, Osher, Qi, Xin, "Understanding Straight-Through Estimator in Training
@@ -24,7 +22,6 @@ struct Binact2Model {
 
   std::size_t dim() const { return patches * filter; }
   double predict_one(const float* x) const;
-  std::vector<double> predict(const Engine& engine, const DataSource& data) const;
 };
 
 // Patches m and filter size n = d / m for d features; InputError (naming `owner`) unless m ≥ 1

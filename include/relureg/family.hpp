@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -14,6 +15,11 @@
 #include "relureg/params.hpp"
 
 namespace relureg {
+
+namespace families {
+struct RowDistribution;  // sampling: the law of one family's rows
+}  // namespace families
+using families::RowDistribution;
 
 // The ground truth of a generated instance. `opt` is the smallest population square loss of a
 // ReLU (within `radius`); `opt_kind` says how it is known: "exact" (closed form) or
@@ -69,14 +75,14 @@ struct FamilyEntry {
   std::function<Instance(std::size_t n, std::size_t d, std::uint64_t seed, const ParamValues&,
                          const Engine&)>
       generate;
-  std::function<PopulationLoss(const ReluModel&, const GroundTruth&, const Engine&)>
+  // The family's own population loss of a model, for the kinds of model it has one for (a closed
+  // form, or Monte Carlo at its own sample size); nullopt for the others, whose loss
+  // model_ops.hpp's population_loss takes by Monte Carlo over `rows`. See families::model_losses.
+  std::function<std::optional<PopulationLoss>(const Model&, const GroundTruth&, const Engine&)>
       population_loss;
-  // Population losses of the other model types, where the family has a closed form; when empty,
-  // population_loss(Net2Model / Binact2Model) below falls back to Monte Carlo.
-  std::function<PopulationLoss(const Net2Model&, const GroundTruth&, const Engine&)>
-      net2_population_loss;
-  std::function<PopulationLoss(const Binact2Model&, const GroundTruth&, const Engine&)>
-      binact2_population_loss;
+  // The law of the instance's rows, rebuilt from its ground truth (seed, teacher, params), so
+  // that fresh samples for Monte-Carlo checks come from exactly the instance's distribution.
+  std::function<RowDistribution(const GroundTruth&)> rows;
 };
 
 // The one explicit table of instance families.
@@ -89,13 +95,7 @@ std::string family_names();
 Instance generate_instance(const std::string& family, std::size_t n, std::size_t d,
                            std::uint64_t seed, const std::vector<std::string>& assignments,
                            const Engine& engine);
-PopulationLoss population_loss(const ReluModel& model, const GroundTruth& truth,
-                               const Engine& engine);
-// The family's closed form if it has one, else Monte Carlo on kMonteCarloSamples fresh rows.
+// Monte-Carlo population losses use this many fresh rows.
 inline constexpr std::size_t kMonteCarloSamples = 1000000;
-PopulationLoss population_loss(const Net2Model& model, const GroundTruth& truth,
-                               const Engine& engine);
-PopulationLoss population_loss(const Binact2Model& model, const GroundTruth& truth,
-                               const Engine& engine);
 
 }  // namespace relureg

@@ -7,7 +7,6 @@
 #include <vector>
 
 #include "relureg/engine.hpp"
-#include "relureg/model.hpp"
 
 namespace relureg {
 
@@ -24,10 +23,6 @@ double zero_one_error(const Engine& engine, const DataSource& data, std::span<co
 // Throws InputError "<owner>: labels must be -1 or +1 for a halfspace, row R has label V (K rows
 // are not ±1)" when a label is not exactly ±1; R is the 1-based data row. One pass (two on error).
 void require_sign_labels(const Engine& engine, const DataSource& data, const std::string& owner);
-
-// One ±1 prediction per row (one pass).
-std::vector<double> predict_signs(const Engine& engine, const ReluModel& model,
-                                  const DataSource& data);
 
 // Mean of ℓ·x over the rows (the averaging vector, Chow vector of the labels); one pass.
 std::vector<double> label_weighted_mean(const Engine& engine, const DataSource& data);

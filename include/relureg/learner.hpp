@@ -42,14 +42,20 @@ struct FitContext {
 };
 
 struct FitResult {
-  ReluModel model;
+  Model model;  // a ReluModel unless the learner's task is another (LearnerEntry::task)
   std::vector<double> loss_history;  // training square loss (halfspaces: 0/1 error) per iteration
   std::size_t passes = 0;            // passes over the data, counted by the engine
   double seconds = 0;                // wall time of the fit
   std::string stop_reason;           // "converged", "max_passes", "closed_form", "callback", ...
   nlohmann::json details = nlohmann::json::object();  // learner-specific (e.g. candidates)
-  Net2Model net2;        // the fit of a Task::net2 learner (`model` is unused then)
-  Binact2Model binact2;  // the fit of a Task::binact2 learner (`model` is unused then)
+
+  // The model as the kind M the learner fits (std::bad_variant_access for another kind).
+  template <class M>
+  const M& as() const {
+    return std::get<M>(model);
+  }
+  ReluModel& relu() { return std::get<ReluModel>(model); }
+  const ReluModel& relu() const { return std::get<ReluModel>(model); }
 };
 
 // What a learner expects a fit to cost, computed (and briefly measured) before it starts.

@@ -1,24 +1,26 @@
-// The ReLU model max(0, w·x + b) and its JSON file.
+// The models a learner returns, as one type (a std::variant), the task each answers, and the model
+// file (the model plus what produced it).
 #pragma once
 
-#include <filesystem>
-#include <span>
+#include <cstddef>
 #include <string>
+#include <variant>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "relureg/binact2.hpp"
-#include "relureg/engine.hpp"
 #include "relureg/net2.hpp"
 
 namespace relureg {
 
-// What a model predicts: the ReLU value max(0, w·x + b), or the ±1 label sign(w·x + b) of a
-// halfspace (both are stored as a ReluModel: the weights, the bias and whether it was fitted),
-// or a depth-2 network: Σ_j a_j·σ(w_j·x + b_j) (net2.hpp) or vᵀ1{Zw > 0} (binact2.hpp).
+// What a model answers: the ReLU value max(0, w·x + b) (square loss), the ±1 label
+// sign(w·x + b) of a halfspace (0/1 error), or a depth-2 network: Σ_j a_j·σ(w_j·x + b_j)
+// (net2.hpp) or vᵀ1{Zw > 0} (binact2.hpp) (square loss). Learners and families declare the task
+// they are about; a model's task is the alternative it holds (task_of).
 enum class Task { relu, halfspace, net2, binact2 };
 
+// max(0, w·x + b).
 struct ReluModel {
   std::vector<double> w;
   double b = 0;
@@ -26,36 +28,41 @@ struct ReluModel {
 
   std::size_t dim() const { return w.size(); }
   double predict_one(const float* x) const;
-  // One prediction per row of `data`, through the engine (one pass).
-  std::vector<double> predict(const Engine& engine, const DataSource& data) const;
 };
 
-// A model file: the model plus what produced it. JSON keys: "type" (task_name(task); a file
-// without it is a ReLU), then for "relu" and "halfspace" "d", "w", "b", "bias"; for "net2" and
-// "binact2" their own keys (net2_to_json, binact2_to_json); then "learner", "params" (the
+// sign(w·x + b) with sign(0) = +1, over ±1 labels.
+struct HalfspaceModel {
+  std::vector<double> w;
+  double b = 0;
+  bool bias = false;  // whether b was fitted
+
+  std::size_t dim() const { return w.size(); }
+  double predict_one(const float* x) const;
+};
+
+// One model of any kind. The alternatives are in the order of Task.
+using Model = std::variant<ReluModel, HalfspaceModel, Net2Model, Binact2Model>;
+
+Task task_of(const Model& model);
+std::size_t model_dim(const Model& model);
+
+// A model file: the model plus what produced it. JSON keys: "type" (task_name; a file without it
+// is a ReLU), then the model's own keys (see model_ops.hpp), then "learner", "params" (the
 // learner's parameters), "metrics" (training metrics).
 struct ModelFile {
-  ReluModel model;  // the model when task is relu or halfspace
-  Task task = Task::relu;
+  Model model;
   std::string learner;
   nlohmann::json params = nlohmann::json::object();
   nlohmann::json metrics = nlohmann::json::object();
-  Net2Model net2;        // the model when task is net2 (`model` is unused then)
-  Binact2Model binact2;  // the model when task is binact2 (`model` is unused then)
+
+  Task task() const { return task_of(model); }
 };
-
-nlohmann::json to_json(const ModelFile& file);
-// Throws InputError naming `origin` (a file name) when a key is missing or has the wrong type.
-ModelFile model_file_from_json(const nlohmann::json& j, const std::string& origin);
-ModelFile read_model_file(const std::filesystem::path& path);
-void write_model_file(const std::filesystem::path& path, const ModelFile& file);
-
-// InputError "<origin>: model expects D features, data has E" when they differ.
-void check_dimension(const ReluModel& model, std::size_t data_dim, const std::string& origin);
 
 // "relu", "halfspace", "net2" or "binact2", and back (InputError "unknown task 'x' (choose relu,
 // halfspace, net2 or binact2)").
 std::string task_name(Task task);
 Task task_from_name(const std::string& name);
+// What a task's models are scored by: "square loss" or "0/1 error".
+std::string task_measure(Task task);
 
 }  // namespace relureg

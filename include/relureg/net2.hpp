@@ -8,8 +8,6 @@
 
 #include <nlohmann/json.hpp>
 
-#include "relureg/engine.hpp"
-
 namespace relureg {
 
 enum class Activation { relu, sigmoid };
@@ -46,8 +44,6 @@ struct Net2Model {
   std::size_t dim() const { return d; }
   const double* unit(std::size_t j) const { return W.data() + j * d; }
   double predict_one(const float* x) const;
-  // One prediction per row of `data`, through the engine (one pass).
-  std::vector<double> predict(const Engine& engine, const DataSource& data) const;
 };
 
 // A network of `units` units on `d` features, all weights zero.

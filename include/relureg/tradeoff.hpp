@@ -118,7 +118,7 @@ const std::vector<std::string>& measured_columns();
 // results.csv (tidy), results.json (config + rows) and summary.md, each written atomically.
 void write_results(const Config& config, const RunResult& result, const std::filesystem::path& dir);
 std::string results_csv(const RunResult& result);
-// Markdown: per family, per learner, the median loss/opt, excess, time and passes.
+// Markdown: per family, per learner, the median ratio_to_opt, excess, time and passes.
 std::string summary_markdown(const Config& config, const RunResult& result);
 
 }  // namespace relureg::tradeoff

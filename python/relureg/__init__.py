@@ -5,8 +5,9 @@ The Python face of relureg's C++ core (agnostic ReLU regression):
 - :class:`ReLURegressor`, a scikit-learn estimator over every ReLU learner of the core,
   :class:`HalfspaceClassifier` over its agnostic halfspace learners, and the network regressors
   :class:`Net2Regressor` (depth-2 ReLU networks) and :class:`BinaryActivationRegressor`;
-- :func:`make_instance` and :func:`population_loss`: instances whose optimal loss ``opt`` is
-  known, and the population loss of any ReLU on them;
+- :func:`make_instance`, :func:`population_loss` and :func:`score`: instances whose optimal loss
+  ``opt`` is known, the population loss of any ReLU on them, and the score record (population
+  loss, opt, excess, ratio_to_opt) of a fitted model;
 - :func:`learners` and :func:`families`: the core's tables with every parameter;
 - :func:`tradeoff`: the time/accuracy laboratory, results as a pandas DataFrame, and
   :mod:`relureg.plot` to draw its figures (loaded on first use: it imports matplotlib);
@@ -32,7 +33,7 @@ except ImportError as error:  # e.g. python/relureg from the source tree, or ano
     ) from error
 from ._classifier import HalfspaceClassifier
 from ._errors import DeadReLUWarning, DivergenceError, InputError
-from ._instances import make_instance, population_loss
+from ._instances import make_instance, population_loss, score
 from ._networks import BinaryActivationRegressor, Net2Regressor
 from ._regressor import ReLURegressor
 from ._tables import FamilyInfo, LearnerInfo, ParamInfo, families, learners
@@ -64,5 +65,6 @@ __all__ = [
     "learners",
     "make_instance",
     "population_loss",
+    "score",
     "tradeoff",
 ]

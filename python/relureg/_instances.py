@@ -151,3 +151,66 @@ def population_loss(w, b, truth, *, n_jobs=None, return_details=False):
         raise InputError("w and b must be finite")
     result = _core.population_loss(w, float(b), truth_json, threads_from_n_jobs(n_jobs))
     return result if return_details else result["value"]
+
+
+def _truth_text(truth):
+    if isinstance(truth, (str, os.PathLike)):
+        with open(truth, encoding="utf-8") as f:
+            return f.read()
+    if isinstance(truth, dict):
+        return _truth_to_json(truth)
+    raise InputError(f"truth must be a dict or a path, got {type(truth).__name__}")
+
+
+def score(model, truth, *, n_jobs=None):
+    """How far a fitted model is from opt on an instance: the record every relureg report uses.
+
+    Parameters
+    ----------
+    model : fitted estimator, dict or path-like
+        A fitted :class:`ReLURegressor`, :class:`HalfspaceClassifier`, :class:`Net2Regressor` or
+        :class:`BinaryActivationRegressor`, a model-file dict (the
+        JSON form ``relureg fit`` writes, with its ``"type"``), or a model file's path.
+    truth : dict or path-like
+        The ground truth returned by :func:`make_instance`, or a ``.truth.json`` file.
+    n_jobs : int, default=None
+        Engine threads; the result does not depend on it.
+
+    Returns
+    -------
+    dict
+        ``measure`` (``"square loss"``, or ``"0/1 error"`` on a halfspace instance),
+        ``population_loss``, ``population_loss_method`` (``exact`` or ``monte-carlo``),
+        ``population_loss_stderr``, ``opt``, ``opt_kind``, ``excess`` and, when opt > 0,
+        ``ratio_to_opt``: the same keys as ``relureg evaluate --truth`` and the laboratory's rows.
+
+    Raises
+    ------
+    ValueError
+        If the model cannot be measured on that instance (a halfspace on a square-loss instance,
+        or the other way round) or its dimension differs.
+
+    Examples
+    --------
+    >>> import relureg
+    >>> X, y, truth = relureg.make_instance("label-noise", n=1000, d=3, noise=0.1)
+    >>> record = relureg.score({"type": "relu", "w": truth["w_star"].tolist()}, truth)
+    >>> round(record["ratio_to_opt"], 12)
+    1.0
+    """
+    if isinstance(model, (str, os.PathLike)):
+        with open(model, encoding="utf-8") as f:
+            model_json = f.read()
+    elif isinstance(model, dict):
+        model_json = json.dumps(model, default=lambda v: np.asarray(v).tolist())
+    elif hasattr(model, "model_") and getattr(model, "_task", None) in ("net2", "binact2"):
+        model_json = json.dumps(model.model_)  # a network estimator keeps its model-file dict
+    elif hasattr(model, "coef_"):
+        kind = getattr(model, "_task", "relu")
+        model_json = json.dumps({"type": kind, "w": np.asarray(model.coef_).ravel().tolist(),
+                                 "b": float(np.ravel(model.intercept_)[0])
+                                 if np.ndim(model.intercept_) else float(model.intercept_)})
+    else:
+        raise InputError(
+            f"model must be a fitted estimator, a model dict or a path, got {type(model).__name__}")
+    return _core.score(model_json, _truth_text(truth), threads_from_n_jobs(n_jobs))

@@ -112,8 +112,8 @@ class Net2Regressor(_NetworkRegressor):
     --------
     >>> import relureg
     >>> X, y, truth = relureg.make_instance("teacher-net2", n=4000, d=4, seed=1)
-    >>> net = relureg.Net2Regressor(units=2, random_state=0).fit(X, y)
-    >>> bool(net.score(X, y) > 0.9)
+    >>> net = relureg.Net2Regressor(units=3, random_state=0).fit(X, y)
+    >>> bool(relureg.score(net, truth)["ratio_to_opt"] < 1.05)  # population loss near opt
     True
     """
 

@@ -82,9 +82,10 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err)
                     "fit a bias b (default: no bias, b = 0, the homogeneous ReLU of GKK19; the "
                     "Python ReLURegressor fits one by default)");
   fit_cmd->add_flag("--raw-features", fit.raw_features,
-                    "with --bias, gd and glmtron descend on the features as they are (default: in "
-                    "standardised coordinates, so the fit does not depend on the features' means "
-                    "and scales; the model is in the data's units either way)");
+                    "with --bias, fit on the features as they are (default: standardised, gd and "
+                    "glmtron by preconditioned steps, the other ReLU learners on a standardised "
+                    "copy, so the fit does not depend on the features' means and scales; the "
+                    "model is in the data's units either way)");
   add_data_flags(fit_cmd, fit.label, fit.labels);
   fit_cmd->add_option("-o,--output", fit.output, "model file (.json)")->required();
   add_sq_flags(fit_cmd, fit.sq_tolerance, fit.sq_oracle);

@@ -109,12 +109,10 @@ struct TradeoffOptions {
 int cmd_tradeoff(const TradeoffOptions& o, const CommonOptions& c, std::ostream& out,
                  std::ostream& err);
 
-// Halfspace models in the data commands (halfspace_commands.cpp): the --task check, the ±1 label
-// check naming the file, and evaluate's 0/1 error report.
+// Tasks in the data commands (task_checks.cpp): the --task check, and the ±1 label check
+// of a halfspace naming the file.
 void check_task(const LearnerEntry& entry, const std::string& task);
 void require_halfspace_labels(const Engine& engine, const Dataset& data, const std::string& path);
-nlohmann::json evaluate_halfspace(const Engine& engine, const ModelFile& file, const Dataset& data,
-                                  const std::string& data_path, const std::string& truth_path);
 
 // "data.csv" -> "data.truth.json" (same folder).
 std::string truth_path_for(const std::string& data_path);

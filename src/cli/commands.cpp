@@ -5,14 +5,14 @@
 
 #include "cli.hpp"
 #include "progress.hpp"
-#include "relureg/any_model.hpp"
 #include "relureg/error.hpp"
-#include "relureg/evaluation.hpp"
 #include "relureg/family.hpp"
 #include "relureg/halfspace.hpp"
 #include "relureg/io.hpp"
 #include "relureg/learner.hpp"
+#include "relureg/model_ops.hpp"
 #include "relureg/query_oracle.hpp"
+#include "relureg/score.hpp"
 #include "relureg/standardize.hpp"
 
 namespace relureg::cli {
@@ -83,7 +83,7 @@ int cmd_fit(const FitOptions& o, const CommonOptions& c, std::ostream& out, std:
   bar.finish();
 
   ModelFile file;
-  set_fitted_model(file, result, entry.task);
+  file.model = result.model;
   file.learner = entry.name;
   file.params = params.to_json();
   const bool halfspace = entry.task == Task::halfspace;  // its history is the 0/1 error
@@ -100,7 +100,7 @@ int cmd_fit(const FitOptions& o, const CommonOptions& c, std::ostream& out, std:
     file.metrics["sq"] = {{"tolerance", oracle->tolerance()},
                           {"oracle", oracle->kind()},
                           {"queries", oracle->queries()}};
-    file.metrics[train_key + "_exact"] = evaluate(make_engine(c), file, data.view()).loss;
+    file.metrics[train_key + "_exact"] = evaluate(make_engine(c), file.model, data.view()).loss;
   }
   write_model_file(o.output, file);
   if (!c.quiet)
@@ -113,28 +113,20 @@ int cmd_fit(const FitOptions& o, const CommonOptions& c, std::ostream& out, std:
 int cmd_evaluate(const EvaluateOptions& o, const CommonOptions& c, std::ostream& out) {
   const ModelFile file = read_model_file(o.model);
   const Dataset data = read_input(o.data, o.label, o.labels, true);
-  check_dimension(file, data.d, o.data);
+  check_dimension(file.model, data.d, o.data);
   const Engine engine = make_engine(c);
-  if (file.task == Task::halfspace) {
-    out << evaluate_halfspace(engine, file, data, o.data, o.truth).dump() << "\n";
-    return 0;
-  }
-  const Evaluation ev = evaluate(engine, file, data.view());
-  nlohmann::json j = {{"loss", ev.loss}, {"n", ev.n}};
+  // A halfspace's loss is its 0/1 error, over ±1 labels.
+  if (file.task() == Task::halfspace) require_halfspace_labels(engine, data, o.data);
+  const Evaluation ev = evaluate(engine, file.model, data.view());
+  nlohmann::json j = {{"measure", task_measure(file.task())}, {"loss", ev.loss}, {"n", ev.n}};
   if (!o.truth.empty()) {
     const GroundTruth truth = read_ground_truth(o.truth);
-    check_dimension(file, truth.d, o.truth);
-    if (find_family(truth.family).task == Task::halfspace)
-      throw InputError(o.truth + ": a halfspace instance measures 0/1 error; " + o.model +
-                       " is a " + task_name(file.task) + " model");
-    const PopulationLoss pop = population_loss(file, truth, engine);
-    j["population_loss"] = pop.value;
-    j["population_loss_method"] = pop.method;
-    if (pop.method != "exact") j["population_loss_stderr"] = pop.stderr_;
-    j["opt"] = truth.opt;
-    j["opt_kind"] = truth.opt_kind;
-    j["excess"] = pop.value - truth.opt;
-    if (truth.opt > 0) j["ratio_to_opt"] = pop.value / truth.opt;
+    check_dimension(file.model, truth.d, o.truth);
+    try {
+      j.update(to_json(score(file.model, truth, engine)));
+    } catch (const InputError& e) {
+      throw InputError(o.truth + ": " + e.what());
+    }
   }
   out << j.dump() << "\n";
   return 0;
@@ -143,10 +135,10 @@ int cmd_evaluate(const EvaluateOptions& o, const CommonOptions& c, std::ostream&
 int cmd_predict(const PredictOptions& o, const CommonOptions& c, std::ostream& out) {
   const ModelFile file = read_model_file(o.model);
   const Dataset data = read_input(o.data, o.label, o.labels, false);
-  check_dimension(file, data.d, o.data);
+  check_dimension(file.model, data.d, o.data);
   const Engine engine = make_engine(c);
-  write_column_csv(o.output, file.task == Task::halfspace ? "label" : "prediction",
-                   predict(engine, file, data.view()));
+  write_column_csv(o.output, file.task() == Task::halfspace ? "label" : "prediction",
+                   predict(engine, file.model, data.view()));
   if (!c.quiet) out << fmt::format("wrote {} ({} predictions)\n", o.output, data.n);
   return 0;
 }

@@ -4,9 +4,9 @@
 #include "cli.hpp"
 #include "progress.hpp"
 #include "relureg/error.hpp"
-#include "relureg/evaluation.hpp"
 #include "relureg/family.hpp"
 #include "relureg/learner.hpp"
+#include "relureg/score.hpp"
 
 namespace relureg::cli {
 
@@ -16,8 +16,10 @@ int cmd_demo(const DemoOptions& o, const CommonOptions& c, std::ostream& out, st
   const GroundTruth& truth = instance.truth;
   out << fmt::format("instance: {} n={} d={} seed={} opt={:.6g} ({}){}\n", o.family, o.n, o.d,
                      c.seed, truth.opt, truth.opt_kind, o.bias ? " bias fitted" : "");
-  out << fmt::format("{:<11} {:>11} {:>11} {:>11} {:>9} {:>7} {:>9}  {}\n", "learner", "train_loss",
-                     "pop_loss", "excess", "loss/opt", "passes", "time_s", "stop");
+  // The columns carry the names of the laboratory's results.csv.
+  out << fmt::format("{:<11} {:>11} {:>15} {:>11} {:>12} {:>7} {:>11}  {}\n", "learner",
+                     "train_loss", "population_loss", "excess", "ratio_to_opt", "passes",
+                     "fit_seconds", "stop_reason");
   for (const LearnerEntry& entry : learner_table()) {
     if (entry.task != Task::relu) continue;
     if (entry.name == "exhaustive" && o.d > 3) {
@@ -42,10 +44,10 @@ int cmd_demo(const DemoOptions& o, const CommonOptions& c, std::ostream& out, st
       continue;
     }
     bar.finish();
-    const PopulationLoss pop = population_loss(fit.model, truth, engine);
-    const std::string ratio = truth.opt > 0 ? fmt::format("{:.4f}", pop.value / truth.opt) : "-";
-    out << fmt::format("{:<11} {:>11.4e} {:>11.4e} {:>11.3e} {:>9} {:>7} {:>9.3f}  {}\n",
-                       entry.name, fit.loss_history.back(), pop.value, pop.value - truth.opt, ratio,
+    const Score s = score(fit.model, truth, engine);
+    const std::string ratio = s.ratio ? fmt::format("{:.4f}", *s.ratio) : "-";
+    out << fmt::format("{:<11} {:>11.4e} {:>15.4e} {:>11.3e} {:>12} {:>7} {:>11.3f}  {}\n",
+                       entry.name, fit.loss_history.back(), s.population.value, s.excess, ratio,
                        fit.passes, fit.seconds, fit.stop_reason);
   }
   return 0;

@@ -56,7 +56,7 @@ std::string number(const tradeoff::Row& row, const char* column, const char* for
                                  : "-";
 }
 
-// "[ 12/180] label-noise noise=0.01 d=20 n=10000 seed=1 gd: loss/opt 1.0002, ..."
+// "[ 12/180] label-noise noise=0.01 d=20 n=10000 seed=1 gd: ratio_to_opt 1.0002, ..."
 std::string cell_line(const tradeoff::Row& row, const tradeoff::RunProgress& p) {
   const int width = static_cast<int>(std::to_string(p.total).size());
   std::string where = row["family"].get<std::string>();
@@ -65,8 +65,8 @@ std::string cell_line(const tradeoff::Row& row, const tradeoff::RunProgress& p) 
   std::string what;
   const std::string status = row["status"].get<std::string>();
   if (status == "ok" || status == "time-limit") {
-    what = row["loss_over_opt"].is_number()
-               ? "loss/opt " + number(row, "loss_over_opt", "{:.4f}")
+    what = row["ratio_to_opt"].is_number()
+               ? "ratio_to_opt " + number(row, "ratio_to_opt", "{:.4f}")
                : "loss " + number(row, "population_loss", "{:.3e}") + " (opt 0)";
     what += fmt::format(", excess {}, {} passes, {} s", number(row, "excess", "{:.2e}"),
                         row["passes"].dump(), number(row, "fit_seconds", "{:.3f}"));

@@ -257,8 +257,8 @@ FamilyEntry adversarial_family() {
     truth.opt_note = search_note(truth, found, losses, samples);
     return Instance{std::move(data), std::move(truth)};
   };
-  entry.population_loss = [](const ReluModel& model, const GroundTruth& truth,
-                             const Engine& engine) {
+  entry.population_loss = model_losses([](const ReluModel& model, const GroundTruth& truth,
+                                          const Engine& engine) {
     check_model_dimension(model, truth);
     if (truth_choice(truth, "population") == "monte-carlo") {
       const auto samples = static_cast<std::size_t>(truth_real(truth, "eval_samples"));
@@ -266,7 +266,8 @@ FamilyEntry adversarial_family() {
                               stream_seed(truth.seed, Stream::evaluation), engine.threads());
     }
     return PopulationLoss{AdversarialLaw(truth).population_loss(model.w, model.b), 0.0, "exact", 0};
-  };
+  });
+  entry.rows = adversarial_rows;
   return entry;
 }
 

@@ -70,23 +70,23 @@ FamilyEntry binact_teacher_family() {
                                 engine.threads());
     return Instance{std::move(data), std::move(truth)};
   };
-  entry.population_loss = [](const ReluModel& model, const GroundTruth& truth,
-                             const Engine& engine) {
-    check_model_dimension(model, truth);
-    return monte_carlo_loss(binact_teacher_rows(truth), model, kMonteCarloSamples,
-                            stream_seed(truth.seed, Stream::evaluation), engine.threads());
-  };
-  entry.binact2_population_loss = [](const Binact2Model& model, const GroundTruth& truth,
-                                     const Engine& engine) {
-    const Binact2Model teacher = teacher_binact(truth);
-    if (model.patches != teacher.patches || model.filter != teacher.filter)
-      return monte_carlo_loss(
-          binact_teacher_rows(truth), [&model](const float* x) { return model.predict_one(x); },
-          kMonteCarloSamples, stream_seed(truth.seed, Stream::evaluation), engine.threads());
-    // Lemma 1: the square loss is twice the paper's objective, plus the noise.
-    const double f = ste::objective({teacher.v, teacher.w}, model.v, model.w);
-    return PopulationLoss{2 * f + truth_real(truth, "noise"), 0.0, "exact", 0};
-  };
+  entry.population_loss = model_losses(
+      [](const ReluModel& model, const GroundTruth& truth, const Engine& engine) {
+        check_model_dimension(model, truth);
+        return monte_carlo_loss(binact_teacher_rows(truth), model, kMonteCarloSamples,
+                                stream_seed(truth.seed, Stream::evaluation), engine.threads());
+      },
+      [](const Binact2Model& model, const GroundTruth& truth, const Engine& engine) {
+        const Binact2Model teacher = teacher_binact(truth);
+        if (model.patches != teacher.patches || model.filter != teacher.filter)
+          return monte_carlo_loss(
+              binact_teacher_rows(truth), [&model](const float* x) { return model.predict_one(x); },
+              kMonteCarloSamples, stream_seed(truth.seed, Stream::evaluation), engine.threads());
+        // Lemma 1: the square loss is twice the paper's objective, plus the noise.
+        const double f = ste::objective({teacher.v, teacher.w}, model.v, model.w);
+        return PopulationLoss{2 * f + truth_real(truth, "noise"), 0.0, "exact", 0};
+      });
+  entry.rows = binact_teacher_rows;
   return entry;
 }
 

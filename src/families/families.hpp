@@ -35,9 +35,6 @@ Net2Model relu_as_net2(const ReluModel& model);
 GroundTruth network_truth(const std::string& family, std::size_t d, std::uint64_t seed,
                           const ParamValues& values);
 
-// Dispatches on truth.family (InputError for an unknown family).
-RowDistribution rows_of(const GroundTruth& truth);
-
 // Exact population loss under x ~ N(0, I) of any ReLU against the teacher ReLU(w*·x + b*) plus
 // independent noise of the given variance: gaussian::relu_distance + variance.
 PopulationLoss noisy_teacher_population_loss(const ReluModel& model, const GroundTruth& truth,

@@ -52,43 +52,6 @@ Instance generate_instance(const std::string& family, std::size_t n, std::size_t
   return entry.generate(n, d, seed, values, engine);
 }
 
-PopulationLoss population_loss(const ReluModel& model, const GroundTruth& truth,
-                               const Engine& engine) {
-  return find_family(truth.family).population_loss(model, truth, engine);
-}
-
-namespace {
-
-template <class Model>
-PopulationLoss monte_carlo_population_loss(const Model& model, const GroundTruth& truth,
-                                           const Engine& engine) {
-  if (model.dim() != truth.d)
-    throw InputError(
-        fmt::format("model has {} features but the instance has d = {}", model.dim(), truth.d));
-  return families::monte_carlo_loss(
-      families::rows_of(truth), [&model](const float* x) { return model.predict_one(x); },
-      kMonteCarloSamples, families::stream_seed(truth.seed, families::Stream::evaluation),
-      engine.threads());
-}
-
-}  // namespace
-
-PopulationLoss population_loss(const Net2Model& model, const GroundTruth& truth,
-                               const Engine& engine) {
-  const FamilyEntry& entry = find_family(truth.family);
-  if (entry.net2_population_loss && model.dim() == truth.d)
-    return entry.net2_population_loss(model, truth, engine);
-  return monte_carlo_population_loss(model, truth, engine);
-}
-
-PopulationLoss population_loss(const Binact2Model& model, const GroundTruth& truth,
-                               const Engine& engine) {
-  const FamilyEntry& entry = find_family(truth.family);
-  if (entry.binact2_population_loss && model.dim() == truth.d)
-    return entry.binact2_population_loss(model, truth, engine);
-  return monte_carlo_population_loss(model, truth, engine);
-}
-
 nlohmann::json to_json(const GroundTruth& truth) {
   nlohmann::json j;
   j["family"] = truth.family;
@@ -192,22 +155,6 @@ GroundTruth ground_truth_from_json(const nlohmann::json& j, const std::string& o
   return truth;
 }
 
-namespace families {
-
-RowDistribution rows_of(const GroundTruth& truth) {
-  if (truth.family == "realizable") return realizable_rows(truth);
-  if (truth.family == "label-noise") return label_noise_rows(truth);
-  if (truth.family == "adversarial") return adversarial_rows(truth);
-  if (truth.family == "non-gaussian") return non_gaussian_rows(truth);
-  if (truth.family == "halfspace") return halfspace_rows(truth);
-  if (truth.family == "teacher-net2") return teacher_net2_rows(truth);
-  if (truth.family == "orthogonal-net") return orthogonal_net_rows(truth);
-  if (truth.family == "binact-teacher") return binact_teacher_rows(truth);
-  find_family(truth.family);  // throws the "unknown family" message
-  throw InputError(fmt::format("family '{}' has no row distribution", truth.family));
-}
-
-}  // namespace families
 GroundTruth read_ground_truth(const std::string& path) {
   const std::string text = read_text_file(path);
   nlohmann::json j;

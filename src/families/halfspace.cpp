@@ -191,10 +191,11 @@ FamilyEntry halfspace_family() {
         draw_dataset(halfspace_rows(truth), n, stream_seed(seed, Stream::data), engine.threads());
     return Instance{std::move(data), std::move(truth)};
   };
-  entry.population_loss = [](const ReluModel& model, const GroundTruth& truth, const Engine&) {
-    check_model_dimension(model, truth);
-    return PopulationLoss{HalfspaceLaw(truth).error(model.w, model.b), 0.0, "exact", 0};
-  };
+  entry.population_loss =
+      model_losses([](const HalfspaceModel& model, const GroundTruth& truth, const Engine&) {
+        return PopulationLoss{HalfspaceLaw(truth).error(model.w, model.b), 0.0, "exact", 0};
+      });
+  entry.rows = halfspace_rows;
   return entry;
 }
 

@@ -45,9 +45,11 @@ FamilyEntry label_noise_family() {
         draw_dataset(label_noise_rows(truth), n, stream_seed(seed, Stream::data), engine.threads());
     return Instance{std::move(data), std::move(truth)};
   };
-  entry.population_loss = [](const ReluModel& model, const GroundTruth& truth, const Engine&) {
-    return noisy_teacher_population_loss(model, truth, truth_real(truth, "noise"));
-  };
+  entry.population_loss =
+      model_losses([](const ReluModel& model, const GroundTruth& truth, const Engine&) {
+        return noisy_teacher_population_loss(model, truth, truth_real(truth, "noise"));
+      });
+  entry.rows = label_noise_rows;
   return entry;
 }
 

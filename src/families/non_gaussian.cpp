@@ -74,13 +74,14 @@ FamilyEntry non_gaussian_family() {
     Dataset data = draw_dataset(rows, n, stream_seed(seed, Stream::data), engine.threads());
     return Instance{std::move(data), std::move(truth)};
   };
-  entry.population_loss = [](const ReluModel& model, const GroundTruth& truth,
-                             const Engine& engine) {
-    check_model_dimension(model, truth);
-    const auto samples = static_cast<std::size_t>(truth_real(truth, "eval_samples"));
-    return monte_carlo_loss(non_gaussian_rows(truth), model, samples,
-                            stream_seed(truth.seed, Stream::evaluation), engine.threads());
-  };
+  entry.population_loss =
+      model_losses([](const ReluModel& model, const GroundTruth& truth, const Engine& engine) {
+        check_model_dimension(model, truth);
+        const auto samples = static_cast<std::size_t>(truth_real(truth, "eval_samples"));
+        return monte_carlo_loss(non_gaussian_rows(truth), model, samples,
+                                stream_seed(truth.seed, Stream::evaluation), engine.threads());
+      });
+  entry.rows = non_gaussian_rows;
   return entry;
 }
 

@@ -243,27 +243,27 @@ FamilyEntry orthogonal_net_family() {
     return truth_choice(truth, "labels") == "regression" &&
            truth_choice(truth, "activation") == "relu" && model.activation == Activation::relu;
   };
-  entry.population_loss = [exact](const ReluModel& model, const GroundTruth& truth,
-                                  const Engine& engine) {
-    check_model_dimension(model, truth);
-    const Net2Model one = relu_as_net2(model);
-    if (exact(truth, one))
-      return PopulationLoss{
-          gaussian::net2_distance(one, teacher_network(truth)) + truth_real(truth, "noise"), 0.0,
-          "exact", 0};
-    return monte_carlo_loss(orthogonal_net_rows(truth), model, kMonteCarloSamples,
-                            stream_seed(truth.seed, Stream::evaluation), engine.threads());
-  };
-  entry.net2_population_loss = [exact](const Net2Model& model, const GroundTruth& truth,
-                                       const Engine& engine) {
-    if (exact(truth, model))
-      return PopulationLoss{
-          gaussian::net2_distance(model, teacher_network(truth)) + truth_real(truth, "noise"), 0.0,
-          "exact", 0};
-    return monte_carlo_loss(
-        orthogonal_net_rows(truth), [&model](const float* x) { return model.predict_one(x); },
-        kMonteCarloSamples, stream_seed(truth.seed, Stream::evaluation), engine.threads());
-  };
+  entry.population_loss = model_losses(
+      [exact](const ReluModel& model, const GroundTruth& truth, const Engine& engine) {
+        check_model_dimension(model, truth);
+        const Net2Model one = relu_as_net2(model);
+        if (exact(truth, one))
+          return PopulationLoss{
+              gaussian::net2_distance(one, teacher_network(truth)) + truth_real(truth, "noise"),
+              0.0, "exact", 0};
+        return monte_carlo_loss(orthogonal_net_rows(truth), model, kMonteCarloSamples,
+                                stream_seed(truth.seed, Stream::evaluation), engine.threads());
+      },
+      [exact](const Net2Model& model, const GroundTruth& truth, const Engine& engine) {
+        if (exact(truth, model))
+          return PopulationLoss{
+              gaussian::net2_distance(model, teacher_network(truth)) + truth_real(truth, "noise"),
+              0.0, "exact", 0};
+        return monte_carlo_loss(
+            orthogonal_net_rows(truth), [&model](const float* x) { return model.predict_one(x); },
+            kMonteCarloSamples, stream_seed(truth.seed, Stream::evaluation), engine.threads());
+      });
+  entry.rows = orthogonal_net_rows;
   return entry;
 }
 

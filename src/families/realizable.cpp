@@ -23,9 +23,11 @@ FamilyEntry realizable_family() {
         draw_dataset(realizable_rows(truth), n, stream_seed(seed, Stream::data), engine.threads());
     return Instance{std::move(data), std::move(truth)};
   };
-  entry.population_loss = [](const ReluModel& model, const GroundTruth& truth, const Engine&) {
-    return noisy_teacher_population_loss(model, truth, 0.0);
-  };
+  entry.population_loss =
+      model_losses([](const ReluModel& model, const GroundTruth& truth, const Engine&) {
+        return noisy_teacher_population_loss(model, truth, 0.0);
+      });
+  entry.rows = realizable_rows;
   return entry;
 }
 

@@ -3,14 +3,17 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <random>
 #include <span>
 #include <string>
+#include <variant>
 #include <vector>
 
 #include "relureg/dataset.hpp"
 #include "relureg/family.hpp"
 #include "relureg/model.hpp"
+#include "relureg/overloaded.hpp"
 #include "relureg/params.hpp"
 
 namespace relureg::families {
@@ -103,6 +106,22 @@ std::string truth_choice(const GroundTruth& truth, const std::string& name);
 
 // InputError when the model's dimension differs from the instance's.
 void check_model_dimension(const ReluModel& model, const GroundTruth& truth);
+
+// A family's population-loss slot (FamilyEntry::population_loss) from one function per kind of
+// model it has its own loss for, each taking (const M&, const GroundTruth&, const Engine&) for one
+// alternative M of Model; the other kinds get nullopt (Monte Carlo over the family's rows).
+template <class... Fn>
+auto model_losses(Fn... fn) {
+  return [=](const Model& model, const GroundTruth& truth,
+             const Engine& engine) -> std::optional<PopulationLoss> {
+    const Overloaded losses{fn..., [](const auto&, const GroundTruth&, const Engine&) {
+                              return std::optional<PopulationLoss>();
+                            }};
+    return std::visit(
+        [&](const auto& m) { return std::optional<PopulationLoss>(losses(m, truth, engine)); },
+        model);
+  };
+}
 
 // The ReLU of the teacher and of the best known fit, as models.
 ReluModel teacher_model(const GroundTruth& truth);

@@ -141,9 +141,10 @@ FamilyEntry sparse_parity_family() {
         draw_parity_rows(n, d, S, eta, stream_seed(seed, Stream::data), engine.threads());
     return Instance{std::move(data), std::move(truth)};
   };
-  entry.population_loss = [](const ReluModel& model, const GroundTruth& truth, const Engine&) {
-    return parity_population_loss(model, truth);
-  };
+  entry.population_loss =
+      model_losses([](const ReluModel& model, const GroundTruth& truth, const Engine&) {
+        return parity_population_loss(model, truth);
+      });
   return entry;
 }
 

@@ -98,20 +98,22 @@ FamilyEntry teacher_net2_family() {
                                 engine.threads());
     return Instance{std::move(data), std::move(truth)};
   };
-  entry.population_loss = [](const ReluModel& model, const GroundTruth& truth, const Engine&) {
-    check_model_dimension(model, truth);
-    const double distance = gaussian::net2_distance(relu_as_net2(model), teacher_network(truth));
-    return PopulationLoss{distance + truth_real(truth, "noise"), 0.0, "exact", 0};
-  };
-  entry.net2_population_loss = [](const Net2Model& model, const GroundTruth& truth,
-                                  const Engine& engine) {
-    if (model.activation != Activation::relu)
-      return monte_carlo_loss(
-          teacher_net2_rows(truth), [&model](const float* x) { return model.predict_one(x); },
-          kMonteCarloSamples, stream_seed(truth.seed, Stream::evaluation), engine.threads());
-    const double distance = gaussian::net2_distance(model, teacher_network(truth));
-    return PopulationLoss{distance + truth_real(truth, "noise"), 0.0, "exact", 0};
-  };
+  entry.population_loss = model_losses(
+      [](const ReluModel& model, const GroundTruth& truth, const Engine&) {
+        check_model_dimension(model, truth);
+        const double distance =
+            gaussian::net2_distance(relu_as_net2(model), teacher_network(truth));
+        return PopulationLoss{distance + truth_real(truth, "noise"), 0.0, "exact", 0};
+      },
+      [](const Net2Model& model, const GroundTruth& truth, const Engine& engine) {
+        if (model.activation != Activation::relu)
+          return monte_carlo_loss(
+              teacher_net2_rows(truth), [&model](const float* x) { return model.predict_one(x); },
+              kMonteCarloSamples, stream_seed(truth.seed, Stream::evaluation), engine.threads());
+        const double distance = gaussian::net2_distance(model, teacher_network(truth));
+        return PopulationLoss{distance + truth_real(truth, "noise"), 0.0, "exact", 0};
+      });
+  entry.rows = teacher_net2_rows;
   return entry;
 }
 

@@ -68,7 +68,6 @@ FitResult run_descent(const DataSource& data, const FitContext& context, std::ve
                     settings.name, iteration, loss));
   };
 
-
   if (scaling && context.bias && settings.centre_start) {
     b = 0;
     for (std::size_t j = 0; j < d; ++j) b -= w[j] * scaling->mean[j];
@@ -135,9 +134,9 @@ FitResult run_descent(const DataSource& data, const FitContext& context, std::ve
       break;
     }
   }
-  result.model.w = std::move(w);
-  result.model.b = context.bias ? b : 0.0;
-  result.model.bias = context.bias;
+  result.relu().w = std::move(w);
+  result.relu().b = context.bias ? b : 0.0;
+  result.relu().bias = context.bias;
   result.details["final_step"] = step;
   result.details["active_fraction"] = stats.active;
   if (scaling) result.details["standardized"] = true;

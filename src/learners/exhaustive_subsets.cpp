@@ -97,18 +97,18 @@ class ExhaustiveSubsetsLearner final : public Learner {
       }
     }
     const Scored& best = top.front();
-    result.model.w.assign(d, 0.0);
+    result.relu().w.assign(d, 0.0);
     const double unit = 1 / std::sqrt(static_cast<double>(k_));
-    for (std::size_t i = 0; i < k_; ++i) result.model.w[best.subset[i]] = best.signs[i] * unit;
+    for (std::size_t i = 0; i < k_; ++i) result.relu().w[best.subset[i]] = best.signs[i] * unit;
     if (context.bias) {
-      const ScaleBiasFit fit = refit_scale_bias(engine, data, result.model.w, radius_);
-      for (double& v : result.model.w) v *= fit.scale;
-      result.model.b = fit.bias;
+      const ScaleBiasFit fit = refit_scale_bias(engine, data, result.relu().w, radius_);
+      for (double& v : result.relu().w) v *= fit.scale;
+      result.relu().b = fit.bias;
       result.loss_history.push_back(fit.loss);
     } else {
-      for (double& v : result.model.w) v *= best.scale;
+      for (double& v : result.relu().w) v *= best.scale;
     }
-    result.model.bias = context.bias;
+    result.relu().bias = context.bias;
     nlohmann::json listed = nlohmann::json::array();
     for (const Scored& s : top)
       listed.push_back({{"subset", s.subset}, {"signs", s.signs}, {"loss", s.loss}});

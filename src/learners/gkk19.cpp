@@ -70,7 +70,7 @@ class Gkk19Learner final : public Learner {
         const RelabelledSource thresholded(train, labels);
         const FitResult hs = hs_entry.make(hs_params)->fit(
             thresholded, {&engine, false, context.seed, inner_progress(context, k, taus.size())});
-        u = hs.model.w;
+        u = std::get<HalfspaceModel>(hs.model).w;
         candidate["halfspace_error"] = hs.loss_history.back();
         if (!(normalize(u) > 0)) throw InputError("the halfspace learner returned w = 0");
       } catch (const InputError& e) {
@@ -97,24 +97,24 @@ class Gkk19Learner final : public Learner {
         break;
       }
     }
-    result.model.bias = context.bias;
+    result.relu().bias = context.bias;
     if (best_direction.empty()) {  // no threshold split the labels: the best constant ReLU
-      result.model.w.assign(data.cols(), 0.0);
+      result.relu().w.assign(data.cols(), 0.0);
       if (context.bias)
-        result.model.b = std::max(
+        result.relu().b = std::max(
             0.0,
             engine.mean_rows(data, 1, [](const float*, double y, double* acc) { acc[0] += y; })[0]);
       result.stop_reason = "no_threshold_split";
     } else {
       const Fitted fit = refit(engine, data, best_direction, context.bias);
-      result.model.w = best_direction;
-      for (double& v : result.model.w) v *= fit.scale;
-      result.model.b = fit.bias;
+      result.relu().w = best_direction;
+      for (double& v : result.relu().w) v *= fit.scale;
+      result.relu().b = fit.bias;
       result.details["chosen"] = chosen;
       result.details["chosen_tau"] = taus[chosen];
       if (result.stop_reason.empty()) result.stop_reason = "tau_grid";
     }
-    result.loss_history.push_back(relu_loss(engine, data, result.model.w, result.model.b));
+    result.loss_history.push_back(relu_loss(engine, data, result.relu().w, result.relu().b));
     result.details["halfspace"] = halfspace_;
     result.details["label_rms"] = label_rms;
     result.details["holdout_rows"] = held;

@@ -30,7 +30,7 @@ class GlmtronLearner final : public Learner {
       polish.max_passes = polish_;
       polish.step = 1.0;
       const std::size_t surrogate_iterations = result.loss_history.size();
-      FitResult polished = run_descent(data, context, result.model.w, result.model.b, polish);
+      FitResult polished = run_descent(data, context, result.relu().w, result.relu().b, polish);
       result.loss_history.insert(result.loss_history.end(), polished.loss_history.begin() + 1,
                                  polished.loss_history.end());
       result.model = polished.model;

@@ -79,7 +79,7 @@ class AblLearner final : public Learner {
         break;
       }
     }
-    result.model.w = std::move(w);
+    result.model = HalfspaceModel{std::move(w), 0.0, false};
     result.details["rounds"] = std::move(rounds);
     result.details["projection_rms"] = unit;
     return result;

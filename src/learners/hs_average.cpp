@@ -16,8 +16,9 @@ class AverageLearner final : public Learner {
     check_halfspace_input(data, context, "hs-average");
     const Engine& engine = *context.engine;
     FitResult result;
-    result.model.w = average_direction(engine, data, "hs-average");
-    result.loss_history.push_back(zero_one_error(engine, data, result.model.w, 0.0));
+    HalfspaceModel model{average_direction(engine, data, "hs-average"), 0.0, false};
+    result.loss_history.push_back(zero_one_error(engine, data, model.w, 0.0));
+    result.model = std::move(model);
     result.stop_reason = "closed_form";
     return result;
   }

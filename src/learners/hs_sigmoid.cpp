@@ -85,7 +85,7 @@ class SigmoidLearner final : public Learner {
         break;
       }
     }
-    result.model.w = std::move(best);
+    result.model = HalfspaceModel{std::move(best), 0.0, false};
     result.details["candidates"] = std::move(candidates);
     result.details["chosen"] = chosen;
     result.details["projection_rms"] = unit;

@@ -33,9 +33,9 @@ class MomentLearner final : public Learner {
     result.stop_reason = "closed_form";
     result.details["chow_norm"] = norm;
     if (norm == 0) {  // labels uncorrelated with x: the best ReLU along no direction is constant
-      result.model.w.assign(data.cols(), 0.0);
-      result.model.bias = context.bias;
-      result.loss_history.push_back(relu_loss(engine, data, result.model.w, 0.0));
+      result.relu().w.assign(data.cols(), 0.0);
+      result.relu().bias = context.bias;
+      result.loss_history.push_back(relu_loss(engine, data, result.relu().w, 0.0));
       return result;
     }
     std::vector<double> u = w;
@@ -43,12 +43,12 @@ class MomentLearner final : public Learner {
     if (context.bias) {
       const ScaleBiasFit fit = refit_scale_bias(engine, data, u, radius_);
       for (double& v : u) v *= fit.scale;
-      result.model = {u, fit.bias, true};
+      result.model = ReluModel{u, fit.bias, true};
       result.loss_history.push_back(fit.loss);
     } else {
       const ScaleFit fit = refit_scale(engine, data, u, radius_);
       for (double& v : u) v *= fit.scale;
-      result.model = {u, 0.0, false};
+      result.model = ReluModel{u, 0.0, false};
       result.loss_history.push_back(fit.loss);
     }
     return result;

@@ -185,8 +185,9 @@ class Net2EnumLearner final : public Learner {
     if (best_tuple.empty()) throw InputError("net2-enum: no tuple was scored");
     std::vector<double> coef(k + 1, 0.0);
     score(plan, moments, G, best_tuple, &coef);
-    result.net2 = to_network(plan, best_tuple, coef);
-    const double loss = net2_loss(engine, data, result.net2);
+    Net2Model network = to_network(plan, best_tuple, coef);
+    const double loss = net2_loss(engine, data, network);
+    result.model = std::move(network);
     result.loss_history = {loss};
     result.details = {{"directions", G},
                       {"tuples", total},

@@ -104,7 +104,7 @@ class Net2GdLearner final : public Learner {
           {{"loss", run.loss}, {"iterations", run.history.size()}, {"stop", run.stop_reason}});
       if (run.loss < best) {
         best = run.loss;
-        result.net2 = std::move(run.model);
+        result.model = std::move(run.model);
         result.loss_history = std::move(run.history);
         result.stop_reason = run.stop_reason;
         result.details["best_restart"] = r;

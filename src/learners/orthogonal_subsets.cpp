@@ -157,10 +157,11 @@ class OrthogonalSubsetsLearner final : public Learner {
     std::vector<std::size_t> subset = nth_subset(d, best);
 
     FitResult result;
-    result.net2 = orthogonal::network(d, subset, activation_, fits[best].scale);
-    result.net2.bias = context.bias;
-    result.net2.c = fits[best].offset;
-    result.loss_history = {net2_loss(engine, data, result.net2)};
+    Net2Model network = orthogonal::network(d, subset, activation_, fits[best].scale);
+    network.bias = context.bias;
+    network.c = fits[best].offset;
+    result.loss_history = {net2_loss(engine, data, network)};
+    result.model = std::move(network);
     result.stop_reason = "exhaustive";
     double runner_up = std::numeric_limits<double>::infinity();
     for (std::size_t i : order)

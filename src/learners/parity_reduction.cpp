@@ -183,7 +183,7 @@ RecoveryResult recover_parity(const Dataset& data, const RecoveryOptions& option
   result.b0 = label_moments[1] - label_moments[0] * label_moments[0] / std::numbers::pi;
 
   const FitResult full = run_fit(0);
-  result.full_loss = holdout_loss(exact, holdout, full.model, d, 0).first;
+  result.full_loss = holdout_loss(exact, holdout, full.relu(), d, 0).first;
   result.gap = std::numeric_limits<double>::quiet_NaN();
   if (options.k && options.eta) {
     result.gap = parity::parity_gap(*options.k, *options.eta).gap;
@@ -205,7 +205,7 @@ RecoveryResult recover_parity(const Dataset& data, const RecoveryOptions& option
     const FitResult fit = run_fit(i + 1);
     flip_column();  // restores the column
     const auto [loss, stderr_] =
-        holdout_loss(exact, holdout, fit.model, i, mix_seed(options.seed, kHoldoutFlips + i));
+        holdout_loss(exact, holdout, fit.relu(), i, mix_seed(options.seed, kHoldoutFlips + i));
     CoordinateLoss c{i,          loss,        stderr_,        !(loss <= result.threshold),
                      fit.passes, fit.seconds, fit.stop_reason};
     if (c.in_set) result.recovered.push_back(i);
@@ -258,22 +258,22 @@ RecoveryResult recover_parity(const Dataset& data, const RecoveryOptions& option
   std::vector<std::size_t> order(d);
   for (std::size_t i = 0; i < d; ++i) order[i] = i;
   std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
-    return std::abs(full.model.w[a]) > std::abs(full.model.w[b]);
+    return std::abs(full.relu().w[a]) > std::abs(full.relu().w[b]);
   });
   std::size_t take = options.k ? *options.k : 1;
   if (!options.k) {
     double best_ratio = 0;
     for (std::size_t j = 1; j < d; ++j) {
-      const double ratio =
-          std::abs(full.model.w[order[j - 1]]) / std::max(std::abs(full.model.w[order[j]]), 1e-300);
+      const double ratio = std::abs(full.relu().w[order[j - 1]]) /
+                           std::max(std::abs(full.relu().w[order[j]]), 1e-300);
       if (ratio > best_ratio) best_ratio = ratio, take = j;
     }
   }
   std::vector<std::size_t> readout_set(order.begin(), order.begin() + std::min(take, d));
   std::sort(readout_set.begin(), readout_set.end());
   const auto [readout_corr, readout_se] = parity_correlation_on(exact, holdout, readout_set);
-  const double kth = std::abs(full.model.w[order[std::min(take, d) - 1]]);
-  const double next = take < d ? std::abs(full.model.w[order[take]]) : 0.0;
+  const double kth = std::abs(full.relu().w[order[std::min(take, d) - 1]]);
+  const double next = take < d ? std::abs(full.relu().w[order[take]]) : 0.0;
   const bool readout_verified = readout_corr > kVerifyStandardErrors * readout_se;
   result.readout = {{"set", readout_set},
                     {"weight_ratio", next > 0 ? nlohmann::json(kth / next) : nlohmann::json()},

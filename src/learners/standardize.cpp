@@ -74,9 +74,10 @@ FitResult fit_learner_standardized(const LearnerEntry& entry, const ParamValues&
   inner.standardize = false;
   FitResult result = fit_learner(entry, params, standardized.view(), inner);
   // Back to the caller's units: w_j = v_j / scale_j, b = c − Σ_j w_j·mean_j.
+  ReluModel& model = result.relu();
   for (std::size_t j = 0; j < d; ++j) {
-    result.model.w[j] /= scaling.scale[j];
-    if (context.bias) result.model.b -= result.model.w[j] * scaling.mean[j];
+    model.w[j] /= scaling.scale[j];
+    if (context.bias) model.b -= model.w[j] * scaling.mean[j];
   }
   result.passes += context.bias ? 3 : 2;  // the column statistics and the copy
   result.details["standardized"] = "copy";

@@ -84,7 +84,7 @@ class SteCgdLearner final : public Learner {
     }
     const double final_loss = ste::coarse_stats(engine, data, model, ste_).loss;
     result.loss_history.push_back(final_loss);  // the returned model's exact training loss
-    result.binact2 = model;
+    result.model = model;
     result.details["ste"] = ste::ste_name(ste_);
     result.details["batch"] = batch;
     result.details["w_norm"] =

@@ -17,14 +17,6 @@ double Binact2Model::predict_one(const float* x) const {
   return out;
 }
 
-std::vector<double> Binact2Model::predict(const Engine& engine, const DataSource& data) const {
-  std::vector<double> out(data.rows());
-  engine.map(data, out, [this](const RowBlock& blk, double* o) {
-    for (std::size_t r = 0; r < blk.rows; ++r) o[r] = predict_one(blk.X + r * blk.d);
-  });
-  return out;
-}
-
 std::size_t filter_size(std::size_t d, std::size_t patches, const std::string& owner) {
   if (patches == 0) throw InputError(owner + ": the number of patches must be at least 1");
   if (d % patches != 0)

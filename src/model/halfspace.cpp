@@ -39,16 +39,6 @@ void require_sign_labels(const Engine& engine, const DataSource& data, const std
       owner, row + 1, labels[row], static_cast<std::size_t>(bad), data.rows()));
 }
 
-std::vector<double> predict_signs(const Engine& engine, const ReluModel& model,
-                                  const DataSource& data) {
-  std::vector<double> out(data.rows());
-  engine.map(data, out, [&](const RowBlock& blk, double* o) {
-    for (std::size_t r = 0; r < blk.rows; ++r)
-      o[r] = sign_label(affine_value(blk.X + r * blk.d, model.w.data(), blk.d, model.b));
-  });
-  return out;
-}
-
 std::vector<double> label_weighted_mean(const Engine& engine, const DataSource& data) {
   const std::size_t d = data.cols();
   return engine.mean_rows(data, d, [d](const float* x, double y, double* acc) {

@@ -26,14 +26,6 @@ double Net2Model::predict_one(const float* x) const {
   return out;
 }
 
-std::vector<double> Net2Model::predict(const Engine& engine, const DataSource& data) const {
-  std::vector<double> out(data.rows());
-  engine.map(data, out, [this](const RowBlock& blk, double* o) {
-    for (std::size_t r = 0; r < blk.rows; ++r) o[r] = predict_one(blk.X + r * blk.d);
-  });
-  return out;
-}
-
 Net2Model zero_net2(std::size_t d, std::size_t units, bool bias, Activation activation) {
   Net2Model model;
   model.d = d;

@@ -24,10 +24,13 @@ void add_column(std::vector<std::string>& columns, const std::string& name) {
   if (std::find(columns.begin(), columns.end(), name) == columns.end()) columns.push_back(name);
 }
 
+// One cell per learner of the instance's task (a learner runs only on families of its task).
 void add_cells(Grid& grid, const Config& config, InstanceSpec instance) {
   const std::size_t index = grid.instances.size();
+  const Task task = find_family(instance.family).task;
   for (std::size_t l = 0; l < grid.learners.size(); ++l) {
     const LearnerVariant& learner = grid.learners[l];
+    if (learner.entry->task != task) continue;
     nlohmann::json key = {{"seed", instance.seed},
                           {"bias", config.bias},
                           {"learner", learner.entry->name},
@@ -54,8 +57,8 @@ const std::vector<std::string>& fixed_columns() {
       // the cell and seed
       "family", "dataset", "noise", "d", "n", "seed", "bias", "learner", "learner_name",
       // the outcome
-      "status", "reason", "opt", "opt_kind", "train_loss", "population_loss",
-      "population_loss_method", "population_loss_stderr", "excess", "loss_over_opt", "passes",
+      "status", "reason", "measure", "opt", "opt_kind", "train_loss", "population_loss",
+      "population_loss_method", "population_loss_stderr", "excess", "ratio_to_opt", "passes",
       "iterations", "stop_reason", "instance_mb",
       // measurements (measured_columns())
       "fit_seconds", "generate_seconds", "evaluate_seconds", "peak_heap_mb"};

@@ -3,8 +3,10 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 #include <set>
 
+#include "relureg/family.hpp"
 #include "relureg/io.hpp"
 #include "relureg/tradeoff.hpp"
 
@@ -54,14 +56,15 @@ struct FamilyRows {
 
 void learner_table(std::string& out, const FamilyRows& family, bool opt_is_zero) {
   out += fmt::format(
-      "| learner | cells | median loss/opt | worst loss/opt | median {} | median time (s) | "
+      "| learner | cells | median ratio_to_opt | worst ratio_to_opt | median {} | median time (s) "
+      "| "
       "median passes |\n|---|--:|--:|--:|--:|--:|--:|\n",
       opt_is_zero ? "loss (opt = 0)" : "excess");
   for (const std::string& learner : family.learners) {
     std::vector<double> ratio, excess, seconds, passes;
     for (const Row* row : family.by_learner.at(learner)) {
       if ((*row)["status"] != "ok") continue;
-      if (!(*row)["loss_over_opt"].is_null()) ratio.push_back(number(*row, "loss_over_opt"));
+      if (!(*row)["ratio_to_opt"].is_null()) ratio.push_back(number(*row, "ratio_to_opt"));
       excess.push_back(number(*row, "excess"));
       seconds.push_back(number(*row, "fit_seconds"));
       passes.push_back(number(*row, "passes"));
@@ -78,15 +81,15 @@ void learner_table(std::string& out, const FamilyRows& family, bool opt_is_zero)
   }
 }
 
-// Median loss/opt per learner and noise level (rows: learners; columns: levels).
+// Median ratio_to_opt per learner and noise level (rows: learners; columns: levels).
 void level_table(std::string& out, const FamilyRows& family) {
   std::set<double> levels;
   for (const auto& [learner, rows] : family.by_learner)
     for (const Row* row : rows)
-      if (!(*row)["noise"].is_null() && !(*row)["loss_over_opt"].is_null())
+      if (!(*row)["noise"].is_null() && !(*row)["ratio_to_opt"].is_null())
         levels.insert(number(*row, "noise"));
   if (levels.size() < 2) return;
-  out += "\nMedian loss/opt by noise level:\n\n| learner |";
+  out += "\nMedian ratio_to_opt by noise level:\n\n| learner |";
   std::string rule = "|---|";
   for (double level : levels) {
     out += fmt::format(" {:g} |", level);
@@ -100,13 +103,28 @@ void level_table(std::string& out, const FamilyRows& family) {
     for (double level : levels) {
       std::vector<double> ratio;
       for (const Row* row : family.by_learner.at(learner))
-        if ((*row)["status"] == "ok" && !(*row)["loss_over_opt"].is_null() &&
+        if ((*row)["status"] == "ok" && !(*row)["ratio_to_opt"].is_null() &&
             number(*row, "noise") == level)
-          ratio.push_back(number(*row, "loss_over_opt"));
+          ratio.push_back(number(*row, "ratio_to_opt"));
       out += ratio.empty() ? " – |" : fmt::format(" {:.4f} |", median(ratio));
     }
     out += "\n";
   }
+}
+
+// The models a task's opt is taken over.
+std::string task_class_text(Task task) {
+  switch (task) {
+    case Task::halfspace:
+      return "halfspaces";
+    case Task::net2:
+      return "depth-2 networks";
+    case Task::binact2:
+      return "binary-activation networks";
+    case Task::relu:
+      break;
+  }
+  return "ReLUs";
 }
 
 // Cells that did not end "ok", grouped by learner, status and reason.
@@ -168,13 +186,24 @@ std::string summary_markdown(const Config& config, const RunResult& result) {
       result.rows.size(), result.total, result.fitted, result.resumed,
       result.interrupted ? ", interrupted" : "", list_text(ds), list_text(ns), list_text(seeds),
       result.jobs, result.jobs == 1 ? "" : "s", result.threads, result.threads == 1 ? "" : "s");
+  // Families grouped by task: each task has its own measure and opt, so its own tables.
+  std::stable_sort(families.begin(), families.end(),
+                   [](const std::string& a, const std::string& b) {
+                     return find_family(a).task < find_family(b).task;
+                   });
+  std::optional<Task> task;
   for (const std::string& family : families) {
     const FamilyRows& f = by_family[family];
+    if (task != find_family(family).task) {
+      task = find_family(family).task;
+      out += fmt::format("\n## Task {}: {} against opt over {}\n", task_name(*task),
+                         task_measure(*task), task_class_text(*task));
+    }
     bool opt_is_zero = true;
     for (const auto& [learner, rows] : f.by_learner)
       for (const Row* row : rows)
         if (!(*row)["opt"].is_null() && number(*row, "opt") > 0) opt_is_zero = false;
-    out += fmt::format("\n## {} (opt: {})\n\n", family,
+    out += fmt::format("\n### {} (opt: {})\n\n", family,
                        list_text({opt_kinds[family].begin(), opt_kinds[family].end()}));
     learner_table(out, f, opt_is_zero);
     level_table(out, f);

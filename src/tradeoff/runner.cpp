@@ -17,6 +17,7 @@
 #include "relureg/error.hpp"
 #include "relureg/family.hpp"
 #include "relureg/io.hpp"
+#include "relureg/score.hpp"
 #include "tradeoff/grid.hpp"
 
 namespace relureg::tradeoff {
@@ -155,6 +156,7 @@ class Worker {
     const GroundTruth& truth = instance.truth;
     row["n"] = instance.data.n;
     row["d"] = instance.data.d;
+    row["measure"] = task_measure(find_family(truth.family).task);
     row["opt"] = truth.opt;
     row["opt_kind"] = truth.opt_kind;
     row["instance_mb"] = static_cast<double>(instance.data.X.size() * sizeof(float) +
@@ -197,12 +199,7 @@ class Worker {
     if (!fit.loss_history.empty()) row["train_loss"] = fit.loss_history.back();
     const auto evaluate_start = Clock::now();
     try {
-      const PopulationLoss pop = population_loss(fit.model, truth, engine_);
-      row["population_loss"] = pop.value;
-      row["population_loss_method"] = pop.method;
-      row["population_loss_stderr"] = pop.stderr_;
-      row["excess"] = pop.value - truth.opt;
-      if (truth.opt > 0) row["loss_over_opt"] = pop.value / truth.opt;
+      row.update(to_json(score(fit.model, truth, engine_)));
     } catch (const std::exception& e) {
       row["status"] = "failed";
       row["reason"] = std::string("population loss: ") + e.what();

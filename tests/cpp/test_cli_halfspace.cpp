@@ -40,12 +40,14 @@ TEST_F(CliHalfspace, GenerateFitEvaluatePredictHalfspace) {
       {"evaluate", "--model", path("m.json"), path("hs.csv"), "--truth", path("hs.truth.json")});
   ASSERT_EQ(r.code, 0) << r.err;
   const auto ev = nlohmann::json::parse(r.out);
-  EXPECT_EQ(ev["error"].get<double>(), train_error);
+  EXPECT_EQ(ev["measure"], "0/1 error");
+  EXPECT_EQ(ev["loss"].get<double>(), train_error);
   EXPECT_NEAR(ev["opt"].get<double>(), 0.05, 1e-10);
-  EXPECT_EQ(ev["population_error_method"], "exact");
-  EXPECT_LE(ev["population_error"].get<double>(), 0.051);
+  EXPECT_EQ(ev["population_loss_method"], "exact");
+  EXPECT_LE(ev["population_loss"].get<double>(), 0.051);
   EXPECT_GE(ev["excess"].get<double>(), -1e-12);
-  EXPECT_FALSE(ev.contains("loss"));
+  EXPECT_EQ(ev["ratio_to_opt"].get<double>(),
+            ev["population_loss"].get<double>() / ev["opt"].get<double>());
 
   r = run({"predict", "--model", path("m.json"), path("hs.csv"), "-o", path("p.csv")});
   ASSERT_EQ(r.code, 0) << r.err;
@@ -100,7 +102,8 @@ TEST_F(CliHalfspace, ModelFilesOfBothTypesAndOldFilesWithoutAType) {
   std::ofstream(path("hs.json")) << R"({"type": "halfspace", "w": [1, 0], "b": 0})";
   r = run({"evaluate", "--model", path("hs.json"), path("pm.csv")});
   ASSERT_EQ(r.code, 0) << r.err;
-  EXPECT_EQ(nlohmann::json::parse(r.out)["error"].get<double>(), 0.0);
+  EXPECT_EQ(nlohmann::json::parse(r.out)["loss"].get<double>(), 0.0);
+  EXPECT_EQ(nlohmann::json::parse(r.out)["measure"], "0/1 error");
   // Evaluating a halfspace on labels that are not ±1 names the data file.
   r = run({"evaluate", "--model", path("hs.json"), path("real.csv")});
   EXPECT_EQ(r.code, 1);
@@ -137,9 +140,10 @@ TEST_F(CliHalfspace, TruthOfTheOtherTaskIsRejected) {
   r = run(
       {"evaluate", "--model", path("r.json"), path("re.csv"), "--truth", path("hs.truth.json")});
   EXPECT_EQ(r.code, 1);
-  EXPECT_EQ(r.err, "relureg: error: " + path("hs.truth.json") +
-                       ": a halfspace instance measures 0/1 error; " + path("r.json") +
-                       " is a relu model\n");
+  EXPECT_EQ(r.err,
+            "relureg: error: " + path("hs.truth.json") +
+                ": a 'halfspace' instance measures 0/1 error; the model is a relu model (use "
+                "a halfspace learner: hs-average, hs-abl, hs-sigmoid)\n");
 }
 
 }  // namespace

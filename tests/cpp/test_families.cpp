@@ -9,6 +9,7 @@
 #include "relureg/error.hpp"
 #include "relureg/family.hpp"
 #include "relureg/gaussian.hpp"
+#include "relureg/model_ops.hpp"
 #include "relureg/quadrature.hpp"
 
 #include "test_support.hpp"
@@ -134,7 +135,7 @@ TEST(LabelNoise, PopulationLossIsExactAndMonteCarloAgrees) {
   EXPECT_EQ(exact.method, "exact");
   EXPECT_EQ(exact.stderr_, 0.0);
   const PopulationLoss mc =
-      families::monte_carlo_loss(families::rows_of(truth), other, 400000, 99, 2);
+      families::monte_carlo_loss(find_family(truth.family).rows(truth), other, 400000, 99, 2);
   EXPECT_EQ(mc.method, "monte-carlo");
   EXPECT_EQ(mc.samples, 400000u);
   EXPECT_GT(mc.stderr_, 0.0);
@@ -219,7 +220,7 @@ TEST(Adversarial, ShiftTeacherLossIsTheNoiseAndOptIsCertified) {
   // The exact (quadrature) loss agrees with Monte Carlo on the instance's own law.
   const ReluModel other = perturbed(truth);
   const PopulationLoss mc =
-      families::monte_carlo_loss(families::rows_of(truth), other, 400000, 5, 2);
+      families::monte_carlo_loss(find_family(truth.family).rows(truth), other, 400000, 5, 2);
   EXPECT_NEAR(mc.value, population_loss(other, truth, two_threads()).value, 3 * mc.stderr_);
 }
 
@@ -249,7 +250,7 @@ TEST(Adversarial, SlabExactLossesMatchDirectFormulaAndMonteCarlo) {
   EXPECT_NEAR(loss.mean, truth.teacher_loss, 3 * loss.se);
   const ReluModel other = perturbed(truth);
   const PopulationLoss mc =
-      families::monte_carlo_loss(families::rows_of(truth), other, 400000, 6, 2);
+      families::monte_carlo_loss(find_family(truth.family).rows(truth), other, 400000, 6, 2);
   EXPECT_NEAR(mc.value, population_loss(other, truth, two_threads()).value, 3 * mc.stderr_);
   // population=monte-carlo switches the family's own population loss to eval_samples rows.
   const Instance sampled =
@@ -300,7 +301,7 @@ TEST(GroundTruth, PopulationLossRejectsWrongDimension) {
   EXPECT_EQ(input_error_of([&] {
               population_loss(ReluModel{{1.0, 2.0}, 0.0, false}, inst.truth, two_threads());
             }),
-            "model has 2 weights but the instance has d = 3");
+            "model has 2 features but the instance has d = 3");
 }
 
 }  // namespace

@@ -10,6 +10,7 @@
 #include "relureg/gaussian.hpp"
 #include "relureg/halfspace.hpp"
 #include "relureg/learner.hpp"
+#include "relureg/model_ops.hpp"
 #include "relureg/reduction.hpp"
 
 namespace relureg {
@@ -102,11 +103,11 @@ TEST(Gkk19, RecoversTheDirectionOfARealizableReluWithEveryHalfspaceLearner) {
   const Instance inst = generate_instance("realizable", 60000, 20, 31, {}, engine1());
   for (const std::string hs : {"hs-abl", "hs-sigmoid", "hs-average"}) {
     const FitResult result = fit(inst, {"halfspace=" + hs});
-    const double angle = gaussian::angle(result.model.w, inst.truth.w_star);
+    const double angle = gaussian::angle(result.relu().w, inst.truth.w_star);
     std::cout << "[ report ] gkk19/" << hs << " angle " << angle << " scale "
-              << norm(result.model.w) << "\n";
+              << norm(result.relu().w) << "\n";
     EXPECT_LE(angle, 0.05) << hs;
-    EXPECT_NEAR(norm(result.model.w), 1.0, 0.02) << hs;
+    EXPECT_NEAR(norm(result.relu().w), 1.0, 0.02) << hs;
   }
 }
 
@@ -155,13 +156,13 @@ TEST(Gkk19, SingleThresholdClippedScaleAndBias) {
   const FitResult clipped = fit(inst, {"tau=0.1", "radius=0.5"});
   EXPECT_EQ(clipped.details["candidates"].size(), 1u);
   EXPECT_EQ(clipped.details["candidates"][0]["tau"].get<double>(), 0.1);
-  EXPECT_NEAR(norm(clipped.model.w), 0.5, 1e-12);
+  EXPECT_NEAR(norm(clipped.relu().w), 0.5, 1e-12);
   // With --bias the (a, b) refit recovers the biased teacher.
   const FitResult biased = fit(inst, {}, true);
-  EXPECT_LE(gaussian::angle(biased.model.w, inst.truth.w_star), 0.02);
-  EXPECT_NEAR(norm(biased.model.w), 1.0, 0.02);
-  EXPECT_NEAR(biased.model.b, -0.3, 0.02);
-  EXPECT_TRUE(biased.model.bias);
+  EXPECT_LE(gaussian::angle(biased.relu().w, inst.truth.w_star), 0.02);
+  EXPECT_NEAR(norm(biased.relu().w), 1.0, 0.02);
+  EXPECT_NEAR(biased.relu().b, -0.3, 0.02);
+  EXPECT_TRUE(biased.relu().bias);
 }
 
 TEST(Gkk19, ThresholdsAboveEveryLabelAreSkippedAndTheFitFallsBackToZero) {
@@ -169,7 +170,7 @@ TEST(Gkk19, ThresholdsAboveEveryLabelAreSkippedAndTheFitFallsBackToZero) {
   const FitResult result = fit(inst, {"tau=1000"});
   EXPECT_EQ(result.stop_reason, "no_threshold_split");
   EXPECT_EQ(result.details["candidates"][0]["skipped"], "every thresholded label is -1");
-  EXPECT_EQ(result.model.w, std::vector<double>(3, 0.0));
+  EXPECT_EQ(result.relu().w, std::vector<double>(3, 0.0));
 }
 
 TEST(Gkk19, OneAndTwoThreadsGiveBitIdenticalModels) {
@@ -180,7 +181,7 @@ TEST(Gkk19, OneAndTwoThreadsGiveBitIdenticalModels) {
     const ParamValues params = ParamValues::parse(entry.params, {"halfspace=" + hs}, "gkk19");
     const FitResult a = fit_learner(entry, params, inst.data.view(), {&one, false, 3, {}});
     const FitResult b = fit_learner(entry, params, inst.data.view(), {&two, false, 3, {}});
-    EXPECT_EQ(a.model.w, b.model.w) << hs;
+    EXPECT_EQ(a.relu().w, b.relu().w) << hs;
     EXPECT_EQ(a.details["candidates"], b.details["candidates"]) << hs;
   }
 }

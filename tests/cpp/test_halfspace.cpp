@@ -9,6 +9,7 @@
 #include "relureg/gaussian.hpp"
 #include "relureg/halfspace.hpp"
 #include "relureg/learner.hpp"
+#include "relureg/model_ops.hpp"
 #include "relureg/sources.hpp"
 
 #include "test_support.hpp"
@@ -75,7 +76,7 @@ TEST(HalfspaceFamily, OptIsEtaForFarFlipsAndBelowEtaForNearFlips) {
 TEST(HalfspaceFamily, PopulationErrorOfAnyHalfspaceMatchesTheSample) {
   const Instance inst =
       generate_instance("halfspace", 200000, 4, 9, {"eta=0.2", "flips=far"}, engine1());
-  ReluModel model{inst.truth.w_star, 0.0, false};
+  HalfspaceModel model{inst.truth.w_star, 0.0, false};
   for (std::size_t j = 0; j < model.w.size(); ++j) model.w[j] += 0.4 * std::sin(2.0 + j);
   for (double b : {0.0, 0.3}) {
     model.b = b;
@@ -99,8 +100,9 @@ TEST(HalfspaceLearners, AblAndSigmoidReachThreeEtaOnFivePercentFlips) {
       RecordProperty(learner + "_" + flips + "_error", std::to_string(error));
       std::cout << "[ report ] " << learner << " flips=" << flips << " error " << error << " opt "
                 << inst.truth.opt << "\n";
-      EXPECT_NEAR(std::sqrt(std::inner_product(result.model.w.begin(), result.model.w.end(),
-                                               result.model.w.begin(), 0.0)),
+      EXPECT_NEAR(std::sqrt(std::inner_product(result.as<HalfspaceModel>().w.begin(),
+                                               result.as<HalfspaceModel>().w.end(),
+                                               result.as<HalfspaceModel>().w.begin(), 0.0)),
                   1.0, 1e-12);
       EXPECT_GE(error, inst.truth.opt - 1e-12) << learner;  // nothing beats opt
       if (learner == "hs-average") continue;
@@ -131,7 +133,7 @@ TEST(HalfspaceLearners, OneAndTwoThreadsGiveBitIdenticalDirections) {
   for (const std::string learner : {"hs-average", "hs-abl", "hs-sigmoid"}) {
     const FitResult a = fit(learner, inst.data.view(), one);
     const FitResult b = fit(learner, inst.data.view(), two);
-    EXPECT_EQ(a.model.w, b.model.w) << learner;
+    EXPECT_EQ(a.as<HalfspaceModel>().w, b.as<HalfspaceModel>().w) << learner;
     EXPECT_EQ(a.loss_history, b.loss_history) << learner;
   }
 }
@@ -158,7 +160,7 @@ TEST(HalfspaceLearners, AblStopsWithTheCurrentDirectionWhenTheBandIsTooSmall) {
   const FitResult average = fit("hs-average", inst.data.view(), engine1());
   EXPECT_EQ(stopped.stop_reason, "band_too_small");
   EXPECT_EQ(stopped.details["stopped_at_round"].get<int>(), 1);
-  EXPECT_EQ(stopped.model.w, average.model.w);
+  EXPECT_EQ(stopped.as<HalfspaceModel>().w, average.as<HalfspaceModel>().w);
   // With the default schedule the band of 300 rows empties out after a few rounds.
   const FitResult defaults = fit("hs-abl", inst.data.view(), engine1());
   EXPECT_EQ(defaults.stop_reason, "band_too_small");

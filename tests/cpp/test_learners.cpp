@@ -8,6 +8,7 @@
 #include "relureg/gaussian.hpp"
 #include "relureg/kernels.hpp"
 #include "relureg/learner.hpp"
+#include "relureg/model_ops.hpp"
 
 namespace relureg {
 namespace {
@@ -39,11 +40,11 @@ TEST_P(RealizableRecovery, RecoversTheTeacherInDimension20) {
   const Engine engine(EngineOptions{2});
   const Instance instance = generate_instance("realizable", 200000, 20, 11, {}, engine);
   const FitResult result = fit(GetParam(), instance, engine);
-  const double error = distance(result.model.w, instance.truth.w_star);
+  const double error = distance(result.relu().w, instance.truth.w_star);
   EXPECT_LE(error, 1e-2) << GetParam() << " passes " << result.passes;
   EXPECT_GT(result.passes, 0u);
   EXPECT_FALSE(result.stop_reason.empty());
-  EXPECT_EQ(result.model.b, 0.0);
+  EXPECT_EQ(result.relu().b, 0.0);
 }
 
 INSTANTIATE_TEST_SUITE_P(Learners, RealizableRecovery,
@@ -87,8 +88,8 @@ TEST(Determinism, OneAndTwoThreadsGiveBitIdenticalModels) {
     for (bool bias : {false, true}) {
       const FitResult a = fit(learner, instance, one, {}, bias);
       const FitResult b = fit(learner, instance, two, {}, bias);
-      EXPECT_EQ(a.model.w, b.model.w) << learner << " bias " << bias;
-      EXPECT_EQ(a.model.b, b.model.b) << learner << " bias " << bias;
+      EXPECT_EQ(a.relu().w, b.relu().w) << learner << " bias " << bias;
+      EXPECT_EQ(a.relu().b, b.relu().b) << learner << " bias " << bias;
       EXPECT_EQ(a.loss_history, b.loss_history) << learner << " bias " << bias;
     }
   }
@@ -99,12 +100,12 @@ TEST(Bias, GdAndMomentRecoverABiasedTeacher) {
   const Instance instance = generate_instance("realizable", 100000, 5, 15, {"bias=-0.5"}, engine);
   for (const std::string learner : {"gd", "glmtron"}) {
     const FitResult result = fit(learner, instance, engine, {}, true);
-    EXPECT_LE(distance(result.model.w, instance.truth.w_star), 1e-2) << learner;
-    EXPECT_NEAR(result.model.b, -0.5, 1e-2) << learner;
+    EXPECT_LE(distance(result.relu().w, instance.truth.w_star), 1e-2) << learner;
+    EXPECT_NEAR(result.relu().b, -0.5, 1e-2) << learner;
   }
   const FitResult moment = fit("moment", instance, engine, {}, true);
-  EXPECT_LE(distance(moment.model.w, instance.truth.w_star), 3e-2);
-  EXPECT_NEAR(moment.model.b, -0.5, 3e-2);
+  EXPECT_LE(distance(moment.relu().w, instance.truth.w_star), 3e-2);
+  EXPECT_NEAR(moment.relu().b, -0.5, 3e-2);
 }
 
 TEST(Exhaustive, CertifiesOptInTwoDimensions) {
@@ -135,9 +136,9 @@ TEST(Gd, ZeroStartWithAutogradConventionNeverMoves) {
   const Engine engine(EngineOptions{1});
   const Instance instance = generate_instance("realizable", 5000, 4, 2, {}, engine);
   const FitResult stuck = fit("gd", instance, engine, {"relu_grad_at_zero=0", "max_passes=20"});
-  for (double v : stuck.model.w) EXPECT_EQ(v, 0.0);
+  for (double v : stuck.relu().w) EXPECT_EQ(v, 0.0);
   const FitResult moving = fit("gd", instance, engine, {"max_passes=200"});
-  EXPECT_LT(distance(moving.model.w, instance.truth.w_star), 1e-6);
+  EXPECT_LT(distance(moving.relu().w, instance.truth.w_star), 1e-6);
 }
 
 TEST(Gd, DivergenceWithoutBacktrackingIsAnError) {

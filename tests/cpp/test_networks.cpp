@@ -4,10 +4,10 @@
 #include <cmath>
 #include <filesystem>
 
-#include "relureg/any_model.hpp"
 #include "relureg/error.hpp"
 #include "relureg/family.hpp"
 #include "relureg/learner.hpp"
+#include "relureg/model_ops.hpp"
 #include "relureg/net2_gaussian.hpp"
 #include "relureg/net2_kernels.hpp"
 
@@ -40,8 +40,7 @@ Net2Model sample_network(Activation activation) {
 
 TEST(Net2Model, JsonRoundTripAndErrors) {
   ModelFile file;
-  file.task = Task::net2;
-  file.net2 = sample_network(Activation::sigmoid);
+  file.model = sample_network(Activation::sigmoid);
   file.learner = "net2-gd";
   const nlohmann::json j = to_json(file);
   EXPECT_EQ(j["type"], "net2");
@@ -49,19 +48,21 @@ TEST(Net2Model, JsonRoundTripAndErrors) {
   EXPECT_EQ(j["activation"], "sigmoid");
   EXPECT_FALSE(j.contains("w"));
   const ModelFile back = model_file_from_json(j, "m.json");
-  EXPECT_EQ(back.task, Task::net2);
-  EXPECT_EQ(back.net2.W, file.net2.W);
-  EXPECT_EQ(back.net2.a, file.net2.a);
-  EXPECT_EQ(back.net2.b, file.net2.b);
-  EXPECT_EQ(back.net2.c, 0.05);
-  EXPECT_TRUE(back.net2.bias);
-  EXPECT_EQ(back.net2.activation, Activation::sigmoid);
-  EXPECT_EQ(model_dim(back), 3u);
+  EXPECT_EQ(back.task(), Task::net2);
+  const Net2Model& net = std::get<Net2Model>(back.model);
+  const Net2Model& sent = std::get<Net2Model>(file.model);
+  EXPECT_EQ(net.W, sent.W);
+  EXPECT_EQ(net.a, sent.a);
+  EXPECT_EQ(net.b, sent.b);
+  EXPECT_EQ(net.c, 0.05);
+  EXPECT_TRUE(net.bias);
+  EXPECT_EQ(net.activation, Activation::sigmoid);
+  EXPECT_EQ(model_dim(back.model), 3u);
 
   // Files written before the "type" key existed are ReLU files.
   const ModelFile old = model_file_from_json({{"w", {1.0, 2.0}}, {"b", 0.5}}, "old.json");
-  EXPECT_EQ(old.task, Task::relu);
-  EXPECT_EQ(old.model.w, (std::vector<double>{1.0, 2.0}));
+  EXPECT_EQ(old.task(), Task::relu);
+  EXPECT_EQ(std::get<ReluModel>(old.model).w, (std::vector<double>{1.0, 2.0}));
   EXPECT_EQ(to_json(old)["type"], "relu");
 
   EXPECT_EQ(input_error_of([] {
@@ -167,7 +168,7 @@ TEST(Net2Gd, RecoversARealizableTwoUnitTeacherInDimensionTen) {
       generate_instance("teacher-net2", 10000, 10, 21, {"units=2", "noise=0"}, engine);
   const FitResult result =
       fit("net2-gd", instance, engine, {"units=2", "max_passes=400", "restarts=2"});
-  const PopulationLoss pop = population_loss(result.net2, instance.truth, engine);
+  const PopulationLoss pop = population_loss(result.as<Net2Model>(), instance.truth, engine);
   EXPECT_EQ(pop.method, "exact");
   EXPECT_LE(pop.value, 1e-4) << "train " << result.loss_history.back();
   EXPECT_LE(result.loss_history.back(), 1e-4);
@@ -179,8 +180,8 @@ TEST(Net2Gd, RecoversARealizableTwoUnitTeacherInDimensionTen) {
     for (std::size_t u = 0; u < 2; ++u) {
       double dot = 0, norm = 0;
       for (std::size_t i = 0; i < 10; ++i) {
-        dot += result.net2.unit(u)[i] * teacher.unit(j)[i];
-        norm += result.net2.unit(u)[i] * result.net2.unit(u)[i];
+        dot += result.as<Net2Model>().unit(u)[i] * teacher.unit(j)[i];
+        norm += result.as<Net2Model>().unit(u)[i] * result.as<Net2Model>().unit(u)[i];
       }
       best = std::max(best, dot / std::sqrt(norm));
     }
@@ -207,7 +208,7 @@ TEST(Net2Gd, MinibatchAdamAndPlainGdDescendAndFullBatchIsThreadIndependent) {
   EXPECT_LT(gd.loss_history.back(), 0.5 * start);
   const FitResult a = fit("net2-gd", instance, one, {"max_passes=50", "restarts=1"});
   const FitResult b = fit("net2-gd", instance, two, {"max_passes=50", "restarts=1"});
-  EXPECT_EQ(a.net2.W, b.net2.W);
+  EXPECT_EQ(a.as<Net2Model>().W, b.as<Net2Model>().W);
   EXPECT_EQ(a.loss_history, b.loss_history);
 }
 
@@ -235,7 +236,7 @@ TEST(Net2Enum, EnumerationIsNearOptOnASmallTeacherWithEstimateAndProgress) {
   EXPECT_DOUBLE_EQ(fractions.back(), 1.0);
   for (std::size_t i = 1; i < fractions.size(); ++i) EXPECT_GE(fractions[i], fractions[i - 1]);
   EXPECT_EQ(result.details["directions"], 160);
-  const PopulationLoss pop = population_loss(result.net2, instance.truth, engine);
+  const PopulationLoss pop = population_loss(result.as<Net2Model>(), instance.truth, engine);
   EXPECT_LE(pop.value - instance.truth.opt, 0.01) << pop.value;
   // The moments' loss is the model's training loss (up to the tiny ridge).
   EXPECT_NEAR(result.details["moment_loss"].get<double>(), result.loss_history.back(), 1e-8);

@@ -9,6 +9,7 @@
 #include "relureg/error.hpp"
 #include "relureg/family.hpp"
 #include "relureg/learner.hpp"
+#include "relureg/model_ops.hpp"
 #include "relureg/net2_gaussian.hpp"
 #include "relureg/orthogonal.hpp"
 #include "relureg/rng.hpp"
@@ -234,7 +235,7 @@ TEST(OrthogonalSubsets, FindsTheHiddenSubsetForRegressionAndPConceptLabels) {
         fit_learner(entry, ParamValues::parse(entry.params, c.learner, "orthogonal-subsets"),
                     instance.data.view(), context);
     EXPECT_EQ(result.details["subset"], instance.truth.teacher["subset"]) << c.family[0];
-    const PopulationLoss pop = population_loss(result.net2, instance.truth, engine);
+    const PopulationLoss pop = population_loss(result.as<Net2Model>(), instance.truth, engine);
     if (c.family.size() == 1) {  // regression, ReLU: exact and nearly zero
       EXPECT_EQ(pop.method, "exact");
       EXPECT_LE(pop.value, 1e-6);

@@ -10,6 +10,7 @@
 #include "relureg/family.hpp"
 #include "relureg/kernels.hpp"
 #include "relureg/learner.hpp"
+#include "relureg/model_ops.hpp"
 #include "relureg/parity.hpp"
 
 namespace relureg {
@@ -221,7 +222,7 @@ TEST(ExhaustiveSubsets, RecoversSAtSixteenVariables) {
                                                 {fmt::format("k={}", k), "eta=0.1"}, engine);
     const FitResult fit = fit_subsets(instance, k, engine);
     const auto S = instance.truth.facts["S"].get<std::vector<std::size_t>>();
-    EXPECT_EQ(support(fit.model.w), S) << "k = " << k;
+    EXPECT_EQ(support(fit.relu().w), S) << "k = " << k;
     EXPECT_EQ(fit.details["best_subset"].get<std::vector<std::size_t>>(), S);
     EXPECT_EQ(fit.details["subsets"].get<double>(), k == 2 ? 120 : 1820);
     EXPECT_GT(fit.details["runner_up_margin"].get<double>(), 0);
@@ -256,7 +257,7 @@ TEST(ExhaustiveSubsets, ReportsProgressOncePerPassAndRejectsLargeK) {
   const FitResult again =
       fit_learner(entry, ParamValues::parse(entry.params, {"k=3", "batch=50"}, "test"),
                   instance.data.view(), FitContext{&two, false, 1, {}});
-  EXPECT_EQ(again.model.w, fit.model.w);
+  EXPECT_EQ(again.relu().w, fit.relu().w);
   EXPECT_EQ(again.loss_history, fit.loss_history);
   try {
     fit_learner(entry, ParamValues::parse(entry.params, {"k=13"}, "test"), instance.data.view(),

@@ -5,11 +5,11 @@
 #include <cmath>
 #include <numbers>
 
-#include "relureg/any_model.hpp"
 #include "relureg/error.hpp"
 #include "relureg/family.hpp"
 #include "relureg/gaussian.hpp"
 #include "relureg/learner.hpp"
+#include "relureg/model_ops.hpp"
 #include "relureg/ste.hpp"
 
 #include "test_support.hpp"
@@ -146,18 +146,18 @@ TEST(BinactTeacher, TeacherLossIsZeroAndPopulationLossIsLemmaOne) {
   EXPECT_EQ(teacher.filter, 3u);
   EXPECT_EQ(truth.opt, 0.01);
   ModelFile file;
-  file.task = Task::binact2;
-  file.binact2 = teacher;
-  EXPECT_NEAR(evaluate(engine, file, instance.data.view()).loss, 0.01, 0.001);
-  file.binact2.w = {teacher.w[0] + 0.4, teacher.w[1] - 0.3, teacher.w[2]};
-  file.binact2.v[0] += 0.5;
-  const PopulationLoss pop = population_loss(file, truth, engine);
+  file.model = teacher;
+  EXPECT_NEAR(evaluate(engine, file.model, instance.data.view()).loss, 0.01, 0.001);
+  Binact2Model& moved = std::get<Binact2Model>(file.model);
+  moved.w = {teacher.w[0] + 0.4, teacher.w[1] - 0.3, teacher.w[2]};
+  moved.v[0] += 0.5;
+  const PopulationLoss pop = population_loss(file.model, truth, engine);
   EXPECT_EQ(pop.method, "exact");
-  EXPECT_NEAR(pop.value, evaluate(engine, file, instance.data.view()).loss, 0.03 * pop.value);
+  EXPECT_NEAR(pop.value, evaluate(engine, file.model, instance.data.view()).loss, 0.03 * pop.value);
   // JSON round trip of the model type.
   const ModelFile back = model_file_from_json(to_json(file), "b.json");
-  EXPECT_EQ(back.task, Task::binact2);
-  EXPECT_EQ(back.binact2.w, file.binact2.w);
+  EXPECT_EQ(back.task(), Task::binact2);
+  EXPECT_EQ(std::get<Binact2Model>(back.model).w, moved.w);
   try {
     generate_instance("binact-teacher", 10, 14, 1, {"patches=4"}, engine);
     FAIL();
@@ -178,9 +178,8 @@ TEST(SteCgd, MinibatchReluSteLearnsTheTeacher) {
   const FitResult result = fit_learner(
       entry, ParamValues::parse(entry.params, {"max_passes=40", "batch=200"}, "ste-cgd"),
       instance.data.view(), context);
-  ModelFile file;
-  set_fitted_model(file, result, entry.task);
-  const double pop = population_loss(file, instance.truth, engine).value;
+  EXPECT_EQ(task_of(result.model), entry.task);
+  const double pop = population_loss(result.model, instance.truth, engine).value;
   EXPECT_LT(pop, 0.02) << "first epoch " << result.loss_history.front();
   EXPECT_GT(result.loss_history.front(), 10 * pop);
 }

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <map>
 
 #include <nlohmann/json.hpp>
 
@@ -21,6 +22,12 @@ using testing::run_cli;
 std::string allowed_top_keys() {
   return "seeds, d, n, noise, bias, families, datasets, learners, jobs, threads, time_limit, "
          "figures";
+}
+
+std::string all_learner_names() {
+  std::string names;
+  for (const LearnerEntry& e : learner_table()) names += (names.empty() ? "" : ", ") + e.name;
+  return names;
 }
 
 class TradeoffConfig : public testing::TempDirTest {
@@ -42,37 +49,56 @@ TEST_F(TradeoffConfig, UnknownFamilyNamesTheKeyAndTheFamilies) {
                    family_names() + ")");
 }
 
-TEST_F(TradeoffConfig, HalfspaceFamiliesAreRejected) {
-  expect_error("grid.toml", "n = [1000]\n[families.halfspace]\n",
-               ":2: key 'families.halfspace': family 'halfspace' is a halfspace (0/1 error) "
-               "family; the laboratory compares ReLU learners on ReLU families");
+TEST_F(TradeoffConfig, EveryTaskJoinsTheGridEachLearnerOnTheFamiliesOfItsTask) {
+  const tradeoff::Config config = tradeoff::parse_config(
+      "seeds = 1\nd = [4]\nn = [4000]\nlearners = [\"gd\", \"hs-average\", \"ste-cgd\"]\n"
+      "[families.label-noise]\n[families.halfspace]\n[families.binact-teacher]\npatches = 2\nnoise "
+      "= 0.01\n",
+      "toml", "tasks.toml");
+  const tradeoff::RunResult result = tradeoff::run(config, {});
+  // One cell per family: each learner runs only on the family of its task.
+  ASSERT_EQ(result.rows.size(), 3u);
+  std::map<std::string, std::string> learner_of, measure_of;
+  for (const tradeoff::Row& row : result.rows) {
+    EXPECT_EQ(row["status"], "ok") << row.dump();
+    learner_of[row["family"]] = row["learner"];
+    measure_of[row["family"]] = row["measure"];
+    EXPECT_GE(row["ratio_to_opt"].get<double>(), 1.0 - 1e-9) << row.dump();
+  }
+  EXPECT_EQ(learner_of["label-noise"], "gd");
+  EXPECT_EQ(learner_of["halfspace"], "hs-average");
+  EXPECT_EQ(learner_of["binact-teacher"], "ste-cgd");
+  EXPECT_EQ(measure_of["label-noise"], "square loss");
+  EXPECT_EQ(measure_of["halfspace"], "0/1 error");
+  EXPECT_EQ(measure_of["binact-teacher"], "square loss");
+  // Each task is summarised in its own section.
+  const std::string summary = tradeoff::summary_markdown(config, result);
+  for (const char* heading :
+       {"## Task relu: square loss against opt over ReLUs",
+        "## Task halfspace: 0/1 error against opt over halfspaces",
+        "## Task binact2: square loss against opt over binary-activation networks"})
+    EXPECT_NE(summary.find(heading), std::string::npos) << heading << "\n" << summary;
 }
 
-TEST_F(TradeoffConfig, NetworkFamiliesAreRejected) {
-  expect_error("grid.toml", "n = [1000]\n[families.teacher-net2]\n",
-               ":2: key 'families.teacher-net2': family 'teacher-net2' is a net2 (depth-2 network "
-               "teacher, opt over networks) family; the laboratory compares ReLU learners on ReLU "
-               "families");
-  expect_error("grid2.toml", "n = [1000]\n[families.orthogonal-net]\n",
-               ":2: key 'families.orthogonal-net': family 'orthogonal-net' is a net2 (depth-2 "
-               "network teacher, opt over networks) family; the laboratory compares ReLU learners "
-               "on ReLU families");
-  expect_error("grid3.json", R"({"families": {"binact-teacher": {}}})",
-               ": key 'families.binact-teacher': family 'binact-teacher' is a binact2 "
-               "(binary-activation network teacher, opt over such networks) family; the "
-               "laboratory compares ReLU learners on ReLU families");
-  expect_error("grid4.toml", "learners = [\"net2-gd\"]\n",
-               ":1: key 'learners[0]': 'net2-gd' is not a ReLU learner (choose one of: all, " +
+TEST_F(TradeoffConfig, ALearnerWithoutAFamilyOfItsTaskNamesBoth) {
+  expect_error("grid.toml", "learners = [\"gd\", \"net2-gd\"]\n[families.label-noise]\n",
+               ":1: key 'learners[1]': learner 'net2-gd' fits net2 models but no family of the "
+               "grid is of that task (families: label-noise (relu)); a learner runs on the "
+               "families of its task");
+  expect_error("grid2.toml",
+               "learners = [\"hs-abl\"]\n[families.halfspace]\n[families.realizable]\n",
+               ":1: key 'learners': family 'realizable' is of task relu and no learner of the grid "
+               "fits relu models (add one of: " +
                    learner_names(Task::relu) + ")");
 }
 
 TEST_F(TradeoffConfig, UnknownLearnerNamesTheKeyAndTheLearners) {
   expect_error("grid.toml", "learners = [\"moment\", \"gdd\"]\n",
                ":1: key 'learners[1]': unknown learner 'gdd' (choose one of: all, " +
-                   learner_names(Task::relu) + ")");
+                   all_learner_names() + ")");
   expect_error("grid2.toml", "[[learners]]\nname = \"glmtrn\"\n",
                ":2: key 'learners[0].name': unknown learner 'glmtrn' (choose one of: all, " +
-                   learner_names(Task::relu) + ")");
+                   all_learner_names() + ")");
 }
 
 TEST_F(TradeoffConfig, NegativeOrZeroSizesAreRejected) {
@@ -134,20 +160,21 @@ TEST_F(TradeoffConfig, SyntaxErrorsAndDatasetsNameTheLine) {
                            ": a config file must end in .toml or .json\n");
 }
 
-TEST(TradeoffDefault, CoversEveryFamilyAndReluLearnerAndRoundTrips) {
+TEST(TradeoffDefault, CoversTheReluAndHalfspaceTablesAndRoundTrips) {
   const tradeoff::Config config = tradeoff::default_config();
   std::vector<std::string> families, learners;
   for (const auto& f : config.families) families.push_back(f.name);
   for (const auto& l : config.learners) learners.push_back(l.name);
   std::vector<std::string> want_families, want_learners;
   for (const FamilyEntry& f : family_table())
-    if (f.task == Task::relu) want_families.push_back(f.name);  // not the 0/1-error halfspace
-  for (const char* other : {"halfspace", "teacher-net2", "orthogonal-net", "binact-teacher"})
+    if (f.task == Task::relu || f.task == Task::halfspace) want_families.push_back(f.name);
+  for (const char* other : {"teacher-net2", "orthogonal-net", "binact-teacher"})
     EXPECT_EQ(std::count(want_families.begin(), want_families.end(), other), 0) << other;
-  EXPECT_EQ(want_families, (std::vector<std::string>{"realizable", "label-noise", "adversarial",
-                                                     "non-gaussian", "sparse-parity"}));
+  EXPECT_EQ(want_families,
+            (std::vector<std::string>{"realizable", "label-noise", "adversarial", "non-gaussian",
+                                      "sparse-parity", "halfspace"}));
   for (const LearnerEntry& l : learner_table())
-    if (l.task == Task::relu) want_learners.push_back(l.name);
+    if (l.task == Task::relu || l.task == Task::halfspace) want_learners.push_back(l.name);
   EXPECT_EQ(families, want_families);
   EXPECT_EQ(learners, want_learners);
   EXPECT_EQ(config.seeds.size(), 3u);

@@ -3,6 +3,7 @@
 import doctest
 import importlib
 import inspect
+import json
 import os
 import pydoc
 import subprocess
@@ -166,8 +167,41 @@ def test_population_loss_reads_truth_files(tmp_path, run_cli):
     assert from_file > 0.2  # the noise variance plus a positive distance to the teacher
 
 
+def test_score_is_the_record_the_cli_prints(tmp_path, run_cli):
+    data = tmp_path / "d.csv"
+    run_cli("generate", "--family", "label-noise", "--n", 2000, "--d", 4, "--seed", 3,
+            "--param", "noise=0.05", "-o", data, "--quiet")
+    run_cli("fit", data, "--learner", "gd", "-o", tmp_path / "m.json", "--quiet")
+    cli = json.loads(run_cli("evaluate", "--model", tmp_path / "m.json", data, "--truth",
+                             tmp_path / "d.truth.json").stdout)
+    record = relureg.score(tmp_path / "m.json", tmp_path / "d.truth.json")
+    assert record == {key: cli[key] for key in record}
+    assert set(record) == {"measure", "population_loss", "population_loss_method",
+                           "population_loss_stderr", "opt", "opt_kind", "excess", "ratio_to_opt"}
+    assert record["measure"] == "square loss" and record["opt"] == 0.05
+    assert record["ratio_to_opt"] == pytest.approx(record["population_loss"] / 0.05, rel=1e-15)
+    # A fitted estimator scores the same as its weights written as a model dict.
+    X, y, truth = relureg.make_instance("label-noise", n=2000, d=4, seed=3, noise=0.05)
+    model = relureg.ReLURegressor(learner="gd").fit(X, y)
+    as_dict = relureg.score({"type": "relu", "w": model.coef_, "b": model.intercept_}, truth)
+    assert relureg.score(model, truth) == as_dict
+    assert as_dict["population_loss"] == relureg.population_loss(model.coef_, model.intercept_,
+                                                                 truth)
+
+
+def test_score_of_a_halfspace_needs_a_halfspace_instance():
+    X, y, truth = relureg.make_instance("halfspace", n=4000, d=3, seed=1)
+    clf = relureg.HalfspaceClassifier(learner="hs-average").fit(X, y)
+    record = relureg.score(clf, truth)
+    assert record["measure"] == "0/1 error" and record["ratio_to_opt"] >= 1 - 1e-12
+    _, _, relu_truth = relureg.make_instance("realizable", n=10, d=3, seed=1)
+    with pytest.raises(relureg.InputError, match="a 'realizable' instance measures square loss; "
+                       r"the model is a halfspace \(use a 'halfspace' instance\)"):
+        relureg.score(clf, relu_truth)
+
+
 @pytest.mark.parametrize("module", ["relureg", "relureg._instances", "relureg._tables",
-                                    "relureg._regressor"])
+                                    "relureg._regressor", "relureg._networks"])
 def test_docstring_examples_run(module):
     result = doctest.testmod(importlib.import_module(module))
     assert result.attempted > 0 and result.failed == 0

@@ -63,3 +63,12 @@ def test_network_estimators_reject_relu_learners():
     X, y, _ = relureg.make_instance("label-noise", n=200, d=3, seed=1)
     with pytest.raises(relureg.InputError, match="learner 'gd' learns a relu, not a net2"):
         relureg.Net2Regressor("gd").fit(X, y)
+
+
+def test_score_of_a_network_estimator_is_its_model_files():
+    X, y, truth = relureg.make_instance("teacher-net2", n=3000, d=4, seed=2)
+    net = relureg.Net2Regressor(units=2, random_state=1).fit(X, y)
+    record = relureg.score(net, truth)
+    assert record == relureg.score(net.model_, truth)
+    assert record["measure"] == "square loss"
+    assert record["population_loss"] >= record["opt"] - 1e-9
