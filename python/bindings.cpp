@@ -199,12 +199,12 @@ py::dict fit(const Features& X, const Labels& y, const std::string& learner,
   if (y.ndim() != 1 || y.shape(0) != X.shape(0))
     throw InputError("y must be a 1-D array with one label per row of X");
   const LearnerEntry& entry = find_learner(learner);
-  const ParamValues values =
-      ParamValues::from_map(entry.params, params, "learner '" + learner + "'");
+  ParamValues values = ParamValues::from_map(entry.params, params, "learner '" + learner + "'");
+  values.set_fit_bias(bias);
   const DatasetView view = view_of(X, y.data());
   const Engine engine(EngineOptions{threads});
   InterruptCheck interrupt;
-  FitContext context{&engine, bias, seed, interrupt.callback()};
+  FitContext context{&engine, seed, interrupt.callback()};
   context.standardize = standardize;
   std::optional<ReluModel> initial;
   if (initial_w) {  // a warm start from the previous fit

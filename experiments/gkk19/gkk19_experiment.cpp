@@ -106,7 +106,7 @@ int main(int argc, char** argv) {
             const LearnerEntry& entry = find_learner(run.learner);
             const FitResult fit =
                 fit_learner(entry, ParamValues::parse(entry.params, run.params, run.learner),
-                            inst.data.view(), {&engine, false, seed, {}});
+                            inst.data.view(), {&engine, seed, {}});
             const double loss = population_loss(fit.model, inst.truth, engine).value;
             const std::string tau =
                 fit.details.contains("chosen_tau")

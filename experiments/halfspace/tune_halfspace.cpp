@@ -70,8 +70,7 @@ int main(int argc, char** argv) {
       for (std::size_t seed = 1; seed <= seeds; ++seed) {
         const Instance inst =
             generate_instance("halfspace", n, d, seed, {"eta=" + eta, "flips=" + flip}, engine);
-        const FitResult fit =
-            fit_learner(entry, values, inst.data.view(), {&engine, false, seed, {}});
+        const FitResult fit = fit_learner(entry, values, inst.data.view(), {&engine, seed, {}});
         const double error = population_loss(fit.model, inst.truth, engine).value;
         const double e = std::stod(eta);
         sum_excess += (error - inst.truth.opt) / e;

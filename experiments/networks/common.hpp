@@ -48,8 +48,10 @@ inline FitResult run_learner(const std::string& name, const std::vector<std::str
                              const DataSource& data, const Engine& engine, std::uint64_t seed,
                              bool bias = false) {
   const LearnerEntry& entry = find_learner(name);
-  FitContext context{&engine, bias, seed, {}};
-  return fit_learner(entry, ParamValues::parse(entry.params, params, name), data, context);
+  ParamValues values = ParamValues::parse(entry.params, params, name);
+  values.set_fit_bias(bias);
+  FitContext context{&engine, seed, {}};
+  return fit_learner(entry, values, data, context);
 }
 
 // Writes the report to stdout and, unless empty, to `path` (atomically).

@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <string>
@@ -27,9 +28,9 @@ struct FitProgress {
 using ProgressCallback = std::function<bool(const FitProgress&)>;
 
 // What a fit may use besides its parameters. `seed` drives every random choice of the learner.
+// Whether a bias is fitted is a model choice, carried by the learner's parameters (see bias_field).
 struct FitContext {
   const Engine* engine = nullptr;
-  bool bias = false;
   std::uint64_t seed = 0;
   ProgressCallback progress;  // may be empty
   // A warm start: the iterative ReLU learners (gd, glmtron) start from this model instead of
@@ -84,6 +85,7 @@ struct LearnerEntry {
   Task task = Task::relu;
   ParamTable params;
   std::function<std::unique_ptr<Learner>(const ParamValues&)> make;
+  bool fits_bias = false;  // the parameter struct has a bias_field (set by --bias / bias=)
 };
 
 // The one explicit table of learners: the CLI help, Python and error messages all read it.
@@ -92,7 +94,8 @@ const std::vector<LearnerEntry>& learner_table();
 const LearnerEntry& find_learner(const std::string& name);
 std::string learner_names(Task task);  // "moment, gd, glmtron, exhaustive"
 
-// Runs a learner: builds it from the table, times it and counts its passes.
+// Runs a learner: builds it from the table, times it and counts its passes. InputError when a
+// bias is asked for (params.fit_bias()) and the learner fits none.
 FitResult fit_learner(const LearnerEntry& entry, const ParamValues& params, const DataSource& data,
                       const FitContext& context);
 
@@ -100,10 +103,57 @@ FitResult fit_learner(const LearnerEntry& entry, const ParamValues& params, cons
 std::optional<WorkEstimate> estimate_learner(const LearnerEntry& entry, const ParamValues& params,
                                              const DataSource& data, const FitContext& context);
 
-// Parameters shared by the iterative learners, declared once here.
-ParamSpec max_passes_param(double default_value);
-ParamSpec tol_param(double default_value);
-ParamSpec step_param(double default_value, const std::string& description);
-ParamSpec radius_param();
+// Builds a learner L from its typed parameters P (what a LearnerEntry's `make` does).
+template <class L, class P>
+std::function<std::unique_ptr<Learner>(const ParamValues&)> make_learner() {
+  return [](const ParamValues& values) { return std::make_unique<L>(values.as<P>()); };
+}
+
+// The table entry of learner L with parameter struct P: the table, `make` and `fits_bias` all
+// derived from P's field declarations.
+template <class L, class P>
+LearnerEntry learner_entry(std::string name, std::string description, std::string reference,
+                           Task task) {
+  bool fits_bias = false;
+  for (const Field<P>& f : P::fields()) fits_bias = fits_bias || (!f.listed && f.name == "bias");
+  return {std::move(name),
+          std::move(description),
+          std::move(reference),
+          task,
+          param_table<P>(),
+          make_learner<L, P>(),
+          fits_bias};
+}
+
+// Whether a bias is fitted, declared once: a learner that can fit one has a `bool bias = false`
+// field declared with bias_field. It is set by the CLI's --bias, Python's bias= and the grid's
+// `bias` key (ParamValues::set_fit_bias), not by "bias=1".
+template <class P>
+Field<P> bias_field(bool P::*member) {
+  Field<P> f{"bias", member, "fit a bias b (default: b = 0, as in GKK19)"};
+  f.listed = false;
+  return f;
+}
+
+// Parameters shared by the learners, declared once here; each learner's default is the
+// initialiser of its own struct's field.
+template <class P>
+Field<P> max_passes_field(std::size_t P::*member) {
+  return {"max_passes", member, "stop after this many passes over the data", 1, 1e9};
+}
+template <class P>
+Field<P> tol_field(double P::*member) {
+  return {"tol", member,
+          "stop when the relative change of the training loss falls below this (0 = never)", 0, 1};
+}
+template <class P>
+Field<P> step_field(double P::*member, std::string doc) {
+  return {"step", member, std::move(doc), 1e-12, 1e6};
+}
+template <class P>
+Field<P> radius_field(double P::*member) {
+  return {"radius", member, "norm bound W: the fit stays in ‖w‖ <= W (inf = unconstrained)", 1e-12,
+          std::numeric_limits<double>::infinity()};
+}
 
 }  // namespace relureg

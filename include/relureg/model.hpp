@@ -64,5 +64,8 @@ std::string task_name(Task task);
 Task task_from_name(const std::string& name);
 // What a task's models are scored by: "square loss" or "0/1 error".
 std::string task_measure(Task task);
+// The class of models a task's opt is taken over: "ReLUs", "halfspaces", "depth-2 networks",
+// "binary-activation networks".
+std::string task_models(Task task);
 
 }  // namespace relureg

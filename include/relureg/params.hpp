@@ -1,10 +1,14 @@
-// Parameters declared once (name, kind, default, bounds, description) and values checked against
-// them.
+// Parameters declared once: typed parameter structs whose fields carry name, bounds and doc (the
+// default is the field's initialiser), the listing rows derived from them, and checked values.
 #pragma once
 
+#include <cstddef>
+#include <functional>
 #include <limits>
 #include <map>
 #include <string>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -12,6 +16,9 @@
 namespace relureg {
 
 enum class ParamKind { real, integer, choice, flag };
+
+// The default and bound "inf" of parameter structs (e.g. an unconstrained radius).
+inline constexpr double kInfinity = std::numeric_limits<double>::infinity();
 
 // One declared parameter. For `choice`, `choices` lists the allowed words and `text_default`
 // the default; for the numeric kinds `lower`/`upper` are inclusive bounds.
@@ -31,6 +38,129 @@ struct ParamSpec {
 
 using ParamTable = std::vector<ParamSpec>;
 
+// The allowed words of a text parameter.
+struct Choices {
+  std::vector<std::string> words;
+};
+
+// A field's value as ParamValues holds it: the number (real, integer, flag 0/1) or the word.
+struct FieldValue {
+  double number = 0;
+  std::string text;
+};
+
+// One field of a parameter struct P, declared once: its name, the member it binds, a one-line
+// doc and its bounds (numbers) or allowed words (text). The default is the member's initialiser
+// in P, read from a value-initialised P. The member's type gives the kind: double → real,
+// std::size_t → integer, bool → flag, std::string → choice. A misspelt member is a compile error.
+template <class P>
+struct Field {
+  std::string name;
+  ParamKind kind = ParamKind::real;
+  std::string doc;
+  double lower = -std::numeric_limits<double>::infinity();
+  double upper = std::numeric_limits<double>::infinity();
+  std::vector<std::string> choices = {};
+  // false for a field set by the front ends' own flag rather than "name=value" (the `bias` of
+  // the learners: the CLI's --bias, Python's bias=, the grid's `bias` key); it is then not in
+  // the table, the messages or the JSON.
+  bool listed = true;
+  std::function<FieldValue(const P&)> read;          // the member's value
+  std::function<void(P&, const FieldValue&)> write;  // sets the member
+
+  Field(std::string name, double P::*m, std::string doc, double lower, double upper)
+      : Field(std::move(name), ParamKind::real, std::move(doc), lower, upper, {}, m) {}
+  Field(std::string name, std::size_t P::*m, std::string doc, double lower, double upper)
+      : Field(std::move(name), ParamKind::integer, std::move(doc), lower, upper, {}, m) {}
+  Field(std::string name, bool P::*m, std::string doc)
+      : Field(std::move(name), ParamKind::flag, std::move(doc), 0, 1, {}, m) {}
+  Field(std::string name, std::string P::*m, std::string doc, Choices allowed)
+      : Field(std::move(name), ParamKind::choice, std::move(doc), 0, 0, std::move(allowed.words),
+              m) {}
+  // The same field seen from a struct D derived from P (see inherit_fields).
+  template <class D>
+  Field<D> in() const {
+    Field<D> f(name, kind, doc, lower, upper, choices, nullptr);
+    f.listed = listed;
+    f.read = [r = read](const D& d) { return r(static_cast<const P&>(d)); };
+    f.write = [w = write](D& d, const FieldValue& v) { w(static_cast<P&>(d), v); };
+    return f;
+  }
+
+  // The listing row: default from P's initialiser.
+  ParamSpec spec() const {
+    const FieldValue value = read(P{});
+    ParamSpec s;
+    s.name = name;
+    s.kind = kind;
+    s.description = doc;
+    s.lower = lower;
+    s.upper = upper;
+    s.choices = choices;
+    if (kind == ParamKind::choice)
+      s.text_default = value.text;
+    else
+      s.default_value = value.number;
+    return s;
+  }
+
+  template <class T>
+  Field(std::string name, ParamKind kind, std::string doc, double lower, double upper,
+        std::vector<std::string> choices, T P::*m)
+      : name(std::move(name)),
+        kind(kind),
+        doc(std::move(doc)),
+        lower(lower),
+        upper(upper),
+        choices(std::move(choices)) {
+    read = [m](const P& p) {
+      FieldValue v;
+      if constexpr (std::is_same_v<T, std::string>)
+        v.text = p.*m;
+      else
+        v.number = static_cast<double>(p.*m);
+      return v;
+    };
+    write = [m](P& p, const FieldValue& v) {
+      if constexpr (std::is_same_v<T, std::string>)
+        p.*m = v.text;
+      else if constexpr (std::is_same_v<T, bool>)
+        p.*m = v.number != 0;
+      else
+        p.*m = static_cast<T>(v.number);
+    };
+  }
+  Field(std::string name, ParamKind kind, std::string doc, double lower, double upper,
+        std::vector<std::string> choices, std::nullptr_t)
+      : name(std::move(name)),
+        kind(kind),
+        doc(std::move(doc)),
+        lower(lower),
+        upper(upper),
+        choices(std::move(choices)) {}
+};
+
+template <class P>
+using Fields = std::vector<Field<P>>;
+
+// The listing rows of a parameter struct, in declaration order.
+template <class P>
+ParamTable param_table() {
+  ParamTable table;
+  for (const Field<P>& f : P::fields())
+    if (f.listed) table.push_back(f.spec());
+  return table;
+}
+
+// The fields of a base struct B (declared once there) followed by P's own.
+template <class P, class B>
+Fields<P> inherit_fields(const Fields<P>& own) {
+  Fields<P> all;
+  for (const Field<B>& f : B::fields()) all.push_back(f.template in<P>());
+  all.insert(all.end(), own.begin(), own.end());
+  return all;
+}
+
 // Validated values for one table: every declared parameter has a value (given or default).
 class ParamValues {
  public:
@@ -45,12 +175,19 @@ class ParamValues {
                               const std::map<std::string, std::string>& values,
                               const std::string& owner);
   static ParamValues defaults(const ParamTable& table);
+  // The values of a typed parameter struct (all marked as given).
+  template <class P>
+  static ParamValues of(const P& params);
 
-  double real(const std::string& name) const;
-  long long integer(const std::string& name) const;
-  const std::string& choice(const std::string& name) const;
-  bool flag(const std::string& name) const;
   bool was_given(const std::string& name) const;
+
+  // Whether a bias is to be fitted: sets the unlisted `bias` field of the struct (see Field).
+  void set_fit_bias(bool fit_bias) { fit_bias_ = fit_bias; }
+  bool fit_bias() const { return fit_bias_; }
+
+  // The checked values as the typed struct P whose param_table<P>() they were parsed against.
+  template <class P>
+  P as() const;
 
   nlohmann::json to_json() const;  // numbers as numbers, choices as strings, flags as booleans
 
@@ -62,7 +199,44 @@ class ParamValues {
   };
   std::map<std::string, Value> values_;
   std::map<std::string, ParamKind> kinds_;
+  bool fit_bias_ = false;
   const Value& get(const std::string& name) const;
 };
+
+template <class P>
+P ParamValues::as() const {
+  P p{};
+  for (const Field<P>& f : P::fields()) {
+    if (!f.listed) {
+      if (f.kind == ParamKind::flag && f.name == "bias")
+        f.write(p, FieldValue{fit_bias_ ? 1.0 : 0.0, ""});
+      continue;
+    }
+    const Value& v = get(f.name);
+    f.write(p, FieldValue{v.number, v.text});
+  }
+  return p;
+}
+
+template <class P>
+ParamValues ParamValues::of(const P& params) {
+  ParamValues result;
+  for (const Field<P>& f : P::fields()) {
+    const FieldValue value = f.read(params);
+    if (!f.listed) {
+      if (f.name == "bias") result.fit_bias_ = value.number != 0;
+      continue;
+    }
+    result.values_[f.name] = Value{value.number, value.text, true};
+    result.kinds_[f.name] = f.kind;
+  }
+  return result;
+}
+
+// The JSON form of a typed parameter struct, as written in model files' and truths' "params".
+template <class P>
+nlohmann::json params_json(const P& params) {
+  return ParamValues::of(params).to_json();
+}
 
 }  // namespace relureg

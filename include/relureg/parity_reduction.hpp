@@ -11,6 +11,7 @@
 
 #include "relureg/dataset.hpp"
 #include "relureg/learner.hpp"
+#include "relureg/query_oracle.hpp"
 
 namespace relureg {
 
@@ -22,7 +23,7 @@ struct RecoveryOptions {
   std::optional<std::size_t> k;     // the parity's size, when known (from the truth or the user)
   std::optional<double> eta;        // its noise rate, when known
   double sq_tolerance = 0;          // > 0: the learner runs under a statistical-query oracle
-  std::string sq_oracle = "adversarial";
+  std::string sq_oracle = kDefaultQueryOracle;
   std::uint64_t seed = 0;
   int threads = 0;
 };

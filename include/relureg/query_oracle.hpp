@@ -75,6 +75,7 @@ class NullAnswerOracle final : public StatisticalQueryOracle {
 
 // "adversarial" (NullAnswerOracle) or "random"; InputError for another kind or a tolerance
 // that is negative or not finite.
+inline constexpr const char* kDefaultQueryOracle = "adversarial";  // the default `kind` below
 std::shared_ptr<StatisticalQueryOracle> make_query_oracle(const std::string& kind, double tolerance,
                                                           std::span<const double> labels,
                                                           std::uint64_t seed, int threads);

@@ -11,6 +11,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "relureg/io.hpp"
+
 namespace relureg::tradeoff {
 
 // One instance family of the grid: its fixed parameters (as written in the config: numbers,
@@ -33,7 +35,7 @@ struct LearnerSpec {
 struct DatasetSpec {
   std::string path;
   std::string truth;
-  std::string label = "y";  // CSV label column
+  std::string label = ReadOptions().label_column;  // CSV label column
 };
 
 // The grid: families × noise levels × d × n × learners × seeds (+ datasets × learners × seeds).
@@ -64,6 +66,10 @@ Config parse_config(const std::string& text, const std::string& format, const st
 Config read_config(const std::filesystem::path& path);  // format from the extension
 nlohmann::json to_json(const Config& config);           // parse_config(dump, "json") gives it back
 std::string to_toml(const Config& config);              // the same, as an editable TOML file
+// The table of the config's top-level keys (key, values, default, meaning) in Markdown, from the
+// one declaration of the keys that the readers and writers use; docs/tradeoff.md holds a copy
+// (`relureg tradeoff --print-keys`), checked by a test.
+std::string config_keys_markdown();
 
 // Peak heap use of the calling thread. The CLI installs an allocation counter; without one, the
 // peak-memory column stays empty.

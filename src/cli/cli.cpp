@@ -26,9 +26,10 @@ void add_params(CLI::App* app, std::vector<std::string>& params, const std::stri
       ->allow_extra_args(false);
 }
 
-void add_data_flags(CLI::App* app, std::string& label, std::string& labels) {
-  app->add_option("--label", label, "CSV: name of the label column")->capture_default_str();
-  app->add_option("--labels", labels, "NPY: labels file (default: <stem>.labels.npy)");
+void add_data_flags(CLI::App* app, ReadOptions& read) {
+  app->add_option("--label", read.label_column, "CSV: name of the label column")
+      ->capture_default_str();
+  app->add_option("--labels", read.labels, "NPY: labels file (default: <stem>.labels.npy)");
 }
 
 void add_sq_flags(CLI::App* app, double& tolerance, std::string& oracle) {
@@ -86,7 +87,7 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err)
                     "glmtron by preconditioned steps, the other ReLU learners on a standardised "
                     "copy, so the fit does not depend on the features' means and scales; the "
                     "model is in the data's units either way)");
-  add_data_flags(fit_cmd, fit.label, fit.labels);
+  add_data_flags(fit_cmd, fit.read);
   fit_cmd->add_option("-o,--output", fit.output, "model file (.json)")->required();
   add_sq_flags(fit_cmd, fit.sq_tolerance, fit.sq_oracle);
   add_common(fit_cmd, common);
@@ -98,7 +99,7 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err)
   evaluate->add_option("data", ev.data, "data file (.csv or .npy)")->required();
   evaluate->add_option("--truth", ev.truth,
                        "ground truth (.truth.json) to add the population loss and opt");
-  add_data_flags(evaluate, ev.label, ev.labels);
+  add_data_flags(evaluate, ev.read);
   add_common(evaluate, common);
 
   PredictOptions pr;
@@ -106,7 +107,7 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err)
   predict->add_option("--model", pr.model, "model file (.json)")->required();
   predict->add_option("data", pr.data, "data file (.csv or .npy); labels are not needed")
       ->required();
-  add_data_flags(predict, pr.label, pr.labels);
+  add_data_flags(predict, pr.read);
   predict->add_option("-o,--output", pr.output, "predictions (.csv)")->required();
   add_common(predict, common);
 
@@ -138,6 +139,8 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err)
   tradeoff_cmd->add_flag("--no-figures", trade.no_figures, "do not draw the figures");
   tradeoff_cmd->add_flag("--print-config", trade.print_config,
                          "print the grid as TOML (a starting point for --config) and exit");
+  tradeoff_cmd->add_flag("--print-keys", trade.print_keys,
+                         "print the table of the config's keys (Markdown) and exit");
   tradeoff_cmd->add_flag("--quiet", common.quiet, "no progress, only the summary");
 
   RecoverParityOptions rp;
@@ -146,17 +149,19 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err)
       "turn a ReLU learner into a sparse-parity solver (re-randomise one coordinate at a time); "
       "prints JSON");
   recover->add_option("data", rp.data, "data file (.csv or .npy)")->required();
-  recover->add_option("--learner", rp.learner, "learner: " + learner_names(Task::relu))->required();
-  add_params(recover, rp.params, "learner", "learners");
-  recover->add_option("--budget", rp.budget, "passes over the data per fit (0 = no limit)");
+  recover->add_option("--learner", rp.recovery.learner, "learner: " + learner_names(Task::relu))
+      ->required();
+  add_params(recover, rp.recovery.params, "learner", "learners");
+  recover->add_option("--budget", rp.recovery.budget_passes,
+                      "passes over the data per fit (0 = no limit)");
   recover->add_option("--k", rp.k, "size of S (default: from the ground truth)");
   recover->add_option("--eta", rp.eta, "label noise rate (default: from the ground truth)")
       ->check(CLI::Range(0.0, 0.5));
-  recover->add_option("--holdout", rp.holdout, "fraction of rows kept to estimate losses")
+  recover->add_option("--holdout", rp.recovery.holdout, "fraction of rows kept to estimate losses")
       ->capture_default_str();
   recover->add_option("--truth", rp.truth, "ground truth (default: <stem>.truth.json if present)");
-  add_sq_flags(recover, rp.sq_tolerance, rp.sq_oracle);
-  add_data_flags(recover, rp.label, rp.labels);
+  add_sq_flags(recover, rp.recovery.sq_tolerance, rp.recovery.sq_oracle);
+  add_data_flags(recover, rp.read);
   recover->add_option("-o,--output", rp.output, "also write the JSON result to this file");
   add_common(recover, common);
 

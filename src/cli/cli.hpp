@@ -10,8 +10,11 @@
 
 #include "relureg/dataset.hpp"
 #include "relureg/engine.hpp"
+#include "relureg/io.hpp"
 #include "relureg/learner.hpp"
 #include "relureg/model.hpp"
+#include "relureg/parity_reduction.hpp"
+#include "relureg/query_oracle.hpp"
 
 namespace relureg::cli {
 
@@ -34,33 +37,31 @@ struct GenerateOptions {
   std::string output;
 };
 
+// The data commands bind --label/--labels to the library's ReadOptions directly.
 struct FitOptions {
   std::string data;
   std::string learner;
   std::string task;  // "relu" or "halfspace"; empty: the learner's
   std::vector<std::string> params;
   bool bias = false;
-  bool raw_features = false;  // with --bias: descend on the features as they are
-  std::string label = "y";
-  std::string labels;
+  bool raw_features = false;  // with --bias: fit on the features as they are
+  ReadOptions read;
   std::string output;
   double sq_tolerance = 0;  // > 0: run the learner under a statistical-query oracle
-  std::string sq_oracle = "adversarial";
+  std::string sq_oracle = kDefaultQueryOracle;
 };
 
 struct EvaluateOptions {
   std::string model;
   std::string data;
   std::string truth;
-  std::string label = "y";
-  std::string labels;
+  ReadOptions read;
 };
 
 struct PredictOptions {
   std::string model;
   std::string data;
-  std::string label = "y";
-  std::string labels;
+  ReadOptions read;  // labels are not needed to predict (require_labels is ignored)
   std::string output;
 };
 
@@ -72,19 +73,15 @@ struct DemoOptions {
   bool bias = false;
 };
 
+// The flags bind to the library's RecoveryOptions (learner, params, budget, holdout, SQ) and
+// ReadOptions directly; k and eta fall back to the ground truth, seed and threads are common.
 struct RecoverParityOptions {
   std::string data;
-  std::string learner;
-  std::vector<std::string> params;
-  std::size_t budget = 0;  // passes per fit (0 = the learner's own limits)
-  std::size_t k = 0;       // 0 = from the ground truth, if any
-  double eta = -1;         // < 0 = from the ground truth, if any
-  double holdout = 0.25;
+  RecoveryOptions recovery;
+  std::size_t k = 0;  // 0 = from the ground truth, if any
+  double eta = -1;    // < 0 = from the ground truth, if any
   std::string truth;  // default: <stem>.truth.json when it exists
-  double sq_tolerance = 0;
-  std::string sq_oracle = "adversarial";
-  std::string label = "y";
-  std::string labels;
+  ReadOptions read;
   std::string output;
 };
 
@@ -104,6 +101,7 @@ struct TradeoffOptions {
   int jobs = -1;  // -1: as the config says
   bool no_figures = false;
   bool print_config = false;
+  bool print_keys = false;
 };
 // Exit code 130 when interrupted (Ctrl-C): the finished cells are saved and a rerun resumes.
 int cmd_tradeoff(const TradeoffOptions& o, const CommonOptions& c, std::ostream& out,

@@ -22,13 +22,17 @@ Engine make_engine(const CommonOptions& c) {
   return Engine(EngineOptions{c.threads});
 }
 
-Dataset read_input(const std::string& path, const std::string& label, const std::string& labels,
-                   bool require_labels) {
-  ReadOptions options;
-  options.label_column = label;
-  options.labels = labels;
-  options.require_labels = require_labels;
-  return read_dataset(path, options);
+// A model file and the data it is applied to, with matching dimensions.
+struct ModelAndData {
+  ModelFile file;
+  Dataset data;
+};
+ModelAndData read_model_and_data(const std::string& model, const std::string& data,
+                                 ReadOptions read, bool require_labels) {
+  read.require_labels = require_labels;
+  ModelAndData both{read_model_file(model), read_dataset(data, read)};
+  check_dimension(both.file.model, both.data.d, data);
+  return both;
 }
 
 }  // namespace
@@ -58,14 +62,14 @@ int cmd_generate(const GenerateOptions& o, const CommonOptions& c, std::ostream&
 int cmd_fit(const FitOptions& o, const CommonOptions& c, std::ostream& out, std::ostream& err) {
   const LearnerEntry& entry = find_learner(o.learner);
   check_task(entry, o.task);
-  const ParamValues params =
-      ParamValues::parse(entry.params, o.params, "learner '" + entry.name + "'");
+  ParamValues params = ParamValues::parse(entry.params, o.params, "learner '" + entry.name + "'");
+  params.set_fit_bias(o.bias);
   if (std::filesystem::path(o.output).extension() != ".json")
     throw InputError(o.output + ": the model file must end in .json");
-  const Dataset data = read_input(o.data, o.label, o.labels, true);
+  const Dataset data = read_dataset(o.data, o.read);
   Engine engine = make_engine(c);
   if (entry.task == Task::halfspace) require_halfspace_labels(engine, data, o.data);
-  FitContext context{&engine, o.bias, c.seed, {}};
+  FitContext context{&engine, c.seed, {}};
   context.standardize = o.bias && !o.raw_features;  // as the Python ReLURegressor
   // Exponential-time learners say what the fit will cost before it starts (before any oracle, so
   // that their time probes are not counted as statistical queries).
@@ -111,9 +115,7 @@ int cmd_fit(const FitOptions& o, const CommonOptions& c, std::ostream& out, std:
 }
 
 int cmd_evaluate(const EvaluateOptions& o, const CommonOptions& c, std::ostream& out) {
-  const ModelFile file = read_model_file(o.model);
-  const Dataset data = read_input(o.data, o.label, o.labels, true);
-  check_dimension(file.model, data.d, o.data);
+  const auto [file, data] = read_model_and_data(o.model, o.data, o.read, true);
   const Engine engine = make_engine(c);
   // A halfspace's loss is its 0/1 error, over ±1 labels.
   if (file.task() == Task::halfspace) require_halfspace_labels(engine, data, o.data);
@@ -133,9 +135,7 @@ int cmd_evaluate(const EvaluateOptions& o, const CommonOptions& c, std::ostream&
 }
 
 int cmd_predict(const PredictOptions& o, const CommonOptions& c, std::ostream& out) {
-  const ModelFile file = read_model_file(o.model);
-  const Dataset data = read_input(o.data, o.label, o.labels, false);
-  check_dimension(file.model, data.d, o.data);
+  const auto [file, data] = read_model_and_data(o.model, o.data, o.read, false);
   const Engine engine = make_engine(c);
   write_column_csv(o.output, file.task() == Task::halfspace ? "label" : "prediction",
                    predict(engine, file.model, data.view()));

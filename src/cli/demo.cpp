@@ -35,10 +35,12 @@ int cmd_demo(const DemoOptions& o, const CommonOptions& c, std::ostream& out, st
       continue;
     }
     ProgressBar bar(err, !c.quiet && stderr_is_terminal(), entry.name);
-    FitContext context{&engine, o.bias, c.seed, bar.callback()};
+    FitContext context{&engine, c.seed, bar.callback()};
+    ParamValues params = ParamValues::defaults(entry.params);
+    params.set_fit_bias(o.bias);
     FitResult fit;
     try {
-      fit = fit_learner(entry, ParamValues::defaults(entry.params), instance.data.view(), context);
+      fit = fit_learner(entry, params, instance.data.view(), context);
     } catch (const DivergenceError& e) {
       out << fmt::format("{:<11} diverged: {}\n", entry.name, e.what());
       continue;

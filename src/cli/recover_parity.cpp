@@ -75,21 +75,12 @@ class ReductionProgress {
 
 int cmd_recover_parity(const RecoverParityOptions& o, const CommonOptions& c, std::ostream& out,
                        std::ostream& err) {
-  find_learner(o.learner);  // fail on a bad name before reading data
+  find_learner(o.recovery.learner);  // fail on a bad name before reading data
   if (!o.output.empty() && std::filesystem::path(o.output).extension() != ".json")
     throw InputError(o.output + ": the result file must end in .json");
-  ReadOptions read;
-  read.label_column = o.label;
-  read.labels = o.labels;
-  const Dataset data = read_dataset(o.data, read);
+  const Dataset data = read_dataset(o.data, o.read);
 
-  RecoveryOptions options;
-  options.learner = o.learner;
-  options.params = o.params;
-  options.budget_passes = o.budget;
-  options.holdout = o.holdout;
-  options.sq_tolerance = o.sq_tolerance;
-  options.sq_oracle = o.sq_oracle;
+  RecoveryOptions options = o.recovery;
   options.seed = c.seed;
   options.threads = c.threads;
   // k, eta and S from the ground truth when there is one (the flags win).
@@ -107,18 +98,19 @@ int cmd_recover_parity(const RecoverParityOptions& o, const CommonOptions& c, st
   if (o.k > 0) options.k = o.k;
   if (o.eta >= 0) options.eta = o.eta;
 
-  ReductionProgress bar(err, !c.quiet && stderr_is_terminal(), o.learner);
+  ReductionProgress bar(err, !c.quiet && stderr_is_terminal(), o.recovery.learner);
   const RecoveryResult result = recover_parity(data, options, bar.hook());
   bar.finish();
 
   nlohmann::json j = result.to_json();
-  j["learner"] = o.learner;
-  j["params"] = o.params;
-  j["budget_passes"] = o.budget > 0 ? nlohmann::json(o.budget) : nlohmann::json();
+  j["learner"] = o.recovery.learner;
+  j["params"] = o.recovery.params;
+  j["budget_passes"] =
+      o.recovery.budget_passes > 0 ? nlohmann::json(o.recovery.budget_passes) : nlohmann::json();
   j["k"] = options.k ? nlohmann::json(*options.k) : nlohmann::json();
   j["eta"] = options.eta ? nlohmann::json(*options.eta) : nlohmann::json();
-  j["sq_tolerance"] = o.sq_tolerance;
-  if (o.sq_tolerance > 0) j["sq_oracle"] = o.sq_oracle;
+  j["sq_tolerance"] = o.recovery.sq_tolerance;
+  if (o.recovery.sq_tolerance > 0) j["sq_oracle"] = o.recovery.sq_oracle;
   j["seed"] = c.seed;
   if (!truth_block.is_null()) {
     truth_block["correct"] = truth_block["S"] == nlohmann::json(result.recovered) && result.found;

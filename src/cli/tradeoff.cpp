@@ -92,6 +92,10 @@ std::string bar_line(const tradeoff::RunProgress& p) {
 int cmd_tradeoff(const TradeoffOptions& o, const CommonOptions& c, std::ostream& out,
                  std::ostream& err) {
   // Every key and value is checked here, before any instance is generated.
+  if (o.print_keys) {
+    out << tradeoff::config_keys_markdown();
+    return 0;
+  }
   tradeoff::Config config =
       o.config.empty() ? tradeoff::default_config() : tradeoff::read_config(o.config);
   if (o.jobs >= 0) config.jobs = o.jobs;

@@ -15,9 +15,38 @@
 #include "relureg/rng.hpp"
 
 namespace relureg::families {
-namespace {
 
-constexpr std::size_t kDefaultSearchSamples = 200000;
+struct AdversarialParams : PlantedParams {
+  std::string rule = "shift";
+  double eta = 0.1;
+  double noise = 0.05;
+  std::size_t search_samples = 200000;
+  std::string population = "exact";
+  std::size_t eval_samples = 1000000;
+
+  static Fields<AdversarialParams> fields() {
+    using P = AdversarialParams;
+    return inherit_fields<P, PlantedParams>(
+        {{"rule", &P::rule,
+          "shift: add sqrt(noise/eta) where u.x > q; slab: label ReLU(|w*| u.x) where 0 <= w^.x "
+          "<= h",
+          Choices{{"shift", "slab"}}},
+         {"eta", &P::eta, "relabelled fraction (0 < eta < 1; < 0.5 for slab)", 0.0, 1.0},
+         {"noise", &P::noise,
+          "shift: the teacher's loss; labels in the region gain sqrt(noise/eta) (unused by slab)",
+          0.0, kInfinity},
+         {"search_samples", &P::search_samples,
+          "fresh samples for the search certifying opt (0: no search, opt = teacher loss)", 0.0,
+          1e9},
+         {"population", &P::population,
+          "population losses of models: exact (quadrature) or monte-carlo (a cross-check)",
+          Choices{{"exact", "monte-carlo"}}},
+         {"eval_samples", &P::eval_samples, "fresh samples for population=monte-carlo", 1000.0,
+          1e10}});
+  }
+};
+
+namespace {
 
 // E[(m + σ g)_+] for g ~ N(0, 1): m Φ(m/σ) + σ φ(m/σ), or max(m, 0) when σ = 0.
 double shifted_relu_mean(double m, double sigma) {
@@ -52,8 +81,8 @@ double row_dot(const std::vector<double>& v, const float* x) {
 class AdversarialLaw {
  public:
   explicit AdversarialLaw(const GroundTruth& truth)
-      : rule_(truth_choice(truth, "rule")),
-        eta_(truth_real(truth, "eta")),
+      : rule_(truth_params<AdversarialParams>(truth).rule),
+        eta_(truth_params<AdversarialParams>(truth).eta),
         w_star_(truth.w_star),
         b_star_(truth.b_star),
         norm_(std::sqrt(dot(truth.w_star, truth.w_star))),
@@ -78,7 +107,7 @@ class AdversarialLaw {
     for (double& v : u_) v /= u_norm;
     if (rule_ == "shift") {
       threshold_ = upper_normal_quantile(eta_);  // q = Φ⁻¹(1 − eta)
-      shift_ = std::sqrt(truth_real(truth, "noise") / eta_);
+      shift_ = std::sqrt(truth_params<AdversarialParams>(truth).noise / eta_);
     } else {
       threshold_ = upper_normal_quantile(0.5 - eta_);  // Φ(h) − ½ = eta
     }
@@ -198,70 +227,46 @@ RowDistribution adversarial_rows(const GroundTruth& truth) {
 }
 
 FamilyEntry adversarial_family() {
-  const double inf = std::numeric_limits<double>::infinity();
   FamilyEntry entry;
   entry.name = "adversarial";
   entry.description =
       "x ~ N(0, I), a fraction eta relabelled against the teacher (shift or slab); opt <= bound";
-  entry.params = with_common_params({
-      {"rule",
-       ParamKind::choice,
-       0,
-       -inf,
-       inf,
-       "shift: add sqrt(noise/eta) where u.x > q; slab: label ReLU(|w*| u.x) where 0 <= w^.x <= h",
-       {"shift", "slab"},
-       "shift"},
-      {"eta", ParamKind::real, 0.1, 0.0, 1.0, "relabelled fraction (0 < eta < 1; < 0.5 for slab)"},
-      {"noise", ParamKind::real, 0.05, 0.0, inf,
-       "shift: the teacher's loss; labels in the region gain sqrt(noise/eta) (unused by slab)"},
-      {"search_samples", ParamKind::integer, static_cast<double>(kDefaultSearchSamples), 0.0, 1e9,
-       "fresh samples for the search certifying opt (0: no search, opt = teacher loss)"},
-      {"population",
-       ParamKind::choice,
-       0,
-       -inf,
-       inf,
-       "population losses of models: exact (quadrature) or monte-carlo (a cross-check)",
-       {"exact", "monte-carlo"},
-       "exact"},
-      {"eval_samples", ParamKind::integer, 1e6, 1000.0, 1e10,
-       "fresh samples for population=monte-carlo"},
-  });
-  entry.generate = [](std::size_t n, std::size_t d, std::uint64_t seed, const ParamValues& values,
-                      const Engine& engine) {
-    GroundTruth truth = planted_truth("adversarial", n, d, seed, values);
-    const AdversarialLaw law(truth);
-    truth.teacher_loss = law.population_loss(truth.w_star, truth.b_star);
-    const RowDistribution rows = adversarial_rows(truth);
-    Dataset data = draw_dataset(rows, n, stream_seed(seed, Stream::data), engine.threads());
+  entry.params = param_table<AdversarialParams>();
+  entry.generate =
+      typed_generate<AdversarialParams>([](std::size_t n, std::size_t d, std::uint64_t seed,
+                                           const AdversarialParams& p, const Engine& engine) {
+        GroundTruth truth = planted_truth("adversarial", n, d, seed, p, params_json(p));
+        const AdversarialLaw law(truth);
+        truth.teacher_loss = law.population_loss(truth.w_star, truth.b_star);
+        const RowDistribution rows = adversarial_rows(truth);
+        Dataset data = draw_dataset(rows, n, stream_seed(seed, Stream::data), engine.threads());
 
-    truth.opt = truth.teacher_loss;
-    const auto samples = static_cast<std::size_t>(values.integer("search_samples"));
-    std::vector<SearchCandidate> found;
-    std::vector<double> losses;
-    if (samples > 0) {
-      const Dataset fresh =
-          draw_dataset(rows, samples, stream_seed(seed, Stream::search), engine.threads());
-      found = search_relus(engine, fresh.view(), truth);
-      for (const SearchCandidate& c : found) {
-        losses.push_back(law.population_loss(c.model.w, c.model.b));
-        if (losses.back() < truth.opt) {
-          truth.opt = losses.back();
-          truth.w_opt = c.model.w;
-          truth.b_opt = c.model.b;
+        truth.opt = truth.teacher_loss;
+        const auto samples = p.search_samples;
+        std::vector<SearchCandidate> found;
+        std::vector<double> losses;
+        if (samples > 0) {
+          const Dataset fresh =
+              draw_dataset(rows, samples, stream_seed(seed, Stream::search), engine.threads());
+          found = search_relus(engine, fresh.view(), truth);
+          for (const SearchCandidate& c : found) {
+            losses.push_back(law.population_loss(c.model.w, c.model.b));
+            if (losses.back() < truth.opt) {
+              truth.opt = losses.back();
+              truth.w_opt = c.model.w;
+              truth.b_opt = c.model.b;
+            }
+          }
         }
-      }
-    }
-    truth.opt_kind = "upper-bound";
-    truth.opt_note = search_note(truth, found, losses, samples);
-    return Instance{std::move(data), std::move(truth)};
-  };
+        truth.opt_kind = "upper-bound";
+        truth.opt_note = search_note(truth, found, losses, samples);
+        return Instance{std::move(data), std::move(truth)};
+      });
   entry.population_loss = model_losses([](const ReluModel& model, const GroundTruth& truth,
                                           const Engine& engine) {
     check_model_dimension(model, truth);
-    if (truth_choice(truth, "population") == "monte-carlo") {
-      const auto samples = static_cast<std::size_t>(truth_real(truth, "eval_samples"));
+    if (truth_params<AdversarialParams>(truth).population == "monte-carlo") {
+      const auto samples = truth_params<AdversarialParams>(truth).eval_samples;
       return monte_carlo_loss(adversarial_rows(truth), model, samples,
                               stream_seed(truth.seed, Stream::evaluation), engine.threads());
     }

@@ -10,6 +10,18 @@
 #include "relureg/ste.hpp"
 
 namespace relureg::families {
+
+struct BinactTeacherParams {
+  std::size_t patches = 4;
+  double noise = 0.0;
+
+  static Fields<BinactTeacherParams> fields() {
+    using P = BinactTeacherParams;
+    return {{"patches", &P::patches, "patches m (d must be a multiple of m)", 1, 1e6},
+            {"noise", &P::noise, "variance of the Gaussian label noise", 0.0, kInfinity}};
+  }
+};
+
 namespace {
 
 Binact2Model teacher_binact(const GroundTruth& truth) {
@@ -21,55 +33,53 @@ Binact2Model teacher_binact(const GroundTruth& truth) {
 }  // namespace
 
 RowDistribution binact_teacher_rows(const GroundTruth& truth) {
-  const double noise = truth_real(truth, "noise");
+  const double noise = truth_params<BinactTeacherParams>(truth).noise;
   return {truth.d, gaussian_coordinate(),
           [teacher = teacher_binact(truth)](const float* x) { return teacher.predict_one(x); },
           noise_sampler("gaussian", noise), noise};
 }
 
 FamilyEntry binact_teacher_family() {
-  const double inf = std::numeric_limits<double>::infinity();
   FamilyEntry entry;
   entry.name = "binact-teacher";
   entry.task = Task::binact2;
   entry.description =
       "y = v*.1{Z w* > 0} + noise, Z = the row as m patches of d/m N(0,1) features, "
       "v* ~ N(0, I_m), unit w*; opt = noise";
-  entry.params = {
-      {"patches", ParamKind::integer, 4, 1, 1e6, "patches m (d must be a multiple of m)"},
-      {"noise", ParamKind::real, 0.0, 0.0, inf, "variance of the Gaussian label noise"},
-  };
-  entry.generate = [](std::size_t n, std::size_t d, std::uint64_t seed, const ParamValues& values,
-                      const Engine& engine) {
-    if (n == 0) throw InputError("n must be at least 1");
-    const std::size_t m = static_cast<std::size_t>(values.integer("patches"));
-    const std::size_t filter = filter_size(d, m, "family 'binact-teacher'");
-    BlockRandom random(make_rng(seed, static_cast<std::uint64_t>(Stream::teacher)));
-    Binact2Model teacher{m, filter, std::vector<double>(m), random_unit_vector(filter, random)};
-    for (double& v : teacher.v) v = random.normal();
-    const ste::SpuriousMinimum spurious = ste::spurious_minimum({teacher.v, teacher.w});
-    GroundTruth truth = network_truth("binact-teacher", d, seed, values);
-    const double noise = values.real("noise");
-    truth.opt = truth.teacher_loss = noise;
-    truth.opt_kind = "exact";
-    truth.opt_note = fmt::format(
-        "the teacher is E[y|x] and a binact2 model, so opt over binact2 models = noise {}", noise);
-    truth.teacher = {
-        {"type", "binact2"},
-        {"model", binact2_to_json(teacher)},
-        {"objective_note",
-         "the paper's objective f(v, w) = E[(v.sigma(Zw) - y*)^2]/2 is half the square loss"},
-        {"spurious_minimum",
-         {{"exists", spurious.exists},
-          {"condition", "(1'v*)^2 < ((m + 1)/2)|v*|^2"},
-          {"v", spurious.v},
-          {"w", spurious.w},
-          {"objective", spurious.objective},
-          {"square_loss", 2 * spurious.objective + noise}}}};
-    Dataset data = draw_dataset(binact_teacher_rows(truth), n, stream_seed(seed, Stream::data),
-                                engine.threads());
-    return Instance{std::move(data), std::move(truth)};
-  };
+  entry.params = param_table<BinactTeacherParams>();
+  entry.generate =
+      typed_generate<BinactTeacherParams>([](std::size_t n, std::size_t d, std::uint64_t seed,
+                                             const BinactTeacherParams& p, const Engine& engine) {
+        if (n == 0) throw InputError("n must be at least 1");
+        const std::size_t m = p.patches;
+        const std::size_t filter = filter_size(d, m, "family 'binact-teacher'");
+        BlockRandom random(make_rng(seed, static_cast<std::uint64_t>(Stream::teacher)));
+        Binact2Model teacher{m, filter, std::vector<double>(m), random_unit_vector(filter, random)};
+        for (double& v : teacher.v) v = random.normal();
+        const ste::SpuriousMinimum spurious = ste::spurious_minimum({teacher.v, teacher.w});
+        GroundTruth truth = network_truth("binact-teacher", d, seed, params_json(p));
+        const double noise = p.noise;
+        truth.opt = truth.teacher_loss = noise;
+        truth.opt_kind = "exact";
+        truth.opt_note = fmt::format(
+            "the teacher is E[y|x] and a binact2 model, so opt over binact2 models = noise {}",
+            noise);
+        truth.teacher = {
+            {"type", "binact2"},
+            {"model", binact2_to_json(teacher)},
+            {"objective_note",
+             "the paper's objective f(v, w) = E[(v.sigma(Zw) - y*)^2]/2 is half the square loss"},
+            {"spurious_minimum",
+             {{"exists", spurious.exists},
+              {"condition", "(1'v*)^2 < ((m + 1)/2)|v*|^2"},
+              {"v", spurious.v},
+              {"w", spurious.w},
+              {"objective", spurious.objective},
+              {"square_loss", 2 * spurious.objective + noise}}}};
+        Dataset data = draw_dataset(binact_teacher_rows(truth), n, stream_seed(seed, Stream::data),
+                                    engine.threads());
+        return Instance{std::move(data), std::move(truth)};
+      });
   entry.population_loss = model_losses(
       [](const ReluModel& model, const GroundTruth& truth, const Engine& engine) {
         check_model_dimension(model, truth);
@@ -84,7 +94,8 @@ FamilyEntry binact_teacher_family() {
               kMonteCarloSamples, stream_seed(truth.seed, Stream::evaluation), engine.threads());
         // Lemma 1: the square loss is twice the paper's objective, plus the noise.
         const double f = ste::objective({teacher.v, teacher.w}, model.v, model.w);
-        return PopulationLoss{2 * f + truth_real(truth, "noise"), 0.0, "exact", 0};
+        return PopulationLoss{2 * f + truth_params<BinactTeacherParams>(truth).noise, 0.0, "exact",
+                              0};
       });
   entry.rows = binact_teacher_rows;
   return entry;

@@ -33,7 +33,7 @@ Net2Model teacher_network(const GroundTruth& truth);
 Net2Model relu_as_net2(const ReluModel& model);
 // A ground truth of a network family with the ReLU fields neutral: w_star = w_opt = 0, radius inf.
 GroundTruth network_truth(const std::string& family, std::size_t d, std::uint64_t seed,
-                          const ParamValues& values);
+                          nlohmann::json params);
 
 // Exact population loss under x ~ N(0, I) of any ReLU against the teacher ReLU(w*·x + b*) plus
 // independent noise of the given variance: gaussian::relu_distance + variance.

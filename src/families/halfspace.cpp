@@ -17,6 +17,20 @@
 #include "relureg/rng.hpp"
 
 namespace relureg::families {
+
+struct HalfspaceParams {
+  double eta = 0.05;
+  std::string flips = "near";
+
+  static Fields<HalfspaceParams> fields() {
+    using P = HalfspaceParams;
+    return {{"eta", &P::eta, "fraction of labels flipped (0 <= eta < 0.5)", 0.0, 0.4999},
+            {"flips", &P::flips,
+             "near: flip where |w*.x| <= t (the band of mass eta); far: where |w*.x| >= t",
+             Choices{{"near", "far"}}}};
+  }
+};
+
 namespace {
 
 // ∫_{−∞}^{∞} f, split at the breakpoints inside (−38.5, 38.5) (beyond, the Gaussian weight has
@@ -40,7 +54,9 @@ double integrate_line(const std::function<double(double)>& f, std::vector<double
 class HalfspaceLaw {
  public:
   explicit HalfspaceLaw(const GroundTruth& truth)
-      : flips_(truth_choice(truth, "flips")), eta_(truth_real(truth, "eta")), w_(truth.w_star) {
+      : flips_(truth_params<HalfspaceParams>(truth).flips),
+        eta_(truth_params<HalfspaceParams>(truth).eta),
+        w_(truth.w_star) {
     if (flips_ != "near" && flips_ != "far")
       throw InputError(fmt::format("unknown flip rule '{}' (choose near or far)", flips_));
     if (!(eta_ >= 0 && eta_ < 0.5))
@@ -142,26 +158,16 @@ RowDistribution halfspace_rows(const GroundTruth& truth) {
 }
 
 FamilyEntry halfspace_family() {
-  const double inf = std::numeric_limits<double>::infinity();
   FamilyEntry entry;
   entry.name = "halfspace";
   entry.task = Task::halfspace;
   entry.description =
       "±1 labels sign(w*.x), x ~ N(0, I), a fraction eta flipped near or far from the boundary; "
       "opt = best 0/1 error";
-  entry.params = {
-      {"eta", ParamKind::real, 0.05, 0.0, 0.4999, "fraction of labels flipped (0 <= eta < 0.5)"},
-      {"flips",
-       ParamKind::choice,
-       0,
-       -inf,
-       inf,
-       "near: flip where |w*.x| <= t (the band of mass eta); far: where |w*.x| >= t",
-       {"near", "far"},
-       "near"},
-  };
-  entry.generate = [](std::size_t n, std::size_t d, std::uint64_t seed, const ParamValues& values,
-                      const Engine& engine) {
+  entry.params = param_table<HalfspaceParams>();
+  entry.generate = typed_generate<HalfspaceParams>([](std::size_t n, std::size_t d,
+                                                      std::uint64_t seed, const HalfspaceParams& p,
+                                                      const Engine& engine) {
     if (n == 0) throw InputError("n must be at least 1");
     if (d < 2) throw InputError("family 'halfspace' needs d of at least 2");
     GroundTruth truth;
@@ -171,7 +177,7 @@ FamilyEntry halfspace_family() {
     BlockRandom random(make_rng(seed, static_cast<std::uint64_t>(Stream::teacher)));
     truth.w_star = random_unit_vector(d, random);
     truth.radius = std::numeric_limits<double>::infinity();
-    truth.params = values.to_json();
+    truth.params = params_json(p);
     const HalfspaceLaw law(truth);
     truth.teacher_loss = law.error(truth.w_star, 0.0);
     const std::vector<double> u = side_direction(truth);
@@ -190,7 +196,7 @@ FamilyEntry halfspace_family() {
     Dataset data =
         draw_dataset(halfspace_rows(truth), n, stream_seed(seed, Stream::data), engine.threads());
     return Instance{std::move(data), std::move(truth)};
-  };
+  });
   entry.population_loss =
       model_losses([](const HalfspaceModel& model, const GroundTruth& truth, const Engine&) {
         return PopulationLoss{HalfspaceLaw(truth).error(model.w, model.b), 0.0, "exact", 0};

@@ -8,6 +8,19 @@
 
 namespace relureg::families {
 
+struct LabelNoiseParams : PlantedParams {
+  double noise = 0.05;
+  std::string noise_dist = "gaussian";
+
+  static Fields<LabelNoiseParams> fields() {
+    using P = LabelNoiseParams;
+    return inherit_fields<P, PlantedParams>(
+        {{"noise", &P::noise, "variance of the label noise", 0.0, kInfinity},
+         {"noise_dist", &P::noise_dist, "distribution of the label noise",
+          Choices{{"gaussian", "uniform"}}}});
+  }
+};
+
 PopulationLoss noisy_teacher_population_loss(const ReluModel& model, const GroundTruth& truth,
                                              double noise_variance) {
   // E[(f − y)²] = E[(f − f*)²] + E[ξ²] because E[ξ | x] = 0 (papers.md §7, distance of ReLUs).
@@ -17,38 +30,29 @@ PopulationLoss noisy_teacher_population_loss(const ReluModel& model, const Groun
 }
 
 RowDistribution label_noise_rows(const GroundTruth& truth) {
-  const double noise = truth_real(truth, "noise");
+  const double noise = truth_params<LabelNoiseParams>(truth).noise;
   return {truth.d, gaussian_coordinate(), teacher_label(truth),
-          noise_sampler(truth_choice(truth, "noise_dist"), noise), noise};
+          noise_sampler(truth_params<LabelNoiseParams>(truth).noise_dist, noise), noise};
 }
 
 FamilyEntry label_noise_family() {
-  const double inf = std::numeric_limits<double>::infinity();
   FamilyEntry entry;
   entry.name = "label-noise";
   entry.description = "y = ReLU(w*.x + b*) + independent noise, x ~ N(0, I); opt = noise";
-  entry.params = with_common_params({
-      {"noise", ParamKind::real, 0.05, 0.0, inf, "variance of the label noise"},
-      {"noise_dist",
-       ParamKind::choice,
-       0,
-       -inf,
-       inf,
-       "distribution of the label noise",
-       {"gaussian", "uniform"},
-       "gaussian"},
-  });
-  entry.generate = [](std::size_t n, std::size_t d, std::uint64_t seed, const ParamValues& values,
-                      const Engine& engine) {
-    GroundTruth truth = noisy_teacher_truth("label-noise", n, d, seed, values);
-    Dataset data =
-        draw_dataset(label_noise_rows(truth), n, stream_seed(seed, Stream::data), engine.threads());
-    return Instance{std::move(data), std::move(truth)};
-  };
-  entry.population_loss =
-      model_losses([](const ReluModel& model, const GroundTruth& truth, const Engine&) {
-        return noisy_teacher_population_loss(model, truth, truth_real(truth, "noise"));
+  entry.params = param_table<LabelNoiseParams>();
+  entry.generate =
+      typed_generate<LabelNoiseParams>([](std::size_t n, std::size_t d, std::uint64_t seed,
+                                          const LabelNoiseParams& p, const Engine& engine) {
+        GroundTruth truth =
+            noisy_teacher_truth("label-noise", n, d, seed, p, p.noise, params_json(p));
+        Dataset data = draw_dataset(label_noise_rows(truth), n, stream_seed(seed, Stream::data),
+                                    engine.threads());
+        return Instance{std::move(data), std::move(truth)};
       });
+  entry.population_loss = model_losses([](const ReluModel& model, const GroundTruth& truth,
+                                          const Engine&) {
+    return noisy_teacher_population_loss(model, truth, truth_params<LabelNoiseParams>(truth).noise);
+  });
   entry.rows = label_noise_rows;
   return entry;
 }

@@ -8,6 +8,25 @@
 #include "relureg/error.hpp"
 
 namespace relureg::families {
+
+struct NonGaussianParams : PlantedParams {
+  double noise = 0.05;
+  std::string marginal = "uniform";
+  double dof = 5.0;
+  std::size_t eval_samples = 1000000;
+
+  static Fields<NonGaussianParams> fields() {
+    using P = NonGaussianParams;
+    return inherit_fields<P, PlantedParams>(
+        {{"noise", &P::noise, "variance of the Gaussian label noise", 0.0, kInfinity},
+         {"marginal", &P::marginal, "distribution of each feature (mean 0, var 1)",
+          Choices{{"uniform", "laplace", "student-t"}}},
+         {"dof", &P::dof, "degrees of freedom of student-t (> 2)", 2.0, kInfinity},
+         {"eval_samples", &P::eval_samples, "fresh samples for the Monte-Carlo population loss",
+          1000.0, 1e10}});
+  }
+};
+
 namespace {
 
 // One coordinate with mean 0 and variance 1 from the named marginal.
@@ -41,43 +60,32 @@ std::function<double(BlockRandom&)> standardised_coordinate(const std::string& m
 }  // namespace
 
 RowDistribution non_gaussian_rows(const GroundTruth& truth) {
-  const double noise = truth_real(truth, "noise");
+  const double noise = truth_params<NonGaussianParams>(truth).noise;
   return {truth.d,
-          standardised_coordinate(truth_choice(truth, "marginal"), truth_real(truth, "dof")),
+          standardised_coordinate(truth_params<NonGaussianParams>(truth).marginal,
+                                  truth_params<NonGaussianParams>(truth).dof),
           teacher_label(truth), noise_sampler("gaussian", noise), noise};
 }
 
 FamilyEntry non_gaussian_family() {
-  const double inf = std::numeric_limits<double>::infinity();
   FamilyEntry entry;
   entry.name = "non-gaussian";
   entry.description =
       "noisy teacher with i.i.d. standardised uniform/laplace/student-t features; opt = noise";
-  entry.params = with_common_params({
-      {"noise", ParamKind::real, 0.05, 0.0, inf, "variance of the Gaussian label noise"},
-      {"marginal",
-       ParamKind::choice,
-       0,
-       -inf,
-       inf,
-       "distribution of each feature (mean 0, var 1)",
-       {"uniform", "laplace", "student-t"},
-       "uniform"},
-      {"dof", ParamKind::real, 5.0, 2.0, inf, "degrees of freedom of student-t (> 2)"},
-      {"eval_samples", ParamKind::integer, 1e6, 1000.0, 1e10,
-       "fresh samples for the Monte-Carlo population loss"},
-  });
-  entry.generate = [](std::size_t n, std::size_t d, std::uint64_t seed, const ParamValues& values,
-                      const Engine& engine) {
-    GroundTruth truth = noisy_teacher_truth("non-gaussian", n, d, seed, values);
-    const RowDistribution rows = non_gaussian_rows(truth);  // validates marginal and dof
-    Dataset data = draw_dataset(rows, n, stream_seed(seed, Stream::data), engine.threads());
-    return Instance{std::move(data), std::move(truth)};
-  };
+  entry.params = param_table<NonGaussianParams>();
+  entry.generate =
+      typed_generate<NonGaussianParams>([](std::size_t n, std::size_t d, std::uint64_t seed,
+                                           const NonGaussianParams& p, const Engine& engine) {
+        GroundTruth truth =
+            noisy_teacher_truth("non-gaussian", n, d, seed, p, p.noise, params_json(p));
+        const RowDistribution rows = non_gaussian_rows(truth);  // validates marginal and dof
+        Dataset data = draw_dataset(rows, n, stream_seed(seed, Stream::data), engine.threads());
+        return Instance{std::move(data), std::move(truth)};
+      });
   entry.population_loss =
       model_losses([](const ReluModel& model, const GroundTruth& truth, const Engine& engine) {
         check_model_dimension(model, truth);
-        const auto samples = static_cast<std::size_t>(truth_real(truth, "eval_samples"));
+        const auto samples = truth_params<NonGaussianParams>(truth).eval_samples;
         return monte_carlo_loss(non_gaussian_rows(truth), model, samples,
                                 stream_seed(truth.seed, Stream::evaluation), engine.threads());
       });

@@ -12,6 +12,29 @@
 #include "relureg/rng.hpp"
 
 namespace relureg::families {
+
+struct OrthogonalNetParams {
+  std::size_t k = 2;
+  std::string activation = "relu";
+  std::string labels = "regression";
+  double noise = 0.0;
+  std::size_t check_samples = 100000;
+
+  static Fields<OrthogonalNetParams> fields() {
+    using P = OrthogonalNetParams;
+    return {
+        {"k", &P::k, "size of the hidden subset S (2^k hidden units)", 1, 20},
+        {"activation", &P::activation, "hidden activation: relu needs even k, sigmoid odd k",
+         Choices{{"relu", "sigmoid"}}},
+        {"labels", &P::labels,
+         "regression: y = f_S(x) + noise; pconcept: y = +-1, P[y=1|x] = sigmoid(f_S(x))",
+         Choices{{"regression", "pconcept"}}},
+        {"noise", &P::noise, "variance of Gaussian label noise (regression)", 0.0, kInfinity},
+        {"check_samples", &P::check_samples,
+         "Monte-Carlo draws for the ground truth's orthogonality and p-concept checks", 2, 1e9}};
+  }
+};
+
 namespace {
 
 struct OrthogonalSetup {
@@ -23,10 +46,11 @@ struct OrthogonalSetup {
 
 OrthogonalSetup setup_of(const GroundTruth& truth) {
   OrthogonalSetup s;
-  s.k = static_cast<std::size_t>(truth_real(truth, "k"));
-  s.activation = activation_from_name(truth_choice(truth, "activation"), "ground truth");
-  s.pconcept = truth_choice(truth, "labels") == "pconcept";
-  s.noise = truth_real(truth, "noise");
+  s.k = truth_params<OrthogonalNetParams>(truth).k;
+  s.activation =
+      activation_from_name(truth_params<OrthogonalNetParams>(truth).activation, "ground truth");
+  s.pconcept = truth_params<OrthogonalNetParams>(truth).labels == "pconcept";
+  s.noise = truth_params<OrthogonalNetParams>(truth).noise;
   return s;
 }
 
@@ -147,118 +171,97 @@ RowDistribution orthogonal_net_rows(const GroundTruth& truth) {
 }
 
 FamilyEntry orthogonal_net_family() {
-  const double inf = std::numeric_limits<double>::infinity();
   FamilyEntry entry;
   entry.name = "orthogonal-net";
   entry.task = Task::net2;
   entry.description =
       "GGJKK20's orthogonal network f_S on a random k-subset S, unit variance; y = f_S(x) "
       "(+ noise) or y = +-1 with P[y=1|x] = sigmoid(f_S(x))";
-  entry.params = {
-      {"k", ParamKind::integer, 2, 1, 20, "size of the hidden subset S (2^k hidden units)"},
-      {"activation",
-       ParamKind::choice,
-       0,
-       -inf,
-       inf,
-       "hidden activation: relu needs even k, sigmoid odd k",
-       {"relu", "sigmoid"},
-       "relu"},
-      {"labels",
-       ParamKind::choice,
-       0,
-       -inf,
-       inf,
-       "regression: y = f_S(x) + noise; pconcept: y = +-1, P[y=1|x] = sigmoid(f_S(x))",
-       {"regression", "pconcept"},
-       "regression"},
-      {"noise", ParamKind::real, 0.0, 0.0, inf, "variance of Gaussian label noise (regression)"},
-      {"check_samples", ParamKind::integer, 100000, 2, 1e9,
-       "Monte-Carlo draws for the ground truth's orthogonality and p-concept checks"},
-  };
-  entry.generate = [](std::size_t n, std::size_t d, std::uint64_t seed, const ParamValues& values,
-                      const Engine& engine) {
-    if (n == 0) throw InputError("n must be at least 1");
-    OrthogonalSetup s;
-    s.k = static_cast<std::size_t>(values.integer("k"));
-    s.activation = activation_from_name(values.choice("activation"), "orthogonal-net");
-    s.pconcept = values.choice("labels") == "pconcept";
-    s.noise = values.real("noise");
-    const std::string reason = orthogonal::zero_reason(s.activation, s.k);
-    if (!reason.empty()) throw InputError("family 'orthogonal-net': " + reason);
-    if (s.k > d)
-      throw InputError(fmt::format("family 'orthogonal-net': k = {} exceeds d = {}", s.k, d));
-    if (s.pconcept && s.noise > 0)
-      throw InputError("family 'orthogonal-net': noise applies to labels=regression only");
-    // S: the first k entries of a seeded partial Fisher–Yates shuffle, sorted.
-    BlockRandom random(make_rng(seed, static_cast<std::uint64_t>(Stream::teacher)));
-    std::vector<std::size_t> all(d);
-    for (std::size_t i = 0; i < d; ++i) all[i] = i;
-    for (std::size_t i = 0; i < s.k; ++i)
-      std::swap(all[i], all[i + static_cast<std::size_t>(random.uniform() * (d - i))]);
-    std::vector<std::size_t> S(all.begin(), all.begin() + s.k);
-    std::sort(S.begin(), S.end());
-    const double moment = orthogonal::second_moment(s.k, s.activation);
-    const double scale = 1 / std::sqrt(moment);
-    const Net2Model network = orthogonal::network(d, S, s.activation, scale);
+  entry.params = param_table<OrthogonalNetParams>();
+  entry.generate =
+      typed_generate<OrthogonalNetParams>([](std::size_t n, std::size_t d, std::uint64_t seed,
+                                             const OrthogonalNetParams& p, const Engine& engine) {
+        if (n == 0) throw InputError("n must be at least 1");
+        OrthogonalSetup s;
+        s.k = p.k;
+        s.activation = activation_from_name(p.activation, "orthogonal-net");
+        s.pconcept = p.labels == "pconcept";
+        s.noise = p.noise;
+        const std::string reason = orthogonal::zero_reason(s.activation, s.k);
+        if (!reason.empty()) throw InputError("family 'orthogonal-net': " + reason);
+        if (s.k > d)
+          throw InputError(fmt::format("family 'orthogonal-net': k = {} exceeds d = {}", s.k, d));
+        if (s.pconcept && s.noise > 0)
+          throw InputError("family 'orthogonal-net': noise applies to labels=regression only");
+        // S: the first k entries of a seeded partial Fisher–Yates shuffle, sorted.
+        BlockRandom random(make_rng(seed, static_cast<std::uint64_t>(Stream::teacher)));
+        std::vector<std::size_t> all(d);
+        for (std::size_t i = 0; i < d; ++i) all[i] = i;
+        for (std::size_t i = 0; i < s.k; ++i)
+          std::swap(all[i], all[i + static_cast<std::size_t>(random.uniform() * (d - i))]);
+        std::vector<std::size_t> S(all.begin(), all.begin() + s.k);
+        std::sort(S.begin(), S.end());
+        const double moment = orthogonal::second_moment(s.k, s.activation);
+        const double scale = 1 / std::sqrt(moment);
+        const Net2Model network = orthogonal::network(d, S, s.activation, scale);
 
-    GroundTruth truth = network_truth("orthogonal-net", d, seed, values);
-    const nlohmann::json checks = monte_carlo_checks(
-        S, d, s, scale, static_cast<std::size_t>(values.integer("check_samples")),
-        stream_seed(seed, Stream::evaluation));
-    truth.teacher = {{"type", "net2"},
-                     {"network", net2_to_json(network)},
-                     {"subset", S},
-                     {"k", s.k},
-                     {"activation", activation_name(s.activation)},
-                     {"labels", s.pconcept ? "pconcept" : "regression"},
-                     {"second_moment_unnormalised", moment},
-                     {"scale", scale},
-                     {"trivial_loss", s.pconcept ? 1.0 : 1.0 + s.noise},
-                     {"checks", checks}};
-    if (!s.pconcept) {
-      truth.opt = truth.teacher_loss = s.noise;
-      truth.opt_kind = "exact";
-      truth.opt_note = fmt::format(
-          "y = f_S(x) + noise with f_S a 2^{} unit network: opt = noise variance {}; the best "
-          "constant has loss {} (E[f_S] = 0, E[f_S^2] = 1)",
-          s.k, s.noise, 1 + s.noise);
-    } else {
-      const double bayes = checks["bayes_loss"].get<double>();
-      const double corr = checks["mean_y_fS"].get<double>();
-      truth.opt = bayes;
-      truth.teacher_loss = 1 - 2 * corr + 1;  // E[(y − f_S)²] = 1 − 2E[y f_S] + E[f_S²]
-      truth.opt_kind = "lower-bound";
-      truth.opt_note = fmt::format(
-          "p-concept labels: opt is the Bayes risk E[1 - tanh^2(f_S/2)] = {:.6f} (Monte Carlo, "
-          "{} draws), which no predictor beats; the best multiple of f_S has loss 1 - E[y "
-          "f_S]^2 = {:.6f}; the constant 0 has loss 1",
-          bayes, checks["samples"].get<std::size_t>(), 1 - corr * corr);
-    }
-    Dataset data = draw_dataset(orthogonal_net_rows(truth), n, stream_seed(seed, Stream::data),
-                                engine.threads());
-    return Instance{std::move(data), std::move(truth)};
-  };
+        GroundTruth truth = network_truth("orthogonal-net", d, seed, params_json(p));
+        const nlohmann::json checks = monte_carlo_checks(S, d, s, scale, p.check_samples,
+                                                         stream_seed(seed, Stream::evaluation));
+        truth.teacher = {{"type", "net2"},
+                         {"network", net2_to_json(network)},
+                         {"subset", S},
+                         {"k", s.k},
+                         {"activation", activation_name(s.activation)},
+                         {"labels", s.pconcept ? "pconcept" : "regression"},
+                         {"second_moment_unnormalised", moment},
+                         {"scale", scale},
+                         {"trivial_loss", s.pconcept ? 1.0 : 1.0 + s.noise},
+                         {"checks", checks}};
+        if (!s.pconcept) {
+          truth.opt = truth.teacher_loss = s.noise;
+          truth.opt_kind = "exact";
+          truth.opt_note = fmt::format(
+              "y = f_S(x) + noise with f_S a 2^{} unit network: opt = noise variance {}; the best "
+              "constant has loss {} (E[f_S] = 0, E[f_S^2] = 1)",
+              s.k, s.noise, 1 + s.noise);
+        } else {
+          const double bayes = checks["bayes_loss"].get<double>();
+          const double corr = checks["mean_y_fS"].get<double>();
+          truth.opt = bayes;
+          truth.teacher_loss = 1 - 2 * corr + 1;  // E[(y − f_S)²] = 1 − 2E[y f_S] + E[f_S²]
+          truth.opt_kind = "lower-bound";
+          truth.opt_note = fmt::format(
+              "p-concept labels: opt is the Bayes risk E[1 - tanh^2(f_S/2)] = {:.6f} (Monte Carlo, "
+              "{} draws), which no predictor beats; the best multiple of f_S has loss 1 - E[y "
+              "f_S]^2 = {:.6f}; the constant 0 has loss 1",
+              bayes, checks["samples"].get<std::size_t>(), 1 - corr * corr);
+        }
+        Dataset data = draw_dataset(orthogonal_net_rows(truth), n, stream_seed(seed, Stream::data),
+                                    engine.threads());
+        return Instance{std::move(data), std::move(truth)};
+      });
   auto exact = [](const GroundTruth& truth, const Net2Model& model) {
-    return truth_choice(truth, "labels") == "regression" &&
-           truth_choice(truth, "activation") == "relu" && model.activation == Activation::relu;
+    return truth_params<OrthogonalNetParams>(truth).labels == "regression" &&
+           truth_params<OrthogonalNetParams>(truth).activation == "relu" &&
+           model.activation == Activation::relu;
   };
   entry.population_loss = model_losses(
       [exact](const ReluModel& model, const GroundTruth& truth, const Engine& engine) {
         check_model_dimension(model, truth);
         const Net2Model one = relu_as_net2(model);
         if (exact(truth, one))
-          return PopulationLoss{
-              gaussian::net2_distance(one, teacher_network(truth)) + truth_real(truth, "noise"),
-              0.0, "exact", 0};
+          return PopulationLoss{gaussian::net2_distance(one, teacher_network(truth)) +
+                                    truth_params<OrthogonalNetParams>(truth).noise,
+                                0.0, "exact", 0};
         return monte_carlo_loss(orthogonal_net_rows(truth), model, kMonteCarloSamples,
                                 stream_seed(truth.seed, Stream::evaluation), engine.threads());
       },
       [exact](const Net2Model& model, const GroundTruth& truth, const Engine& engine) {
         if (exact(truth, model))
-          return PopulationLoss{
-              gaussian::net2_distance(model, teacher_network(truth)) + truth_real(truth, "noise"),
-              0.0, "exact", 0};
+          return PopulationLoss{gaussian::net2_distance(model, teacher_network(truth)) +
+                                    truth_params<OrthogonalNetParams>(truth).noise,
+                                0.0, "exact", 0};
         return monte_carlo_loss(
             orthogonal_net_rows(truth), [&model](const float* x) { return model.predict_one(x); },
             kMonteCarloSamples, stream_seed(truth.seed, Stream::evaluation), engine.threads());

@@ -3,6 +3,12 @@
 
 namespace relureg::families {
 
+struct RealizableParams : PlantedParams {
+  static Fields<RealizableParams> fields() {
+    return inherit_fields<RealizableParams, PlantedParams>({});
+  }
+};
+
 RowDistribution realizable_rows(const GroundTruth& truth) {
   return {truth.d, gaussian_coordinate(), teacher_label(truth), {}, 0.0};
 }
@@ -11,18 +17,19 @@ FamilyEntry realizable_family() {
   FamilyEntry entry;
   entry.name = "realizable";
   entry.description = "noiseless labels y = ReLU(w*.x + b*), x ~ N(0, I); opt = 0";
-  entry.params = with_common_params({});
-  entry.generate = [](std::size_t n, std::size_t d, std::uint64_t seed, const ParamValues& values,
-                      const Engine& engine) {
-    GroundTruth truth = planted_truth("realizable", n, d, seed, values);
-    truth.opt = 0;
-    truth.teacher_loss = 0;
-    truth.opt_kind = "exact";
-    truth.opt_note = "the planted teacher fits the noiseless labels exactly: opt = 0";
-    Dataset data =
-        draw_dataset(realizable_rows(truth), n, stream_seed(seed, Stream::data), engine.threads());
-    return Instance{std::move(data), std::move(truth)};
-  };
+  entry.params = param_table<RealizableParams>();
+  entry.generate =
+      typed_generate<RealizableParams>([](std::size_t n, std::size_t d, std::uint64_t seed,
+                                          const RealizableParams& p, const Engine& engine) {
+        GroundTruth truth = planted_truth("realizable", n, d, seed, p, params_json(p));
+        truth.opt = 0;
+        truth.teacher_loss = 0;
+        truth.opt_kind = "exact";
+        truth.opt_note = "the planted teacher fits the noiseless labels exactly: opt = 0";
+        Dataset data = draw_dataset(realizable_rows(truth), n, stream_seed(seed, Stream::data),
+                                    engine.threads());
+        return Instance{std::move(data), std::move(truth)};
+      });
   entry.population_loss =
       model_losses([](const ReluModel& model, const GroundTruth& truth, const Engine&) {
         return noisy_teacher_population_loss(model, truth, 0.0);

@@ -155,24 +155,12 @@ std::function<double(BlockRandom&)> noise_sampler(const std::string& kind, doubl
   return [sd](BlockRandom& r) { return sd * r.normal(); };
 }
 
-ParamTable with_common_params(ParamTable specific) {
-  const double inf = std::numeric_limits<double>::infinity();
-  ParamTable table = {
-      {"norm", ParamKind::real, 1.0, 0.0, inf, "norm ||w*|| of the teacher (> 0)"},
-      {"bias", ParamKind::real, 0.0, -inf, inf, "bias b* of the teacher"},
-      {"radius", ParamKind::real, inf, 0.0, inf,
-       "opt is over ReLUs with ||w|| <= radius (at least norm)"},
-  };
-  table.insert(table.end(), specific.begin(), specific.end());
-  return table;
-}
-
 GroundTruth planted_truth(const std::string& family, std::size_t n, std::size_t d,
-                          std::uint64_t seed, const ParamValues& values) {
+                          std::uint64_t seed, const PlantedParams& common, nlohmann::json params) {
   if (n == 0) throw InputError("n must be at least 1");
   if (d == 0) throw InputError("d must be at least 1");
-  const double norm = values.real("norm");
-  const double radius = values.real("radius");
+  const double norm = common.norm;
+  const double radius = common.radius;
   if (!(norm > 0)) throw InputError(fmt::format("parameter 'norm' must be positive, got {}", norm));
   if (radius < norm)
     throw InputError(
@@ -184,18 +172,18 @@ GroundTruth planted_truth(const std::string& family, std::size_t n, std::size_t 
   BlockRandom random(make_rng(seed, static_cast<std::uint64_t>(Stream::teacher)));
   truth.w_star = random_unit_vector(d, random);
   for (double& w : truth.w_star) w *= norm;
-  truth.b_star = values.real("bias");
+  truth.b_star = common.bias;
   truth.w_opt = truth.w_star;
   truth.b_opt = truth.b_star;
   truth.radius = radius;
-  truth.params = values.to_json();
+  truth.params = std::move(params);
   return truth;
 }
 
 GroundTruth noisy_teacher_truth(const std::string& family, std::size_t n, std::size_t d,
-                                std::uint64_t seed, const ParamValues& values) {
-  GroundTruth truth = planted_truth(family, n, d, seed, values);
-  const double noise = values.real("noise");
+                                std::uint64_t seed, const PlantedParams& common, double noise,
+                                nlohmann::json params) {
+  GroundTruth truth = planted_truth(family, n, d, seed, common, std::move(params));
   truth.opt = noise;
   truth.teacher_loss = noise;
   truth.opt_kind = "exact";
@@ -204,25 +192,18 @@ GroundTruth noisy_teacher_truth(const std::string& family, std::size_t n, std::s
   return truth;
 }
 
-double truth_real(const GroundTruth& truth, const std::string& name) {
+std::string truth_text(const GroundTruth& truth, const std::string& name) {
   const nlohmann::json& params = truth.params;
   if (!params.is_object() || !params.contains(name))
     throw InputError(
         fmt::format("ground truth of family '{}' lacks parameter '{}'", truth.family, name));
   const nlohmann::json& value = params[name];
-  if (value.is_number()) return value.get<double>();
-  if (value == "inf") return std::numeric_limits<double>::infinity();
-  if (value == "-inf") return -std::numeric_limits<double>::infinity();
-  throw InputError(
-      fmt::format("ground truth parameter '{}' must be a number, got {}", name, value.dump()));
-}
-
-std::string truth_choice(const GroundTruth& truth, const std::string& name) {
-  const nlohmann::json& params = truth.params;
-  if (!params.is_object() || !params.contains(name) || !params[name].is_string())
-    throw InputError(
-        fmt::format("ground truth of family '{}' lacks parameter '{}'", truth.family, name));
-  return params[name].get<std::string>();
+  if (value.is_string()) return value.get<std::string>();
+  if (value.is_boolean()) return value.get<bool>() ? "1" : "0";
+  if (value.is_number_integer()) return value.dump();
+  if (value.is_number()) return fmt::format("{}", value.get<double>());
+  throw InputError(fmt::format("ground truth parameter '{}' must be a number or a word, got {}",
+                               name, value.dump()));
 }
 
 void check_model_dimension(const ReluModel& model, const GroundTruth& truth) {

@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <optional>
 #include <random>
 #include <span>
@@ -88,21 +89,55 @@ std::function<double(const float*)> teacher_label(const GroundTruth& truth);
 // ξ with variance `variance`: "gaussian" or "uniform" (on [−√(3σ²), √(3σ²)]).
 std::function<double(BlockRandom&)> noise_sampler(const std::string& kind, double variance);
 
-// The parameters every family has (norm, bias, radius), followed by the family's own.
-ParamTable with_common_params(ParamTable specific);
+// The parameters every planted-ReLU family has, declared once; a family's own parameter struct
+// derives from it and lists inherit_fields<P, PlantedParams>({...its own fields...}).
+struct PlantedParams {
+  double norm = 1.0;
+  double bias = 0.0;
+  double radius = kInfinity;
+
+  static Fields<PlantedParams> fields() {
+    return {{"norm", &PlantedParams::norm, "norm ||w*|| of the teacher (> 0)", 0.0, kInfinity},
+            {"bias", &PlantedParams::bias, "bias b* of the teacher", -kInfinity, kInfinity},
+            {"radius", &PlantedParams::radius,
+             "opt is over ReLUs with ||w|| <= radius (at least norm)", 0.0, kInfinity}};
+  }
+};
+
+// A family's `generate` written against its typed parameter struct P.
+template <class P, class Generate>
+auto typed_generate(Generate generate) {
+  return [generate](std::size_t n, std::size_t d, std::uint64_t seed, const ParamValues& values,
+                    const Engine& engine) { return generate(n, d, seed, values.as<P>(), engine); };
+}
 
 // Validates n, d and the common parameters, draws the teacher and fills the ground truth's
-// family, d, seed, w_star, b_star, radius and params (opt fields are left to the family).
+// family, d, seed, w_star, b_star, radius and params (`params`: the family's parameters as
+// JSON; opt fields are left to the family).
 GroundTruth planted_truth(const std::string& family, std::size_t n, std::size_t d,
-                          std::uint64_t seed, const ParamValues& values);
-// planted_truth for a teacher plus independent noise of variance `noise` values: the teacher is
+                          std::uint64_t seed, const PlantedParams& common, nlohmann::json params);
+// planted_truth for a teacher plus independent noise of variance `noise`: the teacher is
 // E[y|x] and lies within the radius, so opt = noise exactly.
 GroundTruth noisy_teacher_truth(const std::string& family, std::size_t n, std::size_t d,
-                                std::uint64_t seed, const ParamValues& values);
+                                std::uint64_t seed, const PlantedParams& common, double noise,
+                                nlohmann::json params);
 
-// A family parameter stored in a ground truth's "params" (numbers, "inf", or choice words).
-double truth_real(const GroundTruth& truth, const std::string& name);
-std::string truth_choice(const GroundTruth& truth, const std::string& name);
+// A family parameter stored in a ground truth's "params" as the text a user would type
+// (numbers, "inf", words, 1/0 for booleans); InputError "ground truth of family 'f' lacks
+// parameter 'x'" when it is missing.
+std::string truth_text(const GroundTruth& truth, const std::string& name);
+
+// The family's parameters stored in a ground truth, as its typed struct P (every parameter must
+// be there; values are checked as when generating).
+template <class P>
+P truth_params(const GroundTruth& truth) {
+  std::map<std::string, std::string> texts;
+  for (const Field<P>& f : P::fields())
+    if (f.listed) texts[f.name] = truth_text(truth, f.name);
+  return ParamValues::from_map(param_table<P>(), texts,
+                               "ground truth of family '" + truth.family + "'")
+      .template as<P>();
+}
 
 // InputError when the model's dimension differs from the instance's.
 void check_model_dimension(const ReluModel& model, const GroundTruth& truth);

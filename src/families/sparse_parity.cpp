@@ -13,6 +13,22 @@
 #include "relureg/rng.hpp"
 
 namespace relureg::families {
+
+struct SparseParityParams {
+  std::size_t k = 2;
+  double eta = 0.1;
+  bool pad = true;
+
+  static Fields<SparseParityParams> fields() {
+    using P = SparseParityParams;
+    return {{"k", &P::k, "size of the hidden set S (the parity's degree)", 1, 64},
+            {"eta", &P::eta, "probability that a label is flipped", 0, 0.499},
+            {"pad", &P::pad,
+             "for odd k, append a fresh bit to x and to the parity (k+1 is even: a ReLU correlates "
+             "with no odd parity of degree >= 3)"}};
+  }
+};
+
 namespace {
 
 // The planted set S (sorted, with the padding coordinate last when padded), from the ground truth.
@@ -53,7 +69,7 @@ Dataset draw_parity_rows(std::size_t n, std::size_t d, const std::vector<std::si
 PopulationLoss parity_population_loss(const ReluModel& model, const GroundTruth& truth) {
   check_model_dimension(model, truth);
   const std::vector<std::size_t> S = planted_set(truth);
-  const double eta = truth_real(truth, "eta");
+  const double eta = truth_params<SparseParityParams>(truth).eta;
   const double b = model.b;
   const double mean = gaussian::relu_mean(model.w, b);
   const double second = gaussian::relu_second_moment(model.w, b);
@@ -69,22 +85,18 @@ FamilyEntry sparse_parity_family() {
   entry.name = "sparse-parity";
   entry.description =
       "noisy k-sparse parity of sign(x), x ~ N(0, I), y in {0,1} (GKK19 hardness); d = variables";
-  entry.params = {
-      {"k", ParamKind::integer, 2, 1, 64, "size of the hidden set S (the parity's degree)"},
-      {"eta", ParamKind::real, 0.1, 0, 0.499, "probability that a label is flipped"},
-      {"pad", ParamKind::flag, 1, 0, 1,
-       "for odd k, append a fresh bit to x and to the parity (k+1 is even: a ReLU correlates "
-       "with no odd parity of degree >= 3)"},
-  };
-  entry.generate = [](std::size_t n, std::size_t variables, std::uint64_t seed,
-                      const ParamValues& values, const Engine& engine) {
+  entry.params = param_table<SparseParityParams>();
+  entry.generate = typed_generate<SparseParityParams>([](std::size_t n, std::size_t variables,
+                                                         std::uint64_t seed,
+                                                         const SparseParityParams& p,
+                                                         const Engine& engine) {
     if (n == 0) throw InputError("n must be at least 1");
-    const std::size_t k = static_cast<std::size_t>(values.integer("k"));
+    const std::size_t k = p.k;
     if (k > variables)
       throw InputError(fmt::format(
           "family 'sparse-parity': k = {} exceeds the number of variables d = {}", k, variables));
-    const double eta = values.real("eta");
-    const bool padded = values.flag("pad") && k % 2 == 1;
+    const double eta = p.eta;
+    const bool padded = p.pad && k % 2 == 1;
     const std::size_t d = variables + (padded ? 1 : 0);
 
     // S: a uniformly random k-subset of the variables (partial Fisher–Yates), sorted.
@@ -122,7 +134,7 @@ FamilyEntry sparse_parity_family() {
         "1_S/sqrt(k) with signs, scale 1/sqrt(2 pi) + (1 - 2 eta)|c_k| = {:.6g}; opt = 1/2 - "
         "scale^2/2 (papers.md 1.4 step 6; the direction's optimality checked numerically)",
         gap.best_scale);
-    truth.params = values.to_json();
+    truth.params = params_json(p);
     truth.facts = {{"S", S},
                    {"k", S.size()},
                    {"k_requested", k},
@@ -140,7 +152,7 @@ FamilyEntry sparse_parity_family() {
     Dataset data =
         draw_parity_rows(n, d, S, eta, stream_seed(seed, Stream::data), engine.threads());
     return Instance{std::move(data), std::move(truth)};
-  };
+  });
   entry.population_loss =
       model_losses([](const ReluModel& model, const GroundTruth& truth, const Engine&) {
         return parity_population_loss(model, truth);

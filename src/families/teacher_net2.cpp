@@ -10,6 +10,23 @@
 #include "relureg/rng.hpp"
 
 namespace relureg::families {
+
+struct TeacherNet2Params {
+  std::size_t units = 2;
+  double noise = 0.05;
+  std::string output = "ones";
+  double hidden_bias = 0.0;
+
+  static Fields<TeacherNet2Params> fields() {
+    using P = TeacherNet2Params;
+    return {{"units", &P::units, "hidden units k of the teacher", 1, 1e4},
+            {"noise", &P::noise, "variance of the Gaussian label noise", 0.0, kInfinity},
+            {"output", &P::output, "output weights a_j: all ones, random signs, or N(0, 1)",
+             Choices{{"ones", "signs", "gaussian"}}},
+            {"hidden_bias", &P::hidden_bias, "hidden biases b_j ~ N(0, hidden_bias^2) (0 = none)",
+             0.0, kInfinity}};
+  }
+};
 Net2Model teacher_network(const GroundTruth& truth) {
   if (!truth.teacher.is_object() || !truth.teacher.contains("network"))
     throw InputError(
@@ -26,7 +43,7 @@ Net2Model relu_as_net2(const ReluModel& model) {
 }
 
 GroundTruth network_truth(const std::string& family, std::size_t d, std::uint64_t seed,
-                          const ParamValues& values) {
+                          nlohmann::json params) {
   GroundTruth truth;
   truth.family = family;
   truth.d = d;
@@ -34,46 +51,34 @@ GroundTruth network_truth(const std::string& family, std::size_t d, std::uint64_
   truth.w_star.assign(d, 0.0);
   truth.w_opt.assign(d, 0.0);
   truth.radius = std::numeric_limits<double>::infinity();
-  truth.params = values.to_json();
+  truth.params = std::move(params);
   return truth;
 }
 
 RowDistribution teacher_net2_rows(const GroundTruth& truth) {
-  const double noise = truth_real(truth, "noise");
+  const double noise = truth_params<TeacherNet2Params>(truth).noise;
   return {truth.d, gaussian_coordinate(),
           [teacher = teacher_network(truth)](const float* x) { return teacher.predict_one(x); },
           noise_sampler("gaussian", noise), noise};
 }
 
 FamilyEntry teacher_net2_family() {
-  const double inf = std::numeric_limits<double>::infinity();
   FamilyEntry entry;
   entry.name = "teacher-net2";
   entry.task = Task::net2;
   entry.description =
       "y = sum_j a_j ReLU(w_j.x + b_j) + noise, random teacher with unit w_j, x ~ N(0, I); "
       "opt = noise";
-  entry.params = {
-      {"units", ParamKind::integer, 2, 1, 1e4, "hidden units k of the teacher"},
-      {"noise", ParamKind::real, 0.05, 0.0, inf, "variance of the Gaussian label noise"},
-      {"output",
-       ParamKind::choice,
-       0,
-       -inf,
-       inf,
-       "output weights a_j: all ones, random signs, or N(0, 1)",
-       {"ones", "signs", "gaussian"},
-       "ones"},
-      {"hidden_bias", ParamKind::real, 0.0, 0.0, inf,
-       "hidden biases b_j ~ N(0, hidden_bias^2) (0 = none)"},
-  };
-  entry.generate = [](std::size_t n, std::size_t d, std::uint64_t seed, const ParamValues& values,
-                      const Engine& engine) {
+  entry.params = param_table<TeacherNet2Params>();
+  entry.generate = typed_generate<TeacherNet2Params>([](std::size_t n, std::size_t d,
+                                                        std::uint64_t seed,
+                                                        const TeacherNet2Params& p,
+                                                        const Engine& engine) {
     if (n == 0) throw InputError("n must be at least 1");
     if (d == 0) throw InputError("d must be at least 1");
-    const std::size_t k = static_cast<std::size_t>(values.integer("units"));
-    const double bias_scale = values.real("hidden_bias");
-    const std::string output = values.choice("output");
+    const std::size_t k = p.units;
+    const double bias_scale = p.hidden_bias;
+    const std::string output = p.output;
     BlockRandom random(make_rng(seed, static_cast<std::uint64_t>(Stream::teacher)));
     Net2Model teacher = zero_net2(d, k, bias_scale > 0, Activation::relu);
     for (std::size_t j = 0; j < k; ++j) {
@@ -84,8 +89,8 @@ FamilyEntry teacher_net2_family() {
                      : output == "signs" ? (random.uniform() < 0.5 ? -1.0 : 1.0)
                                          : random.normal();
     }
-    GroundTruth truth = network_truth("teacher-net2", d, seed, values);
-    const double noise = values.real("noise");
+    GroundTruth truth = network_truth("teacher-net2", d, seed, params_json(p));
+    const double noise = p.noise;
     truth.opt = noise;
     truth.teacher_loss = noise;
     truth.opt_kind = "exact";
@@ -97,13 +102,14 @@ FamilyEntry teacher_net2_family() {
     Dataset data = draw_dataset(teacher_net2_rows(truth), n, stream_seed(seed, Stream::data),
                                 engine.threads());
     return Instance{std::move(data), std::move(truth)};
-  };
+  });
   entry.population_loss = model_losses(
       [](const ReluModel& model, const GroundTruth& truth, const Engine&) {
         check_model_dimension(model, truth);
         const double distance =
             gaussian::net2_distance(relu_as_net2(model), teacher_network(truth));
-        return PopulationLoss{distance + truth_real(truth, "noise"), 0.0, "exact", 0};
+        return PopulationLoss{distance + truth_params<TeacherNet2Params>(truth).noise, 0.0, "exact",
+                              0};
       },
       [](const Net2Model& model, const GroundTruth& truth, const Engine& engine) {
         if (model.activation != Activation::relu)
@@ -111,7 +117,8 @@ FamilyEntry teacher_net2_family() {
               teacher_net2_rows(truth), [&model](const float* x) { return model.predict_one(x); },
               kMonteCarloSamples, stream_seed(truth.seed, Stream::evaluation), engine.threads());
         const double distance = gaussian::net2_distance(model, teacher_network(truth));
-        return PopulationLoss{distance + truth_real(truth, "noise"), 0.0, "exact", 0};
+        return PopulationLoss{distance + truth_params<TeacherNet2Params>(truth).noise, 0.0, "exact",
+                              0};
       });
   entry.rows = teacher_net2_rows;
   return entry;

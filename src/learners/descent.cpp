@@ -32,19 +32,6 @@ void project_to_ball(std::vector<double>& w, double radius) {
     for (double& v : w) v *= radius / norm;
 }
 
-DescentSettings descent_settings(const ParamValues& params, DescentObjective objective,
-                                 const std::string& name) {
-  DescentSettings s;
-  s.objective = objective;
-  s.max_passes = static_cast<std::size_t>(params.integer("max_passes"));
-  s.tol = params.real("tol");
-  s.step = params.real("step");
-  s.radius = params.real("radius");
-  s.backtrack = params.flag("backtrack");
-  s.name = name;
-  return s;
-}
-
 FitResult run_descent(const DataSource& data, const FitContext& context, std::vector<double> w,
                       double b, const DescentSettings& settings) {
   const Engine& engine = *context.engine;
@@ -52,7 +39,7 @@ FitResult run_descent(const DataSource& data, const FitContext& context, std::ve
   // Standardised coordinates (two passes for the column statistics, not counted in max_passes):
   // see standardize.hpp.
   std::optional<FeatureScaling> scaling;
-  if (context.standardize) scaling = feature_scaling(engine, data, context.bias);
+  if (context.standardize) scaling = feature_scaling(engine, data, settings.bias);
   const std::size_t first_pass = engine.passes();
   auto passes_used = [&] { return engine.passes() - first_pass; };
   // Only the gradient of the objective followed (each costs a multiply-add per feature and row).
@@ -60,7 +47,7 @@ FitResult run_descent(const DataSource& data, const FitContext& context, std::ve
                                       ? ReluGradients::square
                                       : ReluGradients::surrogate;
   auto stats_at = [&](const std::vector<double>& wv, double bv) {
-    return relu_stats(engine, data, wv, bv, context.bias, settings.relu_grad_at_zero, gradients);
+    return relu_stats(engine, data, wv, bv, settings.bias, settings.relu_grad_at_zero, gradients);
   };
   auto diverged = [&](std::size_t iteration, double loss) {
     return DivergenceError(
@@ -68,7 +55,7 @@ FitResult run_descent(const DataSource& data, const FitContext& context, std::ve
                     settings.name, iteration, loss));
   };
 
-  if (scaling && context.bias && settings.centre_start) {
+  if (scaling && settings.bias && settings.centre_start) {
     b = 0;
     for (std::size_t j = 0; j < d; ++j) b -= w[j] * scaling->mean[j];
   }
@@ -90,10 +77,10 @@ FitResult run_descent(const DataSource& data, const FitContext& context, std::ve
     bool accepted = false;
     while (passes_used() < settings.max_passes) {
       if (scaling) {
-        standardized_step(*scaling, w, b, g, step, context.bias, w_new, b_new);
+        standardized_step(*scaling, w, b, g, step, settings.bias, w_new, b_new);
       } else {
         for (std::size_t j = 0; j < d; ++j) w_new[j] = w[j] - step * g[j];
-        if (context.bias) b_new = b - step * g[d];
+        if (settings.bias) b_new = b - step * g[d];
       }
       project_to_ball(w_new, settings.radius);
       next = stats_at(w_new, b_new);
@@ -135,8 +122,8 @@ FitResult run_descent(const DataSource& data, const FitContext& context, std::ve
     }
   }
   result.relu().w = std::move(w);
-  result.relu().b = context.bias ? b : 0.0;
-  result.relu().bias = context.bias;
+  result.relu().b = settings.bias ? b : 0.0;
+  result.relu().bias = settings.bias;
   result.details["final_step"] = step;
   result.details["active_fraction"] = stats.active;
   if (scaling) result.details["standardized"] = true;

@@ -17,6 +17,7 @@ struct DescentSettings {
   double radius = 0;      // ‖w‖ ≤ radius after every step (inf = no projection)
   bool backtrack = true;  // halve the step while the objective rises
   double relu_grad_at_zero = 1.0;
+  bool bias = false;  // fit b too (otherwise b stays 0)
   // In standardised coordinates with a bias: start from b = −w·mean (c = 0), so that a start
   // computed for centred features (moment, random) is not dead on features far from 0.
   bool centre_start = false;
@@ -31,8 +32,21 @@ FitResult run_descent(const DataSource& data, const FitContext& context, std::ve
 // Projects w (and the bias, which is not constrained) onto the ball ‖w‖ ≤ radius.
 void project_to_ball(std::vector<double>& w, double radius);
 
-// Settings for the iterative learners from their shared parameters.
-DescentSettings descent_settings(const ParamValues& params, DescentObjective objective,
-                                 const std::string& name);
+// Settings for the iterative learners from their shared parameters (the typed fields max_passes,
+// tol, step, radius and backtrack of the learner's parameter struct).
+template <class P>
+DescentSettings descent_settings(const P& params, DescentObjective objective,
+                                 const std::string& name) {
+  DescentSettings s;
+  s.objective = objective;
+  s.max_passes = params.max_passes;
+  s.tol = params.tol;
+  s.step = params.step;
+  s.radius = params.radius;
+  s.backtrack = params.backtrack;
+  s.bias = params.bias;
+  s.name = name;
+  return s;
+}
 
 }  // namespace relureg::detail

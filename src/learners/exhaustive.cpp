@@ -32,6 +32,32 @@ std::vector<std::vector<double>> direction_grid(std::size_t d, std::size_t count
   return dirs;
 }
 
+struct ExhaustiveParams {
+  std::size_t grid = 4096;
+  std::size_t kinks = 33;
+  std::size_t refine = 5;
+  std::size_t max_passes = 200;
+  double tol = 1e-10;
+  double step = 1.0;
+  double radius = kInfinity;
+  bool backtrack = true;
+  bool bias = false;
+
+  static Fields<ExhaustiveParams> fields() {
+    return {
+        {"grid", &ExhaustiveParams::grid, "directions on the sphere (d = 2, 3)", 4, 1e6},
+        {"kinks", &ExhaustiveParams::kinks, "kink positions per direction (with --bias)", 2, 1e4},
+        {"refine", &ExhaustiveParams::refine, "best grid candidates polished by descent", 1, 1e4},
+        max_passes_field(&ExhaustiveParams::max_passes),
+        tol_field(&ExhaustiveParams::tol),
+        step_field(&ExhaustiveParams::step, "polishing step size"),
+        radius_field(&ExhaustiveParams::radius),
+        {"backtrack", &ExhaustiveParams::backtrack,
+         "halve the polishing step while the loss rises"},
+        bias_field(&ExhaustiveParams::bias)};
+  }
+};
+
 struct Candidate {
   std::vector<double> w;
   double b = 0;
@@ -44,10 +70,10 @@ struct Candidate {
 // Lemma L3 of GKK19 bounds the grid's excess by a²δ²/2 before polishing.
 class ExhaustiveLearner final : public Learner {
  public:
-  explicit ExhaustiveLearner(const ParamValues& p)
-      : grid_(static_cast<std::size_t>(p.integer("grid"))),
-        kinks_(static_cast<std::size_t>(p.integer("kinks"))),
-        refine_(static_cast<std::size_t>(p.integer("refine"))),
+  explicit ExhaustiveLearner(const ExhaustiveParams& p)
+      : grid_(p.grid),
+        kinks_(p.kinks),
+        refine_(p.refine),
         polish_(descent_settings(p, DescentObjective::square_loss, "exhaustive")) {}
 
   FitResult fit(const DataSource& data, const FitContext& context) override {
@@ -59,7 +85,7 @@ class ExhaustiveLearner final : public Learner {
     const auto dirs = direction_grid(d, grid_);
     // Kinks t (ReLU(a(u·x − t))) in units of the features' root-mean-square.
     std::vector<double> kinks{0.0};
-    if (context.bias) {
+    if (polish_.bias) {
       const double rms =
           std::sqrt(engine.mean_rows(data, 1, [d](const float* x, double, double* acc) {
             for (std::size_t j = 0; j < d; ++j) acc[0] += double(x[j]) * x[j] / d;
@@ -126,20 +152,10 @@ class ExhaustiveLearner final : public Learner {
 }  // namespace
 
 LearnerEntry exhaustive_entry() {
-  return {
+  return learner_entry<ExhaustiveLearner, ExhaustiveParams>(
       "exhaustive",
       "opt + ε reference for d <= 3: grid over directions (and kinks), best scale, GD polish",
-      "brute force; GKK19 Lemma L3 bounds the grid error",
-      Task::relu,
-      {{"grid", ParamKind::integer, 4096, 4, 1e6, "directions on the sphere (d = 2, 3)"},
-       {"kinks", ParamKind::integer, 33, 2, 1e4, "kink positions per direction (with --bias)"},
-       {"refine", ParamKind::integer, 5, 1, 1e4, "best grid candidates polished by descent"},
-       max_passes_param(200),
-       tol_param(1e-10),
-       step_param(1.0, "polishing step size"),
-       radius_param(),
-       {"backtrack", ParamKind::flag, 1, 0, 1, "halve the polishing step while the loss rises"}},
-      [](const ParamValues& p) { return std::make_unique<ExhaustiveLearner>(p); }};
+      "brute force; GKK19 Lemma L3 bounds the grid error", Task::relu);
 }
 
 }  // namespace relureg::detail

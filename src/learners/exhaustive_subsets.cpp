@@ -45,6 +45,25 @@ struct Scored {
   double loss = std::numeric_limits<double>::infinity();
 };
 
+struct ExhaustiveSubsetsParams {
+  std::size_t k = 2;
+  std::string signs = "parity";
+  std::size_t batch = 4096;
+  double radius = kInfinity;
+  bool bias = false;
+
+  static Fields<ExhaustiveSubsetsParams> fields() {
+    return {
+        {"k", &ExhaustiveSubsetsParams::k, "size of the subsets searched", 1, 20},
+        {"signs", &ExhaustiveSubsetsParams::signs,
+         "sign patterns per subset: parity (the two sign products) or all (2^k)",
+         Choices{{"parity", "all"}}},
+        {"batch", &ExhaustiveSubsetsParams::batch, "subsets scored per pass over the data", 1, 1e6},
+        radius_field(&ExhaustiveSubsetsParams::radius),
+        bias_field(&ExhaustiveSubsetsParams::bias)};
+  }
+};
+
 // The brute-force k-sparse-parity solver in ReLU form (GKK19's upper bound side: C(d, k)
 // candidates, so time d^{Θ(k)}, matching the n^{Ω(k)} hardness). For a parity on T the best
 // direction supported on T is 1_T/√k with signs whose product is the sign of c_k (papers.md
@@ -54,11 +73,8 @@ struct Scored {
 // batch of subsets scores them all; the candidate of least training loss wins.
 class ExhaustiveSubsetsLearner final : public Learner {
  public:
-  explicit ExhaustiveSubsetsLearner(const ParamValues& p)
-      : k_(static_cast<std::size_t>(p.integer("k"))),
-        all_signs_(p.choice("signs") == "all"),
-        batch_(static_cast<std::size_t>(p.integer("batch"))),
-        radius_(p.real("radius")) {}
+  explicit ExhaustiveSubsetsLearner(const ExhaustiveSubsetsParams& p)
+      : k_(p.k), all_signs_(p.signs == "all"), batch_(p.batch), radius_(p.radius), bias_(p.bias) {}
 
   FitResult fit(const DataSource& data, const FitContext& context) override {
     const std::size_t d = data.cols();
@@ -100,7 +116,7 @@ class ExhaustiveSubsetsLearner final : public Learner {
     result.relu().w.assign(d, 0.0);
     const double unit = 1 / std::sqrt(static_cast<double>(k_));
     for (std::size_t i = 0; i < k_; ++i) result.relu().w[best.subset[i]] = best.signs[i] * unit;
-    if (context.bias) {
+    if (bias_) {
       const ScaleBiasFit fit = refit_scale_bias(engine, data, result.relu().w, radius_);
       for (double& v : result.relu().w) v *= fit.scale;
       result.relu().b = fit.bias;
@@ -108,7 +124,7 @@ class ExhaustiveSubsetsLearner final : public Learner {
     } else {
       for (double& v : result.relu().w) v *= best.scale;
     }
-    result.relu().bias = context.bias;
+    result.relu().bias = bias_;
     nlohmann::json listed = nlohmann::json::array();
     for (const Scored& s : top)
       listed.push_back({{"subset", s.subset}, {"signs", s.signs}, {"loss", s.loss}});
@@ -129,6 +145,7 @@ class ExhaustiveSubsetsLearner final : public Learner {
   bool all_signs_;
   std::size_t batch_;
   double radius_;
+  bool bias_;
 
   // The sign pattern p of a subset: signs=parity → p = 0 all +1, p = 1 the last −1;
   // signs=all → bit i of p set means coordinate i of the subset is −1.
@@ -242,23 +259,11 @@ class ExhaustiveSubsetsLearner final : public Learner {
 }  // namespace
 
 LearnerEntry exhaustive_subsets_entry() {
-  return {"exhaustive-subsets",
-          "every k-subset T: the ReLU along 1_T/sqrt(k) with signs and its best scale; C(d,k) "
-          "candidates",
-          "brute force over k-sparse parities (GKK19 §1.4; time d^Theta(k))",
-          Task::relu,
-          {{"k", ParamKind::integer, 2, 1, 20, "size of the subsets searched"},
-           {"signs",
-            ParamKind::choice,
-            0,
-            0,
-            0,
-            "sign patterns per subset: parity (the two sign products) or all (2^k)",
-            {"parity", "all"},
-            "parity"},
-           {"batch", ParamKind::integer, 4096, 1, 1e6, "subsets scored per pass over the data"},
-           radius_param()},
-          [](const ParamValues& p) { return std::make_unique<ExhaustiveSubsetsLearner>(p); }};
+  return learner_entry<ExhaustiveSubsetsLearner, ExhaustiveSubsetsParams>(
+      "exhaustive-subsets",
+      "every k-subset T: the ReLU along 1_T/sqrt(k) with signs and its best scale; C(d,k) "
+      "candidates",
+      "brute force over k-sparse parities (GKK19 §1.4; time d^Theta(k))", Task::relu);
 }
 
 }  // namespace relureg::detail

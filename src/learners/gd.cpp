@@ -9,16 +9,40 @@
 namespace relureg::detail {
 namespace {
 
+struct GdParams {
+  std::size_t max_passes = 500;
+  double tol = 1e-7;
+  double step = 1.0;
+  double radius = kInfinity;
+  bool backtrack = true;
+  std::string init = "zero";
+  double relu_grad_at_zero = 1.0;
+  bool bias = false;
+
+  static Fields<GdParams> fields() {
+    return {
+        max_passes_field(&GdParams::max_passes),
+        tol_field(&GdParams::tol),
+        step_field(&GdParams::step, "step size (halved while the loss rises when backtrack=1)"),
+        radius_field(&GdParams::radius),
+        {"backtrack", &GdParams::backtrack, "halve the step while the loss rises"},
+        {"init", &GdParams::init, "initial point: zero, random (seeded) or moment",
+         Choices{{"zero", "random", "moment"}}},
+        {"relu_grad_at_zero", &GdParams::relu_grad_at_zero,
+         "value of ReLU'(0); 1 lets a zero start move (Soltanolkotabi), 0 is autograd's", 0.0, 1.0},
+        bias_field(&GdParams::bias)};
+  }
+};
+
 // Soltanolkotabi, "Learning ReLUs via Gradient Descent", NeurIPS 2017: projected gradient descent
 // on (1/n) Σ (ReLU(w·x_i) − y_i)², started at 0. The paper's analysis takes a non-zero ReLU'(0),
 // so we use ReLU'(0) = `relu_grad_at_zero` (default 1): the first step from w = 0 is then the
 // Chow step 2·step·Ê[y x]; with 0 (autograd's convention) a zero start never moves.
 class GdLearner final : public Learner {
  public:
-  explicit GdLearner(const ParamValues& p)
-      : settings_(descent_settings(p, DescentObjective::square_loss, "gd")),
-        init_(p.choice("init")) {
-    settings_.relu_grad_at_zero = p.real("relu_grad_at_zero");
+  explicit GdLearner(const GdParams& p)
+      : settings_(descent_settings(p, DescentObjective::square_loss, "gd")), init_(p.init) {
+    settings_.relu_grad_at_zero = p.relu_grad_at_zero;
   }
 
   FitResult fit(const DataSource& data, const FitContext& context) override {
@@ -26,7 +50,7 @@ class GdLearner final : public Learner {
     std::vector<double> w(d, 0.0);
     if (context.initial) {
       FitResult result = run_descent(data, context, context.initial->w,
-                                     context.bias ? context.initial->b : 0.0, settings_);
+                                     settings_.bias ? context.initial->b : 0.0, settings_);
       result.details["init"] = "warm_start";
       result.details["initial_w"] = context.initial->w;
       return result;
@@ -64,26 +88,9 @@ class GdLearner final : public Learner {
 }  // namespace
 
 LearnerEntry gd_entry() {
-  return {"gd",
-          "projected full-batch gradient descent on the square loss (one fused pass per step)",
-          "Soltanolkotabi, Learning ReLUs via Gradient Descent, NeurIPS 2017",
-          Task::relu,
-          {max_passes_param(500),
-           tol_param(1e-7),
-           step_param(1.0, "step size (halved while the loss rises when backtrack=1)"),
-           radius_param(),
-           {"backtrack", ParamKind::flag, 1, 0, 1, "halve the step while the loss rises"},
-           {"init",
-            ParamKind::choice,
-            0,
-            0,
-            0,
-            "initial point: zero, random (seeded) or moment",
-            {"zero", "random", "moment"},
-            "zero"},
-           {"relu_grad_at_zero", ParamKind::real, 1.0, 0.0, 1.0,
-            "value of ReLU'(0); 1 lets a zero start move (Soltanolkotabi), 0 is autograd's"}},
-          [](const ParamValues& p) { return std::make_unique<GdLearner>(p); }};
+  return learner_entry<GdLearner, GdParams>(
+      "gd", "projected full-batch gradient descent on the square loss (one fused pass per step)",
+      "Soltanolkotabi, Learning ReLUs via Gradient Descent, NeurIPS 2017", Task::relu);
 }
 
 }  // namespace relureg::detail

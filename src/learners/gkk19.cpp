@@ -13,6 +13,27 @@
 namespace relureg::detail {
 namespace {
 
+struct Gkk19Params {
+  std::string halfspace = "hs-abl";
+  double tau = 0;
+  std::size_t taus = 8;
+  double holdout = 0.2;
+  double radius = kInfinity;
+  bool bias = false;
+
+  static Fields<Gkk19Params> fields() {
+    return {{"halfspace", &Gkk19Params::halfspace,
+             "halfspace learner for the direction (run with its default parameters)",
+             Choices{{"hs-abl", "hs-sigmoid", "hs-average"}}},
+            {"tau", &Gkk19Params::tau, "a single threshold τ (0 = the grid rms(y)·2^-j, j < taus)",
+             0, kInfinity},
+            {"taus", &Gkk19Params::taus, "number of thresholds on the grid", 1, 60},
+            holdout_field(&Gkk19Params::holdout, "choose τ"),
+            radius_field(&Gkk19Params::radius),
+            bias_field(&Gkk19Params::bias)};
+  }
+};
+
 // Goel, Karmalkar, Klivans, "Time/Accuracy Tradeoffs for Learning a ReLU with respect to
 // Gaussian Marginals", NeurIPS 2019, as reconstructed in papers.md §1.5: for each threshold τ of
 // a geometric grid, (1) threshold the labels, ℓ = +1 if y ≥ τ else −1; (2) learn a unit
@@ -23,12 +44,13 @@ namespace {
 // `holdout` fraction; the chosen direction's scale is then refitted on all rows.
 class Gkk19Learner final : public Learner {
  public:
-  explicit Gkk19Learner(const ParamValues& p)
-      : halfspace_(p.choice("halfspace")),
-        tau_(p.real("tau")),
-        taus_(static_cast<std::size_t>(p.integer("taus"))),
-        holdout_(p.real("holdout")),
-        radius_(p.real("radius")) {}
+  explicit Gkk19Learner(const Gkk19Params& p)
+      : halfspace_(p.halfspace),
+        tau_(p.tau),
+        taus_(p.taus),
+        holdout_(p.holdout),
+        radius_(p.radius),
+        bias_(p.bias) {}
 
   FitResult fit(const DataSource& data, const FitContext& context) override {
     const Engine& engine = *context.engine;
@@ -69,7 +91,7 @@ class Gkk19Learner final : public Learner {
           throw InputError("every thresholded label is " + std::string(positive ? "+1" : "-1"));
         const RelabelledSource thresholded(train, labels);
         const FitResult hs = hs_entry.make(hs_params)->fit(
-            thresholded, {&engine, false, context.seed, inner_progress(context, k, taus.size())});
+            thresholded, {&engine, context.seed, inner_progress(context, k, taus.size())});
         u = std::get<HalfspaceModel>(hs.model).w;
         candidate["halfspace_error"] = hs.loss_history.back();
         if (!(normalize(u) > 0)) throw InputError("the halfspace learner returned w = 0");
@@ -78,7 +100,7 @@ class Gkk19Learner final : public Learner {
         candidates.push_back(std::move(candidate));
         continue;
       }
-      const Fitted fit = refit(engine, train, u, context.bias);
+      const Fitted fit = refit(engine, train, u, bias_);
       std::vector<double> w = u;
       for (double& v : w) v *= fit.scale;
       const double holdout_loss = relu_loss(engine, holdout, w, fit.bias);
@@ -97,16 +119,16 @@ class Gkk19Learner final : public Learner {
         break;
       }
     }
-    result.relu().bias = context.bias;
+    result.relu().bias = bias_;
     if (best_direction.empty()) {  // no threshold split the labels: the best constant ReLU
       result.relu().w.assign(data.cols(), 0.0);
-      if (context.bias)
+      if (bias_)
         result.relu().b = std::max(
             0.0,
             engine.mean_rows(data, 1, [](const float*, double y, double* acc) { acc[0] += y; })[0]);
       result.stop_reason = "no_threshold_split";
     } else {
-      const Fitted fit = refit(engine, data, best_direction, context.bias);
+      const Fitted fit = refit(engine, data, best_direction, bias_);
       result.relu().w = best_direction;
       for (double& v : result.relu().w) v *= fit.scale;
       result.relu().b = fit.bias;
@@ -158,31 +180,19 @@ class Gkk19Learner final : public Learner {
   double tau_;
   std::size_t taus_;
   double holdout_, radius_;
+  bool bias_;
 };
 
 }  // namespace
 
 LearnerEntry gkk19_entry() {
-  return {"gkk19",
-          "reduction to halfspace learning: threshold the labels at each τ, learn a direction, "
-          "refit the scale, pick by hold-out",
-          "Goel, Karmalkar, Klivans, Time/Accuracy Tradeoffs for Learning a ReLU with respect to "
-          "Gaussian Marginals, NeurIPS 2019 (loss O(opt^{2/3}))",
-          Task::relu,
-          {{"halfspace",
-            ParamKind::choice,
-            0,
-            0,
-            0,
-            "halfspace learner for the direction (run with its default parameters)",
-            {"hs-abl", "hs-sigmoid", "hs-average"},
-            "hs-abl"},
-           {"tau", ParamKind::real, 0, 0, std::numeric_limits<double>::infinity(),
-            "a single threshold τ (0 = the grid rms(y)·2^-j, j < taus)"},
-           {"taus", ParamKind::integer, 8, 1, 60, "number of thresholds on the grid"},
-           holdout_param(0.2, "choose τ"),
-           radius_param()},
-          [](const ParamValues& p) { return std::make_unique<Gkk19Learner>(p); }};
+  return learner_entry<Gkk19Learner, Gkk19Params>(
+      "gkk19",
+      "reduction to halfspace learning: threshold the labels at each τ, learn a direction, "
+      "refit the scale, pick by hold-out",
+      "Goel, Karmalkar, Klivans, Time/Accuracy Tradeoffs for Learning a ReLU with respect to "
+      "Gaussian Marginals, NeurIPS 2019 (loss O(opt^{2/3}))",
+      Task::relu);
 }
 
 }  // namespace relureg::detail

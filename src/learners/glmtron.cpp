@@ -6,6 +6,28 @@
 namespace relureg::detail {
 namespace {
 
+struct GlmtronParams {
+  std::size_t max_passes = 500;
+  double tol = 1e-7;
+  double step = 1.0;
+  double radius = kInfinity;
+  bool backtrack = true;
+  std::size_t polish = 0;
+  bool bias = false;
+
+  static Fields<GlmtronParams> fields() {
+    return {max_passes_field(&GlmtronParams::max_passes),
+            tol_field(&GlmtronParams::tol),
+            step_field(&GlmtronParams::step,
+                       "step size (halved while the surrogate rises when backtrack=1)"),
+            radius_field(&GlmtronParams::radius),
+            {"backtrack", &GlmtronParams::backtrack, "halve the step while the surrogate rises"},
+            {"polish", &GlmtronParams::polish,
+             "passes of square-loss descent after the surrogate phase", 0, 1e9},
+            bias_field(&GlmtronParams::bias)};
+  }
+};
+
 // Kakade, Kanade, Shamir, Kalai (NeurIPS 2011) GLMtron, as analysed agnostically by Diakonikolas,
 // Goel, Karmalkar, Klivans, Soltanolkotabi (COLT 2020): gradient descent on the convex matching
 // loss ½ReLU(w·x)² − y (w·x), whose gradient is (ReLU(w·x) − y) x, projected onto ‖w‖ ≤ radius,
@@ -14,15 +36,14 @@ namespace {
 // descent follow.
 class GlmtronLearner final : public Learner {
  public:
-  explicit GlmtronLearner(const ParamValues& p)
-      : settings_(descent_settings(p, DescentObjective::surrogate, "glmtron")),
-        polish_(static_cast<std::size_t>(p.integer("polish"))) {}
+  explicit GlmtronLearner(const GlmtronParams& p)
+      : settings_(descent_settings(p, DescentObjective::surrogate, "glmtron")), polish_(p.polish) {}
 
   FitResult fit(const DataSource& data, const FitContext& context) override {
     FitResult result =
         context.initial
             ? run_descent(data, context, context.initial->w,
-                          context.bias ? context.initial->b : 0.0, settings_)
+                          settings_.bias ? context.initial->b : 0.0, settings_)
             : run_descent(data, context, std::vector<double>(data.cols(), 0.0), 0.0, settings_);
     if (polish_ > 0) {
       DescentSettings polish = settings_;
@@ -48,19 +69,12 @@ class GlmtronLearner final : public Learner {
 }  // namespace
 
 LearnerEntry glmtron_entry() {
-  return {"glmtron",
-          "projected gradient descent on the convex surrogate ½ReLU(w·x)² − y·w·x from w = 0",
-          "Kakade et al. 2011 (GLMtron); Diakonikolas, Goel, Karmalkar, Klivans, Soltanolkotabi, "
-          "COLT 2020",
-          Task::relu,
-          {max_passes_param(500),
-           tol_param(1e-7),
-           step_param(1.0, "step size (halved while the surrogate rises when backtrack=1)"),
-           radius_param(),
-           {"backtrack", ParamKind::flag, 1, 0, 1, "halve the step while the surrogate rises"},
-           {"polish", ParamKind::integer, 0, 0, 1e9,
-            "passes of square-loss descent after the surrogate phase"}},
-          [](const ParamValues& p) { return std::make_unique<GlmtronLearner>(p); }};
+  return learner_entry<GlmtronLearner, GlmtronParams>(
+      "glmtron",
+      "projected gradient descent on the convex surrogate ½ReLU(w·x)² − y·w·x from w = 0",
+      "Kakade et al. 2011 (GLMtron); Diakonikolas, Goel, Karmalkar, Klivans, Soltanolkotabi, "
+      "COLT 2020",
+      Task::relu);
 }
 
 }  // namespace relureg::detail

@@ -24,9 +24,6 @@ double normalize(std::vector<double>& v) {
 
 void check_halfspace_input(const DataSource& data, const FitContext& context,
                            const std::string& learner) {
-  if (context.bias)
-    throw InputError(learner +
-                     ": learns homogeneous halfspaces sign(w·x) only; --bias is not supported");
   require_sign_labels(*context.engine, data, learner);
 }
 
@@ -57,12 +54,6 @@ std::vector<std::size_t> shuffled_order(std::size_t count, std::mt19937_64& rng)
   for (std::size_t i = 0; i < count; ++i) order[i] = i;
   for (std::size_t i = count; i > 1; --i) std::swap(order[i - 1], order[rng() % i]);
   return order;
-}
-
-ParamSpec holdout_param(double default_value, const std::string& what) {
-  return {"holdout",     ParamKind::real,
-          default_value, 0.01,
-          0.9,           "fraction of the rows (the last ones) held out to " + what};
 }
 
 }  // namespace relureg::detail

@@ -14,8 +14,9 @@ namespace relureg::detail {
 // Scales v to unit length and returns its former norm (v is left alone when the norm is 0).
 double normalize(std::vector<double>& v);
 
-// The checks every halfspace fit starts with: no --bias (the learners find homogeneous
-// halfspaces) and labels exactly ±1. InputError naming `learner` otherwise.
+// The check every halfspace fit starts with: labels exactly ±1 (InputError naming `learner`).
+// The learners find homogeneous halfspaces: they declare no bias field, so fit_learner refuses
+// --bias for them.
 void check_halfspace_input(const DataSource& data, const FitContext& context,
                            const std::string& learner);
 
@@ -34,7 +35,11 @@ std::size_t holdout_rows(std::size_t n, double fraction);
 // platform: no <random> distribution is used).
 std::vector<std::size_t> shuffled_order(std::size_t count, std::mt19937_64& rng);
 
-// The parameter `holdout` (fraction of rows held out for selection), declared once.
-ParamSpec holdout_param(double default_value, const std::string& what);
+// The parameter `holdout` (fraction of rows held out for selection), declared once; the default
+// is the learner's field initialiser.
+template <class P>
+Field<P> holdout_field(double P::*member, const std::string& what) {
+  return {"holdout", member, "fraction of the rows (the last ones) held out to " + what, 0.01, 0.9};
+}
 
 }  // namespace relureg::detail

@@ -12,6 +12,33 @@
 namespace relureg::detail {
 namespace {
 
+struct AblParams {
+  std::size_t rounds = 10;
+  double band = 1.5;
+  double ball = 0.5;
+  double margin = 0.5;
+  double shrink = 0.5;
+  std::size_t steps = 10;
+  double step = 0.5;
+  std::size_t min_band = 50;
+
+  static Fields<AblParams> fields() {
+    return {
+        {"rounds", &AblParams::rounds, "localization rounds s", 0, 60},
+        {"band", &AblParams::band, "band half-width b_1 of round 1, in units of the RMS of w_0·x",
+         1e-6, kInfinity},
+        {"ball", &AblParams::ball, "radius r_1 of the ball around w_0 in round 1", 1e-6, 2},
+        {"margin", &AblParams::margin, "hinge margin τ_1 of round 1, in units of the RMS of w_0·x",
+         1e-6, kInfinity},
+        {"shrink", &AblParams::shrink, "factor applied to band, ball, margin per round", 0.05, 1},
+        {"steps", &AblParams::steps, "projected subgradient steps per round", 1, 1e6},
+        {"step", &AblParams::step,
+         "step length, in units of the round's ball radius, divided by √t", 1e-6, 10},
+        {"min_band", &AblParams::min_band,
+         "a round with fewer rows in its band ends the fit with the current direction", 1, 1e9}};
+  }
+};
+
 // Awasthi, Balcan, Long, "The Power of Localization for Efficiently Learning Linear Separators
 // with Noise", STOC 2014 / J. ACM 2017 (sota.md §8a): start from the averaging direction w_0;
 // in round k = 1..s keep the rows in the band |w_{k−1}·x| ≤ b_k, minimise the τ_k-scaled hinge
@@ -26,15 +53,15 @@ namespace {
 // (stop reason "band_too_small").
 class AblLearner final : public Learner {
  public:
-  explicit AblLearner(const ParamValues& p)
-      : rounds_(static_cast<std::size_t>(p.integer("rounds"))),
-        steps_(static_cast<std::size_t>(p.integer("steps"))),
-        min_band_(static_cast<std::size_t>(p.integer("min_band"))),
-        band_(p.real("band")),
-        ball_(p.real("ball")),
-        margin_(p.real("margin")),
-        shrink_(p.real("shrink")),
-        step_(p.real("step")) {}
+  explicit AblLearner(const AblParams& p)
+      : rounds_(p.rounds),
+        steps_(p.steps),
+        min_band_(p.min_band),
+        band_(p.band),
+        ball_(p.ball),
+        margin_(p.margin),
+        shrink_(p.shrink),
+        step_(p.step) {}
 
   FitResult fit(const DataSource& data, const FitContext& context) override {
     check_halfspace_input(data, context, "hs-abl");
@@ -152,27 +179,13 @@ class AblLearner final : public Learner {
 }  // namespace
 
 LearnerEntry hs_abl_entry() {
-  const double inf = std::numeric_limits<double>::infinity();
-  return {
+  return learner_entry<AblLearner, AblParams>(
       "hs-abl",
       "halfspace: localization — hinge loss in shrinking bands |w·x| <= b_k and balls "
       "around w_{k-1} (±1 labels)",
       "Awasthi, Balcan, Long, The Power of Localization for Efficiently Learning Linear "
       "Separators with Noise, STOC 2014 / J. ACM 2017",
-      Task::halfspace,
-      {{"rounds", ParamKind::integer, 10, 0, 60, "localization rounds s"},
-       {"band", ParamKind::real, 1.5, 1e-6, inf,
-        "band half-width b_1 of round 1, in units of the RMS of w_0·x"},
-       {"ball", ParamKind::real, 0.5, 1e-6, 2, "radius r_1 of the ball around w_0 in round 1"},
-       {"margin", ParamKind::real, 0.5, 1e-6, inf,
-        "hinge margin τ_1 of round 1, in units of the RMS of w_0·x"},
-       {"shrink", ParamKind::real, 0.5, 0.05, 1, "factor applied to band, ball, margin per round"},
-       {"steps", ParamKind::integer, 10, 1, 1e6, "projected subgradient steps per round"},
-       {"step", ParamKind::real, 0.5, 1e-6, 10,
-        "step length, in units of the round's ball radius, divided by √t"},
-       {"min_band", ParamKind::integer, 50, 1, 1e9,
-        "a round with fewer rows in its band ends the fit with the current direction"}},
-      [](const ParamValues& p) { return std::make_unique<AblLearner>(p); }};
+      Task::halfspace);
 }
 
 }  // namespace relureg::detail

@@ -6,12 +6,17 @@
 namespace relureg::detail {
 namespace {
 
+struct AverageParams {
+  static Fields<AverageParams> fields() { return {}; }
+};
+
 // The "average" algorithm (Servedio 1999): ŵ = Ê[ℓx]/‖Ê[ℓx]‖. For x ~ N(0, I) and
 // ℓ = sign(w*·x), E[ℓx] = √(2/π) w*; a fraction η of adversarial flips moves it by up to
 // O(η√log(1/η)), so its error is O(η√log(1/η)), not O(η) (papers.md §1.5; the analysis under
 // adversarial noise is recalled as Kalai–Klivans–Mansour–Servedio 2005, not checked).
 class AverageLearner final : public Learner {
  public:
+  explicit AverageLearner(const AverageParams&) {}
   FitResult fit(const DataSource& data, const FitContext& context) override {
     check_halfspace_input(data, context, "hs-average");
     const Engine& engine = *context.engine;
@@ -27,13 +32,11 @@ class AverageLearner final : public Learner {
 }  // namespace
 
 LearnerEntry hs_average_entry() {
-  return {"hs-average",
-          "halfspace: the averaging direction Ê[ℓx]/‖Ê[ℓx]‖ (one pass; ±1 labels)",
-          "Servedio 1999 (Average); error O(η√log(1/η)) recalled from Kalai, Klivans, Mansour, "
-          "Servedio, FOCS 2005",
-          Task::halfspace,
-          {},
-          [](const ParamValues&) { return std::make_unique<AverageLearner>(); }};
+  return learner_entry<AverageLearner, AverageParams>(
+      "hs-average", "halfspace: the averaging direction Ê[ℓx]/‖Ê[ℓx]‖ (one pass; ±1 labels)",
+      "Servedio 1999 (Average); error O(η√log(1/η)) recalled from Kalai, Klivans, Mansour, "
+      "Servedio, FOCS 2005",
+      Task::halfspace);
 }
 
 }  // namespace relureg::detail

@@ -14,6 +14,32 @@
 namespace relureg::detail {
 namespace {
 
+struct SigmoidParams {
+  double sigma = 0;
+  double sigma_max = 0.5;
+  std::size_t sigmas = 8;
+  std::size_t epochs = 8;
+  std::size_t batch = 4096;
+  double step = 0.5;
+  double holdout = 0.2;
+  bool warm_start = true;
+
+  static Fields<SigmoidParams> fields() {
+    return {
+        {"sigma", &SigmoidParams::sigma,
+         "a single smoothing σ (0 = the grid sigma_max·2^-j); units of the RMS of w_0·x", 0, 100},
+        {"sigma_max", &SigmoidParams::sigma_max, "largest σ of the grid", 1e-6, 100},
+        {"sigmas", &SigmoidParams::sigmas, "number of σ values on the grid", 1, 60},
+        {"epochs", &SigmoidParams::epochs, "epochs of SGD per σ", 1, 1e6},
+        {"batch", &SigmoidParams::batch, "rows per minibatch (a contiguous slice; 0 = full batch)",
+         0, 1e12},
+        {"step", &SigmoidParams::step, "step β = step·σ/√epoch", 1e-9, 1e6},
+        holdout_field(&SigmoidParams::holdout, "choose σ"),
+        {"warm_start", &SigmoidParams::warm_start,
+         "start each σ (largest first) from the previous one's result; 0: from w_0"}};
+  }
+};
+
 // Diakonikolas, Kontonis, Tzamos, Zarifis, "Non-Convex SGD Learns Halfspaces with Adversarial
 // Label Noise", NeurIPS 2020 (sota.md §8b): minimise L_σ(w) = Ê[S_σ(−ℓ ŵ·x)],
 // S_σ(t) = 1/(1 + e^{−t/σ}), by projected SGD on the unit sphere: the gradient
@@ -26,15 +52,15 @@ namespace {
 // full-batch gradient descent on the smoothed loss.
 class SigmoidLearner final : public Learner {
  public:
-  explicit SigmoidLearner(const ParamValues& p)
-      : sigma_(p.real("sigma")),
-        sigma_max_(p.real("sigma_max")),
-        sigmas_(static_cast<std::size_t>(p.integer("sigmas"))),
-        epochs_(static_cast<std::size_t>(p.integer("epochs"))),
-        batch_(static_cast<std::size_t>(p.integer("batch"))),
-        step_(p.real("step")),
-        holdout_(p.real("holdout")),
-        warm_(p.flag("warm_start")) {}
+  explicit SigmoidLearner(const SigmoidParams& p)
+      : sigma_(p.sigma),
+        sigma_max_(p.sigma_max),
+        sigmas_(p.sigmas),
+        epochs_(p.epochs),
+        batch_(p.batch),
+        step_(p.step),
+        holdout_(p.holdout),
+        warm_(p.warm_start) {}
 
   FitResult fit(const DataSource& data, const FitContext& context) override {
     check_halfspace_input(data, context, "hs-sigmoid");
@@ -131,24 +157,13 @@ class SigmoidLearner final : public Learner {
 }  // namespace
 
 LearnerEntry hs_sigmoid_entry() {
-  return {"hs-sigmoid",
-          "halfspace: projected SGD on the sigmoid-smoothed 0/1 loss over a σ grid, hold-out "
-          "selection (±1 labels)",
-          "Diakonikolas, Kontonis, Tzamos, Zarifis, Non-Convex SGD Learns Halfspaces with "
-          "Adversarial Label Noise, NeurIPS 2020",
-          Task::halfspace,
-          {{"sigma", ParamKind::real, 0, 0, 100,
-            "a single smoothing σ (0 = the grid sigma_max·2^-j); units of the RMS of w_0·x"},
-           {"sigma_max", ParamKind::real, 0.5, 1e-6, 100, "largest σ of the grid"},
-           {"sigmas", ParamKind::integer, 8, 1, 60, "number of σ values on the grid"},
-           {"epochs", ParamKind::integer, 8, 1, 1e6, "epochs of SGD per σ"},
-           {"batch", ParamKind::integer, 4096, 0, 1e12,
-            "rows per minibatch (a contiguous slice; 0 = full batch)"},
-           {"step", ParamKind::real, 0.5, 1e-9, 1e6, "step β = step·σ/√epoch"},
-           holdout_param(0.2, "choose σ"),
-           {"warm_start", ParamKind::flag, 1, 0, 1,
-            "start each σ (largest first) from the previous one's result; 0: from w_0"}},
-          [](const ParamValues& p) { return std::make_unique<SigmoidLearner>(p); }};
+  return learner_entry<SigmoidLearner, SigmoidParams>(
+      "hs-sigmoid",
+      "halfspace: projected SGD on the sigmoid-smoothed 0/1 loss over a σ grid, hold-out "
+      "selection (±1 labels)",
+      "Diakonikolas, Kontonis, Tzamos, Zarifis, Non-Convex SGD Learns Halfspaces with "
+      "Adversarial Label Noise, NeurIPS 2020",
+      Task::halfspace);
 }
 
 }  // namespace relureg::detail

@@ -1,41 +1,24 @@
-// The one explicit table of learners, shared parameter declarations, and the timed fit runner.
+// The one explicit table of learners and the timed fit runner.
 #include <fmt/format.h>
 
 #include <chrono>
-#include <limits>
 
 #include "learners.hpp"
 #include "relureg/error.hpp"
 
 namespace relureg {
 
-ParamSpec max_passes_param(double default_value) {
-  return {"max_passes",  ParamKind::integer,
-          default_value, 1,
-          1e9,           "stop after this many passes over the data"};
+namespace {
+
+void check_bias(const LearnerEntry& entry, const ParamValues& params) {
+  if (!params.fit_bias() || entry.fits_bias) return;
+  if (entry.task == Task::halfspace)
+    throw InputError(entry.name +
+                     ": learns homogeneous halfspaces sign(w·x) only; --bias is not supported");
+  throw InputError(entry.name + ": fits no bias; --bias is not supported");
 }
 
-ParamSpec tol_param(double default_value) {
-  return {"tol",
-          ParamKind::real,
-          default_value,
-          0,
-          1,
-          "stop when the relative change of the training loss falls below this (0 = never)"};
-}
-
-ParamSpec step_param(double default_value, const std::string& description) {
-  return {"step", ParamKind::real, default_value, 1e-12, 1e6, description};
-}
-
-ParamSpec radius_param() {
-  return {"radius",
-          ParamKind::real,
-          std::numeric_limits<double>::infinity(),
-          1e-12,
-          std::numeric_limits<double>::infinity(),
-          "norm bound W: the fit stays in ‖w‖ <= W (inf = unconstrained)"};
-}
+}  // namespace
 
 const std::vector<LearnerEntry>& learner_table() {
   static const std::vector<LearnerEntry> table = {
@@ -74,6 +57,7 @@ const LearnerEntry& find_learner(const std::string& name) {
 FitResult fit_learner(const LearnerEntry& entry, const ParamValues& params, const DataSource& data,
                       const FitContext& context) {
   if (data.rows() == 0) throw InputError(entry.name + ": no data rows");
+  check_bias(entry, params);
   const auto start = std::chrono::steady_clock::now();
   const std::size_t first_pass = context.engine->passes();
   FitResult result = entry.make(params)->fit(data, context);
@@ -85,6 +69,7 @@ FitResult fit_learner(const LearnerEntry& entry, const ParamValues& params, cons
 std::optional<WorkEstimate> estimate_learner(const LearnerEntry& entry, const ParamValues& params,
                                              const DataSource& data, const FitContext& context) {
   if (data.rows() == 0) throw InputError(entry.name + ": no data rows");
+  check_bias(entry, params);
   return entry.make(params)->estimate(data, context);
 }
 

@@ -12,6 +12,23 @@
 namespace relureg::detail {
 namespace {
 
+struct MomentParams {
+  double radius = kInfinity;
+  double ridge = 0.0;
+  bool center = true;
+  bool bias = false;
+
+  static Fields<MomentParams> fields() {
+    return {radius_field(&MomentParams::radius),
+            {"ridge", &MomentParams::ridge, "added to the diagonal of Σ̂ before solving", 0.0,
+             kInfinity},
+            {"center", &MomentParams::center,
+             "use Cov(x)⁻¹Cov(x, y) (same population value, lower variance); always on with "
+             "--bias"},
+            bias_field(&MomentParams::bias)};
+  }
+};
+
 // Stein's identity for x ~ N(0, I): E[ReLU(w·x) x] = w/2, so 2 Ê[y x] estimates w* up to the
 // noise's correlation with x, which is at most √opt; hence loss ≤ 9·opt (sota.md §0.1, D2).
 // For N(0, Σ) the estimate is 2 Σ̂⁻¹ Ê[y x]. With `center` (default) we use 2 Cov̂(x)⁻¹ Cov̂(x, y):
@@ -20,12 +37,12 @@ namespace {
 // still holds after centring, so that direction is refitted with an exact 2-D (a, b) search.
 class MomentLearner final : public Learner {
  public:
-  explicit MomentLearner(const ParamValues& p)
-      : radius_(p.real("radius")), ridge_(p.real("ridge")), center_(p.flag("center")) {}
+  explicit MomentLearner(const MomentParams& p)
+      : radius_(p.radius), ridge_(p.ridge), center_(p.center), bias_(p.bias) {}
 
   FitResult fit(const DataSource& data, const FitContext& context) override {
     const Engine& engine = *context.engine;
-    std::vector<double> w = chow_estimate(engine, data, center_ || context.bias, ridge_);
+    std::vector<double> w = chow_estimate(engine, data, center_ || bias_, ridge_);
     double norm = 0;
     for (double v : w) norm += v * v;
     norm = std::sqrt(norm);
@@ -34,13 +51,13 @@ class MomentLearner final : public Learner {
     result.details["chow_norm"] = norm;
     if (norm == 0) {  // labels uncorrelated with x: the best ReLU along no direction is constant
       result.relu().w.assign(data.cols(), 0.0);
-      result.relu().bias = context.bias;
+      result.relu().bias = bias_;
       result.loss_history.push_back(relu_loss(engine, data, result.relu().w, 0.0));
       return result;
     }
     std::vector<double> u = w;
     for (double& v : u) v /= norm;
-    if (context.bias) {
+    if (bias_) {
       const ScaleBiasFit fit = refit_scale_bias(engine, data, u, radius_);
       for (double& v : u) v *= fit.scale;
       result.model = ReluModel{u, fit.bias, true};
@@ -58,6 +75,7 @@ class MomentLearner final : public Learner {
   double radius_;
   double ridge_;
   bool center_;
+  bool bias_;
 };
 
 }  // namespace
@@ -105,17 +123,10 @@ std::vector<double> chow_estimate(const Engine& engine, const DataSource& data, 
 }
 
 LearnerEntry moment_entry() {
-  return {
+  return learner_entry<MomentLearner, MomentParams>(
       "moment",
       "closed-form Chow estimator 2·Σ̂⁻¹·Ê[y x] plus a least-squares scale refit (2 passes)",
-      "Stein's identity; sota.md D2 (loss ≤ 9·opt under N(0, I))",
-      Task::relu,
-      {radius_param(),
-       {"ridge", ParamKind::real, 0.0, 0.0, std::numeric_limits<double>::infinity(),
-        "added to the diagonal of Σ̂ before solving"},
-       {"center", ParamKind::flag, 1, 0, 1,
-        "use Cov(x)⁻¹Cov(x, y) (same population value, lower variance); always on with --bias"}},
-      [](const ParamValues& p) { return std::make_unique<MomentLearner>(p); }};
+      "Stein's identity; sota.md D2 (loss ≤ 9·opt under N(0, I))", Task::relu);
 }
 
 }  // namespace relureg::detail

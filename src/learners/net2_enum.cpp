@@ -64,6 +64,28 @@ std::vector<double> sphere_net(std::size_t q, std::size_t grid) {
   return dirs;
 }
 
+struct Net2EnumParams {
+  std::size_t units = 2;
+  std::size_t dim = 3;
+  std::size_t grid = 7;
+  double max_tuples = 1e8;
+  double ridge = 1e-9;
+  bool bias = false;
+
+  static Fields<Net2EnumParams> fields() {
+    using P = Net2EnumParams;
+    return {{"units", &P::units, "hidden units k", 1, 7},
+            {"dim", &P::dim, "projection dimension m (m >= d: no projection)", 1, 64},
+            {"grid", &P::grid,
+             "net points per edge of the cube [-1, 1]^m whose surface, normalised, is the eps-net",
+             2, 1000},
+            {"max_tuples", &P::max_tuples,
+             "refuse to start when the enumeration has more tuples than this", 1, 1e15},
+            {"ridge", &P::ridge, "relative ridge of the output least squares", 0, 1},
+            bias_field(&Net2EnumParams::bias)};
+  }
+};
+
 // Goel, Klivans, Manurangsi, Reichman, "Tight Hardness Results for Training Depth-2 ReLU
 // Networks", ITCS 2021 (§5.2 of papers.md, method [I]): project x to m dimensions with a random
 // map, enumerate an ε-net of k-tuples of hidden units there, keep the tuple of least empirical
@@ -76,12 +98,13 @@ std::vector<double> sphere_net(std::size_t q, std::size_t grid) {
 // output bias is fitted.
 class Net2EnumLearner final : public Learner {
  public:
-  explicit Net2EnumLearner(const ParamValues& p)
-      : k_(static_cast<std::size_t>(p.integer("units"))),
-        m_(static_cast<std::size_t>(p.integer("dim"))),
-        grid_(static_cast<std::size_t>(p.integer("grid"))),
-        max_tuples_(p.real("max_tuples")),
-        ridge_(p.real("ridge")) {}
+  explicit Net2EnumLearner(const Net2EnumParams& p)
+      : k_(p.units),
+        m_(p.dim),
+        grid_(p.grid),
+        max_tuples_(p.max_tuples),
+        ridge_(p.ridge),
+        bias_(p.bias) {}
 
   std::optional<WorkEstimate> estimate(const DataSource& data, const FitContext& context) override {
     const Plan plan = make_plan(data.cols(), context);
@@ -226,7 +249,7 @@ class Net2EnumLearner final : public Learner {
     Plan plan;
     plan.d = d;
     plan.k = k_;
-    plan.bias = context.bias;
+    plan.bias = bias_;
     plan.m = std::min(m_, d);
     plan.q = plan.m + (plan.bias ? 1 : 0);
     plan.P.assign(plan.m * d, 0.0);
@@ -384,25 +407,19 @@ class Net2EnumLearner final : public Learner {
 
   std::size_t k_, m_, grid_;
   double max_tuples_, ridge_;
+  bool bias_;
 };
 
 }  // namespace
 
 LearnerEntry net2_enum_entry() {
-  return {"net2-enum",
-          "proper depth-2 learner: random projection to dim, enumeration of an eps-net of "
-          "k-tuples of units, least-squares output layer (exponential; small k only)",
-          "Goel, Klivans, Manurangsi, Reichman, Tight Hardness Results for Training Depth-2 ReLU "
-          "Networks, ITCS 2021 (method as in papers.md 5.2)",
-          Task::net2,
-          {{"units", ParamKind::integer, 2, 1, 7, "hidden units k"},
-           {"dim", ParamKind::integer, 3, 1, 64, "projection dimension m (m >= d: no projection)"},
-           {"grid", ParamKind::integer, 7, 2, 1000,
-            "net points per edge of the cube [-1, 1]^m whose surface, normalised, is the eps-net"},
-           {"max_tuples", ParamKind::real, 1e8, 1, 1e15,
-            "refuse to start when the enumeration has more tuples than this"},
-           {"ridge", ParamKind::real, 1e-9, 0, 1, "relative ridge of the output least squares"}},
-          [](const ParamValues& p) { return std::make_unique<Net2EnumLearner>(p); }};
+  return learner_entry<Net2EnumLearner, Net2EnumParams>(
+      "net2-enum",
+      "proper depth-2 learner: random projection to dim, enumeration of an eps-net of "
+      "k-tuples of units, least-squares output layer (exponential; small k only)",
+      "Goel, Klivans, Manurangsi, Reichman, Tight Hardness Results for Training Depth-2 ReLU "
+      "Networks, ITCS 2021 (method as in papers.md 5.2)",
+      Task::net2);
 }
 
 }  // namespace relureg::detail

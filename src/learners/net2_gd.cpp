@@ -15,17 +15,43 @@
 namespace relureg::detail {
 namespace {
 
-struct Net2GdSettings {
+struct Net2GdParams {
   std::size_t units = 2;
-  Activation activation = Activation::relu;
+  std::string activation = "relu";
   std::string optimizer = "adam";
-  std::string init = "gaussian";
   double step = 0.01;
   std::size_t batch = 0;  // 0 = full batch
   std::size_t max_passes = 2000;
   double tol = 1e-10;
   std::size_t restarts = 3;
+  std::string init = "gaussian";
   bool fit_output = true;
+  bool bias = false;
+
+  static Fields<Net2GdParams> fields() {
+    using P = Net2GdParams;
+    return {
+        {"units", &P::units, "hidden units k", 1, 1e5},
+        {"activation", &P::activation, "hidden activation", Choices{{"relu", "sigmoid"}}},
+        {"optimizer", &P::optimizer,
+         "adam, or gd (plain steps; full batch: halved while the loss rises)",
+         Choices{{"adam", "gd"}}},
+        step_field(&P::step, "step size (Adam's learning rate, or the initial gradient step)"),
+        {"batch", &P::batch, "rows per minibatch (0 = full batch)", 0, 1e12},
+        max_passes_field(&P::max_passes),
+        tol_field(&P::tol),
+        {"restarts", &P::restarts,
+         "independent seeded initialisations; the least training loss wins", 1, 1e6},
+        {"init", &P::init, "hidden units: gaussian N(0, I/d) or orthogonal (orthonormal groups)",
+         Choices{{"gaussian", "orthogonal"}}},
+        {"fit_output", &P::fit_output, "start each restart from the least-squares output layer"},
+        bias_field(&Net2GdParams::bias)};
+  }
+};
+
+// The parameters with the activation's word resolved.
+struct Net2GdSettings : Net2GdParams {
+  Activation hidden = Activation::relu;
 };
 
 // Adam (Kingma & Ba 2015) or plain gradient steps on a parameter vector.
@@ -75,17 +101,9 @@ struct RunResult {
 // (optionally with a least-squares output layer); the restart with the least training loss wins.
 class Net2GdLearner final : public Learner {
  public:
-  explicit Net2GdLearner(const ParamValues& p) {
-    s_.units = static_cast<std::size_t>(p.integer("units"));
-    s_.activation = activation_from_name(p.choice("activation"), "net2-gd");
-    s_.optimizer = p.choice("optimizer");
-    s_.init = p.choice("init");
-    s_.step = p.real("step");
-    s_.batch = static_cast<std::size_t>(p.integer("batch"));
-    s_.max_passes = static_cast<std::size_t>(p.integer("max_passes"));
-    s_.tol = p.real("tol");
-    s_.restarts = static_cast<std::size_t>(p.integer("restarts"));
-    s_.fit_output = p.flag("fit_output");
+  explicit Net2GdLearner(const Net2GdParams& p) {
+    static_cast<Net2GdParams&>(s_) = p;
+    s_.hidden = activation_from_name(p.activation, "net2-gd");
   }
 
   FitResult fit(const DataSource& data, const FitContext& context) override {
@@ -94,8 +112,7 @@ class Net2GdLearner final : public Learner {
     double best = std::numeric_limits<double>::infinity();
     for (std::size_t r = 0; r < s_.restarts; ++r) {
       std::mt19937_64 rng = make_rng(context.seed, 0x6e657432 + r);
-      Net2Model start =
-          initial_net2(data.cols(), s_.units, context.bias, s_.activation, s_.init, rng);
+      Net2Model start = initial_net2(data.cols(), s_.units, s_.bias, s_.hidden, s_.init, rng);
       if (s_.fit_output) fit_output_layer(*context.engine, data, start);
       RunResult run = s_.batch == 0 || s_.batch >= data.rows()
                           ? full_batch(data, context, std::move(start), r)
@@ -233,38 +250,10 @@ class Net2GdLearner final : public Learner {
 }  // namespace
 
 LearnerEntry net2_gd_entry() {
-  return {
+  return learner_entry<Net2GdLearner, Net2GdParams>(
       "net2-gd",
       "depth-2 network by gradient descent or Adam, full batch or minibatch, with restarts",
-      "first-order baseline; hardness: Goel, Klivans, Manurangsi, Reichman, ITCS 2021",
-      Task::net2,
-      {{"units", ParamKind::integer, 2, 1, 1e5, "hidden units k"},
-       {"activation", ParamKind::choice, 0, 0, 0, "hidden activation", {"relu", "sigmoid"}, "relu"},
-       {"optimizer",
-        ParamKind::choice,
-        0,
-        0,
-        0,
-        "adam, or gd (plain steps; full batch: halved while the loss rises)",
-        {"adam", "gd"},
-        "adam"},
-       step_param(0.01, "step size (Adam's learning rate, or the initial gradient step)"),
-       {"batch", ParamKind::integer, 0, 0, 1e12, "rows per minibatch (0 = full batch)"},
-       max_passes_param(2000),
-       tol_param(1e-10),
-       {"restarts", ParamKind::integer, 3, 1, 1e6,
-        "independent seeded initialisations; the least training loss wins"},
-       {"init",
-        ParamKind::choice,
-        0,
-        0,
-        0,
-        "hidden units: gaussian N(0, I/d) or orthogonal (orthonormal groups)",
-        {"gaussian", "orthogonal"},
-        "gaussian"},
-       {"fit_output", ParamKind::flag, 1, 0, 1,
-        "start each restart from the least-squares output layer"}},
-      [](const ParamValues& p) { return std::make_unique<Net2GdLearner>(p); }};
+      "first-order baseline; hardness: Goel, Klivans, Manurangsi, Reichman, ITCS 2021", Task::net2);
 }
 
 }  // namespace relureg::detail

@@ -113,6 +113,28 @@ SubsetFit fit_from_moments(double yf, double ff, double f, double y, double yy, 
   return fit;
 }
 
+struct OrthogonalSubsetsParams {
+  std::size_t k = 2;
+  std::string activation = "relu";
+  std::size_t screen_rows = 2000;
+  std::size_t keep = 16;
+  double max_subsets = 1e7;
+  bool bias = false;
+
+  static Fields<OrthogonalSubsetsParams> fields() {
+    using P = OrthogonalSubsetsParams;
+    return {{"k", &P::k, "subset size k (2^k hidden units)", 1, 20},
+            {"activation", &P::activation,
+             "hidden activation of the shape (relu: even k, sigmoid: odd k)",
+             Choices{{"relu", "sigmoid"}}},
+            {"screen_rows", &P::screen_rows,
+             "score every subset on this many rows first (0 = all rows)", 0, 1e12},
+            {"keep", &P::keep, "best screened subsets rescored on all rows", 1, 1e6},
+            {"max_subsets", &P::max_subsets, "refuse more subsets than this", 1, 1e12},
+            bias_field(&OrthogonalSubsetsParams::bias)};
+  }
+};
+
 // The reference that succeeds on the orthogonal family of Goel, Gollakota, Jin, Karmalkar,
 // Klivans (ICML 2020): the family is n^{Θ(k)} exactly orthogonal networks, which defeats
 // correlational (SQ / gradient) learners, while trying every k-subset — C(d, k) of them — finds
@@ -121,12 +143,13 @@ SubsetFit fit_from_moments(double yf, double ff, double f, double y, double yy, 
 // rows and only the best `keep` are scored on all rows.
 class OrthogonalSubsetsLearner final : public Learner {
  public:
-  explicit OrthogonalSubsetsLearner(const ParamValues& p)
-      : k_(static_cast<std::size_t>(p.integer("k"))),
-        activation_(activation_from_name(p.choice("activation"), "orthogonal-subsets")),
-        screen_rows_(static_cast<std::size_t>(p.integer("screen_rows"))),
-        keep_(static_cast<std::size_t>(p.integer("keep"))),
-        max_subsets_(p.real("max_subsets")) {}
+  explicit OrthogonalSubsetsLearner(const OrthogonalSubsetsParams& p)
+      : k_(p.k),
+        activation_(activation_from_name(p.activation, "orthogonal-subsets")),
+        screen_rows_(p.screen_rows),
+        keep_(p.keep),
+        max_subsets_(p.max_subsets),
+        bias_(p.bias) {}
 
   FitResult fit(const DataSource& data, const FitContext& context) override {
     const Engine& engine = *context.engine;
@@ -141,7 +164,7 @@ class OrthogonalSubsetsLearner final : public Learner {
                       k_, count, max_subsets_));
     const bool screen = screen_rows_ > 0 && screen_rows_ < data.rows();
     const RowRange screen_rows(data, 0, screen ? screen_rows_ : data.rows());
-    std::vector<SubsetFit> fits = score_all(engine, screen_rows, count, d, context.bias);
+    std::vector<SubsetFit> fits = score_all(engine, screen_rows, count, d, bias_);
     std::vector<std::size_t> order(count);
     std::iota(order.begin(), order.end(), 0);
     const std::size_t keep = screen ? std::min(keep_, count) : count;
@@ -150,7 +173,7 @@ class OrthogonalSubsetsLearner final : public Learner {
           return fits[a].loss < fits[b].loss || (fits[a].loss == fits[b].loss && a < b);
         });
     order.resize(keep);
-    if (screen) rescore(engine, data, d, context.bias, order, fits);
+    if (screen) rescore(engine, data, d, bias_, order, fits);
     std::size_t best = order[0];
     for (std::size_t i : order)
       if (fits[i].loss < fits[best].loss || (fits[i].loss == fits[best].loss && i < best)) best = i;
@@ -158,7 +181,7 @@ class OrthogonalSubsetsLearner final : public Learner {
 
     FitResult result;
     Net2Model network = orthogonal::network(d, subset, activation_, fits[best].scale);
-    network.bias = context.bias;
+    network.bias = bias_;
     network.c = fits[best].offset;
     result.loss_history = {net2_loss(engine, data, network)};
     result.model = std::move(network);
@@ -238,30 +261,18 @@ class OrthogonalSubsetsLearner final : public Learner {
   Activation activation_;
   std::size_t screen_rows_, keep_;
   double max_subsets_;
+  bool bias_;
 };
 
 }  // namespace
 
 LearnerEntry orthogonal_subsets_entry() {
-  return {"orthogonal-subsets",
-          "exhaustive reference for the orthogonal family: fit the network shape f_S on every "
-          "k-subset S, keep the best",
-          "Goel, Gollakota, Jin, Karmalkar, Klivans, ICML 2020 (the family's C(d, k) networks)",
-          Task::net2,
-          {{"k", ParamKind::integer, 2, 1, 20, "subset size k (2^k hidden units)"},
-           {"activation",
-            ParamKind::choice,
-            0,
-            0,
-            0,
-            "hidden activation of the shape (relu: even k, sigmoid: odd k)",
-            {"relu", "sigmoid"},
-            "relu"},
-           {"screen_rows", ParamKind::integer, 2000, 0, 1e12,
-            "score every subset on this many rows first (0 = all rows)"},
-           {"keep", ParamKind::integer, 16, 1, 1e6, "best screened subsets rescored on all rows"},
-           {"max_subsets", ParamKind::real, 1e7, 1, 1e12, "refuse more subsets than this"}},
-          [](const ParamValues& p) { return std::make_unique<OrthogonalSubsetsLearner>(p); }};
+  return learner_entry<OrthogonalSubsetsLearner, OrthogonalSubsetsParams>(
+      "orthogonal-subsets",
+      "exhaustive reference for the orthogonal family: fit the network shape f_S on every "
+      "k-subset S, keep the best",
+      "Goel, Gollakota, Jin, Karmalkar, Klivans, ICML 2020 (the family's C(d, k) networks)",
+      Task::net2);
 }
 
 }  // namespace relureg::detail

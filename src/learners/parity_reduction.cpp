@@ -166,7 +166,7 @@ RecoveryResult recover_parity(const Dataset& data, const RecoveryOptions& option
         if (shown && !shown(p)) return false;
         return p.passes < budget;
       };
-    FitContext context{&learner_engine, false, options.seed, callback};
+    FitContext context{&learner_engine, options.seed, callback};
     return fit_learner(entry, params, work.view(), context);
   };
 

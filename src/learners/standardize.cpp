@@ -57,7 +57,8 @@ FitResult fit_learner_standardized(const LearnerEntry& entry, const ParamValues&
   static const std::set<std::string> invariant = {"gd", "glmtron", "moment"};
   if (!context.standardize || entry.task != Task::relu || invariant.contains(entry.name))
     return fit_learner(entry, params, data, context);
-  const FeatureScaling scaling = feature_scaling(*context.engine, data, context.bias);
+  const bool bias = params.fit_bias();
+  const FeatureScaling scaling = feature_scaling(*context.engine, data, bias);
   const std::size_t n = data.rows(), d = data.cols(), chunk = context.engine->block_rows();
   Dataset standardized(n, d, true);
   for (std::size_t begin = 0; begin < n; begin += chunk) {
@@ -77,9 +78,9 @@ FitResult fit_learner_standardized(const LearnerEntry& entry, const ParamValues&
   ReluModel& model = result.relu();
   for (std::size_t j = 0; j < d; ++j) {
     model.w[j] /= scaling.scale[j];
-    if (context.bias) model.b -= model.w[j] * scaling.mean[j];
+    if (bias) model.b -= model.w[j] * scaling.mean[j];
   }
-  result.passes += context.bias ? 3 : 2;  // the column statistics and the copy
+  result.passes += bias ? 3 : 2;  // the column statistics and the copy
   result.details["standardized"] = "copy";
   return result;
 }

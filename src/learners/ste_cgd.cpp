@@ -15,6 +15,26 @@
 namespace relureg::detail {
 namespace {
 
+struct SteCgdParams {
+  std::size_t patches = 4;
+  std::string ste = "relu";
+  double step = 0.1;
+  std::size_t batch = 256;
+  std::size_t max_passes = 100;
+  double tol = 0;
+
+  static Fields<SteCgdParams> fields() {
+    using P = SteCgdParams;
+    return {{"patches", &P::patches, "patches m (d must be a multiple of m)", 1, 1e6},
+            {"ste", &P::ste, "straight-through estimator mu' used for sigma' = 0",
+             Choices{{"identity", "relu", "clipped-relu"}}},
+            step_field(&P::step, "learning rate eta of both updates"),
+            {"batch", &P::batch, "rows per minibatch (0 = full batch)", 0, 1e12},
+            max_passes_field(&P::max_passes),
+            tol_field(&P::tol)};
+  }
+};
+
 // Yin, Lyu, Zhang, Osher, Qi, Xin, ICLR 2019, Algorithm 1 with sample averages: the v-step is the
 // ordinary gradient of ½(vᵀσ(Zw) − y)², the w-step the coarse gradient Zᵀ(μ'(Zw) ⊙ v)(vᵀσ(Zw) − y)
 // in which the STE's μ' stands in for σ' = 0. One engine pass per step over a minibatch (a
@@ -23,13 +43,13 @@ namespace {
 // ste::population_cgd in relureg/ste.hpp.
 class SteCgdLearner final : public Learner {
  public:
-  explicit SteCgdLearner(const ParamValues& p)
-      : patches_(static_cast<std::size_t>(p.integer("patches"))),
-        ste_(ste::ste_from_name(p.choice("ste"))),
-        step_(p.real("step")),
-        batch_(static_cast<std::size_t>(p.integer("batch"))),
-        max_passes_(static_cast<std::size_t>(p.integer("max_passes"))),
-        tol_(p.real("tol")) {}
+  explicit SteCgdLearner(const SteCgdParams& p)
+      : patches_(p.patches),
+        ste_(ste::ste_from_name(p.ste)),
+        step_(p.step),
+        batch_(p.batch),
+        max_passes_(p.max_passes),
+        tol_(p.tol) {}
 
   FitResult fit(const DataSource& data, const FitContext& context) override {
     const Engine& engine = *context.engine;
@@ -103,25 +123,12 @@ class SteCgdLearner final : public Learner {
 }  // namespace
 
 LearnerEntry ste_cgd_entry() {
-  return {"ste-cgd",
-          "binary-activation net v.1{Zw > 0}: coarse gradient descent with a straight-through "
-          "estimator, minibatch or full batch",
-          "Yin, Lyu, Zhang, Osher, Qi, Xin, Understanding Straight-Through Estimator, ICLR 2019",
-          Task::binact2,
-          {{"patches", ParamKind::integer, 4, 1, 1e6, "patches m (d must be a multiple of m)"},
-           {"ste",
-            ParamKind::choice,
-            0,
-            0,
-            0,
-            "straight-through estimator mu' used for sigma' = 0",
-            {"identity", "relu", "clipped-relu"},
-            "relu"},
-           step_param(0.1, "learning rate eta of both updates"),
-           {"batch", ParamKind::integer, 256, 0, 1e12, "rows per minibatch (0 = full batch)"},
-           max_passes_param(100),
-           tol_param(0)},
-          [](const ParamValues& p) { return std::make_unique<SteCgdLearner>(p); }};
+  return learner_entry<SteCgdLearner, SteCgdParams>(
+      "ste-cgd",
+      "binary-activation net v.1{Zw > 0}: coarse gradient descent with a straight-through "
+      "estimator, minibatch or full batch",
+      "Yin, Lyu, Zhang, Osher, Qi, Xin, Understanding Straight-Through Estimator, ICLR 2019",
+      Task::binact2);
 }
 
 }  // namespace relureg::detail

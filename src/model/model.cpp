@@ -3,7 +3,7 @@
 
 #include <fmt/format.h>
 
-#include <optional>
+#include <iterator>
 
 #include "relureg/error.hpp"
 #include "relureg/halfspace.hpp"
@@ -13,12 +13,30 @@ namespace relureg {
 
 namespace {
 
-constexpr Task kTasks[] = {Task::relu, Task::halfspace, Task::net2, Task::binact2};
+// Every task with its name, its measure and the class of models its opt is taken over, in the
+// order of the Model alternatives.
+struct TaskInfo {
+  Task task;
+  const char* name;
+  const char* measure;
+  const char* models;
+};
+constexpr TaskInfo kTasks[] = {
+    {Task::relu, "relu", "square loss", "ReLUs"},
+    {Task::halfspace, "halfspace", "0/1 error", "halfspaces"},
+    {Task::net2, "net2", "square loss", "depth-2 networks"},
+    {Task::binact2, "binact2", "square loss", "binary-activation networks"},
+};
 
-std::optional<Task> task_named(const std::string& name) {
-  for (const Task task : kTasks)
-    if (name == task_name(task)) return task;
-  return std::nullopt;
+constexpr bool tasks_in_enum_order() {
+  for (std::size_t i = 0; i < std::size(kTasks); ++i)
+    if (kTasks[i].task != static_cast<Task>(i)) return false;
+  return true;
+}
+static_assert(tasks_in_enum_order());
+
+const TaskInfo& info(Task task) {
+  return kTasks[static_cast<std::size_t>(task)];
 }
 
 }  // namespace
@@ -33,9 +51,8 @@ double HalfspaceModel::predict_one(const float* x) const {
 }
 
 Task task_of(const Model& model) {
-  // The alternatives are declared in the order of Task.
   static_assert(std::variant_size_v<Model> == std::size(kTasks));
-  return kTasks[model.index()];
+  return kTasks[model.index()].task;
 }
 
 std::size_t model_dim(const Model& model) {
@@ -43,27 +60,22 @@ std::size_t model_dim(const Model& model) {
 }
 
 std::string task_name(Task task) {
-  switch (task) {
-    case Task::relu:
-      return "relu";
-    case Task::halfspace:
-      return "halfspace";
-    case Task::net2:
-      return "net2";
-    case Task::binact2:
-      return "binact2";
-  }
-  return "?";
+  return info(task).name;
 }
 
 Task task_from_name(const std::string& name) {
-  if (const std::optional<Task> task = task_named(name)) return *task;
+  for (const TaskInfo& t : kTasks)
+    if (name == t.name) return t.task;
   throw InputError(
       fmt::format("unknown task '{}' (choose relu, halfspace, net2 or binact2)", name));
 }
 
 std::string task_measure(Task task) {
-  return task == Task::halfspace ? "0/1 error" : "square loss";
+  return info(task).measure;
+}
+
+std::string task_models(Task task) {
+  return info(task).models;
 }
 
 }  // namespace relureg

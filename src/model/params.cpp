@@ -137,18 +137,6 @@ const ParamValues::Value& ParamValues::get(const std::string& name) const {
   return it->second;
 }
 
-double ParamValues::real(const std::string& name) const {
-  return get(name).number;
-}
-long long ParamValues::integer(const std::string& name) const {
-  return static_cast<long long>(get(name).number);
-}
-const std::string& ParamValues::choice(const std::string& name) const {
-  return get(name).text;
-}
-bool ParamValues::flag(const std::string& name) const {
-  return get(name).number != 0;
-}
 bool ParamValues::was_given(const std::string& name) const {
   return get(name).given;
 }

@@ -1,4 +1,4 @@
-// The grid config: every key and value checked before any work, and the built-in default grid.
+// The grid config: its keys declared once, every key and value checked before any work.
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -328,37 +328,108 @@ std::vector<LearnerSpec> read_learners(const Checker& check, const json& v,
 
 }  // namespace
 
+const std::vector<ConfigKey>& config_keys() {
+  // The value of `key` read by a Checker method, stored in a Config member.
+  auto sizes = [](std::vector<std::size_t> Config::*member, const char* key) {
+    return [member, key](const ConfigTree& tree, const json& v, Config& c) {
+      const std::vector<std::uint64_t> values = Checker(tree).wholes(v, key, 1);
+      (c.*member).assign(values.begin(), values.end());
+    };
+  };
+  auto boolean = [](bool Config::*member, const char* key) {
+    return [member, key](const ConfigTree& tree, const json& v, Config& c) {
+      c.*member = Checker(tree).boolean(v, key);
+    };
+  };
+  auto count = [](int Config::*member, const char* key) {
+    return [member, key](const ConfigTree& tree, const json& v, Config& c) {
+      c.*member = static_cast<int>(Checker(tree).whole(v, key, 0));
+    };
+  };
+  auto member = [](auto Config::*m) { return [m](const Config& c) { return json(c.*m); }; };
+  static const std::vector<ConfigKey> keys = {
+      {"seeds", "a count k (seeds 0..k-1) or a list of whole numbers",
+       "the seeds of every instance and fit",
+       [](const ConfigTree& tree, const json& s, Config& c) {
+         const Checker check(tree);
+         if (s.is_array()) {
+           c.seeds = check.wholes(s, "seeds", 0);
+         } else {
+           c.seeds.clear();
+           for (std::uint64_t i = 0; i < check.whole(s, "seeds", 1); ++i) c.seeds.push_back(i);
+         }
+       },
+       member(&Config::seeds)},
+      {"d", "a whole number >= 1 or a list of them", "dimensions of the generated instances",
+       sizes(&Config::d, "d"), member(&Config::d)},
+      {"n", "a whole number >= 1 or a list of them", "sample sizes of the generated instances",
+       sizes(&Config::n, "n"), member(&Config::n)},
+      {"noise", "a number >= 0 or a list of them",
+       "noise levels (opt levels) set as each family's noise_param; empty: the families as written",
+       [](const ConfigTree& tree, const json& v, Config& c) {
+         c.noise = Checker(tree).levels(v, "noise");
+       },
+       member(&Config::noise)},
+      {"bias", "true or false", "fit a bias b (every cell)", boolean(&Config::bias, "bias"),
+       member(&Config::bias)},
+      {"families",
+       "tables [families.NAME] of parameters, or a list of names",
+       "the instance families (default: every ReLU family, unless datasets are given)",
+       {},
+       [](const Config& c) {
+         json families = json::object();
+         for (const FamilySpec& f : c.families) {
+           json entry = f.params;
+           entry["noise_param"] = f.noise_param.empty() ? "none" : f.noise_param;
+           families[f.name] = entry;
+         }
+         return families;
+       }},
+      {"datasets",
+       "tables [[datasets]] with path, truth, label",
+       "data files with their ground truth, run instead of (or besides) generated instances",
+       {},
+       [](const Config& c) {
+         json datasets = json::array();
+         for (const DatasetSpec& s : c.datasets)
+           datasets.push_back({{"path", s.path}, {"truth", s.truth}, {"label", s.label}});
+         return datasets;
+       }},
+      {"learners",
+       "\"all\" or a list of names, \"all\" and tables {name, label, params}",
+       "the learner variants (default: every learner of the families' tasks)",
+       {},
+       [](const Config& c) {
+         json learners = json::array();
+         for (const LearnerSpec& l : c.learners)
+           learners.push_back({{"name", l.name}, {"label", l.label}, {"params", l.params}});
+         return learners;
+       }},
+      {"jobs", "a whole number >= 0", "instances in parallel (0 = one per core)",
+       count(&Config::jobs, "jobs"), member(&Config::jobs)},
+      {"threads", "a whole number >= 0", "engine threads per fit (0 = cores / jobs)",
+       count(&Config::threads, "threads"), member(&Config::threads)},
+      {"time_limit", "a number >= 0",
+       "seconds per fit (0 = none); a longer fit is stopped and recorded",
+       [](const ConfigTree& tree, const json& v, Config& c) {
+         c.time_limit = Checker(tree).non_negative(v, "time_limit");
+       },
+       member(&Config::time_limit)},
+      {"figures", "true or false", "draw the figures after the run",
+       boolean(&Config::figures, "figures"), member(&Config::figures)},
+  };
+  return keys;
+}
+
 Config validate(const ConfigTree& tree, const std::filesystem::path& base_dir) {
   const Checker check(tree);
   const json& root = tree.root;
-  check.only_keys(root, "",
-                  {"seeds", "d", "n", "noise", "bias", "families", "datasets", "learners", "jobs",
-                   "threads", "time_limit", "figures"});
+  std::vector<std::string> allowed;
+  for (const ConfigKey& key : config_keys()) allowed.push_back(key.name);
+  check.only_keys(root, "", allowed);
   Config c;
-  if (root.contains("seeds")) {
-    const json& s = root["seeds"];
-    if (s.is_array()) {
-      c.seeds = check.wholes(s, "seeds", 0);
-    } else {
-      c.seeds.clear();
-      for (std::uint64_t i = 0; i < check.whole(s, "seeds", 1); ++i) c.seeds.push_back(i);
-    }
-  }
-  auto sizes = [&](const char* key, std::vector<std::size_t>& out) {
-    if (!root.contains(key)) return;
-    const std::vector<std::uint64_t> values = check.wholes(root[key], key, 1);
-    out.assign(values.begin(), values.end());
-  };
-  sizes("d", c.d);
-  sizes("n", c.n);
-  if (root.contains("noise")) c.noise = check.levels(root["noise"], "noise");
-  if (root.contains("bias")) c.bias = check.boolean(root["bias"], "bias");
-  if (root.contains("figures")) c.figures = check.boolean(root["figures"], "figures");
-  if (root.contains("jobs")) c.jobs = static_cast<int>(check.whole(root["jobs"], "jobs", 0));
-  if (root.contains("threads"))
-    c.threads = static_cast<int>(check.whole(root["threads"], "threads", 0));
-  if (root.contains("time_limit"))
-    c.time_limit = check.non_negative(root["time_limit"], "time_limit");
+  for (const ConfigKey& key : config_keys())  // the sections come after, in the order they need
+    if (!key.section() && root.contains(key.name)) key.read(tree, root[key.name], c);
   if (root.contains("datasets")) {
     const json& v = root["datasets"];
     if (!v.is_array()) check.fail("datasets", "expected a list of tables [[datasets]]");
@@ -412,48 +483,5 @@ Config validate(const ConfigTree& tree, const std::filesystem::path& base_dir) {
 }
 
 }  // namespace detail
-
-Config default_config() {
-  Config c;
-  c.seeds = {0, 1, 2};
-  c.d = {3, 20};
-  c.n = {1000, 10000, 100000};
-  c.noise = {0.001, 0.01, 0.1};
-  c.time_limit = 30;
-  // The ReLU families, and the halfspace family (scored by 0/1 error); the network families and
-  // their learners join a grid through a config (docs/tradeoff.md).
-  for (const FamilyEntry& entry : family_table()) {
-    if (entry.task != Task::relu && entry.task != Task::halfspace) continue;
-    FamilySpec family{entry.name, nlohmann::json::object(), ""};
-    for (const ParamSpec& p : entry.params) {
-      // Cheaper certificates and Monte-Carlo evaluations than the families' defaults.
-      if (p.name == "search_samples") family.params[p.name] = 20000;
-      if (p.name == "eval_samples") family.params[p.name] = 200000;
-    }
-    try {  // the noise levels go to the family's `noise` parameter when they are all allowed
-      std::map<std::string, std::string> values;
-      for (const auto& [key, value] : family.params.items())
-        values[key] = detail::scalar_text(value);
-      for (double level : c.noise) {
-        values["noise"] = detail::scalar_text(level);
-        ParamValues::from_map(entry.params, values, entry.name);
-      }
-      family.noise_param = "noise";
-    } catch (const InputError&) {
-      family.noise_param = "";
-    }
-    c.families.push_back(family);
-  }
-  for (const LearnerEntry& entry : learner_table()) {
-    if (entry.task != Task::relu && entry.task != Task::halfspace) continue;
-    LearnerSpec learner{entry.name, entry.name, nlohmann::json::object()};
-    // The exhaustive reference at 1024 directions (spacing 0.11 rad on S², polished by descent)
-    // instead of 4096 keeps the default grid within its time budget.
-    if (entry.name == "exhaustive") learner.params["grid"] = 1024;
-    c.learners.push_back(learner);
-  }
-  // Round trip through the validator: the default obeys the same rules as a config file.
-  return parse_config(to_json(c).dump(), "json", "the default grid");
-}
 
 }  // namespace relureg::tradeoff

@@ -126,27 +126,7 @@ Config read_config(const std::filesystem::path& path) {
 
 nlohmann::json to_json(const Config& c) {
   nlohmann::json j;
-  j["seeds"] = c.seeds;
-  j["d"] = c.d;
-  j["n"] = c.n;
-  j["noise"] = c.noise;
-  j["bias"] = c.bias;
-  j["jobs"] = c.jobs;
-  j["threads"] = c.threads;
-  j["time_limit"] = c.time_limit;
-  j["figures"] = c.figures;
-  j["families"] = nlohmann::json::object();
-  for (const FamilySpec& f : c.families) {
-    nlohmann::json entry = f.params;
-    entry["noise_param"] = f.noise_param.empty() ? "none" : f.noise_param;
-    j["families"][f.name] = entry;
-  }
-  j["datasets"] = nlohmann::json::array();
-  for (const DatasetSpec& s : c.datasets)
-    j["datasets"].push_back({{"path", s.path}, {"truth", s.truth}, {"label", s.label}});
-  j["learners"] = nlohmann::json::array();
-  for (const LearnerSpec& l : c.learners)
-    j["learners"].push_back({{"name", l.name}, {"label", l.label}, {"params", l.params}});
+  for (const detail::ConfigKey& key : detail::config_keys()) j[key.name] = key.write(c);
   return j;
 }
 
@@ -186,12 +166,22 @@ std::string toml_value(const nlohmann::json& v) {
 
 }  // namespace
 
+std::string config_keys_markdown() {
+  const nlohmann::json defaults = to_json(Config{});
+  std::string out = "| key | value | default | meaning |\n|---|---|---|---|\n";
+  for (const detail::ConfigKey& key : detail::config_keys())
+    out += fmt::format("| `{}` | {} | {} | {} |\n", key.name, key.values,
+                       key.section() ? std::string("see below")
+                                     : fmt::format("`{}`", toml_value(defaults[key.name])),
+                       key.doc);
+  return out;
+}
+
 std::string to_toml(const Config& c) {
   const nlohmann::json j = to_json(c);
   std::string out = "# relureg tradeoff grid; every key is described in docs/tradeoff.md\n";
-  for (const char* key :
-       {"seeds", "d", "n", "noise", "bias", "jobs", "threads", "time_limit", "figures"})
-    out += fmt::format("{} = {}\n", key, toml_value(j[key]));
+  for (const detail::ConfigKey& key : detail::config_keys())
+    if (!key.section()) out += fmt::format("{} = {}\n", key.name, toml_value(j[key.name]));
   for (const FamilySpec& f : c.families) {
     out += fmt::format("\n[families.{}]\n", toml_key(f.name));
     for (const auto& [key, value] : f.params.items())

@@ -76,6 +76,7 @@ Grid expand(const Config& config) {
     v.label = spec.label;
     v.params = ParamValues::from_map(v.entry->params, texts_of(spec.params),
                                      fmt::format("learner '{}'", spec.name));
+    v.params.set_fit_bias(config.bias);  // the grid's `bias` key (the row's "bias" column)
     v.params_json = v.params.to_json();
     for (const ParamSpec& p : v.entry->params) add_column(learner_columns, "learner." + p.name);
     grid.learners.push_back(std::move(v));

@@ -112,21 +112,6 @@ void level_table(std::string& out, const FamilyRows& family) {
   }
 }
 
-// The models a task's opt is taken over.
-std::string task_class_text(Task task) {
-  switch (task) {
-    case Task::halfspace:
-      return "halfspaces";
-    case Task::net2:
-      return "depth-2 networks";
-    case Task::binact2:
-      return "binary-activation networks";
-    case Task::relu:
-      break;
-  }
-  return "ReLUs";
-}
-
 // Cells that did not end "ok", grouped by learner, status and reason.
 void not_ok_notes(std::string& out, const FamilyRows& family) {
   std::map<std::tuple<std::string, std::string, std::string>, int> counts;
@@ -197,7 +182,7 @@ std::string summary_markdown(const Config& config, const RunResult& result) {
     if (task != find_family(family).task) {
       task = find_family(family).task;
       out += fmt::format("\n## Task {}: {} against opt over {}\n", task_name(*task),
-                         task_measure(*task), task_class_text(*task));
+                         task_measure(*task), task_models(*task));
     }
     bool opt_is_zero = true;
     for (const auto& [learner, rows] : f.by_learner)

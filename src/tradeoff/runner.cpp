@@ -165,7 +165,7 @@ class Worker {
     if (options_.meter) options_.meter->reset_peak();
     bool interrupted = false, timed_out = false;
     const auto start = Clock::now();
-    FitContext context{&engine_, config_.bias, grid_.instances[cell.instance].seed, {}};
+    FitContext context{&engine_, grid_.instances[cell.instance].seed, {}};
     context.progress = [&](const FitProgress&) {
       if (stopping()) interrupted = true;
       if (config_.time_limit > 0 && seconds_since(start) > config_.time_limit) timed_out = true;

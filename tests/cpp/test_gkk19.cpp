@@ -26,8 +26,9 @@ const Engine& engine1() {
 FitResult fit(const Instance& inst, const std::vector<std::string>& params, bool bias = false,
               const std::string& learner = "gkk19") {
   const LearnerEntry& entry = find_learner(learner);
-  return fit_learner(entry, ParamValues::parse(entry.params, params, learner), inst.data.view(),
-                     {&engine1(), bias, 3, {}});
+  ParamValues values = ParamValues::parse(entry.params, params, learner);
+  values.set_fit_bias(bias);
+  return fit_learner(entry, values, inst.data.view(), {&engine1(), 3, {}});
 }
 
 double norm(const std::vector<double>& v) {
@@ -179,8 +180,8 @@ TEST(Gkk19, OneAndTwoThreadsGiveBitIdenticalModels) {
   for (const std::string hs : {"hs-abl", "hs-sigmoid", "hs-average"}) {
     const LearnerEntry& entry = find_learner("gkk19");
     const ParamValues params = ParamValues::parse(entry.params, {"halfspace=" + hs}, "gkk19");
-    const FitResult a = fit_learner(entry, params, inst.data.view(), {&one, false, 3, {}});
-    const FitResult b = fit_learner(entry, params, inst.data.view(), {&two, false, 3, {}});
+    const FitResult a = fit_learner(entry, params, inst.data.view(), {&one, 3, {}});
+    const FitResult b = fit_learner(entry, params, inst.data.view(), {&two, 3, {}});
     EXPECT_EQ(a.relu().w, b.relu().w) << hs;
     EXPECT_EQ(a.details["candidates"], b.details["candidates"]) << hs;
   }

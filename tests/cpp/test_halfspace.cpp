@@ -29,8 +29,9 @@ const Engine& engine1() {
 FitResult fit(const std::string& learner, const DataSource& data, const Engine& engine,
               const std::vector<std::string>& params = {}, bool bias = false) {
   const LearnerEntry& entry = find_learner(learner);
-  return fit_learner(entry, ParamValues::parse(entry.params, params, learner), data,
-                     {&engine, bias, 7, {}});
+  ParamValues values = ParamValues::parse(entry.params, params, learner);
+  values.set_fit_bias(bias);
+  return fit_learner(entry, values, data, {&engine, 7, {}});
 }
 
 TEST(HalfspaceFamily, LabelsAreSignsAndTheTeacherErrsOnTheFlippedFraction) {
@@ -176,7 +177,7 @@ TEST(HalfspaceLearners, ProgressIsReportedAgainstThePassBudgetAndCanStopTheFit) 
   for (const std::string learner : {"hs-abl", "hs-sigmoid"}) {
     const LearnerEntry& entry = find_learner(learner);
     std::vector<FitProgress> seen;
-    FitContext context{&engine1(), false, 1, [&](const FitProgress& p) {
+    FitContext context{&engine1(), 1, [&](const FitProgress& p) {
                          seen.push_back(p);
                          return seen.size() < 3;
                        }};
@@ -192,7 +193,7 @@ TEST(HalfspaceLearners, ProgressIsReportedAgainstThePassBudgetAndCanStopTheFit) 
   const Instance relu = generate_instance("label-noise", 20000, 5, 8, {}, engine1());
   const LearnerEntry& gkk19 = find_learner("gkk19");
   std::size_t calls = 0, last_passes = 0, budget = 0;
-  FitContext context{&engine1(), false, 1, [&](const FitProgress& p) {
+  FitContext context{&engine1(), 1, [&](const FitProgress& p) {
                        EXPECT_GE(p.passes, last_passes);
                        last_passes = p.passes;
                        budget = p.max_iterations;

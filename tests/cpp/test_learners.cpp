@@ -22,9 +22,10 @@ double distance(const std::vector<double>& a, const std::vector<double>& b) {
 FitResult fit(const std::string& learner, const Instance& instance, const Engine& engine,
               const std::vector<std::string>& params = {}, bool bias = false) {
   const LearnerEntry& entry = find_learner(learner);
-  FitContext context{&engine, bias, 7, {}};
-  return fit_learner(entry, ParamValues::parse(entry.params, params, learner), instance.data.view(),
-                     context);
+  ParamValues values = ParamValues::parse(entry.params, params, learner);
+  values.set_fit_bias(bias);
+  FitContext context{&engine, 7, {}};
+  return fit_learner(entry, values, instance.data.view(), context);
 }
 
 TEST(Realizable, TeacherLossThroughTheEngineIsExactlyZero) {

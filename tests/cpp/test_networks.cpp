@@ -23,9 +23,10 @@ FitResult fit(const std::string& learner, const Instance& instance, const Engine
               const std::vector<std::string>& params = {}, bool bias = false,
               ProgressCallback progress = {}) {
   const LearnerEntry& entry = find_learner(learner);
-  FitContext context{&engine, bias, 7, std::move(progress)};
-  return fit_learner(entry, ParamValues::parse(entry.params, params, learner), instance.data.view(),
-                     context);
+  ParamValues values = ParamValues::parse(entry.params, params, learner);
+  values.set_fit_bias(bias);
+  FitContext context{&engine, 7, std::move(progress)};
+  return fit_learner(entry, values, instance.data.view(), context);
 }
 
 // A small fixed network with biases, for the pass and the JSON tests.
@@ -218,7 +219,7 @@ TEST(Net2Enum, EnumerationIsNearOptOnASmallTeacherWithEstimateAndProgress) {
       generate_instance("teacher-net2", 20000, 2, 3, {"units=2", "noise=0.01"}, engine);
   const LearnerEntry& entry = find_learner("net2-enum");
   const ParamValues params = ParamValues::parse(entry.params, {"grid=41", "dim=2"}, "net2-enum");
-  FitContext context{&engine, false, 7, {}};
+  FitContext context{&engine, 7, {}};
   const auto estimate = estimate_learner(entry, params, instance.data.view(), context);
   ASSERT_TRUE(estimate.has_value());
   EXPECT_GT(estimate->seconds, 0);

@@ -230,7 +230,7 @@ TEST(OrthogonalSubsets, FindsTheHiddenSubsetForRegressionAndPConceptLabels) {
   for (const Case& c : cases) {
     const Instance instance = generate_instance("orthogonal-net", c.n, c.d, 31, c.family, engine);
     const LearnerEntry& entry = find_learner("orthogonal-subsets");
-    FitContext context{&engine, false, 1, {}};
+    FitContext context{&engine, 1, {}};
     const FitResult result =
         fit_learner(entry, ParamValues::parse(entry.params, c.learner, "orthogonal-subsets"),
                     instance.data.view(), context);

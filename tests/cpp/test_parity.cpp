@@ -202,7 +202,7 @@ TEST(SparseParity, OddKIsPaddedWithAFreshCoordinate) {
 
 FitResult fit_subsets(const Instance& instance, std::size_t k, const Engine& engine) {
   const LearnerEntry& entry = find_learner("exhaustive-subsets");
-  FitContext context{&engine, false, 1, {}};
+  FitContext context{&engine, 1, {}};
   return fit_learner(entry, ParamValues::parse(entry.params, {fmt::format("k={}", k)}, "test"),
                      instance.data.view(), context);
 }
@@ -239,7 +239,7 @@ TEST(ExhaustiveSubsets, ReportsProgressOncePerPassAndRejectsLargeK) {
   const Instance instance = generate_instance("sparse-parity", 3000, 12, 5, {"k=2"}, engine);
   const LearnerEntry& entry = find_learner("exhaustive-subsets");
   std::vector<FitProgress> seen;
-  FitContext context{&engine, false, 1, [&](const FitProgress& p) {
+  FitContext context{&engine, 1, [&](const FitProgress& p) {
                        seen.push_back(p);
                        return true;
                      }};
@@ -256,7 +256,7 @@ TEST(ExhaustiveSubsets, ReportsProgressOncePerPassAndRejectsLargeK) {
   const Engine two(EngineOptions{2});
   const FitResult again =
       fit_learner(entry, ParamValues::parse(entry.params, {"k=3", "batch=50"}, "test"),
-                  instance.data.view(), FitContext{&two, false, 1, {}});
+                  instance.data.view(), FitContext{&two, 1, {}});
   EXPECT_EQ(again.relu().w, fit.relu().w);
   EXPECT_EQ(again.loss_history, fit.loss_history);
   try {

@@ -119,11 +119,12 @@ TEST(SqOracle, EveryPassALearnerMakesIsAnsweredByTheOracle) {
       Engine engine(EngineOptions{1});
       auto oracle = make_query_oracle("adversarial", 0.0, instance.data.y, 3, 1);
       engine.set_query_oracle(oracle);
-      FitContext context{&engine, bias, 1, {}};
+      FitContext context{&engine, 1, {}};
       std::vector<std::string> params;
       if (entry.name == "exhaustive") params = {"grid=64", "max_passes=20"};
-      const FitResult fit = fit_learner(entry, ParamValues::parse(entry.params, params, entry.name),
-                                        instance.data.view(), context);
+      ParamValues values = ParamValues::parse(entry.params, params, entry.name);
+      values.set_fit_bias(bias);
+      const FitResult fit = fit_learner(entry, values, instance.data.view(), context);
       EXPECT_GT(fit.passes, 0u) << entry.name;
       // Known gap: gkk19 (and its halfspace learners) still read some passes through sum/map, so
       // under an oracle it is not yet a pure SQ algorithm; it is held to "some passes are queries".

@@ -174,7 +174,7 @@ TEST(SteCgd, MinibatchReluSteLearnsTheTeacher) {
       generate_instance("binact-teacher", 20000, 12, 6, {"patches=4"}, engine);
   const LearnerEntry& entry = find_learner("ste-cgd");
   EXPECT_EQ(entry.task, Task::binact2);
-  FitContext context{&engine, false, 3, {}};
+  FitContext context{&engine, 3, {}};
   const FitResult result = fit_learner(
       entry, ParamValues::parse(entry.params, {"max_passes=40", "batch=200"}, "ste-cgd"),
       instance.data.view(), context);

@@ -9,6 +9,7 @@
 
 #include "relureg/error.hpp"
 #include "relureg/family.hpp"
+#include "relureg/io.hpp"
 #include "relureg/learner.hpp"
 #include "relureg/tradeoff.hpp"
 #include "tradeoff_test_util.hpp"
@@ -207,6 +208,38 @@ TEST(TradeoffDefault, ListValuedFamilyParametersAreAxes) {
     EXPECT_LE(row["opt"].get<double>(), 0.05 + 1e-12);
   }
   EXPECT_NE(result.rows[0]["opt"].get<double>(), result.rows[1]["opt"].get<double>());
+}
+
+TEST(TradeoffConfigKeys, TheDocTableIsTheDeclaredKeys) {
+  // The key table of docs/tradeoff.md is `relureg tradeoff --print-keys`; regenerate it with that
+  // command when a key is added or changed.
+  const std::string table = tradeoff::config_keys_markdown();
+  const std::string doc = read_text_file(std::string(RELUREG_SOURCE_DIR) + "/docs/tradeoff.md");
+  EXPECT_NE(doc.find(table), std::string::npos) << "docs/tradeoff.md lacks the table:\n" << table;
+  // One row per key, in the order of the allowed-keys message.
+  std::string keys;
+  for (std::size_t at = table.find("\n| `"); at != std::string::npos;
+       at = table.find("\n| `", at + 1)) {
+    const std::size_t start = at + 4;
+    keys += (keys.empty() ? "" : ", ") + table.substr(start, table.find('`', start) - start);
+  }
+  EXPECT_EQ(keys, allowed_top_keys());
+  const CliRun printed = run_cli({"tradeoff", "--print-keys"});
+  EXPECT_EQ(printed.code, 0);
+  EXPECT_EQ(printed.out, table);
+}
+
+TEST(TradeoffConfigKeys, PrintConfigWritesEveryDeclaredKey) {
+  const nlohmann::json j = tradeoff::to_json(tradeoff::default_config());
+  std::vector<std::string> keys;
+  for (const auto& [key, value] : j.items()) keys.push_back(key);
+  std::vector<std::string> expected = {"seeds", "d",        "n",          "noise",
+                                       "bias",  "families", "datasets",   "learners",
+                                       "jobs",  "threads",  "time_limit", "figures"};
+  std::sort(expected.begin(), expected.end());
+  EXPECT_EQ(keys, expected);
+  const std::string toml = tradeoff::to_toml(tradeoff::default_config());
+  EXPECT_NE(toml.find("\ntime_limit = 30.0\n"), std::string::npos) << toml;
 }
 
 }  // namespace
