@@ -19,6 +19,7 @@
 #include "relureg/engine.hpp"
 #include "relureg/error.hpp"
 #include "relureg/family.hpp"
+#include "relureg/fit_monitor.hpp"
 #include "relureg/kernels.hpp"
 #include "relureg/learner.hpp"
 #include "relureg/model.hpp"
@@ -126,7 +127,7 @@ py::list family_table_py() {
 
 // Lets Ctrl-C stop a long fit started from Python's main thread: between iterations, at most
 // every 0.1 s, it takes the GIL back and runs Python's signal handlers; a raised exception stops
-// the fit and is re-raised once the fit has returned.
+// the fit (a stop_when callback) and is re-raised once the fit has returned.
 class InterruptCheck {
  public:
   InterruptCheck() {
@@ -135,15 +136,16 @@ class InterruptCheck {
   }
   ProgressCallback callback() {
     if (!active_) return {};
-    return [this](const FitProgress&) {
-      const auto now = std::chrono::steady_clock::now();
-      if (now - last_check_ < std::chrono::milliseconds(100)) return true;
-      last_check_ = now;
-      py::gil_scoped_acquire acquire;
-      if (PyErr_CheckSignals() == 0) return true;
-      interrupted_ = true;  // the Python error stays set in this thread until we raise it
-      return false;
-    };
+    return stop_when(
+        [this] {
+          const auto now = std::chrono::steady_clock::now();
+          if (now - last_check_ < std::chrono::milliseconds(100)) return false;
+          last_check_ = now;
+          py::gil_scoped_acquire acquire;
+          // On a signal the Python error stays set in this thread until we raise it.
+          return PyErr_CheckSignals() != 0;
+        },
+        &interrupted_);
   }
   bool interrupted() const { return interrupted_; }
 

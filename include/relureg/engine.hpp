@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "relureg/dataset.hpp"
+#include "relureg/parallel.hpp"
 
 namespace relureg {
 
@@ -41,8 +42,8 @@ class QueryOracle {
 };
 
 struct EngineOptions {
-  int threads = 0;                // 0 = all available cores
-  std::size_t block_rows = 4096;  // fixed: part of the determinism contract
+  int threads = 0;                      // 0 = all available cores
+  std::size_t block_rows = kBlockRows;  // fixed: part of the determinism contract
 };
 
 // Sums are bit-identical for any thread count: the rows are cut into blocks of `block_rows`,

@@ -5,14 +5,10 @@
 #include <span>
 #include <vector>
 
+#include "relureg/affine.hpp"
 #include "relureg/engine.hpp"
 
 namespace relureg {
-
-// w·x + b for float features and double weights, accumulated in double. Every pass (fits,
-// losses, predictions, generated labels) computes z with this one function, so a planted
-// teacher's loss on its own data is exactly 0.
-double affine_value(const float* x, const double* w, std::size_t d, double b);
 
 // Everything an iteration of gd or glmtron needs, from one read of each row. Means over rows.
 struct ReluStats {

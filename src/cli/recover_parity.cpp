@@ -1,8 +1,7 @@
 // `relureg recover-parity`: a ReLU learner turned into a sparse-parity solver; prints JSON.
 #include <fmt/format.h>
 
-#include <chrono>
-#include <cmath>
+#include <algorithm>
 #include <filesystem>
 
 #include "cli.hpp"
@@ -16,19 +15,14 @@ namespace relureg::cli {
 namespace {
 
 // One line for the whole reduction: which fit is running, the overall fraction done (fits done
-// plus the running fit's passes over its budget) and the overall ETA. Drawn after a second, on
-// a terminal only.
+// plus the running fit's passes over its budget) and the overall ETA, on the CLI's progress line.
 class ReductionProgress {
  public:
   ReductionProgress(std::ostream& err, bool enabled, std::string learner)
-      : err_(err),
-        enabled_(enabled),
-        learner_(std::move(learner)),
-        start_(std::chrono::steady_clock::now()) {}
-  ~ReductionProgress() { finish(); }
+      : line_(err, enabled), learner_(std::move(learner)) {}
 
   RecoveryProgress hook() {
-    if (!enabled_) return {};
+    if (!line_.enabled()) return {};
     return [this](std::size_t fit, std::size_t fits) -> ProgressCallback {
       draw(fit, fits, 0.0);
       return [this, fit, fits](const FitProgress& p) {
@@ -40,35 +34,17 @@ class ReductionProgress {
     };
   }
 
-  void finish() {
-    if (drawn_) err_ << "\r" << std::string(100, ' ') << "\r" << std::flush;
-    drawn_ = false;
-  }
+  void finish() { line_.finish(); }
 
  private:
   void draw(std::size_t fit, std::size_t fits, double within) {
-    const double elapsed =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
-    if (elapsed < 1.0 || elapsed - last_ < 0.1) return;
-    last_ = elapsed;
-    const double fraction = (static_cast<double>(fit) + within) / static_cast<double>(fits);
-    const int width = 30, filled = static_cast<int>(std::round(fraction * width));
-    const std::string eta =
-        fraction > 0 ? fmt::format("{:.0f}s", elapsed * (1 - fraction) / fraction) : "?";
     const std::string what = fit == 0 ? "full data" : fmt::format("coordinate {}", fit - 1);
-    err_ << fmt::format("\r{} fit {}/{} ({}) [{}{}] {:3.0f}% elapsed {:.0f}s eta {}   ", learner_,
-                        fit + 1, fits, what, std::string(filled, '#'),
-                        std::string(width - filled, '.'), 100 * fraction, elapsed, eta)
-         << std::flush;
-    drawn_ = true;
+    line_.draw(fmt::format("{} fit {}/{} ({})", learner_, fit + 1, fits, what),
+               (static_cast<double>(fit) + within) / static_cast<double>(fits));
   }
 
-  std::ostream& err_;
-  bool enabled_;
+  ProgressLine line_;
   std::string learner_;
-  std::chrono::steady_clock::time_point start_;
-  double last_ = 0;
-  bool drawn_ = false;
 };
 
 }  // namespace

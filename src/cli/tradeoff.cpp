@@ -3,8 +3,6 @@
 #include <unistd.h>
 
 #include <atomic>
-#include <chrono>
-#include <cmath>
 #include <csignal>
 #include <iostream>
 
@@ -45,12 +43,6 @@ class InterruptGuard {
   struct sigaction previous_ {};
 };
 
-std::string duration_text(double seconds) {
-  if (seconds < 0) return "?";
-  if (seconds < 60) return fmt::format("{:.0f}s", seconds);
-  return fmt::format("{:.0f}m{:02.0f}s", std::floor(seconds / 60), std::fmod(seconds, 60));
-}
-
 std::string number(const tradeoff::Row& row, const char* column, const char* format) {
   return row[column].is_number() ? fmt::format(fmt::runtime(format), row[column].get<double>())
                                  : "-";
@@ -76,15 +68,6 @@ std::string cell_line(const tradeoff::Row& row, const tradeoff::RunProgress& p) 
   }
   return fmt::format("[{:>{}}/{}] {} {}: {}\n", p.done, width, p.total, where,
                      row["learner"].get<std::string>(), what);
-}
-
-std::string bar_line(const tradeoff::RunProgress& p) {
-  const int width = 30;
-  const double fraction = p.total ? double(p.done) / double(p.total) : 1.0;
-  const int filled = static_cast<int>(std::round(fraction * width));
-  return fmt::format("\rtradeoff [{}{}] {}/{} cells  elapsed {}  eta {}   ",
-                     std::string(filled, '#'), std::string(width - filled, '.'), p.done, p.total,
-                     duration_text(p.elapsed), duration_text(p.eta));
 }
 
 }  // namespace
@@ -117,12 +100,10 @@ int cmd_tradeoff(const TradeoffOptions& o, const CommonOptions& c, std::ostream&
       err << fmt::format("resuming: {} of {} cells are already in {}\n", p.resumed, p.total,
                          (dir / "cells.jsonl").string());
   };
-  auto last_draw = std::chrono::steady_clock::now() - std::chrono::seconds(1);
+  ProgressLine line(err, bar, 0.0);
   auto draw_bar = [&](const tradeoff::RunProgress& p) {  // at most ten times a second
-    const auto now = std::chrono::steady_clock::now();
-    if (now - last_draw < std::chrono::milliseconds(100) && p.done < p.total) return;
-    last_draw = now;
-    err << bar_line(p) << std::flush;
+    line.draw("tradeoff", p.total ? double(p.done) / double(p.total) : 1.0,
+              fmt::format("{}/{} cells", p.done, p.total), p.elapsed, p.eta, p.done >= p.total);
   };
   tradeoff::RunOptions options;
   options.out_dir = dir;
@@ -145,7 +126,7 @@ int cmd_tradeoff(const TradeoffOptions& o, const CommonOptions& c, std::ostream&
     const InterruptGuard guard;
     result = tradeoff::run(config, options);
   }
-  if (bar) err << "\r" << std::string(80, ' ') << "\r" << std::flush;
+  line.finish();
   tradeoff::write_results(config, result, dir);
   if (result.interrupted) {
     err << fmt::format(

@@ -1,12 +1,12 @@
-// Engine: deterministic block-ordered parallel sums and maps over a data source (OpenMP).
+// Engine: deterministic block-ordered parallel sums and maps over a data source (for_blocks).
 #include "relureg/engine.hpp"
 
 #include <omp.h>
 
 #include <algorithm>
 #include <cstdint>
-#include <exception>
-#include <mutex>
+
+#include "relureg/parallel.hpp"
 
 namespace relureg {
 namespace {
@@ -22,28 +22,11 @@ class SerialCollective final : public Collective {
   void allreduce_sum(std::span<double>) const override {}
 };
 
-// Runs body(i) for i in [0, count) on `threads` threads; rethrows the first exception.
-template <class Body>
-void parallel_for(std::size_t count, int threads, Body&& body) {
-  std::exception_ptr error;
-  std::mutex error_mutex;
-#pragma omp parallel for schedule(static) num_threads(threads) if (threads > 1 && count > 1)
-  for (std::size_t i = 0; i < count; ++i) {
-    try {
-      body(i);
-    } catch (...) {
-      std::lock_guard<std::mutex> lock(error_mutex);
-      if (!error) error = std::current_exception();
-    }
-  }
-  if (error) std::rethrow_exception(error);
-}
-
 }  // namespace
 
 Engine::Engine(EngineOptions options)
     : options_(options), collective_(std::make_shared<SerialCollective>()) {
-  if (options_.block_rows == 0) options_.block_rows = 4096;
+  if (options_.block_rows == 0) options_.block_rows = kBlockRows;
   threads_ = options_.threads > 0 ? options_.threads : std::max(1, omp_get_max_threads());
 }
 
@@ -52,7 +35,7 @@ std::vector<double> Engine::sum(const DataSource& source, std::size_t width,
   ++passes_;
   const std::size_t n = source.rows();
   const std::size_t block_rows = options_.block_rows;
-  const std::size_t blocks = (n + block_rows - 1) / block_rows;
+  const std::size_t blocks = block_count(n, block_rows);
   const std::size_t wave =
       std::clamp<std::size_t>(kWaveBytes / (8 * std::max<std::size_t>(width, 1)),
                               std::min<std::size_t>(threads_, kMaxWave), kMaxWave);
@@ -66,7 +49,7 @@ std::vector<double> Engine::sum(const DataSource& source, std::size_t width,
   for (std::size_t wave_begin = 0; wave_begin < blocks; wave_begin += wave) {
     const std::size_t wave_size = std::min(wave, blocks - wave_begin);
     std::fill(partial, partial + wave_size * stride, 0.0);
-    parallel_for(wave_size, threads_, [&](std::size_t i) {
+    for_blocks(wave_size, threads_, [&](std::size_t i) {
       const std::size_t begin = (wave_begin + i) * block_rows;
       const RowBlock block = source.block(begin, std::min(block_rows, n - begin));
       kernel(block, partial + i * stride);
@@ -93,8 +76,8 @@ void Engine::map(const DataSource& source, std::span<double> out, const MapKerne
   ++passes_;
   const std::size_t n = source.rows();
   const std::size_t block_rows = options_.block_rows;
-  const std::size_t blocks = (n + block_rows - 1) / block_rows;
-  parallel_for(blocks, threads_, [&](std::size_t i) {
+  const std::size_t blocks = block_count(n, block_rows);
+  for_blocks(blocks, threads_, [&](std::size_t i) {
     const std::size_t begin = i * block_rows;
     const RowBlock block = source.block(begin, std::min(block_rows, n - begin));
     kernel(block, out.data() + begin);

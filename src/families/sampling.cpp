@@ -79,22 +79,23 @@ std::vector<double> random_unit_vector(std::size_t d, BlockRandom& random) {
 
 Dataset draw_dataset(const RowDistribution& rows, std::size_t n, std::uint64_t seed, int threads) {
   Dataset data(n, rows.d);
-  const std::ptrdiff_t blocks = static_cast<std::ptrdiff_t>((n + kBlockRows - 1) / kBlockRows);
-#pragma omp parallel for schedule(dynamic) num_threads(std::max(threads, 1))
-  for (std::ptrdiff_t k = 0; k < blocks; ++k) {
-    BlockRandom random(make_rng(seed, static_cast<std::uint64_t>(k)));
-    const std::size_t begin = static_cast<std::size_t>(k) * kBlockRows;
-    const std::size_t end = std::min(n, begin + kBlockRows);
-    for (std::size_t i = begin; i < end; ++i) {
-      float* x = data.row(i);
-      for (std::size_t j = 0; j < rows.d; ++j)
-        x[j] = static_cast<float>(rows.draw_coordinate(random));
-      // The label is computed from the stored float32 features.
-      data.y[i] = rows.draw_label
-                      ? rows.draw_label(x, random)
-                      : rows.label_mean(x) + (rows.draw_noise ? rows.draw_noise(random) : 0.0);
-    }
-  }
+  for_blocks(
+      block_count(n), threads,
+      [&](std::size_t k) {
+        BlockRandom random(make_rng(seed, k));
+        const std::size_t begin = k * kBlockRows;
+        const std::size_t end = std::min(n, begin + kBlockRows);
+        for (std::size_t i = begin; i < end; ++i) {
+          float* x = data.row(i);
+          for (std::size_t j = 0; j < rows.d; ++j)
+            x[j] = static_cast<float>(rows.draw_coordinate(random));
+          // The label is computed from the stored float32 features.
+          data.y[i] = rows.draw_label
+                          ? rows.draw_label(x, random)
+                          : rows.label_mean(x) + (rows.draw_noise ? rows.draw_noise(random) : 0.0);
+        }
+      },
+      BlockSchedule::uneven);
   return data;
 }
 
@@ -108,28 +109,31 @@ PopulationLoss monte_carlo_loss(const RowDistribution& rows,
                                 const std::function<double(const float*)>& predict,
                                 std::size_t samples, std::uint64_t seed, int threads) {
   if (samples < 2) throw InputError("Monte-Carlo population loss needs at least 2 samples");
-  const std::size_t blocks = (samples + kBlockRows - 1) / kBlockRows;
-  std::vector<double> sums(2 * blocks);  // per block: Σ r and Σ r², r = (f(x) − E[y|x])²
-#pragma omp parallel for schedule(dynamic) num_threads(std::max(threads, 1))
-  for (std::ptrdiff_t k = 0; k < static_cast<std::ptrdiff_t>(blocks); ++k) {
-    BlockRandom random(make_rng(seed, static_cast<std::uint64_t>(k)));
-    const std::size_t begin = static_cast<std::size_t>(k) * kBlockRows;
-    const std::size_t end = std::min(samples, begin + kBlockRows);
-    std::vector<float> x(rows.d);
-    double sum = 0, sum_squares = 0;
-    for (std::size_t i = begin; i < end; ++i) {
-      for (float& v : x) v = static_cast<float>(rows.draw_coordinate(random));
-      const double gap = predict(x.data()) - rows.label_mean(x.data());
-      // With x-dependent label noise the loss given x is gap² + Var(y | x).
-      const double term = gap * gap + (rows.label_variance ? rows.label_variance(x.data()) : 0.0);
-      sum += term;
-      sum_squares += term * term;
-    }
-    sums[2 * k] = sum;
-    sums[2 * k + 1] = sum_squares;
-  }
+  struct BlockSums {
+    double sum = 0, sum_squares = 0;  // Σ r and Σ r², r = (f(x) − E[y|x])² (+ Var(y | x))
+  };
+  const std::vector<BlockSums> sums = map_blocks<BlockSums>(
+      block_count(samples), threads,
+      [&](std::size_t k) {
+        BlockRandom random(make_rng(seed, k));
+        const std::size_t begin = k * kBlockRows;
+        const std::size_t end = std::min(samples, begin + kBlockRows);
+        std::vector<float> x(rows.d);
+        BlockSums block;
+        for (std::size_t i = begin; i < end; ++i) {
+          for (float& v : x) v = static_cast<float>(rows.draw_coordinate(random));
+          const double gap = predict(x.data()) - rows.label_mean(x.data());
+          // With x-dependent label noise the loss given x is gap² + Var(y | x).
+          const double term =
+              gap * gap + (rows.label_variance ? rows.label_variance(x.data()) : 0.0);
+          block.sum += term;
+          block.sum_squares += term * term;
+        }
+        return block;
+      },
+      BlockSchedule::uneven);
   double sum = 0, sum_squares = 0;
-  for (std::size_t k = 0; k < blocks; ++k) sum += sums[2 * k], sum_squares += sums[2 * k + 1];
+  for (const BlockSums& block : sums) sum += block.sum, sum_squares += block.sum_squares;
   const double m = static_cast<double>(samples);
   const double mean = sum / m;
   const double variance = std::max(0.0, (sum_squares / m - mean * mean) * m / (m - 1));

@@ -15,13 +15,10 @@
 #include "relureg/family.hpp"
 #include "relureg/model.hpp"
 #include "relureg/overloaded.hpp"
+#include "relureg/parallel.hpp"
 #include "relureg/params.hpp"
 
 namespace relureg::families {
-
-// Rows are generated in blocks of this many; block k of a stream draws from its own generator,
-// so the data do not depend on the thread count.
-inline constexpr std::size_t kBlockRows = 4096;
 
 // The independent random streams of one instance seed.
 enum class Stream : std::uint64_t {
@@ -70,7 +67,8 @@ struct RowDistribution {
   std::function<double(const float* x)> label_variance = {};
 };
 
-// n rows of `rows`, block k drawn from make_rng(seed, k), blocks in parallel on `threads`.
+// n rows of `rows` in blocks of kBlockRows, block k drawn from make_rng(seed, k), blocks in
+// parallel on `threads` (for_blocks).
 Dataset draw_dataset(const RowDistribution& rows, std::size_t n, std::uint64_t seed, int threads);
 
 // E[(ReLU(w·x + b) − y)²] = E[(ReLU(w·x + b) − E[y|x])²] + noise variance, the first term by

@@ -1,12 +1,11 @@
 // Projected full-batch descent on the square loss or the convex surrogate, one fused pass per step.
 #include "descent.hpp"
 
-#include <fmt/format.h>
-
 #include <cmath>
 #include <optional>
 
 #include "relureg/error.hpp"
+#include "relureg/fit_monitor.hpp"
 #include "relureg/kernels.hpp"
 #include "relureg/standardize.hpp"
 
@@ -36,12 +35,10 @@ FitResult run_descent(const DataSource& data, const FitContext& context, std::ve
                       double b, const DescentSettings& settings) {
   const Engine& engine = *context.engine;
   const std::size_t d = data.cols();
-  // Standardised coordinates (two passes for the column statistics, not counted in max_passes):
-  // see standardize.hpp.
+  // Standardised coordinates (two passes for the column statistics, made before the monitor
+  // starts counting, so not part of max_passes): see standardize.hpp.
   std::optional<FeatureScaling> scaling;
   if (context.standardize) scaling = feature_scaling(engine, data, settings.bias);
-  const std::size_t first_pass = engine.passes();
-  auto passes_used = [&] { return engine.passes() - first_pass; };
   // Only the gradient of the objective followed (each costs a multiply-add per feature and row).
   const ReluGradients gradients = settings.objective == DescentObjective::square_loss
                                       ? ReluGradients::square
@@ -49,25 +46,21 @@ FitResult run_descent(const DataSource& data, const FitContext& context, std::ve
   auto stats_at = [&](const std::vector<double>& wv, double bv) {
     return relu_stats(engine, data, wv, bv, settings.bias, settings.relu_grad_at_zero, gradients);
   };
-  auto diverged = [&](std::size_t iteration, double loss) {
-    return DivergenceError(
-        fmt::format("{} diverged at iteration {}: training loss is {} (try a smaller step)",
-                    settings.name, iteration, loss));
-  };
+  FitResult result;
+  FitMonitor monitor(context, {settings.name, settings.max_passes, settings.tol}, result);
 
   if (scaling && settings.bias && settings.centre_start) {
     b = 0;
     for (std::size_t j = 0; j < d; ++j) b -= w[j] * scaling->mean[j];
   }
   project_to_ball(w, settings.radius);
-  FitResult result;
   ReluStats stats = stats_at(w, b);
-  if (!std::isfinite(stats.loss) || !std::isfinite(stats.surrogate)) throw diverged(0, stats.loss);
-  result.loss_history.push_back(stats.loss);
+  monitor.check_finite(0, stats.loss, stats.surrogate);
+  monitor.record(stats.loss);
   double step = settings.step;
-  result.stop_reason = "max_passes";
+  monitor.stop("max_passes");
   std::size_t iteration = 0;
-  while (passes_used() < settings.max_passes) {
+  while (monitor.within(settings.max_passes)) {
     ++iteration;
     const std::vector<double>& g = objective_gradient(stats, settings.objective);
     const double old_objective = objective_value(stats, settings.objective);
@@ -75,7 +68,7 @@ FitResult run_descent(const DataSource& data, const FitContext& context, std::ve
     double b_new = b;
     ReluStats next;
     bool accepted = false;
-    while (passes_used() < settings.max_passes) {
+    while (monitor.within(settings.max_passes)) {
       if (scaling) {
         standardized_step(*scaling, w, b, g, step, settings.bias, w_new, b_new);
       } else {
@@ -87,7 +80,7 @@ FitResult run_descent(const DataSource& data, const FitContext& context, std::ve
       const double value = objective_value(next, settings.objective);
       const bool finite = std::isfinite(next.loss) && std::isfinite(value);
       if (!settings.backtrack) {
-        if (!finite) throw diverged(iteration, next.loss);
+        if (!finite) throw monitor.divergence(iteration, next.loss);
         accepted = true;
         break;
       }
@@ -97,10 +90,10 @@ FitResult run_descent(const DataSource& data, const FitContext& context, std::ve
       }
       step *= 0.5;
       if (step < 1e-30) {
-        if (!finite) throw diverged(iteration, next.loss);
+        if (!finite) throw monitor.divergence(iteration, next.loss);
         // No step lowers a finite objective: stationary up to rounding, or (under an SQ oracle)
         // up to the tolerance of the answers.
-        result.stop_reason = "no_descent";
+        monitor.stop("no_descent");
         break;
       }
     }
@@ -109,17 +102,7 @@ FitResult run_descent(const DataSource& data, const FitContext& context, std::ve
     w.swap(w_new);
     b = b_new;
     stats = std::move(next);
-    result.loss_history.push_back(stats.loss);
-    if (context.progress &&
-        !context.progress({iteration, settings.max_passes, passes_used(), stats.loss})) {
-      result.stop_reason = "callback";
-      break;
-    }
-    const double change = std::abs(old_loss - stats.loss);
-    if (settings.tol > 0 && change <= settings.tol * std::max(old_loss, 1e-300)) {
-      result.stop_reason = "converged";
-      break;
-    }
+    if (!monitor.report(iteration, stats.loss) || monitor.converged(old_loss, stats.loss)) break;
   }
   result.relu().w = std::move(w);
   result.relu().b = settings.bias ? b : 0.0;

@@ -7,6 +7,7 @@
 
 #include "learners.hpp"
 #include "relureg/error.hpp"
+#include "relureg/fit_monitor.hpp"
 #include "relureg/kernels.hpp"
 
 namespace relureg::detail {
@@ -88,10 +89,10 @@ class ExhaustiveSubsetsLearner final : public Learner {
     const std::size_t batches =
         static_cast<std::size_t>(std::ceil(subsets / static_cast<double>(batch_)));
     const Engine& engine = *context.engine;
-    const std::size_t first_pass = engine.passes();
 
     FitResult result;
-    result.stop_reason = "exhaustive";
+    FitMonitor monitor(context, {"exhaustive-subsets", batches}, result);
+    monitor.stop("exhaustive");
     std::vector<Scored> top;  // the best candidate of each of the best subsets, best first
     std::vector<std::uint32_t> subset(k_);
     for (std::size_t i = 0; i < k_; ++i) subset[i] = static_cast<std::uint32_t>(i);
@@ -105,12 +106,7 @@ class ExhaustiveSubsetsLearner final : public Learner {
       }
       score_batch(engine, data, batch, patterns, top);
       ++batch_index;
-      result.loss_history.push_back(top.front().loss);
-      if (context.progress && !context.progress({batch_index, batches, engine.passes() - first_pass,
-                                                 top.front().loss})) {
-        result.stop_reason = "callback";
-        break;
-      }
+      if (!monitor.report(batch_index, top.front().loss)) break;
     }
     const Scored& best = top.front();
     result.relu().w.assign(d, 0.0);
@@ -120,7 +116,7 @@ class ExhaustiveSubsetsLearner final : public Learner {
       const ScaleBiasFit fit = refit_scale_bias(engine, data, result.relu().w, radius_);
       for (double& v : result.relu().w) v *= fit.scale;
       result.relu().b = fit.bias;
-      result.loss_history.push_back(fit.loss);
+      monitor.record(fit.loss);
     } else {
       for (double& v : result.relu().w) v *= best.scale;
     }

@@ -6,6 +6,7 @@
 
 #include "halfspace_common.hpp"
 #include "learners.hpp"
+#include "relureg/fit_monitor.hpp"
 #include "relureg/halfspace.hpp"
 #include "relureg/kernels.hpp"
 
@@ -67,14 +68,13 @@ class AblLearner final : public Learner {
     check_halfspace_input(data, context, "hs-abl");
     const Engine& engine = *context.engine;
     const std::size_t d = data.cols();
-    const std::size_t first_pass = engine.passes();
     // Progress is reported against the pass budget (as gd does): 3 + rounds·(steps + 3).
-    const std::size_t budget = 3 + rounds_ * (steps_ + 3);
     FitResult result;
+    FitMonitor monitor(context, {"hs-abl", 3 + rounds_ * (steps_ + 3)}, result);
     std::vector<double> w = average_direction(engine, data, "hs-abl");
     const double unit = projection_rms(engine, data, w);
-    result.loss_history.push_back(zero_one_error(engine, data, w, 0.0));
-    result.stop_reason = "rounds";
+    monitor.record(zero_one_error(engine, data, w, 0.0));
+    monitor.stop("rounds");
     nlohmann::json rounds = nlohmann::json::array();
     std::vector<double> projection(data.rows());
     double factor = 1;
@@ -93,18 +93,14 @@ class AblLearner final : public Learner {
                         {"band_rows", round.band_rows},
                         {"hinge", round.hinge}});
       if (round.band_rows < min_band_) {
-        result.stop_reason = "band_too_small";
+        monitor.stop("band_too_small");
         result.details["stopped_at_round"] = k;
         break;
       }
       w = round.v;
       normalize(w);
       const double error = zero_one_error(engine, data, w, 0.0);
-      result.loss_history.push_back(error);
-      if (context.progress && !context.progress({k, budget, engine.passes() - first_pass, error})) {
-        result.stop_reason = "callback";
-        break;
-      }
+      if (!monitor.report(k, error)) break;
     }
     result.model = HalfspaceModel{std::move(w), 0.0, false};
     result.details["rounds"] = std::move(rounds);

@@ -6,6 +6,7 @@
 
 #include "halfspace_common.hpp"
 #include "learners.hpp"
+#include "relureg/fit_monitor.hpp"
 #include "relureg/halfspace.hpp"
 #include "relureg/kernels.hpp"
 #include "relureg/rng.hpp"
@@ -79,37 +80,34 @@ class SigmoidLearner final : public Learner {
     else
       for (std::size_t j = 0; j < sigmas_; ++j) grid.push_back(sigma_max_ * std::pow(0.5, j));
 
+    // Progress is reported against the pass budget (as gd does): each σ costs epochs·slices
+    // minibatch passes and 2 error passes.
+    const std::size_t m = train.rows(), batch = batch_ == 0 ? m : std::min(batch_, m);
+    const std::size_t budget = 2 + grid.size() * (epochs_ * ((m + batch - 1) / batch) + 2);
     FitResult result;
+    FitMonitor monitor(context, {"hs-sigmoid", budget}, result);
+    monitor.count_passes_from(first_pass);
     nlohmann::json candidates = nlohmann::json::array();
     std::vector<double> best = start;
     double best_error = zero_one_error(engine, holdout, start, 0.0);
-    result.loss_history.push_back(zero_one_error(engine, train, start, 0.0));
+    monitor.record(zero_one_error(engine, train, start, 0.0));
     candidates.push_back({{"sigma", nullptr},
                           {"start", "average"},
                           {"train_error", result.loss_history.back()},
                           {"holdout_error", best_error}});
     std::size_t chosen = 0;
-    // Progress is reported against the pass budget (as gd does): each σ costs epochs·slices
-    // minibatch passes and 2 error passes.
-    const std::size_t m = train.rows(), batch = batch_ == 0 ? m : std::min(batch_, m);
-    const std::size_t budget = 2 + grid.size() * (epochs_ * ((m + batch - 1) / batch) + 2);
     std::mt19937_64 rng = make_rng(context.seed, 0x7369676d6f6964);
     std::vector<double> w = start;
-    result.stop_reason = "sigma_grid";
+    monitor.stop("sigma_grid");
     for (std::size_t k = 0; k < grid.size(); ++k) {
       if (!warm_) w = start;
       descend(engine, train, w, grid[k] * unit, grid[k], rng);
       const double train_error = zero_one_error(engine, train, w, 0.0);
       const double holdout_error = zero_one_error(engine, holdout, w, 0.0);
-      result.loss_history.push_back(train_error);
       candidates.push_back(
           {{"sigma", grid[k]}, {"train_error", train_error}, {"holdout_error", holdout_error}});
       if (holdout_error < best_error) best = w, best_error = holdout_error, chosen = k + 1;
-      if (context.progress &&
-          !context.progress({k + 1, budget, engine.passes() - first_pass, train_error})) {
-        result.stop_reason = "callback";
-        break;
-      }
+      if (!monitor.report(k + 1, train_error)) break;
     }
     result.model = HalfspaceModel{std::move(best), 0.0, false};
     result.details["candidates"] = std::move(candidates);

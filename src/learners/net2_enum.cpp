@@ -1,7 +1,6 @@
 // net2-enum: the proper depth-2 learner of GKMR21 §5.2 — random projection, then enumeration of an
 // ε-net of k-tuples of hidden units, each with its least-squares output layer.
 #include <fmt/format.h>
-#include <omp.h>
 
 #include <chrono>
 #include <cmath>
@@ -10,8 +9,10 @@
 
 #include "learners.hpp"
 #include "relureg/error.hpp"
+#include "relureg/fit_monitor.hpp"
 #include "relureg/kernels.hpp"
 #include "relureg/net2_kernels.hpp"
+#include "relureg/parallel.hpp"
 #include "relureg/rng.hpp"
 
 namespace relureg::detail {
@@ -162,7 +163,7 @@ class Net2EnumLearner final : public Learner {
 
     // Enumerate tuples g_1 < … < g_k in groups of consecutive g_1 holding about 2 % of the tuples
     // each (progress after each group, from this thread); within a group the g_1 are split over
-    // threads, each enumerating its tails in lexicographic order. Ties go to the
+    // threads (for_blocks), each enumerating its tails in lexicographic order. Ties go to the
     // lexicographically first tuple, so the result does not depend on the thread count.
     const auto t1 = Clock::now();
     std::vector<std::size_t> best_tuple;
@@ -170,39 +171,37 @@ class Net2EnumLearner final : public Learner {
     double done = 0;
     const double total = plan.tuples();
     FitResult result;
-    result.stop_reason = "exhaustive";
+    FitMonitor monitor(context, {"net2-enum", static_cast<std::size_t>(total)}, result);
+    monitor.stop("exhaustive");
     const int threads = engine.threads();
     for (std::size_t first = 0; first + k <= G;) {
       std::size_t last = first;  // the group is [first, last)
       double group = 0;
       while (last + k <= G && (last == first || group < total / 50))
         group += choose(G - ++last, k - 1);
-      std::vector<double> local_best(threads, std::numeric_limits<double>::infinity());
-      std::vector<std::vector<std::size_t>> local_tuple(threads);
-#pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
-      for (std::size_t g1 = first; g1 < last; ++g1) {
-        const int t = omp_get_thread_num();
-        std::vector<std::size_t> tuple(k);
-        tuple[0] = g1;
-        enumerate_tail(plan, moments, G, tuple, 1, local_best[t], local_tuple[t]);
-      }
-      for (int t = 0; t < threads; ++t)
-        if (!local_tuple[t].empty() &&
-            (local_best[t] < best || (local_best[t] == best && local_tuple[t] < best_tuple))) {
-          best = local_best[t];
-          best_tuple = local_tuple[t];
+      // One search per g_1 of the group, merged in g_1 order: on equal losses the first is kept.
+      struct Best {
+        double loss = std::numeric_limits<double>::infinity();
+        std::vector<std::size_t> tuple;
+      };
+      const std::vector<Best> group_best = map_blocks<Best>(
+          last - first, threads,
+          [&](std::size_t i) {
+            Best local;
+            std::vector<std::size_t> tuple(k);
+            tuple[0] = first + i;
+            enumerate_tail(plan, moments, G, tuple, 1, local.loss, local.tuple);
+            return local;
+          },
+          BlockSchedule::uneven);
+      for (const Best& local : group_best)
+        if (!local.tuple.empty() && local.loss < best) {
+          best = local.loss;
+          best_tuple = local.tuple;
         }
       done += group;
       first = last;
-      if (context.progress) {
-        FitProgress p{static_cast<std::size_t>(done), static_cast<std::size_t>(total),
-                      engine.passes(), best};
-        p.fraction = done / total;
-        if (!context.progress(p)) {
-          result.stop_reason = "callback";
-          break;
-        }
-      }
+      if (!monitor.progress(static_cast<std::size_t>(done), best, done / total)) break;
     }
     const double search_seconds = seconds_since(t1);
     if (best_tuple.empty()) throw InputError("net2-enum: no tuple was scored");
@@ -211,7 +210,7 @@ class Net2EnumLearner final : public Learner {
     Net2Model network = to_network(plan, best_tuple, coef);
     const double loss = net2_loss(engine, data, network);
     result.model = std::move(network);
-    result.loss_history = {loss};
+    monitor.record(loss);
     result.details = {{"directions", G},
                       {"tuples", total},
                       {"projection_dim", plan.m},

@@ -1,6 +1,4 @@
 // net2-gd: full-batch or minibatch gradient descent / Adam on a depth-2 network, with restarts.
-#include <fmt/format.h>
-
 #include <algorithm>
 #include <cmath>
 #include <numeric>
@@ -9,6 +7,7 @@
 #include "learners.hpp"
 #include "net2_init.hpp"
 #include "relureg/error.hpp"
+#include "relureg/fit_monitor.hpp"
 #include "relureg/net2_kernels.hpp"
 #include "relureg/rng.hpp"
 
@@ -108,6 +107,7 @@ class Net2GdLearner final : public Learner {
 
   FitResult fit(const DataSource& data, const FitContext& context) override {
     FitResult result;
+    first_pass_ = context.engine->passes();
     result.details["restarts"] = nlohmann::json::array();
     double best = std::numeric_limits<double>::infinity();
     for (std::size_t r = 0; r < s_.restarts; ++r) {
@@ -134,19 +134,19 @@ class Net2GdLearner final : public Learner {
   }
 
  private:
-  DivergenceError diverged(std::size_t iteration, double loss) const {
-    return DivergenceError(
-        fmt::format("net2-gd diverged at iteration {}: training loss is {} (try a smaller step)",
-                    iteration, loss));
+  // The monitor of one run: its history and stop reason, passes counted from the fit's start.
+  FitMonitor run_monitor(const FitContext& context, RunResult& run,
+                         MonitorSettings::RelativeTo relative_to) const {
+    FitMonitor m(context, {"net2-gd", s_.max_passes * s_.restarts, s_.tol, relative_to},
+                 run.history, run.stop_reason);
+    m.count_passes_from(first_pass_);
+    return m;
   }
 
-  bool report(const FitContext& context, std::size_t restart, std::size_t iteration,
-              double work_done, double loss) const {
-    if (!context.progress) return true;
-    FitProgress p{iteration, s_.max_passes * s_.restarts, context.engine->passes(), loss};
-    p.fraction = (static_cast<double>(restart) + work_done / static_cast<double>(s_.max_passes)) /
-                 static_cast<double>(s_.restarts);
-    return context.progress(p);
+  // The share of the whole fit done after `work_done` of restart `restart`'s pass budget.
+  double fraction(std::size_t restart, double work_done) const {
+    return (static_cast<double>(restart) + work_done / static_cast<double>(s_.max_passes)) /
+           static_cast<double>(s_.restarts);
   }
 
   RunResult full_batch(const DataSource& data, const FitContext& context, Net2Model model,
@@ -154,8 +154,10 @@ class Net2GdLearner final : public Learner {
     const Engine& engine = *context.engine;
     std::vector<double> p = net2_parameters(model);
     Net2Stats stats = net2_stats(engine, data, model);
-    if (!std::isfinite(stats.loss)) throw diverged(0, stats.loss);
-    RunResult run{model, {stats.loss}, "max_passes", stats.loss};
+    RunResult run{model, {}, "max_passes", stats.loss};
+    FitMonitor monitor = run_monitor(context, run, MonitorSettings::RelativeTo::previous);
+    monitor.check_finite(0, stats.loss);
+    monitor.record(stats.loss);
     Optimizer opt(s_.optimizer, p.size(), s_.step);
     std::size_t passes = 1;
     std::size_t iteration = 0;
@@ -171,7 +173,7 @@ class Net2GdLearner final : public Learner {
         // Backtracking: halve the step until the loss does not rise, then grow it again.
         while ((!std::isfinite(next.loss) || next.loss > old_loss) && passes < s_.max_passes) {
           opt.set_step(opt.step() * 0.5);
-          if (opt.step() < 1e-30) throw diverged(iteration, next.loss);
+          if (opt.step() < 1e-30) throw monitor.divergence(iteration, next.loss);
           trial = p;
           opt.apply(trial, stats.grad);
           set_net2_parameters(model, trial);
@@ -181,25 +183,19 @@ class Net2GdLearner final : public Learner {
         if (!std::isfinite(next.loss) || next.loss > old_loss) break;  // budget ran out
         opt.set_step(opt.step() * 1.2);
       }
-      if (!std::isfinite(next.loss)) throw diverged(iteration, next.loss);
+      monitor.check_finite(iteration, next.loss);
       p = std::move(trial);
       stats = std::move(next);
-      run.history.push_back(stats.loss);
       if (stats.loss < run.loss) {
         run.loss = stats.loss;
         run.model = model;
       }
-      if (!report(context, restart, iteration, static_cast<double>(passes), stats.loss)) {
-        run.stop_reason = "callback";
+      if (!monitor.report(iteration, stats.loss, fraction(restart, static_cast<double>(passes))) ||
+          monitor.converged(old_loss, stats.loss))
         break;
-      }
-      if (s_.tol > 0 && std::abs(old_loss - stats.loss) <= s_.tol * std::max(old_loss, 1e-300)) {
-        run.stop_reason = "converged";
-        break;
-      }
     }
     // The returned iterate is the best one seen; its loss closes the history.
-    run.history.push_back(run.loss);
+    monitor.record(run.loss);
     return run;
   }
 
@@ -213,6 +209,7 @@ class Net2GdLearner final : public Learner {
     std::vector<double> p = net2_parameters(model);
     Optimizer opt(s_.optimizer, p.size(), s_.step);
     RunResult run{model, {}, "max_passes", 0};
+    FitMonitor monitor = run_monitor(context, run, MonitorSettings::RelativeTo::current);
     double previous = std::numeric_limits<double>::infinity();
     for (std::size_t epoch = 1; epoch <= s_.max_passes; ++epoch) {
       std::shuffle(order.begin(), order.end(), rng);
@@ -220,31 +217,26 @@ class Net2GdLearner final : public Learner {
       for (std::size_t c : order) {
         const RowRange batch(data, c * s_.batch, std::min(n, (c + 1) * s_.batch));
         const Net2Stats stats = net2_stats(engine, batch, model);
-        if (!std::isfinite(stats.loss)) throw diverged(epoch, stats.loss);
+        monitor.check_finite(epoch, stats.loss);
         loss_sum += stats.loss * static_cast<double>(batch.rows());
         opt.apply(p, stats.grad);
         set_net2_parameters(model, p);
       }
       const double epoch_loss = loss_sum / static_cast<double>(n);  // mean over the epoch's steps
-      run.history.push_back(epoch_loss);
-      if (!report(context, restart, epoch, static_cast<double>(epoch), epoch_loss)) {
-        run.stop_reason = "callback";
+      if (!monitor.report(epoch, epoch_loss, fraction(restart, static_cast<double>(epoch))) ||
+          monitor.converged(previous, epoch_loss))
         break;
-      }
-      if (s_.tol > 0 && std::abs(previous - epoch_loss) <= s_.tol * epoch_loss) {
-        run.stop_reason = "converged";
-        break;
-      }
       previous = epoch_loss;
     }
     run.model = model;
     run.loss = net2_loss(engine, data, model);  // the final model's exact training loss
-    if (!std::isfinite(run.loss)) throw diverged(run.history.size(), run.loss);
-    run.history.push_back(run.loss);
+    monitor.check_finite(run.history.size(), run.loss);
+    monitor.record(run.loss);
     return run;
   }
 
   Net2GdSettings s_;
+  std::size_t first_pass_ = 0;  // the engine's pass count when the fit started
 };
 
 }  // namespace

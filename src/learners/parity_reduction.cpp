@@ -11,6 +11,7 @@
 #include <numbers>
 
 #include "relureg/error.hpp"
+#include "relureg/fit_monitor.hpp"
 #include "relureg/kernels.hpp"
 #include "relureg/parity.hpp"
 #include "relureg/query_oracle.hpp"
@@ -159,14 +160,9 @@ RecoveryResult recover_parity(const Dataset& data, const RecoveryOptions& option
 
   const std::size_t fits = d + 1;
   auto run_fit = [&](std::size_t fit_index) {
-    ProgressCallback shown = progress ? progress(fit_index, fits) : ProgressCallback{};
-    ProgressCallback callback = shown;
-    if (options.budget_passes > 0)
-      callback = [shown, budget = options.budget_passes](const FitProgress& p) {
-        if (shown && !shown(p)) return false;
-        return p.passes < budget;
-      };
-    FitContext context{&learner_engine, options.seed, callback};
+    FitContext context{&learner_engine, options.seed,
+                       combine({progress ? progress(fit_index, fits) : ProgressCallback{},
+                                stop_at_passes(options.budget_passes)})};
     return fit_learner(entry, params, work.view(), context);
   };
 

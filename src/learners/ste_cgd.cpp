@@ -1,6 +1,4 @@
 // ste-cgd: coarse gradient descent with a straight-through estimator for the binact2 network.
-#include <fmt/format.h>
-
 #include <algorithm>
 #include <cmath>
 #include <numeric>
@@ -8,6 +6,7 @@
 
 #include "learners.hpp"
 #include "relureg/error.hpp"
+#include "relureg/fit_monitor.hpp"
 #include "relureg/net2_kernels.hpp"
 #include "relureg/rng.hpp"
 #include "relureg/ste.hpp"
@@ -74,7 +73,10 @@ class SteCgdLearner final : public Learner {
     std::vector<std::size_t> order(chunks);
     std::iota(order.begin(), order.end(), 0);
     FitResult result;
-    result.stop_reason = "max_passes";
+    FitMonitor monitor(
+        context, {"ste-cgd", max_passes_, tol_, MonitorSettings::RelativeTo::current, "in epoch"},
+        result);
+    monitor.stop("max_passes");
     double previous = std::numeric_limits<double>::infinity();
     for (std::size_t epoch = 1; epoch <= max_passes_; ++epoch) {
       std::shuffle(order.begin(), order.end(), rng);
@@ -82,28 +84,17 @@ class SteCgdLearner final : public Learner {
       for (std::size_t c : order) {
         const RowRange rows(data, c * batch, std::min(n, (c + 1) * batch));
         const ste::CoarseStats s = ste::coarse_stats(engine, rows, model, ste_);
-        if (!std::isfinite(s.loss))
-          throw DivergenceError(
-              fmt::format("ste-cgd diverged in epoch {}: training loss is {} (try a smaller step)",
-                          epoch, s.loss));
+        monitor.check_finite(epoch, s.loss);
         loss_sum += s.loss * static_cast<double>(rows.rows());
         for (std::size_t i = 0; i < model.patches; ++i) model.v[i] -= step_ * s.grad_v[i];
         for (std::size_t j = 0; j < model.filter; ++j) model.w[j] -= step_ * s.grad_w[j];
       }
       const double loss = loss_sum / static_cast<double>(n);
-      result.loss_history.push_back(loss);
-      if (context.progress && !context.progress({epoch, max_passes_, engine.passes(), loss})) {
-        result.stop_reason = "callback";
-        break;
-      }
-      if (tol_ > 0 && std::abs(previous - loss) <= tol_ * std::max(loss, 1e-300)) {
-        result.stop_reason = "converged";
-        break;
-      }
+      if (!monitor.report(epoch, loss) || monitor.converged(previous, loss)) break;
       previous = loss;
     }
     const double final_loss = ste::coarse_stats(engine, data, model, ste_).loss;
-    result.loss_history.push_back(final_loss);  // the returned model's exact training loss
+    monitor.record(final_loss);  // the returned model's exact training loss
     result.model = model;
     result.details["ste"] = ste::ste_name(ste_);
     result.details["batch"] = batch;

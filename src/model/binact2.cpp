@@ -5,8 +5,8 @@
 
 #include <cmath>
 
+#include "relureg/affine.hpp"
 #include "relureg/error.hpp"
-#include "relureg/kernels.hpp"
 
 namespace relureg {
 

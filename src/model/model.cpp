@@ -5,9 +5,9 @@
 
 #include <iterator>
 
+#include "relureg/affine.hpp"
 #include "relureg/error.hpp"
 #include "relureg/halfspace.hpp"
-#include "relureg/kernels.hpp"
 
 namespace relureg {
 

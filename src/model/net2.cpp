@@ -3,8 +3,8 @@
 
 #include <fmt/format.h>
 
+#include "relureg/affine.hpp"
 #include "relureg/error.hpp"
-#include "relureg/kernels.hpp"
 
 namespace relureg {
 

@@ -16,6 +16,7 @@
 
 #include "relureg/error.hpp"
 #include "relureg/family.hpp"
+#include "relureg/fit_monitor.hpp"
 #include "relureg/io.hpp"
 #include "relureg/score.hpp"
 #include "tradeoff/grid.hpp"
@@ -164,13 +165,9 @@ class Worker {
                          1e6;
     if (options_.meter) options_.meter->reset_peak();
     bool interrupted = false, timed_out = false;
-    const auto start = Clock::now();
     FitContext context{&engine_, grid_.instances[cell.instance].seed, {}};
-    context.progress = [&](const FitProgress&) {
-      if (stopping()) interrupted = true;
-      if (config_.time_limit > 0 && seconds_since(start) > config_.time_limit) timed_out = true;
-      return !(interrupted || timed_out);
-    };
+    context.progress = combine({stop_when([this] { return stopping(); }, &interrupted),
+                                stop_after(config_.time_limit, &timed_out)});
     FitResult fit;
     try {
       fit = fit_learner(*learner.entry, learner.params, instance.data.view(), context);

@@ -5,7 +5,7 @@
 #include <cmath>
 #include <limits>
 
-#include "simd_rows.hpp"
+#include "base/simd_rows.hpp"
 
 namespace relureg {
 namespace {
@@ -157,12 +157,6 @@ void relu_stats_block(const RowBlock& blk, const double* w, double b, bool with_
 }
 
 }  // namespace
-
-double affine_value(const float* x, const double* w, std::size_t d, double b) {
-  double z;
-  affine_rows<1>(x, d, w, d, b, &z);
-  return z;
-}
 
 ReluStats relu_stats(const Engine& engine, const DataSource& data, std::span<const double> w,
                      double b, bool with_bias, double relu_grad_at_zero, ReluGradients gradients) {
