@@ -227,14 +227,11 @@ RowDistribution adversarial_rows(const GroundTruth& truth) {
 }
 
 FamilyEntry adversarial_family() {
-  FamilyEntry entry;
-  entry.name = "adversarial";
-  entry.description =
-      "x ~ N(0, I), a fraction eta relabelled against the teacher (shift or slab); opt <= bound";
-  entry.params = param_table<AdversarialParams>();
-  entry.generate =
-      typed_generate<AdversarialParams>([](std::size_t n, std::size_t d, std::uint64_t seed,
-                                           const AdversarialParams& p, const Engine& engine) {
+  return family_entry<AdversarialParams>(
+      "adversarial", Task::relu,
+      "x ~ N(0, I), a fraction eta relabelled against the teacher (shift or slab); opt <= bound",
+      [](std::size_t n, std::size_t d, std::uint64_t seed, const AdversarialParams& p,
+         const Engine& engine) {
         GroundTruth truth = planted_truth("adversarial", n, d, seed, p, params_json(p));
         const AdversarialLaw law(truth);
         truth.teacher_loss = law.population_loss(truth.w_star, truth.b_star);
@@ -261,19 +258,18 @@ FamilyEntry adversarial_family() {
         truth.opt_kind = "upper-bound";
         truth.opt_note = search_note(truth, found, losses, samples);
         return Instance{std::move(data), std::move(truth)};
-      });
-  entry.population_loss = model_losses([](const ReluModel& model, const GroundTruth& truth,
-                                          const Engine& engine) {
-    check_model_dimension(model, truth);
-    if (truth_params<AdversarialParams>(truth).population == "monte-carlo") {
-      const auto samples = truth_params<AdversarialParams>(truth).eval_samples;
-      return monte_carlo_loss(adversarial_rows(truth), model, samples,
-                              stream_seed(truth.seed, Stream::evaluation), engine.threads());
-    }
-    return PopulationLoss{AdversarialLaw(truth).population_loss(model.w, model.b), 0.0, "exact", 0};
-  });
-  entry.rows = adversarial_rows;
-  return entry;
+      },
+      model_losses([](const ReluModel& model, const GroundTruth& truth, const Engine& engine) {
+        check_model_dimension(model, truth);
+        if (truth_params<AdversarialParams>(truth).population == "monte-carlo") {
+          const auto samples = truth_params<AdversarialParams>(truth).eval_samples;
+          return monte_carlo_loss(adversarial_rows(truth), model, samples,
+                                  stream_seed(truth.seed, Stream::evaluation), engine.threads());
+        }
+        return PopulationLoss{AdversarialLaw(truth).population_loss(model.w, model.b), 0.0, "exact",
+                              0};
+      }),
+      adversarial_rows);
 }
 
 }  // namespace relureg::families

@@ -40,16 +40,12 @@ RowDistribution binact_teacher_rows(const GroundTruth& truth) {
 }
 
 FamilyEntry binact_teacher_family() {
-  FamilyEntry entry;
-  entry.name = "binact-teacher";
-  entry.task = Task::binact2;
-  entry.description =
+  return family_entry<BinactTeacherParams>(
+      "binact-teacher", Task::binact2,
       "y = v*.1{Z w* > 0} + noise, Z = the row as m patches of d/m N(0,1) features, "
-      "v* ~ N(0, I_m), unit w*; opt = noise";
-  entry.params = param_table<BinactTeacherParams>();
-  entry.generate =
-      typed_generate<BinactTeacherParams>([](std::size_t n, std::size_t d, std::uint64_t seed,
-                                             const BinactTeacherParams& p, const Engine& engine) {
+      "v* ~ N(0, I_m), unit w*; opt = noise",
+      [](std::size_t n, std::size_t d, std::uint64_t seed, const BinactTeacherParams& p,
+         const Engine& engine) {
         if (n == 0) throw InputError("n must be at least 1");
         const std::size_t m = p.patches;
         const std::size_t filter = filter_size(d, m, "family 'binact-teacher'");
@@ -79,26 +75,26 @@ FamilyEntry binact_teacher_family() {
         Dataset data = draw_dataset(binact_teacher_rows(truth), n, stream_seed(seed, Stream::data),
                                     engine.threads());
         return Instance{std::move(data), std::move(truth)};
-      });
-  entry.population_loss = model_losses(
-      [](const ReluModel& model, const GroundTruth& truth, const Engine& engine) {
-        check_model_dimension(model, truth);
-        return monte_carlo_loss(binact_teacher_rows(truth), model, kMonteCarloSamples,
-                                stream_seed(truth.seed, Stream::evaluation), engine.threads());
       },
-      [](const Binact2Model& model, const GroundTruth& truth, const Engine& engine) {
-        const Binact2Model teacher = teacher_binact(truth);
-        if (model.patches != teacher.patches || model.filter != teacher.filter)
-          return monte_carlo_loss(
-              binact_teacher_rows(truth), [&model](const float* x) { return model.predict_one(x); },
-              kMonteCarloSamples, stream_seed(truth.seed, Stream::evaluation), engine.threads());
-        // Lemma 1: the square loss is twice the paper's objective, plus the noise.
-        const double f = ste::objective({teacher.v, teacher.w}, model.v, model.w);
-        return PopulationLoss{2 * f + truth_params<BinactTeacherParams>(truth).noise, 0.0, "exact",
-                              0};
-      });
-  entry.rows = binact_teacher_rows;
-  return entry;
+      model_losses(
+          [](const ReluModel& model, const GroundTruth& truth, const Engine& engine) {
+            check_model_dimension(model, truth);
+            return monte_carlo_loss(binact_teacher_rows(truth), model, kMonteCarloSamples,
+                                    stream_seed(truth.seed, Stream::evaluation), engine.threads());
+          },
+          [](const Binact2Model& model, const GroundTruth& truth, const Engine& engine) {
+            const Binact2Model teacher = teacher_binact(truth);
+            if (model.patches != teacher.patches || model.filter != teacher.filter)
+              return monte_carlo_loss(
+                  binact_teacher_rows(truth),
+                  [&model](const float* x) { return model.predict_one(x); }, kMonteCarloSamples,
+                  stream_seed(truth.seed, Stream::evaluation), engine.threads());
+            // Lemma 1: the square loss is twice the paper's objective, plus the noise.
+            const double f = ste::objective({teacher.v, teacher.w}, model.v, model.w);
+            return PopulationLoss{2 * f + truth_params<BinactTeacherParams>(truth).noise, 0.0,
+                                  "exact", 0};
+          }),
+      binact_teacher_rows);
 }
 
 }  // namespace relureg::families

@@ -6,15 +6,10 @@
 
 namespace relureg::families {
 
-FamilyEntry realizable_family();
-FamilyEntry label_noise_family();
-FamilyEntry adversarial_family();
-FamilyEntry non_gaussian_family();
-FamilyEntry sparse_parity_family();
-FamilyEntry halfspace_family();
-FamilyEntry teacher_net2_family();
-FamilyEntry orthogonal_net_family();
-FamilyEntry binact_teacher_family();
+// x_family() for every line RELUREG_FAMILY(x) of the table.
+#define RELUREG_FAMILY(id) FamilyEntry id##_family();
+#include "family_table.def"
+#undef RELUREG_FAMILY
 
 // The row distribution of each family, rebuilt from a ground truth (its seed, teacher and
 // params), so that fresh samples for Monte-Carlo checks come from exactly the instance's law.

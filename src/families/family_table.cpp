@@ -13,18 +13,9 @@ namespace relureg {
 
 const std::vector<FamilyEntry>& family_table() {
   static const std::vector<FamilyEntry> table = {
-      // One family per line, so that adding one is a one-line change.
-      // clang-format off
-      families::realizable_family(),
-      families::label_noise_family(),
-      families::adversarial_family(),
-      families::non_gaussian_family(),
-      families::sparse_parity_family(),
-      families::halfspace_family(),
-      families::teacher_net2_family(),
-      families::orthogonal_net_family(),
-      families::binact_teacher_family(),
-      // clang-format on
+#define RELUREG_FAMILY(id) families::id##_family(),
+#include "families/family_table.def"
+#undef RELUREG_FAMILY
   };
   return table;
 }

@@ -158,51 +158,46 @@ RowDistribution halfspace_rows(const GroundTruth& truth) {
 }
 
 FamilyEntry halfspace_family() {
-  FamilyEntry entry;
-  entry.name = "halfspace";
-  entry.task = Task::halfspace;
-  entry.description =
+  return family_entry<HalfspaceParams>(
+      "halfspace", Task::halfspace,
       "±1 labels sign(w*.x), x ~ N(0, I), a fraction eta flipped near or far from the boundary; "
-      "opt = best 0/1 error";
-  entry.params = param_table<HalfspaceParams>();
-  entry.generate = typed_generate<HalfspaceParams>([](std::size_t n, std::size_t d,
-                                                      std::uint64_t seed, const HalfspaceParams& p,
-                                                      const Engine& engine) {
-    if (n == 0) throw InputError("n must be at least 1");
-    if (d < 2) throw InputError("family 'halfspace' needs d of at least 2");
-    GroundTruth truth;
-    truth.family = "halfspace";
-    truth.d = d;
-    truth.seed = seed;
-    BlockRandom random(make_rng(seed, static_cast<std::uint64_t>(Stream::teacher)));
-    truth.w_star = random_unit_vector(d, random);
-    truth.radius = std::numeric_limits<double>::infinity();
-    truth.params = params_json(p);
-    const HalfspaceLaw law(truth);
-    truth.teacher_loss = law.error(truth.w_star, 0.0);
-    const std::vector<double> u = side_direction(truth);
-    const auto [theta, error] = best_angle(law, truth.w_star, u);
-    truth.opt = std::min(error, truth.teacher_loss);
-    truth.w_opt = truth.w_star;
-    if (error < truth.teacher_loss)
-      for (std::size_t j = 0; j < d; ++j)
-        truth.w_opt[j] = std::cos(theta) * truth.w_star[j] + std::sin(theta) * u[j];
-    truth.opt_kind = "exact";
-    truth.opt_note = fmt::format(
-        "0/1 error of homogeneous halfspaces; the teacher's is {:.6g}; the best, at angle {:.6g} "
-        "rad from the teacher, by quadrature over the margin and a grid plus golden-section "
-        "search over the angle",
-        truth.teacher_loss, error < truth.teacher_loss ? theta : 0.0);
-    Dataset data =
-        draw_dataset(halfspace_rows(truth), n, stream_seed(seed, Stream::data), engine.threads());
-    return Instance{std::move(data), std::move(truth)};
-  });
-  entry.population_loss =
+      "opt = best 0/1 error",
+      [](std::size_t n, std::size_t d, std::uint64_t seed, const HalfspaceParams& p,
+         const Engine& engine) {
+        if (n == 0) throw InputError("n must be at least 1");
+        if (d < 2) throw InputError("family 'halfspace' needs d of at least 2");
+        GroundTruth truth;
+        truth.family = "halfspace";
+        truth.d = d;
+        truth.seed = seed;
+        BlockRandom random(make_rng(seed, static_cast<std::uint64_t>(Stream::teacher)));
+        truth.w_star = random_unit_vector(d, random);
+        truth.radius = std::numeric_limits<double>::infinity();
+        truth.params = params_json(p);
+        const HalfspaceLaw law(truth);
+        truth.teacher_loss = law.error(truth.w_star, 0.0);
+        const std::vector<double> u = side_direction(truth);
+        const auto [theta, error] = best_angle(law, truth.w_star, u);
+        truth.opt = std::min(error, truth.teacher_loss);
+        truth.w_opt = truth.w_star;
+        if (error < truth.teacher_loss)
+          for (std::size_t j = 0; j < d; ++j)
+            truth.w_opt[j] = std::cos(theta) * truth.w_star[j] + std::sin(theta) * u[j];
+        truth.opt_kind = "exact";
+        truth.opt_note = fmt::format(
+            "0/1 error of homogeneous halfspaces; the teacher's is {:.6g}; the best, at angle "
+            "{:.6g} "
+            "rad from the teacher, by quadrature over the margin and a grid plus golden-section "
+            "search over the angle",
+            truth.teacher_loss, error < truth.teacher_loss ? theta : 0.0);
+        Dataset data = draw_dataset(halfspace_rows(truth), n, stream_seed(seed, Stream::data),
+                                    engine.threads());
+        return Instance{std::move(data), std::move(truth)};
+      },
       model_losses([](const HalfspaceModel& model, const GroundTruth& truth, const Engine&) {
         return PopulationLoss{HalfspaceLaw(truth).error(model.w, model.b), 0.0, "exact", 0};
-      });
-  entry.rows = halfspace_rows;
-  return entry;
+      }),
+      halfspace_rows);
 }
 
 }  // namespace relureg::families

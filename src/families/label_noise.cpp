@@ -36,25 +36,22 @@ RowDistribution label_noise_rows(const GroundTruth& truth) {
 }
 
 FamilyEntry label_noise_family() {
-  FamilyEntry entry;
-  entry.name = "label-noise";
-  entry.description = "y = ReLU(w*.x + b*) + independent noise, x ~ N(0, I); opt = noise";
-  entry.params = param_table<LabelNoiseParams>();
-  entry.generate =
-      typed_generate<LabelNoiseParams>([](std::size_t n, std::size_t d, std::uint64_t seed,
-                                          const LabelNoiseParams& p, const Engine& engine) {
+  return family_entry<LabelNoiseParams>(
+      "label-noise", Task::relu,
+      "y = ReLU(w*.x + b*) + independent noise, x ~ N(0, I); opt = noise",
+      [](std::size_t n, std::size_t d, std::uint64_t seed, const LabelNoiseParams& p,
+         const Engine& engine) {
         GroundTruth truth =
             noisy_teacher_truth("label-noise", n, d, seed, p, p.noise, params_json(p));
         Dataset data = draw_dataset(label_noise_rows(truth), n, stream_seed(seed, Stream::data),
                                     engine.threads());
         return Instance{std::move(data), std::move(truth)};
-      });
-  entry.population_loss = model_losses([](const ReluModel& model, const GroundTruth& truth,
-                                          const Engine&) {
-    return noisy_teacher_population_loss(model, truth, truth_params<LabelNoiseParams>(truth).noise);
-  });
-  entry.rows = label_noise_rows;
-  return entry;
+      },
+      model_losses([](const ReluModel& model, const GroundTruth& truth, const Engine&) {
+        return noisy_teacher_population_loss(model, truth,
+                                             truth_params<LabelNoiseParams>(truth).noise);
+      }),
+      label_noise_rows);
 }
 
 }  // namespace relureg::families

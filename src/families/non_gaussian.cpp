@@ -68,29 +68,24 @@ RowDistribution non_gaussian_rows(const GroundTruth& truth) {
 }
 
 FamilyEntry non_gaussian_family() {
-  FamilyEntry entry;
-  entry.name = "non-gaussian";
-  entry.description =
-      "noisy teacher with i.i.d. standardised uniform/laplace/student-t features; opt = noise";
-  entry.params = param_table<NonGaussianParams>();
-  entry.generate =
-      typed_generate<NonGaussianParams>([](std::size_t n, std::size_t d, std::uint64_t seed,
-                                           const NonGaussianParams& p, const Engine& engine) {
+  return family_entry<NonGaussianParams>(
+      "non-gaussian", Task::relu,
+      "noisy teacher with i.i.d. standardised uniform/laplace/student-t features; opt = noise",
+      [](std::size_t n, std::size_t d, std::uint64_t seed, const NonGaussianParams& p,
+         const Engine& engine) {
         GroundTruth truth =
             noisy_teacher_truth("non-gaussian", n, d, seed, p, p.noise, params_json(p));
         const RowDistribution rows = non_gaussian_rows(truth);  // validates marginal and dof
         Dataset data = draw_dataset(rows, n, stream_seed(seed, Stream::data), engine.threads());
         return Instance{std::move(data), std::move(truth)};
-      });
-  entry.population_loss =
+      },
       model_losses([](const ReluModel& model, const GroundTruth& truth, const Engine& engine) {
         check_model_dimension(model, truth);
         const auto samples = truth_params<NonGaussianParams>(truth).eval_samples;
         return monte_carlo_loss(non_gaussian_rows(truth), model, samples,
                                 stream_seed(truth.seed, Stream::evaluation), engine.threads());
-      });
-  entry.rows = non_gaussian_rows;
-  return entry;
+      }),
+      non_gaussian_rows);
 }
 
 }  // namespace relureg::families

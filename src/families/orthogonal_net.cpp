@@ -171,16 +171,17 @@ RowDistribution orthogonal_net_rows(const GroundTruth& truth) {
 }
 
 FamilyEntry orthogonal_net_family() {
-  FamilyEntry entry;
-  entry.name = "orthogonal-net";
-  entry.task = Task::net2;
-  entry.description =
+  auto exact = [](const GroundTruth& truth, const Net2Model& model) {
+    return truth_params<OrthogonalNetParams>(truth).labels == "regression" &&
+           truth_params<OrthogonalNetParams>(truth).activation == "relu" &&
+           model.activation == Activation::relu;
+  };
+  return family_entry<OrthogonalNetParams>(
+      "orthogonal-net", Task::net2,
       "GGJKK20's orthogonal network f_S on a random k-subset S, unit variance; y = f_S(x) "
-      "(+ noise) or y = +-1 with P[y=1|x] = sigmoid(f_S(x))";
-  entry.params = param_table<OrthogonalNetParams>();
-  entry.generate =
-      typed_generate<OrthogonalNetParams>([](std::size_t n, std::size_t d, std::uint64_t seed,
-                                             const OrthogonalNetParams& p, const Engine& engine) {
+      "(+ noise) or y = +-1 with P[y=1|x] = sigmoid(f_S(x))",
+      [](std::size_t n, std::size_t d, std::uint64_t seed, const OrthogonalNetParams& p,
+         const Engine& engine) {
         if (n == 0) throw InputError("n must be at least 1");
         OrthogonalSetup s;
         s.k = p.k;
@@ -240,34 +241,29 @@ FamilyEntry orthogonal_net_family() {
         Dataset data = draw_dataset(orthogonal_net_rows(truth), n, stream_seed(seed, Stream::data),
                                     engine.threads());
         return Instance{std::move(data), std::move(truth)};
-      });
-  auto exact = [](const GroundTruth& truth, const Net2Model& model) {
-    return truth_params<OrthogonalNetParams>(truth).labels == "regression" &&
-           truth_params<OrthogonalNetParams>(truth).activation == "relu" &&
-           model.activation == Activation::relu;
-  };
-  entry.population_loss = model_losses(
-      [exact](const ReluModel& model, const GroundTruth& truth, const Engine& engine) {
-        check_model_dimension(model, truth);
-        const Net2Model one = relu_as_net2(model);
-        if (exact(truth, one))
-          return PopulationLoss{gaussian::net2_distance(one, teacher_network(truth)) +
-                                    truth_params<OrthogonalNetParams>(truth).noise,
-                                0.0, "exact", 0};
-        return monte_carlo_loss(orthogonal_net_rows(truth), model, kMonteCarloSamples,
-                                stream_seed(truth.seed, Stream::evaluation), engine.threads());
       },
-      [exact](const Net2Model& model, const GroundTruth& truth, const Engine& engine) {
-        if (exact(truth, model))
-          return PopulationLoss{gaussian::net2_distance(model, teacher_network(truth)) +
-                                    truth_params<OrthogonalNetParams>(truth).noise,
-                                0.0, "exact", 0};
-        return monte_carlo_loss(
-            orthogonal_net_rows(truth), [&model](const float* x) { return model.predict_one(x); },
-            kMonteCarloSamples, stream_seed(truth.seed, Stream::evaluation), engine.threads());
-      });
-  entry.rows = orthogonal_net_rows;
-  return entry;
+      model_losses(
+          [exact](const ReluModel& model, const GroundTruth& truth, const Engine& engine) {
+            check_model_dimension(model, truth);
+            const Net2Model one = relu_as_net2(model);
+            if (exact(truth, one))
+              return PopulationLoss{gaussian::net2_distance(one, teacher_network(truth)) +
+                                        truth_params<OrthogonalNetParams>(truth).noise,
+                                    0.0, "exact", 0};
+            return monte_carlo_loss(orthogonal_net_rows(truth), model, kMonteCarloSamples,
+                                    stream_seed(truth.seed, Stream::evaluation), engine.threads());
+          },
+          [exact](const Net2Model& model, const GroundTruth& truth, const Engine& engine) {
+            if (exact(truth, model))
+              return PopulationLoss{gaussian::net2_distance(model, teacher_network(truth)) +
+                                        truth_params<OrthogonalNetParams>(truth).noise,
+                                    0.0, "exact", 0};
+            return monte_carlo_loss(
+                orthogonal_net_rows(truth),
+                [&model](const float* x) { return model.predict_one(x); }, kMonteCarloSamples,
+                stream_seed(truth.seed, Stream::evaluation), engine.threads());
+          }),
+      orthogonal_net_rows);
 }
 
 }  // namespace relureg::families

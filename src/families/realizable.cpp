@@ -14,13 +14,10 @@ RowDistribution realizable_rows(const GroundTruth& truth) {
 }
 
 FamilyEntry realizable_family() {
-  FamilyEntry entry;
-  entry.name = "realizable";
-  entry.description = "noiseless labels y = ReLU(w*.x + b*), x ~ N(0, I); opt = 0";
-  entry.params = param_table<RealizableParams>();
-  entry.generate =
-      typed_generate<RealizableParams>([](std::size_t n, std::size_t d, std::uint64_t seed,
-                                          const RealizableParams& p, const Engine& engine) {
+  return family_entry<RealizableParams>(
+      "realizable", Task::relu, "noiseless labels y = ReLU(w*.x + b*), x ~ N(0, I); opt = 0",
+      [](std::size_t n, std::size_t d, std::uint64_t seed, const RealizableParams& p,
+         const Engine& engine) {
         GroundTruth truth = planted_truth("realizable", n, d, seed, p, params_json(p));
         truth.opt = 0;
         truth.teacher_loss = 0;
@@ -29,13 +26,11 @@ FamilyEntry realizable_family() {
         Dataset data = draw_dataset(realizable_rows(truth), n, stream_seed(seed, Stream::data),
                                     engine.threads());
         return Instance{std::move(data), std::move(truth)};
-      });
-  entry.population_loss =
+      },
       model_losses([](const ReluModel& model, const GroundTruth& truth, const Engine&) {
         return noisy_teacher_population_loss(model, truth, 0.0);
-      });
-  entry.rows = realizable_rows;
-  return entry;
+      }),
+      realizable_rows);
 }
 
 }  // namespace relureg::families

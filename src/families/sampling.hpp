@@ -109,6 +109,23 @@ auto typed_generate(Generate generate) {
                     const Engine& engine) { return generate(n, d, seed, values.as<P>(), engine); };
 }
 
+// A family's table entry: name, task, one-line description, its parameter struct P (listing,
+// parsing and messages come from P::fields()), its generator written against P, its own
+// population losses (model_losses(...)) and the law of its rows (null: none).
+template <class P, class Generate, class Losses>
+FamilyEntry family_entry(std::string name, Task task, std::string description, Generate generate,
+                         Losses losses, std::function<RowDistribution(const GroundTruth&)> rows) {
+  FamilyEntry entry;
+  entry.name = std::move(name);
+  entry.task = task;
+  entry.description = std::move(description);
+  entry.params = param_table<P>();
+  entry.generate = typed_generate<P>(std::move(generate));
+  entry.population_loss = std::move(losses);
+  entry.rows = std::move(rows);
+  return entry;
+}
+
 // Validates n, d and the common parameters, draws the teacher and fills the ground truth's
 // family, d, seed, w_star, b_star, radius and params (`params`: the family's parameters as
 // JSON; opt fields are left to the family).

@@ -81,83 +81,81 @@ PopulationLoss parity_population_loss(const ReluModel& model, const GroundTruth&
 }  // namespace
 
 FamilyEntry sparse_parity_family() {
-  FamilyEntry entry;
-  entry.name = "sparse-parity";
-  entry.description =
-      "noisy k-sparse parity of sign(x), x ~ N(0, I), y in {0,1} (GKK19 hardness); d = variables";
-  entry.params = param_table<SparseParityParams>();
-  entry.generate = typed_generate<SparseParityParams>([](std::size_t n, std::size_t variables,
-                                                         std::uint64_t seed,
-                                                         const SparseParityParams& p,
-                                                         const Engine& engine) {
-    if (n == 0) throw InputError("n must be at least 1");
-    const std::size_t k = p.k;
-    if (k > variables)
-      throw InputError(fmt::format(
-          "family 'sparse-parity': k = {} exceeds the number of variables d = {}", k, variables));
-    const double eta = p.eta;
-    const bool padded = p.pad && k % 2 == 1;
-    const std::size_t d = variables + (padded ? 1 : 0);
+  return family_entry<SparseParityParams>(
+      "sparse-parity", Task::relu,
+      "noisy k-sparse parity of sign(x), x ~ N(0, I), y in {0,1} (GKK19 hardness); d = variables",
+      [](std::size_t n, std::size_t variables, std::uint64_t seed, const SparseParityParams& p,
+         const Engine& engine) {
+        if (n == 0) throw InputError("n must be at least 1");
+        const std::size_t k = p.k;
+        if (k > variables)
+          throw InputError(
+              fmt::format("family 'sparse-parity': k = {} exceeds the number of variables d = {}",
+                          k, variables));
+        const double eta = p.eta;
+        const bool padded = p.pad && k % 2 == 1;
+        const std::size_t d = variables + (padded ? 1 : 0);
 
-    // S: a uniformly random k-subset of the variables (partial Fisher–Yates), sorted.
-    BlockRandom random(make_rng(seed, static_cast<std::uint64_t>(Stream::teacher)));
-    std::vector<std::size_t> order(variables);
-    std::iota(order.begin(), order.end(), 0);
-    for (std::size_t i = 0; i < k; ++i) {
-      const std::size_t j = i + static_cast<std::size_t>(random.uniform() * (variables - i));
-      std::swap(order[i], order[std::min(j, variables - 1)]);
-    }
-    std::vector<std::size_t> S(order.begin(), order.begin() + k);
-    std::sort(S.begin(), S.end());
-    if (padded) S.push_back(variables);
+        // S: a uniformly random k-subset of the variables (partial Fisher–Yates), sorted.
+        BlockRandom random(make_rng(seed, static_cast<std::uint64_t>(Stream::teacher)));
+        std::vector<std::size_t> order(variables);
+        std::iota(order.begin(), order.end(), 0);
+        for (std::size_t i = 0; i < k; ++i) {
+          const std::size_t j = i + static_cast<std::size_t>(random.uniform() * (variables - i));
+          std::swap(order[i], order[std::min(j, variables - 1)]);
+        }
+        std::vector<std::size_t> S(order.begin(), order.begin() + k);
+        std::sort(S.begin(), S.end());
+        if (padded) S.push_back(variables);
 
-    const parity::ParityGap gap = parity::parity_gap(S.size(), eta);
-    const std::vector<double> signs = parity::best_signs(S.size());
-    std::vector<double> direction(d, 0.0);
-    for (std::size_t j = 0; j < S.size(); ++j)
-      direction[S[j]] = signs[j] / std::sqrt(static_cast<double>(S.size()));
-    GroundTruth truth;
-    truth.family = "sparse-parity";
-    truth.d = d;
-    truth.seed = seed;
-    truth.w_star = direction;
-    for (double& v : truth.w_star) v *= gap.best_scale;
-    truth.b_star = 0;
-    truth.w_opt = truth.w_star;
-    truth.b_opt = 0;
-    truth.opt = gap.opt;
-    truth.teacher_loss = gap.opt;
-    truth.radius = 1;
-    truth.opt_kind = "exact";
-    truth.opt_note = fmt::format(
-        "over ReLUs max(0, w.x) with ||w|| <= 1 (GKK19's class, no bias): the best direction is "
-        "1_S/sqrt(k) with signs, scale 1/sqrt(2 pi) + (1 - 2 eta)|c_k| = {:.6g}; opt = 1/2 - "
-        "scale^2/2 (papers.md 1.4 step 6; the direction's optimality checked numerically)",
-        gap.best_scale);
-    truth.params = params_json(p);
-    truth.facts = {{"S", S},
-                   {"k", S.size()},
-                   {"k_requested", k},
-                   {"variables", variables},
-                   {"padded", padded},
-                   {"pad_coordinate", padded ? nlohmann::json(variables) : nlohmann::json(nullptr)},
-                   {"eta", eta},
-                   {"c_k", gap.c_k},
-                   {"best_direction", direction},
-                   {"best_scale", gap.best_scale},
-                   {"opt", gap.opt},
-                   {"b0", gap.b0},
-                   {"gap", gap.gap},
-                   {"labels", "y = (1 + l)/2, l = prod_{i in S} sign(x_i), flipped w.p. eta"}};
-    Dataset data =
-        draw_parity_rows(n, d, S, eta, stream_seed(seed, Stream::data), engine.threads());
-    return Instance{std::move(data), std::move(truth)};
-  });
-  entry.population_loss =
+        const parity::ParityGap gap = parity::parity_gap(S.size(), eta);
+        const std::vector<double> signs = parity::best_signs(S.size());
+        std::vector<double> direction(d, 0.0);
+        for (std::size_t j = 0; j < S.size(); ++j)
+          direction[S[j]] = signs[j] / std::sqrt(static_cast<double>(S.size()));
+        GroundTruth truth;
+        truth.family = "sparse-parity";
+        truth.d = d;
+        truth.seed = seed;
+        truth.w_star = direction;
+        for (double& v : truth.w_star) v *= gap.best_scale;
+        truth.b_star = 0;
+        truth.w_opt = truth.w_star;
+        truth.b_opt = 0;
+        truth.opt = gap.opt;
+        truth.teacher_loss = gap.opt;
+        truth.radius = 1;
+        truth.opt_kind = "exact";
+        truth.opt_note = fmt::format(
+            "over ReLUs max(0, w.x) with ||w|| <= 1 (GKK19's class, no bias): the best direction "
+            "is "
+            "1_S/sqrt(k) with signs, scale 1/sqrt(2 pi) + (1 - 2 eta)|c_k| = {:.6g}; opt = 1/2 - "
+            "scale^2/2 (papers.md 1.4 step 6; the direction's optimality checked numerically)",
+            gap.best_scale);
+        truth.params = params_json(p);
+        truth.facts = {
+            {"S", S},
+            {"k", S.size()},
+            {"k_requested", k},
+            {"variables", variables},
+            {"padded", padded},
+            {"pad_coordinate", padded ? nlohmann::json(variables) : nlohmann::json(nullptr)},
+            {"eta", eta},
+            {"c_k", gap.c_k},
+            {"best_direction", direction},
+            {"best_scale", gap.best_scale},
+            {"opt", gap.opt},
+            {"b0", gap.b0},
+            {"gap", gap.gap},
+            {"labels", "y = (1 + l)/2, l = prod_{i in S} sign(x_i), flipped w.p. eta"}};
+        Dataset data =
+            draw_parity_rows(n, d, S, eta, stream_seed(seed, Stream::data), engine.threads());
+        return Instance{std::move(data), std::move(truth)};
+      },
       model_losses([](const ReluModel& model, const GroundTruth& truth, const Engine&) {
         return parity_population_loss(model, truth);
-      });
-  return entry;
+      }),
+      nullptr);
 }
 
 }  // namespace relureg::families

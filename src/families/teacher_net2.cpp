@@ -63,65 +63,61 @@ RowDistribution teacher_net2_rows(const GroundTruth& truth) {
 }
 
 FamilyEntry teacher_net2_family() {
-  FamilyEntry entry;
-  entry.name = "teacher-net2";
-  entry.task = Task::net2;
-  entry.description =
+  return family_entry<TeacherNet2Params>(
+      "teacher-net2", Task::net2,
       "y = sum_j a_j ReLU(w_j.x + b_j) + noise, random teacher with unit w_j, x ~ N(0, I); "
-      "opt = noise";
-  entry.params = param_table<TeacherNet2Params>();
-  entry.generate = typed_generate<TeacherNet2Params>([](std::size_t n, std::size_t d,
-                                                        std::uint64_t seed,
-                                                        const TeacherNet2Params& p,
-                                                        const Engine& engine) {
-    if (n == 0) throw InputError("n must be at least 1");
-    if (d == 0) throw InputError("d must be at least 1");
-    const std::size_t k = p.units;
-    const double bias_scale = p.hidden_bias;
-    const std::string output = p.output;
-    BlockRandom random(make_rng(seed, static_cast<std::uint64_t>(Stream::teacher)));
-    Net2Model teacher = zero_net2(d, k, bias_scale > 0, Activation::relu);
-    for (std::size_t j = 0; j < k; ++j) {
-      const std::vector<double> w = random_unit_vector(d, random);
-      std::copy(w.begin(), w.end(), teacher.W.begin() + j * d);
-      teacher.b[j] = bias_scale * random.normal();
-      teacher.a[j] = output == "ones"    ? 1.0
-                     : output == "signs" ? (random.uniform() < 0.5 ? -1.0 : 1.0)
-                                         : random.normal();
-    }
-    GroundTruth truth = network_truth("teacher-net2", d, seed, params_json(p));
-    const double noise = p.noise;
-    truth.opt = noise;
-    truth.teacher_loss = noise;
-    truth.opt_kind = "exact";
-    truth.opt_note = fmt::format(
-        "opt over depth-2 networks with {} units: the teacher is E[y|x], so opt = noise variance "
-        "{}",
-        k, noise);
-    truth.teacher = {{"type", "net2"}, {"network", net2_to_json(teacher)}};
-    Dataset data = draw_dataset(teacher_net2_rows(truth), n, stream_seed(seed, Stream::data),
-                                engine.threads());
-    return Instance{std::move(data), std::move(truth)};
-  });
-  entry.population_loss = model_losses(
-      [](const ReluModel& model, const GroundTruth& truth, const Engine&) {
-        check_model_dimension(model, truth);
-        const double distance =
-            gaussian::net2_distance(relu_as_net2(model), teacher_network(truth));
-        return PopulationLoss{distance + truth_params<TeacherNet2Params>(truth).noise, 0.0, "exact",
-                              0};
+      "opt = noise",
+      [](std::size_t n, std::size_t d, std::uint64_t seed, const TeacherNet2Params& p,
+         const Engine& engine) {
+        if (n == 0) throw InputError("n must be at least 1");
+        if (d == 0) throw InputError("d must be at least 1");
+        const std::size_t k = p.units;
+        const double bias_scale = p.hidden_bias;
+        const std::string output = p.output;
+        BlockRandom random(make_rng(seed, static_cast<std::uint64_t>(Stream::teacher)));
+        Net2Model teacher = zero_net2(d, k, bias_scale > 0, Activation::relu);
+        for (std::size_t j = 0; j < k; ++j) {
+          const std::vector<double> w = random_unit_vector(d, random);
+          std::copy(w.begin(), w.end(), teacher.W.begin() + j * d);
+          teacher.b[j] = bias_scale * random.normal();
+          teacher.a[j] = output == "ones"    ? 1.0
+                         : output == "signs" ? (random.uniform() < 0.5 ? -1.0 : 1.0)
+                                             : random.normal();
+        }
+        GroundTruth truth = network_truth("teacher-net2", d, seed, params_json(p));
+        const double noise = p.noise;
+        truth.opt = noise;
+        truth.teacher_loss = noise;
+        truth.opt_kind = "exact";
+        truth.opt_note = fmt::format(
+            "opt over depth-2 networks with {} units: the teacher is E[y|x], so opt = noise "
+            "variance "
+            "{}",
+            k, noise);
+        truth.teacher = {{"type", "net2"}, {"network", net2_to_json(teacher)}};
+        Dataset data = draw_dataset(teacher_net2_rows(truth), n, stream_seed(seed, Stream::data),
+                                    engine.threads());
+        return Instance{std::move(data), std::move(truth)};
       },
-      [](const Net2Model& model, const GroundTruth& truth, const Engine& engine) {
-        if (model.activation != Activation::relu)
-          return monte_carlo_loss(
-              teacher_net2_rows(truth), [&model](const float* x) { return model.predict_one(x); },
-              kMonteCarloSamples, stream_seed(truth.seed, Stream::evaluation), engine.threads());
-        const double distance = gaussian::net2_distance(model, teacher_network(truth));
-        return PopulationLoss{distance + truth_params<TeacherNet2Params>(truth).noise, 0.0, "exact",
-                              0};
-      });
-  entry.rows = teacher_net2_rows;
-  return entry;
+      model_losses(
+          [](const ReluModel& model, const GroundTruth& truth, const Engine&) {
+            check_model_dimension(model, truth);
+            const double distance =
+                gaussian::net2_distance(relu_as_net2(model), teacher_network(truth));
+            return PopulationLoss{distance + truth_params<TeacherNet2Params>(truth).noise, 0.0,
+                                  "exact", 0};
+          },
+          [](const Net2Model& model, const GroundTruth& truth, const Engine& engine) {
+            if (model.activation != Activation::relu)
+              return monte_carlo_loss(
+                  teacher_net2_rows(truth),
+                  [&model](const float* x) { return model.predict_one(x); }, kMonteCarloSamples,
+                  stream_seed(truth.seed, Stream::evaluation), engine.threads());
+            const double distance = gaussian::net2_distance(model, teacher_network(truth));
+            return PopulationLoss{distance + truth_params<TeacherNet2Params>(truth).noise, 0.0,
+                                  "exact", 0};
+          }),
+      teacher_net2_rows);
 }
 
 }  // namespace relureg::families

@@ -71,10 +71,7 @@ struct Candidate {
 class ExhaustiveLearner final : public Learner {
  public:
   explicit ExhaustiveLearner(const ExhaustiveParams& p)
-      : grid_(p.grid),
-        kinks_(p.kinks),
-        refine_(p.refine),
-        polish_(descent_settings(p, DescentObjective::square_loss, "exhaustive")) {}
+      : p_(p), polish_(descent_settings(p, DescentObjective::square_loss, "exhaustive")) {}
 
   FitResult fit(const DataSource& data, const FitContext& context) override {
     const std::size_t d = data.cols();
@@ -82,7 +79,7 @@ class ExhaustiveLearner final : public Learner {
       throw InputError(
           fmt::format("exhaustive: d = {} is too large (the direction grid covers d <= 3)", d));
     const Engine& engine = *context.engine;
-    const auto dirs = direction_grid(d, grid_);
+    const auto dirs = direction_grid(d, p_.grid);
     // Kinks t (ReLU(a(u·x − t))) in units of the features' root-mean-square.
     std::vector<double> kinks{0.0};
     if (polish_.bias) {
@@ -91,9 +88,9 @@ class ExhaustiveLearner final : public Learner {
             for (std::size_t j = 0; j < d; ++j) acc[0] += double(x[j]) * x[j] / d;
           })[0]);
       kinks.clear();
-      for (std::size_t k = 0; k < kinks_; ++k)
+      for (std::size_t k = 0; k < p_.kinks; ++k)
         kinks.push_back(
-            rms * (-3.0 + 6.0 * static_cast<double>(k) / std::max<std::size_t>(1, kinks_ - 1)));
+            rms * (-3.0 + 6.0 * static_cast<double>(k) / std::max<std::size_t>(1, p_.kinks - 1)));
     }
     const std::size_t m = dirs.size() * kinks.size();
     // Per candidate: Σ y r and Σ r² with r = ReLU(u·x − t); plus Σ y².
@@ -121,7 +118,7 @@ class ExhaustiveLearner final : public Learner {
       for (double& v : cand.w) v *= a;
       candidates.push_back(std::move(cand));
     }
-    const std::size_t keep = std::min(refine_, candidates.size());
+    const std::size_t keep = std::min(p_.refine, candidates.size());
     std::partial_sort(candidates.begin(), candidates.begin() + keep, candidates.end(),
                       [](const Candidate& a, const Candidate& b) { return a.loss < b.loss; });
     FitResult best;
@@ -145,7 +142,7 @@ class ExhaustiveLearner final : public Learner {
   }
 
  private:
-  std::size_t grid_, kinks_, refine_;
+  const ExhaustiveParams p_;
   DescentSettings polish_;
 };
 

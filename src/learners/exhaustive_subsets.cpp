@@ -75,32 +75,33 @@ struct ExhaustiveSubsetsParams {
 class ExhaustiveSubsetsLearner final : public Learner {
  public:
   explicit ExhaustiveSubsetsLearner(const ExhaustiveSubsetsParams& p)
-      : k_(p.k), all_signs_(p.signs == "all"), batch_(p.batch), radius_(p.radius), bias_(p.bias) {}
+      : p_(p), all_signs_(p.signs == "all") {}
 
   FitResult fit(const DataSource& data, const FitContext& context) override {
     const std::size_t d = data.cols();
-    if (k_ > d) throw InputError(fmt::format("exhaustive-subsets: k = {} exceeds d = {}", k_, d));
-    const std::size_t patterns = all_signs_ ? std::size_t{1} << k_ : 2;
-    const double subsets = binomial(d, k_);
+    if (p_.k > d)
+      throw InputError(fmt::format("exhaustive-subsets: k = {} exceeds d = {}", p_.k, d));
+    const std::size_t patterns = all_signs_ ? std::size_t{1} << p_.k : 2;
+    const double subsets = binomial(d, p_.k);
     if (subsets * static_cast<double>(patterns) > 1e13)
       throw InputError(fmt::format(
-          "exhaustive-subsets: C({}, {}) x {} sign patterns = {:.3g} candidates is too many", d, k_,
-          patterns, subsets * static_cast<double>(patterns)));
+          "exhaustive-subsets: C({}, {}) x {} sign patterns = {:.3g} candidates is too many", d,
+          p_.k, patterns, subsets * static_cast<double>(patterns)));
     const std::size_t batches =
-        static_cast<std::size_t>(std::ceil(subsets / static_cast<double>(batch_)));
+        static_cast<std::size_t>(std::ceil(subsets / static_cast<double>(p_.batch)));
     const Engine& engine = *context.engine;
 
     FitResult result;
     FitMonitor monitor(context, {"exhaustive-subsets", batches}, result);
     monitor.stop("exhaustive");
     std::vector<Scored> top;  // the best candidate of each of the best subsets, best first
-    std::vector<std::uint32_t> subset(k_);
-    for (std::size_t i = 0; i < k_; ++i) subset[i] = static_cast<std::uint32_t>(i);
+    std::vector<std::uint32_t> subset(p_.k);
+    for (std::size_t i = 0; i < p_.k; ++i) subset[i] = static_cast<std::uint32_t>(i);
     bool more = true;
     std::size_t batch_index = 0;
     while (more) {
       std::vector<std::uint32_t> batch;  // subsets of this pass, k indices each
-      while (more && batch.size() < batch_ * k_) {
+      while (more && batch.size() < p_.batch * p_.k) {
         batch.insert(batch.end(), subset.begin(), subset.end());
         more = next_subset(subset, d);
       }
@@ -110,24 +111,24 @@ class ExhaustiveSubsetsLearner final : public Learner {
     }
     const Scored& best = top.front();
     result.relu().w.assign(d, 0.0);
-    const double unit = 1 / std::sqrt(static_cast<double>(k_));
-    for (std::size_t i = 0; i < k_; ++i) result.relu().w[best.subset[i]] = best.signs[i] * unit;
-    if (bias_) {
-      const ScaleBiasFit fit = refit_scale_bias(engine, data, result.relu().w, radius_);
+    const double unit = 1 / std::sqrt(static_cast<double>(p_.k));
+    for (std::size_t i = 0; i < p_.k; ++i) result.relu().w[best.subset[i]] = best.signs[i] * unit;
+    if (p_.bias) {
+      const ScaleBiasFit fit = refit_scale_bias(engine, data, result.relu().w, p_.radius);
       for (double& v : result.relu().w) v *= fit.scale;
       result.relu().b = fit.bias;
       monitor.record(fit.loss);
     } else {
       for (double& v : result.relu().w) v *= best.scale;
     }
-    result.relu().bias = bias_;
+    result.relu().bias = p_.bias;
     nlohmann::json listed = nlohmann::json::array();
     for (const Scored& s : top)
       listed.push_back({{"subset", s.subset}, {"signs", s.signs}, {"loss", s.loss}});
     result.details = {
-        {"k", k_},
+        {"k", p_.k},
         {"subsets", subsets},
-        {"subsets_scored", std::min(subsets, double(batch_index * batch_))},
+        {"subsets_scored", std::min(subsets, double(batch_index * p_.batch))},
         {"sign_patterns", patterns},
         {"best_subset", best.subset},
         {"best_loss", best.loss},
@@ -137,16 +138,13 @@ class ExhaustiveSubsetsLearner final : public Learner {
   }
 
  private:
-  std::size_t k_;
+  const ExhaustiveSubsetsParams p_;
   bool all_signs_;
-  std::size_t batch_;
-  double radius_;
-  bool bias_;
 
   // The sign pattern p of a subset: signs=parity → p = 0 all +1, p = 1 the last −1;
   // signs=all → bit i of p set means coordinate i of the subset is −1.
   double sign_of(std::size_t pattern, std::size_t i) const {
-    if (!all_signs_) return pattern == 1 && i + 1 == k_ ? -1.0 : 1.0;
+    if (!all_signs_) return pattern == 1 && i + 1 == p_.k ? -1.0 : 1.0;
     return (pattern >> i) & 1 ? -1.0 : 1.0;
   }
 
@@ -155,7 +153,7 @@ class ExhaustiveSubsetsLearner final : public Learner {
   void score_batch(const Engine& engine, const DataSource& data,
                    const std::vector<std::uint32_t>& batch, std::size_t patterns,
                    std::vector<Scored>& top) const {
-    const std::size_t d = data.cols(), k = k_;
+    const std::size_t d = data.cols(), k = p_.k;
     const std::size_t count = batch.size() / k;
     const std::size_t width = 2 * count * patterns + 1;
     const double unit = 1 / std::sqrt(static_cast<double>(k));
@@ -232,7 +230,7 @@ class ExhaustiveSubsetsLearner final : public Learner {
       Scored best_here;
       for (std::size_t p = 0; p < patterns; ++p) {
         const double yr = m[2 * (s * patterns + p)], rr = m[2 * (s * patterns + p) + 1];
-        const double a = rr > 0 ? std::clamp(yr / rr, 0.0, radius_) : 0.0;
+        const double a = rr > 0 ? std::clamp(yr / rr, 0.0, p_.radius) : 0.0;
         const double loss = mean_yy - 2 * a * yr + a * a * rr;
         if (loss < best_here.loss) {
           best_here.loss = loss;

@@ -44,18 +44,12 @@ struct Gkk19Params {
 // `holdout` fraction; the chosen direction's scale is then refitted on all rows.
 class Gkk19Learner final : public Learner {
  public:
-  explicit Gkk19Learner(const Gkk19Params& p)
-      : halfspace_(p.halfspace),
-        tau_(p.tau),
-        taus_(p.taus),
-        holdout_(p.holdout),
-        radius_(p.radius),
-        bias_(p.bias) {}
+  explicit Gkk19Learner(const Gkk19Params& p) : p_(p) {}
 
   FitResult fit(const DataSource& data, const FitContext& context) override {
     const Engine& engine = *context.engine;
     const std::size_t n = data.rows();
-    const std::size_t held = holdout_rows(n, holdout_);
+    const std::size_t held = holdout_rows(n, p_.holdout);
     const SliceSource train(data, 0, n - held);
     const SliceSource holdout(data, held > 0 ? n - held : 0, n);
     const double label_rms = std::sqrt(engine.mean_rows(
@@ -63,12 +57,12 @@ class Gkk19Learner final : public Learner {
     if (!std::isfinite(label_rms))
       throw InputError("gkk19: the labels' second moment is not finite");
     std::vector<double> taus;
-    if (tau_ > 0)
-      taus.push_back(tau_);
+    if (p_.tau > 0)
+      taus.push_back(p_.tau);
     else
-      for (std::size_t j = 0; j < taus_; ++j) taus.push_back(label_rms * std::pow(0.5, j));
+      for (std::size_t j = 0; j < p_.taus; ++j) taus.push_back(label_rms * std::pow(0.5, j));
 
-    const LearnerEntry& hs_entry = find_learner(halfspace_);
+    const LearnerEntry& hs_entry = find_learner(p_.halfspace);
     const ParamValues hs_params = ParamValues::defaults(hs_entry.params);
     std::vector<double> labels(train.rows());
     FitResult result;
@@ -100,7 +94,7 @@ class Gkk19Learner final : public Learner {
         candidates.push_back(std::move(candidate));
         continue;
       }
-      const Fitted fit = refit(engine, train, u, bias_);
+      const Fitted fit = refit(engine, train, u, p_.bias);
       std::vector<double> w = u;
       for (double& v : w) v *= fit.scale;
       const double holdout_loss = relu_loss(engine, holdout, w, fit.bias);
@@ -119,16 +113,16 @@ class Gkk19Learner final : public Learner {
         break;
       }
     }
-    result.relu().bias = bias_;
+    result.relu().bias = p_.bias;
     if (best_direction.empty()) {  // no threshold split the labels: the best constant ReLU
       result.relu().w.assign(data.cols(), 0.0);
-      if (bias_)
+      if (p_.bias)
         result.relu().b = std::max(
             0.0,
             engine.mean_rows(data, 1, [](const float*, double y, double* acc) { acc[0] += y; })[0]);
       result.stop_reason = "no_threshold_split";
     } else {
-      const Fitted fit = refit(engine, data, best_direction, bias_);
+      const Fitted fit = refit(engine, data, best_direction, p_.bias);
       result.relu().w = best_direction;
       for (double& v : result.relu().w) v *= fit.scale;
       result.relu().b = fit.bias;
@@ -137,7 +131,7 @@ class Gkk19Learner final : public Learner {
       if (result.stop_reason.empty()) result.stop_reason = "tau_grid";
     }
     result.loss_history.push_back(relu_loss(engine, data, result.relu().w, result.relu().b));
-    result.details["halfspace"] = halfspace_;
+    result.details["halfspace"] = p_.halfspace;
     result.details["label_rms"] = label_rms;
     result.details["holdout_rows"] = held;
     result.details["candidates"] = std::move(candidates);
@@ -145,6 +139,7 @@ class Gkk19Learner final : public Learner {
   }
 
  private:
+  const Gkk19Params p_;
   struct Fitted {
     double scale = 0, bias = 0, loss = 0;
   };
@@ -167,20 +162,15 @@ class Gkk19Learner final : public Learner {
   Fitted refit(const Engine& engine, const DataSource& data, const std::vector<double>& u,
                bool bias) const {
     if (bias) {
-      const ScaleBiasFit f = refit_scale_bias(engine, data, u, radius_);
+      const ScaleBiasFit f = refit_scale_bias(engine, data, u, p_.radius);
       return {f.scale, f.bias, f.loss};
     }
-    const ScaleFit f = refit_scale(engine, data, u, radius_);
+    const ScaleFit f = refit_scale(engine, data, u, p_.radius);
     return {f.scale, 0.0, f.loss};
   }
 
   std::size_t first_pass_ = 0;
   bool stopped_ = false;
-  std::string halfspace_;
-  double tau_;
-  std::size_t taus_;
-  double holdout_, radius_;
-  bool bias_;
 };
 
 }  // namespace

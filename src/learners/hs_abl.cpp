@@ -54,15 +54,7 @@ struct AblParams {
 // (stop reason "band_too_small").
 class AblLearner final : public Learner {
  public:
-  explicit AblLearner(const AblParams& p)
-      : rounds_(p.rounds),
-        steps_(p.steps),
-        min_band_(p.min_band),
-        band_(p.band),
-        ball_(p.ball),
-        margin_(p.margin),
-        shrink_(p.shrink),
-        step_(p.step) {}
+  explicit AblLearner(const AblParams& p) : p_(p) {}
 
   FitResult fit(const DataSource& data, const FitContext& context) override {
     check_halfspace_input(data, context, "hs-abl");
@@ -70,7 +62,7 @@ class AblLearner final : public Learner {
     const std::size_t d = data.cols();
     // Progress is reported against the pass budget (as gd does): 3 + rounds·(steps + 3).
     FitResult result;
-    FitMonitor monitor(context, {"hs-abl", 3 + rounds_ * (steps_ + 3)}, result);
+    FitMonitor monitor(context, {"hs-abl", 3 + p_.rounds * (p_.steps + 3)}, result);
     std::vector<double> w = average_direction(engine, data, "hs-abl");
     const double unit = projection_rms(engine, data, w);
     monitor.record(zero_one_error(engine, data, w, 0.0));
@@ -78,9 +70,9 @@ class AblLearner final : public Learner {
     nlohmann::json rounds = nlohmann::json::array();
     std::vector<double> projection(data.rows());
     double factor = 1;
-    for (std::size_t k = 1; k <= rounds_; ++k, factor *= shrink_) {
-      const double band = band_ * unit * factor, radius = ball_ * factor;
-      const double margin = margin_ * unit * factor;
+    for (std::size_t k = 1; k <= p_.rounds; ++k, factor *= p_.shrink) {
+      const double band = p_.band * unit * factor, radius = p_.ball * factor;
+      const double margin = p_.margin * unit * factor;
       engine.map(data, projection, [&](const RowBlock& blk, double* out) {
         for (std::size_t r = 0; r < blk.rows; ++r)
           out[r] = affine_value(blk.X + r * d, w.data(), d, 0.0);
@@ -92,7 +84,7 @@ class AblLearner final : public Learner {
                         {"margin", margin},
                         {"band_rows", round.band_rows},
                         {"hinge", round.hinge}});
-      if (round.band_rows < min_band_) {
+      if (round.band_rows < p_.min_band) {
         monitor.stop("band_too_small");
         result.details["stopped_at_round"] = k;
         break;
@@ -109,6 +101,7 @@ class AblLearner final : public Learner {
   }
 
  private:
+  const AblParams p_;
   struct Round {
     std::vector<double> v;  // the best iterate found
     double hinge = 0;       // its band hinge loss
@@ -122,7 +115,7 @@ class AblLearner final : public Learner {
     const std::size_t d = data.cols();
     Round best{w, std::numeric_limits<double>::infinity(), 0};
     std::vector<double> v = w;
-    for (std::size_t t = 0; t <= steps_; ++t) {
+    for (std::size_t t = 0; t <= p_.steps; ++t) {
       // Layout: [band rows, Σ hinge, Σ subgradient (d)].
       const std::vector<double> s = engine.sum(data, d + 2, [&](const RowBlock& blk, double* acc) {
         const double* p = projection.data() + blk.first_row;
@@ -144,8 +137,8 @@ class AblLearner final : public Learner {
       if (hinge < best.hinge) best.v = v, best.hinge = hinge;
       double g2 = 0;
       for (std::size_t j = 0; j < d; ++j) g2 += s[2 + j] * s[2 + j];
-      if (t == steps_ || g2 == 0) break;
-      const double length = step_ * radius / std::sqrt(static_cast<double>(t + 1));
+      if (t == p_.steps || g2 == 0) break;
+      const double length = p_.step * radius / std::sqrt(static_cast<double>(t + 1));
       const double scale = length / std::sqrt(g2);
       for (std::size_t j = 0; j < d; ++j) v[j] -= scale * s[2 + j];
       project_to_balls(v, w, radius);
@@ -167,9 +160,6 @@ class AblLearner final : public Learner {
     if (norm2 > 1)
       for (double& x : v) x /= std::sqrt(norm2);
   }
-
-  std::size_t rounds_, steps_, min_band_;
-  double band_, ball_, margin_, shrink_, step_;
 };
 
 }  // namespace

@@ -53,21 +53,13 @@ struct SigmoidParams {
 // full-batch gradient descent on the smoothed loss.
 class SigmoidLearner final : public Learner {
  public:
-  explicit SigmoidLearner(const SigmoidParams& p)
-      : sigma_(p.sigma),
-        sigma_max_(p.sigma_max),
-        sigmas_(p.sigmas),
-        epochs_(p.epochs),
-        batch_(p.batch),
-        step_(p.step),
-        holdout_(p.holdout),
-        warm_(p.warm_start) {}
+  explicit SigmoidLearner(const SigmoidParams& p) : p_(p) {}
 
   FitResult fit(const DataSource& data, const FitContext& context) override {
     check_halfspace_input(data, context, "hs-sigmoid");
     const Engine& engine = *context.engine;
     const std::size_t n = data.rows();
-    const std::size_t held = holdout_rows(n, holdout_);
+    const std::size_t held = holdout_rows(n, p_.holdout);
     const SliceSource train(data, 0, n - held);
     const SliceSource holdout(data, held > 0 ? n - held : 0, n);
     const std::vector<double> start = average_direction(engine, train, "hs-sigmoid");
@@ -75,15 +67,15 @@ class SigmoidLearner final : public Learner {
     const std::size_t first_pass = engine.passes();
 
     std::vector<double> grid;
-    if (sigma_ > 0)
-      grid.push_back(sigma_);
+    if (p_.sigma > 0)
+      grid.push_back(p_.sigma);
     else
-      for (std::size_t j = 0; j < sigmas_; ++j) grid.push_back(sigma_max_ * std::pow(0.5, j));
+      for (std::size_t j = 0; j < p_.sigmas; ++j) grid.push_back(p_.sigma_max * std::pow(0.5, j));
 
     // Progress is reported against the pass budget (as gd does): each σ costs epochs·slices
     // minibatch passes and 2 error passes.
-    const std::size_t m = train.rows(), batch = batch_ == 0 ? m : std::min(batch_, m);
-    const std::size_t budget = 2 + grid.size() * (epochs_ * ((m + batch - 1) / batch) + 2);
+    const std::size_t m = train.rows(), batch = p_.batch == 0 ? m : std::min(p_.batch, m);
+    const std::size_t budget = 2 + grid.size() * (p_.epochs * ((m + batch - 1) / batch) + 2);
     FitResult result;
     FitMonitor monitor(context, {"hs-sigmoid", budget}, result);
     monitor.count_passes_from(first_pass);
@@ -100,7 +92,7 @@ class SigmoidLearner final : public Learner {
     std::vector<double> w = start;
     monitor.stop("sigma_grid");
     for (std::size_t k = 0; k < grid.size(); ++k) {
-      if (!warm_) w = start;
+      if (!p_.warm_start) w = start;
       descend(engine, train, w, grid[k] * unit, grid[k], rng);
       const double train_error = zero_one_error(engine, train, w, 0.0);
       const double holdout_error = zero_one_error(engine, holdout, w, 0.0);
@@ -118,15 +110,16 @@ class SigmoidLearner final : public Learner {
   }
 
  private:
+  const SigmoidParams p_;
   // `epochs` epochs of projected SGD at smoothing `sigma` (in the data's units; `relative` is σ in
   // units of the projections' RMS, which sets the step β = step·relative/√epoch).
   void descend(const Engine& engine, const DataSource& train, std::vector<double>& w, double sigma,
                double relative, std::mt19937_64& rng) const {
     const std::size_t m = train.rows(), d = train.cols();
-    const std::size_t batch = batch_ == 0 ? m : std::min(batch_, m);
+    const std::size_t batch = p_.batch == 0 ? m : std::min(p_.batch, m);
     const std::size_t slices = (m + batch - 1) / batch;
-    for (std::size_t epoch = 0; epoch < epochs_; ++epoch) {
-      const double beta = step_ * relative / std::sqrt(static_cast<double>(epoch + 1));
+    for (std::size_t epoch = 0; epoch < p_.epochs; ++epoch) {
+      const double beta = p_.step * relative / std::sqrt(static_cast<double>(epoch + 1));
       for (std::size_t s : shuffled_order(slices, rng)) {
         const SliceSource minibatch(train, s * batch, std::min(m, (s + 1) * batch));
         // Layout: [Σ c x (d), Σ c (w·x)] with c = −ℓ S_σ'(−ℓ w·x); the gradient is the
@@ -145,11 +138,6 @@ class SigmoidLearner final : public Learner {
       }
     }
   }
-
-  double sigma_, sigma_max_;
-  std::size_t sigmas_, epochs_, batch_;
-  double step_, holdout_;
-  bool warm_;
 };
 
 }  // namespace

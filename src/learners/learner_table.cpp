@@ -22,19 +22,9 @@ void check_bias(const LearnerEntry& entry, const ParamValues& params) {
 
 const std::vector<LearnerEntry>& learner_table() {
   static const std::vector<LearnerEntry> table = {
-      detail::moment_entry(),
-      detail::gd_entry(),
-      detail::glmtron_entry(),
-      detail::exhaustive_entry(),
-      detail::exhaustive_subsets_entry(),
-      detail::gkk19_entry(),
-      detail::hs_average_entry(),
-      detail::hs_abl_entry(),
-      detail::hs_sigmoid_entry(),
-      detail::net2_gd_entry(),
-      detail::net2_enum_entry(),
-      detail::orthogonal_subsets_entry(),
-      detail::ste_cgd_entry(),
+#define RELUREG_LEARNER(id) detail::id##_entry(),
+#include "learner_table.def"
+#undef RELUREG_LEARNER
   };
   return table;
 }

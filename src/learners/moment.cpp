@@ -37,12 +37,11 @@ struct MomentParams {
 // still holds after centring, so that direction is refitted with an exact 2-D (a, b) search.
 class MomentLearner final : public Learner {
  public:
-  explicit MomentLearner(const MomentParams& p)
-      : radius_(p.radius), ridge_(p.ridge), center_(p.center), bias_(p.bias) {}
+  explicit MomentLearner(const MomentParams& p) : p_(p) {}
 
   FitResult fit(const DataSource& data, const FitContext& context) override {
     const Engine& engine = *context.engine;
-    std::vector<double> w = chow_estimate(engine, data, center_ || bias_, ridge_);
+    std::vector<double> w = chow_estimate(engine, data, p_.center || p_.bias, p_.ridge);
     double norm = 0;
     for (double v : w) norm += v * v;
     norm = std::sqrt(norm);
@@ -51,19 +50,19 @@ class MomentLearner final : public Learner {
     result.details["chow_norm"] = norm;
     if (norm == 0) {  // labels uncorrelated with x: the best ReLU along no direction is constant
       result.relu().w.assign(data.cols(), 0.0);
-      result.relu().bias = bias_;
+      result.relu().bias = p_.bias;
       result.loss_history.push_back(relu_loss(engine, data, result.relu().w, 0.0));
       return result;
     }
     std::vector<double> u = w;
     for (double& v : u) v /= norm;
-    if (bias_) {
-      const ScaleBiasFit fit = refit_scale_bias(engine, data, u, radius_);
+    if (p_.bias) {
+      const ScaleBiasFit fit = refit_scale_bias(engine, data, u, p_.radius);
       for (double& v : u) v *= fit.scale;
       result.model = ReluModel{u, fit.bias, true};
       result.loss_history.push_back(fit.loss);
     } else {
-      const ScaleFit fit = refit_scale(engine, data, u, radius_);
+      const ScaleFit fit = refit_scale(engine, data, u, p_.radius);
       for (double& v : u) v *= fit.scale;
       result.model = ReluModel{u, 0.0, false};
       result.loss_history.push_back(fit.loss);
@@ -72,10 +71,7 @@ class MomentLearner final : public Learner {
   }
 
  private:
-  double radius_;
-  double ridge_;
-  bool center_;
-  bool bias_;
+  const MomentParams p_;
 };
 
 }  // namespace

@@ -99,13 +99,7 @@ struct Net2EnumParams {
 // output bias is fitted.
 class Net2EnumLearner final : public Learner {
  public:
-  explicit Net2EnumLearner(const Net2EnumParams& p)
-      : k_(p.units),
-        m_(p.dim),
-        grid_(p.grid),
-        max_tuples_(p.max_tuples),
-        ridge_(p.ridge),
-        bias_(p.bias) {}
+  explicit Net2EnumLearner(const Net2EnumParams& p) : p_(p) {}
 
   std::optional<WorkEstimate> estimate(const DataSource& data, const FitContext& context) override {
     const Plan plan = make_plan(data.cols(), context);
@@ -142,7 +136,8 @@ class Net2EnumLearner final : public Learner {
         "net2-enum: {} directions in R^{} (grid {}), C({}, {}) = {:.3g} tuples of units; one "
         "moment pass over {} rows (~{:.2g} s) then the search (~{:.2g} s): about {:.2g} s on {} "
         "threads",
-        G, plan.q, grid_, G, plan.k, plan.tuples(), data.rows(), pass, search, e.seconds, threads);
+        G, plan.q, p_.grid, G, plan.k, plan.tuples(), data.rows(), pass, search, e.seconds,
+        threads);
     return e;
   }
 
@@ -214,7 +209,7 @@ class Net2EnumLearner final : public Learner {
     result.details = {{"directions", G},
                       {"tuples", total},
                       {"projection_dim", plan.m},
-                      {"grid", grid_},
+                      {"grid", p_.grid},
                       {"moment_pass_seconds", pass_seconds},
                       {"search_seconds", search_seconds},
                       {"moment_loss", best}};
@@ -222,6 +217,7 @@ class Net2EnumLearner final : public Learner {
   }
 
  private:
+  const Net2EnumParams p_;
   static std::size_t index(std::size_t g, std::size_t h) {  // g ≥ h, lower triangle
     return g * (g + 1) / 2 + h;
   }
@@ -232,11 +228,11 @@ class Net2EnumLearner final : public Learner {
   // Refuses searches beyond max_tuples and moment tables beyond 4000 directions, before any work.
   void check_size(const Plan& plan) const {
     const std::size_t G = plan.count(), k = plan.k;
-    if (plan.tuples() > max_tuples_)
+    if (plan.tuples() > p_.max_tuples)
       throw InputError(fmt::format(
           "net2-enum: C({}, {}) = {:.3g} tuples exceed max_tuples = {:.3g}; lower units, dim or "
           "grid, or raise max_tuples",
-          G, k, plan.tuples(), max_tuples_));
+          G, k, plan.tuples(), p_.max_tuples));
     if (G > 4000)
       throw InputError(fmt::format(
           "net2-enum: {} directions need {} moments per row (limit: 4000 directions); lower dim "
@@ -247,9 +243,9 @@ class Net2EnumLearner final : public Learner {
   Plan make_plan(std::size_t d, const FitContext& context) const {
     Plan plan;
     plan.d = d;
-    plan.k = k_;
-    plan.bias = bias_;
-    plan.m = std::min(m_, d);
+    plan.k = p_.units;
+    plan.bias = p_.bias;
+    plan.m = std::min(p_.dim, d);
     plan.q = plan.m + (plan.bias ? 1 : 0);
     plan.P.assign(plan.m * d, 0.0);
     if (plan.m == d) {
@@ -276,8 +272,8 @@ class Net2EnumLearner final : public Learner {
         }
       }
     }
-    if (grid_ < 2) throw InputError("net2-enum: grid must be at least 2");
-    plan.dirs = sphere_net(plan.q, grid_);
+    if (p_.grid < 2) throw InputError("net2-enum: grid must be at least 2");
+    plan.dirs = sphere_net(plan.q, p_.grid);
     return plan;
   }
 
@@ -333,7 +329,7 @@ class Net2EnumLearner final : public Learner {
     // Cholesky of A + ridge on the stack (p ≤ 8), then the two triangular solves.
     double L[64], sol[8];
     for (std::size_t i = 0; i < p * p; ++i) L[i] = A[i];
-    for (std::size_t i = 0; i < p; ++i) L[i * p + i] += ridge_ * trace / p + 1e-300;
+    for (std::size_t i = 0; i < p; ++i) L[i * p + i] += p_.ridge * trace / p + 1e-300;
     for (std::size_t j = 0; j < p; ++j) {
       double diag = L[j * p + j];
       for (std::size_t q = 0; q < j; ++q) diag -= L[j * p + q] * L[j * p + q];
@@ -403,10 +399,6 @@ class Net2EnumLearner final : public Learner {
     model.c = plan.bias ? coef[plan.k] : 0.0;
     return model;
   }
-
-  std::size_t k_, m_, grid_;
-  double max_tuples_, ridge_;
-  bool bias_;
 };
 
 }  // namespace

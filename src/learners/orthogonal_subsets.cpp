@@ -144,36 +144,32 @@ struct OrthogonalSubsetsParams {
 class OrthogonalSubsetsLearner final : public Learner {
  public:
   explicit OrthogonalSubsetsLearner(const OrthogonalSubsetsParams& p)
-      : k_(p.k),
-        activation_(activation_from_name(p.activation, "orthogonal-subsets")),
-        screen_rows_(p.screen_rows),
-        keep_(p.keep),
-        max_subsets_(p.max_subsets),
-        bias_(p.bias) {}
+      : p_(p), activation_(activation_from_name(p.activation, "orthogonal-subsets")) {}
 
   FitResult fit(const DataSource& data, const FitContext& context) override {
     const Engine& engine = *context.engine;
     const std::size_t d = data.cols();
-    const std::string reason = orthogonal::zero_reason(activation_, k_);
+    const std::string reason = orthogonal::zero_reason(activation_, p_.k);
     if (!reason.empty()) throw InputError("orthogonal-subsets: " + reason);
-    if (k_ > d) throw InputError(fmt::format("orthogonal-subsets: k = {} exceeds d = {}", k_, d));
-    const std::size_t count = orthogonal::subset_count(d, k_);
-    if (static_cast<double>(count) > max_subsets_)
+    if (p_.k > d)
+      throw InputError(fmt::format("orthogonal-subsets: k = {} exceeds d = {}", p_.k, d));
+    const std::size_t count = orthogonal::subset_count(d, p_.k);
+    if (static_cast<double>(count) > p_.max_subsets)
       throw InputError(
           fmt::format("orthogonal-subsets: C({}, {}) = {} subsets exceed max_subsets = {:.3g}", d,
-                      k_, count, max_subsets_));
-    const bool screen = screen_rows_ > 0 && screen_rows_ < data.rows();
-    const RowRange screen_rows(data, 0, screen ? screen_rows_ : data.rows());
-    std::vector<SubsetFit> fits = score_all(engine, screen_rows, count, d, bias_);
+                      p_.k, count, p_.max_subsets));
+    const bool screen = p_.screen_rows > 0 && p_.screen_rows < data.rows();
+    const RowRange screen_rows(data, 0, screen ? p_.screen_rows : data.rows());
+    std::vector<SubsetFit> fits = score_all(engine, screen_rows, count, d, p_.bias);
     std::vector<std::size_t> order(count);
     std::iota(order.begin(), order.end(), 0);
-    const std::size_t keep = screen ? std::min(keep_, count) : count;
+    const std::size_t keep = screen ? std::min(p_.keep, count) : count;
     std::partial_sort(
         order.begin(), order.begin() + keep, order.end(), [&](std::size_t a, std::size_t b) {
           return fits[a].loss < fits[b].loss || (fits[a].loss == fits[b].loss && a < b);
         });
     order.resize(keep);
-    if (screen) rescore(engine, data, d, bias_, order, fits);
+    if (screen) rescore(engine, data, d, p_.bias, order, fits);
     std::size_t best = order[0];
     for (std::size_t i : order)
       if (fits[i].loss < fits[best].loss || (fits[i].loss == fits[best].loss && i < best)) best = i;
@@ -181,7 +177,7 @@ class OrthogonalSubsetsLearner final : public Learner {
 
     FitResult result;
     Net2Model network = orthogonal::network(d, subset, activation_, fits[best].scale);
-    network.bias = bias_;
+    network.bias = p_.bias;
     network.c = fits[best].offset;
     result.loss_history = {net2_loss(engine, data, network)};
     result.model = std::move(network);
@@ -192,7 +188,7 @@ class OrthogonalSubsetsLearner final : public Learner {
     result.details = {{"subsets", count},
                       {"subset", subset},
                       {"scale", fits[best].scale},
-                      {"screen_rows", screen ? screen_rows_ : 0},
+                      {"screen_rows", screen ? p_.screen_rows : 0},
                       {"kept", keep},
                       {"best_fit_loss", fits[best].loss},
                       {"runner_up_loss", runner_up}};
@@ -200,11 +196,12 @@ class OrthogonalSubsetsLearner final : public Learner {
   }
 
  private:
+  const OrthogonalSubsetsParams p_;
   std::vector<SubsetFit> score_all(const Engine& engine, const DataSource& rows, std::size_t count,
                                    std::size_t d, bool bias) const {
     const std::vector<double> m =
         engine.mean(rows, 3 * count + 2, [&](const RowBlock& blk, double* acc) {
-          SubsetWalker walker(d, k_, activation_);
+          SubsetWalker walker(d, p_.k, activation_);
           for (std::size_t r = 0; r < blk.rows; ++r) {
             const double y = blk.y[r];
             walker.walk(blk.X + r * blk.d, [&](std::size_t i, double f) {
@@ -230,13 +227,13 @@ class OrthogonalSubsetsLearner final : public Learner {
     const std::size_t c = chosen.size();
     const std::vector<double> m =
         engine.mean(data, 3 * c + 2, [&](const RowBlock& blk, double* acc) {
-          std::vector<double> values(k_);
+          std::vector<double> values(p_.k);
           for (std::size_t r = 0; r < blk.rows; ++r) {
             const float* x = blk.X + r * blk.d;
             const double y = blk.y[r];
             for (std::size_t i = 0; i < c; ++i) {
-              for (std::size_t j = 0; j < k_; ++j) values[j] = x[subsets[i][j]];
-              const double f = orthogonal::feature(values.data(), k_, activation_);
+              for (std::size_t j = 0; j < p_.k; ++j) values[j] = x[subsets[i][j]];
+              const double f = orthogonal::feature(values.data(), p_.k, activation_);
               acc[3 * i] += y * f;
               acc[3 * i + 1] += f * f;
               acc[3 * i + 2] += f;
@@ -251,17 +248,13 @@ class OrthogonalSubsetsLearner final : public Learner {
   }
 
   std::vector<std::size_t> nth_subset(std::size_t d, std::size_t index) const {
-    std::vector<std::size_t> subset(k_);
+    std::vector<std::size_t> subset(p_.k);
     std::iota(subset.begin(), subset.end(), 0);
     for (std::size_t i = 0; i < index; ++i) orthogonal::next_subset(subset, d);
     return subset;
   }
 
-  std::size_t k_;
   Activation activation_;
-  std::size_t screen_rows_, keep_;
-  double max_subsets_;
-  bool bias_;
 };
 
 }  // namespace

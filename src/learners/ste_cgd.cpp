@@ -42,20 +42,14 @@ struct SteCgdParams {
 // ste::population_cgd in relureg/ste.hpp.
 class SteCgdLearner final : public Learner {
  public:
-  explicit SteCgdLearner(const SteCgdParams& p)
-      : patches_(p.patches),
-        ste_(ste::ste_from_name(p.ste)),
-        step_(p.step),
-        batch_(p.batch),
-        max_passes_(p.max_passes),
-        tol_(p.tol) {}
+  explicit SteCgdLearner(const SteCgdParams& p) : p_(p), ste_(ste::ste_from_name(p.ste)) {}
 
   FitResult fit(const DataSource& data, const FitContext& context) override {
     const Engine& engine = *context.engine;
     const std::size_t n = data.rows();
     Binact2Model model;
-    model.patches = patches_;
-    model.filter = filter_size(data.cols(), patches_, "ste-cgd");
+    model.patches = p_.patches;
+    model.filter = filter_size(data.cols(), p_.patches, "ste-cgd");
     std::mt19937_64 rng = make_rng(context.seed, 0x73746563);
     std::normal_distribution<double> normal;
     model.v.resize(model.patches);
@@ -68,17 +62,18 @@ class SteCgdLearner final : public Learner {
     }
     for (double& w : model.w) w /= norm;
 
-    const std::size_t batch = batch_ == 0 ? n : std::min(batch_, n);
+    const std::size_t batch = p_.batch == 0 ? n : std::min(p_.batch, n);
     const std::size_t chunks = (n + batch - 1) / batch;
     std::vector<std::size_t> order(chunks);
     std::iota(order.begin(), order.end(), 0);
     FitResult result;
     FitMonitor monitor(
-        context, {"ste-cgd", max_passes_, tol_, MonitorSettings::RelativeTo::current, "in epoch"},
+        context,
+        {"ste-cgd", p_.max_passes, p_.tol, MonitorSettings::RelativeTo::current, "in epoch"},
         result);
     monitor.stop("max_passes");
     double previous = std::numeric_limits<double>::infinity();
-    for (std::size_t epoch = 1; epoch <= max_passes_; ++epoch) {
+    for (std::size_t epoch = 1; epoch <= p_.max_passes; ++epoch) {
       std::shuffle(order.begin(), order.end(), rng);
       double loss_sum = 0;
       for (std::size_t c : order) {
@@ -86,8 +81,8 @@ class SteCgdLearner final : public Learner {
         const ste::CoarseStats s = ste::coarse_stats(engine, rows, model, ste_);
         monitor.check_finite(epoch, s.loss);
         loss_sum += s.loss * static_cast<double>(rows.rows());
-        for (std::size_t i = 0; i < model.patches; ++i) model.v[i] -= step_ * s.grad_v[i];
-        for (std::size_t j = 0; j < model.filter; ++j) model.w[j] -= step_ * s.grad_w[j];
+        for (std::size_t i = 0; i < model.patches; ++i) model.v[i] -= p_.step * s.grad_v[i];
+        for (std::size_t j = 0; j < model.filter; ++j) model.w[j] -= p_.step * s.grad_w[j];
       }
       const double loss = loss_sum / static_cast<double>(n);
       if (!monitor.report(epoch, loss) || monitor.converged(previous, loss)) break;
@@ -104,11 +99,8 @@ class SteCgdLearner final : public Learner {
   }
 
  private:
-  std::size_t patches_;
+  const SteCgdParams p_;
   ste::Ste ste_;
-  double step_;
-  std::size_t batch_, max_passes_;
-  double tol_;
 };
 
 }  // namespace

@@ -42,7 +42,7 @@ TEST(FitMonitor, RecordsReportsAndStopsOnTheCallback) {
 TEST(FitMonitor, CountsPassesFromItsStartAndChecksTheBudget) {
   const Engine engine(EngineOptions{1});
   Dataset data(10, 1);
-  const FitContext context{&engine, false, 0, {}};
+  const FitContext context{&engine, 0, {}};
   engine.sum_rows(data.view(), 1, [](const float*, double, double*) {});
   FitResult result;
   FitMonitor monitor(context, {"gd", 2}, result);
