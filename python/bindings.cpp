@@ -8,8 +8,10 @@
 #include <pybind11/stl.h>
 
 #include <chrono>
+#include <cmath>
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -25,6 +27,7 @@
 #include "relureg/params.hpp"
 #include "relureg/resources.hpp"
 #include "relureg/score.hpp"
+#include "relureg/standardize.hpp"
 #include "relureg/tradeoff.hpp"
 
 namespace py = pybind11;
@@ -153,8 +156,49 @@ class InterruptCheck {
   std::chrono::steady_clock::time_point last_check_ = std::chrono::steady_clock::now();
 };
 
+// The fraction of the rows of `view` where max(0, w·x + b) is active (one pass).
+double active_fraction(const Engine& engine, const DatasetView& view, const std::vector<double>& w,
+                       double b) {
+  py::gil_scoped_release release;
+  return engine.mean_rows(view, 1, [&](const float* x, double, double* acc) {
+    acc[0] += affine_value(x, w.data(), view.cols(), b) > 0 ? 1.0 : 0.0;
+  })[0];
+}
+
+// The moment direction cov(x_j, y) / std(x_j) (the direction the first descent step from zero
+// follows, in standardised units) and the column scales std(x_j), in one pass (no copy of X).
+py::tuple moment_direction(const Features& X, const Labels& y, int threads) {
+  if (y.ndim() != 1 || y.shape(0) != X.shape(0))
+    throw InputError("y must be a 1-D array with one label per row of X");
+  const DatasetView view = view_of(X, y.data());
+  const std::size_t d = view.cols();
+  const Engine engine(EngineOptions{threads});
+  std::vector<double> m;  // means of: y, x_j, x_j², y·x_j
+  {
+    py::gil_scoped_release release;
+    m = engine.mean_rows(view, 1 + 3 * d, [d](const float* x, double label, double* acc) {
+      acc[0] += label;
+      for (std::size_t j = 0; j < d; ++j) {
+        const double v = x[j];
+        acc[1 + j] += v;
+        acc[1 + d + j] += v * v;
+        acc[1 + 2 * d + j] += label * v;
+      }
+    });
+  }
+  std::vector<double> moment(d), scale(d);
+  for (std::size_t j = 0; j < d; ++j) {
+    const double mean = m[1 + j], variance = m[1 + d + j] - mean * mean;
+    scale[j] = variance > 0 && std::isfinite(variance) ? std::sqrt(variance) : 1.0;
+    moment[j] = (m[1 + 2 * d + j] - m[0] * mean) / scale[j];
+  }
+  const auto size = static_cast<py::ssize_t>(d);
+  return py::make_tuple(to_numpy(std::move(moment), {size}), to_numpy(std::move(scale), {size}));
+}
+
 py::dict fit(const Features& X, const Labels& y, const std::string& learner,
-             const Assignments& params, bool bias, std::uint64_t seed, int threads) {
+             const Assignments& params, bool bias, std::uint64_t seed, int threads,
+             bool standardize, const std::optional<Weights>& initial_w, double initial_b) {
   if (y.ndim() != 1 || y.shape(0) != X.shape(0))
     throw InputError("y must be a 1-D array with one label per row of X");
   const LearnerEntry& entry = find_learner(learner);
@@ -163,13 +207,26 @@ py::dict fit(const Features& X, const Labels& y, const std::string& learner,
   const DatasetView view = view_of(X, y.data());
   const Engine engine(EngineOptions{threads});
   InterruptCheck interrupt;
+  FitContext context{&engine, seed, interrupt.callback()};
+  context.standardize = standardize;
+  std::optional<ReluModel> initial;
+  if (initial_w) {  // a warm start from the previous fit
+    initial = model_of(*initial_w, bias ? initial_b : 0.0);
+    check_dimension(*initial, view.cols(), "X");
+    context.initial = &*initial;
+  }
   FitResult result;
   {
     py::gil_scoped_release release;
-    result = fit_learner(entry, values, view, FitContext{&engine, seed, interrupt.callback()});
+    result = fit_learner_standardized(entry, values, view, context);
   }
   if (interrupt.interrupted()) throw py::error_already_set();
 
+  // Every task's model as in the CLI's model file (the network estimators keep and predict it).
+  const nlohmann::json model_json = to_json(ModelFile{result.model, learner, {}, {}});
+  double active = -1;
+  if (const auto* relu = std::get_if<ReluModel>(&result.model))
+    active = active_fraction(engine, view, relu->w, relu->b);
   py::dict out;
   out["type"] = task_name(task_of(result.model));
   if (auto* linear = std::get_if<ReluModel>(&result.model)) {
@@ -180,9 +237,8 @@ py::dict fit(const Features& X, const Labels& y, const std::string& learner,
     const auto d = static_cast<py::ssize_t>(halfspace->w.size());
     out["w"] = to_numpy(std::move(halfspace->w), {d});
     out["b"] = halfspace->b;
-  } else {  // a network: its model-file keys (model_ops.hpp)
-    out["model"] = from_json(to_json(ModelFile{result.model, learner, {}, {}}));
   }
+  out["model"] = from_json(model_json);
   const auto iterations = static_cast<py::ssize_t>(result.loss_history.size());
   out["loss_history"] = to_numpy(std::move(result.loss_history), {iterations});
   out["passes"] = result.passes;
@@ -191,6 +247,7 @@ py::dict fit(const Features& X, const Labels& y, const std::string& learner,
   out["details"] = from_json(result.details);
   out["params"] = from_json(values.to_json());
   out["threads"] = engine.threads();
+  if (active >= 0) out["active_fraction"] = active;
   // Where the engine read the data from: equal to the numpy buffers (no copy was made).
   out["features_address"] = reinterpret_cast<std::uintptr_t>(view.features());
   out["labels_address"] = reinterpret_cast<std::uintptr_t>(view.labels());
@@ -206,6 +263,22 @@ py::array_t<double> predict(const Features& X, const Weights& w, double b, int t
   {
     py::gil_scoped_release release;
     out = relureg::predict(engine, model, view);
+  }
+  return to_numpy(std::move(out), {static_cast<py::ssize_t>(view.rows())});
+}
+
+// Predictions of a model given as the JSON of a model file (any task: the network estimators).
+py::array_t<double> predict_model(const Features& X, const std::string& model_json, int threads) {
+  const nlohmann::json j = nlohmann::json::parse(model_json, nullptr, false);
+  if (j.is_discarded()) throw InputError("model: not valid JSON");
+  const ModelFile file = model_file_from_json(j, "model");
+  const DatasetView view = view_of(X, nullptr);
+  check_dimension(file.model, view.cols(), "X");
+  const Engine engine(EngineOptions{threads});
+  std::vector<double> out;
+  {
+    py::gil_scoped_release release;
+    out = relureg::predict(engine, file.model, view);
   }
   return to_numpy(std::move(out), {static_cast<py::ssize_t>(view.rows())});
 }
@@ -338,9 +411,17 @@ PYBIND11_MODULE(_core, m) {
   m.def("family_table", &family_table_py, "The family table: one dict per instance family.");
   m.def("fit", &fit, py::arg("X").noconvert(), py::arg("y").noconvert(), py::arg("learner"),
         py::arg("params"), py::arg("bias"), py::arg("seed"), py::arg("threads"),
-        "Fit a learner on C-contiguous float32 X and float64 y (no copy); returns a dict.");
+        py::arg("standardize") = false, py::arg("initial_w") = py::none(),
+        py::arg("initial_b") = 0.0,
+        "Fit a learner on C-contiguous float32 X and float64 y (no copy); returns a dict. "
+        "standardize: descend in standardised coordinates (gd, glmtron); initial_w/initial_b: "
+        "a warm start.");
   m.def("predict", &predict, py::arg("X").noconvert(), py::arg("w"), py::arg("b"),
         py::arg("threads"), "max(0, X w + b) through the engine.");
+  m.def("moment_direction", &moment_direction, py::arg("X").noconvert(), py::arg("y").noconvert(),
+        py::arg("threads"), "(cov(x_j, y) / std(x_j), std(x_j)) through the engine, one pass.");
+  m.def("predict_model", &predict_model, py::arg("X").noconvert(), py::arg("model_json"),
+        py::arg("threads"), "Predictions of a model file's model (JSON) through the engine.");
   m.def("affine", &affine, py::arg("X").noconvert(), py::arg("w"), py::arg("b"), py::arg("threads"),
         "X w + b through the engine (float features, double sums).");
   m.def("make_instance", &make_instance, py::arg("family"), py::arg("n"), py::arg("d"),

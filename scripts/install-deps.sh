@@ -9,6 +9,7 @@ packages=(
   pybind11-dev python3-dev python3-numpy python3-pytest python3-matplotlib python3-sklearn python3-pandas
   # the sanitizer build and the libFuzzer targets (scripts/sanitize.sh): clang and its runtimes
   clang libclang-rt-dev
+  python3-venv python3-pip python3-setuptools python3-wheel
 )
 missing=()
 for p in "${packages[@]}"; do

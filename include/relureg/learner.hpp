@@ -33,6 +33,13 @@ struct FitContext {
   const Engine* engine = nullptr;
   std::uint64_t seed = 0;
   ProgressCallback progress;  // may be empty
+  // A warm start: the iterative ReLU learners (gd, glmtron) start from this model instead of
+  // their own initial point; the other learners ignore it. Null: a cold start.
+  const ReluModel* initial = nullptr;
+  // Descend as if the features were standardised (centred too when fitting a bias), so that the
+  // fit does not depend on the features' location and scale (relureg/standardize.hpp). Used by
+  // gd and glmtron; the other learners ignore it. The model stays in the caller's units.
+  bool standardize = false;
 };
 
 struct FitResult {

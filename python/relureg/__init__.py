@@ -2,8 +2,9 @@
 
 The Python face of relureg's C++ core (agnostic ReLU regression):
 
-- :class:`ReLURegressor`, a scikit-learn estimator over every ReLU learner of the core, and
-  :class:`HalfspaceClassifier` over its agnostic halfspace learners;
+- :class:`ReLURegressor`, a scikit-learn estimator over every ReLU learner of the core,
+  :class:`HalfspaceClassifier` over its agnostic halfspace learners, and the network regressors
+  :class:`Net2Regressor` (depth-2 ReLU networks) and :class:`BinaryActivationRegressor`;
 - :func:`make_instance`, :func:`population_loss` and :func:`score`: instances whose optimal loss
   ``opt`` is known, the population loss of any ReLU on them, and the score record (population
   loss, opt, excess, ratio_to_opt) of a fitted model;
@@ -31,8 +32,9 @@ except ImportError as error:  # e.g. python/relureg from the source tree, or ano
         "`PYTHONPATH=build/python /usr/bin/python3` (see docs/python.md)"
     ) from error
 from ._classifier import HalfspaceClassifier
-from ._errors import DivergenceError, InputError
+from ._errors import DeadReLUWarning, DivergenceError, InputError
 from ._instances import make_instance, population_loss, score
+from ._networks import BinaryActivationRegressor, Net2Regressor
 from ._regressor import ReLURegressor
 from ._tables import FamilyInfo, LearnerInfo, ParamInfo, families, learners
 from ._tradeoff import default_tradeoff_config, tradeoff
@@ -48,11 +50,13 @@ def __getattr__(name):
 
 
 __all__ = [
+    "BinaryActivationRegressor",
     "DivergenceError",
     "FamilyInfo",
     "HalfspaceClassifier",
     "InputError",
     "LearnerInfo",
+    "Net2Regressor",
     "ParamInfo",
     "ReLURegressor",
     "__version__",

@@ -104,6 +104,11 @@ class CoreEstimator(BaseEstimator):
 
     # --- checks ---------------------------------------------------------------------------
     def _check_learner(self):
+        self._check_learner_name()
+        if not isinstance(self.bias, (bool, np.bool_)):
+            raise InputError(f"bias must be True or False, got {self.bias!r}")
+
+    def _check_learner_name(self):
         table = learners()
         mine = [name for name, info in table.items() if info.task == self._task]
         if not isinstance(self.learner, str) or self.learner not in table:
@@ -116,8 +121,6 @@ class CoreEstimator(BaseEstimator):
                 f"learner '{self.learner}' learns a {table[self.learner].task}, not a "
                 f"{self._task}; {type(self).__name__} takes one of: {', '.join(mine)}"
             )
-        if not isinstance(self.bias, (bool, np.bool_)):
-            raise InputError(f"bias must be True or False, got {self.bias!r}")
 
     def _validate_fit_data(self, X, y, y_numeric=True):
         """X as C-contiguous float32 (no copy when it already is) and y as float64."""
@@ -127,37 +130,52 @@ class CoreEstimator(BaseEstimator):
         )
         return X, y
 
+    _fitted_attribute = "coef_"
+
     def _validate_predict_data(self, X):
-        check_is_fitted(self, "coef_")
+        check_is_fitted(self, self._fitted_attribute)
         reject_sparse(X, type(self).__name__)
         return self._validate_data(X, dtype=np.float32, order="C", reset=False)
 
     # --- the core -------------------------------------------------------------------------
-    def _fit_core(self, X, y):
+    def _fit_intercept(self):
+        """Whether to fit the bias b (subclasses name the parameter that says so)."""
+        return bool(self.bias)
+
+    def _fit_core(self, X, y, learner=None, standardize=False, initial=None, params=None):
         """Fit the learner on validated X (float32, C order) and labels y; set fitted attributes.
 
-        Returns the core's result dict (weights, history, passes, details, buffer addresses).
+        `learner` and `params` default to the estimator's; `initial` is a warm start (coef,
+        intercept). Returns the core's result dict (weights, history, passes, details, buffer
+        addresses, diagnostics).
         """
         self._check_learner()
+        learner = self.learner if learner is None else learner
+        params = self._given_learner_params() if params is None else params
         y = np.ascontiguousarray(y, dtype=np.float64)
         seed = seed_from_random_state(self.random_state)
+        warm = () if initial is None else (np.asarray(initial[0], dtype=np.float64),
+                                           float(initial[1]))
         result = _core.fit(
             X,
             y,
-            self.learner,
-            param_texts(self._given_learner_params()),
-            bool(self.bias),
+            learner,
+            param_texts(params),
+            self._fit_intercept(),
             seed,
             threads_from_n_jobs(self.n_jobs),
+            *((bool(standardize),) + warm if standardize or warm else ()),
         )
-        self.coef_ = result["w"]
-        self.intercept_ = float(result["b"])
+        if self._task in ("relu", "halfspace"):
+            self.coef_ = result["w"]
+            self.intercept_ = float(result["b"])
+        self.model_ = result["model"]
         self.history_ = result["loss_history"]
         self.n_iter_ = max(len(self.history_) - 1, 0)
         self.n_passes_ = int(result["passes"])
         self.stop_reason_ = result["stop_reason"]
         self.fit_seconds_ = float(result["seconds"])
-        table = learners()[self.learner].params
+        table = learners()[learner].params
         self.learner_params_ = {
             name: float(value) if table[name].kind == "real" else value  # "inf" -> inf
             for name, value in result["params"].items()

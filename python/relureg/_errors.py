@@ -18,6 +18,15 @@ class DivergenceError(FloatingPointError):
     """
 
 
+class DeadReLUWarning(UserWarning):
+    """The fitted ReLU is inactive on every training row: it predicts 0 everywhere.
+
+    A subclass of :class:`UserWarning`. The message says what to try (another learner or
+    initialisation, an intercept, the sign of the labels).
+    """
+
+
 # Shown as relureg.InputError (where users import them from), not relureg._errors.InputError.
 InputError.__module__ = "relureg"
 DivergenceError.__module__ = "relureg"
+DeadReLUWarning.__module__ = "relureg"

@@ -168,7 +168,8 @@ def score(model, truth, *, n_jobs=None):
     Parameters
     ----------
     model : fitted estimator, dict or path-like
-        A fitted :class:`ReLURegressor` or :class:`HalfspaceClassifier`, a model-file dict (the
+        A fitted :class:`ReLURegressor`, :class:`HalfspaceClassifier`, :class:`Net2Regressor` or
+        :class:`BinaryActivationRegressor`, a model-file dict (the
         JSON form ``relureg fit`` writes, with its ``"type"``), or a model file's path.
     truth : dict or path-like
         The ground truth returned by :func:`make_instance`, or a ``.truth.json`` file.
@@ -202,6 +203,8 @@ def score(model, truth, *, n_jobs=None):
             model_json = f.read()
     elif isinstance(model, dict):
         model_json = json.dumps(model, default=lambda v: np.asarray(v).tolist())
+    elif hasattr(model, "model_") and getattr(model, "_task", None) in ("net2", "binact2"):
+        model_json = json.dumps(model.model_)  # a network estimator keeps its model-file dict
     elif hasattr(model, "coef_"):
         kind = getattr(model, "_task", "relu")
         model_json = json.dumps({"type": kind, "w": np.asarray(model.coef_).ravel().tolist(),

@@ -48,7 +48,8 @@ class LearnerInfo:
         The value of ``learner=`` (and of the CLI's ``--learner``).
     task : {"relu", "halfspace", "net2", "binact2"}
         What the learner fits: a ReLU (``ReLURegressor``), a halfspace (±1 labels,
-        ``HalfspaceClassifier``), or a depth-2 network (``net2``, ``binact2``; command line only).
+        ``HalfspaceClassifier``), or a depth-2 network (``net2``: ``Net2Regressor``;
+        ``binact2``: ``BinaryActivationRegressor``).
     description : str
         One line saying what the learner does.
     reference : str

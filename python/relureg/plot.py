@@ -10,7 +10,8 @@ of ``results.csv``, see docs/tradeoff.md) and returns a matplotlib Figure:
 - :func:`cost_against_n` -- fit time and passes over the data against n.
 
 :func:`save_figures` writes all three as PNG and SVG. Run as a script,
-``python3 plot.py results.csv OUT_DIR`` does that and prints the written paths; it exits with
+``python3 -m relureg.plot results.csv OUT_DIR`` (or ``python3 plot.py ...`` from a
+checkout) does that and prints the written paths; it exits with
 status 3 and a one-line message when matplotlib or pandas is missing.
 """
 
@@ -195,8 +196,10 @@ FIGURES = {
 
 
 def save_figures(df, out_dir, formats=("png", "svg")):
-    """Draws every figure and writes ``<out_dir>/<name>.<format>``; returns the paths."""
+    """Draws every figure and writes ``<out_dir>/<name>.<format>`` (creating out_dir); returns
+    the paths."""
     plt = _pyplot()
+    os.makedirs(out_dir, exist_ok=True)
     paths = []
     for name, draw in FIGURES.items():
         fig = draw(df)

@@ -83,7 +83,14 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err)
                       "relu (square loss), halfspace (±1 labels, 0/1 error), net2 or binact2 "
                       "(networks, square loss); default: the learner's");
   add_params(fit_cmd, fit.params, "learner", "learners");
-  fit_cmd->add_flag("--bias", fit.bias, "fit a bias b (default: b = 0, as in GKK19)");
+  fit_cmd->add_flag("--bias", fit.bias,
+                    "fit a bias b (default: no bias, b = 0, the homogeneous ReLU of GKK19; the "
+                    "Python ReLURegressor fits one by default)");
+  fit_cmd->add_flag("--raw-features", fit.raw_features,
+                    "with --bias, fit on the features as they are (default: standardised, gd and "
+                    "glmtron by preconditioned steps, the other ReLU learners on a standardised "
+                    "copy, so the fit does not depend on the features' means and scales; the "
+                    "model is in the data's units either way)");
   add_data_flags(fit_cmd, fit.read);
   fit_cmd->add_option("-o,--output", fit.output, "model file (.json)")->required();
   add_sq_flags(fit_cmd, fit.sq_tolerance, fit.sq_oracle);

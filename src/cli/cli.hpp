@@ -44,6 +44,7 @@ struct FitOptions {
   std::string task;  // "relu" or "halfspace"; empty: the learner's
   std::vector<std::string> params;
   bool bias = false;
+  bool raw_features = false;  // with --bias: fit on the features as they are
   ReadOptions read;
   std::string output;
   double sq_tolerance = 0;  // > 0: run the learner under a statistical-query oracle

@@ -19,6 +19,7 @@
 #include "relureg/model_ops.hpp"
 #include "relureg/query_oracle.hpp"
 #include "relureg/score.hpp"
+#include "relureg/standardize.hpp"
 
 namespace relureg::cli {
 namespace {
@@ -82,6 +83,7 @@ int cmd_fit(const FitOptions& o, const CommonOptions& c, std::ostream& out, std:
   engine.set_collective(input.collective());
   if (entry.task == Task::halfspace) require_halfspace_labels(engine, input.memory(), o.data);
   FitContext context{&engine, c.seed, {}};
+  context.standardize = o.bias && !o.raw_features;  // as the Python ReLURegressor
   // Exponential-time learners say what the fit will cost before it starts (before any oracle, so
   // that their time probes are not counted as statistical queries).
   if (const auto estimate = estimate_learner(entry, params, input.source(), context);
@@ -94,7 +96,7 @@ int cmd_fit(const FitOptions& o, const CommonOptions& c, std::ostream& out, std:
   }
   ProgressBar bar(err, !c.quiet && stderr_is_terminal(), entry.name);
   context.progress = bar.callback();
-  const FitResult result = fit_learner(entry, params, input.source(), context);
+  const FitResult result = fit_learner_standardized(entry, params, input.source(), context);
   bar.finish();
 
   ModelFile file;

@@ -1,4 +1,5 @@
-// Runs the matplotlib script as a child process (no shell) and collects what it printed.
+// Runs the figures' matplotlib code (relureg.plot) as a child process (no shell) and collects what
+// it printed.
 #include "figures.hpp"
 
 #include <fcntl.h>
@@ -63,14 +64,33 @@ std::string trimmed(std::string text) {
 
 }  // namespace
 
+// The folder of the running executable (empty when /proc is unavailable).
+std::filesystem::path executable_dir() {
+  std::error_code error;
+  const std::filesystem::path exe = std::filesystem::read_symlink("/proc/self/exe", error);
+  return error ? std::filesystem::path() : exe.parent_path();
+}
+
 std::string plot_python() {
   const char* env = std::getenv("RELUREG_PYTHON");
-  return env && *env ? env : "/usr/bin/python3";
+  if (env && *env) return env;
+  // Installed by pip into an environment (a venv's bin/): that environment's interpreter, which
+  // can import the installed relureg package.
+  const std::filesystem::path dir = executable_dir();
+  if (!dir.empty() && !std::filesystem::exists(dir / "CMakeCache.txt") &&
+      access((dir / "python3").c_str(), X_OK) == 0)
+    return (dir / "python3").string();
+  return "/usr/bin/python3";
 }
 
 std::string plot_script() {
   const char* env = std::getenv("RELUREG_PLOT_SCRIPT");
-  return env && *env ? env : RELUREG_PLOT_SCRIPT;
+  if (env && *env) return env;
+  // The build tree: the package copy next to the executable (build/python/relureg/plot.py).
+  const std::filesystem::path dir = executable_dir();
+  if (!dir.empty() && std::filesystem::exists(dir / "python/relureg/plot.py"))
+    return (dir / "python/relureg/plot.py").string();
+  return "";  // installed: run the module relureg.plot of the installed package
 }
 
 FigureRun draw_figures(const std::filesystem::path& dir) {
@@ -80,12 +100,23 @@ FigureRun draw_figures(const std::filesystem::path& dir) {
     run.message = python + " not found (install python3-matplotlib and python3-pandas)";
     return run;
   }
-  if (!std::filesystem::exists(script)) {
+  if (!script.empty() && !std::filesystem::exists(script)) {
     run.message = "the plotting script " + script + " is missing (set RELUREG_PLOT_SCRIPT)";
     return run;
   }
-  const ChildResult child =
-      run_child({python, script, (dir / "results.csv").string(), dir.string()});
+  std::vector<std::string> command{python};
+  if (script.empty())
+    command.insert(command.end(), {"-m", "relureg.plot"});
+  else
+    command.push_back(script);
+  command.insert(command.end(), {(dir / "results.csv").string(), dir.string()});
+  const ChildResult child = run_child(command);
+  if (script.empty() && child.status != 0 &&
+      child.output.find("No module named relureg") != std::string::npos) {
+    run.message = "the relureg Python package is not installed for " + python +
+                  " (pip install it, or set RELUREG_PYTHON or RELUREG_PLOT_SCRIPT)";
+    return run;
+  }
   if (child.status == kMissingDependency) {
     run.message = trimmed(child.output);
     return run;

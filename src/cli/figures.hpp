@@ -13,13 +13,16 @@ struct FigureRun {
   std::string message;             // why it was skipped or how it failed
 };
 
-// Runs `<python> <plot.py> DIR/results.csv DIR`. The interpreter is $RELUREG_PYTHON or
-// /usr/bin/python3 (Debian's, with python3-matplotlib); the script is $RELUREG_PLOT_SCRIPT or the
-// source tree's python/relureg/plot.py. A missing interpreter, script or matplotlib is `skipped`.
+// Runs `<python> <plot.py> DIR/results.csv DIR`, or `<python> -m relureg.plot ...` when the
+// package is installed. The interpreter is $RELUREG_PYTHON, else the `python3` next to the
+// executable (a venv's bin/ after `pip install`), else /usr/bin/python3 (Debian's, with
+// python3-matplotlib). The script is $RELUREG_PLOT_SCRIPT, else the build tree's copy next to the
+// executable (build/python/relureg/plot.py), else none: the installed module relureg.plot. A
+// missing interpreter, script, package or matplotlib is `skipped`.
 FigureRun draw_figures(const std::filesystem::path& dir);
 
 // The interpreter and script draw_figures would use.
 std::string plot_python();
-std::string plot_script();
+std::string plot_script();  // empty: `python -m relureg.plot`
 
 }  // namespace relureg::cli

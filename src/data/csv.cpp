@@ -44,6 +44,44 @@ std::string_view trim(std::string_view s) {
   return s;
 }
 
+// Splits one line into fields as RFC 4180 writes them (spreadsheets, R's write.csv, pandas with
+// quoting): a field may be quoted, with "" for a quote inside, and a comma inside quotes belongs
+// to the field. Spaces around a field are dropped. Returns false when a quote is left open (a
+// quoted field spanning lines is not supported).
+bool split_fields(std::string_view line, std::vector<std::string>& fields) {
+  fields.clear();
+  std::size_t i = 0;
+  for (;;) {
+    while (i < line.size() && is_space(line[i])) ++i;
+    std::string field;
+    if (i < line.size() && line[i] == '"') {
+      for (++i;; ++i) {
+        if (i == line.size()) return false;
+        if (line[i] == '"') {
+          if (i + 1 < line.size() && line[i + 1] == '"') {
+            field += '"';
+            ++i;
+          } else {
+            ++i;
+            break;
+          }
+        } else {
+          field += line[i];
+        }
+      }
+      while (i < line.size() && line[i] != ',') field += line[i++];  // text after the quotes
+      field = std::string(trim(field));
+    } else {
+      const std::size_t comma = std::min(line.find(',', i), line.size());
+      field = std::string(trim(line.substr(i, comma - i)));
+      i = comma;
+    }
+    fields.push_back(std::move(field));
+    if (i >= line.size()) return true;
+    ++i;  // the comma
+  }
+}
+
 // Splits a file into physical lines through one large buffer (grown for very long lines).
 // A line is a view into the buffer, valid until the next call.
 class LineReader {
@@ -278,12 +316,8 @@ void parse_csv(const fs::path& path, const ReadOptions& options, Sink& sink) {
   const std::string header_at = shown + ":" + std::to_string(reader.line_number()) + ": ";
 
   std::vector<std::string> names;
-  for (std::size_t start = 0;;) {
-    const std::size_t comma = line.find(',', start);
-    names.emplace_back(trim(line.substr(start, comma - start)));
-    if (comma == std::string_view::npos) break;
-    start = comma + 1;
-  }
+  if (!split_fields(line, names))
+    throw InputError(header_at + "a quoted column name is not closed");
   std::unordered_set<std::string_view> seen;
   seen.reserve(names.size());
   for (const std::string& name : names) {
@@ -311,9 +345,39 @@ void parse_csv(const fs::path& path, const ReadOptions& options, Sink& sink) {
   sink.start(d, labelled, std::move(feature_names));
 
   std::size_t n = 0;
+  // Parses cell c of a row into the label or the features.
+  auto store = [&](std::size_t line_number, std::size_t c, std::string_view cell) {
+    if (c == label) {
+      double value = 0.0;
+      const Parse result = parse_number(cell, value);
+      if (result != Parse::ok) cell_error(path, line_number, c + 1, result, true, cell);
+      sink.label(value);
+    } else {
+      float value = 0.0f;
+      const Parse result = parse_number(cell, value);
+      if (result != Parse::ok) cell_error(path, line_number, c + 1, result, false, cell);
+      sink.feature(value);
+    }
+  };
+  std::vector<std::string> quoted;  // the fields of a row with quotes
   while (reader.next(line)) {
     if (is_blank(line)) continue;
     const std::size_t line_number = reader.line_number();
+    if (std::memchr(line.data(), '"', line.size()) != nullptr) {
+      if (!split_fields(line, quoted))
+        throw InputError(shown + ":" + std::to_string(line_number) +
+                         ": a quoted field is not closed on its line");
+      if (quoted.size() != columns) {
+        throw InputError(shown + ":" + std::to_string(line_number) + ": expected " +
+                         std::to_string(columns) + " columns, found " +
+                         std::to_string(quoted.size()));
+      }
+      if (n == 0) sink.reserve(file_size / (line.size() + 1) + 1);
+      for (std::size_t c = 0; c < columns; ++c) store(line_number, c, quoted[c]);
+      sink.end_row();
+      ++n;
+      continue;
+    }
     const auto found = static_cast<std::size_t>(std::count(line.begin(), line.end(), ',')) + 1;
     if (found != columns) {
       throw InputError(shown + ":" + std::to_string(line_number) + ": expected " +
@@ -326,19 +390,8 @@ void parse_csv(const fs::path& path, const ReadOptions& options, Sink& sink) {
     for (std::size_t c = 0; c < columns; ++c) {
       const char* stop =
           c + 1 < columns ? static_cast<const char*>(std::memchr(p, ',', end - p)) : end;
-      const std::string_view cell = trim(std::string_view(p, stop - p));
+      store(line_number, c, trim(std::string_view(p, stop - p)));
       p = stop + 1;
-      if (c == label) {
-        double value = 0.0;
-        const Parse result = parse_number(cell, value);
-        if (result != Parse::ok) cell_error(path, line_number, c + 1, result, true, cell);
-        sink.label(value);
-      } else {
-        float value = 0.0f;
-        const Parse result = parse_number(cell, value);
-        if (result != Parse::ok) cell_error(path, line_number, c + 1, result, false, cell);
-        sink.feature(value);
-      }
     }
     sink.end_row();
     ++n;

@@ -2,10 +2,12 @@
 #include "descent.hpp"
 
 #include <cmath>
+#include <optional>
 
 #include "relureg/error.hpp"
 #include "relureg/fit_monitor.hpp"
 #include "relureg/kernels.hpp"
+#include "relureg/standardize.hpp"
 
 namespace relureg::detail {
 namespace {
@@ -33,6 +35,10 @@ FitResult run_descent(const DataSource& data, const FitContext& context, std::ve
                       double b, const DescentSettings& settings) {
   const Engine& engine = *context.engine;
   const std::size_t d = data.cols();
+  // Standardised coordinates (two passes for the column statistics, made before the monitor
+  // starts counting, so not part of max_passes): see standardize.hpp.
+  std::optional<FeatureScaling> scaling;
+  if (context.standardize) scaling = feature_scaling(engine, data, settings.bias);
   // Only the gradient of the objective followed (each costs a multiply-add per feature and row).
   const ReluGradients gradients = settings.objective == DescentObjective::square_loss
                                       ? ReluGradients::square
@@ -43,6 +49,10 @@ FitResult run_descent(const DataSource& data, const FitContext& context, std::ve
   FitResult result;
   FitMonitor monitor(context, {settings.name, settings.max_passes, settings.tol}, result);
 
+  if (scaling && settings.bias && settings.centre_start) {
+    b = 0;
+    for (std::size_t j = 0; j < d; ++j) b -= w[j] * scaling->mean[j];
+  }
   project_to_ball(w, settings.radius);
   ReluStats stats = stats_at(w, b);
   monitor.check_finite(0, stats.loss, stats.surrogate);
@@ -59,8 +69,12 @@ FitResult run_descent(const DataSource& data, const FitContext& context, std::ve
     ReluStats next;
     bool accepted = false;
     while (monitor.within(settings.max_passes)) {
-      for (std::size_t j = 0; j < d; ++j) w_new[j] = w[j] - step * g[j];
-      if (settings.bias) b_new = b - step * g[d];
+      if (scaling) {
+        standardized_step(*scaling, w, b, g, step, settings.bias, w_new, b_new);
+      } else {
+        for (std::size_t j = 0; j < d; ++j) w_new[j] = w[j] - step * g[j];
+        if (settings.bias) b_new = b - step * g[d];
+      }
       project_to_ball(w_new, settings.radius);
       next = stats_at(w_new, b_new);
       const double value = objective_value(next, settings.objective);
@@ -95,6 +109,7 @@ FitResult run_descent(const DataSource& data, const FitContext& context, std::ve
   result.relu().bias = settings.bias;
   result.details["final_step"] = step;
   result.details["active_fraction"] = stats.active;
+  if (scaling) result.details["standardized"] = true;
   return result;
 }
 

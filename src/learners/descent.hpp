@@ -18,7 +18,10 @@ struct DescentSettings {
   bool backtrack = true;  // halve the step while the objective rises
   double relu_grad_at_zero = 1.0;
   bool bias = false;  // fit b too (otherwise b stays 0)
-  std::string name;   // learner name, for messages
+  // In standardised coordinates with a bias: start from b = −w·mean (c = 0), so that a start
+  // computed for centred features (moment, random) is not dead on features far from 0.
+  bool centre_start = false;
+  std::string name;  // learner name, for messages
 };
 
 // Runs descent from (w, b) and returns the fit (model, history, stop reason). Throws

@@ -48,6 +48,13 @@ class GdLearner final : public Learner {
   FitResult fit(const DataSource& data, const FitContext& context) override {
     const std::size_t d = data.cols();
     std::vector<double> w(d, 0.0);
+    if (context.initial) {
+      FitResult result = run_descent(data, context, context.initial->w,
+                                     settings_.bias ? context.initial->b : 0.0, settings_);
+      result.details["init"] = "warm_start";
+      result.details["initial_w"] = context.initial->w;
+      return result;
+    }
     if (init_ == "moment") {
       w = chow_estimate(*context.engine, data, true, 0.0);
     } else if (init_ == "random") {
@@ -64,8 +71,12 @@ class GdLearner final : public Learner {
       const double scale = std::sqrt(2 * m[0] / std::max(norm2, 1e-300));
       for (double& v : w) v *= scale;
     }
-    FitResult result = run_descent(data, context, std::move(w), 0.0, settings_);
+    const std::vector<double> initial_w = w;
+    DescentSettings settings = settings_;
+    settings.centre_start = init_ != "zero";
+    FitResult result = run_descent(data, context, std::move(w), 0.0, settings);
     result.details["init"] = init_;
+    if (init_ != "zero") result.details["initial_w"] = initial_w;
     return result;
   }
 

@@ -41,7 +41,10 @@ class GlmtronLearner final : public Learner {
 
   FitResult fit(const DataSource& data, const FitContext& context) override {
     FitResult result =
-        run_descent(data, context, std::vector<double>(data.cols(), 0.0), 0.0, settings_);
+        context.initial
+            ? run_descent(data, context, context.initial->w,
+                          settings_.bias ? context.initial->b : 0.0, settings_)
+            : run_descent(data, context, std::vector<double>(data.cols(), 0.0), 0.0, settings_);
     if (polish_ > 0) {
       DescentSettings polish = settings_;
       polish.objective = DescentObjective::square_loss;

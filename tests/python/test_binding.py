@@ -101,7 +101,8 @@ def test_float64_input_is_converted_once():
 
 def test_gil_is_released_during_a_fit():
     X, y, _ = relureg.make_instance("label-noise", n=100_000, d=20, seed=3)
-    model = relureg.ReLURegressor("gd", tol=0, max_passes=100, backtrack=False, n_jobs=1)
+    model = relureg.ReLURegressor("gd", tol=0, max_passes=100, backtrack=False, n_jobs=1,
+                                  fit_intercept=False)
     worker = threading.Thread(target=model.fit, args=(X, y))
     main_cpu = time.thread_time()
     worker.start()

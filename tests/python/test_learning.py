@@ -39,7 +39,9 @@ def test_label_noise_loss_within_five_percent_of_opt(learner, noise):
 
 def test_fitted_attributes():
     X, y, _ = relureg.make_instance("label-noise", n=5000, d=4, seed=1)
-    model = relureg.ReLURegressor("gd", tol=0, max_passes=8, backtrack=False).fit(X, y)
+    model = relureg.ReLURegressor(
+        "gd", fit_intercept=False, tol=0, max_passes=8, backtrack=False
+    ).fit(X, y)
     assert model.n_features_in_ == 4 and model.coef_.shape == (4,)
     assert model.intercept_ == 0.0
     assert model.n_passes_ == 8 and model.n_iter_ == 7 and model.history_.shape == (8,)
@@ -71,6 +73,7 @@ def test_clone_round_trips_learner_parameters():
     copy = clone(model)
     assert copy.get_params() == model.get_params() == {
         "learner": "gd", "bias": True, "n_jobs": 1, "random_state": 3,
+        "fit_intercept": True, "standardize": True, "warm_start": False,
         "step": 0.25, "init": "random", "backtrack": False,
     }
     assert repr(copy) == repr(model)
@@ -92,7 +95,7 @@ def test_set_params_and_none_restores_the_default():
 def test_grid_search_over_learners_and_step_picks_a_sensible_one():
     X, y, truth = relureg.make_instance("realizable", n=4000, d=5, seed=8)
     search = GridSearchCV(
-        relureg.ReLURegressor(max_passes=10, backtrack=False, n_jobs=1),
+        relureg.ReLURegressor(fit_intercept=False, max_passes=10, backtrack=False, n_jobs=1),
         {"learner": ["gd", "glmtron"], "step": [0.001, 0.1, 1.0]},
         cv=3,
     ).fit(X, y)
