@@ -171,11 +171,16 @@ std::string summary_markdown(const Config& config, const RunResult& result) {
       result.rows.size(), result.total, result.fitted, result.resumed,
       result.interrupted ? ", interrupted" : "", list_text(ds), list_text(ns), list_text(seeds),
       result.jobs, result.jobs == 1 ? "" : "s", result.threads, result.threads == 1 ? "" : "s");
-  // Families grouped by task: each task has its own measure and opt, so its own tables.
-  std::stable_sort(families.begin(), families.end(),
-                   [](const std::string& a, const std::string& b) {
-                     return find_family(a).task < find_family(b).task;
-                   });
+  // Families grouped by task (each task has its own measure and opt, so its own tables), in
+  // their order within a task: std::sort on (task, position), the order std::stable_sort would
+  // give (libstdc++ 12's stable_sort trips AddressSanitizer: docs/reliability.md).
+  std::vector<std::pair<Task, std::size_t>> order;
+  for (std::size_t i = 0; i < families.size(); ++i)
+    order.emplace_back(find_family(families[i]).task, i);
+  std::sort(order.begin(), order.end());
+  std::vector<std::string> grouped;
+  for (const auto& [task_of_family, i] : order) grouped.push_back(families[i]);
+  families = std::move(grouped);
   std::optional<Task> task;
   for (const std::string& family : families) {
     const FamilyRows& f = by_family[family];
