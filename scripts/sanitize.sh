@@ -18,9 +18,12 @@ cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=cl
   "${launcher[@]}" >/dev/null
 # Every finding stops the test that made it. The suppression files name the known false positives
 # and third-party leaks (see docs/reliability.md); no check is turned off.
-export ASAN_OPTIONS="detect_leaks=1:check_initialization_order=1:strict_init_order=1:suppressions=$PWD/scripts/asan.supp"
-export LSAN_OPTIONS="suppressions=$PWD/scripts/lsan.supp"
+# The slow unwinder gives whole stacks, so that leaks inside OpenMPI match its suppressions.
+export ASAN_OPTIONS="detect_leaks=1:fast_unwind_on_malloc=0:check_initialization_order=1:strict_init_order=1:suppressions=$PWD/scripts/asan.supp"
+export LSAN_OPTIONS="suppressions=$PWD/scripts/lsan.supp:print_suppressions=0"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
+# This build has no Python package (build/python): the figures' script is taken from the source.
+export RELUREG_PLOT_SCRIPT="$PWD/python/relureg/plot.py"
 case "$mode" in
   fuzz)
     cmake --build "$build" -j"$(nproc)" --target fuzz_csv fuzz_npy fuzz_model_json \
