@@ -7,8 +7,8 @@
 #include <fstream>
 
 #include "cli.hpp"
-#include "option_checks.hpp"
 #include "fit_data.hpp"
+#include "option_checks.hpp"
 #include "progress.hpp"
 #include "relureg/distributed.hpp"
 #include "relureg/error.hpp"

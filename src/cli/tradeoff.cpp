@@ -11,8 +11,8 @@
 #include "heap_meter.hpp"
 #include "option_checks.hpp"
 #include "progress.hpp"
-#include "relureg/resources.hpp"
 #include "relureg/distributed.hpp"
+#include "relureg/resources.hpp"
 #include "relureg/tradeoff.hpp"
 #include "relureg/tradeoff_size.hpp"
 

@@ -4,22 +4,17 @@
 #include "cli.hpp"
 #include "io_test_support.hpp"
 #include "relureg/convert.hpp"
+#include "tradeoff_test_util.hpp"
 
 namespace {
 
 class ConvertTest : public io_test::IoTestBase {
  protected:
-  struct Outcome {
-    int code;
-    std::string out, err;
-  };
+  using Outcome = relureg::testing::CliRun;
+  // `relureg convert ARGS`, in process (the shared CLI runner).
   Outcome convert(std::vector<std::string> args) {
-    args.insert(args.begin(), {"relureg", "convert"});
-    std::vector<const char*> argv;
-    for (const std::string& a : args) argv.push_back(a.c_str());
-    std::ostringstream out, err;
-    const int code = relureg::cli::run(static_cast<int>(argv.size()), argv.data(), out, err);
-    return {code, out.str(), err.str()};
+    args.insert(args.begin(), "convert");
+    return relureg::testing::run_cli(std::move(args));
   }
 };
 

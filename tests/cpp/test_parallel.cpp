@@ -110,8 +110,7 @@ TEST(ForBlocks, Net2EnumIsBitIdenticalOnOneTwoAndThreeThreads) {
   const ParamValues params = ParamValues::parse(entry.params, {"grid=21", "dim=2"}, "net2-enum");
   std::vector<FitResult> fits;
   for (const Engine* engine : {&one, &two, &three})
-    fits.push_back(
-        fit_learner(entry, params, instance.data.view(), FitContext{engine, 7, {}}));
+    fits.push_back(fit_learner(entry, params, instance.data.view(), FitContext{engine, 7, {}}));
   for (std::size_t i = 1; i < fits.size(); ++i) {
     EXPECT_EQ(fits[i].as<Net2Model>().W, fits[0].as<Net2Model>().W);
     EXPECT_EQ(fits[i].as<Net2Model>().a, fits[0].as<Net2Model>().a);

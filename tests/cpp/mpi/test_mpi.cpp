@@ -11,15 +11,13 @@
 #include <vector>
 
 #include "../io_test_support.hpp"
+#include "../tradeoff_test_util.hpp"
 #include "cli.hpp"
 #include "relureg/family.hpp"
 
 namespace {
 
-struct Outcome {
-  int code;
-  std::string out, err;
-};
+using Outcome = relureg::testing::CliRun;
 
 class MpiTest : public io_test::IoTestBase {
  protected:
@@ -65,15 +63,6 @@ class MpiTest : public io_test::IoTestBase {
   Dataset data_;
 };
 
-Outcome run_in_process(std::vector<std::string> args) {
-  args.insert(args.begin(), "relureg");
-  std::vector<const char*> argv;
-  for (const std::string& a : args) argv.push_back(a.c_str());
-  std::ostringstream out, err;
-  const int code = relureg::cli::run(static_cast<int>(argv.size()), argv.data(), out, err);
-  return {code, out.str(), err.str()};
-}
-
 }  // namespace
 
 TEST_F(MpiTest, ModelFilesAreIdenticalForAnyProcessesThreadsAndLayout) {
@@ -88,9 +77,9 @@ TEST_F(MpiTest, ModelFilesAreIdenticalForAnyProcessesThreadsAndLayout) {
   for (const std::string learner : {"gd", "glmtron", "moment"}) {
     // The reference: one process, one thread, the CSV copy read into memory.
     const fs::path reference = dir_ / (learner + "-memory.json");
-    const Outcome memory =
-        run_in_process({"fit", (dir_ / "data.csv").string(), "--learner", learner, "--bias",
-                        "--threads", "1", "--seed", "5", "-o", reference.string(), "--quiet"});
+    const Outcome memory = relureg::testing::run_cli(
+        {"fit", (dir_ / "data.csv").string(), "--learner", learner, "--bias", "--threads", "1",
+         "--seed", "5", "-o", reference.string(), "--quiet"});
     ASSERT_EQ(memory.code, 0) << memory.err;
     const nlohmann::json expected = model_without_time(reference);
     EXPECT_GT(expected["metrics"]["passes"].get<int>(), 0);
