@@ -5,6 +5,8 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <optional>
+#include <vector>
 
 #include "cli.hpp"
 #include "fit_data.hpp"
@@ -19,6 +21,7 @@
 #include "relureg/model_ops.hpp"
 #include "relureg/query_oracle.hpp"
 #include "relureg/score.hpp"
+#include "relureg/sources.hpp"
 #include "relureg/standardize.hpp"
 
 namespace relureg::cli {
@@ -76,9 +79,22 @@ int cmd_fit(const FitOptions& o, const CommonOptions& c, std::ostream& out, std:
   params.set_fit_bias(o.bias);
   if (std::filesystem::path(o.output).extension() != ".json")
     throw InputError(o.output + ": the model file must end in .json");
-  check_output_path(o.output, {o.data, o.read.labels.string()});
+  check_output_path(o.output, {o.data, o.read.labels.string(), o.weights});
   // NPY data is mapped in place (each MPI rank maps its own rows); CSV is read into memory.
   const FitData input(o.data, o.read, entry.task == Task::halfspace || o.sq_tolerance > 0);
+  // Sample weights: every pass of the learner weighs the rows (learners that take them).
+  std::vector<double> weights;
+  std::optional<WeightedSource> weighted;
+  if (!o.weights.empty()) {
+    if (!entry.takes_weights)
+      throw InputError(
+          fmt::format("--weights: learner '{}' does not take sample weights "
+                      "(learners that do: {})",
+                      entry.name, weighted_learner_names()));
+    weights = read_weights(o.weights, input.source().rows(), o.data);
+    weighted.emplace(input.source(), weights, o.weights);
+  }
+  const DataSource& source = weighted ? static_cast<const DataSource&>(*weighted) : input.source();
   Engine engine = make_engine(c);
   engine.set_collective(input.collective());
   if (entry.task == Task::halfspace) require_halfspace_labels(engine, input.memory(), o.data);
@@ -86,8 +102,7 @@ int cmd_fit(const FitOptions& o, const CommonOptions& c, std::ostream& out, std:
   context.standardize = o.bias && !o.raw_features;  // as the Python ReLURegressor
   // Exponential-time learners say what the fit will cost before it starts (before any oracle, so
   // that their time probes are not counted as statistical queries).
-  if (const auto estimate = estimate_learner(entry, params, input.source(), context);
-      estimate && !c.quiet)
+  if (const auto estimate = estimate_learner(entry, params, source, context); estimate && !c.quiet)
     err << estimate->summary << "\n";
   std::shared_ptr<StatisticalQueryOracle> oracle;
   if (o.sq_tolerance > 0) {
@@ -96,7 +111,7 @@ int cmd_fit(const FitOptions& o, const CommonOptions& c, std::ostream& out, std:
   }
   ProgressBar bar(err, !c.quiet && stderr_is_terminal(), entry.name);
   context.progress = bar.callback();
-  const FitResult result = fit_learner_standardized(entry, params, input.source(), context);
+  const FitResult result = fit_learner_standardized(entry, params, source, context);
   bar.finish();
 
   ModelFile file;
@@ -110,6 +125,7 @@ int cmd_fit(const FitOptions& o, const CommonOptions& c, std::ostream& out, std:
                   {"seconds", result.seconds},
                   {"stop_reason", result.stop_reason},
                   {"n", input.source().rows()},
+                  {"weights", o.weights.empty() ? nlohmann::json() : nlohmann::json(o.weights)},
                   {"seed", c.seed},
                   {"loss_history", result.loss_history},
                   {"details", result.details}};
@@ -117,7 +133,7 @@ int cmd_fit(const FitOptions& o, const CommonOptions& c, std::ostream& out, std:
     file.metrics["sq"] = {{"tolerance", oracle->tolerance()},
                           {"oracle", oracle->kind()},
                           {"queries", oracle->queries()}};
-    file.metrics[train_key + "_exact"] = evaluate(make_engine(c), file.model, input.source()).loss;
+    file.metrics[train_key + "_exact"] = evaluate(make_engine(c), file.model, source).loss;
   }
   if (process_rank() == 0) write_model_file(o.output, file);  // rank 0 alone writes
   if (!c.quiet)

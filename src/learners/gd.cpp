@@ -90,7 +90,8 @@ class GdLearner final : public Learner {
 LearnerEntry gd_entry() {
   return learner_entry<GdLearner, GdParams>(
       "gd", "projected full-batch gradient descent on the square loss (one fused pass per step)",
-      "Soltanolkotabi, Learning ReLUs via Gradient Descent, NeurIPS 2017", Task::relu);
+      "Soltanolkotabi, Learning ReLUs via Gradient Descent, NeurIPS 2017", Task::relu,
+      SampleWeights::taken);
 }
 
 }  // namespace relureg::detail

@@ -74,7 +74,7 @@ LearnerEntry glmtron_entry() {
       "projected gradient descent on the convex surrogate ½ReLU(w·x)² − y·w·x from w = 0",
       "Kakade et al. 2011 (GLMtron); Diakonikolas, Goel, Karmalkar, Klivans, Soltanolkotabi, "
       "COLT 2020",
-      Task::relu);
+      Task::relu, SampleWeights::taken);
 }
 
 }  // namespace relureg::detail

@@ -36,7 +36,7 @@ LearnerEntry hs_average_entry() {
       "hs-average", "halfspace: the averaging direction Ê[ℓx]/‖Ê[ℓx]‖ (one pass; ±1 labels)",
       "Servedio 1999 (Average); error O(η√log(1/η)) recalled from Kalai, Klivans, Mansour, "
       "Servedio, FOCS 2005",
-      Task::halfspace);
+      Task::halfspace, SampleWeights::taken);
 }
 
 }  // namespace relureg::detail

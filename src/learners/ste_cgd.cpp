@@ -111,7 +111,7 @@ LearnerEntry ste_cgd_entry() {
       "binary-activation net v.1{Zw > 0}: coarse gradient descent with a straight-through "
       "estimator, minibatch or full batch",
       "Yin, Lyu, Zhang, Osher, Qi, Xin, Understanding Straight-Through Estimator, ICLR 2019",
-      Task::binact2);
+      Task::binact2, SampleWeights::taken);
 }
 
 }  // namespace relureg::detail
