@@ -20,7 +20,7 @@ int cmd_learners(std::ostream& out) {
   for (const LearnerEntry& e : learner_table()) {
     out << fmt::format("{:<12} [{}] {}\n", e.name, task_name(e.task), e.description);
     out << fmt::format("    reference: {}\n", e.reference);
-    if (e.takes_weights) out << "    takes sample weights (fit --weights FILE)\n";
+    if (e.takes_weights) out << "    sample weights: taken (fit --weights FILE)\n";
     print_params(out, e.params);
   }
   return 0;
