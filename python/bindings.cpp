@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "relureg/auto_learner.hpp"
 #include "relureg/dataset.hpp"
 #include "relureg/engine.hpp"
 #include "relureg/error.hpp"
@@ -204,8 +205,12 @@ py::dict fit(const Features& X, const Labels& y, const std::string& learner,
              const std::optional<Weights>& sample_weight) {
   if (y.ndim() != 1 || y.shape(0) != X.shape(0))
     throw InputError("y must be a 1-D array with one label per row of X");
-  const LearnerEntry& entry = find_learner(learner);
-  ParamValues values = ParamValues::from_map(entry.params, params, "learner '" + learner + "'");
+  // "auto" (fit_auto): its candidates check their own parameters.
+  const bool automatic = learner == kAutoLearner;
+  const LearnerEntry* entry = &find_learner(automatic ? "gd" : learner);
+  ParamValues values;
+  if (!automatic)
+    values = ParamValues::from_map(entry->params, params, "learner '" + learner + "'");
   values.set_fit_bias(bias);
   const DatasetView view = view_of(X, y.data());
   // Sample weights: the rows weighed in every pass of the learners that take them.
@@ -233,17 +238,27 @@ py::dict fit(const Features& X, const Labels& y, const std::string& learner,
   FitResult result;
   {
     py::gil_scoped_release release;
-    result = fit_learner_standardized(entry, values, data, context);
+    if (automatic) {
+      std::vector<std::string> assignments;
+      for (const auto& [name, value] : params) assignments.push_back(name + "=" + value);
+      AutoFit choice = fit_auto(assignments, bias, data, context);
+      result = std::move(choice.result);
+      entry = choice.entry;
+      values = std::move(choice.params);
+    } else {
+      result = fit_learner_standardized(*entry, values, data, context);
+    }
   }
   if (interrupt.interrupted()) throw py::error_already_set();
 
   // Every task's model as in the CLI's model file (the network estimators keep and predict it).
-  const nlohmann::json model_json = to_json(ModelFile{result.model, learner, {}, {}});
+  const nlohmann::json model_json = to_json(ModelFile{result.model, entry->name, {}, {}});
   double active = -1;
   if (const auto* relu = std::get_if<ReluModel>(&result.model))
     active = active_fraction(engine, view, relu->w, relu->b);
   py::dict out;
   out["type"] = task_name(task_of(result.model));
+  out["learner"] = entry->name;  // the learner kept, for "auto"
   if (auto* linear = std::get_if<ReluModel>(&result.model)) {
     const auto d = static_cast<py::ssize_t>(linear->w.size());
     out["w"] = to_numpy(std::move(linear->w), {d});

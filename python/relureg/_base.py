@@ -179,7 +179,7 @@ class CoreEstimator(BaseEstimator):
         self.n_passes_ = int(result["passes"])
         self.stop_reason_ = result["stop_reason"]
         self.fit_seconds_ = float(result["seconds"])
-        table = learners()[learner].params
+        table = learners()[result["learner"]].params
         self.learner_params_ = {
             name: float(value) if table[name].kind == "real" else value  # "inf" -> inf
             for name, value in result["params"].items()

@@ -12,10 +12,6 @@ from ._errors import DeadReLUWarning, InputError
 from ._tables import learners
 from ._validation import threads_from_n_jobs
 
-# learner="auto": the candidates fitted, in order (the lower training loss wins; see the docstring).
-AUTO_CANDIDATES = ("glmtron", "gd")
-# ... and the fallback fitted when the best candidate is dead (no active training row).
-AUTO_FALLBACK = ("gd", {"init": "moment"})
 # Learners that continue from the previous fit when warm_start=True (the others refit).
 WARM_STARTABLE = ("gd", "glmtron")
 
@@ -248,7 +244,7 @@ class ReLURegressor(RegressorMixin, CoreEstimator):
 
     def _fit_one(self, X, y, learner, params, standardize, warm, sample_weight=None):
         result = self._fit_core(X, y, learner, standardize, warm, params, sample_weight)
-        self.learner_ = learner
+        self.learner_ = result["learner"]
         self.active_fraction_ = float(result["active_fraction"])
         start = None
         if warm is not None:
@@ -263,20 +259,10 @@ class ReLURegressor(RegressorMixin, CoreEstimator):
         return result
 
     def _fit_auto(self, X, y, standardize, sample_weight=None):
-        fits = []
-        for learner in AUTO_CANDIDATES:
-            self._fit_one(
-                X, y, learner, self._params_for(learner), standardize, None, sample_weight
-            )
-            fits.append((self.history_[-1], dict(self.__dict__)))
-        best = min(fits, key=lambda fit: fit[0])
-        if best[1]["active_fraction_"] == 0:
-            learner, extra = AUTO_FALLBACK
-            params = {**self._params_for(learner), **extra}
-            self._fit_one(X, y, learner, params, standardize, None, sample_weight)
-            fits.append((self.history_[-1], dict(self.__dict__)))
-            best = min(fits, key=lambda fit: fit[0])
-        self.__dict__.update(best[1])
+        # The rule is the C++ library's (relureg fit --learner auto runs the same code).
+        self._fit_one(
+            X, y, "auto", self._given_learner_params(), standardize, None, sample_weight
+        )
 
     def predict(self, X):
         """Predict ``max(0, w·x + b)`` for every row of X.

@@ -6,6 +6,7 @@
 
 #include "option_checks.hpp"
 
+#include "relureg/auto_learner.hpp"
 #include "relureg/error.hpp"
 #include "relureg/family.hpp"
 #include "relureg/learner.hpp"
@@ -74,7 +75,7 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err)
   fit_cmd->add_option("data", fit.data, "data file (.csv or .npy)")->required();
   fit_cmd
       ->add_option("--learner", fit.learner,
-                   "learner: " + learner_names(Task::relu) +
+                   "learner: auto (" + auto_rule() + "), " + learner_names(Task::relu) +
                        "; for ±1 labels: " + learner_names(Task::halfspace) +
                        "; depth-2 networks: " + learner_names(Task::net2) +
                        "; binary-activation networks: " + learner_names(Task::binact2))

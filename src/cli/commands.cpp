@@ -12,6 +12,7 @@
 #include "fit_data.hpp"
 #include "option_checks.hpp"
 #include "progress.hpp"
+#include "relureg/auto_learner.hpp"
 #include "relureg/distributed.hpp"
 #include "relureg/error.hpp"
 #include "relureg/family.hpp"
@@ -73,9 +74,16 @@ int cmd_generate(const GenerateOptions& o, const CommonOptions& c, std::ostream&
 }
 
 int cmd_fit(const FitOptions& o, const CommonOptions& c, std::ostream& out, std::ostream& err) {
-  const LearnerEntry& entry = find_learner(o.learner);
+  // "auto" (fit_auto) fits gd and glmtron: checked as gd, which takes the same tasks and weights.
+  const bool automatic = o.learner == kAutoLearner;
+  const LearnerEntry& entry = find_learner(automatic ? "gd" : o.learner);
+  if (automatic && !o.task.empty() && o.task != task_name(Task::relu))
+    throw InputError(fmt::format("learner 'auto' fits a relu; --task {} needs one of: {}", o.task,
+                                 learner_names(task_from_name(o.task))));
   check_task(entry, o.task);
-  ParamValues params = ParamValues::parse(entry.params, o.params, "learner '" + entry.name + "'");
+  ParamValues params;
+  if (!automatic)
+    params = ParamValues::parse(entry.params, o.params, "learner '" + entry.name + "'");
   params.set_fit_bias(o.bias);
   if (std::filesystem::path(o.output).extension() != ".json")
     throw InputError(o.output + ": the model file must end in .json");
@@ -102,7 +110,9 @@ int cmd_fit(const FitOptions& o, const CommonOptions& c, std::ostream& out, std:
   context.standardize = o.bias && !o.raw_features;  // as the Python ReLURegressor
   // Exponential-time learners say what the fit will cost before it starts (before any oracle, so
   // that their time probes are not counted as statistical queries).
-  if (const auto estimate = estimate_learner(entry, params, source, context); estimate && !c.quiet)
+  if (const auto estimate =
+          automatic ? std::nullopt : estimate_learner(entry, params, source, context);
+      estimate && !c.quiet)
     err << estimate->summary << "\n";
   std::shared_ptr<StatisticalQueryOracle> oracle;
   if (o.sq_tolerance > 0) {
@@ -111,12 +121,21 @@ int cmd_fit(const FitOptions& o, const CommonOptions& c, std::ostream& out, std:
   }
   ProgressBar bar(err, !c.quiet && stderr_is_terminal(), entry.name);
   context.progress = bar.callback();
-  const FitResult result = fit_learner_standardized(entry, params, source, context);
+  FitResult result;
+  const LearnerEntry* fitted = &entry;
+  if (automatic) {
+    AutoFit choice = fit_auto(o.params, o.bias, source, context);
+    result = std::move(choice.result);
+    fitted = choice.entry;
+    params = std::move(choice.params);
+  } else {
+    result = fit_learner_standardized(entry, params, source, context);
+  }
   bar.finish();
 
   ModelFile file;
   file.model = result.model;
-  file.learner = entry.name;
+  file.learner = fitted->name;
   file.params = params.to_json();
   const bool halfspace = entry.task == Task::halfspace;  // its history is the 0/1 error
   const std::string train_key = halfspace ? "train_error" : "train_loss";
@@ -137,7 +156,8 @@ int cmd_fit(const FitOptions& o, const CommonOptions& c, std::ostream& out, std:
   }
   if (process_rank() == 0) write_model_file(o.output, file);  // rank 0 alone writes
   if (!c.quiet)
-    out << fmt::format("{}: train {} {:.6g}, {} passes, {:.3f} s, stop: {}; wrote {}\n", entry.name,
+    out << fmt::format("{}: train {} {:.6g}, {} passes, {:.3f} s, stop: {}; wrote {}\n",
+                       automatic ? "auto (" + fitted->name + ")" : fitted->name,
                        halfspace ? "0/1 error" : "loss", file.metrics[train_key].get<double>(),
                        result.passes, result.seconds, result.stop_reason, o.output);
   return 0;
