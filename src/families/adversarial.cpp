@@ -209,6 +209,11 @@ class AdversarialLaw {
   }
 };
 
+RowDistribution adversarial_rows(const GroundTruth& truth) {
+  auto law = std::make_shared<const AdversarialLaw>(truth);
+  return {truth.d, gaussian_coordinate(), [law](const float* x) { return law->label(x); }, {}, 0.0};
+}
+
 std::string search_note(const GroundTruth& truth, const std::vector<SearchCandidate>& found,
                         const std::vector<double>& losses, std::size_t samples) {
   std::string note = fmt::format("teacher loss {:.6g} (exact, quadrature)", truth.teacher_loss);
@@ -225,22 +230,14 @@ std::string search_note(const GroundTruth& truth, const std::vector<SearchCandid
 
 }  // namespace
 
-RowDistribution adversarial_rows(const GroundTruth& truth) {
-  auto law = std::make_shared<const AdversarialLaw>(truth);
-  return {truth.d, gaussian_coordinate(), [law](const float* x) { return law->label(x); }, {}, 0.0};
-}
-
 FamilyEntry adversarial_family() {
   return family_entry<AdversarialParams>(
       "adversarial", Task::relu,
       "x ~ N(0, I), a fraction eta relabelled against the teacher (shift or slab); opt <= bound",
-      [](std::size_t n, std::size_t d, std::uint64_t seed, const AdversarialParams& p,
-         const Engine& engine) {
-        GroundTruth truth = planted_truth("adversarial", n, d, seed, p, params_json(p));
+      [](const GenerateRequest& request, const AdversarialParams& p) {
+        GroundTruth truth = planted_truth(request, p, params_json(p));
         const AdversarialLaw law(truth);
         truth.teacher_loss = law.population_loss(truth.w_star, truth.b_star);
-        const RowDistribution rows = adversarial_rows(truth);
-        Dataset data = draw_dataset(rows, n, stream_seed(seed, Stream::data), engine.threads());
 
         truth.opt = truth.teacher_loss;
         const auto samples = p.search_samples;
@@ -248,8 +245,9 @@ FamilyEntry adversarial_family() {
         std::vector<double> losses;
         if (samples > 0) {
           const Dataset fresh =
-              draw_dataset(rows, samples, stream_seed(seed, Stream::search), engine.threads());
-          found = search_relus(engine, fresh.view(), truth);
+              draw_dataset(adversarial_rows(truth), samples,
+                           stream_seed(request.seed, Stream::search), request.engine.threads());
+          found = search_relus(request.engine, fresh.view(), truth);
           for (const SearchCandidate& c : found) {
             losses.push_back(law.population_loss(c.model.w, c.model.b));
             if (losses.back() < truth.opt) {
@@ -261,7 +259,7 @@ FamilyEntry adversarial_family() {
         }
         truth.opt_kind = "upper-bound";
         truth.opt_note = search_note(truth, found, losses, samples);
-        return Instance{std::move(data), std::move(truth)};
+        return truth;
       },
       model_losses([](const ReluModel& model, const GroundTruth& truth, const Engine& engine) {
         check_model_dimension(model, truth);
