@@ -109,7 +109,7 @@ struct Candidate {
 // the correlational signal E[y x] = Φ(b/‖w‖)·w of a very negative bias is smaller than label
 // noise of size √opt can cancel. Reconstructed from the research notes (docs/algorithms.md):
 // 1. Warm start by thresholded PCA, a non-correlational statistic: for thresholds τ_j (upper
-//    2^-(j+1) quantiles of y) the top generalised eigenvector of
+//    2^-(j+1) quantiles of y, read off a histogram) the top generalised eigenvector of
 //    M_j = Ê[1{y > τ_j} x xᵀ] − P̂(y > τ_j) Σ̂ against Σ̂. Under N(0, I), {y > τ} of a biased
 //    teacher is a tail slab {ŵ*·x > s}, on which the second moment along ŵ* is 1 + s·λ(s) > 1
 //    (λ the inverse Mills ratio) and 1 along every orthogonal direction.
@@ -193,18 +193,43 @@ class Gv25Learner final : public Learner {
  private:
   Gv25Params p_;
 
-  // The upper 2^-(j+1) quantiles of the labels, j < thresholds (distinct values only).
+  // About the upper 2^-(j+1) quantiles of the labels, j < thresholds (distinct values only),
+  // from means only (so that an SQ oracle answers every pass): the labels' mean m and rms
+  // deviation s, then a histogram on the grid m + s·(k/32 − 4), k = 0..256, whose tail shares
+  // pick the grid point nearest each quantile.
   std::vector<double> label_thresholds(const Engine& engine, const DataSource& train) const {
-    std::vector<double> y(train.rows());
-    engine.map(train, y, [](const RowBlock& blk, double* out) {
-      for (std::size_t r = 0; r < blk.rows; ++r) out[r] = blk.y[r];
-    });
-    std::sort(y.begin(), y.end());
+    const std::vector<double> moments =
+        engine.mean_rows(train, 2, [](const float*, double y, double* acc) {
+          acc[0] += y;
+          acc[1] += y * y;
+        });
+    const double spread = std::sqrt(std::max(moments[1] - moments[0] * moments[0], 0.0));
+    if (!(spread > 0) || !std::isfinite(spread)) return {};
+    constexpr std::size_t kGrid = 257;
+    std::vector<double> grid(kGrid);
+    for (std::size_t k = 0; k < kGrid; ++k)
+      grid[k] = moments[0] + spread * (static_cast<double>(k) / 32 - 4);
+    // bins[k] = share of labels in (grid[k−1], grid[k]] (bins[0]: ≤ grid[0], bins[kGrid]: above).
+    const std::vector<double> bins =
+        engine.mean_rows(train, kGrid + 1, [&grid](const float*, double y, double* acc) {
+          acc[std::lower_bound(grid.begin(), grid.end(), y) - grid.begin()] += 1;
+        });
+    std::vector<double> above(kGrid);  // above[k] = share of labels > grid[k]
+    double tail = 0;
+    for (std::size_t k = kGrid; k-- > 0;) {
+      tail += bins[k + 1];
+      above[k] = tail;
+    }
     std::vector<double> taus;
     for (std::size_t j = 0; j < p_.thresholds; ++j) {
-      const double tail = std::ldexp(1.0, -static_cast<int>(j + 1));
-      const auto index = static_cast<std::size_t>(std::floor((1 - tail) * (y.size() - 1)));
-      if (taus.empty() || y[index] != taus.back()) taus.push_back(y[index]);
+      const double target = std::ldexp(1.0, -static_cast<int>(j + 1));
+      std::size_t best = 0;
+      for (std::size_t k = 1; k < kGrid; ++k)
+        if (std::abs(std::log(std::max(above[k], 1e-300) / target)) <
+            std::abs(std::log(std::max(above[best], 1e-300) / target)))
+          best = k;
+      if (above[best] > 0 && std::find(taus.begin(), taus.end(), grid[best]) == taus.end())
+        taus.push_back(grid[best]);
     }
     return taus;
   }
