@@ -114,7 +114,7 @@ py::list catalogue(const std::vector<Entry>& table) {
     entry["description"] = e.description;
     if constexpr (requires { e.reference; }) entry["reference"] = e.reference;
     entry["params"] = param_table(e.params);
-    entry["takes_weights"] = e.takes_weights;
+    if constexpr (requires { e.takes_weights; }) entry["takes_weights"] = e.takes_weights;
     out.append(entry);
   }
   return out;
