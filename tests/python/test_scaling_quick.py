@@ -38,3 +38,13 @@ def test_moment_constant_search_stays_below_the_bounds(tmp_path):
         assert 2.0 - 1e-9 <= found[name]["worst"] <= 9.0
         # relureg's moment learner on 2·10^5 sampled rows of the worst pattern stays below it.
         assert 0.99 <= found[name]["fitted_moment_ratio"] <= found[name]["worst"] + 0.05
+
+
+def test_orthogonal_correlation_decays_like_n_to_minus_k_over_two(tmp_path):
+    run_quick("orthogonal_correlation.py", tmp_path)
+    found = json.load(open(tmp_path / "orthogonal_correlation.json"))
+    slopes = {int(k): s for k, s in found["slopes"].items()}
+    # Three sizes (16, 32, 64) and 20 directions: the slopes are within 0.5 of -k/2.
+    assert abs(slopes[2] + 1) < 0.5 and abs(slopes[4] + 2) < 0.5
+    corr = {(r["k"], r["n"]): r["rms_corr"] for r in found["rows"]}
+    assert 1e-2 < corr[(2, 16)] < 1e-1 and 1e-5 < corr[(4, 64)] < 1e-3
