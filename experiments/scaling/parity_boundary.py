@@ -14,15 +14,13 @@ Usage: PYTHONPATH=build/python /usr/bin/python3 experiments/scaling/parity_bound
 --quick: n in {8, 16}, m in {100, 3000}, 3 seeds (a smoke run for CI).
 """
 
-import argparse
-import json
-import os
 import sys
 import time
 
 import numpy as np
 
 import relureg
+from scaling_common import parse_args, write_outputs
 
 K, PASSES = 2, 200
 
@@ -47,10 +45,7 @@ def boundary(ms, rates):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", default="docs/scaling")
-    parser.add_argument("--quick", action="store_true")
-    args = parser.parse_args()
+    args = parse_args(__doc__)
     if args.quick:
         ns, ms, seeds = [8, 16], [100, 3000], 3
     else:
@@ -68,7 +63,6 @@ def main():
         if len(known) >= 2
         else None
     )
-    os.makedirs(args.out, exist_ok=True)
     lines = [
         "| n \\ m | " + " | ".join(str(m) for m in ms) + " | m* (rate 1/2) |",
         "|---" * (len(ms) + 2) + "|",
@@ -83,15 +77,13 @@ def main():
         f"eta = 0.1, {seeds} seeds per cell. Fitted slope of log m* against log n: {slope_text} "
         f"(prediction k − 1 = {K - 1}).",
     ]
-    with open(os.path.join(args.out, "parity_boundary.md"), "w") as out:
-        out.write("\n".join(lines) + "\n")
-    with open(os.path.join(args.out, "parity_boundary.json"), "w") as out:
-        json.dump(
-            {"rates": [{"n": n, "m": m, "rate": r} for (n, m), r in rates.items()],
-             "boundary": {str(n): b for n, b in bounds.items()}, "slope": slope},
-            out, indent=1,
-        )
-    figure(ns, ms, rates, bounds, slope, os.path.join(args.out, "parity_boundary.png"))
+    data = {
+        "rates": [{"n": n, "m": m, "rate": r} for (n, m), r in rates.items()],
+        "boundary": {str(n): b for n, b in bounds.items()},
+        "slope": slope,
+    }
+    png = write_outputs(args.out, "parity_boundary", "\n".join(lines) + "\n", data)
+    figure(ns, ms, rates, bounds, slope, png)
     print(f"{time.time() - start:.0f} s", file=sys.stderr)
 
 
