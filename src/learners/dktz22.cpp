@@ -78,13 +78,7 @@ class Dktz22Learner final : public Learner {
 }  // namespace
 
 LearnerEntry dktz22_entry() {
-  return learner_entry<Dktz22Learner, Dktz22Params>(
-      "dktz22",
-      "gradient descent on the square loss from the Chow start, step 1/(2·λ_max(Σ̂)) "
-      "(C·opt under log-concave marginals)",
-      "Diakonikolas, Kontonis, Tzamos, Zarifis, Learning a Single Neuron with Adversarial Label "
-      "Noise via Gradient Descent, COLT 2022",
-      Task::relu);
+  return learner_entry<Dktz22Learner, Dktz22Params>();
 }
 
 }  // namespace relureg::detail

@@ -334,13 +334,7 @@ class Gv25Learner final : public Learner {
 }  // namespace
 
 LearnerEntry gv25_entry() {
-  return learner_entry<Gv25Learner, Gv25Params>(
-      "gv25",
-      "ReLU with arbitrary bias: thresholded-PCA warm start, then preconditioned projected "
-      "descent (O(opt) under N(0, I))",
-      "Guo, Vijayaraghavan, Agnostic Learning of Arbitrary ReLU Activation under Gaussian "
-      "Marginals, COLT 2025",
-      Task::relu);
+  return learner_entry<Gv25Learner, Gv25Params>();
 }
 
 }  // namespace relureg::detail

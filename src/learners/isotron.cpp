@@ -38,12 +38,7 @@ class IsotronLearner final : public Learner {
 }  // namespace
 
 LearnerEntry isotron_entry() {
-  return learner_entry<IsotronLearner, IsotronParams>(
-      "isotron",
-      "single-index model g(w·x) with an unknown non-decreasing link: isotonic regression "
-      "alternating with perceptron-like steps",
-      "Kalai, Sastry, The Isotron Algorithm: High-Dimensional Isotonic Regression, COLT 2009",
-      Task::sim);
+  return learner_entry<IsotronLearner, IsotronParams>();
 }
 
 }  // namespace relureg::detail

@@ -45,13 +45,7 @@ class LIsotronLearner final : public Learner {
 }  // namespace
 
 LearnerEntry l_isotron_entry() {
-  return learner_entry<LIsotronLearner, LIsotronParams>(
-      "l-isotron",
-      "single-index model with an unknown Lipschitz non-decreasing link (Isotron with a "
-      "Lipschitz-isotonic link fit)",
-      "Kakade, Kanade, Shamir, Kalai, Efficient Learning of Generalized Linear and Single Index "
-      "Models with Isotonic Regression, NeurIPS 2011",
-      Task::sim);
+  return learner_entry<LIsotronLearner, LIsotronParams>();
 }
 
 }  // namespace relureg::detail

@@ -5,8 +5,8 @@
 
 namespace relureg::detail {
 
-// x_entry() for every line RELUREG_LEARNER(x) of the table.
-#define RELUREG_LEARNER(id) LearnerEntry id##_entry();
+// x_entry() for every line RELUREG_LEARNER(x, ...) of the table.
+#define RELUREG_LEARNER(id, ...) LearnerEntry id##_entry();
 #include "learner_table.def"
 #undef RELUREG_LEARNER
 

@@ -148,10 +148,7 @@ double second_moment_top_eigenvalue(const DataMoments& moments, bool with_bias) 
 }
 
 LearnerEntry moment_entry() {
-  return learner_entry<MomentLearner, MomentParams>(
-      "moment",
-      "closed-form Chow estimator 2·Σ̂⁻¹·Ê[y x] plus a least-squares scale refit (2 passes)",
-      "Stein's identity; sota.md D2 (loss ≤ 9·opt under N(0, I))", Task::relu);
+  return learner_entry<MomentLearner, MomentParams>();
 }
 
 }  // namespace relureg::detail

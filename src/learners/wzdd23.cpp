@@ -104,13 +104,7 @@ class Wzdd23Learner final : public Learner {
 }  // namespace
 
 LearnerEntry wzdd23_entry() {
-  return learner_entry<Wzdd23Learner, Wzdd23Params>(
-      "wzdd23",
-      "minibatch projected gradient descent on the convex surrogate, batches growing per epoch "
-      "(C·opt under mild marginals)",
-      "Wang, Zarifis, Diakonikolas, Diakonikolas, Robustly Learning a Single Neuron via "
-      "Sharpness, ICML 2023",
-      Task::relu);
+  return learner_entry<Wzdd23Learner, Wzdd23Params>();
 }
 
 }  // namespace relureg::detail
