@@ -204,7 +204,8 @@ def test_score_of_a_halfspace_needs_a_halfspace_instance():
 
 
 @pytest.mark.parametrize("module", ["relureg", "relureg._instances", "relureg._tables",
-                                    "relureg._regressor", "relureg._networks"])
+                                    "relureg._regressor", "relureg._networks",
+                                    "relureg._single_index"])
 def test_docstring_examples_run(module):
     result = doctest.testmod(importlib.import_module(module))
     assert result.attempted > 0 and result.failed == 0
