@@ -19,15 +19,13 @@ Usage: PYTHONPATH=build/python /usr/bin/python3 experiments/scaling/moment_const
 --quick: 4 starts of 60 steps, 2*10^5 rows for the check (a smoke run for CI).
 """
 
-import argparse
-import json
-import os
 import sys
 import time
 
 import numpy as np
 
 import relureg
+from scaling_common import parse_args, write_outputs
 
 ANGLES, RADII, DIRECTIONS, SECTORS, UNITS = 720, 24, 1440, 16, 8
 
@@ -151,11 +149,8 @@ def check_with_learner(problem, c, rows, rng):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", default="docs/scaling")
-    parser.add_argument("--quick", action="store_true")
-    parser.add_argument("--seed", type=int, default=1)
-    args = parser.parse_args()
+    args = parse_args(__doc__)
+    args.seed = 1
     starts, steps, rows = (4, 60, 200000) if args.quick else (60, 300, 1000000)
     rng = np.random.default_rng(args.seed)
     start = time.time()
@@ -172,7 +167,6 @@ def main():
         learner_loss, _ = check_with_learner(problem, best, rows, rng)
         results[name] = (score, chow_r, moment_r, opt, learner_loss / opt, random_best)
         print(f"{name}: worst ratio {score:.4f}", file=sys.stderr)
-    os.makedirs(args.out, exist_ok=True)
     lines = [
         "| searched for | worst ratio found | worst from random starts | chow/opt there | "
         "moment/opt there | opt there | relureg `moment` fitted on a sample, loss/opt | bounds |",
@@ -192,14 +186,11 @@ def main():
         "Chow vector is sampling noise, so a fit there scores whatever direction the noise "
         "points to; the other starts are random patterns.",
     ]
-    with open(os.path.join(args.out, "moment_constant.md"), "w") as out:
-        out.write("\n".join(lines) + "\n")
     keys = ("worst", "chow_ratio", "moment_ratio", "opt", "fitted_moment_ratio", "random_worst")
-    with open(os.path.join(args.out, "moment_constant.json"), "w") as out:
-        summary = {name: dict(zip(keys, values)) for name, values in results.items()}
-        summary["design_pattern"] = {"chow_ratio": chow_known, "moment_ratio": moment_known}
-        json.dump(summary, out, indent=1)
-    figure(problem, results, rng, os.path.join(args.out, "moment_constant.png"), starts, steps)
+    summary = {name: dict(zip(keys, values)) for name, values in results.items()}
+    summary["design_pattern"] = {"chow_ratio": chow_known, "moment_ratio": moment_known}
+    png = write_outputs(args.out, "moment_constant", "\n".join(lines) + "\n", summary)
+    figure(problem, results, rng, png, starts, steps)
     print(f"{time.time() - start:.0f} s", file=sys.stderr)
 
 

@@ -15,15 +15,13 @@ Usage: PYTHONPATH=build/python /usr/bin/python3 experiments/scaling/orthogonal_c
 --quick: k in {2, 4}, n in {16, 32, 64}, 20 directions (a smoke run for CI).
 """
 
-import argparse
-import json
-import os
 import sys
 import time
 
 import numpy as np
 
 import relureg
+from scaling_common import parse_args, write_outputs
 
 
 def rms_correlation(n, k, directions, rng):
@@ -39,10 +37,7 @@ def rms_correlation(n, k, directions, rng):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", default="docs/scaling")
-    parser.add_argument("--quick", action="store_true")
-    args = parser.parse_args()
+    args = parse_args(__doc__)
     if args.quick:
         ks, ns, directions = [2, 4], [16, 32, 64], 20
     else:
@@ -60,7 +55,6 @@ def main():
         slopes[k] = float(
             np.polyfit(np.log([r["n"] for r in mine]), np.log([r["rms_corr"] for r in mine]), 1)[0]
         )
-    os.makedirs(args.out, exist_ok=True)
     lines = ["| n | " + " | ".join(f"k = {k}" for k in ks) + " |", "|---" * (len(ks) + 1) + "|"]
     for n in ns:
         cells = [f"{r['rms_corr']:.3e}" for k in ks for r in rows if r["k"] == k and r["n"] == n]
@@ -76,11 +70,9 @@ def main():
         "exact in x (relureg's closed-form population loss on `orthogonal-net`, ReLU f_S, no "
         "noise); one random subset S per k (seed k).",
     ]
-    with open(os.path.join(args.out, "orthogonal_correlation.md"), "w") as out:
-        out.write("\n".join(lines) + "\n")
-    with open(os.path.join(args.out, "orthogonal_correlation.json"), "w") as out:
-        json.dump({"rows": rows, "slopes": {str(k): s for k, s in slopes.items()}}, out, indent=1)
-    figure(rows, ks, slopes, os.path.join(args.out, "orthogonal_correlation.png"))
+    data = {"rows": rows, "slopes": {str(k): s for k, s in slopes.items()}}
+    png = write_outputs(args.out, "orthogonal_correlation", "\n".join(lines) + "\n", data)
+    figure(rows, ks, slopes, png)
     print(f"{time.time() - start:.0f} s", file=sys.stderr)
 
 

@@ -12,15 +12,13 @@ Usage: PYTHONPATH=build/python /usr/bin/python3 experiments/scaling/recovery.py
 --quick: d = 20, n/d in {1, 3, 10}, 3 seeds, 100 passes (a smoke run for CI).
 """
 
-import argparse
-import json
-import os
 import sys
 import time
 
 import numpy as np
 
 import relureg
+from scaling_common import parse_args, write_outputs
 
 RECOVERED = 1e-3
 
@@ -125,22 +123,15 @@ def figure(rows, path):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", default="docs/scaling")
-    parser.add_argument("--quick", action="store_true")
-    args = parser.parse_args()
+    args = parse_args(__doc__)
     if args.quick:
         dims, ratios, seeds, passes = [20], [1, 3, 10], 3, 100
     else:
         dims, ratios, seeds, passes = [50, 200], [1, 1.5, 2, 2.5, 3, 4, 5, 7, 10], 20, 300
     start = time.time()
     rows = run(dims, ratios, seeds, passes)
-    os.makedirs(args.out, exist_ok=True)
-    with open(os.path.join(args.out, "recovery.md"), "w") as out:
-        out.write(table(rows, passes))
-    with open(os.path.join(args.out, "recovery.json"), "w") as out:
-        json.dump({"passes": passes, "rows": rows}, out, indent=1)
-    figure(rows, os.path.join(args.out, "recovery.png"))
+    png = write_outputs(args.out, "recovery", table(rows, passes), {"passes": passes, "rows": rows})
+    figure(rows, png)
     print(f"{time.time() - start:.0f} s", file=sys.stderr)
 
 

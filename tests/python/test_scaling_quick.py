@@ -48,3 +48,12 @@ def test_orthogonal_correlation_decays_like_n_to_minus_k_over_two(tmp_path):
     assert abs(slopes[2] + 1) < 0.5 and abs(slopes[4] + 2) < 0.5
     corr = {(r["k"], r["n"]): r["rms_corr"] for r in found["rows"]}
     assert 1e-2 < corr[(2, 16)] < 1e-1 and 1e-5 < corr[(4, 64)] < 1e-3
+
+
+def test_parity_boundary_gd_needs_samples_growing_with_n(tmp_path):
+    run_quick("parity_boundary.py", tmp_path)
+    found = json.load(open(tmp_path / "parity_boundary.json"))
+    rate = {(r["n"], r["m"]): r["rate"] for r in found["rates"]}
+    # 100 samples are too few to find a 2-sparse parity among 8 or 16 variables; 3000 suffice.
+    assert rate[(8, 100)] == 0.0 and rate[(16, 100)] == 0.0
+    assert rate[(8, 3000)] == 1.0 and rate[(16, 3000)] == 1.0
