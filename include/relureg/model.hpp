@@ -11,14 +11,16 @@
 
 #include "relureg/binact2.hpp"
 #include "relureg/net2.hpp"
+#include "relureg/single_index.hpp"
 
 namespace relureg {
 
 // What a model answers: the ReLU value max(0, w·x + b) (square loss), the ±1 label
 // sign(w·x + b) of a halfspace (0/1 error), or a depth-2 network: Σ_j a_j·σ(w_j·x + b_j)
-// (net2.hpp) or vᵀ1{Zw > 0} (binact2.hpp) (square loss). Learners and families declare the task
+// (net2.hpp) or vᵀ1{Zw > 0} (binact2.hpp), or a single-index model g(w·x) with a monotone
+// piecewise-linear link (single_index.hpp) (square loss). Learners and families declare the task
 // they are about; a model's task is the alternative it holds (task_of).
-enum class Task { relu, halfspace, net2, binact2 };
+enum class Task { relu, halfspace, net2, binact2, sim };
 
 // max(0, w·x + b).
 struct ReluModel {
@@ -41,7 +43,7 @@ struct HalfspaceModel {
 };
 
 // One model of any kind. The alternatives are in the order of Task.
-using Model = std::variant<ReluModel, HalfspaceModel, Net2Model, Binact2Model>;
+using Model = std::variant<ReluModel, HalfspaceModel, Net2Model, Binact2Model, SimModel>;
 
 Task task_of(const Model& model);
 std::size_t model_dim(const Model& model);
@@ -58,14 +60,14 @@ struct ModelFile {
   Task task() const { return task_of(model); }
 };
 
-// "relu", "halfspace", "net2" or "binact2", and back (InputError "unknown task 'x' (choose relu,
-// halfspace, net2 or binact2)").
+// "relu", "halfspace", "net2", "binact2" or "sim", and back (InputError "unknown task 'x'
+// (choose relu, halfspace, net2, binact2 or sim)").
 std::string task_name(Task task);
 Task task_from_name(const std::string& name);
 // What a task's models are scored by: "square loss" or "0/1 error".
 std::string task_measure(Task task);
 // The class of models a task's opt is taken over: "ReLUs", "halfspaces", "depth-2 networks",
-// "binary-activation networks".
+// "binary-activation networks", "single-index models".
 std::string task_models(Task task);
 
 }  // namespace relureg

@@ -4,7 +4,8 @@ The Python face of relureg's C++ core (agnostic ReLU regression):
 
 - :class:`ReLURegressor`, a scikit-learn estimator over every ReLU learner of the core,
   :class:`HalfspaceClassifier` over its agnostic halfspace learners, and the network regressors
-  :class:`Net2Regressor` (depth-2 ReLU networks) and :class:`BinaryActivationRegressor`;
+  :class:`Net2Regressor` (depth-2 ReLU networks) and :class:`BinaryActivationRegressor`, and
+  :class:`SingleIndexRegressor` (g(w·x) with an unknown monotone link: isotron, l-isotron);
 - :func:`make_instance`, :func:`population_loss` and :func:`score`: instances whose optimal loss
   ``opt`` is known, the population loss of any ReLU on them, and the score record (population
   loss, opt, excess, ratio_to_opt) of a fitted model;
@@ -36,6 +37,7 @@ from ._errors import DeadReLUWarning, DivergenceError, InputError
 from ._instances import make_instance, population_loss, score
 from ._networks import BinaryActivationRegressor, Net2Regressor
 from ._regressor import ReLURegressor
+from ._single_index import SingleIndexRegressor
 from ._tables import FamilyInfo, LearnerInfo, ParamInfo, families, learners
 from ._tradeoff import default_tradeoff_config, tradeoff
 
@@ -59,6 +61,7 @@ __all__ = [
     "Net2Regressor",
     "ParamInfo",
     "ReLURegressor",
+    "SingleIndexRegressor",
     "__version__",
     "default_tradeoff_config",
     "families",

@@ -78,11 +78,13 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err)
                    "learner: auto (" + auto_rule() + "), " + learner_names(Task::relu) +
                        "; for ±1 labels: " + learner_names(Task::halfspace) +
                        "; depth-2 networks: " + learner_names(Task::net2) +
-                       "; binary-activation networks: " + learner_names(Task::binact2))
+                       "; binary-activation networks: " + learner_names(Task::binact2) +
+                       "; single-index models: " + learner_names(Task::sim))
       ->required();
   fit_cmd->add_option("--task", fit.task,
                       "relu (square loss), halfspace (±1 labels, 0/1 error), net2 or binact2 "
-                      "(networks, square loss); default: the learner's");
+                      "(networks, square loss), sim (single-index models, square loss); default: "
+                      "the learner's");
   add_params(fit_cmd, fit.params, "learner", "learners");
   fit_cmd->add_flag("--bias", fit.bias,
                     "fit a bias b (default: no bias, b = 0, the homogeneous ReLU of GKK19; the "

@@ -26,6 +26,7 @@ constexpr TaskInfo kTasks[] = {
     {Task::halfspace, "halfspace", "0/1 error", "halfspaces"},
     {Task::net2, "net2", "square loss", "depth-2 networks"},
     {Task::binact2, "binact2", "square loss", "binary-activation networks"},
+    {Task::sim, "sim", "square loss", "single-index models"},
 };
 
 constexpr bool tasks_in_enum_order() {
@@ -67,7 +68,7 @@ Task task_from_name(const std::string& name) {
   for (const TaskInfo& t : kTasks)
     if (name == t.name) return t.task;
   throw InputError(
-      fmt::format("unknown task '{}' (choose relu, halfspace, net2 or binact2)", name));
+      fmt::format("unknown task '{}' (choose relu, halfspace, net2, binact2 or sim)", name));
 }
 
 std::string task_measure(Task task) {

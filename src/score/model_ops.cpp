@@ -52,6 +52,8 @@ Model model_from_json(Task task, const nlohmann::json& j, const std::string& ori
       return net2_from_json(j, origin);
     case Task::binact2:
       return binact2_from_json(j, origin);
+    case Task::sim:
+      return sim_from_json(j, origin);
     case Task::relu:
       break;
   }
@@ -83,7 +85,7 @@ Evaluation evaluate(const Engine& engine, const Model& model, const DataSource& 
       Overloaded{[&](const ReluModel& m) { return relu_loss(engine, data, m.w, m.b); },
                  [&](const HalfspaceModel& m) { return zero_one_error(engine, data, m.w, m.b); },
                  [&](const Net2Model& m) { return net2_loss(engine, data, m); },
-                 [&](const Binact2Model& m) {
+                 [&](const auto& m) {  // Binact2Model, SimModel: from the one-row prediction
                    return engine.mean_rows(data, 1, [&m](const float* x, double y, double* acc) {
                      const double r = m.predict_one(x) - y;
                      acc[0] += r * r;
@@ -117,7 +119,8 @@ nlohmann::json to_json(const ModelFile& file) {
   j.update(std::visit(Overloaded{[](const ReluModel& m) { return linear_to_json(m); },
                                  [](const HalfspaceModel& m) { return linear_to_json(m); },
                                  [](const Net2Model& m) { return net2_to_json(m); },
-                                 [](const Binact2Model& m) { return binact2_to_json(m); }},
+                                 [](const Binact2Model& m) { return binact2_to_json(m); },
+                                 [](const SimModel& m) { return sim_to_json(m); }},
                       file.model));
   j["learner"] = file.learner;
   j["params"] = file.params;
@@ -136,10 +139,10 @@ ModelFile model_file_from_json(const nlohmann::json& j, const std::string& origi
     try {
       task = task_from_name(j["type"].is_string() ? j["type"].get<std::string>() : "");
     } catch (const InputError&) {
-      throw InputError(fmt::format(
-          "{}: unsupported model type {} (expected \"relu\", \"halfspace\", \"net2\" or "
-          "\"binact2\")",
-          origin, j["type"].dump()));
+      throw InputError(
+          fmt::format("{}: unsupported model type {} (expected \"relu\", \"halfspace\", \"net2\", "
+                      "\"binact2\" or \"sim\")",
+                      origin, j["type"].dump()));
     }
   }
   ModelFile file;

@@ -126,5 +126,29 @@ TEST(Wzdd23, DivergenceIsAnErrorNamingTheEpoch) {
   }
 }
 
+TEST(BiasEverywhere, EveryReluLearnerFitsABiasAndTheOthersRefuseInOneLine) {
+  const Engine& engine = two_threads();
+  const Instance instance = generate_instance("realizable", 3000, 3, 3, {"bias=-0.3"}, engine);
+  std::vector<std::string> refusing;
+  for (const LearnerEntry& entry : learner_table()) {
+    if (entry.task != Task::relu && entry.task != Task::sim) continue;
+    ParamValues values = ParamValues::parse(entry.params, {}, entry.name);
+    values.set_fit_bias(true);
+    if (!entry.fits_bias) {
+      refusing.push_back(entry.name);
+      EXPECT_EQ(relureg::testing::input_error_of([&] {
+                  fit_learner(entry, values, instance.data.view(), {&engine, 1, {}});
+                }),
+                entry.name + ": fits no bias; --bias is not supported");
+      continue;
+    }
+    const FitResult result = fit_learner(entry, values, instance.data.view(), {&engine, 1, {}});
+    EXPECT_TRUE(result.relu().bias) << entry.name;
+    EXPECT_TRUE(std::isfinite(result.relu().b)) << entry.name;
+  }
+  // The single-index learners put any offset into their link.
+  EXPECT_EQ(refusing, (std::vector<std::string>{"isotron", "l-isotron"}));
+}
+
 }  // namespace
 }  // namespace relureg

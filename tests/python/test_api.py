@@ -51,7 +51,8 @@ def test_learner_table_matches_the_cli_listing(run_cli):
     assert (gd.params["max_passes"].kind, gd.params["max_passes"].default) == ("integer", 500)
     assert gd.params["radius"].default == np.inf
     assert list(table) == [
-        "moment", "gd", "glmtron", "dktz22", "wzdd23", "gv25", "exhaustive", "exhaustive-subsets",
+        "moment", "gd", "glmtron", "dktz22", "wzdd23", "gv25", "isotron", "l-isotron", "exhaustive",
+        "exhaustive-subsets",
         "gkk19", "hs-average", "hs-abl", "hs-sigmoid", "net2-gd", "net2-enum", "orthogonal-subsets",
         "ste-cgd",
     ]
@@ -59,8 +60,9 @@ def test_learner_table_matches_the_cli_listing(run_cli):
     assert list(relureg.learners("halfspace")) == ["hs-average", "hs-abl", "hs-sigmoid"]
     assert list(relureg.learners("net2")) == ["net2-gd", "net2-enum", "orthogonal-subsets"]
     assert list(relureg.learners("binact2")) == ["ste-cgd"]
-    with pytest.raises(ValueError, match="task must be 'relu', 'halfspace', 'net2', 'binact2' or "
-                                         "None, got 'x'"):
+    assert list(relureg.learners("sim")) == ["isotron", "l-isotron"]
+    with pytest.raises(ValueError, match="task must be 'relu', 'halfspace', 'net2', 'binact2', "
+                                         "'sim' or None, got 'x'"):
         relureg.learners("x")
 
 
@@ -206,7 +208,8 @@ def test_score_of_a_halfspace_needs_a_halfspace_instance():
 
 
 @pytest.mark.parametrize("module", ["relureg", "relureg._instances", "relureg._tables",
-                                    "relureg._regressor", "relureg._networks"])
+                                    "relureg._regressor", "relureg._networks",
+                                    "relureg._single_index"])
 def test_docstring_examples_run(module):
     result = doctest.testmod(importlib.import_module(module))
     assert result.attempted > 0 and result.failed == 0
