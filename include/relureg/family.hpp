@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <limits>
 #include <optional>
 #include <string>
 #include <vector>
@@ -67,13 +68,22 @@ struct PopulationLoss {
   std::size_t samples = 0;
 };
 
+// The blocks (kBlockRows rows each) of an instance's n rows that a generator draws: all of them
+// by default, or blocks [first, end) only (one process's shard). Block k's rows come from their
+// own random stream, so a part holds exactly those rows of the whole instance.
+struct RowBlocks {
+  std::size_t first = 0;
+  std::size_t end = std::numeric_limits<std::size_t>::max();
+};
+
 struct FamilyEntry {
   std::string name;
   std::string description;  // one line
   Task task = Task::relu;   // the models its opt is about: ReLUs, halfspaces (0/1 error), networks
   ParamTable params;        // family-specific parameters (n, d and seed are arguments of generate)
+  // The instance's data holds the rows of `blocks` only (its truth is the whole instance's).
   std::function<Instance(std::size_t n, std::size_t d, std::uint64_t seed, const ParamValues&,
-                         const Engine&)>
+                         const Engine&, RowBlocks blocks)>
       generate;
   // The family's own population loss of a model, for the kinds of model it has one for (a closed
   // form, or Monte Carlo at its own sample size); nullopt for the others, whose loss
@@ -91,10 +101,10 @@ const std::vector<FamilyEntry>& family_table();
 const FamilyEntry& find_family(const std::string& name);
 std::string family_names();
 
-// Convenience: look up, validate and generate.
+// Convenience: look up, validate and generate (only the rows of `blocks`, when given).
 Instance generate_instance(const std::string& family, std::size_t n, std::size_t d,
                            std::uint64_t seed, const std::vector<std::string>& assignments,
-                           const Engine& engine);
+                           const Engine& engine, RowBlocks blocks = {});
 // Monte-Carlo population losses use this many fresh rows.
 inline constexpr std::size_t kMonteCarloSamples = 1000000;
 

@@ -235,12 +235,13 @@ FamilyEntry adversarial_family() {
       "adversarial", Task::relu,
       "x ~ N(0, I), a fraction eta relabelled against the teacher (shift or slab); opt <= bound",
       [](std::size_t n, std::size_t d, std::uint64_t seed, const AdversarialParams& p,
-         const Engine& engine) {
+         const Engine& engine, RowBlocks blocks) {
         GroundTruth truth = planted_truth("adversarial", n, d, seed, p, params_json(p));
         const AdversarialLaw law(truth);
         truth.teacher_loss = law.population_loss(truth.w_star, truth.b_star);
         const RowDistribution rows = adversarial_rows(truth);
-        Dataset data = draw_dataset(rows, n, stream_seed(seed, Stream::data), engine.threads());
+        Dataset data =
+            draw_dataset(rows, n, stream_seed(seed, Stream::data), engine.threads(), blocks);
 
         truth.opt = truth.teacher_loss;
         const auto samples = p.search_samples;

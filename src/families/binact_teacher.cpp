@@ -45,7 +45,7 @@ FamilyEntry binact_teacher_family() {
       "y = v*.1{Z w* > 0} + noise, Z = the row as m patches of d/m N(0,1) features, "
       "v* ~ N(0, I_m), unit w*; opt = noise",
       [](std::size_t n, std::size_t d, std::uint64_t seed, const BinactTeacherParams& p,
-         const Engine& engine) {
+         const Engine& engine, RowBlocks blocks) {
         if (n == 0) throw InputError("n must be at least 1");
         const std::size_t m = p.patches;
         const std::size_t filter = filter_size(d, m, "family 'binact-teacher'");
@@ -73,7 +73,7 @@ FamilyEntry binact_teacher_family() {
               {"objective", spurious.objective},
               {"square_loss", 2 * spurious.objective + noise}}}};
         Dataset data = draw_dataset(binact_teacher_rows(truth), n, stream_seed(seed, Stream::data),
-                                    engine.threads());
+                                    engine.threads(), blocks);
         return Instance{std::move(data), std::move(truth)};
       },
       model_losses(

@@ -163,7 +163,7 @@ FamilyEntry halfspace_family() {
       "±1 labels sign(w*.x), x ~ N(0, I), a fraction eta flipped near or far from the boundary; "
       "opt = best 0/1 error",
       [](std::size_t n, std::size_t d, std::uint64_t seed, const HalfspaceParams& p,
-         const Engine& engine) {
+         const Engine& engine, RowBlocks blocks) {
         if (n == 0) throw InputError("n must be at least 1");
         if (d < 2) throw InputError("family 'halfspace' needs d of at least 2");
         GroundTruth truth;
@@ -191,7 +191,7 @@ FamilyEntry halfspace_family() {
             "search over the angle",
             truth.teacher_loss, error < truth.teacher_loss ? theta : 0.0);
         Dataset data = draw_dataset(halfspace_rows(truth), n, stream_seed(seed, Stream::data),
-                                    engine.threads());
+                                    engine.threads(), blocks);
         return Instance{std::move(data), std::move(truth)};
       },
       model_losses([](const HalfspaceModel& model, const GroundTruth& truth, const Engine&) {

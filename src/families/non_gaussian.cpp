@@ -72,11 +72,12 @@ FamilyEntry non_gaussian_family() {
       "non-gaussian", Task::relu,
       "noisy teacher with i.i.d. standardised uniform/laplace/student-t features; opt = noise",
       [](std::size_t n, std::size_t d, std::uint64_t seed, const NonGaussianParams& p,
-         const Engine& engine) {
+         const Engine& engine, RowBlocks blocks) {
         GroundTruth truth =
             noisy_teacher_truth("non-gaussian", n, d, seed, p, p.noise, params_json(p));
         const RowDistribution rows = non_gaussian_rows(truth);  // validates marginal and dof
-        Dataset data = draw_dataset(rows, n, stream_seed(seed, Stream::data), engine.threads());
+        Dataset data =
+            draw_dataset(rows, n, stream_seed(seed, Stream::data), engine.threads(), blocks);
         return Instance{std::move(data), std::move(truth)};
       },
       model_losses([](const ReluModel& model, const GroundTruth& truth, const Engine& engine) {

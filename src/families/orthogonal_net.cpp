@@ -181,7 +181,7 @@ FamilyEntry orthogonal_net_family() {
       "GGJKK20's orthogonal network f_S on a random k-subset S, unit variance; y = f_S(x) "
       "(+ noise) or y = +-1 with P[y=1|x] = sigmoid(f_S(x))",
       [](std::size_t n, std::size_t d, std::uint64_t seed, const OrthogonalNetParams& p,
-         const Engine& engine) {
+         const Engine& engine, RowBlocks blocks) {
         if (n == 0) throw InputError("n must be at least 1");
         OrthogonalSetup s;
         s.k = p.k;
@@ -239,7 +239,7 @@ FamilyEntry orthogonal_net_family() {
               bayes, checks["samples"].get<std::size_t>(), 1 - corr * corr);
         }
         Dataset data = draw_dataset(orthogonal_net_rows(truth), n, stream_seed(seed, Stream::data),
-                                    engine.threads());
+                                    engine.threads(), blocks);
         return Instance{std::move(data), std::move(truth)};
       },
       model_losses(

@@ -68,8 +68,10 @@ struct RowDistribution {
 };
 
 // n rows of `rows` in blocks of kBlockRows, block k drawn from make_rng(seed, k), blocks in
-// parallel on `threads` (for_blocks).
-Dataset draw_dataset(const RowDistribution& rows, std::size_t n, std::uint64_t seed, int threads);
+// parallel on `threads` (for_blocks). With `blocks`, only the rows of those blocks (the same
+// values as in the whole sample).
+Dataset draw_dataset(const RowDistribution& rows, std::size_t n, std::uint64_t seed, int threads,
+                     RowBlocks blocks = {});
 
 // E[(ReLU(w·x + b) − y)²] = E[(ReLU(w·x + b) − E[y|x])²] + noise variance, the first term by
 // Monte Carlo on `samples` fresh rows drawn block by block (never all stored), block sums added
@@ -106,7 +108,9 @@ struct PlantedParams {
 template <class P, class Generate>
 auto typed_generate(Generate generate) {
   return [generate](std::size_t n, std::size_t d, std::uint64_t seed, const ParamValues& values,
-                    const Engine& engine) { return generate(n, d, seed, values.as<P>(), engine); };
+                    const Engine& engine, RowBlocks blocks) {
+    return generate(n, d, seed, values.as<P>(), engine, blocks);
+  };
 }
 
 // A family's table entry: name, task, one-line description, its parameter struct P (listing,

@@ -48,7 +48,7 @@ std::vector<std::size_t> planted_set(const GroundTruth& truth) {
 // with z_j ~ N(0, 1) (so x ~ N(0, I) and b = sign x, read back from the stored float's sign bit),
 // ℓ = χ_S(b) flipped with probability eta, y = (1 + ℓ)/2.
 Dataset draw_parity_rows(std::size_t n, std::size_t d, const std::vector<std::size_t>& S,
-                         double eta, std::uint64_t seed, int threads) {
+                         double eta, std::uint64_t seed, int threads, RowBlocks blocks) {
   RowDistribution rows;
   rows.d = d;
   rows.draw_coordinate = [](BlockRandom& random) {
@@ -61,7 +61,7 @@ Dataset draw_parity_rows(std::size_t n, std::size_t d, const std::vector<std::si
     const double label = random.uniform() < eta ? -parity : parity;
     return (1 + label) / 2;
   };
-  return draw_dataset(rows, n, seed, threads);
+  return draw_dataset(rows, n, seed, threads, blocks);
 }
 
 // E[(ReLU(w·x + b) − y)²] = E[f²] − 2E[f y] + E[y²] with E[y²] = E[y] = ½ and
@@ -85,7 +85,7 @@ FamilyEntry sparse_parity_family() {
       "sparse-parity", Task::relu,
       "noisy k-sparse parity of sign(x), x ~ N(0, I), y in {0,1} (GKK19 hardness); d = variables",
       [](std::size_t n, std::size_t variables, std::uint64_t seed, const SparseParityParams& p,
-         const Engine& engine) {
+         const Engine& engine, RowBlocks blocks) {
         if (n == 0) throw InputError("n must be at least 1");
         const std::size_t k = p.k;
         if (k > variables)
@@ -148,8 +148,8 @@ FamilyEntry sparse_parity_family() {
             {"b0", gap.b0},
             {"gap", gap.gap},
             {"labels", "y = (1 + l)/2, l = prod_{i in S} sign(x_i), flipped w.p. eta"}};
-        Dataset data =
-            draw_parity_rows(n, d, S, eta, stream_seed(seed, Stream::data), engine.threads());
+        Dataset data = draw_parity_rows(n, d, S, eta, stream_seed(seed, Stream::data),
+                                        engine.threads(), blocks);
         return Instance{std::move(data), std::move(truth)};
       },
       model_losses([](const ReluModel& model, const GroundTruth& truth, const Engine&) {

@@ -68,7 +68,7 @@ FamilyEntry teacher_net2_family() {
       "y = sum_j a_j ReLU(w_j.x + b_j) + noise, random teacher with unit w_j, x ~ N(0, I); "
       "opt = noise",
       [](std::size_t n, std::size_t d, std::uint64_t seed, const TeacherNet2Params& p,
-         const Engine& engine) {
+         const Engine& engine, RowBlocks blocks) {
         if (n == 0) throw InputError("n must be at least 1");
         if (d == 0) throw InputError("d must be at least 1");
         const std::size_t k = p.units;
@@ -96,7 +96,7 @@ FamilyEntry teacher_net2_family() {
             k, noise);
         truth.teacher = {{"type", "net2"}, {"network", net2_to_json(teacher)}};
         Dataset data = draw_dataset(teacher_net2_rows(truth), n, stream_seed(seed, Stream::data),
-                                    engine.threads());
+                                    engine.threads(), blocks);
         return Instance{std::move(data), std::move(truth)};
       },
       model_losses(
