@@ -234,14 +234,10 @@ FamilyEntry adversarial_family() {
   return family_entry<AdversarialParams>(
       "adversarial", Task::relu,
       "x ~ N(0, I), a fraction eta relabelled against the teacher (shift or slab); opt <= bound",
-      [](std::size_t n, std::size_t d, std::uint64_t seed, const AdversarialParams& p,
-         const Engine& engine, RowBlocks blocks) {
-        GroundTruth truth = planted_truth("adversarial", n, d, seed, p, params_json(p));
+      [](const GenerateRequest& request, const AdversarialParams& p) {
+        GroundTruth truth = planted_truth(request, p, params_json(p));
         const AdversarialLaw law(truth);
         truth.teacher_loss = law.population_loss(truth.w_star, truth.b_star);
-        const RowDistribution rows = adversarial_rows(truth);
-        Dataset data =
-            draw_dataset(rows, n, stream_seed(seed, Stream::data), engine.threads(), blocks);
 
         truth.opt = truth.teacher_loss;
         const auto samples = p.search_samples;
@@ -249,8 +245,9 @@ FamilyEntry adversarial_family() {
         std::vector<double> losses;
         if (samples > 0) {
           const Dataset fresh =
-              draw_dataset(rows, samples, stream_seed(seed, Stream::search), engine.threads());
-          found = search_relus(engine, fresh.view(), truth);
+              draw_dataset(adversarial_rows(truth), samples,
+                           stream_seed(request.seed, Stream::search), request.engine.threads());
+          found = search_relus(request.engine, fresh.view(), truth);
           for (const SearchCandidate& c : found) {
             losses.push_back(law.population_loss(c.model.w, c.model.b));
             if (losses.back() < truth.opt) {
@@ -262,7 +259,7 @@ FamilyEntry adversarial_family() {
         }
         truth.opt_kind = "upper-bound";
         truth.opt_note = search_note(truth, found, losses, samples);
-        return Instance{std::move(data), std::move(truth)};
+        return truth;
       },
       model_losses([](const ReluModel& model, const GroundTruth& truth, const Engine& engine) {
         check_model_dimension(model, truth);

@@ -162,18 +162,12 @@ FamilyEntry halfspace_family() {
       "halfspace", Task::halfspace,
       "±1 labels sign(w*.x), x ~ N(0, I), a fraction eta flipped near or far from the boundary; "
       "opt = best 0/1 error",
-      [](std::size_t n, std::size_t d, std::uint64_t seed, const HalfspaceParams& p,
-         const Engine& engine, RowBlocks blocks) {
-        if (n == 0) throw InputError("n must be at least 1");
+      [](const GenerateRequest& request, const HalfspaceParams& p) {
+        const std::size_t d = request.d;
         if (d < 2) throw InputError("family 'halfspace' needs d of at least 2");
-        GroundTruth truth;
-        truth.family = "halfspace";
-        truth.d = d;
-        truth.seed = seed;
-        BlockRandom random(make_rng(seed, static_cast<std::uint64_t>(Stream::teacher)));
+        GroundTruth truth = blank_truth(request, params_json(p));
+        BlockRandom random(make_rng(request.seed, static_cast<std::uint64_t>(Stream::teacher)));
         truth.w_star = random_unit_vector(d, random);
-        truth.radius = std::numeric_limits<double>::infinity();
-        truth.params = params_json(p);
         const HalfspaceLaw law(truth);
         truth.teacher_loss = law.error(truth.w_star, 0.0);
         const std::vector<double> u = side_direction(truth);
@@ -190,9 +184,7 @@ FamilyEntry halfspace_family() {
             "rad from the teacher, by quadrature over the margin and a grid plus golden-section "
             "search over the angle",
             truth.teacher_loss, error < truth.teacher_loss ? theta : 0.0);
-        Dataset data = draw_dataset(halfspace_rows(truth), n, stream_seed(seed, Stream::data),
-                                    engine.threads(), blocks);
-        return Instance{std::move(data), std::move(truth)};
+        return truth;
       },
       model_losses([](const HalfspaceModel& model, const GroundTruth& truth, const Engine&) {
         return PopulationLoss{HalfspaceLaw(truth).error(model.w, model.b), 0.0, "exact", 0};
