@@ -13,7 +13,7 @@ inline constexpr std::size_t kBlockRows = 4096;
 
 // The number of blocks of kBlockRows (or `block_rows`) that cover `rows` rows.
 constexpr std::size_t block_count(std::size_t rows, std::size_t block_rows = kBlockRows) {
-  return (rows + block_rows - 1) / block_rows;
+  return rows / block_rows + (rows % block_rows != 0 ? 1 : 0);  // no overflow near SIZE_MAX
 }
 
 // How blocks are handed to threads. It never changes a result, only the speed: `even` gives each
