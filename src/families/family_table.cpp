@@ -41,8 +41,8 @@ Instance generate_instance(const std::string& family, std::size_t n, std::size_t
   if (n == 0) throw InputError("n must be at least 1");
   if (d == 0) throw InputError("d must be at least 1");
   const std::size_t end_block = std::min(blocks.end, block_count(n));
-  const std::size_t first_row = std::min(blocks.first, end_block) * kBlockRows;
-  check_dataset_memory(std::min(n, end_block * kBlockRows) - first_row, d,
+  const std::size_t first_row = block_start_row(n, std::min(blocks.first, end_block));
+  check_dataset_memory(block_start_row(n, end_block) - first_row, d,
                        fmt::format("family '{}'", family));
   const ParamValues values =
       ParamValues::parse(entry.params, assignments, fmt::format("family '{}'", family));

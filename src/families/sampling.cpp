@@ -81,8 +81,8 @@ Dataset draw_dataset(const RowDistribution& rows, std::size_t n, std::uint64_t s
                      RowBlocks blocks) {
   const std::size_t end_block = std::min(blocks.end, block_count(n));
   const std::size_t first_block = std::min(blocks.first, end_block);
-  const std::size_t first_row = first_block * kBlockRows;
-  Dataset data(std::min(n, end_block * kBlockRows) - first_row, rows.d);
+  const std::size_t first_row = block_start_row(n, first_block);
+  Dataset data(block_start_row(n, end_block) - first_row, rows.d);
   for_blocks(
       end_block - first_block, threads,
       [&](std::size_t local) {
