@@ -209,6 +209,11 @@ class AdversarialLaw {
   }
 };
 
+RowDistribution adversarial_rows(const GroundTruth& truth) {
+  auto law = std::make_shared<const AdversarialLaw>(truth);
+  return {truth.d, gaussian_coordinate(), [law](const float* x) { return law->label(x); }, {}, 0.0};
+}
+
 std::string search_note(const GroundTruth& truth, const std::vector<SearchCandidate>& found,
                         const std::vector<double>& losses, std::size_t samples) {
   std::string note = fmt::format("teacher loss {:.6g} (exact, quadrature)", truth.teacher_loss);
@@ -224,11 +229,6 @@ std::string search_note(const GroundTruth& truth, const std::vector<SearchCandid
 }
 
 }  // namespace
-
-RowDistribution adversarial_rows(const GroundTruth& truth) {
-  auto law = std::make_shared<const AdversarialLaw>(truth);
-  return {truth.d, gaussian_coordinate(), [law](const float* x) { return law->label(x); }, {}, 0.0};
-}
 
 FamilyEntry adversarial_family() {
   return family_entry<AdversarialParams>(

@@ -15,9 +15,7 @@ namespace relureg::families {
 // params), so that fresh samples for Monte-Carlo checks come from exactly the instance's law.
 RowDistribution realizable_rows(const GroundTruth& truth);
 RowDistribution label_noise_rows(const GroundTruth& truth);
-RowDistribution adversarial_rows(const GroundTruth& truth);
 RowDistribution non_gaussian_rows(const GroundTruth& truth);
-RowDistribution halfspace_rows(const GroundTruth& truth);
 RowDistribution teacher_net2_rows(const GroundTruth& truth);
 RowDistribution orthogonal_net_rows(const GroundTruth& truth);
 RowDistribution binact_teacher_rows(const GroundTruth& truth);

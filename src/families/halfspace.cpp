@@ -101,6 +101,11 @@ class HalfspaceLaw {
   double threshold_ = 0;
 };
 
+RowDistribution halfspace_rows(const GroundTruth& truth) {
+  auto law = std::make_shared<const HalfspaceLaw>(truth);
+  return {truth.d, gaussian_coordinate(), [law](const float* x) { return law->label(x); }, {}, 0.0};
+}
+
 // The best homogeneous halfspace: error(cos θ ŵ* + sin θ u) over θ ∈ [0, π] (every w is such a
 // point for some unit u ⊥ ŵ*, and by rotation invariance u does not matter): a grid of 721
 // angles, then golden-section search in the best grid cell. Returns {θ, error}.
@@ -152,22 +157,16 @@ std::vector<double> side_direction(const GroundTruth& truth) {
 
 }  // namespace
 
-RowDistribution halfspace_rows(const GroundTruth& truth) {
-  auto law = std::make_shared<const HalfspaceLaw>(truth);
-  return {truth.d, gaussian_coordinate(), [law](const float* x) { return law->label(x); }, {}, 0.0};
-}
-
 FamilyEntry halfspace_family() {
   return family_entry<HalfspaceParams>(
       "halfspace", Task::halfspace,
       "±1 labels sign(w*.x), x ~ N(0, I), a fraction eta flipped near or far from the boundary; "
       "opt = best 0/1 error",
       [](const GenerateRequest& request, const HalfspaceParams& p) {
-        const std::size_t d = request.d;
-        if (d < 2) throw InputError("family 'halfspace' needs d of at least 2");
+        if (request.d < 2) throw InputError("family 'halfspace' needs d of at least 2");
         GroundTruth truth = blank_truth(request, params_json(p));
         BlockRandom random(make_rng(request.seed, static_cast<std::uint64_t>(Stream::teacher)));
-        truth.w_star = random_unit_vector(d, random);
+        truth.w_star = random_unit_vector(request.d, random);
         const HalfspaceLaw law(truth);
         truth.teacher_loss = law.error(truth.w_star, 0.0);
         const std::vector<double> u = side_direction(truth);
@@ -175,7 +174,7 @@ FamilyEntry halfspace_family() {
         truth.opt = std::min(error, truth.teacher_loss);
         truth.w_opt = truth.w_star;
         if (error < truth.teacher_loss)
-          for (std::size_t j = 0; j < d; ++j)
+          for (std::size_t j = 0; j < request.d; ++j)
             truth.w_opt[j] = std::cos(theta) * truth.w_star[j] + std::sin(theta) * u[j];
         truth.opt_kind = "exact";
         truth.opt_note = fmt::format(

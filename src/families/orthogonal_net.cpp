@@ -182,7 +182,6 @@ FamilyEntry orthogonal_net_family() {
       "GGJKK20's orthogonal network f_S on a random k-subset S, unit variance; y = f_S(x) "
       "(+ noise) or y = +-1 with P[y=1|x] = sigmoid(f_S(x))",
       [](const GenerateRequest& request, const OrthogonalNetParams& p) {
-        const std::size_t d = request.d;
         OrthogonalSetup s;
         s.k = p.k;
         s.activation = activation_from_name(p.activation, "orthogonal-net");
@@ -190,6 +189,7 @@ FamilyEntry orthogonal_net_family() {
         s.noise = p.noise;
         const std::string reason = orthogonal::zero_reason(s.activation, s.k);
         if (!reason.empty()) throw InputError("family 'orthogonal-net': " + reason);
+        const std::size_t d = request.d;
         if (s.k > d)
           throw InputError(fmt::format("family 'orthogonal-net': k = {} exceeds d = {}", s.k, d));
         if (s.pconcept && s.noise > 0)

@@ -169,7 +169,6 @@ GroundTruth planted_truth(const GenerateRequest& request, const PlantedParams& c
                           nlohmann::json params) {
   const std::size_t d = request.d;
   const std::uint64_t seed = request.seed;
-  if (d == 0) throw InputError("d must be at least 1");
   const double norm = common.norm;
   const double radius = common.radius;
   if (!(norm > 0)) throw InputError(fmt::format("parameter 'norm' must be positive, got {}", norm));

@@ -106,7 +106,7 @@ struct PlantedParams {
 };
 
 // What a family's generator is asked for: the family's name, the instance's size and seed, and
-// the engine to compute with. n ≥ 1 is checked before the generator runs.
+// the engine to compute with. n ≥ 1 and d ≥ 1 are checked before the generator runs.
 struct GenerateRequest {
   std::string family;
   std::size_t n = 0;
@@ -132,6 +132,7 @@ FamilyEntry family_entry(std::string name, Task task, std::string description, T
                                           RowBlocks blocks) {
     const P p = values.as<P>();
     if (n == 0) throw InputError("n must be at least 1");
+    if (d == 0) throw InputError("d must be at least 1");
     GroundTruth truth = truth_of(GenerateRequest{name, n, d, seed, engine}, p);
     Dataset data =
         draw_dataset(rows(truth), n, stream_seed(seed, Stream::data), engine.threads(), blocks);

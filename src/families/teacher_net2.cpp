@@ -42,18 +42,18 @@ Net2Model relu_as_net2(const ReluModel& model) {
   return one;
 }
 
-std::optional<PopulationLoss> teacher_network_loss(const Net2Model& model, const GroundTruth& truth,
-                                                   double noise) {
-  if (model.activation != Activation::relu) return std::nullopt;
-  return PopulationLoss{gaussian::net2_distance(model, teacher_network(truth)) + noise, 0.0,
-                        "exact", 0};
-}
-
 RowDistribution teacher_net2_rows(const GroundTruth& truth) {
   const double noise = truth_params<TeacherNet2Params>(truth).noise;
   return {truth.d, gaussian_coordinate(),
           [teacher = teacher_network(truth)](const float* x) { return teacher.predict_one(x); },
           noise_sampler("gaussian", noise), noise};
+}
+
+std::optional<PopulationLoss> teacher_network_loss(const Net2Model& model, const GroundTruth& truth,
+                                                   double noise) {
+  if (model.activation != Activation::relu) return std::nullopt;
+  return PopulationLoss{gaussian::net2_distance(model, teacher_network(truth)) + noise, 0.0,
+                        "exact", 0};
 }
 
 FamilyEntry teacher_net2_family() {
@@ -62,9 +62,7 @@ FamilyEntry teacher_net2_family() {
       "y = sum_j a_j ReLU(w_j.x + b_j) + noise, random teacher with unit w_j, x ~ N(0, I); "
       "opt = noise",
       [](const GenerateRequest& request, const TeacherNet2Params& p) {
-        const std::size_t d = request.d;
-        if (d == 0) throw InputError("d must be at least 1");
-        const std::size_t k = p.units;
+        const std::size_t k = p.units, d = request.d;
         const double bias_scale = p.hidden_bias;
         const std::string output = p.output;
         BlockRandom random(make_rng(request.seed, static_cast<std::uint64_t>(Stream::teacher)));

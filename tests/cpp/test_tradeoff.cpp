@@ -26,22 +26,14 @@ using testing::run_cli;
 
 // realizable (no noise axis) and label-noise at two noise levels, d ∈ {3, 5}, two seeds, three
 // learner variants: 2·2·3 + 2·2·2·3 = 36 cells; the exhaustive learner cannot run at d = 5.
-const char* kTinyGrid = R"(seeds = [1, 2]
+const std::string kTinyGrid = R"(seeds = [1, 2]
 d = [3, 5]
 n = [3000]
 noise = [0.01, 0.1]
 figures = false
 
-[families.realizable]
-[families.label-noise]
-
-[[learners]]
-name = "moment"
-
-[[learners]]
-name = "gd"
-params = { step = 0.5 }
-
+)" + testing::kTwoFamiliesTwoLearners +
+                              R"(
 [[learners]]
 name = "exhaustive"
 params = { grid = 64, refine = 2 }
@@ -244,10 +236,7 @@ TEST_F(Tradeoff, ResumeAfterInterruptionKeepsFinishedCellsWithoutRefitting) {
 }
 
 TEST_F(Tradeoff, LoadedDatasetGivesTheSameNumbersAsTheGeneratedInstance) {
-  ASSERT_EQ(run_cli({"generate", "--family", "label-noise", "--n", "3000", "--d", "5", "--seed",
-                     "2", "--param", "noise=0.1", "-o", path("data.npy"), "--quiet"})
-                .code,
-            0);
+  generate("label-noise", 3000, 5, "data.npy", {"--seed", "2", "--param", "noise=0.1"});
   const std::string config = write("grid.toml",
                                    "seeds = [2]\nfigures = false\nlearners = [{name = \"gd\", "
                                    "params = {step = 0.5}}]\n[[datasets]]\npath = \"data.npy\"\n");
