@@ -2,6 +2,7 @@
 // kernels up to rounding, and the same fitted models.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <random>
@@ -105,6 +106,53 @@ TEST(ShortRows, SumsAgreeWithTheRowMajorKernels) {
     EXPECT_LE(relative(scale.scale, scale_slow.scale), 1e-12) << what;
     EXPECT_LE(relative(scale.loss, scale_slow.loss), 1e-12) << what;
   }
+}
+
+TEST(ShortRows, WeightedSumsAgreeWithTheRowMajorKernels) {
+  // Sample weights: each row's terms times its weight, in both kernels; a weight of 2 is the row
+  // twice (checked against the data with the first rows duplicated).
+  for (std::size_t d : {3u, 10u, 32u}) {
+    const std::string what = "d " + std::to_string(d);
+    const Dataset data = random_rows(9001, d, 70 + static_cast<unsigned>(d));
+    std::vector<double> weights(data.n);
+    for (std::size_t i = 0; i < data.n; ++i) weights[i] = (i % 7 == 0) ? 0.0 : 0.25 * (i % 5);
+    const DatasetView view(data.X.data(), data.y.data(), data.n, d, weights.data());
+    const std::vector<double> w = some_weights(d, 0.4);
+    const Engine engine(EngineOptions{2});
+    const ReluStats fast = relu_stats(engine, view, w, -0.2, true, 1.0);
+    const ReluStats slow = row_major([&] { return relu_stats(engine, view, w, -0.2, true, 1.0); });
+    EXPECT_LE(relative(fast.loss, slow.loss), 1e-12) << what;
+    EXPECT_LE(relative(fast.surrogate, slow.surrogate), 1e-12) << what;
+    EXPECT_LE(relative(fast.active, slow.active), 1e-12) << what;
+    expect_close(fast.grad_square, slow.grad_square, 1e-12, what);
+    expect_close(fast.grad_surrogate, slow.grad_surrogate, 1e-12, what);
+    EXPECT_LE(relative(relu_loss(engine, view, w, -0.2),
+                       row_major([&] { return relu_loss(engine, view, w, -0.2); })),
+              1e-12)
+        << what;
+    const ScaleFit scale = refit_scale(engine, view, w, 10.0);
+    EXPECT_LE(
+        relative(scale.scale, row_major([&] { return refit_scale(engine, view, w, 10.0); }).scale),
+        1e-12)
+        << what;
+  }
+  // Weight 2 on the first 100 rows = those rows twice.
+  const std::size_t d = 10;
+  const Dataset data = random_rows(3000, d, 5);
+  std::vector<double> weights(data.n, 1.0);
+  for (std::size_t i = 0; i < 100; ++i) weights[i] = 2.0;
+  Dataset doubled(data.n + 100, d);
+  std::copy(data.X.begin(), data.X.end(), doubled.X.begin());
+  std::copy(data.X.begin(), data.X.begin() + 100 * d, doubled.X.begin() + data.n * d);
+  std::copy(data.y.begin(), data.y.end(), doubled.y.begin());
+  std::copy(data.y.begin(), data.y.begin() + 100, doubled.y.begin() + data.n);
+  const std::vector<double> w = some_weights(d, 0.9);
+  const Engine engine(EngineOptions{1});
+  const ReluStats weighted = relu_stats(
+      engine, DatasetView(data.X.data(), data.y.data(), data.n, d, weights.data()), w, 0.1, true);
+  const ReluStats twice = relu_stats(engine, doubled.view(), w, 0.1, true);
+  EXPECT_LE(relative(weighted.loss, twice.loss), 1e-12);
+  expect_close(weighted.grad_square, twice.grad_square, 1e-12, "weight 2");
 }
 
 TEST(ShortRows, RowsWithZeroActivationTakeTheGradientConvention) {
