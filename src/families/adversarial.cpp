@@ -232,8 +232,6 @@ std::string search_note(const GroundTruth& truth, const std::vector<SearchCandid
 
 FamilyEntry adversarial_family() {
   return family_entry<AdversarialParams>(
-      "adversarial", Task::relu,
-      "x ~ N(0, I), a fraction eta relabelled against the teacher (shift or slab); opt <= bound",
       [](const GenerateRequest& request, const AdversarialParams& p) {
         GroundTruth truth = planted_truth(request, p, params_json(p));
         const AdversarialLaw law(truth);

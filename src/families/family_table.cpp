@@ -13,9 +13,22 @@
 
 namespace relureg {
 
+namespace {
+
+// A family's entry with its line of the table.
+FamilyEntry described(FamilyEntry entry, std::string name, Task task, std::string description) {
+  entry.name = std::move(name);
+  entry.task = task;
+  entry.description = std::move(description);
+  return entry;
+}
+
+}  // namespace
+
 const std::vector<FamilyEntry>& family_table() {
   static const std::vector<FamilyEntry> table = {
-#define RELUREG_FAMILY(id) families::id##_family(),
+#define RELUREG_FAMILY(id, name, task, description) \
+  described(families::id##_family(), name, Task::task, description),
 #include "families/family_table.def"
 #undef RELUREG_FAMILY
   };
@@ -46,7 +59,7 @@ Instance generate_instance(const std::string& family, std::size_t n, std::size_t
                        fmt::format("family '{}'", family));
   const ParamValues values =
       ParamValues::parse(entry.params, assignments, fmt::format("family '{}'", family));
-  return entry.generate(n, d, seed, values, engine, blocks);
+  return entry.generate(GenerateRequest{entry.name, n, d, seed, engine, blocks}, values);
 }
 
 nlohmann::json to_json(const GroundTruth& truth) {
