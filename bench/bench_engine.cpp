@@ -9,6 +9,7 @@
 #include <map>
 #include <random>
 
+#include "kernels/short_rows.hpp"
 #include "relureg/engine.hpp"
 #include "relureg/kernels.hpp"
 
@@ -105,18 +106,21 @@ void BM_RawStreamRead(benchmark::State& state) {
 }
 
 // Times `pass(engine, data, w)` over the (n, d) data set with the given threads, at a fixed w,
-// and reports the bytes of X read per second.
+// and reports the bytes of X read per second. `row_major`: with the row-major kernels for every
+// d (the kernels short rows had before the short-row ones), for a before/after in one run.
 template <class Pass>
-void time_pass(benchmark::State& state, Pass&& pass) {
+void time_pass(benchmark::State& state, Pass&& pass, bool row_major = false) {
   const std::size_t n = state.range(0), d = state.range(1);
   const Dataset& data = shared_data(n, d);
   const Engine engine(EngineOptions{static_cast<int>(state.range(2))});
   std::vector<double> w(d);
   for (std::size_t j = 0; j < d; ++j) w[j] = std::sin(1.0 + j) / std::sqrt(d);
+  relureg::detail::use_short_row_kernels(!row_major);
   for (auto _ : state) {
     auto result = pass(engine, data.view(), w);
     benchmark::DoNotOptimize(result);
   }
+  relureg::detail::use_short_row_kernels(true);
   state.SetBytesProcessed(state.iterations() * n * d * sizeof(float));
 }
 
@@ -149,18 +153,54 @@ void BM_LossPass(benchmark::State& state) {
   });
 }
 
+// The same passes with the row-major kernels (the "before" of the short-row kernels).
+void BM_GdPassRowMajor(benchmark::State& state) {
+  time_pass(
+      state,
+      [](const Engine& e, const auto& data, const std::vector<double>& w) {
+        return relureg::relu_stats(e, data, w, 0.0, false, 1.0, relureg::ReluGradients::square);
+      },
+      true);
+}
+void BM_GlmtronPassRowMajor(benchmark::State& state) {
+  time_pass(
+      state,
+      [](const Engine& e, const auto& data, const std::vector<double>& w) {
+        return relureg::relu_stats(e, data, w, 0.0, false, 1.0, relureg::ReluGradients::surrogate);
+      },
+      true);
+}
+void BM_LossPassRowMajor(benchmark::State& state) {
+  time_pass(
+      state,
+      [](const Engine& e, const auto& data, const std::vector<double>& w) {
+        return relureg::relu_loss(e, data, w, 0.0);
+      },
+      true);
+}
+
 constexpr long kInCacheBytes = 512 << 10;
+const long kRowsPerPass = 1000000;
+const std::vector<long> kDims = {2, 4, 8, 10, 16, 32, 64, 100, 1000};
 
 void arguments(benchmark::internal::Benchmark* b) {
-  for (long d : {10, 100, 1000})
-    for (long threads : {1, 2}) b->Args({1000000, d, threads});
+  for (long d : kDims)
+    for (long threads : {1, 2}) b->Args({kRowsPerPass, d, threads});
+  b->ArgNames({"n", "d", "threads"})->Unit(benchmark::kMillisecond)->UseRealTime();
+}
+
+// The dimensions that take the short-row kernels.
+void short_arguments(benchmark::internal::Benchmark* b) {
+  for (long d : kDims)
+    if (relureg::detail::short_rows(static_cast<std::size_t>(d)))
+      for (long threads : {1, 2}) b->Args({kRowsPerPass, d, threads});
   b->ArgNames({"n", "d", "threads"})->Unit(benchmark::kMillisecond)->UseRealTime();
 }
 
 // 512 KB of X, one thread: the data stay in the core's L2 cache, so the pass runs at the speed
 // of its arithmetic. Twice that (two cores) bounds the 2-thread pass whatever the memory does.
 void in_cache_arguments(benchmark::internal::Benchmark* b) {
-  for (long d : {10, 100, 1000}) b->Args({kInCacheBytes / (4 * d), d, 1});
+  for (long d : {10, 32, 100, 1000}) b->Args({kInCacheBytes / (4 * d), d, 1});
   b->ArgNames({"n", "d", "threads"})->Unit(benchmark::kMicrosecond)->UseRealTime();
 }
 
@@ -170,6 +210,9 @@ BENCHMARK(BM_FusedPass)->Apply(arguments)->Apply(in_cache_arguments);
 BENCHMARK(BM_GdPass)->Apply(arguments)->Apply(in_cache_arguments);
 BENCHMARK(BM_GlmtronPass)->Apply(arguments)->Apply(in_cache_arguments);
 BENCHMARK(BM_LossPass)->Apply(arguments);
+BENCHMARK(BM_GdPassRowMajor)->Apply(short_arguments);
+BENCHMARK(BM_GlmtronPassRowMajor)->Apply(short_arguments);
+BENCHMARK(BM_LossPassRowMajor)->Apply(short_arguments);
 
 // Prints the usual table, then for every (n, d, threads) each pass's bandwidth as a fraction of
 // the streaming read, the 2-thread speed-ups, and the issue's target (fused ≥ 80 % of the
@@ -205,7 +248,8 @@ class RatioReporter : public benchmark::ConsoleReporter {
       if (stream <= 0) continue;
       out << fmt::format("bandwidth {:<42} stream {:6.2f} GB/s", args, stream / 1e9);
       for (const char* name :
-           {"BM_RawStreamRead", "BM_FusedPass", "BM_GdPass", "BM_GlmtronPass", "BM_LossPass"}) {
+           {"BM_RawStreamRead", "BM_FusedPass", "BM_GdPass", "BM_GlmtronPass", "BM_LossPass",
+            "BM_GdPassRowMajor", "BM_GlmtronPassRowMajor", "BM_LossPassRowMajor"}) {
         const double r = rate(by_name, name);
         if (r > 0)
           out << fmt::format("  {} {:6.2f} GB/s ({:.2f})", short_name(name), r / 1e9, r / stream);
@@ -240,16 +284,21 @@ class RatioReporter : public benchmark::ConsoleReporter {
                            short_name(name), r / 1e9, 2 * r / stream);
       out << "\n";
     }
+    // The targets (issue 18): a pass's rate against the streaming read of the same run.
     for (const auto& [args, by_name] : rates_) {
       std::size_t d = 0;
-      if (std::sscanf(args.c_str() + args.find("/d:"), "/d:%zu", &d) != 1) continue;
-      if (d < 100 || args.find("/threads:2") == std::string::npos) continue;
+      int threads = 0;
+      if (std::sscanf(args.c_str() + args.find("/d:"), "/d:%zu/threads:%d", &d, &threads) != 2)
+        continue;
+      const double target = target_ratio(d, threads);
       const double stream = rate(by_name, "BM_StreamRead");
-      for (const char* name : {"BM_GdPass", "BM_GlmtronPass", "BM_FusedPass"}) {
+      if (target <= 0 || stream <= 0) continue;
+      for (const char* name : {"BM_GdPass", "BM_GlmtronPass", "BM_LossPass", "BM_FusedPass"}) {
         const double fused = rate(by_name, name);
-        if (stream <= 0 || fused <= 0) continue;
-        out << fmt::format("target {} >= 0.80 x stream {:<42} {:.2f}  {}\n", short_name(name), args,
-                           fused / stream, fused >= 0.8 * stream ? "met" : "MISSED");
+        if (fused <= 0 || (d < 1000 && std::string(name) == "BM_FusedPass")) continue;
+        out << fmt::format("target {} >= {:.2f} x stream {:<42} {:.2f}  {}\n", short_name(name),
+                           target, args, fused / stream,
+                           fused >= target * stream ? "met" : "MISSED");
       }
     }
   }
@@ -259,6 +308,11 @@ class RatioReporter : public benchmark::ConsoleReporter {
     const auto it = by_name.find(name);
     return it == by_name.end() ? 0.0 : it->second;
   }
+  // The ratio to the streaming read a pass should reach (0: no target at this d and count).
+  static double target_ratio(std::size_t d, int threads) {
+    if (threads == 2) return d == 10 ? 0.6 : (d == 32 || d == 100 || d == 1000) ? 0.8 : 0.0;
+    return d == 10 ? 0.5 : d == 100 ? 0.7 : 0.0;
+  }
   static std::string short_name(const std::string& name) {
     if (name == "BM_StreamRead") return "stream";
     if (name == "BM_RawStreamRead") return "raw";
@@ -266,6 +320,9 @@ class RatioReporter : public benchmark::ConsoleReporter {
     if (name == "BM_GdPass") return "gd-pass";
     if (name == "BM_GlmtronPass") return "glmtron-pass";
     if (name == "BM_LossPass") return "loss";
+    if (name == "BM_GdPassRowMajor") return "gd-before";
+    if (name == "BM_GlmtronPassRowMajor") return "glmtron-before";
+    if (name == "BM_LossPassRowMajor") return "loss-before";
     return name;
   }
   std::map<std::string, std::map<std::string, double>> rates_;

@@ -3,15 +3,18 @@
 # missing, fetches OpenBLAS into build/peers (nothing installed system-wide), runs the engine
 # benchmark and the peer comparison (experiments/peers/peers.py; its flags pass through, e.g.
 # --big for n = 10^7, --quick for a smoke run). --no-openblas / --no-bench skip those parts.
+# --bench-only runs the engine benchmark alone and rewrites its section of docs/performance.md.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 openblas=1
 bench=1
+bench_only=0
 args=()
 for a in "$@"; do
   case "$a" in
     --no-openblas) openblas=0 ;;
     --no-bench) bench=0 ;;
+    --bench-only) bench_only=1 ;;
     *) args+=("$a") ;;
   esac
 done
@@ -21,6 +24,22 @@ SUDO=""
 bash scripts/install-deps.sh
 cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build build -j"$(nproc)" --target relureg bench_engine >/dev/null
+
+run_bench() {
+  build/bench_engine --benchmark_min_time=0.2 --benchmark_repetitions=5 \
+    --benchmark_enable_random_interleaving=true --benchmark_report_aggregates_only=true \
+    >build/peers/bench.txt
+}
+if [ "$bench_only" = 1 ]; then
+  mkdir -p build/peers
+  echo "peers: build/bench_engine alone (section 4 of docs/performance.md)" >&2
+  before=$(cut -d' ' -f1-3 /proc/loadavg)
+  run_bench
+  native=$(grep -q 'RELUREG_NATIVE:BOOL=ON' build/CMakeCache.txt && echo "-march=native" ||
+    echo "for any x86-64, short-row kernels chosen at run time")
+  exec /usr/bin/python3 experiments/peers/bench_only.py --bench build/peers/bench.txt \
+    --build "compiled $native" --load-before "$before" --load-after "$(cut -d' ' -f1-3 /proc/loadavg)"
+fi
 
 if ! /usr/bin/python3 -c 'import torch' 2>/dev/null; then
   echo "peers: installing python3-torch (Debian) for the PyTorch rows" >&2
@@ -55,9 +74,7 @@ fi
 bench_args=()
 if [ "$bench" = 1 ]; then
   echo "peers: build/bench_engine (fused pass against a streaming read)" >&2
-  build/bench_engine --benchmark_min_time=0.2 --benchmark_repetitions=5 \
-    --benchmark_enable_random_interleaving=true --benchmark_report_aggregates_only=true \
-    >build/peers/bench.txt
+  run_bench
   bench_args=(--bench build/peers/bench.txt)
 fi
 exec /usr/bin/python3 experiments/peers/peers.py --relureg build/relureg \

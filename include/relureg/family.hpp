@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <limits>
 #include <optional>
 #include <string>
 #include <vector>
@@ -67,6 +68,14 @@ struct PopulationLoss {
   std::size_t samples = 0;
 };
 
+// The blocks (kBlockRows rows each) of an instance's n rows that a generator draws: all of them
+// by default, or blocks [first, end) only (one process's shard). Block k's rows come from their
+// own random stream, so a part holds exactly those rows of the whole instance.
+struct RowBlocks {
+  std::size_t first = 0;
+  std::size_t end = std::numeric_limits<std::size_t>::max();
+};
+
 // What a family's generator is asked for: the family's name, the instance's size and seed, and
 // the engine to compute with (generate_instance checks n >= 1 and d >= 1 first).
 struct GenerateRequest {
@@ -75,6 +84,7 @@ struct GenerateRequest {
   std::size_t d = 0;
   std::uint64_t seed = 0;
   const Engine& engine;
+  RowBlocks blocks = {};  // the rows to draw (all by default)
 };
 
 struct FamilyEntry {
@@ -99,10 +109,10 @@ const std::vector<FamilyEntry>& family_table();
 const FamilyEntry& find_family(const std::string& name);
 std::string family_names();
 
-// Convenience: look up, validate and generate.
+// Convenience: look up, validate and generate (only the rows of `blocks`, when given).
 Instance generate_instance(const std::string& family, std::size_t n, std::size_t d,
                            std::uint64_t seed, const std::vector<std::string>& assignments,
-                           const Engine& engine);
+                           const Engine& engine, RowBlocks blocks = {});
 // Monte-Carlo population losses use this many fresh rows.
 inline constexpr std::size_t kMonteCarloSamples = 1000000;
 

@@ -33,6 +33,11 @@ ReluStats relu_stats(const Engine& engine, const DataSource& data, std::span<con
 // Mean square loss of max(0, w·x + b) only (one pass, width 1).
 double relu_loss(const Engine& engine, const DataSource& data, std::span<const double> w, double b);
 
+// Predictions max(0, w·x + b) of every row into `out` (source.rows() values), one pass; bit for
+// bit ReluModel::predict_one.
+void relu_predict(const Engine& engine, const DataSource& data, std::span<const double> w, double b,
+                  std::span<double> out);
+
 // Least-squares refit of the scale along a direction u, one pass:
 // a = clip(Σ y ReLU(u·x) / Σ ReLU(u·x)^2, 0, max_scale); returns {a, loss of a·u}.
 struct ScaleFit {

@@ -13,7 +13,13 @@ inline constexpr std::size_t kBlockRows = 4096;
 
 // The number of blocks of kBlockRows (or `block_rows`) that cover `rows` rows.
 constexpr std::size_t block_count(std::size_t rows, std::size_t block_rows = kBlockRows) {
-  return (rows + block_rows - 1) / block_rows;
+  return rows / block_rows + (rows % block_rows != 0 ? 1 : 0);  // no overflow near SIZE_MAX
+}
+
+// The row where block `end_block` starts, or `rows` past the last block (no overflow).
+constexpr std::size_t block_start_row(std::size_t rows, std::size_t end_block,
+                                      std::size_t block_rows = kBlockRows) {
+  return end_block >= block_count(rows, block_rows) ? rows : end_block * block_rows;
 }
 
 // How blocks are handed to threads. It never changes a result, only the speed: `even` gives each

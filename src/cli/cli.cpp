@@ -65,8 +65,8 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err)
   add_params(generate, gen.params, "family", "families");
   generate
       ->add_option("-o,--output", gen.output,
-                   "data file (.csv or .npy); truth goes to "
-                   "<stem>.truth.json")
+                   "data file (.csv or .npy), or a folder (no extension) of NPY shards, one "
+                   "per process under mpirun; truth goes to <stem>.truth.json")
       ->required();
   add_common(generate, common, option_notes);
 

@@ -1,4 +1,4 @@
-// The data commands: generate, fit, evaluate, predict.
+// The data commands fit, evaluate and predict (generate: generate_command.cpp).
 #include <fmt/format.h>
 
 #include <cerrno>
@@ -46,32 +46,6 @@ ModelAndData read_model_and_data(const std::string& model, const std::string& da
 }
 
 }  // namespace
-
-std::string truth_path_for(const std::string& data_path) {
-  std::filesystem::path p(data_path);
-  return (p.parent_path() / (p.stem().string() + ".truth.json")).string();
-}
-
-int cmd_generate(const GenerateOptions& o, const CommonOptions& c, std::ostream& out) {
-  detect_format(o.output);  // fail on a bad extension or an unwritable folder before any work
-  check_output_path(o.output, {});
-  const Engine engine = make_engine(c);
-  const Instance instance = generate_instance(o.family, o.n, o.d, c.seed, o.params, engine);
-  const std::string truth_path = truth_path_for(o.output);
-  // Both files appear or neither: the truth is written to a temporary name first.
-  write_atomically(truth_path, [&](const std::filesystem::path& tmp_truth) {
-    std::ofstream truth(tmp_truth, std::ios::binary);
-    truth << to_json(instance.truth).dump(2) << "\n";
-    truth.close();
-    if (!truth) throw InputError(truth_path + ": cannot write file: " + std::strerror(errno));
-    write_dataset(o.output, instance.data);
-  });
-  if (!c.quiet)
-    out << fmt::format("wrote {} ({} rows, {} features) and {} (opt = {:.6g}, {})\n", o.output,
-                       instance.data.n, instance.data.d, truth_path, instance.truth.opt,
-                       instance.truth.opt_kind);
-  return 0;
-}
 
 int cmd_fit(const FitOptions& o, const CommonOptions& c, std::ostream& out, std::ostream& err) {
   // "auto" (fit_auto) fits gd and glmtron: checked as gd, which takes the same tasks and weights.

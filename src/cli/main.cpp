@@ -25,7 +25,9 @@ int main(int argc, char** argv) {
   // Other ranks take part only in the commands that split work across processes, silently:
   // every message (errors included) is rank 0's to print. The others run on rank 0 alone.
   const char* command = subcommand(argc, argv);
-  if (std::strcmp(command, "fit") != 0 && std::strcmp(command, "tradeoff") != 0) return 0;
+  if (std::strcmp(command, "fit") != 0 && std::strcmp(command, "tradeoff") != 0 &&
+      std::strcmp(command, "generate") != 0)
+    return 0;
   std::ostringstream out, err;
   return relureg::cli::run(argc, argv, out, err);
 }

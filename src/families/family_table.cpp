@@ -1,6 +1,7 @@
 // The one table of instance families, lookup, generation and the ground truth's JSON form.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -48,14 +49,17 @@ const FamilyEntry& find_family(const std::string& name) {
 
 Instance generate_instance(const std::string& family, std::size_t n, std::size_t d,
                            std::uint64_t seed, const std::vector<std::string>& assignments,
-                           const Engine& engine) {
+                           const Engine& engine, RowBlocks blocks) {
   const FamilyEntry& entry = find_family(family);
   if (n == 0) throw InputError("n must be at least 1");
   if (d == 0) throw InputError("d must be at least 1");
-  check_dataset_memory(n, d, fmt::format("family '{}'", family));
+  const std::size_t end_block = std::min(blocks.end, block_count(n));
+  const std::size_t first_row = block_start_row(n, std::min(blocks.first, end_block));
+  check_dataset_memory(block_start_row(n, end_block) - first_row, d,
+                       fmt::format("family '{}'", family));
   const ParamValues values =
       ParamValues::parse(entry.params, assignments, fmt::format("family '{}'", family));
-  return entry.generate(GenerateRequest{entry.name, n, d, seed, engine}, values);
+  return entry.generate(GenerateRequest{entry.name, n, d, seed, engine, blocks}, values);
 }
 
 nlohmann::json to_json(const GroundTruth& truth) {

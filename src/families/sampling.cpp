@@ -77,22 +77,28 @@ std::vector<double> random_unit_vector(std::size_t d, BlockRandom& random) {
   return v;
 }
 
-Dataset draw_dataset(const RowDistribution& rows, std::size_t n, std::uint64_t seed, int threads) {
-  Dataset data(n, rows.d);
+Dataset draw_dataset(const RowDistribution& rows, std::size_t n, std::uint64_t seed, int threads,
+                     RowBlocks blocks) {
+  const std::size_t end_block = std::min(blocks.end, block_count(n));
+  const std::size_t first_block = std::min(blocks.first, end_block);
+  const std::size_t first_row = block_start_row(n, first_block);
+  Dataset data(block_start_row(n, end_block) - first_row, rows.d);
   for_blocks(
-      block_count(n), threads,
-      [&](std::size_t k) {
+      end_block - first_block, threads,
+      [&](std::size_t local) {
+        const std::size_t k = first_block + local;
         BlockRandom random(make_rng(seed, k));
         const std::size_t begin = k * kBlockRows;
         const std::size_t end = std::min(n, begin + kBlockRows);
         for (std::size_t i = begin; i < end; ++i) {
-          float* x = data.row(i);
+          float* x = data.row(i - first_row);
           for (std::size_t j = 0; j < rows.d; ++j)
             x[j] = static_cast<float>(rows.draw_coordinate(random));
           // The label is computed from the stored float32 features.
-          data.y[i] = rows.draw_label
-                          ? rows.draw_label(x, random)
-                          : rows.label_mean(x) + (rows.draw_noise ? rows.draw_noise(random) : 0.0);
+          data.y[i - first_row] =
+              rows.draw_label
+                  ? rows.draw_label(x, random)
+                  : rows.label_mean(x) + (rows.draw_noise ? rows.draw_noise(random) : 0.0);
         }
       },
       BlockSchedule::uneven);

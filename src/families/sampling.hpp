@@ -69,8 +69,10 @@ struct RowDistribution {
 };
 
 // n rows of `rows` in blocks of kBlockRows, block k drawn from make_rng(seed, k), blocks in
-// parallel on `threads` (for_blocks).
-Dataset draw_dataset(const RowDistribution& rows, std::size_t n, std::uint64_t seed, int threads);
+// parallel on `threads` (for_blocks). With `blocks`, only the rows of those blocks (the same
+// values as in the whole sample).
+Dataset draw_dataset(const RowDistribution& rows, std::size_t n, std::uint64_t seed, int threads,
+                     RowBlocks blocks = {});
 
 // E[(ReLU(w·x + b) − y)²] = E[(ReLU(w·x + b) − E[y|x])²] + noise variance, the first term by
 // Monte Carlo on `samples` fresh rows drawn block by block (never all stored), block sums added
@@ -116,7 +118,7 @@ FamilyEntry family_entry(TruthOf truth_of, Losses losses,
   entry.generate = [truth_of, rows](const GenerateRequest& request, const ParamValues& values) {
     GroundTruth truth = truth_of(request, values.as<P>());
     Dataset data = draw_dataset(rows(truth), request.n, stream_seed(request.seed, Stream::data),
-                                request.engine.threads());
+                                request.engine.threads(), request.blocks);
     return Instance{std::move(data), std::move(truth)};
   };
   entry.population_loss = std::move(losses);

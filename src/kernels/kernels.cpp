@@ -6,6 +6,7 @@
 #include <limits>
 
 #include "base/simd_rows.hpp"
+#include "kernels/short_rows.hpp"
 
 namespace relureg {
 namespace {
@@ -173,7 +174,13 @@ ReluStats relu_stats(const Engine& engine, const DataSource& data, std::span<con
   const std::size_t width = 3 + (both ? 2 : 1) * p;
   const double* wp = w.data();
   const std::vector<double> m = engine.mean(data, width, [&](const RowBlock& blk, double* acc) {
-    if (blk.w != nullptr) {
+    if (detail::short_rows(d)) {
+      detail::short_relu_stats_block(blk, blk.w, wp, b, with_bias, relu_grad_at_zero,
+                                     both           ? detail::ShortGradients::both
+                                     : square_first ? detail::ShortGradients::square
+                                                    : detail::ShortGradients::surrogate,
+                                     acc);
+    } else if (blk.w != nullptr) {
       if (both)
         relu_stats_block<2, true>(blk, wp, b, with_bias, relu_grad_at_zero, true, acc);
       else
@@ -201,7 +208,12 @@ ReluStats relu_stats(const Engine& engine, const DataSource& data, std::span<con
 double relu_loss(const Engine& engine, const DataSource& data, std::span<const double> w,
                  double b) {
   const double* wp = w.data();
+  const bool short_rows = detail::short_rows(data.cols());
   return engine.mean(data, 1, [&](const RowBlock& blk, double* acc) {
+    if (short_rows) {
+      acc[0] += detail::short_relu_loss_block(blk, blk.w, wp, b);
+      return;
+    }
     double sum = 0;
     for_each_tile<false>(blk, wp, b,
                          [&](std::size_t first, std::size_t rows, const double* z, NextTile&) {
@@ -215,11 +227,26 @@ double relu_loss(const Engine& engine, const DataSource& data, std::span<const d
   })[0];
 }
 
+void relu_predict(const Engine& engine, const DataSource& data, std::span<const double> w, double b,
+                  std::span<double> out) {
+  const double* wp = w.data();
+  const bool short_rows = detail::short_rows(data.cols());
+  engine.map(data, out, [&](const RowBlock& blk, double* o) {
+    if (short_rows) return detail::short_relu_predict_block(blk, wp, b, o);
+    for (std::size_t r = 0; r < blk.rows; ++r) {
+      const double z = affine_value(blk.X + r * blk.d, wp, blk.d, b);
+      o[r] = z > 0 ? z : 0.0;
+    }
+  });
+}
+
 ScaleFit refit_scale(const Engine& engine, const DataSource& data, std::span<const double> u,
                      double max_scale) {
   const double* up = u.data();
   // Means of y·r, r², y² with r = ReLU(u·x).
+  const bool short_rows = detail::short_rows(data.cols());
   const std::vector<double> m = engine.mean(data, 3, [&](const RowBlock& blk, double* acc) {
+    if (short_rows) return detail::short_refit_scale_block(blk, blk.w, up, acc);
     for_each_tile<false>(blk, up, 0.0,
                          [&](std::size_t first, std::size_t rows, const double* z, NextTile&) {
                            for (std::size_t k = 0; k < rows; ++k) {

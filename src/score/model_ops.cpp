@@ -72,6 +72,10 @@ std::vector<double> predict(const Engine& engine, const Model& model, const Data
   std::vector<double> out(data.rows());
   std::visit(
       [&](const auto& m) {
+        if constexpr (std::is_same_v<std::decay_t<decltype(m)>, ReluModel>) {
+          relu_predict(engine, data, m.w, m.b, out);
+          return;
+        }
         engine.map(data, out, [&m](const RowBlock& blk, double* o) {
           for (std::size_t r = 0; r < blk.rows; ++r) o[r] = m.predict_one(blk.X + r * blk.d);
         });

@@ -1,7 +1,9 @@
 // Tests of the instance families: data law, determinism, ground truth, population losses, JSON.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <numbers>
 #include <type_traits>
 
@@ -304,6 +306,32 @@ TEST(GroundTruth, PopulationLossRejectsWrongDimension) {
               population_loss(ReluModel{{1.0, 2.0}, 0.0, false}, inst.truth, two_threads());
             }),
             "model has 2 features but the instance has d = 3");
+}
+
+TEST(Families, AnyRunOfBlocksHoldsExactlyThoseRowsOfTheWholeInstance) {
+  // What `generate` under mpirun relies on: each process draws its own blocks (own seeds) and the
+  // shards together are the single-process data, bit for bit, for every family.
+  const std::size_t n = 3 * kBlockRows + 100, d = 8;
+  for (const FamilyEntry& entry : family_table()) {
+    SCOPED_TRACE(entry.name);
+    std::vector<std::string> params;
+    if (entry.name == "adversarial") params = {"search_samples=0"};  // the search is not the point
+    const Instance whole = generate_instance(entry.name, n, d, 9, params, Engine());
+    ASSERT_EQ(whole.data.n, n);
+    for (const RowBlocks blocks : {RowBlocks{0, 1}, RowBlocks{1, 3}, RowBlocks{3, 4}}) {
+      const Instance part =
+          generate_instance(entry.name, n, d, 9, params, Engine(EngineOptions{2}), blocks);
+      const std::size_t first = blocks.first * kBlockRows;
+      const std::size_t rows = std::min(n, blocks.end * kBlockRows) - first;
+      ASSERT_EQ(part.data.n, rows);
+      EXPECT_EQ(std::memcmp(part.data.X.data(), whole.data.X.data() + first * d,
+                            rows * d * sizeof(float)),
+                0);
+      EXPECT_EQ(std::memcmp(part.data.y.data(), whole.data.y.data() + first, rows * sizeof(double)),
+                0);
+      EXPECT_EQ(to_json(part.truth), to_json(whole.truth));
+    }
+  }
 }
 
 }  // namespace

@@ -131,3 +131,102 @@ TEST_F(MpiTest, AFailingRankStopsEveryRankWithOneMessage) {
                          "shards (convert a CSV file with `relureg convert`)\n");
   EXPECT_FALSE(fs::exists(model));
 }
+
+// The rows of a shard folder in file-name order, as one data set.
+static Dataset read_shards(const fs::path& folder, std::vector<std::size_t>& sizes) {
+  std::vector<fs::path> files;
+  for (const auto& entry : fs::directory_iterator(folder))
+    if (entry.path().filename().string().find(".labels.") == std::string::npos)
+      files.push_back(entry.path());
+  std::sort(files.begin(), files.end());
+  Dataset all(0, 0);
+  for (const fs::path& file : files) {
+    const Dataset part = relureg::read_npy(file);
+    sizes.push_back(part.n);
+    all.d = part.d;
+    all.n += part.n;
+    all.X.insert(all.X.end(), part.X.begin(), part.X.end());
+    all.y.insert(all.y.end(), part.y.begin(), part.y.end());
+  }
+  return all;
+}
+
+TEST_F(MpiTest, GenerateWritesOneShardPerRankHoldingTheSingleProcessRows) {
+  const std::vector<std::string> args = {
+      "generate", "--family", "label-noise", "--n",       "13288",     "--d", "6",
+      "--seed",   "31",       "--param",     "noise=0.3", "--threads", "2"};
+  std::vector<std::string> single = args;
+  single.insert(single.end(), {"-o", (dir_ / "one.npy").string(), "--quiet"});
+  ASSERT_EQ(relureg::testing::run_cli(single).code, 0);
+  const Dataset expected = relureg::read_npy(dir_ / "one.npy");
+  // P processes give P shards of whole blocks (the split `fit` reads back), and together the
+  // single-process rows and truth, bit for bit; one process with a folder gives one shard.
+  const std::vector<std::vector<std::size_t>> shard_rows = {
+      {13288}, {8192, 5096}, {4096, 4096, 5096}};
+  for (int processes = 1; processes <= 3; ++processes) {
+    const fs::path folder = dir_ / ("shards-" + std::to_string(processes));
+    std::vector<std::string> run = args;
+    run.insert(run.end(), {"-o", folder.string()});
+    const Outcome r = mpirun(processes, run);
+    ASSERT_EQ(r.code, 0) << r.err;
+    EXPECT_EQ(r.out, "wrote " + std::to_string(processes) + " shard(s) to " + folder.string() +
+                         " (13288 rows, 6 features) and " + folder.string() +
+                         ".truth.json (opt = 0.3, exact)\n");
+    EXPECT_EQ(r.err, "");
+    std::vector<std::size_t> sizes;
+    const Dataset shards = read_shards(folder, sizes);
+    EXPECT_EQ(sizes, shard_rows[processes - 1]) << processes;
+    EXPECT_TRUE(io_test::same_bits(shards.X, expected.X)) << processes;
+    EXPECT_TRUE(io_test::same_bits(shards.y, expected.y)) << processes;
+    EXPECT_EQ(io_test::slurp(folder.string() + ".truth.json"),
+              io_test::slurp(dir_ / "one.truth.json"));
+    EXPECT_TRUE(fs::exists(folder / "part-000.labels.npy"));
+  }
+  // Fitting the folder is fitting the file.
+  const fs::path a = dir_ / "a.json", b = dir_ / "b.json";
+  ASSERT_EQ(
+      mpirun(2, {"fit", (dir_ / "one.npy").string(), "--learner", "gd", "-o", a.string()}).code, 0);
+  ASSERT_EQ(
+      mpirun(3, {"fit", (dir_ / "shards-2").string(), "--learner", "gd", "-o", b.string()}).code,
+      0);
+  EXPECT_EQ(model_without_time(a), model_without_time(b));
+}
+
+TEST_F(MpiTest, AFailingRankWhileGeneratingLeavesNoShard) {
+  // Rank 1 alone cannot write its shard (a folder stands in its way): every rank stops, with one
+  // message, and the shards the others had written are removed.
+  const fs::path folder = dir_ / "shards";
+  fs::create_directories(folder / "part-001.npy");
+  const std::vector<std::string> args = {"generate", "--family", "realizable", "--n",
+                                         "13288",    "--d",      "4",          "-o"};
+  std::vector<std::string> run = args;
+  run.push_back(folder.string());
+  const Outcome r = mpirun(3, run);
+  EXPECT_EQ(r.code, 1);
+  EXPECT_EQ(r.err, "relureg: error: rank 1: " + (folder / "part-001.npy").string() +
+                       ": cannot write file: Is a directory\n");
+  EXPECT_EQ(r.out, "");
+  std::vector<std::string> left;
+  for (const auto& entry : fs::directory_iterator(folder))
+    left.push_back(entry.path().filename().string());
+  EXPECT_EQ(left, std::vector<std::string>{"part-001.npy"});
+  EXPECT_FALSE(fs::exists(dir_ / "shards.truth.json"));
+
+  // A folder that already holds data, and too few blocks for the processes.
+  fs::create_directories(dir_ / "old");
+  relureg::write_dataset(dir_ / "old" / "part-000.npy", Dataset(3, 4));
+  run = args;
+  run.push_back((dir_ / "old").string());
+  EXPECT_EQ(mpirun(2, run).err, "relureg: error: rank 0: " + (dir_ / "old").string() +
+                                    ": the folder already holds .npy files (generate writes its "
+                                    "shards into a new or empty folder)\n");
+  run = args;
+  run[4] = "8000";
+  run.push_back((dir_ / "new").string());
+  const Outcome few = mpirun(3, run);
+  EXPECT_EQ(few.code, 1);
+  EXPECT_EQ(few.err, "relureg: error: " + (dir_ / "new").string() +
+                         ": n = 8000 rows make 2 block(s) of 4096 rows, fewer than the 3 "
+                         "processes (one shard per process needs at least one block each)\n");
+  EXPECT_FALSE(fs::exists(dir_ / "new"));
+}
