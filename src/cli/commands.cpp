@@ -62,10 +62,17 @@ int cmd_generate(const GenerateOptions& o, const CommonOptions& c, std::ostream&
     if (!truth) throw InputError(truth_path + ": cannot write file: " + std::strerror(errno));
     write_dataset(o.output, instance.data);
   });
-  if (!c.quiet)
-    out << fmt::format("wrote {} ({} rows, {} features) and {} (opt = {:.6g}, {})\n", o.output,
-                       instance.data.n, instance.data.d, truth_path, instance.truth.opt,
-                       instance.truth.opt_kind);
+  if (!c.quiet) {
+    const GroundTruth& truth = instance.truth;
+    // ReLU families: the opt of homogeneous ReLUs (what learners fit by default) first.
+    const std::string opts =
+        truth.homogeneous
+            ? fmt::format("opt = {:.6g}, {}; with bias {:.6g}, {}", truth.homogeneous->opt,
+                          truth.homogeneous->opt_kind, truth.opt, truth.opt_kind)
+            : fmt::format("opt = {:.6g}, {}", truth.opt, truth.opt_kind);
+    out << fmt::format("wrote {} ({} rows, {} features) and {} ({})\n", o.output, instance.data.n,
+                       instance.data.d, truth_path, opts);
+  }
   return 0;
 }
 

@@ -43,6 +43,7 @@ FamilyEntry label_noise_family() {
          const Engine& engine) {
         GroundTruth truth =
             noisy_teacher_truth("label-noise", n, d, seed, p, p.noise, params_json(p));
+        truth.homogeneous = homogeneous_teacher_opt(truth, p.noise);
         Dataset data = draw_dataset(label_noise_rows(truth), n, stream_seed(seed, Stream::data),
                                     engine.threads());
         return Instance{std::move(data), std::move(truth)};

@@ -75,6 +75,21 @@ FamilyEntry non_gaussian_family() {
          const Engine& engine) {
         GroundTruth truth =
             noisy_teacher_truth("non-gaussian", n, d, seed, p, p.noise, params_json(p));
+        truth.homogeneous = ClassOpt{p.noise,
+                                     "exact",
+                                     0.0,
+                                     "the teacher has no bias, so it is also the best homogeneous "
+                                     "ReLU: opt = noise variance",
+                                     truth.w_star,
+                                     0.0};
+        if (p.bias != 0)
+          truth.homogeneous = ClassOpt{p.noise,
+                                       "lower-bound",
+                                       0.0,
+                                       "the noise variance: no predictor does better (the best "
+                                       "homogeneous ReLU under these features is not computed)",
+                                       {},
+                                       0.0};
         const RowDistribution rows = non_gaussian_rows(truth);  // validates marginal and dof
         Dataset data = draw_dataset(rows, n, stream_seed(seed, Stream::data), engine.threads());
         return Instance{std::move(data), std::move(truth)};

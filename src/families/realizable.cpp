@@ -23,6 +23,7 @@ FamilyEntry realizable_family() {
         truth.teacher_loss = 0;
         truth.opt_kind = "exact";
         truth.opt_note = "the planted teacher fits the noiseless labels exactly: opt = 0";
+        truth.homogeneous = homogeneous_teacher_opt(truth, 0.0);
         Dataset data = draw_dataset(realizable_rows(truth), n, stream_seed(seed, Stream::data),
                                     engine.threads());
         return Instance{std::move(data), std::move(truth)};
