@@ -211,6 +211,11 @@ class AdversarialLaw {
   }
 };
 
+RowDistribution adversarial_rows(const GroundTruth& truth) {
+  auto law = std::make_shared<const AdversarialLaw>(truth);
+  return {truth.d, gaussian_coordinate(), [law](const float* x) { return law->label(x); }, {}, 0.0};
+}
+
 // The opt of one class (with or without bias) certified as an upper bound: the smallest exact
 // loss among the starting ReLU (the teacher, without its bias for the homogeneous class) and the
 // ReLUs a search from it and from Chow found on `fresh`.
@@ -250,36 +255,28 @@ ClassOpt certify_opt(const AdversarialLaw& law, const GroundTruth& truth, const 
 
 }  // namespace
 
-RowDistribution adversarial_rows(const GroundTruth& truth) {
-  auto law = std::make_shared<const AdversarialLaw>(truth);
-  return {truth.d, gaussian_coordinate(), [law](const float* x) { return law->label(x); }, {}, 0.0};
-}
-
 FamilyEntry adversarial_family() {
   return family_entry<AdversarialParams>(
       "adversarial", Task::relu,
       "x ~ N(0, I), a fraction eta relabelled against the teacher (shift or slab); opt <= bound",
-      [](std::size_t n, std::size_t d, std::uint64_t seed, const AdversarialParams& p,
-         const Engine& engine) {
-        GroundTruth truth = planted_truth("adversarial", n, d, seed, p, params_json(p));
+      [](const GenerateRequest& request, const AdversarialParams& p) {
+        GroundTruth truth = planted_truth(request, p, params_json(p));
         const AdversarialLaw law(truth);
         truth.teacher_loss = law.population_loss(truth.w_star, truth.b_star);
-        const RowDistribution rows = adversarial_rows(truth);
-        Dataset data = draw_dataset(rows, n, stream_seed(seed, Stream::data), engine.threads());
 
         std::optional<Dataset> fresh;
         if (p.search_samples > 0)
-          fresh = draw_dataset(rows, p.search_samples, stream_seed(seed, Stream::search),
-                               engine.threads());
+          fresh = draw_dataset(adversarial_rows(truth), p.search_samples,
+                               stream_seed(request.seed, Stream::search), request.engine.threads());
         const Dataset* sample = fresh ? &*fresh : nullptr;
-        ClassOpt biased = certify_opt(law, truth, engine, sample, true);
+        ClassOpt biased = certify_opt(law, truth, request.engine, sample, true);
         truth.opt = biased.opt;
         truth.opt_kind = biased.opt_kind;
         truth.opt_note = std::move(biased.opt_note);
         truth.w_opt = std::move(biased.w_opt);
         truth.b_opt = biased.b_opt;
-        truth.homogeneous = certify_opt(law, truth, engine, sample, false);
-        return Instance{std::move(data), std::move(truth)};
+        truth.homogeneous = certify_opt(law, truth, request.engine, sample, false);
+        return truth;
       },
       model_losses([](const ReluModel& model, const GroundTruth& truth, const Engine& engine) {
         check_model_dimension(model, truth);

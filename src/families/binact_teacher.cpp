@@ -44,16 +44,14 @@ FamilyEntry binact_teacher_family() {
       "binact-teacher", Task::binact2,
       "y = v*.1{Z w* > 0} + noise, Z = the row as m patches of d/m N(0,1) features, "
       "v* ~ N(0, I_m), unit w*; opt = noise",
-      [](std::size_t n, std::size_t d, std::uint64_t seed, const BinactTeacherParams& p,
-         const Engine& engine) {
-        if (n == 0) throw InputError("n must be at least 1");
+      [](const GenerateRequest& request, const BinactTeacherParams& p) {
         const std::size_t m = p.patches;
-        const std::size_t filter = filter_size(d, m, "family 'binact-teacher'");
-        BlockRandom random(make_rng(seed, static_cast<std::uint64_t>(Stream::teacher)));
+        const std::size_t filter = filter_size(request.d, m, "family 'binact-teacher'");
+        BlockRandom random(make_rng(request.seed, static_cast<std::uint64_t>(Stream::teacher)));
         Binact2Model teacher{m, filter, std::vector<double>(m), random_unit_vector(filter, random)};
         for (double& v : teacher.v) v = random.normal();
         const ste::SpuriousMinimum spurious = ste::spurious_minimum({teacher.v, teacher.w});
-        GroundTruth truth = network_truth("binact-teacher", d, seed, params_json(p));
+        GroundTruth truth = blank_truth(request, params_json(p));
         const double noise = p.noise;
         truth.opt = truth.teacher_loss = noise;
         truth.opt_kind = "exact";
@@ -72,28 +70,18 @@ FamilyEntry binact_teacher_family() {
               {"w", spurious.w},
               {"objective", spurious.objective},
               {"square_loss", 2 * spurious.objective + noise}}}};
-        Dataset data = draw_dataset(binact_teacher_rows(truth), n, stream_seed(seed, Stream::data),
-                                    engine.threads());
-        return Instance{std::move(data), std::move(truth)};
+        return truth;
       },
-      model_losses(
-          [](const ReluModel& model, const GroundTruth& truth, const Engine& engine) {
-            check_model_dimension(model, truth);
-            return monte_carlo_loss(binact_teacher_rows(truth), model, kMonteCarloSamples,
-                                    stream_seed(truth.seed, Stream::evaluation), engine.threads());
-          },
-          [](const Binact2Model& model, const GroundTruth& truth, const Engine& engine) {
-            const Binact2Model teacher = teacher_binact(truth);
-            if (model.patches != teacher.patches || model.filter != teacher.filter)
-              return monte_carlo_loss(
-                  binact_teacher_rows(truth),
-                  [&model](const float* x) { return model.predict_one(x); }, kMonteCarloSamples,
-                  stream_seed(truth.seed, Stream::evaluation), engine.threads());
-            // Lemma 1: the square loss is twice the paper's objective, plus the noise.
-            const double f = ste::objective({teacher.v, teacher.w}, model.v, model.w);
-            return PopulationLoss{2 * f + truth_params<BinactTeacherParams>(truth).noise, 0.0,
-                                  "exact", 0};
-          }),
+      model_losses([](const Binact2Model& model, const GroundTruth& truth,
+                      const Engine&) -> std::optional<PopulationLoss> {
+        const Binact2Model teacher = teacher_binact(truth);
+        if (model.patches != teacher.patches || model.filter != teacher.filter)
+          return std::nullopt;  // Monte Carlo over the rows
+        // Lemma 1: the square loss is twice the paper's objective, plus the noise.
+        const double f = ste::objective({teacher.v, teacher.w}, model.v, model.w);
+        return PopulationLoss{2 * f + truth_params<BinactTeacherParams>(truth).noise, 0.0, "exact",
+                              0};
+      }),
       binact_teacher_rows);
 }
 

@@ -15,20 +15,21 @@ namespace relureg::families {
 // params), so that fresh samples for Monte-Carlo checks come from exactly the instance's law.
 RowDistribution realizable_rows(const GroundTruth& truth);
 RowDistribution label_noise_rows(const GroundTruth& truth);
-RowDistribution adversarial_rows(const GroundTruth& truth);
 RowDistribution non_gaussian_rows(const GroundTruth& truth);
-RowDistribution halfspace_rows(const GroundTruth& truth);
 RowDistribution teacher_net2_rows(const GroundTruth& truth);
 RowDistribution orthogonal_net_rows(const GroundTruth& truth);
 RowDistribution binact_teacher_rows(const GroundTruth& truth);
+RowDistribution sparse_parity_rows(const GroundTruth& truth);
 
 // The teacher network stored in a network family's ground truth (teacher["network"]).
 Net2Model teacher_network(const GroundTruth& truth);
+// Exact population loss under x ~ N(0, I) of a ReLU network against the truth's teacher network
+// plus independent noise of the given variance (gaussian::net2_distance + noise); nullopt for
+// other activations, whose loss is taken by Monte Carlo over the family's rows.
+std::optional<PopulationLoss> teacher_network_loss(const Net2Model& model, const GroundTruth& truth,
+                                                   double noise);
 // A ReLU as a one-unit network (for the network families' ReLU population losses).
 Net2Model relu_as_net2(const ReluModel& model);
-// A ground truth of a network family with the ReLU fields neutral: w_star = w_opt = 0, radius inf.
-GroundTruth network_truth(const std::string& family, std::size_t d, std::uint64_t seed,
-                          nlohmann::json params);
 
 // Exact population loss under x ~ N(0, I) of any ReLU against the teacher ReLU(w*·x + b*) plus
 // independent noise of the given variance: gaussian::relu_distance + variance.

@@ -101,6 +101,11 @@ class HalfspaceLaw {
   double threshold_ = 0;
 };
 
+RowDistribution halfspace_rows(const GroundTruth& truth) {
+  auto law = std::make_shared<const HalfspaceLaw>(truth);
+  return {truth.d, gaussian_coordinate(), [law](const float* x) { return law->label(x); }, {}, 0.0};
+}
+
 // The best homogeneous halfspace: error(cos θ ŵ* + sin θ u) over θ ∈ [0, π] (every w is such a
 // point for some unit u ⊥ ŵ*, and by rotation invariance u does not matter): a grid of 721
 // angles, then golden-section search in the best grid cell. Returns {θ, error}.
@@ -152,28 +157,16 @@ std::vector<double> side_direction(const GroundTruth& truth) {
 
 }  // namespace
 
-RowDistribution halfspace_rows(const GroundTruth& truth) {
-  auto law = std::make_shared<const HalfspaceLaw>(truth);
-  return {truth.d, gaussian_coordinate(), [law](const float* x) { return law->label(x); }, {}, 0.0};
-}
-
 FamilyEntry halfspace_family() {
   return family_entry<HalfspaceParams>(
       "halfspace", Task::halfspace,
       "±1 labels sign(w*.x), x ~ N(0, I), a fraction eta flipped near or far from the boundary; "
       "opt = best 0/1 error",
-      [](std::size_t n, std::size_t d, std::uint64_t seed, const HalfspaceParams& p,
-         const Engine& engine) {
-        if (n == 0) throw InputError("n must be at least 1");
-        if (d < 2) throw InputError("family 'halfspace' needs d of at least 2");
-        GroundTruth truth;
-        truth.family = "halfspace";
-        truth.d = d;
-        truth.seed = seed;
-        BlockRandom random(make_rng(seed, static_cast<std::uint64_t>(Stream::teacher)));
-        truth.w_star = random_unit_vector(d, random);
-        truth.radius = std::numeric_limits<double>::infinity();
-        truth.params = params_json(p);
+      [](const GenerateRequest& request, const HalfspaceParams& p) {
+        if (request.d < 2) throw InputError("family 'halfspace' needs d of at least 2");
+        GroundTruth truth = blank_truth(request, params_json(p));
+        BlockRandom random(make_rng(request.seed, static_cast<std::uint64_t>(Stream::teacher)));
+        truth.w_star = random_unit_vector(request.d, random);
         const HalfspaceLaw law(truth);
         truth.teacher_loss = law.error(truth.w_star, 0.0);
         const std::vector<double> u = side_direction(truth);
@@ -181,7 +174,7 @@ FamilyEntry halfspace_family() {
         truth.opt = std::min(error, truth.teacher_loss);
         truth.w_opt = truth.w_star;
         if (error < truth.teacher_loss)
-          for (std::size_t j = 0; j < d; ++j)
+          for (std::size_t j = 0; j < request.d; ++j)
             truth.w_opt[j] = std::cos(theta) * truth.w_star[j] + std::sin(theta) * u[j];
         truth.opt_kind = "exact";
         truth.opt_note = fmt::format(
@@ -190,9 +183,7 @@ FamilyEntry halfspace_family() {
             "rad from the teacher, by quadrature over the margin and a grid plus golden-section "
             "search over the angle",
             truth.teacher_loss, error < truth.teacher_loss ? theta : 0.0);
-        Dataset data = draw_dataset(halfspace_rows(truth), n, stream_seed(seed, Stream::data),
-                                    engine.threads());
-        return Instance{std::move(data), std::move(truth)};
+        return truth;
       },
       model_losses([](const HalfspaceModel& model, const GroundTruth& truth, const Engine&) {
         return PopulationLoss{HalfspaceLaw(truth).error(model.w, model.b), 0.0, "exact", 0};

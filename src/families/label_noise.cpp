@@ -39,14 +39,10 @@ FamilyEntry label_noise_family() {
   return family_entry<LabelNoiseParams>(
       "label-noise", Task::relu,
       "y = ReLU(w*.x + b*) + independent noise, x ~ N(0, I); opt = noise",
-      [](std::size_t n, std::size_t d, std::uint64_t seed, const LabelNoiseParams& p,
-         const Engine& engine) {
-        GroundTruth truth =
-            noisy_teacher_truth("label-noise", n, d, seed, p, p.noise, params_json(p));
+      [](const GenerateRequest& request, const LabelNoiseParams& p) {
+        GroundTruth truth = noisy_teacher_truth(request, p, p.noise, params_json(p));
         truth.homogeneous = homogeneous_teacher_opt(truth, p.noise);
-        Dataset data = draw_dataset(label_noise_rows(truth), n, stream_seed(seed, Stream::data),
-                                    engine.threads());
-        return Instance{std::move(data), std::move(truth)};
+        return truth;
       },
       model_losses([](const ReluModel& model, const GroundTruth& truth, const Engine&) {
         return noisy_teacher_population_loss(model, truth,

@@ -71,10 +71,9 @@ FamilyEntry non_gaussian_family() {
   return family_entry<NonGaussianParams>(
       "non-gaussian", Task::relu,
       "noisy teacher with i.i.d. standardised uniform/laplace/student-t features; opt = noise",
-      [](std::size_t n, std::size_t d, std::uint64_t seed, const NonGaussianParams& p,
-         const Engine& engine) {
-        GroundTruth truth =
-            noisy_teacher_truth("non-gaussian", n, d, seed, p, p.noise, params_json(p));
+      [](const GenerateRequest& request, const NonGaussianParams& p) {
+        GroundTruth truth = noisy_teacher_truth(request, p, p.noise, params_json(p));
+        non_gaussian_rows(truth);  // validates marginal and dof before anything is drawn
         truth.homogeneous = ClassOpt{p.noise,
                                      "exact",
                                      0.0,
@@ -90,9 +89,7 @@ FamilyEntry non_gaussian_family() {
                                        "homogeneous ReLU under these features is not computed)",
                                        {},
                                        0.0};
-        const RowDistribution rows = non_gaussian_rows(truth);  // validates marginal and dof
-        Dataset data = draw_dataset(rows, n, stream_seed(seed, Stream::data), engine.threads());
-        return Instance{std::move(data), std::move(truth)};
+        return truth;
       },
       model_losses([](const ReluModel& model, const GroundTruth& truth, const Engine& engine) {
         check_model_dimension(model, truth);

@@ -171,18 +171,17 @@ RowDistribution orthogonal_net_rows(const GroundTruth& truth) {
 }
 
 FamilyEntry orthogonal_net_family() {
-  auto exact = [](const GroundTruth& truth, const Net2Model& model) {
-    return truth_params<OrthogonalNetParams>(truth).labels == "regression" &&
-           truth_params<OrthogonalNetParams>(truth).activation == "relu" &&
-           model.activation == Activation::relu;
+  // Exact for regression labels of a ReLU f_S; other cases by Monte Carlo over the rows.
+  auto own = [](const Net2Model& model, const GroundTruth& truth) -> std::optional<PopulationLoss> {
+    const auto p = truth_params<OrthogonalNetParams>(truth);
+    if (p.labels != "regression" || p.activation != "relu") return std::nullopt;
+    return teacher_network_loss(model, truth, p.noise);
   };
   return family_entry<OrthogonalNetParams>(
       "orthogonal-net", Task::net2,
       "GGJKK20's orthogonal network f_S on a random k-subset S, unit variance; y = f_S(x) "
       "(+ noise) or y = +-1 with P[y=1|x] = sigmoid(f_S(x))",
-      [](std::size_t n, std::size_t d, std::uint64_t seed, const OrthogonalNetParams& p,
-         const Engine& engine) {
-        if (n == 0) throw InputError("n must be at least 1");
+      [](const GenerateRequest& request, const OrthogonalNetParams& p) {
         OrthogonalSetup s;
         s.k = p.k;
         s.activation = activation_from_name(p.activation, "orthogonal-net");
@@ -190,12 +189,13 @@ FamilyEntry orthogonal_net_family() {
         s.noise = p.noise;
         const std::string reason = orthogonal::zero_reason(s.activation, s.k);
         if (!reason.empty()) throw InputError("family 'orthogonal-net': " + reason);
+        const std::size_t d = request.d;
         if (s.k > d)
           throw InputError(fmt::format("family 'orthogonal-net': k = {} exceeds d = {}", s.k, d));
         if (s.pconcept && s.noise > 0)
           throw InputError("family 'orthogonal-net': noise applies to labels=regression only");
         // S: the first k entries of a seeded partial Fisher–Yates shuffle, sorted.
-        BlockRandom random(make_rng(seed, static_cast<std::uint64_t>(Stream::teacher)));
+        BlockRandom random(make_rng(request.seed, static_cast<std::uint64_t>(Stream::teacher)));
         std::vector<std::size_t> all(d);
         for (std::size_t i = 0; i < d; ++i) all[i] = i;
         for (std::size_t i = 0; i < s.k; ++i)
@@ -206,9 +206,9 @@ FamilyEntry orthogonal_net_family() {
         const double scale = 1 / std::sqrt(moment);
         const Net2Model network = orthogonal::network(d, S, s.activation, scale);
 
-        GroundTruth truth = network_truth("orthogonal-net", d, seed, params_json(p));
-        const nlohmann::json checks = monte_carlo_checks(S, d, s, scale, p.check_samples,
-                                                         stream_seed(seed, Stream::evaluation));
+        GroundTruth truth = blank_truth(request, params_json(p));
+        const nlohmann::json checks = monte_carlo_checks(
+            S, d, s, scale, p.check_samples, stream_seed(request.seed, Stream::evaluation));
         truth.teacher = {{"type", "net2"},
                          {"network", net2_to_json(network)},
                          {"subset", S},
@@ -238,31 +238,13 @@ FamilyEntry orthogonal_net_family() {
               "f_S]^2 = {:.6f}; the constant 0 has loss 1",
               bayes, checks["samples"].get<std::size_t>(), 1 - corr * corr);
         }
-        Dataset data = draw_dataset(orthogonal_net_rows(truth), n, stream_seed(seed, Stream::data),
-                                    engine.threads());
-        return Instance{std::move(data), std::move(truth)};
+        return truth;
       },
-      model_losses(
-          [exact](const ReluModel& model, const GroundTruth& truth, const Engine& engine) {
-            check_model_dimension(model, truth);
-            const Net2Model one = relu_as_net2(model);
-            if (exact(truth, one))
-              return PopulationLoss{gaussian::net2_distance(one, teacher_network(truth)) +
-                                        truth_params<OrthogonalNetParams>(truth).noise,
-                                    0.0, "exact", 0};
-            return monte_carlo_loss(orthogonal_net_rows(truth), model, kMonteCarloSamples,
-                                    stream_seed(truth.seed, Stream::evaluation), engine.threads());
-          },
-          [exact](const Net2Model& model, const GroundTruth& truth, const Engine& engine) {
-            if (exact(truth, model))
-              return PopulationLoss{gaussian::net2_distance(model, teacher_network(truth)) +
-                                        truth_params<OrthogonalNetParams>(truth).noise,
-                                    0.0, "exact", 0};
-            return monte_carlo_loss(
-                orthogonal_net_rows(truth),
-                [&model](const float* x) { return model.predict_one(x); }, kMonteCarloSamples,
-                stream_seed(truth.seed, Stream::evaluation), engine.threads());
-          }),
+      model_losses([own](const ReluModel& model, const GroundTruth& truth,
+                         const Engine&) { return own(relu_as_net2(model), truth); },
+                   [own](const Net2Model& model, const GroundTruth& truth, const Engine&) {
+                     return own(model, truth);
+                   }),
       orthogonal_net_rows);
 }
 

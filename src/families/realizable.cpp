@@ -16,17 +16,11 @@ RowDistribution realizable_rows(const GroundTruth& truth) {
 FamilyEntry realizable_family() {
   return family_entry<RealizableParams>(
       "realizable", Task::relu, "noiseless labels y = ReLU(w*.x + b*), x ~ N(0, I); opt = 0",
-      [](std::size_t n, std::size_t d, std::uint64_t seed, const RealizableParams& p,
-         const Engine& engine) {
-        GroundTruth truth = planted_truth("realizable", n, d, seed, p, params_json(p));
-        truth.opt = 0;
-        truth.teacher_loss = 0;
-        truth.opt_kind = "exact";
+      [](const GenerateRequest& request, const RealizableParams& p) {
+        GroundTruth truth = noisy_teacher_truth(request, p, 0.0, params_json(p));
         truth.opt_note = "the planted teacher fits the noiseless labels exactly: opt = 0";
         truth.homogeneous = homogeneous_teacher_opt(truth, 0.0);
-        Dataset data = draw_dataset(realizable_rows(truth), n, stream_seed(seed, Stream::data),
-                                    engine.threads());
-        return Instance{std::move(data), std::move(truth)};
+        return truth;
       },
       model_losses([](const ReluModel& model, const GroundTruth& truth, const Engine&) {
         return noisy_teacher_population_loss(model, truth, 0.0);

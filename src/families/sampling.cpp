@@ -159,10 +159,10 @@ std::function<double(BlockRandom&)> noise_sampler(const std::string& kind, doubl
   return [sd](BlockRandom& r) { return sd * r.normal(); };
 }
 
-GroundTruth planted_truth(const std::string& family, std::size_t n, std::size_t d,
-                          std::uint64_t seed, const PlantedParams& common, nlohmann::json params) {
-  if (n == 0) throw InputError("n must be at least 1");
-  if (d == 0) throw InputError("d must be at least 1");
+GroundTruth planted_truth(const GenerateRequest& request, const PlantedParams& common,
+                          nlohmann::json params) {
+  const std::size_t d = request.d;
+  const std::uint64_t seed = request.seed;
   const double norm = common.norm;
   const double radius = common.radius;
   if (!(norm > 0)) throw InputError(fmt::format("parameter 'norm' must be positive, got {}", norm));
@@ -170,7 +170,7 @@ GroundTruth planted_truth(const std::string& family, std::size_t n, std::size_t 
     throw InputError(
         fmt::format("parameter 'radius' ({}) must be at least 'norm' ({})", radius, norm));
   GroundTruth truth;
-  truth.family = family;
+  truth.family = request.family;
   truth.d = d;
   truth.seed = seed;
   BlockRandom random(make_rng(seed, static_cast<std::uint64_t>(Stream::teacher)));
@@ -184,10 +184,21 @@ GroundTruth planted_truth(const std::string& family, std::size_t n, std::size_t 
   return truth;
 }
 
-GroundTruth noisy_teacher_truth(const std::string& family, std::size_t n, std::size_t d,
-                                std::uint64_t seed, const PlantedParams& common, double noise,
-                                nlohmann::json params) {
-  GroundTruth truth = planted_truth(family, n, d, seed, common, std::move(params));
+GroundTruth blank_truth(const GenerateRequest& request, nlohmann::json params) {
+  GroundTruth truth;
+  truth.family = request.family;
+  truth.d = request.d;
+  truth.seed = request.seed;
+  truth.w_star.assign(request.d, 0.0);
+  truth.w_opt.assign(request.d, 0.0);
+  truth.radius = std::numeric_limits<double>::infinity();
+  truth.params = std::move(params);
+  return truth;
+}
+
+GroundTruth noisy_teacher_truth(const GenerateRequest& request, const PlantedParams& common,
+                                double noise, nlohmann::json params) {
+  GroundTruth truth = planted_truth(request, common, std::move(params));
   truth.opt = noise;
   truth.teacher_loss = noise;
   truth.opt_kind = "exact";

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "relureg/dataset.hpp"
+#include "relureg/error.hpp"
 #include "relureg/family.hpp"
 #include "relureg/model.hpp"
 #include "relureg/overloaded.hpp"
@@ -102,40 +103,54 @@ struct PlantedParams {
   }
 };
 
-// A family's `generate` written against its typed parameter struct P.
-template <class P, class Generate>
-auto typed_generate(Generate generate) {
-  return [generate](std::size_t n, std::size_t d, std::uint64_t seed, const ParamValues& values,
-                    const Engine& engine) { return generate(n, d, seed, values.as<P>(), engine); };
-}
+// What a family's generator is asked for: the family's name, the instance's size and seed, and
+// the engine to compute with. n ≥ 1 and d ≥ 1 are checked before the generator runs.
+struct GenerateRequest {
+  std::string family;
+  std::size_t n = 0;
+  std::size_t d = 0;
+  std::uint64_t seed = 0;
+  const Engine& engine;
+};
 
 // A family's table entry: name, task, one-line description, its parameter struct P (listing,
-// parsing and messages come from P::fields()), its generator written against P, its own
-// population losses (model_losses(...)) and the law of its rows (null: none).
-template <class P, class Generate, class Losses>
-FamilyEntry family_entry(std::string name, Task task, std::string description, Generate generate,
+// parsing and messages come from P::fields()), `truth_of(request, p)` making the ground truth
+// (teacher, opt and how it is known), its own population losses (model_losses(...)) and the law
+// of its rows. The instance's rows are drawn from rows(truth) on the data stream of its seed.
+template <class P, class TruthOf, class Losses>
+FamilyEntry family_entry(std::string name, Task task, std::string description, TruthOf truth_of,
                          Losses losses, std::function<RowDistribution(const GroundTruth&)> rows) {
   FamilyEntry entry;
-  entry.name = std::move(name);
+  entry.name = name;
   entry.task = task;
   entry.description = std::move(description);
   entry.params = param_table<P>();
-  entry.generate = typed_generate<P>(std::move(generate));
+  entry.generate = [name, truth_of, rows](std::size_t n, std::size_t d, std::uint64_t seed,
+                                          const ParamValues& values, const Engine& engine) {
+    const P p = values.as<P>();
+    if (n == 0) throw InputError("n must be at least 1");
+    if (d == 0) throw InputError("d must be at least 1");
+    GroundTruth truth = truth_of(GenerateRequest{name, n, d, seed, engine}, p);
+    Dataset data = draw_dataset(rows(truth), n, stream_seed(seed, Stream::data), engine.threads());
+    return Instance{std::move(data), std::move(truth)};
+  };
   entry.population_loss = std::move(losses);
   entry.rows = std::move(rows);
   return entry;
 }
 
-// Validates n, d and the common parameters, draws the teacher and fills the ground truth's
+// Validates d and the common parameters, draws the teacher and fills the ground truth's
 // family, d, seed, w_star, b_star, radius and params (`params`: the family's parameters as
 // JSON; opt fields are left to the family).
-GroundTruth planted_truth(const std::string& family, std::size_t n, std::size_t d,
-                          std::uint64_t seed, const PlantedParams& common, nlohmann::json params);
+GroundTruth planted_truth(const GenerateRequest& request, const PlantedParams& common,
+                          nlohmann::json params);
+// A ground truth of the request's family, d and seed with the ReLU fields neutral
+// (w_star = w_opt = 0, b 0, radius inf) and the given params; the family fills in the rest.
+GroundTruth blank_truth(const GenerateRequest& request, nlohmann::json params);
 // planted_truth for a teacher plus independent noise of variance `noise`: the teacher is
 // E[y|x] and lies within the radius, so opt = noise exactly.
-GroundTruth noisy_teacher_truth(const std::string& family, std::size_t n, std::size_t d,
-                                std::uint64_t seed, const PlantedParams& common, double noise,
-                                nlohmann::json params);
+GroundTruth noisy_teacher_truth(const GenerateRequest& request, const PlantedParams& common,
+                                double noise, nlohmann::json params);
 
 // A family parameter stored in a ground truth's "params" as the text a user would type
 // (numbers, "inf", words, 1/0 for booleans); InputError "ground truth of family 'f' lacks

@@ -44,26 +44,6 @@ std::vector<std::size_t> planted_set(const GroundTruth& truth) {
   return S;
 }
 
-// Klivans–Kothari's Gaussian lift (papers.md §1.4 steps 1–3): b uniform in {±1}^d, x_j = b_j |z_j|
-// with z_j ~ N(0, 1) (so x ~ N(0, I) and b = sign x, read back from the stored float's sign bit),
-// ℓ = χ_S(b) flipped with probability eta, y = (1 + ℓ)/2.
-Dataset draw_parity_rows(std::size_t n, std::size_t d, const std::vector<std::size_t>& S,
-                         double eta, std::uint64_t seed, int threads) {
-  RowDistribution rows;
-  rows.d = d;
-  rows.draw_coordinate = [](BlockRandom& random) {
-    const double bit = random.uniform() < 0.5 ? -1.0 : 1.0;
-    return bit * std::abs(random.normal());
-  };
-  rows.draw_label = [&S, eta](const float* x, BlockRandom& random) {
-    double parity = 1;
-    for (std::size_t i : S) parity *= std::signbit(x[i]) ? -1.0 : 1.0;
-    const double label = random.uniform() < eta ? -parity : parity;
-    return (1 + label) / 2;
-  };
-  return draw_dataset(rows, n, seed, threads);
-}
-
 // E[(ReLU(w·x + b) − y)²] = E[f²] − 2E[f y] + E[y²] with E[y²] = E[y] = ½ and
 // E[f y] = ½E[f] + ½(1 − 2η) E[f χ_S], the last by parity::relu_parity_correlation.
 PopulationLoss parity_population_loss(const ReluModel& model, const GroundTruth& truth) {
@@ -80,13 +60,39 @@ PopulationLoss parity_population_loss(const ReluModel& model, const GroundTruth&
 
 }  // namespace
 
+// Klivans–Kothari's Gaussian lift (papers.md §1.4 steps 1–3): b uniform in {±1}^d, x_j = b_j |z_j|
+// with z_j ~ N(0, 1) (so x ~ N(0, I) and b = sign x, read back from the stored float's sign bit),
+// ℓ = χ_S(b) flipped with probability eta, y = (1 + ℓ)/2.
+RowDistribution sparse_parity_rows(const GroundTruth& truth) {
+  const double eta = truth_params<SparseParityParams>(truth).eta;
+  RowDistribution rows;
+  rows.d = truth.d;
+  rows.draw_coordinate = [](BlockRandom& random) {
+    const double bit = random.uniform() < 0.5 ? -1.0 : 1.0;
+    return bit * std::abs(random.normal());
+  };
+  rows.draw_label = [S = planted_set(truth), eta](const float* x, BlockRandom& random) {
+    double parity = 1;
+    for (std::size_t i : S) parity *= std::signbit(x[i]) ? -1.0 : 1.0;
+    const double label = random.uniform() < eta ? -parity : parity;
+    return (1 + label) / 2;
+  };
+  // Var(y | x) = η(1 − η) for y ∈ {0, 1} flipped with probability η.
+  rows.label_mean = [S = planted_set(truth), eta](const float* x) {
+    double parity = 1;
+    for (std::size_t i : S) parity *= std::signbit(x[i]) ? -1.0 : 1.0;
+    return (1 + (1 - 2 * eta) * parity) / 2;
+  };
+  rows.label_variance = [eta](const float*) { return eta * (1 - eta); };
+  return rows;
+}
+
 FamilyEntry sparse_parity_family() {
   return family_entry<SparseParityParams>(
       "sparse-parity", Task::relu,
       "noisy k-sparse parity of sign(x), x ~ N(0, I), y in {0,1} (GKK19 hardness); d = variables",
-      [](std::size_t n, std::size_t variables, std::uint64_t seed, const SparseParityParams& p,
-         const Engine& engine) {
-        if (n == 0) throw InputError("n must be at least 1");
+      [](const GenerateRequest& request, const SparseParityParams& p) {
+        const std::size_t variables = request.d;
         const std::size_t k = p.k;
         if (k > variables)
           throw InputError(
@@ -97,7 +103,7 @@ FamilyEntry sparse_parity_family() {
         const std::size_t d = variables + (padded ? 1 : 0);
 
         // S: a uniformly random k-subset of the variables (partial Fisher–Yates), sorted.
-        BlockRandom random(make_rng(seed, static_cast<std::uint64_t>(Stream::teacher)));
+        BlockRandom random(make_rng(request.seed, static_cast<std::uint64_t>(Stream::teacher)));
         std::vector<std::size_t> order(variables);
         std::iota(order.begin(), order.end(), 0);
         for (std::size_t i = 0; i < k; ++i) {
@@ -116,7 +122,7 @@ FamilyEntry sparse_parity_family() {
         GroundTruth truth;
         truth.family = "sparse-parity";
         truth.d = d;
-        truth.seed = seed;
+        truth.seed = request.seed;
         truth.w_star = direction;
         for (double& v : truth.w_star) v *= gap.best_scale;
         truth.b_star = 0;
@@ -159,14 +165,12 @@ FamilyEntry sparse_parity_family() {
             "has loss Var y = 1/4 (exact); no better ReLU with bias is searched for";
         truth.w_opt.assign(d, 0.0);
         truth.b_opt = 0.5;
-        Dataset data =
-            draw_parity_rows(n, d, S, eta, stream_seed(seed, Stream::data), engine.threads());
-        return Instance{std::move(data), std::move(truth)};
+        return truth;
       },
       model_losses([](const ReluModel& model, const GroundTruth& truth, const Engine&) {
         return parity_population_loss(model, truth);
       }),
-      nullptr);
+      sparse_parity_rows);
 }
 
 }  // namespace relureg::families

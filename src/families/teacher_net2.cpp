@@ -42,19 +42,6 @@ Net2Model relu_as_net2(const ReluModel& model) {
   return one;
 }
 
-GroundTruth network_truth(const std::string& family, std::size_t d, std::uint64_t seed,
-                          nlohmann::json params) {
-  GroundTruth truth;
-  truth.family = family;
-  truth.d = d;
-  truth.seed = seed;
-  truth.w_star.assign(d, 0.0);
-  truth.w_opt.assign(d, 0.0);
-  truth.radius = std::numeric_limits<double>::infinity();
-  truth.params = std::move(params);
-  return truth;
-}
-
 RowDistribution teacher_net2_rows(const GroundTruth& truth) {
   const double noise = truth_params<TeacherNet2Params>(truth).noise;
   return {truth.d, gaussian_coordinate(),
@@ -62,19 +49,23 @@ RowDistribution teacher_net2_rows(const GroundTruth& truth) {
           noise_sampler("gaussian", noise), noise};
 }
 
+std::optional<PopulationLoss> teacher_network_loss(const Net2Model& model, const GroundTruth& truth,
+                                                   double noise) {
+  if (model.activation != Activation::relu) return std::nullopt;
+  return PopulationLoss{gaussian::net2_distance(model, teacher_network(truth)) + noise, 0.0,
+                        "exact", 0};
+}
+
 FamilyEntry teacher_net2_family() {
   return family_entry<TeacherNet2Params>(
       "teacher-net2", Task::net2,
       "y = sum_j a_j ReLU(w_j.x + b_j) + noise, random teacher with unit w_j, x ~ N(0, I); "
       "opt = noise",
-      [](std::size_t n, std::size_t d, std::uint64_t seed, const TeacherNet2Params& p,
-         const Engine& engine) {
-        if (n == 0) throw InputError("n must be at least 1");
-        if (d == 0) throw InputError("d must be at least 1");
-        const std::size_t k = p.units;
+      [](const GenerateRequest& request, const TeacherNet2Params& p) {
+        const std::size_t k = p.units, d = request.d;
         const double bias_scale = p.hidden_bias;
         const std::string output = p.output;
-        BlockRandom random(make_rng(seed, static_cast<std::uint64_t>(Stream::teacher)));
+        BlockRandom random(make_rng(request.seed, static_cast<std::uint64_t>(Stream::teacher)));
         Net2Model teacher = zero_net2(d, k, bias_scale > 0, Activation::relu);
         for (std::size_t j = 0; j < k; ++j) {
           const std::vector<double> w = random_unit_vector(d, random);
@@ -84,7 +75,7 @@ FamilyEntry teacher_net2_family() {
                          : output == "signs" ? (random.uniform() < 0.5 ? -1.0 : 1.0)
                                              : random.normal();
         }
-        GroundTruth truth = network_truth("teacher-net2", d, seed, params_json(p));
+        GroundTruth truth = blank_truth(request, params_json(p));
         const double noise = p.noise;
         truth.opt = noise;
         truth.teacher_loss = noise;
@@ -95,27 +86,15 @@ FamilyEntry teacher_net2_family() {
             "{}",
             k, noise);
         truth.teacher = {{"type", "net2"}, {"network", net2_to_json(teacher)}};
-        Dataset data = draw_dataset(teacher_net2_rows(truth), n, stream_seed(seed, Stream::data),
-                                    engine.threads());
-        return Instance{std::move(data), std::move(truth)};
+        return truth;
       },
       model_losses(
           [](const ReluModel& model, const GroundTruth& truth, const Engine&) {
-            check_model_dimension(model, truth);
-            const double distance =
-                gaussian::net2_distance(relu_as_net2(model), teacher_network(truth));
-            return PopulationLoss{distance + truth_params<TeacherNet2Params>(truth).noise, 0.0,
-                                  "exact", 0};
+            return teacher_network_loss(relu_as_net2(model), truth,
+                                        truth_params<TeacherNet2Params>(truth).noise);
           },
-          [](const Net2Model& model, const GroundTruth& truth, const Engine& engine) {
-            if (model.activation != Activation::relu)
-              return monte_carlo_loss(
-                  teacher_net2_rows(truth),
-                  [&model](const float* x) { return model.predict_one(x); }, kMonteCarloSamples,
-                  stream_seed(truth.seed, Stream::evaluation), engine.threads());
-            const double distance = gaussian::net2_distance(model, teacher_network(truth));
-            return PopulationLoss{distance + truth_params<TeacherNet2Params>(truth).noise, 0.0,
-                                  "exact", 0};
+          [](const Net2Model& model, const GroundTruth& truth, const Engine&) {
+            return teacher_network_loss(model, truth, truth_params<TeacherNet2Params>(truth).noise);
           }),
       teacher_net2_rows);
 }

@@ -101,9 +101,6 @@ PopulationLoss population_loss(const Model& model, const GroundTruth& truth, con
   if (family.population_loss)
     if (std::optional<PopulationLoss> own = family.population_loss(model, truth, engine))
       return *own;
-  if (!family.rows)
-    throw InputError(fmt::format("family '{}' has no population loss for a {} model", truth.family,
-                                 task_name(task_of(model))));
   return std::visit(
       [&](const auto& m) {
         return families::monte_carlo_loss(

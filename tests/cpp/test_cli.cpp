@@ -16,11 +16,6 @@ namespace fs = std::filesystem;
 namespace relureg {
 namespace {
 
-using testing::CliRun;
-
-constexpr auto run = testing::run_cli;
-
-// A fresh temporary folder per test (TempDirTest).
 class Cli : public testing::TempDirTest {
  protected:
   // Runs `fit` on `data` and checks the exact error line and that no model file was written.
@@ -67,20 +62,13 @@ TEST_F(Cli, GenerateFitEvaluatePredictEndToEnd) {
 
   r = run({"predict", "--model", path("model.json"), path("data.csv"), "-o", path("pred.csv")});
   ASSERT_EQ(r.code, 0) << r.err;
-  std::ifstream pred(path("pred.csv"));
-  std::string line;
-  std::getline(pred, line);
-  EXPECT_EQ(line, "prediction");
-  std::size_t rows = 0;
-  while (std::getline(pred, line)) rows += !line.empty();
-  EXPECT_EQ(rows, 20000u);
+  const std::vector<std::string> lines = testing::read_lines(path("pred.csv"));
+  ASSERT_EQ(lines.size(), 20001u);
+  EXPECT_EQ(lines[0], "prediction");
 }
 
 TEST_F(Cli, NpyDataWithLabelsFile) {
-  ASSERT_EQ(run({"generate", "--family", "realizable", "--n", "5000", "--d", "3", "-o",
-                 path("x.npy"), "--quiet"})
-                .code,
-            0);
+  generate("realizable", 5000, 3, "x.npy");
   EXPECT_TRUE(fs::exists(path("x.labels.npy")));
   const CliRun r = run({"fit", path("x.npy"), "--labels", path("x.labels.npy"), "--learner", "gd",
                         "-o", path("m.json"), "--quiet"});
@@ -132,14 +120,8 @@ TEST_F(Cli, NpyWithUnsupportedDtypeIsRejected) {
 }
 
 TEST_F(Cli, DimensionMismatchBetweenModelAndData) {
-  ASSERT_EQ(run({"generate", "--family", "realizable", "--n", "100", "--d", "3", "-o",
-                 path("d3.csv"), "--quiet"})
-                .code,
-            0);
-  ASSERT_EQ(run({"generate", "--family", "realizable", "--n", "100", "--d", "2", "-o",
-                 path("d2.csv"), "--quiet"})
-                .code,
-            0);
+  generate("realizable", 100, 3, "d3.csv");
+  generate("realizable", 100, 2, "d2.csv");
   ASSERT_EQ(
       run({"fit", path("d3.csv"), "--learner", "moment", "-o", path("m.json"), "--quiet"}).code, 0);
   CliRun r = run({"evaluate", "--model", path("m.json"), path("d2.csv")});

@@ -15,11 +15,6 @@ namespace fs = std::filesystem;
 namespace relureg {
 namespace {
 
-using testing::CliRun;
-
-constexpr auto run = testing::run_cli;
-
-// A fresh temporary folder per test (TempDirTest).
 class CliHalfspace : public testing::TempDirTest {};
 
 TEST_F(CliHalfspace, GenerateFitEvaluatePredictHalfspace) {
@@ -51,16 +46,11 @@ TEST_F(CliHalfspace, GenerateFitEvaluatePredictHalfspace) {
 
   r = run({"predict", "--model", path("m.json"), path("hs.csv"), "-o", path("p.csv")});
   ASSERT_EQ(r.code, 0) << r.err;
-  std::ifstream pred(path("p.csv"));
-  std::string line;
-  std::getline(pred, line);
-  EXPECT_EQ(line, "label");
-  std::size_t rows = 0;
-  while (std::getline(pred, line)) {
-    EXPECT_TRUE(line == "1" || line == "-1") << line;
-    ++rows;
-  }
-  EXPECT_EQ(rows, 20000u);
+  const std::vector<std::string> lines = testing::read_lines(path("p.csv"));
+  ASSERT_EQ(lines.size(), 20001u);
+  EXPECT_EQ(lines[0], "label");
+  for (std::size_t i = 1; i < lines.size(); ++i)
+    EXPECT_TRUE(lines[i] == "1" || lines[i] == "-1") << lines[i];
   // Without --task the learner's task is used.
   r = run({"fit", path("hs.csv"), "--learner", "hs-sigmoid", "-o", path("s.json"), "--quiet"});
   ASSERT_EQ(r.code, 0) << r.err;
@@ -118,14 +108,8 @@ TEST_F(CliHalfspace, ModelFilesOfBothTypesAndOldFilesWithoutAType) {
 }
 
 TEST_F(CliHalfspace, TruthOfTheOtherTaskIsRejected) {
-  ASSERT_EQ(run({"generate", "--family", "halfspace", "--n", "500", "--d", "3", "-o",
-                 path("hs.csv"), "--quiet"})
-                .code,
-            0);
-  ASSERT_EQ(run({"generate", "--family", "realizable", "--n", "500", "--d", "3", "-o",
-                 path("re.csv"), "--quiet"})
-                .code,
-            0);
+  generate("halfspace", 500, 3, "hs.csv");
+  generate("realizable", 500, 3, "re.csv");
   ASSERT_EQ(
       run({"fit", path("hs.csv"), "--learner", "hs-average", "-o", path("h.json"), "--quiet"}).code,
       0);

@@ -16,11 +16,6 @@ namespace fs = std::filesystem;
 namespace relureg {
 namespace {
 
-using testing::CliRun;
-
-constexpr auto run = testing::run_cli;
-
-// A fresh temporary folder per test (TempDirTest).
 class CliNetworks : public testing::TempDirTest {
  protected:
   nlohmann::json json(const std::string& name) const {
@@ -54,10 +49,7 @@ TEST_F(CliNetworks, Net2FitEvaluatePredictEndToEnd) {
   while (std::getline(pred, line)) rows += !line.empty();
   EXPECT_EQ(rows, 8001u);
   // A net2 model on data of another width.
-  ASSERT_EQ(run({"generate", "--family", "teacher-net2", "--n", "10", "--d", "3", "-o",
-                 path("d3.csv"), "--quiet"})
-                .code,
-            0);
+  generate("teacher-net2", 10, 3, "d3.csv");
   r = run({"evaluate", "--model", path("m.json"), path("d3.csv")});
   EXPECT_EQ(r.code, 1);
   EXPECT_EQ(r.err,
@@ -65,10 +57,7 @@ TEST_F(CliNetworks, Net2FitEvaluatePredictEndToEnd) {
 }
 
 TEST_F(CliNetworks, Net2EnumPrintsItsTimeEstimateBeforeStarting) {
-  ASSERT_EQ(run({"generate", "--family", "teacher-net2", "--n", "4000", "--d", "2", "-o",
-                 path("t.csv"), "--quiet"})
-                .code,
-            0);
+  generate("teacher-net2", 4000, 2, "t.csv");
   const CliRun r = run({"fit", path("t.csv"), "--learner", "net2-enum", "--param", "grid=9",
                         "--param", "dim=2", "-o", path("m.json")});
   ASSERT_EQ(r.code, 0) << r.err;
@@ -91,10 +80,7 @@ TEST_F(CliNetworks, OrthogonalNetWithOddKIsAClearError) {
 }
 
 TEST_F(CliNetworks, SteCgdWritesABinact2ModelAndListingsShowTheTasks) {
-  ASSERT_EQ(run({"generate", "--family", "binact-teacher", "--n", "6000", "--d", "12", "--param",
-                 "patches=4", "-o", path("b.csv"), "--quiet"})
-                .code,
-            0);
+  generate("binact-teacher", 6000, 12, "b.csv", {"--param", "patches=4"});
   CliRun r = run({"fit", path("b.csv"), "--learner", "ste-cgd", "--param", "patches=4", "--param",
                   "max_passes=20", "-o", path("b.json"), "--quiet"});
   ASSERT_EQ(r.code, 0) << r.err;

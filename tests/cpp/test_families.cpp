@@ -17,6 +17,7 @@
 namespace relureg {
 namespace {
 
+using testing::input_error_after;
 using testing::input_error_of;
 using testing::two_threads;
 
@@ -286,13 +287,14 @@ TEST(GroundTruth, JsonRoundTripAndMissingKeys) {
   EXPECT_TRUE(u["radius"].is_null());
   EXPECT_TRUE(std::isinf(ground_truth_from_json(u, "u.json").radius));
 
-  nlohmann::json missing = j;
-  missing.erase("opt");
-  EXPECT_EQ(input_error_of([&] { ground_truth_from_json(missing, "truth.json"); }),
+  const auto read = [](const nlohmann::json& changed) {
+    ground_truth_from_json(changed, "truth.json");
+  };
+  EXPECT_EQ(input_error_after(
+                j, [](auto& c) { c.erase("opt"); }, read),
             "truth.json: missing key 'opt'");
-  nlohmann::json wrong = j;
-  wrong["opt"] = "small";
-  EXPECT_EQ(input_error_of([&] { ground_truth_from_json(wrong, "truth.json"); }),
+  EXPECT_EQ(input_error_after(
+                j, [](auto& c) { c["opt"] = "small"; }, read),
             "truth.json: key 'opt' must be a number");
 }
 

@@ -16,6 +16,7 @@
 namespace relureg {
 namespace {
 
+using testing::input_error_after;
 using testing::input_error_of;
 using testing::two_threads;
 
@@ -71,17 +72,19 @@ TEST(Net2Model, JsonRoundTripAndErrors) {
             }),
             "m.json: unsupported model type \"tree\" (expected \"relu\", \"halfspace\", "
             "\"net2\" or \"binact2\")");
-  nlohmann::json missing = j;
-  missing.erase("a");
-  EXPECT_EQ(input_error_of([&] { model_file_from_json(missing, "m.json"); }),
+  const auto read = [](const nlohmann::json& changed) { model_file_from_json(changed, "m.json"); };
+  EXPECT_EQ(input_error_after(
+                j, [](auto& c) { c.erase("a"); }, read),
             "m.json: missing key 'a'");
-  nlohmann::json short_row = j;
-  short_row["W"][1] = {1.0, 2.0};
-  EXPECT_EQ(input_error_of([&] { model_file_from_json(short_row, "m.json"); }),
+  EXPECT_EQ(input_error_after(
+                j,
+                [](auto& c) {
+                  c["W"][1] = {1.0, 2.0};
+                },
+                read),
             "m.json: key 'W' entry 1 must be an array of 3 numbers");
-  nlohmann::json bad_act = j;
-  bad_act["activation"] = "tanh";
-  EXPECT_EQ(input_error_of([&] { model_file_from_json(bad_act, "m.json"); }),
+  EXPECT_EQ(input_error_after(
+                j, [](auto& c) { c["activation"] = "tanh"; }, read),
             "m.json: unknown activation 'tanh' (expected relu or sigmoid)");
 }
 

@@ -92,21 +92,18 @@ TEST(TypedParams, AssignmentsParseIntoTheStruct) {
 }
 
 TEST(TypedParams, ParseErrorsNameTheParameterAndTheOwner) {
-  EXPECT_EQ(parse_error({"speed=1"}),
-            "unknown parameter 'speed' for learner 'toy' (known: scale, count, tol, warm, mode)");
-  EXPECT_EQ(parse_error({"tol=abc"}),
-            "parameter 'tol' for learner 'toy': expected a number, got 'abc'");
-  EXPECT_EQ(parse_error({"tol=-1"}),
-            "parameter 'tol' for learner 'toy': -1 is out of range [0, 1]");
-  EXPECT_EQ(parse_error({"count=2.5"}),
-            "parameter 'count' for learner 'toy': expected a whole number, got '2.5'");
-  EXPECT_EQ(parse_error({"count=11"}),
-            "parameter 'count' for learner 'toy': 11 is out of range [1, 10]");
-  EXPECT_EQ(parse_error({"warm=yes"}),
-            "parameter 'warm' for learner 'toy': expected 0 or 1, got 'yes'");
-  EXPECT_EQ(parse_error({"mode=slow"}),
-            "parameter 'mode' for learner 'toy': 'slow' is not one of fast|exact");
-  EXPECT_EQ(parse_error({"count"}), "parameter 'count' for learner 'toy': expected name=value");
+  const std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
+      {{"speed=1"},
+       "unknown parameter 'speed' for learner 'toy' (known: scale, count, tol, warm, mode)"},
+      {{"tol=abc"}, "parameter 'tol' for learner 'toy': expected a number, got 'abc'"},
+      {{"tol=-1"}, "parameter 'tol' for learner 'toy': -1 is out of range [0, 1]"},
+      {{"count=2.5"}, "parameter 'count' for learner 'toy': expected a whole number, got '2.5'"},
+      {{"count=11"}, "parameter 'count' for learner 'toy': 11 is out of range [1, 10]"},
+      {{"warm=yes"}, "parameter 'warm' for learner 'toy': expected 0 or 1, got 'yes'"},
+      {{"mode=slow"}, "parameter 'mode' for learner 'toy': 'slow' is not one of fast|exact"},
+      {{"count"}, "parameter 'count' for learner 'toy': expected name=value"},
+  };
+  for (const auto& [assignments, message] : cases) EXPECT_EQ(parse_error(assignments), message);
 }
 
 // Scalars of a "params" JSON object as the text a user would type (what config readers pass).

@@ -11,6 +11,7 @@
 #include "relureg/kernels.hpp"
 #include "relureg/learner.hpp"
 #include "relureg/model_ops.hpp"
+#include "relureg/net2.hpp"
 #include "relureg/parity.hpp"
 
 namespace relureg {
@@ -186,6 +187,31 @@ TEST(SparseParity, OptFromTheClosedFormMatchesTheEmpiricalLossOnAMillionSamples)
     agree += instance.data.y[r] == (1 + chi) / 2;
   }
   EXPECT_NEAR(agree / m, 0.9, 3 * std::sqrt(0.09 / m));
+}
+
+TEST(SparseParity, OtherModelKindsAreScoredByMonteCarloOverTheFamilysRows) {
+  const Engine engine(EngineOptions{2});
+  const Instance instance =
+      generate_instance("sparse-parity", 1000, 8, 21, {"k=4", "eta=0.1"}, engine);
+  const GroundTruth& truth = instance.truth;
+  // A biased ReLU as a one-unit network: its Monte-Carlo loss (fresh rows of the family's law,
+  // labels' variance η(1 − η) added) agrees with the exact loss of the same ReLU.
+  const ReluModel relu{{0.3, -0.2, 0.25, 0.1, 0.4, -0.15, 0.2, 0.1}, 0.15, true};
+  Net2Model net = zero_net2(8, 1, true, Activation::relu);
+  std::copy(relu.w.begin(), relu.w.end(), net.W.begin());
+  net.b[0] = relu.b;
+  net.a[0] = 1;
+  const PopulationLoss exact = population_loss(relu, truth, engine);
+  const PopulationLoss sampled = population_loss(net, truth, engine);
+  EXPECT_EQ(exact.method, "exact");
+  EXPECT_EQ(sampled.method, "monte-carlo");
+  EXPECT_EQ(sampled.samples, kMonteCarloSamples);
+  EXPECT_GT(sampled.stderr_, 0);
+  EXPECT_NEAR(sampled.value, exact.value, 4 * sampled.stderr_);
+  // The constant 1/2 predicts E[y] and has loss exactly 1/4 against {0, 1} labels.
+  Net2Model half = zero_net2(8, 1, true, Activation::relu);
+  half.c = 0.5;
+  EXPECT_NEAR(population_loss(half, truth, engine).value, 0.25, 1e-12);
 }
 
 TEST(SparseParity, OddKIsPaddedWithAFreshCoordinate) {

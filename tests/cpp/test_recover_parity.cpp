@@ -138,10 +138,7 @@ TEST_F(RecoverParityCli, GenerateThenRecoverPrintsJsonWithTheSetAndTheLosses) {
 }
 
 TEST_F(RecoverParityCli, NotFoundIsAResultNotAnError) {
-  ASSERT_EQ(run({"generate", "--family", "sparse-parity", "--n", "20000", "--d", "16", "--param",
-                 "k=4", "--seed", "9", "-o", path("p.csv"), "--quiet"})
-                .code,
-            0);
+  generate("sparse-parity", 20000, 16, "p.csv", {"--param", "k=4", "--seed", "9"});
   const CliRun r =
       run({"recover-parity", path("p.csv"), "--learner", "gd", "--budget", "20", "--threads", "1"});
   ASSERT_EQ(r.code, 0) << r.err;
@@ -154,10 +151,7 @@ TEST_F(RecoverParityCli, NotFoundIsAResultNotAnError) {
 }
 
 TEST_F(RecoverParityCli, LearnersOfOtherTasksAreRejected) {
-  ASSERT_EQ(run({"generate", "--family", "sparse-parity", "--n", "200", "--d", "4", "--param",
-                 "k=2", "-o", path("p.csv"), "--quiet"})
-                .code,
-            0);
+  generate("sparse-parity", 200, 4, "p.csv", {"--param", "k=2"});
   for (const char* learner : {"net2-gd", "hs-average"}) {
     const CliRun r = run({"recover-parity", path("p.csv"), "--learner", learner});
     EXPECT_EQ(r.code, 1);
@@ -169,10 +163,7 @@ TEST_F(RecoverParityCli, LearnersOfOtherTasksAreRejected) {
 }
 
 TEST_F(RecoverParityCli, FitUnderAnSqOracleRecordsTheOracleAndTheExactLoss) {
-  ASSERT_EQ(run({"generate", "--family", "label-noise", "--n", "5000", "--d", "4", "-o",
-                 path("d.csv"), "--quiet"})
-                .code,
-            0);
+  generate("label-noise", 5000, 4, "d.csv");
   CliRun r = run({"fit", path("d.csv"), "--learner", "gd", "--sq-tolerance", "0.01", "--sq-oracle",
                   "random", "--param", "max_passes=100", "--threads", "1", "-o", path("m.json"),
                   "--quiet"});

@@ -3,6 +3,8 @@
 
 #include <string>
 
+#include <nlohmann/json.hpp>
+
 #include "relureg/engine.hpp"
 #include "relureg/error.hpp"
 
@@ -23,6 +25,14 @@ std::string input_error_of(Fn fn) {
     return e.what();
   }
   return "(no InputError)";
+}
+
+// The InputError message of read(j') for j' = a copy of j with change(j') applied.
+template <class Read, class Change>
+std::string input_error_after(const nlohmann::json& j, Change change, Read read) {
+  nlohmann::json changed = j;
+  change(changed);
+  return input_error_of([&] { read(changed); });
 }
 
 }  // namespace relureg::testing

@@ -244,10 +244,7 @@ TEST_F(Tradeoff, ResumeAfterInterruptionKeepsFinishedCellsWithoutRefitting) {
 }
 
 TEST_F(Tradeoff, LoadedDatasetGivesTheSameNumbersAsTheGeneratedInstance) {
-  ASSERT_EQ(run_cli({"generate", "--family", "label-noise", "--n", "3000", "--d", "5", "--seed",
-                     "2", "--param", "noise=0.1", "-o", path("data.npy"), "--quiet"})
-                .code,
-            0);
+  generate("label-noise", 3000, 5, "data.npy", {"--seed", "2", "--param", "noise=0.1"});
   const std::string config = write("grid.toml",
                                    "seeds = [2]\nfigures = false\nlearners = [{name = \"gd\", "
                                    "params = {step = 0.5}}]\n[[datasets]]\npath = \"data.npy\"\n");

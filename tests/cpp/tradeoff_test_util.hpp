@@ -31,6 +31,8 @@ inline CliRun run_cli(std::vector<std::string> args) {
 // A fresh folder per test, removed afterwards.
 class TempDirTest : public ::testing::Test {
  protected:
+  using CliRun = testing::CliRun;
+  static CliRun run(std::vector<std::string> args) { return run_cli(std::move(args)); }
   void SetUp() override {
     const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
     dir_ = std::filesystem::temp_directory_path() /
@@ -44,12 +46,32 @@ class TempDirTest : public ::testing::Test {
     std::ofstream(dir_ / name) << text;
     return path(name);
   }
+  // `relureg generate --family F --n N --d D [extra...] -o NAME --quiet` into the folder; the
+  // test fails unless it exits 0. Returns the data file's path.
+  std::string generate(const std::string& family, std::size_t n, std::size_t d,
+                       const std::string& name, std::vector<std::string> extra = {}) const {
+    std::vector<std::string> args{"generate",        "--family", family,           "--n",
+                                  std::to_string(n), "--d",      std::to_string(d)};
+    args.insert(args.end(), extra.begin(), extra.end());
+    args.insert(args.end(), {"-o", path(name), "--quiet"});
+    const CliRun r = run_cli(args);
+    EXPECT_EQ(r.code, 0) << r.err;
+    return path(name);
+  }
   std::filesystem::path dir_;
 };
 
 inline std::string read_file(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
   return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+// The lines of a text file, the last one's newline not making an empty line.
+inline std::vector<std::string> read_lines(const std::filesystem::path& path) {
+  std::ifstream in(path);
+  std::vector<std::string> lines;
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  return lines;
 }
 
 // results.csv as a header and rows of named fields (RFC 4180 quoting).
