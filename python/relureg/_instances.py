@@ -188,7 +188,9 @@ def score(model, truth, *, n_jobs=None):
     dict
         ``measure`` (``"square loss"``, or ``"0/1 error"`` on a halfspace instance),
         ``population_loss``, ``population_loss_method`` (``exact`` or ``monte-carlo``),
-        ``population_loss_stderr``, ``opt``, ``opt_kind``, ``excess`` and, when opt > 0,
+        ``population_loss_stderr``, ``opt``, ``opt_kind``, ``opt_class`` (the class of the
+        model that opt is over: ``homogeneous ReLUs`` for a ReLU fitted without bias, ``ReLUs
+        with bias``, or the family's model class), ``excess`` and, when opt > 0,
         ``ratio_to_opt``: the same keys as ``relureg evaluate --truth`` and the laboratory's rows.
 
     Raises
