@@ -1,8 +1,10 @@
 // Every exact opt of every ReLU family against an independent Monte-Carlo search, per class.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <map>
+#include <numbers>
 #include <random>
 #include <string>
 #include <vector>
@@ -22,6 +24,7 @@ const std::map<std::string, std::vector<std::vector<std::string>>>& cases() {
   static const std::map<std::string, std::vector<std::vector<std::string>>> table = {
       {"realizable", {{"bias=-0.5"}, {"bias=0.8", "norm=2"}}},
       {"label-noise", {{"noise=0.1", "bias=-1"}, {"noise=0.05"}}},
+      {"biased-teacher", {{"offset=-1.5", "noise=0.5"}, {"offset=0"}}},
       {"adversarial", {{"search_samples=20000"}}},  // upper bounds only: nothing to check
       {"non-gaussian", {{"marginal=uniform", "eval_samples=100000"}}},
       {"sparse-parity", {{"k=2", "eta=0.1"}}},
@@ -61,10 +64,10 @@ LossGradient loss_gradient(const Dataset& data, std::size_t begin, std::size_t e
 // weights projected onto the radius), from the recorded optimum, the teacher and random starts;
 // the best empirical loss on the search rows wins.
 ReluModel search(const Dataset& data, std::size_t rows, const GroundTruth& truth, bool bias,
-                 const std::vector<double>& recorded) {
+                 const ReluModel& recorded) {
   std::mt19937_64 random(7);
   std::normal_distribution<double> normal;
-  std::vector<std::vector<double>> starts = {recorded, truth.w_star};
+  std::vector<std::vector<double>> starts = {recorded.w, truth.w_star};
   for (int s = 0; s < 2; ++s) {
     std::vector<double> w(truth.d);
     for (double& v : w) v = normal(random);
@@ -79,9 +82,12 @@ ReluModel search(const Dataset& data, std::size_t rows, const GroundTruth& truth
   };
   ReluModel best{{}, 0, bias};
   double best_loss = INFINITY;
-  for (std::vector<double> w : starts) {
+  for (std::size_t start = 0; start < starts.size(); ++start) {
+    std::vector<double> w = starts[start];
     project(w);
-    double b = bias ? 0.1 : 0.0, step = 1;
+    // With a bias: the recorded bias from the recorded optimum, the teacher's from the teacher.
+    double b = !bias ? 0.0 : start == 0 ? recorded.b : start == 1 ? truth.b_star : 0.1;
+    double step = 1;
     LossGradient current = loss_gradient(data, 0, rows, w, b);
     for (int it = 0; it < 150 && step > 1e-10; ++it) {
       std::vector<double> tw = w;
@@ -126,7 +132,7 @@ void check_exact(const Instance& inst, const ClassOpt& opt, bool bias, const std
   const Dataset& data = inst.data;
   const std::size_t half = data.n / 2;
   const ReluModel recorded{opt.w_opt, bias ? opt.b_opt : 0.0, bias};
-  const ReluModel found = search(data, half, inst.truth, bias, opt.w_opt);
+  const ReluModel found = search(data, half, inst.truth, bias, recorded);
   const MeanSe at_opt =
       mean_se(half, data.n, [&](std::size_t r) { return row_loss(data, r, recorded); });
   const MeanSe gain = mean_se(half, data.n, [&](std::size_t r) {
@@ -159,6 +165,32 @@ TEST(GroundTruth, EveryExactOptOfAReluFamilyMatchesAnIndependentMonteCarloSearch
         check_exact(inst, class_opt(truth, true), true, label + " bias");
       if (truth.homogeneous->opt_kind == "exact")
         check_exact(inst, *truth.homogeneous, false, label + " homogeneous");
+    }
+  }
+}
+
+TEST(BiasedTeacher, OptIsTheNoiseRelativeToTheSignalInClosedForm) {
+  for (double offset : {0.0, -1.0, -3.0}) {
+    const Instance inst =
+        generate_instance("biased-teacher", 100, 5, 3,
+                          {fmt::format("offset={}", offset), "norm=2", "noise=0.2"}, two_threads());
+    const GroundTruth& truth = inst.truth;
+    // E[ReLU(2t + b)^2] = 4 E[(t + c)_+^2] with c = b/2 = offset: (1 + c^2) Phi(c) + c phi(c).
+    const double c = offset, phi = std::exp(-c * c / 2) / std::sqrt(2 * std::numbers::pi);
+    const double signal = 4 * ((1 + c * c) * 0.5 * std::erfc(-c / std::sqrt(2.0)) + c * phi);
+    EXPECT_NEAR(truth.b_star, 2 * offset, 1e-15);
+    EXPECT_EQ(truth.opt_kind, "exact");
+    EXPECT_NEAR(truth.opt, 0.2 * signal, 1e-15 + 1e-12 * signal) << offset;
+    EXPECT_NEAR(truth.facts["signal"].get<double>(), signal, 1e-12 * signal);
+    // The homogeneous class cannot fit the bias: its opt lies between the noise and the loss of
+    // the zero predictor (signal + noise); at offset 0 they coincide.
+    ASSERT_TRUE(truth.homogeneous.has_value());
+    EXPECT_EQ(truth.homogeneous->opt_kind, "exact");
+    if (offset == 0) {
+      EXPECT_EQ(truth.homogeneous->opt, truth.opt);
+    } else {
+      EXPECT_GT(truth.homogeneous->opt, truth.opt * 1.5);
+      EXPECT_LT(truth.homogeneous->opt, truth.opt + signal);
     }
   }
 }
