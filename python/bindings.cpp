@@ -100,27 +100,18 @@ py::list param_table(const ParamTable& table) {
   return out;
 }
 
-py::list learner_table_py() {
+// The learner or family table as a list of dicts: name, task, description, the learner's
+// reference, and the parameter table.
+template <class Entry>
+py::list catalogue(const std::vector<Entry>& table) {
   py::list out;
-  for (const LearnerEntry& e : learner_table()) {
+  for (const Entry& e : table) {
     py::dict entry;
     entry["name"] = e.name;
     entry["task"] = task_name(e.task);
     entry["description"] = e.description;
-    entry["reference"] = e.reference;
+    if constexpr (requires { e.reference; }) entry["reference"] = e.reference;
     entry["params"] = param_table(e.params);
-    out.append(entry);
-  }
-  return out;
-}
-
-py::list family_table_py() {
-  py::list out;
-  for (const FamilyEntry& f : family_table()) {
-    py::dict entry;
-    entry["name"] = f.name;
-    entry["description"] = f.description;
-    entry["params"] = param_table(f.params);
     out.append(entry);
   }
   return out;
@@ -407,8 +398,12 @@ PYBIND11_MODULE(_core, m) {
 
   m.def("max_threads", &relureg::max_threads,
         "The most engine threads: a few per core of this process's CPU affinity.");
-  m.def("learner_table", &learner_table_py, "The learner table: one dict per learner.");
-  m.def("family_table", &family_table_py, "The family table: one dict per instance family.");
+  m.def(
+      "learner_table", [] { return catalogue(relureg::learner_table()); },
+      "The learner table: one dict per learner.");
+  m.def(
+      "family_table", [] { return catalogue(relureg::family_table()); },
+      "The family table: one dict per instance family.");
   m.def("fit", &fit, py::arg("X").noconvert(), py::arg("y").noconvert(), py::arg("learner"),
         py::arg("params"), py::arg("bias"), py::arg("seed"), py::arg("threads"),
         py::arg("standardize") = false, py::arg("initial_w") = py::none(),

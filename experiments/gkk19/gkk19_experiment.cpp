@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "../split_list.hpp"
 #include "relureg/family.hpp"
 #include "relureg/io.hpp"
 #include "relureg/learner.hpp"
@@ -18,12 +19,7 @@
 
 namespace {
 
-std::vector<std::string> split(const std::string& text) {
-  std::vector<std::string> out;
-  std::stringstream s(text);
-  for (std::string item; std::getline(s, item, ',');) out.push_back(item);
-  return out;
-}
+using relureg::experiments::split_list;
 
 struct LearnerRun {
   std::string label, learner;
@@ -52,13 +48,13 @@ int main(int argc, char** argv) {
     else if (a == "--n")
       n = std::stoul(next());
     else if (a == "--ds")
-      ds = split(next());
+      ds = split_list(next());
     else if (a == "--seeds")
       seeds = std::stoul(next());
     else if (a == "--opts")
-      opts = split(next());
+      opts = split_list(next());
     else if (a == "--families")
-      families = split(next());
+      families = split_list(next());
     else if (a == "--threads")
       threads = std::stoi(next());
     else {

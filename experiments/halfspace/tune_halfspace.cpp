@@ -12,20 +12,12 @@
 #include <string>
 #include <vector>
 
+#include "../split_list.hpp"
 #include "relureg/family.hpp"
 #include "relureg/learner.hpp"
 #include "relureg/model_ops.hpp"
 
-namespace {
-
-std::vector<std::string> split(const std::string& text) {
-  std::vector<std::string> out;
-  std::stringstream s(text);
-  for (std::string item; std::getline(s, item, ',');) out.push_back(item);
-  return out;
-}
-
-}  // namespace
+using relureg::experiments::split_list;
 
 int main(int argc, char** argv) {
   using namespace relureg;
@@ -49,9 +41,9 @@ int main(int argc, char** argv) {
     else if (a == "--seeds")
       seeds = std::stoul(next());
     else if (a == "--etas")
-      etas = split(next());
+      etas = split_list(next());
     else if (a == "--flips")
-      flips = split(next());
+      flips = split_list(next());
     else if (a == "--quiet")
       quiet = true;
     else if (a == "--details")

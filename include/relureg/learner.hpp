@@ -110,19 +110,16 @@ std::function<std::unique_ptr<Learner>(const ParamValues&)> make_learner() {
 }
 
 // The table entry of learner L with parameter struct P: the table, `make` and `fits_bias` all
-// derived from P's field declarations.
+// derived from P's field declarations. Name, task, description and reference come from the
+// learner's line in the table (src/learners/learner_table.def).
 template <class L, class P>
-LearnerEntry learner_entry(std::string name, std::string description, std::string reference,
-                           Task task) {
-  bool fits_bias = false;
-  for (const Field<P>& f : P::fields()) fits_bias = fits_bias || (!f.listed && f.name == "bias");
-  return {std::move(name),
-          std::move(description),
-          std::move(reference),
-          task,
-          param_table<P>(),
-          make_learner<L, P>(),
-          fits_bias};
+LearnerEntry learner_entry() {
+  LearnerEntry entry;
+  entry.params = param_table<P>();
+  entry.make = make_learner<L, P>();
+  for (const Field<P>& f : P::fields())
+    entry.fits_bias = entry.fits_bias || (!f.listed && f.name == "bias");
+  return entry;
 }
 
 // Whether a bias is fitted, declared once: a learner that can fit one has a `bool bias = false`

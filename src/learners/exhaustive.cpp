@@ -32,29 +32,23 @@ std::vector<std::vector<double>> direction_grid(std::size_t d, std::size_t count
   return dirs;
 }
 
-struct ExhaustiveParams {
+// Its descent parameters (declared in descent.hpp) drive the polish, with a tighter budget.
+struct ExhaustiveParams : DescentParams {
   std::size_t grid = 4096;
   std::size_t kinks = 33;
   std::size_t refine = 5;
-  std::size_t max_passes = 200;
-  double tol = 1e-10;
-  double step = 1.0;
-  double radius = kInfinity;
-  bool backtrack = true;
-  bool bias = false;
+
+  ExhaustiveParams() {
+    max_passes = 200;
+    tol = 1e-10;
+  }
 
   static Fields<ExhaustiveParams> fields() {
-    return {
-        {"grid", &ExhaustiveParams::grid, "directions on the sphere (d = 2, 3)", 4, 1e6},
-        {"kinks", &ExhaustiveParams::kinks, "kink positions per direction (with --bias)", 2, 1e4},
-        {"refine", &ExhaustiveParams::refine, "best grid candidates polished by descent", 1, 1e4},
-        max_passes_field(&ExhaustiveParams::max_passes),
-        tol_field(&ExhaustiveParams::tol),
-        step_field(&ExhaustiveParams::step, "polishing step size"),
-        radius_field(&ExhaustiveParams::radius),
-        {"backtrack", &ExhaustiveParams::backtrack,
-         "halve the polishing step while the loss rises"},
-        bias_field(&ExhaustiveParams::bias)};
+    using P = ExhaustiveParams;
+    return inherit_fields<P, DescentParams>(
+        {{"grid", &P::grid, "directions on the sphere (d = 2, 3)", 4, 1e6},
+         {"kinks", &P::kinks, "kink positions per direction (with --bias)", 2, 1e4},
+         {"refine", &P::refine, "best grid candidates polished by descent", 1, 1e4}});
   }
 };
 
@@ -149,10 +143,7 @@ class ExhaustiveLearner final : public Learner {
 }  // namespace
 
 LearnerEntry exhaustive_entry() {
-  return learner_entry<ExhaustiveLearner, ExhaustiveParams>(
-      "exhaustive",
-      "opt + ε reference for d <= 3: grid over directions (and kinks), best scale, GD polish",
-      "brute force; GKK19 Lemma L3 bounds the grid error", Task::relu);
+  return learner_entry<ExhaustiveLearner, ExhaustiveParams>();
 }
 
 }  // namespace relureg::detail

@@ -253,11 +253,7 @@ class ExhaustiveSubsetsLearner final : public Learner {
 }  // namespace
 
 LearnerEntry exhaustive_subsets_entry() {
-  return learner_entry<ExhaustiveSubsetsLearner, ExhaustiveSubsetsParams>(
-      "exhaustive-subsets",
-      "every k-subset T: the ReLU along 1_T/sqrt(k) with signs and its best scale; C(d,k) "
-      "candidates",
-      "brute force over k-sparse parities (GKK19 §1.4; time d^Theta(k))", Task::relu);
+  return learner_entry<ExhaustiveSubsetsLearner, ExhaustiveSubsetsParams>();
 }
 
 }  // namespace relureg::detail

@@ -9,28 +9,17 @@
 namespace relureg::detail {
 namespace {
 
-struct GdParams {
-  std::size_t max_passes = 500;
-  double tol = 1e-7;
-  double step = 1.0;
-  double radius = kInfinity;
-  bool backtrack = true;
+struct GdParams : DescentParams {
   std::string init = "zero";
   double relu_grad_at_zero = 1.0;
-  bool bias = false;
 
   static Fields<GdParams> fields() {
-    return {
-        max_passes_field(&GdParams::max_passes),
-        tol_field(&GdParams::tol),
-        step_field(&GdParams::step, "step size (halved while the loss rises when backtrack=1)"),
-        radius_field(&GdParams::radius),
-        {"backtrack", &GdParams::backtrack, "halve the step while the loss rises"},
-        {"init", &GdParams::init, "initial point: zero, random (seeded) or moment",
-         Choices{{"zero", "random", "moment"}}},
-        {"relu_grad_at_zero", &GdParams::relu_grad_at_zero,
-         "value of ReLU'(0); 1 lets a zero start move (Soltanolkotabi), 0 is autograd's", 0.0, 1.0},
-        bias_field(&GdParams::bias)};
+    return inherit_fields<GdParams, DescentParams>(
+        {{"init", &GdParams::init, "initial point: zero, random (seeded) or moment",
+          Choices{{"zero", "random", "moment"}}},
+         {"relu_grad_at_zero", &GdParams::relu_grad_at_zero,
+          "value of ReLU'(0); 1 lets a zero start move (Soltanolkotabi), 0 is autograd's", 0.0,
+          1.0}});
   }
 };
 
@@ -40,24 +29,22 @@ struct GdParams {
 // Chow step 2·step·Ê[y x]; with 0 (autograd's convention) a zero start never moves.
 class GdLearner final : public Learner {
  public:
-  explicit GdLearner(const GdParams& p)
-      : settings_(descent_settings(p, DescentObjective::square_loss, "gd")), init_(p.init) {
-    settings_.relu_grad_at_zero = p.relu_grad_at_zero;
-  }
+  explicit GdLearner(const GdParams& p) : p_(p) {}
 
   FitResult fit(const DataSource& data, const FitContext& context) override {
-    const std::size_t d = data.cols();
-    std::vector<double> w(d, 0.0);
+    DescentSettings settings = descent_settings(p_, DescentObjective::square_loss, "gd");
+    settings.relu_grad_at_zero = p_.relu_grad_at_zero;
+    std::vector<double> w(data.cols(), 0.0);
     if (context.initial) {
       FitResult result = run_descent(data, context, context.initial->w,
-                                     settings_.bias ? context.initial->b : 0.0, settings_);
+                                     p_.bias ? context.initial->b : 0.0, settings);
       result.details["init"] = "warm_start";
       result.details["initial_w"] = context.initial->w;
       return result;
     }
-    if (init_ == "moment") {
+    if (p_.init == "moment") {
       w = chow_estimate(*context.engine, data, true, 0.0);
-    } else if (init_ == "random") {
+    } else if (p_.init == "random") {
       // A random direction scaled so that E[ReLU(w·x)^2] = ‖w‖²/2 matches the labels' E[y²].
       const std::vector<double> m = context.engine->mean_rows(
           data, 1, [](const float*, double y, double* acc) { acc[0] += y * y; });
@@ -72,25 +59,21 @@ class GdLearner final : public Learner {
       for (double& v : w) v *= scale;
     }
     const std::vector<double> initial_w = w;
-    DescentSettings settings = settings_;
-    settings.centre_start = init_ != "zero";
+    settings.centre_start = p_.init != "zero";
     FitResult result = run_descent(data, context, std::move(w), 0.0, settings);
-    result.details["init"] = init_;
-    if (init_ != "zero") result.details["initial_w"] = initial_w;
+    result.details["init"] = p_.init;
+    if (p_.init != "zero") result.details["initial_w"] = initial_w;
     return result;
   }
 
  private:
-  DescentSettings settings_;
-  std::string init_;
+  const GdParams p_;
 };
 
 }  // namespace
 
 LearnerEntry gd_entry() {
-  return learner_entry<GdLearner, GdParams>(
-      "gd", "projected full-batch gradient descent on the square loss (one fused pass per step)",
-      "Soltanolkotabi, Learning ReLUs via Gradient Descent, NeurIPS 2017", Task::relu);
+  return learner_entry<GdLearner, GdParams>();
 }
 
 }  // namespace relureg::detail

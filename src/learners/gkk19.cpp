@@ -176,13 +176,7 @@ class Gkk19Learner final : public Learner {
 }  // namespace
 
 LearnerEntry gkk19_entry() {
-  return learner_entry<Gkk19Learner, Gkk19Params>(
-      "gkk19",
-      "reduction to halfspace learning: threshold the labels at each τ, learn a direction, "
-      "refit the scale, pick by hold-out",
-      "Goel, Karmalkar, Klivans, Time/Accuracy Tradeoffs for Learning a ReLU with respect to "
-      "Gaussian Marginals, NeurIPS 2019 (loss O(opt^{2/3}))",
-      Task::relu);
+  return learner_entry<Gkk19Learner, Gkk19Params>();
 }
 
 }  // namespace relureg::detail

@@ -6,25 +6,13 @@
 namespace relureg::detail {
 namespace {
 
-struct GlmtronParams {
-  std::size_t max_passes = 500;
-  double tol = 1e-7;
-  double step = 1.0;
-  double radius = kInfinity;
-  bool backtrack = true;
+struct GlmtronParams : DescentParams {
   std::size_t polish = 0;
-  bool bias = false;
 
   static Fields<GlmtronParams> fields() {
-    return {max_passes_field(&GlmtronParams::max_passes),
-            tol_field(&GlmtronParams::tol),
-            step_field(&GlmtronParams::step,
-                       "step size (halved while the surrogate rises when backtrack=1)"),
-            radius_field(&GlmtronParams::radius),
-            {"backtrack", &GlmtronParams::backtrack, "halve the step while the surrogate rises"},
-            {"polish", &GlmtronParams::polish,
-             "passes of square-loss descent after the surrogate phase", 0, 1e9},
-            bias_field(&GlmtronParams::bias)};
+    return inherit_fields<GlmtronParams, DescentParams>(
+        {{"polish", &GlmtronParams::polish,
+          "passes of square-loss descent after the surrogate phase", 0, 1e9}});
   }
 };
 
@@ -69,12 +57,7 @@ class GlmtronLearner final : public Learner {
 }  // namespace
 
 LearnerEntry glmtron_entry() {
-  return learner_entry<GlmtronLearner, GlmtronParams>(
-      "glmtron",
-      "projected gradient descent on the convex surrogate ½ReLU(w·x)² − y·w·x from w = 0",
-      "Kakade et al. 2011 (GLMtron); Diakonikolas, Goel, Karmalkar, Klivans, Soltanolkotabi, "
-      "COLT 2020",
-      Task::relu);
+  return learner_entry<GlmtronLearner, GlmtronParams>();
 }
 
 }  // namespace relureg::detail

@@ -165,13 +165,7 @@ class AblLearner final : public Learner {
 }  // namespace
 
 LearnerEntry hs_abl_entry() {
-  return learner_entry<AblLearner, AblParams>(
-      "hs-abl",
-      "halfspace: localization — hinge loss in shrinking bands |w·x| <= b_k and balls "
-      "around w_{k-1} (±1 labels)",
-      "Awasthi, Balcan, Long, The Power of Localization for Efficiently Learning Linear "
-      "Separators with Noise, STOC 2014 / J. ACM 2017",
-      Task::halfspace);
+  return learner_entry<AblLearner, AblParams>();
 }
 
 }  // namespace relureg::detail

@@ -32,11 +32,7 @@ class AverageLearner final : public Learner {
 }  // namespace
 
 LearnerEntry hs_average_entry() {
-  return learner_entry<AverageLearner, AverageParams>(
-      "hs-average", "halfspace: the averaging direction Ê[ℓx]/‖Ê[ℓx]‖ (one pass; ±1 labels)",
-      "Servedio 1999 (Average); error O(η√log(1/η)) recalled from Kalai, Klivans, Mansour, "
-      "Servedio, FOCS 2005",
-      Task::halfspace);
+  return learner_entry<AverageLearner, AverageParams>();
 }
 
 }  // namespace relureg::detail

@@ -143,13 +143,7 @@ class SigmoidLearner final : public Learner {
 }  // namespace
 
 LearnerEntry hs_sigmoid_entry() {
-  return learner_entry<SigmoidLearner, SigmoidParams>(
-      "hs-sigmoid",
-      "halfspace: projected SGD on the sigmoid-smoothed 0/1 loss over a σ grid, hold-out "
-      "selection (±1 labels)",
-      "Diakonikolas, Kontonis, Tzamos, Zarifis, Non-Convex SGD Learns Halfspaces with "
-      "Adversarial Label Noise, NeurIPS 2020",
-      Task::halfspace);
+  return learner_entry<SigmoidLearner, SigmoidParams>();
 }
 
 }  // namespace relureg::detail

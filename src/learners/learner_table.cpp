@@ -18,11 +18,22 @@ void check_bias(const LearnerEntry& entry, const ParamValues& params) {
   throw InputError(entry.name + ": fits no bias; --bias is not supported");
 }
 
+// A learner's entry with its line of the table.
+LearnerEntry described(LearnerEntry entry, std::string name, Task task, std::string description,
+                       std::string reference) {
+  entry.name = std::move(name);
+  entry.task = task;
+  entry.description = std::move(description);
+  entry.reference = std::move(reference);
+  return entry;
+}
+
 }  // namespace
 
 const std::vector<LearnerEntry>& learner_table() {
   static const std::vector<LearnerEntry> table = {
-#define RELUREG_LEARNER(id) detail::id##_entry(),
+#define RELUREG_LEARNER(id, name, task, description, reference) \
+  described(detail::id##_entry(), name, Task::task, description, reference),
 #include "learner_table.def"
 #undef RELUREG_LEARNER
   };

@@ -5,13 +5,26 @@
 
 namespace relureg::detail {
 
-// x_entry() for every line RELUREG_LEARNER(x) of the table.
-#define RELUREG_LEARNER(id) LearnerEntry id##_entry();
+// x_entry() for every line RELUREG_LEARNER(x, ...) of the table.
+#define RELUREG_LEARNER(id, ...) LearnerEntry id##_entry();
 #include "learner_table.def"
 #undef RELUREG_LEARNER
+
+// The first and second moments of the data, from one pass: Ê[x xᵀ], Ê[y x], Ê[x], Ê[y].
+struct DataMoments {
+  std::vector<double> second;  // d×d, symmetric
+  std::vector<double> xy, mean_x;
+  double mean_y = 0;
+};
+DataMoments data_moments(const Engine& engine, const DataSource& data);
 
 // The Chow estimate 2 Σ̂⁻¹ Ê[y x], or with `center` 2 Cov̂(x)⁻¹ Cov̂(x, y); one pass.
 std::vector<double> chow_estimate(const Engine& engine, const DataSource& data, bool center,
                                   double ridge);
+std::vector<double> chow_estimate(const DataMoments& moments, bool center, double ridge);
+
+// The largest eigenvalue of Ê[x xᵀ], or with `with_bias` of Ê[x̃ x̃ᵀ] for x̃ = (x, 1): the
+// smoothness of the convex surrogate (and half that of the square loss) in those coordinates.
+double second_moment_top_eigenvalue(const DataMoments& moments, bool with_bias);
 
 }  // namespace relureg::detail

@@ -76,8 +76,7 @@ class MomentLearner final : public Learner {
 
 }  // namespace
 
-std::vector<double> chow_estimate(const Engine& engine, const DataSource& data, bool center,
-                                  double ridge) {
+DataMoments data_moments(const Engine& engine, const DataSource& data) {
   const std::size_t d = data.cols();
   // Layout: [Σ x xᵀ (d×d, lower triangle filled), Σ y x (d), Σ x (d), Σ y].
   const std::size_t width = d * d + 2 * d + 1;
@@ -98,14 +97,25 @@ std::vector<double> chow_estimate(const Engine& engine, const DataSource& data, 
     Eigen::Map<Eigen::VectorXd>(acc + d * d + d, d) += xb.colwise().sum().transpose();
     acc[d * d + 2 * d] += yb.sum();
   });
-  Eigen::MatrixXd sigma = Eigen::Map<const Eigen::MatrixXd>(m.data(), d, d);
-  sigma = sigma.selfadjointView<Eigen::Lower>();
-  Eigen::VectorXd xy = Eigen::Map<const Eigen::VectorXd>(m.data() + d * d, d);
+  DataMoments out;
+  out.second.resize(d * d);
+  Eigen::Map<Eigen::MatrixXd>(out.second.data(), d, d) =
+      Eigen::Map<const Eigen::MatrixXd>(m.data(), d, d).selfadjointView<Eigen::Lower>();
+  out.xy.assign(m.begin() + d * d, m.begin() + d * d + d);
+  out.mean_x.assign(m.begin() + d * d + d, m.begin() + d * d + 2 * d);
+  out.mean_y = m[d * d + 2 * d];
+  return out;
+}
+
+std::vector<double> chow_estimate(const DataMoments& moments, bool center, double ridge) {
+  const std::size_t d = moments.xy.size();
+  const Eigen::Index n = static_cast<Eigen::Index>(d);
+  Eigen::MatrixXd sigma = Eigen::Map<const Eigen::MatrixXd>(moments.second.data(), n, n);
+  Eigen::VectorXd xy = Eigen::Map<const Eigen::VectorXd>(moments.xy.data(), n);
   if (center) {
-    const Eigen::VectorXd mean_x = Eigen::Map<const Eigen::VectorXd>(m.data() + d * d + d, d);
-    const double mean_y = m[d * d + 2 * d];
+    const Eigen::VectorXd mean_x = Eigen::Map<const Eigen::VectorXd>(moments.mean_x.data(), n);
     sigma -= mean_x * mean_x.transpose();
-    xy -= mean_y * mean_x;
+    xy -= moments.mean_y * mean_x;
   }
   sigma.diagonal().array() += ridge;
   const Eigen::LDLT<Eigen::MatrixXd> ldlt(sigma);
@@ -118,11 +128,27 @@ std::vector<double> chow_estimate(const Engine& engine, const DataSource& data, 
   return {w.data(), w.data() + d};
 }
 
+std::vector<double> chow_estimate(const Engine& engine, const DataSource& data, bool center,
+                                  double ridge) {
+  return chow_estimate(data_moments(engine, data), center, ridge);
+}
+
+double second_moment_top_eigenvalue(const DataMoments& moments, bool with_bias) {
+  const Eigen::Index d = static_cast<Eigen::Index>(moments.xy.size());
+  Eigen::MatrixXd s(d + (with_bias ? 1 : 0), d + (with_bias ? 1 : 0));
+  s.topLeftCorner(d, d) = Eigen::Map<const Eigen::MatrixXd>(moments.second.data(), d, d);
+  if (with_bias) {
+    const Eigen::VectorXd mean_x = Eigen::Map<const Eigen::VectorXd>(moments.mean_x.data(), d);
+    s.col(d).head(d) = mean_x;
+    s.row(d).head(d) = mean_x.transpose();
+    s(d, d) = 1.0;
+  }
+  const Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> eigen(s, Eigen::EigenvaluesOnly);
+  return eigen.eigenvalues().maxCoeff();
+}
+
 LearnerEntry moment_entry() {
-  return learner_entry<MomentLearner, MomentParams>(
-      "moment",
-      "closed-form Chow estimator 2·Σ̂⁻¹·Ê[y x] plus a least-squares scale refit (2 passes)",
-      "Stein's identity; sota.md D2 (loss ≤ 9·opt under N(0, I))", Task::relu);
+  return learner_entry<MomentLearner, MomentParams>();
 }
 
 }  // namespace relureg::detail

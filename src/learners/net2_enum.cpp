@@ -404,13 +404,7 @@ class Net2EnumLearner final : public Learner {
 }  // namespace
 
 LearnerEntry net2_enum_entry() {
-  return learner_entry<Net2EnumLearner, Net2EnumParams>(
-      "net2-enum",
-      "proper depth-2 learner: random projection to dim, enumeration of an eps-net of "
-      "k-tuples of units, least-squares output layer (exponential; small k only)",
-      "Goel, Klivans, Manurangsi, Reichman, Tight Hardness Results for Training Depth-2 ReLU "
-      "Networks, ITCS 2021 (method as in papers.md 5.2)",
-      Task::net2);
+  return learner_entry<Net2EnumLearner, Net2EnumParams>();
 }
 
 }  // namespace relureg::detail

@@ -242,10 +242,7 @@ class Net2GdLearner final : public Learner {
 }  // namespace
 
 LearnerEntry net2_gd_entry() {
-  return learner_entry<Net2GdLearner, Net2GdParams>(
-      "net2-gd",
-      "depth-2 network by gradient descent or Adam, full batch or minibatch, with restarts",
-      "first-order baseline; hardness: Goel, Klivans, Manurangsi, Reichman, ITCS 2021", Task::net2);
+  return learner_entry<Net2GdLearner, Net2GdParams>();
 }
 
 }  // namespace relureg::detail

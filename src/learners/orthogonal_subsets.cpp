@@ -260,12 +260,7 @@ class OrthogonalSubsetsLearner final : public Learner {
 }  // namespace
 
 LearnerEntry orthogonal_subsets_entry() {
-  return learner_entry<OrthogonalSubsetsLearner, OrthogonalSubsetsParams>(
-      "orthogonal-subsets",
-      "exhaustive reference for the orthogonal family: fit the network shape f_S on every "
-      "k-subset S, keep the best",
-      "Goel, Gollakota, Jin, Karmalkar, Klivans, ICML 2020 (the family's C(d, k) networks)",
-      Task::net2);
+  return learner_entry<OrthogonalSubsetsLearner, OrthogonalSubsetsParams>();
 }
 
 }  // namespace relureg::detail

@@ -106,12 +106,7 @@ class SteCgdLearner final : public Learner {
 }  // namespace
 
 LearnerEntry ste_cgd_entry() {
-  return learner_entry<SteCgdLearner, SteCgdParams>(
-      "ste-cgd",
-      "binary-activation net v.1{Zw > 0}: coarse gradient descent with a straight-through "
-      "estimator, minibatch or full batch",
-      "Yin, Lyu, Zhang, Osher, Qi, Xin, Understanding Straight-Through Estimator, ICLR 2019",
-      Task::binact2);
+  return learner_entry<SteCgdLearner, SteCgdParams>();
 }
 
 }  // namespace relureg::detail

@@ -95,11 +95,12 @@ TEST_F(Cli, BadInputGetsOneLineErrorsAndNoOutputFile) {
   expect_fit_error(path("data.txt"),
                    path("data.txt") + ": unknown file format (expected .csv or .npy)");
   write("ok.csv", "x0,target\n1,2\n3,4\n");
-  expect_fit_error(path("ok.csv"),
-                   "unknown learner 'nope' (choose one of: moment, gd, glmtron, exhaustive, "
-                   "exhaustive-subsets, gkk19, hs-average, hs-abl, hs-sigmoid, net2-gd, net2-enum, "
-                   "orthogonal-subsets, ste-cgd)",
-                   {}, "nope");
+  expect_fit_error(
+      path("ok.csv"),
+      "unknown learner 'nope' (choose one of: moment, gd, glmtron, dktz22, wzdd23, gv25, exhaustive, "
+      "exhaustive-subsets, gkk19, hs-average, hs-abl, hs-sigmoid, net2-gd, net2-enum, "
+      "orthogonal-subsets, ste-cgd)",
+      {}, "nope");
   expect_fit_error(path("ok.csv"),
                    "unknown parameter 'rate' for learner 'moment' (known: radius, ridge, center)",
                    {"--param", "rate=1", "--label", "target"});

@@ -75,7 +75,7 @@ TEST_F(CliHalfspace, LabelsThatAreNotSignsAndTaskMismatchesAreClearErrors) {
   r = run({"fit", path("real.csv"), "--task", "relu", "--learner", "hs-abl", "-o", path("m.json")});
   EXPECT_EQ(r.err,
             "relureg: error: learner 'hs-abl' fits a halfspace; --task relu needs one of: "
-            "moment, gd, glmtron, exhaustive, exhaustive-subsets, gkk19\n");
+            "moment, gd, glmtron, dktz22, wzdd23, gv25, exhaustive, exhaustive-subsets, gkk19\n");
   r = run({"fit", path("real.csv"), "--task", "ranking", "--learner", "gd", "-o", path("m.json")});
   EXPECT_EQ(r.err,
             "relureg: error: unknown task 'ranking' (choose relu, halfspace, net2 or binact2)\n");

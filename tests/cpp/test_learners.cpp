@@ -176,10 +176,11 @@ TEST(Params, UnknownAndOutOfRangeParametersAreNamed) {
     find_learner("sgd");
     FAIL();
   } catch (const InputError& e) {
-    EXPECT_STREQ(e.what(),
-                 "unknown learner 'sgd' (choose one of: moment, gd, glmtron, exhaustive, "
-                 "exhaustive-subsets, gkk19, hs-average, hs-abl, hs-sigmoid, net2-gd, net2-enum, "
-                 "orthogonal-subsets, ste-cgd)");
+    EXPECT_STREQ(
+        e.what(),
+        "unknown learner 'sgd' (choose one of: moment, gd, glmtron, dktz22, wzdd23, gv25, exhaustive, "
+        "exhaustive-subsets, gkk19, hs-average, hs-abl, hs-sigmoid, net2-gd, net2-enum, "
+        "orthogonal-subsets, ste-cgd)");
   }
 }
 

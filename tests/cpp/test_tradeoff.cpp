@@ -26,22 +26,14 @@ using testing::run_cli;
 
 // realizable (no noise axis) and label-noise at two noise levels, d ∈ {3, 5}, two seeds, three
 // learner variants: 2·2·3 + 2·2·2·3 = 36 cells; the exhaustive learner cannot run at d = 5.
-const char* kTinyGrid = R"(seeds = [1, 2]
+const std::string kTinyGrid = R"(seeds = [1, 2]
 d = [3, 5]
 n = [3000]
 noise = [0.01, 0.1]
 figures = false
 
-[families.realizable]
-[families.label-noise]
-
-[[learners]]
-name = "moment"
-
-[[learners]]
-name = "gd"
-params = { step = 0.5 }
-
+)" + testing::kTwoFamiliesTwoLearners +
+                              R"(
 [[learners]]
 name = "exhaustive"
 params = { grid = 64, refine = 2 }

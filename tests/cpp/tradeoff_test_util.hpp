@@ -28,6 +28,19 @@ inline CliRun run_cli(std::vector<std::string> args) {
   return {code, out.str(), err.str()};
 }
 
+// The small grids' families and learners: realizable and label-noise, fitted by moment and by gd
+// with step 0.5 (tests append a header of axes, and further learners).
+inline const std::string kTwoFamiliesTwoLearners = R"([families.realizable]
+[families.label-noise]
+
+[[learners]]
+name = "moment"
+
+[[learners]]
+name = "gd"
+params = { step = 0.5 }
+)";
+
 // A fresh folder per test, removed afterwards.
 class TempDirTest : public ::testing::Test {
  protected:

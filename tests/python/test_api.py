@@ -47,8 +47,9 @@ def test_learner_table_matches_the_cli_listing(run_cli):
     assert (gd.params["max_passes"].kind, gd.params["max_passes"].default) == ("integer", 500)
     assert gd.params["radius"].default == np.inf
     assert list(table) == [
-        "moment", "gd", "glmtron", "exhaustive", "exhaustive-subsets", "gkk19", "hs-average",
-        "hs-abl", "hs-sigmoid", "net2-gd", "net2-enum", "orthogonal-subsets", "ste-cgd",
+        "moment", "gd", "glmtron", "dktz22", "wzdd23", "gv25", "exhaustive", "exhaustive-subsets",
+        "gkk19", "hs-average", "hs-abl", "hs-sigmoid", "net2-gd", "net2-enum", "orthogonal-subsets",
+        "ste-cgd",
     ]
     assert set(relureg.learners("relu")) == {n for n, i in table.items() if i.task == "relu"}
     assert list(relureg.learners("halfspace")) == ["hs-average", "hs-abl", "hs-sigmoid"]

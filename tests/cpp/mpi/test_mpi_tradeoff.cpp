@@ -12,7 +12,7 @@
 namespace relureg {
 namespace {
 
-const char* kGrid = R"(seeds = [SEEDS]
+const std::string kGrid = R"(seeds = [SEEDS]
 d = [3]
 n = [3000]
 noise = [0.1]
@@ -20,16 +20,7 @@ figures = false
 jobs = 1
 threads = 1
 
-[families.realizable]
-[families.label-noise]
-
-[[learners]]
-name = "moment"
-
-[[learners]]
-name = "gd"
-params = { step = 0.5 }
-)";
+)" + testing::kTwoFamiliesTwoLearners;
 
 std::string grid(const std::string& seeds) {
   std::string text = kGrid;
