@@ -65,7 +65,8 @@ def test_family_table_matches_the_cli_listing(run_cli):
     families = relureg.families()
     assert list(families) == list(listing)
     assert list(families) == [
-        "realizable", "label-noise", "adversarial", "non-gaussian", "sparse-parity", "halfspace",
+        "realizable", "label-noise", "biased-teacher", "adversarial", "non-gaussian", "sparse-parity",
+        "halfspace",
         "teacher-net2", "orthogonal-net", "binact-teacher",
     ]
     for name, info in families.items():
