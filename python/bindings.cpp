@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "relureg/auto_learner.hpp"
 #include "relureg/dataset.hpp"
 #include "relureg/engine.hpp"
 #include "relureg/error.hpp"
@@ -27,6 +28,7 @@
 #include "relureg/params.hpp"
 #include "relureg/resources.hpp"
 #include "relureg/score.hpp"
+#include "relureg/sources.hpp"
 #include "relureg/standardize.hpp"
 #include "relureg/tradeoff.hpp"
 
@@ -112,6 +114,7 @@ py::list catalogue(const std::vector<Entry>& table) {
     entry["description"] = e.description;
     if constexpr (requires { e.reference; }) entry["reference"] = e.reference;
     entry["params"] = param_table(e.params);
+    if constexpr (requires { e.takes_weights; }) entry["takes_weights"] = e.takes_weights;
     out.append(entry);
   }
   return out;
@@ -189,13 +192,30 @@ py::tuple moment_direction(const Features& X, const Labels& y, int threads) {
 
 py::dict fit(const Features& X, const Labels& y, const std::string& learner,
              const Assignments& params, bool bias, std::uint64_t seed, int threads,
-             bool standardize, const std::optional<Weights>& initial_w, double initial_b) {
+             bool standardize, const std::optional<Weights>& initial_w, double initial_b,
+             const std::optional<Weights>& sample_weight) {
   if (y.ndim() != 1 || y.shape(0) != X.shape(0))
     throw InputError("y must be a 1-D array with one label per row of X");
-  const LearnerEntry& entry = find_learner(learner);
-  ParamValues values = ParamValues::from_map(entry.params, params, "learner '" + learner + "'");
+  // "auto" (fit_auto): its candidates check their own parameters.
+  const bool automatic = learner == kAutoLearner;
+  const LearnerEntry* entry = &find_learner(automatic ? "gd" : learner);
+  ParamValues values;
+  if (!automatic)
+    values = ParamValues::from_map(entry->params, params, "learner '" + learner + "'");
   values.set_fit_bias(bias);
   const DatasetView view = view_of(X, y.data());
+  // Sample weights: the rows weighed in every pass of the learners that take them.
+  std::optional<WeightedSource> weighted;
+  if (sample_weight) {
+    if (sample_weight->ndim() != 1)
+      throw InputError("sample_weight must be a 1-D array with one weight per row of X, got " +
+                       std::to_string(sample_weight->ndim()) + " dimensions");
+    weighted.emplace(view,
+                     std::span<const double>(sample_weight->data(),
+                                             static_cast<std::size_t>(sample_weight->shape(0))),
+                     "sample_weight");
+  }
+  const DataSource& data = weighted ? static_cast<const DataSource&>(*weighted) : view;
   const Engine engine(EngineOptions{threads});
   InterruptCheck interrupt;
   FitContext context{&engine, seed, interrupt.callback()};
@@ -209,17 +229,27 @@ py::dict fit(const Features& X, const Labels& y, const std::string& learner,
   FitResult result;
   {
     py::gil_scoped_release release;
-    result = fit_learner_standardized(entry, values, view, context);
+    if (automatic) {
+      std::vector<std::string> assignments;
+      for (const auto& [name, value] : params) assignments.push_back(name + "=" + value);
+      AutoFit choice = fit_auto(assignments, bias, data, context);
+      result = std::move(choice.result);
+      entry = choice.entry;
+      values = std::move(choice.params);
+    } else {
+      result = fit_learner_standardized(*entry, values, data, context);
+    }
   }
   if (interrupt.interrupted()) throw py::error_already_set();
 
   // Every task's model as in the CLI's model file (the network estimators keep and predict it).
-  const nlohmann::json model_json = to_json(ModelFile{result.model, learner, {}, {}});
+  const nlohmann::json model_json = to_json(ModelFile{result.model, entry->name, {}, {}});
   double active = -1;
   if (const auto* relu = std::get_if<ReluModel>(&result.model))
     active = active_fraction(engine, view, relu->w, relu->b);
   py::dict out;
   out["type"] = task_name(task_of(result.model));
+  out["learner"] = entry->name;  // the learner kept, for "auto"
   if (auto* linear = std::get_if<ReluModel>(&result.model)) {
     const auto d = static_cast<py::ssize_t>(linear->w.size());
     out["w"] = to_numpy(std::move(linear->w), {d});
@@ -407,10 +437,10 @@ PYBIND11_MODULE(_core, m) {
   m.def("fit", &fit, py::arg("X").noconvert(), py::arg("y").noconvert(), py::arg("learner"),
         py::arg("params"), py::arg("bias"), py::arg("seed"), py::arg("threads"),
         py::arg("standardize") = false, py::arg("initial_w") = py::none(),
-        py::arg("initial_b") = 0.0,
+        py::arg("initial_b") = 0.0, py::arg("sample_weight") = py::none(),
         "Fit a learner on C-contiguous float32 X and float64 y (no copy); returns a dict. "
         "standardize: descend in standardised coordinates (gd, glmtron); initial_w/initial_b: "
-        "a warm start.");
+        "a warm start; sample_weight: one weight >= 0 per row (the learners that take them).");
   m.def("predict", &predict, py::arg("X").noconvert(), py::arg("w"), py::arg("b"),
         py::arg("threads"), "max(0, X w + b) through the engine.");
   m.def("moment_direction", &moment_direction, py::arg("X").noconvert(), py::arg("y").noconvert(),

@@ -17,6 +17,10 @@ struct RowBlock {
   std::size_t d = 0;
   std::size_t first_row =
       0;  // index of the block's first row in its source (a slice counts from 0)
+  // Per-row sample weights (>= 0), or null when every row weighs 1. A kernel adds each row's
+  // contribution times its weight and skips rows of weight 0, so that a weight of 2 acts as the
+  // row duplicated and a weight of 0 as the row removed; Engine::mean divides by the weights' sum.
+  const double* w = nullptr;
 };
 
 // Where the engine gets rows from. The in-memory view is the only one today; an out-of-core
@@ -31,14 +35,17 @@ class DataSource {
   // The rows this process can serve, [first, last): all of them, except for a source split
   // across MPI ranks (each rank holds a block-aligned range; see docs/distributed.md).
   virtual std::pair<std::size_t, std::size_t> local_rows() const { return {0, rows()}; }
+  // Whether blocks carry sample weights (RowBlock::w); adapters forward their source's answer.
+  virtual bool weighted() const { return false; }
 };
 
 // Non-owning view of rows [0, n) of a feature matrix and its labels.
 class DatasetView final : public DataSource {
  public:
   DatasetView() = default;
-  DatasetView(const float* X, const double* y, std::size_t n, std::size_t d)
-      : X_(X), y_(y), n_(n), d_(d) {}
+  DatasetView(const float* X, const double* y, std::size_t n, std::size_t d,
+              const double* weights = nullptr)
+      : X_(X), y_(y), weights_(weights), n_(n), d_(d) {}
 
   std::size_t rows() const override { return n_; }
   std::size_t cols() const override { return d_; }
@@ -50,10 +57,13 @@ class DatasetView final : public DataSource {
   const float* features() const { return X_; }
   const double* labels() const { return y_; }
   bool has_labels() const { return y_ != nullptr; }
+  const double* weights() const { return weights_; }
+  bool weighted() const override { return weights_ != nullptr; }
 
  private:
   const float* X_ = nullptr;
   const double* y_ = nullptr;
+  const double* weights_ = nullptr;  // null: unweighted
   std::size_t n_ = 0;
   std::size_t d_ = 0;
 };

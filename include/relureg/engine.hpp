@@ -1,6 +1,7 @@
 // Engine: the only place that loops over samples. Deterministic parallel sums over fixed blocks.
 #pragma once
 
+#include <algorithm>
 #include <atomic>
 #include <cstddef>
 #include <exception>
@@ -71,25 +72,26 @@ class Engine {
  public:
   explicit Engine(EngineOptions options = {});
 
-  // sum over all rows of the kernel's contributions; one pass over the data.
-  std::vector<double> sum(const DataSource& source, std::size_t width,
-                          const BlockKernel& kernel) const;
-  // The same divided by the number of rows (and passed through the query oracle, if any).
+  // sum over all rows of the kernel's contributions; one pass over the data. The kernel weighs
+  // the rows of a weighted source (RowBlock::w). With `total_weight`, the same pass also sets it
+  // to the sum of the rows' weights (the number of rows when unweighted), in block order.
+  std::vector<double> sum(const DataSource& source, std::size_t width, const BlockKernel& kernel,
+                          double* total_weight = nullptr) const;
+  // The same divided by the total weight (the number of rows when unweighted), and passed
+  // through the query oracle, if any.
   std::vector<double> mean(const DataSource& source, std::size_t width,
                            const BlockKernel& kernel) const;
 
   // Convenience: a per-row function fn(const float* x, double y, double* acc), inlined per block.
+  // A weighted row's contribution is computed apart and added times its weight.
   template <class RowFn>
-  std::vector<double> sum_rows(const DataSource& source, std::size_t width, RowFn&& fn) const {
-    return sum(source, width, [&fn](const RowBlock& b, double* acc) {
-      for (std::size_t r = 0; r < b.rows; ++r) fn(b.X + r * b.d, b.y ? b.y[r] : 0.0, acc);
-    });
+  std::vector<double> sum_rows(const DataSource& source, std::size_t width, RowFn&& fn,
+                               double* total_weight = nullptr) const {
+    return sum(source, width, row_kernel(width, fn), total_weight);
   }
   template <class RowFn>
   std::vector<double> mean_rows(const DataSource& source, std::size_t width, RowFn&& fn) const {
-    return mean(source, width, [&fn](const RowBlock& b, double* acc) {
-      for (std::size_t r = 0; r < b.rows; ++r) fn(b.X + r * b.d, b.y ? b.y[r] : 0.0, acc);
-    });
+    return mean(source, width, row_kernel(width, fn));
   }
 
   // One value per row (predictions); `out` has source.rows() entries. One pass.
@@ -105,6 +107,25 @@ class Engine {
   const QueryOracle* query_oracle() const { return oracle_.get(); }
 
  private:
+  std::vector<double> sum_blocks(const DataSource& source, std::size_t width,
+                                 const BlockKernel& kernel) const;
+  template <class RowFn>
+  static BlockKernel row_kernel(std::size_t width, RowFn& fn) {
+    return [&fn, width](const RowBlock& b, double* acc) {
+      if (b.w == nullptr) {
+        for (std::size_t r = 0; r < b.rows; ++r) fn(b.X + r * b.d, b.y ? b.y[r] : 0.0, acc);
+        return;
+      }
+      std::vector<double> row(width);
+      for (std::size_t r = 0; r < b.rows; ++r) {
+        if (b.w[r] == 0) continue;
+        std::fill(row.begin(), row.end(), 0.0);
+        fn(b.X + r * b.d, b.y ? b.y[r] : 0.0, row.data());
+        for (std::size_t k = 0; k < width; ++k) acc[k] += b.w[r] * row[k];
+      }
+    };
+  }
+
   EngineOptions options_;
   int threads_ = 1;
   std::shared_ptr<const Collective> collective_;

@@ -27,6 +27,12 @@ Dataset read_dataset(const std::filesystem::path& path, const ReadOptions& optio
 Dataset read_csv(const std::filesystem::path& path, const ReadOptions& options = {});
 Dataset read_npy(const std::filesystem::path& path, const ReadOptions& options = {});
 
+// Sample weights for the `rows` rows of `data`, one per row: a 1-D .npy file, or a CSV file of
+// one column (an optional header, then one number per line; CRLF line ends and a quoted field
+// are accepted). Errors name the file and line. The values are checked by WeightedSource.
+std::vector<double> read_weights(const std::filesystem::path& path, std::size_t rows,
+                                 const std::filesystem::path& data);
+
 // Writes a dataset. CSV: header x0..x{d-1},y. NPY: features to `path` (float32) and labels to
 // `labels_path_for(path)` (float64). Both atomically.
 void write_dataset(const std::filesystem::path& path, const Dataset& data);

@@ -86,13 +86,21 @@ struct LearnerEntry {
   ParamTable params;
   std::function<std::unique_ptr<Learner>(const ParamValues&)> make;
   bool fits_bias = false;  // the parameter struct has a bias_field (set by --bias / bias=)
+  // Reads sample weights (a WeightedSource): every pass weighs each row, so that a weight of 2
+  // acts as the row duplicated and 0 as the row removed. fit_learner rejects weighted data for
+  // the other learners with "learner 'x' does not take sample weights".
+  bool takes_weights = false;
 };
+
+// Whether a learner takes sample weights (LearnerEntry::takes_weights).
+enum class SampleWeights { rejected, taken };
 
 // The one explicit table of learners: the CLI help, Python and error messages all read it.
 const std::vector<LearnerEntry>& learner_table();
 // InputError "unknown learner 'x' (choose one of: moment, gd, glmtron, exhaustive)".
 const LearnerEntry& find_learner(const std::string& name);
 std::string learner_names(Task task);  // "moment, gd, glmtron, exhaustive"
+std::string weighted_learner_names();  // the learners that take sample weights, in table order
 
 // Runs a learner: builds it from the table, times it and counts its passes. InputError when a
 // bias is asked for (params.fit_bias()) and the learner fits none.
@@ -113,12 +121,13 @@ std::function<std::unique_ptr<Learner>(const ParamValues&)> make_learner() {
 // derived from P's field declarations. Name, task, description and reference come from the
 // learner's line in the table (src/learners/learner_table.def).
 template <class L, class P>
-LearnerEntry learner_entry() {
+LearnerEntry learner_entry(SampleWeights weights = SampleWeights::rejected) {
   LearnerEntry entry;
   entry.params = param_table<P>();
   entry.make = make_learner<L, P>();
   for (const Field<P>& f : P::fields())
     entry.fits_bias = entry.fits_bias || (!f.listed && f.name == "bias");
+  entry.takes_weights = weights == SampleWeights::taken;
   return entry;
 }
 

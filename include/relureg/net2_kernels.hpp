@@ -43,6 +43,7 @@ class RowRange final : public DataSource {
     b.first_row = begin;
     return b;
   }
+  bool weighted() const override { return source_.weighted(); }
 
  private:
   const DataSource& source_;

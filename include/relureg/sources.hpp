@@ -3,6 +3,7 @@
 
 #include <cstddef>
 #include <span>
+#include <string>
 
 #include "relureg/dataset.hpp"
 
@@ -19,6 +20,7 @@ class SliceSource final : public DataSource {
   std::size_t cols() const override { return source_.cols(); }
   RowBlock block(std::size_t begin, std::size_t count) const override;
   std::pair<std::size_t, std::size_t> local_rows() const override;
+  bool weighted() const override { return source_.weighted(); }
 
  private:
   const DataSource& source_;
@@ -36,10 +38,36 @@ class RelabelledSource final : public DataSource {
   std::size_t cols() const override { return source_.cols(); }
   RowBlock block(std::size_t begin, std::size_t count) const override;
   std::pair<std::size_t, std::size_t> local_rows() const override { return source_.local_rows(); }
+  bool weighted() const override { return source_.weighted(); }
 
  private:
   const DataSource& source_;
   std::span<const double> labels_;
 };
+
+// The rows of another source with sample weights, one per row (of the whole source, also under
+// MPI). A learner that takes weights reads each row as `weight` copies of it (LearnerEntry::
+// takes_weights). Both must outlive it.
+class WeightedSource final : public DataSource {
+ public:
+  // Throws InputError naming the first bad weight: not one per row, negative, NaN or infinite,
+  // or all zero ("sample weights: ..."). `what` names where the weights came from.
+  WeightedSource(const DataSource& source, std::span<const double> weights,
+                 const std::string& what = "sample weights");
+
+  std::size_t rows() const override { return source_.rows(); }
+  std::size_t cols() const override { return source_.cols(); }
+  RowBlock block(std::size_t begin, std::size_t count) const override;
+  std::pair<std::size_t, std::size_t> local_rows() const override { return source_.local_rows(); }
+  bool weighted() const override { return true; }
+
+ private:
+  const DataSource& source_;
+  std::span<const double> weights_;
+};
+
+// Checks sample weights as WeightedSource does (the same one-line InputError).
+void check_sample_weights(std::span<const double> weights, std::size_t rows,
+                          const std::string& what = "sample weights");
 
 }  // namespace relureg

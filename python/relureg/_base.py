@@ -142,11 +142,13 @@ class CoreEstimator(BaseEstimator):
         """Whether to fit the bias b (subclasses name the parameter that says so)."""
         return bool(self.bias)
 
-    def _fit_core(self, X, y, learner=None, standardize=False, initial=None, params=None):
+    def _fit_core(
+        self, X, y, learner=None, standardize=False, initial=None, params=None, sample_weight=None
+    ):
         """Fit the learner on validated X (float32, C order) and labels y; set fitted attributes.
 
         `learner` and `params` default to the estimator's; `initial` is a warm start (coef,
-        intercept). Returns the core's result dict (weights, history, passes, details, buffer
+        intercept); `sample_weight` one weight >= 0 per row (checked by the core). Returns the core's result dict (weights, history, passes, details, buffer
         addresses, diagnostics).
         """
         self._check_learner()
@@ -164,7 +166,9 @@ class CoreEstimator(BaseEstimator):
             self._fit_intercept(),
             seed,
             threads_from_n_jobs(self.n_jobs),
-            *((bool(standardize),) + warm if standardize or warm else ()),
+            bool(standardize),
+            *(warm if warm else (None, 0.0)),
+            _sample_weight_array(sample_weight, X.shape[0]),
         )
         if self._task in ("relu", "halfspace"):
             self.coef_ = result["w"]
@@ -175,7 +179,7 @@ class CoreEstimator(BaseEstimator):
         self.n_passes_ = int(result["passes"])
         self.stop_reason_ = result["stop_reason"]
         self.fit_seconds_ = float(result["seconds"])
-        table = learners()[learner].params
+        table = learners()[result["learner"]].params
         self.learner_params_ = {
             name: float(value) if table[name].kind == "real" else value  # "inf" -> inf
             for name, value in result["params"].items()
@@ -187,3 +191,15 @@ class CoreEstimator(BaseEstimator):
     def _affine(self, X):
         """w·x + b for every row of validated X, through the engine (float32 x, double sums)."""
         return _core.affine(X, self.coef_, self.intercept_, threads_from_n_jobs(self.n_jobs))
+
+
+def _sample_weight_array(sample_weight, n_rows):
+    """sample_weight as a float64 array for the core (None stays None; a number is every row's)."""
+    if sample_weight is None:
+        return None
+    if np.isscalar(sample_weight):
+        return np.full(n_rows, float(sample_weight))
+    try:
+        return np.ascontiguousarray(np.asarray(sample_weight, dtype=np.float64))
+    except (TypeError, ValueError) as error:
+        raise InputError(f"sample_weight must be numbers, one per row of X ({error})") from None

@@ -65,7 +65,7 @@ class HalfspaceClassifier(ClassifierMixin, CoreEstimator):
         self.random_state = random_state
         self._set_learner_params(learner_params)
 
-    def fit(self, X, y):
+    def fit(self, X, y, sample_weight=None):
         """Fit the halfspace learner to X and two-class labels y.
 
         Parameters
@@ -74,6 +74,8 @@ class HalfspaceClassifier(ClassifierMixin, CoreEstimator):
             Training features; C-contiguous float32 is used without a copy.
         y : array-like of shape (n_samples,)
             Labels of exactly two classes (any values: ``classes_[1]`` becomes +1).
+        sample_weight : array-like of shape (n_samples,) or None, default=None
+            One weight >= 0 per row (None: all 1); a weight of 2 acts as the row duplicated.
 
         Returns
         -------
@@ -94,7 +96,7 @@ class HalfspaceClassifier(ClassifierMixin, CoreEstimator):
             )
         self.classes_ = classes
         signs = np.where(y == classes[1], 1.0, -1.0)
-        self._fit_core(X, signs)
+        self._fit_core(X, signs, sample_weight=sample_weight)
         return self
 
     def decision_function(self, X):

@@ -27,7 +27,7 @@ class _NetworkRegressor(RegressorMixin, CoreEstimator):
     def _learner_params_for(self, n_features):
         return self._given_learner_params()
 
-    def fit(self, X, y):
+    def fit(self, X, y, sample_weight=None):
         """Fit the network learner to X and y.
 
         Parameters
@@ -36,6 +36,8 @@ class _NetworkRegressor(RegressorMixin, CoreEstimator):
             Training features; C-contiguous float32 is used without a copy.
         y : array-like of shape (n_samples,)
             Real labels.
+        sample_weight : array-like of shape (n_samples,) or None, default=None
+            One weight >= 0 per row (None: all 1); a weight of 2 acts as the row duplicated.
 
         Returns
         -------
@@ -49,7 +51,9 @@ class _NetworkRegressor(RegressorMixin, CoreEstimator):
         """
         X, y = self._validate_fit_data(X, y)
         self._check_learner()
-        self._fit_core(X, y, params=self._learner_params_for(X.shape[1]))
+        self._fit_core(
+            X, y, params=self._learner_params_for(X.shape[1]), sample_weight=sample_weight
+        )
         self.n_iter_ = max(len(self.history_) - 1, 0)
         self.loss_curve_ = [float(v) for v in self.history_]
         return self

@@ -12,10 +12,6 @@ from ._errors import DeadReLUWarning, InputError
 from ._tables import learners
 from ._validation import threads_from_n_jobs
 
-# learner="auto": the candidates fitted, in order (the lower training loss wins; see the docstring).
-AUTO_CANDIDATES = ("glmtron", "gd")
-# ... and the fallback fitted when the best candidate is dead (no active training row).
-AUTO_FALLBACK = ("gd", {"init": "moment"})
 # Learners that continue from the previous fit when warm_start=True (the others refit).
 WARM_STARTABLE = ("gd", "glmtron")
 
@@ -119,7 +115,9 @@ class ReLURegressor(RegressorMixin, CoreEstimator):
     Fortran order, lists, DataFrames) is converted once to that layout. Sparse input is
     rejected. ``score`` returns the coefficient of determination R² (scikit-learn's
     convention for regressors); the mean square loss is ``((predict(X) - y) ** 2).mean()``.
-    ``sample_weight`` is not supported yet: no learner of the core takes weighted passes.
+    ``fit(X, y, sample_weight)`` weighs every pass of the learner over the rows: a weight of 2
+    acts as the row given twice and 0 as the row left out. The learners that take weights are
+    ``relureg.learners()[name].takes_weights``; the others raise a one-line ValueError.
 
     Examples
     --------
@@ -166,7 +164,7 @@ class ReLURegressor(RegressorMixin, CoreEstimator):
         if self.bias is not None and not isinstance(self.bias, (bool, np.bool_)):
             raise InputError(f"bias must be True or False, got {self.bias!r}")
 
-    def fit(self, X, y):
+    def fit(self, X, y, sample_weight=None):
         """Fit the learner to X and y.
 
         Parameters
@@ -176,6 +174,9 @@ class ReLURegressor(RegressorMixin, CoreEstimator):
             ``feature_names_in_``); C-contiguous float32 is used without a copy.
         y : array-like of shape (n_samples,)
             Real labels (any values: the problem is agnostic).
+        sample_weight : array-like of shape (n_samples,) or None, default=None
+            One weight >= 0 per row (None: all 1). Every pass weighs the rows, so a weight of 2
+            equals the row duplicated and 0 the row removed.
 
         Returns
         -------
@@ -211,11 +212,16 @@ class ReLURegressor(RegressorMixin, CoreEstimator):
             warm, previous_curve, previous_iter = None, [], 0
         standardize = bool(self.standardize) and self._fit_intercept()
         if self.learner != "auto":
-            self._fit_one(X, y, self.learner, self._given_learner_params(), standardize, warm)
+            self._fit_one(
+                X, y, self.learner, self._given_learner_params(), standardize, warm, sample_weight
+            )
         elif warm is not None:
-            self._fit_one(X, y, self.learner_, self._params_for(self.learner_), standardize, warm)
+            self._fit_one(
+                X, y, self.learner_, self._params_for(self.learner_), standardize, warm,
+                sample_weight,
+            )
         else:
-            self._fit_auto(X, y, standardize)
+            self._fit_auto(X, y, standardize, sample_weight)
         self.loss_curve_ = previous_curve + [float(v) for v in self.history_[1:]]
         if not previous_curve and len(self.history_):
             self.loss_curve_ = [float(self.history_[0])] + self.loss_curve_
@@ -236,9 +242,9 @@ class ReLURegressor(RegressorMixin, CoreEstimator):
         accepted = learners()[learner].params
         return {k: v for k, v in self._given_learner_params().items() if k in accepted}
 
-    def _fit_one(self, X, y, learner, params, standardize, warm):
-        result = self._fit_core(X, y, learner, standardize, warm, params)
-        self.learner_ = learner
+    def _fit_one(self, X, y, learner, params, standardize, warm, sample_weight=None):
+        result = self._fit_core(X, y, learner, standardize, warm, params, sample_weight)
+        self.learner_ = result["learner"]
         self.active_fraction_ = float(result["active_fraction"])
         start = None
         if warm is not None:
@@ -252,18 +258,11 @@ class ReLURegressor(RegressorMixin, CoreEstimator):
             self.init_moment_correlation_ = _cosine(start * scale, moment)
         return result
 
-    def _fit_auto(self, X, y, standardize):
-        fits = []
-        for learner in AUTO_CANDIDATES:
-            self._fit_one(X, y, learner, self._params_for(learner), standardize, None)
-            fits.append((self.history_[-1], dict(self.__dict__)))
-        best = min(fits, key=lambda fit: fit[0])
-        if best[1]["active_fraction_"] == 0:
-            learner, extra = AUTO_FALLBACK
-            self._fit_one(X, y, learner, {**self._params_for(learner), **extra}, standardize, None)
-            fits.append((self.history_[-1], dict(self.__dict__)))
-            best = min(fits, key=lambda fit: fit[0])
-        self.__dict__.update(best[1])
+    def _fit_auto(self, X, y, standardize, sample_weight=None):
+        # The rule is the C++ library's (relureg fit --learner auto runs the same code).
+        self._fit_one(
+            X, y, "auto", self._given_learner_params(), standardize, None, sample_weight
+        )
 
     def predict(self, X):
         """Predict ``max(0, w·x + b)`` for every row of X.

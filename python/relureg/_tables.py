@@ -56,6 +56,8 @@ class LearnerInfo:
         The paper the algorithm comes from.
     params : dict of str to ParamInfo
         The learner's parameters, in table order.
+    takes_weights : bool
+        Whether ``fit`` takes ``sample_weight`` (``relureg fit --weights`` on the command line).
     """
 
     name: str
@@ -63,6 +65,7 @@ class LearnerInfo:
     description: str
     reference: str
     params: Dict[str, ParamInfo]
+    takes_weights: bool = False
 
 
 @dataclass(frozen=True)
@@ -107,6 +110,7 @@ _LEARNERS = {
         description=row["description"],
         reference=row["reference"],
         params=_param_infos(row["params"]),
+        takes_weights=bool(row["takes_weights"]),
     )
     for row in _core.learner_table()
 }

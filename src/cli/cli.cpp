@@ -6,6 +6,7 @@
 
 #include "option_checks.hpp"
 
+#include "relureg/auto_learner.hpp"
 #include "relureg/error.hpp"
 #include "relureg/family.hpp"
 #include "relureg/learner.hpp"
@@ -74,7 +75,7 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err)
   fit_cmd->add_option("data", fit.data, "data file (.csv or .npy)")->required();
   fit_cmd
       ->add_option("--learner", fit.learner,
-                   "learner: " + learner_names(Task::relu) +
+                   "learner: auto (" + auto_rule() + "), " + learner_names(Task::relu) +
                        "; for ±1 labels: " + learner_names(Task::halfspace) +
                        "; depth-2 networks: " + learner_names(Task::net2) +
                        "; binary-activation networks: " + learner_names(Task::binact2))
@@ -92,6 +93,11 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err)
                     "copy, so the fit does not depend on the features' means and scales; the "
                     "model is in the data's units either way)");
   add_data_flags(fit_cmd, fit.read);
+  fit_cmd->add_option("--weights", fit.weights,
+                      "sample weights: a one-column .csv (optional header, one number >= 0 per "
+                      "data row) or a 1-D .npy; a weight of 2 counts the row twice, 0 leaves it "
+                      "out. Learners that take them: " +
+                          weighted_learner_names());
   fit_cmd->add_option("-o,--output", fit.output, "model file (.json)")->required();
   add_sq_flags(fit_cmd, fit.sq_tolerance, fit.sq_oracle);
   add_common(fit_cmd, common, option_notes);

@@ -5,11 +5,14 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <optional>
+#include <vector>
 
 #include "cli.hpp"
 #include "fit_data.hpp"
 #include "option_checks.hpp"
 #include "progress.hpp"
+#include "relureg/auto_learner.hpp"
 #include "relureg/distributed.hpp"
 #include "relureg/error.hpp"
 #include "relureg/family.hpp"
@@ -19,6 +22,7 @@
 #include "relureg/model_ops.hpp"
 #include "relureg/query_oracle.hpp"
 #include "relureg/score.hpp"
+#include "relureg/sources.hpp"
 #include "relureg/standardize.hpp"
 
 namespace relureg::cli {
@@ -77,15 +81,35 @@ int cmd_generate(const GenerateOptions& o, const CommonOptions& c, std::ostream&
 }
 
 int cmd_fit(const FitOptions& o, const CommonOptions& c, std::ostream& out, std::ostream& err) {
-  const LearnerEntry& entry = find_learner(o.learner);
+  // "auto" (fit_auto) fits gd and glmtron: checked as gd, which takes the same tasks and weights.
+  const bool automatic = o.learner == kAutoLearner;
+  const LearnerEntry& entry = find_learner(automatic ? "gd" : o.learner);
+  if (automatic && !o.task.empty() && o.task != task_name(Task::relu))
+    throw InputError(fmt::format("learner 'auto' fits a relu; --task {} needs one of: {}", o.task,
+                                 learner_names(task_from_name(o.task))));
   check_task(entry, o.task);
-  ParamValues params = ParamValues::parse(entry.params, o.params, "learner '" + entry.name + "'");
+  ParamValues params;
+  if (!automatic)
+    params = ParamValues::parse(entry.params, o.params, "learner '" + entry.name + "'");
   params.set_fit_bias(o.bias);
   if (std::filesystem::path(o.output).extension() != ".json")
     throw InputError(o.output + ": the model file must end in .json");
-  check_output_path(o.output, {o.data, o.read.labels.string()});
+  check_output_path(o.output, {o.data, o.read.labels.string(), o.weights});
   // NPY data is mapped in place (each MPI rank maps its own rows); CSV is read into memory.
   const FitData input(o.data, o.read, entry.task == Task::halfspace || o.sq_tolerance > 0);
+  // Sample weights: every pass of the learner weighs the rows (learners that take them).
+  std::vector<double> weights;
+  std::optional<WeightedSource> weighted;
+  if (!o.weights.empty()) {
+    if (!entry.takes_weights)
+      throw InputError(
+          fmt::format("--weights: learner '{}' does not take sample weights "
+                      "(learners that do: {})",
+                      entry.name, weighted_learner_names()));
+    weights = read_weights(o.weights, input.source().rows(), o.data);
+    weighted.emplace(input.source(), weights, o.weights);
+  }
+  const DataSource& source = weighted ? static_cast<const DataSource&>(*weighted) : input.source();
   Engine engine = make_engine(c);
   engine.set_collective(input.collective());
   if (entry.task == Task::halfspace) require_halfspace_labels(engine, input.memory(), o.data);
@@ -93,7 +117,8 @@ int cmd_fit(const FitOptions& o, const CommonOptions& c, std::ostream& out, std:
   context.standardize = o.bias && !o.raw_features;  // as the Python ReLURegressor
   // Exponential-time learners say what the fit will cost before it starts (before any oracle, so
   // that their time probes are not counted as statistical queries).
-  if (const auto estimate = estimate_learner(entry, params, input.source(), context);
+  if (const auto estimate =
+          automatic ? std::nullopt : estimate_learner(entry, params, source, context);
       estimate && !c.quiet)
     err << estimate->summary << "\n";
   std::shared_ptr<StatisticalQueryOracle> oracle;
@@ -103,12 +128,21 @@ int cmd_fit(const FitOptions& o, const CommonOptions& c, std::ostream& out, std:
   }
   ProgressBar bar(err, !c.quiet && stderr_is_terminal(), entry.name);
   context.progress = bar.callback();
-  const FitResult result = fit_learner_standardized(entry, params, input.source(), context);
+  FitResult result;
+  const LearnerEntry* fitted = &entry;
+  if (automatic) {
+    AutoFit choice = fit_auto(o.params, o.bias, source, context);
+    result = std::move(choice.result);
+    fitted = choice.entry;
+    params = std::move(choice.params);
+  } else {
+    result = fit_learner_standardized(entry, params, source, context);
+  }
   bar.finish();
 
   ModelFile file;
   file.model = result.model;
-  file.learner = entry.name;
+  file.learner = fitted->name;
   file.params = params.to_json();
   const bool halfspace = entry.task == Task::halfspace;  // its history is the 0/1 error
   const std::string train_key = halfspace ? "train_error" : "train_loss";
@@ -117,6 +151,7 @@ int cmd_fit(const FitOptions& o, const CommonOptions& c, std::ostream& out, std:
                   {"seconds", result.seconds},
                   {"stop_reason", result.stop_reason},
                   {"n", input.source().rows()},
+                  {"weights", o.weights.empty() ? nlohmann::json() : nlohmann::json(o.weights)},
                   {"seed", c.seed},
                   {"loss_history", result.loss_history},
                   {"details", result.details}};
@@ -124,11 +159,12 @@ int cmd_fit(const FitOptions& o, const CommonOptions& c, std::ostream& out, std:
     file.metrics["sq"] = {{"tolerance", oracle->tolerance()},
                           {"oracle", oracle->kind()},
                           {"queries", oracle->queries()}};
-    file.metrics[train_key + "_exact"] = evaluate(make_engine(c), file.model, input.source()).loss;
+    file.metrics[train_key + "_exact"] = evaluate(make_engine(c), file.model, source).loss;
   }
   if (process_rank() == 0) write_model_file(o.output, file);  // rank 0 alone writes
   if (!c.quiet)
-    out << fmt::format("{}: train {} {:.6g}, {} passes, {:.3f} s, stop: {}; wrote {}\n", entry.name,
+    out << fmt::format("{}: train {} {:.6g}, {} passes, {:.3f} s, stop: {}; wrote {}\n",
+                       automatic ? "auto (" + fitted->name + ")" : fitted->name,
                        halfspace ? "0/1 error" : "loss", file.metrics[train_key].get<double>(),
                        result.passes, result.seconds, result.stop_reason, o.output);
   return 0;

@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 
 #include "cli.hpp"
+#include "relureg/auto_learner.hpp"
 #include "relureg/family.hpp"
 #include "relureg/learner.hpp"
 
@@ -17,9 +18,11 @@ void print_params(std::ostream& out, const ParamTable& params) {
 }  // namespace
 
 int cmd_learners(std::ostream& out) {
+  out << fmt::format("{:<12} [relu] {}\n", kAutoLearner, auto_rule());
   for (const LearnerEntry& e : learner_table()) {
     out << fmt::format("{:<12} [{}] {}\n", e.name, task_name(e.task), e.description);
     out << fmt::format("    reference: {}\n", e.reference);
+    if (e.takes_weights) out << "    sample weights: taken (fit --weights FILE)\n";
     print_params(out, e.params);
   }
   return 0;

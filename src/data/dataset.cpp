@@ -41,6 +41,7 @@ RowBlock DatasetView::block(std::size_t begin, std::size_t count) const {
   out.rows = count;
   out.d = d_;
   out.first_row = begin;
+  out.w = weights_ != nullptr ? weights_ + begin : nullptr;
   return out;
 }
 
@@ -50,7 +51,8 @@ DatasetView DatasetView::slice(std::size_t begin, std::size_t end) const {
                             std::to_string(end) + ") out of range for " + std::to_string(n_) +
                             " rows");
   }
-  return {X_ + begin * d_, y_ != nullptr ? y_ + begin : nullptr, end - begin, d_};
+  return {X_ + begin * d_, y_ != nullptr ? y_ + begin : nullptr, end - begin, d_,
+          weights_ != nullptr ? weights_ + begin : nullptr};
 }
 
 }  // namespace relureg

@@ -49,6 +49,10 @@ class CsvRowSink {
 // Parses `path` as read_csv does, in bounded memory, handing the rows to `sink` in file order.
 void stream_csv(const std::filesystem::path& path, const ReadOptions& options, CsvRowSink& sink);
 
+// One weight per row of `data` from a 1-D (or n × 1) float NPY file.
+std::vector<double> read_npy_weights(const std::filesystem::path& path, std::size_t rows,
+                                     const std::filesystem::path& data);
+
 void write_csv_dataset(const std::filesystem::path& path, const Dataset& data);
 void write_npy_dataset(const std::filesystem::path& path, const Dataset& data);
 

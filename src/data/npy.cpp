@@ -289,21 +289,27 @@ std::vector<T> read_values(NpyInput& in, const fs::path& path, std::size_t count
   return values;
 }
 
-std::vector<double> read_labels(const fs::path& labels, const fs::path& features,
-                                std::size_t rows) {
+// One double per row of `features` (labels or weights: `what` names them in errors).
+std::vector<double> read_column(const fs::path& labels, const fs::path& features, std::size_t rows,
+                                const std::string& what) {
   NpyInput in = open_npy(labels);
   check_format(in, labels);
   const std::vector<std::size_t>& shape = in.header.shape;
   if (shape.empty() || shape.size() > 2 || (shape.size() == 2 && shape[1] != 1)) {
-    throw InputError(labels.string() + ": labels must have shape (n,) or (n, 1), found " +
+    throw InputError(labels.string() + ": " + what + " must have shape (n,) or (n, 1), found " +
                      shape_text(shape));
   }
   if (shape[0] != rows) {
-    throw InputError(labels.string() + ": " + std::to_string(shape[0]) + " labels for " +
+    throw InputError(labels.string() + ": " + std::to_string(shape[0]) + " " + what + " for " +
                      std::to_string(rows) + " rows in " + features.string());
   }
   check_size(in, labels, rows);
   return read_values<double>(in, labels, rows, 1);
+}
+
+std::vector<double> read_labels(const fs::path& labels, const fs::path& features,
+                                std::size_t rows) {
+  return read_column(labels, features, rows, "labels");
 }
 
 // Writes an NPY 1.0 file to `path` (not atomically); errors name `shown`.
@@ -414,4 +420,12 @@ void write_npy_dataset(const fs::path& path, const Dataset& data) {
 }
 
 }  // namespace detail
+namespace detail {
+
+std::vector<double> read_npy_weights(const fs::path& path, std::size_t rows, const fs::path& data) {
+  return read_column(path, data, rows, "weights");
+}
+
+}  // namespace detail
+
 }  // namespace relureg

@@ -2,8 +2,13 @@
 #include "relureg/sources.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <stdexcept>
 #include <string>
+
+#include <fmt/format.h>
+
+#include "relureg/error.hpp"
 
 namespace relureg {
 
@@ -41,6 +46,39 @@ RelabelledSource::RelabelledSource(const DataSource& source, std::span<const dou
 RowBlock RelabelledSource::block(std::size_t begin, std::size_t count) const {
   RowBlock out = source_.block(begin, count);
   out.y = labels_.data() + begin;
+  return out;
+}
+
+void check_sample_weights(std::span<const double> weights, std::size_t rows,
+                          const std::string& what) {
+  if (weights.size() != rows)
+    throw InputError(fmt::format("{}: {} weights for {} rows (give one weight per row)", what,
+                                 weights.size(), rows));
+  bool positive = false;
+  for (std::size_t i = 0; i < weights.size(); ++i) {
+    const double v = weights[i];
+    if (!std::isfinite(v))
+      throw InputError(
+          fmt::format("{}: the weight of row {} is {} (weights must be finite and >= 0)", what,
+                      i + 1, std::isnan(v) ? "NaN" : "infinite"));
+    if (v < 0)
+      throw InputError(fmt::format(
+          "{}: the weight of row {} is negative ({}; weights must be >= 0)", what, i + 1, v));
+    positive = positive || v > 0;
+  }
+  if (!positive && rows > 0)
+    throw InputError(fmt::format("{}: every weight is 0 (at least one row must count)", what));
+}
+
+WeightedSource::WeightedSource(const DataSource& source, std::span<const double> weights,
+                               const std::string& what)
+    : source_(source), weights_(weights) {
+  check_sample_weights(weights, source.rows(), what);
+}
+
+RowBlock WeightedSource::block(std::size_t begin, std::size_t count) const {
+  RowBlock out = source_.block(begin, count);
+  out.w = weights_.data() + begin;
   return out;
 }
 

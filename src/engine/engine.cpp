@@ -52,7 +52,26 @@ Engine::Engine(EngineOptions options)
 }
 
 std::vector<double> Engine::sum(const DataSource& source, std::size_t width,
-                                const BlockKernel& kernel) const {
+                                const BlockKernel& user_kernel, double* total_weight) const {
+  if (total_weight == nullptr) return sum_blocks(source, width, user_kernel);
+  // One more column, the block's weight, added by the engine after the kernel's own columns.
+  std::vector<double> total =
+      sum_blocks(source, width + 1, [&user_kernel, width](const RowBlock& block, double* acc) {
+        user_kernel(block, acc);
+        double weight = static_cast<double>(block.rows);
+        if (block.w != nullptr) {
+          weight = 0;
+          for (std::size_t r = 0; r < block.rows; ++r) weight += block.w[r];
+        }
+        acc[width] += weight;
+      });
+  *total_weight = total[width];
+  total.pop_back();
+  return total;
+}
+
+std::vector<double> Engine::sum_blocks(const DataSource& source, std::size_t width,
+                                       const BlockKernel& kernel) const {
   ++passes_;
   const std::size_t n = source.rows();
   const std::size_t block_rows = options_.block_rows;
@@ -104,8 +123,8 @@ std::vector<double> Engine::sum(const DataSource& source, std::size_t width,
 
 std::vector<double> Engine::mean(const DataSource& source, std::size_t width,
                                  const BlockKernel& kernel) const {
-  std::vector<double> result = sum(source, width, kernel);
-  const double n = static_cast<double>(source.rows());
+  double n = static_cast<double>(source.rows());
+  std::vector<double> result = sum(source, width, kernel, source.weighted() ? &n : nullptr);
   for (double& v : result) v /= n;
   if (oracle_) oracle_->answer_query(source, width, kernel, result);
   return result;

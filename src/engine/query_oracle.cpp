@@ -32,6 +32,7 @@ class NullLabelSource final : public DataSource {
     b.y = labels_.data() + begin;
     return b;
   }
+  bool weighted() const override { return source_.weighted(); }
 
  private:
   const DataSource& source_;

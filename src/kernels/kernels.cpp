@@ -101,7 +101,9 @@ inline void for_each_tile(const RowBlock& blk, const double* w, double b, TileFn
 // The block kernel of relu_stats, for G gradient accumulators: g_0 = Σ ReLU'(z)(ReLU(z) − y) x̃
 // (square loss, without the factor 2) and/or g_1 = Σ (ReLU(z) − y) x̃ (surrogate), laid out in
 // `acc` after [loss, surrogate, active]. `square_first` says whether the first is the square one.
-template <std::size_t G>
+// `Weighted`: every row's terms are multiplied by its weight (blk.w); otherwise the weight 1 is a
+// constant the compiler folds away.
+template <std::size_t G, bool Weighted>
 void relu_stats_block(const RowBlock& blk, const double* w, double b, bool with_bias,
                       double relu_grad_at_zero, bool square_first, double* acc) {
   const std::size_t d = blk.d;
@@ -110,12 +112,12 @@ void relu_stats_block(const RowBlock& blk, const double* w, double b, bool with_
   for (std::size_t g = 0; g < G; ++g) grads[g] = acc + 3 + g * p;
   double loss = 0, surrogate = 0, active = 0;
   // Loss terms of one row; its multipliers of x̃ for the G gradients go to c[0][k], c[1][k].
-  auto row_terms = [&](double z, double y, auto& c, std::size_t k) {
+  auto row_terms = [&](double z, double y, double weight, auto& c, std::size_t k) {
     const double relu = z > 0 ? z : 0.0;
-    const double residual = relu - y;
-    loss = mul_add(residual, residual, loss);  // as in relu_loss, so both agree exactly
-    surrogate += 0.5 * relu * relu - y * z;
-    active += z > 0 ? 1.0 : 0.0;
+    const double residual = weight * (relu - y);
+    loss = mul_add(residual, relu - y, loss);  // as in relu_loss, so both agree exactly
+    surrogate += weight * (0.5 * relu * relu - y * z);
+    active += z > 0 ? weight : 0.0;
     // ReLU'(z) without a branch: the sign of z is a coin flip for the predictor, and a
     // mispredicted branch here discarded the speculated work of the next rows.
     const double slope = z > 0 ? 1.0 : (z == 0 ? relu_grad_at_zero : 0.0);
@@ -135,18 +137,21 @@ void relu_stats_block(const RowBlock& blk, const double* w, double b, bool with_
       blk, w, b, [&](std::size_t first, std::size_t rows, const double* z, NextTile& next) {
         const float* x = blk.X + first * d;
         const double* y = blk.y + first;
+        const double* weights = Weighted ? blk.w + first : nullptr;
+        auto weight = [weights](std::size_t row) { return Weighted ? weights[row] : 1.0; };
         const std::ptrdiff_t distance = long_row_prefetch_distance(blk, first, rows);
         double coef[G][kGroup];
         std::size_t r = 0;
         for (; r + kGroup <= rows; r += kGroup) {
           next.prefetch_group();
-          for (std::size_t k = 0; k < kGroup; ++k) row_terms(z[r + k], y[r + k], coef, k);
+          for (std::size_t k = 0; k < kGroup; ++k)
+            row_terms(z[r + k], y[r + k], weight(r + k), coef, k);
           accumulate_rows<kGroup, G>(x + r * d, d, d, coef, grads, distance);
           add_bias(coef, kGroup);
         }
         double coef_one[G][1];
         for (; r < rows; ++r) {
-          row_terms(z[r], y[r], coef_one, 0);
+          row_terms(z[r], y[r], weight(r), coef_one, 0);
           accumulate_rows<1, G>(x + r * d, d, d, coef_one, grads);
           add_bias(coef_one, 1);
         }
@@ -168,10 +173,16 @@ ReluStats relu_stats(const Engine& engine, const DataSource& data, std::span<con
   const std::size_t width = 3 + (both ? 2 : 1) * p;
   const double* wp = w.data();
   const std::vector<double> m = engine.mean(data, width, [&](const RowBlock& blk, double* acc) {
-    if (both)
-      relu_stats_block<2>(blk, wp, b, with_bias, relu_grad_at_zero, true, acc);
-    else
-      relu_stats_block<1>(blk, wp, b, with_bias, relu_grad_at_zero, square_first, acc);
+    if (blk.w != nullptr) {
+      if (both)
+        relu_stats_block<2, true>(blk, wp, b, with_bias, relu_grad_at_zero, true, acc);
+      else
+        relu_stats_block<1, true>(blk, wp, b, with_bias, relu_grad_at_zero, square_first, acc);
+    } else if (both) {
+      relu_stats_block<2, false>(blk, wp, b, with_bias, relu_grad_at_zero, true, acc);
+    } else {
+      relu_stats_block<1, false>(blk, wp, b, with_bias, relu_grad_at_zero, square_first, acc);
+    }
   });
   ReluStats stats;
   stats.loss = m[0];
@@ -196,7 +207,8 @@ double relu_loss(const Engine& engine, const DataSource& data, std::span<const d
                          [&](std::size_t first, std::size_t rows, const double* z, NextTile&) {
                            for (std::size_t k = 0; k < rows; ++k) {
                              const double residual = (z[k] > 0 ? z[k] : 0.0) - blk.y[first + k];
-                             sum = mul_add(residual, residual, sum);
+                             const double weight = blk.w ? blk.w[first + k] : 1.0;
+                             sum = mul_add(weight * residual, residual, sum);
                            }
                          });
     acc[0] += sum;
@@ -213,9 +225,10 @@ ScaleFit refit_scale(const Engine& engine, const DataSource& data, std::span<con
                            for (std::size_t k = 0; k < rows; ++k) {
                              const double y = blk.y[first + k];
                              const double r = z[k] > 0 ? z[k] : 0.0;
-                             acc[0] += y * r;
-                             acc[1] += r * r;
-                             acc[2] += y * y;
+                             const double weight = blk.w ? blk.w[first + k] : 1.0;
+                             acc[0] += weight * (y * r);
+                             acc[1] += weight * (r * r);
+                             acc[2] += weight * (y * y);
                            }
                          });
   });

@@ -42,9 +42,10 @@ Net2Stats net2_stats(const Engine& engine, const DataSource& data, const Net2Mod
         delta[j] = activate_derivative(model.activation, z);
         out += model.a[j] * h[j];
       }
+      const double weight = blk.w ? blk.w[r] : 1.0;  // a sample weight multiplies the row's terms
       const double residual = out - blk.y[r];
-      acc[0] += residual * residual;
-      const double g = 2 * residual;
+      acc[0] += weight * (residual * residual);
+      const double g = 2 * weight * residual;
       *gc += g;
       for (std::size_t j = 0; j < k; ++j) {
         ga[j] += g * h[j];
@@ -112,11 +113,12 @@ double fit_output_layer(const Engine& engine, const DataSource& data, Net2Model&
       for (std::size_t j = 0; j < k; ++j)
         h[j] = activate(model.activation, affine_value(x, model.unit(j), d, model.b[j]));
       const double y = blk.y[r];
+      const double weight = blk.w ? blk.w[r] : 1.0;
       for (std::size_t i = 0; i < p; ++i) {
-        for (std::size_t j = 0; j <= i; ++j) acc[i * p + j] += h[i] * h[j];
-        acc[p * p + i] += h[i] * y;
+        for (std::size_t j = 0; j <= i; ++j) acc[i * p + j] += weight * (h[i] * h[j]);
+        acc[p * p + i] += weight * (h[i] * y);
       }
-      acc[p * p + p] += y * y;
+      acc[p * p + p] += weight * (y * y);
     }
   });
   std::vector<double> A(p * p);

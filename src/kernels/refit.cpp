@@ -92,27 +92,40 @@ ScaleBiasFit refit_scale_bias(const Engine& engine, const DataSource& data,
   engine.map(data, y, [&](const RowBlock& blk, double* out) {
     for (std::size_t r = 0; r < blk.rows; ++r) out[r] = blk.y[r];
   });
-  std::vector<std::size_t> order(n);
-  std::iota(order.begin(), order.end(), 0);
+  // Sample weights (1 when unweighted); rows of weight 0 are left out, as if removed.
+  std::vector<double> weight(n, 1.0);
+  std::vector<std::size_t> order;
+  if (data.weighted()) {
+    engine.map(data, weight, [&](const RowBlock& blk, double* out) {
+      for (std::size_t r = 0; r < blk.rows; ++r) out[r] = blk.w ? blk.w[r] : 1.0;
+    });
+    for (std::size_t i = 0; i < n; ++i)
+      if (weight[i] > 0) order.push_back(i);
+  } else {
+    order.resize(n);
+    std::iota(order.begin(), order.end(), 0);
+  }
+  const std::size_t kept = order.size();
   std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return z[a] < z[b]; });
 
   // suffix[k] = sums over sorted rows k..n-1.
-  std::vector<Suffix> suffix(n + 1);
-  for (std::size_t k = n; k-- > 0;) {
-    const double zi = z[order[k]], yi = y[order[k]];
+  // suffix[k] = weighted sums over sorted rows k..kept-1.
+  std::vector<Suffix> suffix(kept + 1);
+  for (std::size_t k = kept; k-- > 0;) {
+    const double zi = z[order[k]], yi = y[order[k]], wi = weight[order[k]];
     suffix[k] = suffix[k + 1];
-    suffix[k].count += 1;
-    suffix[k].z += zi;
-    suffix[k].zz += zi * zi;
-    suffix[k].y += yi;
-    suffix[k].yz += yi * zi;
-    suffix[k].yy += yi * yi;
+    suffix[k].count += wi;
+    suffix[k].z += wi * zi;
+    suffix[k].zz += wi * (zi * zi);
+    suffix[k].y += wi * yi;
+    suffix[k].yz += wi * (yi * zi);
+    suffix[k].yy += wi * (yi * yi);
   }
-  const double total_yy = suffix[0].yy;
+  const double total_yy = suffix[0].yy, total = suffix[0].count;
   ScaleBiasFit best;
   best.scale = 0;
-  best.bias = std::max(0.0, suffix[0].y / static_cast<double>(n));
-  best.loss = (total_yy - 2 * best.bias * suffix[0].y + best.bias * best.bias * n) / n;
+  best.bias = std::max(0.0, suffix[0].y / total);
+  best.loss = (total_yy - 2 * best.bias * suffix[0].y + best.bias * best.bias * total) / total;
 
   // Loss when the active set is suffix k and the ReLU there is a z + b.
   auto consider = [&](std::size_t k, double a, double b) {
@@ -120,10 +133,10 @@ ScaleBiasFit refit_scale_bias(const Engine& engine, const DataSource& data,
     const Suffix& s = suffix[k];
     const double active =
         a * a * s.zz + 2 * a * b * s.z + b * b * s.count - 2 * a * s.yz - 2 * b * s.y + s.yy;
-    const double loss = (active + (total_yy - s.yy)) / static_cast<double>(n);
+    const double loss = (active + (total_yy - s.yy)) / total;
     if (loss < best.loss) best = {a, b, loss};
   };
-  for (std::size_t k = 0; k + 1 < n; ++k) {
+  for (std::size_t k = 0; k + 1 < kept; ++k) {
     const Suffix& s = suffix[k];
     const double lo = k > 0 ? z[order[k - 1]] : -std::numeric_limits<double>::infinity();
     const double hi = z[order[k]];

@@ -73,7 +73,7 @@ class GdLearner final : public Learner {
 }  // namespace
 
 LearnerEntry gd_entry() {
-  return learner_entry<GdLearner, GdParams>();
+  return learner_entry<GdLearner, GdParams>(SampleWeights::taken);
 }
 
 }  // namespace relureg::detail

@@ -57,7 +57,7 @@ class GlmtronLearner final : public Learner {
 }  // namespace
 
 LearnerEntry glmtron_entry() {
-  return learner_entry<GlmtronLearner, GlmtronParams>();
+  return learner_entry<GlmtronLearner, GlmtronParams>(SampleWeights::taken);
 }
 
 }  // namespace relureg::detail

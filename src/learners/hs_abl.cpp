@@ -124,10 +124,13 @@ class AblLearner final : public Learner {
           const float* x = blk.X + r * d;
           const double y = blk.y[r];
           const double m = y * affine_value(x, v.data(), d, 0.0) / margin;
-          acc[0] += 1;
+          const double weight = blk.w ? blk.w[r] : 1.0;  // a sample weight counts as copies
+          if (weight == 0) continue;
+          acc[0] += weight;
           if (m < 1) {
-            acc[1] += 1 - m;
-            for (std::size_t j = 0; j < d; ++j) acc[2 + j] -= y * static_cast<double>(x[j]);
+            acc[1] += weight * (1 - m);
+            for (std::size_t j = 0; j < d; ++j)
+              acc[2 + j] -= weight * y * static_cast<double>(x[j]);
           }
         }
       });
@@ -165,7 +168,7 @@ class AblLearner final : public Learner {
 }  // namespace
 
 LearnerEntry hs_abl_entry() {
-  return learner_entry<AblLearner, AblParams>();
+  return learner_entry<AblLearner, AblParams>(SampleWeights::taken);
 }
 
 }  // namespace relureg::detail

@@ -32,7 +32,7 @@ class AverageLearner final : public Learner {
 }  // namespace
 
 LearnerEntry hs_average_entry() {
-  return learner_entry<AverageLearner, AverageParams>();
+  return learner_entry<AverageLearner, AverageParams>(SampleWeights::taken);
 }
 
 }  // namespace relureg::detail

@@ -28,7 +28,20 @@ LearnerEntry described(LearnerEntry entry, std::string name, Task task, std::str
   return entry;
 }
 
+void check_weights(const LearnerEntry& entry, const DataSource& data) {
+  if (data.weighted() && !entry.takes_weights)
+    throw InputError(fmt::format("learner '{}' does not take sample weights (learners that do: {})",
+                                 entry.name, weighted_learner_names()));
+}
+
 }  // namespace
+
+std::string weighted_learner_names() {
+  std::string names;
+  for (const LearnerEntry& e : learner_table())
+    if (e.takes_weights) names += (names.empty() ? "" : ", ") + e.name;
+  return names;
+}
 
 const std::vector<LearnerEntry>& learner_table() {
   static const std::vector<LearnerEntry> table = {
@@ -59,6 +72,7 @@ FitResult fit_learner(const LearnerEntry& entry, const ParamValues& params, cons
                       const FitContext& context) {
   if (data.rows() == 0) throw InputError(entry.name + ": no data rows");
   check_bias(entry, params);
+  check_weights(entry, data);
   const auto start = std::chrono::steady_clock::now();
   const std::size_t first_pass = context.engine->passes();
   FitResult result = entry.make(params)->fit(data, context);
@@ -71,6 +85,7 @@ std::optional<WorkEstimate> estimate_learner(const LearnerEntry& entry, const Pa
                                              const DataSource& data, const FitContext& context) {
   if (data.rows() == 0) throw InputError(entry.name + ": no data rows");
   check_bias(entry, params);
+  check_weights(entry, data);
   return entry.make(params)->estimate(data, context);
 }
 

@@ -92,6 +92,15 @@ DataMoments data_moments(const Engine& engine, const DataSource& data) {
     // a map over the caller's buffer would round differently for another allocation of the data.
     const Eigen::VectorXd yb = Eigen::Map<const Eigen::VectorXd>(blk.y, rows);
     Eigen::Map<Eigen::MatrixXd> second(acc, d, d);
+    if (blk.w != nullptr) {  // sample weights: Σ w x xᵀ, Σ w y x, Σ w x, Σ w y
+      const Eigen::VectorXd wb = Eigen::Map<const Eigen::VectorXd>(blk.w, rows);
+      const RowMajorDoubles wx = wb.asDiagonal() * xb;
+      second.triangularView<Eigen::Lower>() += xb.transpose() * wx;
+      Eigen::Map<Eigen::VectorXd>(acc + d * d, d) += wx.transpose() * yb;
+      Eigen::Map<Eigen::VectorXd>(acc + d * d + d, d) += wx.colwise().sum().transpose();
+      acc[d * d + 2 * d] += wb.dot(yb);
+      return;
+    }
     second.selfadjointView<Eigen::Lower>().rankUpdate(xb.transpose());
     Eigen::Map<Eigen::VectorXd>(acc + d * d, d) += xb.transpose() * yb;
     Eigen::Map<Eigen::VectorXd>(acc + d * d + d, d) += xb.colwise().sum().transpose();
@@ -148,7 +157,7 @@ double second_moment_top_eigenvalue(const DataMoments& moments, bool with_bias) 
 }
 
 LearnerEntry moment_entry() {
-  return learner_entry<MomentLearner, MomentParams>();
+  return learner_entry<MomentLearner, MomentParams>(SampleWeights::taken);
 }
 
 }  // namespace relureg::detail

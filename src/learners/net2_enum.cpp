@@ -2,6 +2,7 @@
 // ε-net of k-tuples of hidden units, each with its least-squares output layer.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <limits>
@@ -151,8 +152,19 @@ class Net2EnumLearner final : public Learner {
         engine.mean(data, width(G), [&](const RowBlock& blk, double* acc) {
           std::vector<double> scratch(plan.q + G);
           std::span<double> out(acc, width(G));
-          for (std::size_t r = 0; r < blk.rows; ++r)
-            accumulate_row(plan, blk.X + r * blk.d, blk.y[r], out, scratch);
+          if (blk.w == nullptr) {
+            for (std::size_t r = 0; r < blk.rows; ++r)
+              accumulate_row(plan, blk.X + r * blk.d, blk.y[r], out, scratch);
+            return;
+          }
+          // Sample weights: each row's moments apart, added times its weight.
+          std::vector<double> row(width(G));
+          for (std::size_t r = 0; r < blk.rows; ++r) {
+            if (blk.w[r] == 0) continue;
+            std::fill(row.begin(), row.end(), 0.0);
+            accumulate_row(plan, blk.X + r * blk.d, blk.y[r], row, scratch);
+            for (std::size_t i = 0; i < row.size(); ++i) acc[i] += blk.w[r] * row[i];
+          }
         });
     const double pass_seconds = seconds_since(t0);
 
@@ -404,7 +416,7 @@ class Net2EnumLearner final : public Learner {
 }  // namespace
 
 LearnerEntry net2_enum_entry() {
-  return learner_entry<Net2EnumLearner, Net2EnumParams>();
+  return learner_entry<Net2EnumLearner, Net2EnumParams>(SampleWeights::taken);
 }
 
 }  // namespace relureg::detail

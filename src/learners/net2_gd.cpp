@@ -242,7 +242,7 @@ class Net2GdLearner final : public Learner {
 }  // namespace
 
 LearnerEntry net2_gd_entry() {
-  return learner_entry<Net2GdLearner, Net2GdParams>();
+  return learner_entry<Net2GdLearner, Net2GdParams>(SampleWeights::taken);
 }
 
 }  // namespace relureg::detail

@@ -15,22 +15,26 @@ FeatureScaling feature_scaling(const Engine& engine, const DataSource& data, boo
   const std::size_t d = data.cols();
   FeatureScaling scaling{std::vector<double>(d, 0.0), std::vector<double>(d, 1.0)};
   if (data.rows() == 0) return scaling;
-  const double n = static_cast<double>(data.rows());
+  double n = static_cast<double>(data.rows());  // the total weight, when weighted
   if (center) {
-    const std::vector<double> sums =
-        engine.sum_rows(data, d, [d](const float* x, double, double* acc) {
+    const std::vector<double> sums = engine.sum_rows(
+        data, d,
+        [d](const float* x, double, double* acc) {
           for (std::size_t j = 0; j < d; ++j) acc[j] += x[j];
-        });
+        },
+        data.weighted() ? &n : nullptr);
     for (std::size_t j = 0; j < d; ++j) scaling.mean[j] = sums[j] / n;
   }
   const std::vector<double>& mean = scaling.mean;
-  const std::vector<double> squares =
-      engine.sum_rows(data, d, [d, &mean](const float* x, double, double* acc) {
+  const std::vector<double> squares = engine.sum_rows(
+      data, d,
+      [d, &mean](const float* x, double, double* acc) {
         for (std::size_t j = 0; j < d; ++j) {
           const double deviation = x[j] - mean[j];
           acc[j] += deviation * deviation;
         }
-      });
+      },
+      data.weighted() && !center ? &n : nullptr);
   for (std::size_t j = 0; j < d; ++j) {
     const double scale = std::sqrt(squares[j] / n);
     scaling.scale[j] = std::isfinite(scale) && scale > 0 ? scale : 1.0;
@@ -61,8 +65,10 @@ FitResult fit_learner_standardized(const LearnerEntry& entry, const ParamValues&
   const FeatureScaling scaling = feature_scaling(*context.engine, data, bias);
   const std::size_t n = data.rows(), d = data.cols(), chunk = context.engine->block_rows();
   Dataset standardized(n, d, true);
+  std::vector<double> weights(data.weighted() ? n : 0);
   for (std::size_t begin = 0; begin < n; begin += chunk) {
     const RowBlock block = data.block(begin, std::min(chunk, n - begin));
+    if (block.w != nullptr) std::copy(block.w, block.w + block.rows, weights.begin() + begin);
     for (std::size_t r = 0; r < block.rows; ++r) {
       const float* x = block.X + r * d;
       float* out = standardized.row(begin + r);
@@ -73,7 +79,10 @@ FitResult fit_learner_standardized(const LearnerEntry& entry, const ParamValues&
   }
   FitContext inner = context;
   inner.standardize = false;
-  FitResult result = fit_learner(entry, params, standardized.view(), inner);
+  const DatasetView view = standardized.view();
+  const DatasetView weighted(view.features(), view.labels(), n, d,
+                             weights.empty() ? nullptr : weights.data());
+  FitResult result = fit_learner(entry, params, weighted, inner);
   // Back to the caller's units: w_j = v_j / scale_j, b = c − Σ_j w_j·mean_j.
   ReluModel& model = result.relu();
   for (std::size_t j = 0; j < d; ++j) {

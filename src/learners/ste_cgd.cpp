@@ -106,7 +106,7 @@ class SteCgdLearner final : public Learner {
 }  // namespace
 
 LearnerEntry ste_cgd_entry() {
-  return learner_entry<SteCgdLearner, SteCgdParams>();
+  return learner_entry<SteCgdLearner, SteCgdParams>(SampleWeights::taken);
 }
 
 }  // namespace relureg::detail

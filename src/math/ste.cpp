@@ -168,8 +168,10 @@ CoarseStats coarse_stats(const Engine& engine, const DataSource& data, const Bin
             z[i] = affine_value(x + i * n, model.w.data(), n, 0.0);
             if (z[i] > 0) out += model.v[i];
           }
-          const double residual = out - blk.y[r];
-          acc[0] += residual * residual;
+          // A sample weight multiplies the row's terms (null: every row weighs 1).
+          const double weight = blk.w ? blk.w[r] : 1.0;
+          const double residual = weight * (out - blk.y[r]);
+          acc[0] += residual * (out - blk.y[r]);
           for (std::size_t i = 0; i < m; ++i) {
             if (z[i] > 0) acc[1 + i] += residual;
             const bool pass = ste == Ste::identity ? true

@@ -24,6 +24,8 @@ def parse_listing(text):
         if not line.startswith(" "):
             name = line.split()[0]
             entries[name] = (line, [])
+        elif line.strip().startswith("sample weights:"):
+            entries[name] = (entries[name][0] + " [weights]", entries[name][1])
         elif not line.strip().startswith("reference:"):
             entries[name][1].append(line.split()[0])
     return entries
@@ -32,10 +34,12 @@ def parse_listing(text):
 def test_learner_table_matches_the_cli_listing(run_cli):
     listing = parse_listing(run_cli("learners").stdout)
     table = relureg.learners()
-    assert list(table) == list(listing)
+    assert list(listing) == ["auto"] + list(table)  # "auto" is the rule, not a table entry
+    assert listing["auto"][0].startswith("auto         [relu] fit glmtron and gd")
     for name, info in table.items():
         assert f"[{info.task}] {info.description}" in listing[name][0]
         assert list(info.params) == listing[name][1]
+        assert info.takes_weights == listing[name][0].endswith(" [weights]")
     gd = table["gd"]
     assert gd.reference.startswith("Soltanolkotabi")
     step = gd.params["step"]
