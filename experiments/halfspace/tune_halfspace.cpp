@@ -12,45 +12,31 @@
 #include <string>
 #include <vector>
 
-#include "../split_list.hpp"
+#include <CLI/CLI.hpp>
+
 #include "relureg/family.hpp"
 #include "relureg/learner.hpp"
 #include "relureg/model_ops.hpp"
 
-using relureg::experiments::split_list;
-
 int main(int argc, char** argv) {
   using namespace relureg;
-  if (argc < 2) {
-    std::cerr << "usage: tune_halfspace LEARNER [k=v ...] [--d D] [--n N] [--seeds S] "
-                 "[--etas 0.02,0.05] [--flips near,far] [--quiet]\n";
-    return 2;
-  }
-  const std::string learner = argv[1];
+  std::string learner;
   std::vector<std::string> params;
   std::size_t d = 20, n = 100000, seeds = 3;
   std::vector<std::string> etas = {"0.02", "0.05", "0.1"}, flips = {"near", "far"};
   bool quiet = false, details = false;
-  for (int i = 2; i < argc; ++i) {
-    const std::string a = argv[i];
-    auto next = [&] { return std::string(argv[++i]); };
-    if (a == "--d")
-      d = std::stoul(next());
-    else if (a == "--n")
-      n = std::stoul(next());
-    else if (a == "--seeds")
-      seeds = std::stoul(next());
-    else if (a == "--etas")
-      etas = split_list(next());
-    else if (a == "--flips")
-      flips = split_list(next());
-    else if (a == "--quiet")
-      quiet = true;
-    else if (a == "--details")
-      details = true;
-    else
-      params.push_back(a);
-  }
+  CLI::App app{
+      "Tunes a halfspace learner on the halfspace family: mean and worst excess 0/1 error"};
+  app.add_option("learner", learner, "halfspace learner")->required();
+  app.add_option("params", params, "learner parameters k=v");
+  app.add_option("--d", d, "dimension");
+  app.add_option("--n", n, "rows");
+  app.add_option("--seeds", seeds, "seeds per cell");
+  app.add_option("--etas", etas, "flip rates")->delimiter(',');
+  app.add_option("--flips", flips, "where labels flip (near, far)")->delimiter(',');
+  app.add_flag("--quiet", quiet, "print the summary line only");
+  app.add_flag("--details", details, "print each fit's details");
+  CLI11_PARSE(app, argc, argv);
   const Engine engine(
       EngineOptions{std::getenv("THREADS") ? std::atoi(std::getenv("THREADS")) : 0});
   const LearnerEntry& entry = find_learner(learner);

@@ -92,14 +92,22 @@ struct PopulationLoss {
   std::size_t samples = 0;
 };
 
+// What a family's generator is asked for: the family's name, the instance's size and seed, and
+// the engine to compute with (generate_instance checks n >= 1 and d >= 1 first).
+struct GenerateRequest {
+  std::string family;
+  std::size_t n = 0;
+  std::size_t d = 0;
+  std::uint64_t seed = 0;
+  const Engine& engine;
+};
+
 struct FamilyEntry {
   std::string name;
   std::string description;  // one line
   Task task = Task::relu;   // the models its opt is about: ReLUs, halfspaces (0/1 error), networks
   ParamTable params;        // family-specific parameters (n, d and seed are arguments of generate)
-  std::function<Instance(std::size_t n, std::size_t d, std::uint64_t seed, const ParamValues&,
-                         const Engine&)>
-      generate;
+  std::function<Instance(const GenerateRequest&, const ParamValues&)> generate;
   // The family's own population loss of a model, for the kinds of model it has one for (a closed
   // form, or Monte Carlo at its own sample size); nullopt for the others, whose loss
   // model_ops.hpp's population_loss takes by Monte Carlo over `rows`. See families::model_losses.

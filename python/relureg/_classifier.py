@@ -92,7 +92,8 @@ class HalfspaceClassifier(ClassifierMixin, CoreEstimator):
         classes = np.unique(y)
         if classes.size != 2:
             raise InputError(
-                f"HalfspaceClassifier needs labels of exactly two classes, got {classes.size}"
+                "HalfspaceClassifier needs labels of exactly two classes, got "
+                f"{classes.size} class{'' if classes.size == 1 else 'es'}"
             )
         self.classes_ = classes
         signs = np.where(y == classes[1], 1.0, -1.0)
@@ -128,6 +129,10 @@ class HalfspaceClassifier(ClassifierMixin, CoreEstimator):
             Predicted class labels (sign(0) = +1, as in relureg's CLI).
         """
         return np.where(self.decision_function(X) >= 0, self.classes_[1], self.classes_[0])
+
+    def _more_tags(self):
+        # A halfspace separates two classes: scikit-learn's checks then use two-class labels.
+        return {"binary_only": True}
 
 
 def _learner_params_doc():

@@ -76,6 +76,15 @@ def _panels(plt, count, width=4.6, height=3.8):
     return fig, flat[:count]
 
 
+def _log_log(ax, title, xlabel, ylabel):
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_title(title)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.grid(True, which="major", alpha=0.3)
+
+
 def loss_against_opt(df):
     """Median population loss against opt (log-log) per family; one line per learner.
 
@@ -104,12 +113,7 @@ def loss_against_opt(df):
         ax.plot(grid, [9 * x for x in grid], ":", color="grey", linewidth=1, label="9·opt")
         ax.plot(grid, [x ** (2 / 3) for x in grid], "--", color="grey", linewidth=1,
                 label="opt^(2/3)")
-        ax.set_xscale("log")
-        ax.set_yscale("log")
-        ax.set_title(family)
-        ax.set_xlabel("opt")
-        ax.set_ylabel("population loss (median)")
-        ax.grid(True, which="major", alpha=0.3)
+        _log_log(ax, family, "opt", "population loss (median)")
     if families:
         axes[0].legend(fontsize=7, loc="upper left")
     else:
@@ -145,12 +149,7 @@ def excess_against_time(df):
         ax.annotate(f"excess ≤ {EXCESS_FLOOR:g} (or < 0)", (0.99, EXCESS_FLOOR),
                     xycoords=("axes fraction", "data"), ha="right", va="bottom", fontsize=6,
                     color="grey")
-        ax.set_xscale("log")
-        ax.set_yscale("log")
-        ax.set_title(family)
-        ax.set_xlabel("fit time (s)")
-        ax.set_ylabel("excess loss over opt")
-        ax.grid(True, which="major", alpha=0.3)
+        _log_log(ax, family, "fit time (s)", "excess loss over opt")
     if families:
         axes[0].legend(fontsize=7, loc="best")
     fig.suptitle("The trade-off plane: excess loss against time (marker size: n)")

@@ -257,8 +257,6 @@ ClassOpt certify_opt(const AdversarialLaw& law, const GroundTruth& truth, const 
 
 FamilyEntry adversarial_family() {
   return family_entry<AdversarialParams>(
-      "adversarial", Task::relu,
-      "x ~ N(0, I), a fraction eta relabelled against the teacher (shift or slab); opt <= bound",
       [](const GenerateRequest& request, const AdversarialParams& p) {
         GroundTruth truth = planted_truth(request, p, params_json(p));
         const AdversarialLaw law(truth);

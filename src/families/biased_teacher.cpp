@@ -51,9 +51,6 @@ RowDistribution biased_teacher_rows(const GroundTruth& truth) {
 
 FamilyEntry biased_teacher_family() {
   return family_entry<BiasedTeacherParams>(
-      "biased-teacher", Task::relu,
-      "y = ReLU(w*.x + offset·|w*|) + noise (variance relative to the signal), x ~ N(0, I); "
-      "opt = noise (with bias), exact by quadrature (homogeneous)",
       [](const GenerateRequest& request, const BiasedTeacherParams& p) {
         const PlantedParams planted{p.norm, p.offset * p.norm, p.radius};
         GroundTruth truth = planted_truth(request, planted, params_json(p));

@@ -41,9 +41,6 @@ RowDistribution binact_teacher_rows(const GroundTruth& truth) {
 
 FamilyEntry binact_teacher_family() {
   return family_entry<BinactTeacherParams>(
-      "binact-teacher", Task::binact2,
-      "y = v*.1{Z w* > 0} + noise, Z = the row as m patches of d/m N(0,1) features, "
-      "v* ~ N(0, I_m), unit w*; opt = noise",
       [](const GenerateRequest& request, const BinactTeacherParams& p) {
         const std::size_t m = p.patches;
         const std::size_t filter = filter_size(request.d, m, "family 'binact-teacher'");

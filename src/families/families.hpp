@@ -6,8 +6,8 @@
 
 namespace relureg::families {
 
-// x_family() for every line RELUREG_FAMILY(x) of the table.
-#define RELUREG_FAMILY(id) FamilyEntry id##_family();
+// x_family() for every line RELUREG_FAMILY(x, ...) of the table.
+#define RELUREG_FAMILY(id, ...) FamilyEntry id##_family();
 #include "family_table.def"
 #undef RELUREG_FAMILY
 

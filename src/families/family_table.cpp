@@ -12,9 +12,22 @@
 
 namespace relureg {
 
+namespace {
+
+// A family's entry with its line of the table.
+FamilyEntry described(FamilyEntry entry, std::string name, Task task, std::string description) {
+  entry.name = std::move(name);
+  entry.task = task;
+  entry.description = std::move(description);
+  return entry;
+}
+
+}  // namespace
+
 const std::vector<FamilyEntry>& family_table() {
   static const std::vector<FamilyEntry> table = {
-#define RELUREG_FAMILY(id) families::id##_family(),
+#define RELUREG_FAMILY(id, name, task, description) \
+  described(families::id##_family(), name, Task::task, description),
 #include "families/family_table.def"
 #undef RELUREG_FAMILY
   };
@@ -42,7 +55,7 @@ Instance generate_instance(const std::string& family, std::size_t n, std::size_t
   check_dataset_memory(n, d, fmt::format("family '{}'", family));
   const ParamValues values =
       ParamValues::parse(entry.params, assignments, fmt::format("family '{}'", family));
-  return entry.generate(n, d, seed, values, engine);
+  return entry.generate(GenerateRequest{entry.name, n, d, seed, engine}, values);
 }
 
 ClassOpt class_opt(const GroundTruth& truth, bool bias) {

@@ -159,9 +159,6 @@ std::vector<double> side_direction(const GroundTruth& truth) {
 
 FamilyEntry halfspace_family() {
   return family_entry<HalfspaceParams>(
-      "halfspace", Task::halfspace,
-      "±1 labels sign(w*.x), x ~ N(0, I), a fraction eta flipped near or far from the boundary; "
-      "opt = best 0/1 error",
       [](const GenerateRequest& request, const HalfspaceParams& p) {
         if (request.d < 2) throw InputError("family 'halfspace' needs d of at least 2");
         GroundTruth truth = blank_truth(request, params_json(p));

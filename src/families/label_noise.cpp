@@ -37,8 +37,6 @@ RowDistribution label_noise_rows(const GroundTruth& truth) {
 
 FamilyEntry label_noise_family() {
   return family_entry<LabelNoiseParams>(
-      "label-noise", Task::relu,
-      "y = ReLU(w*.x + b*) + independent noise, x ~ N(0, I); opt = noise",
       [](const GenerateRequest& request, const LabelNoiseParams& p) {
         GroundTruth truth = noisy_teacher_truth(request, p, p.noise, params_json(p));
         truth.homogeneous = homogeneous_teacher_opt(truth, p.noise);

@@ -69,8 +69,6 @@ RowDistribution non_gaussian_rows(const GroundTruth& truth) {
 
 FamilyEntry non_gaussian_family() {
   return family_entry<NonGaussianParams>(
-      "non-gaussian", Task::relu,
-      "noisy teacher with i.i.d. standardised uniform/laplace/student-t features; opt = noise",
       [](const GenerateRequest& request, const NonGaussianParams& p) {
         GroundTruth truth = noisy_teacher_truth(request, p, p.noise, params_json(p));
         non_gaussian_rows(truth);  // validates marginal and dof before anything is drawn

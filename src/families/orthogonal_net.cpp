@@ -178,9 +178,6 @@ FamilyEntry orthogonal_net_family() {
     return teacher_network_loss(model, truth, p.noise);
   };
   return family_entry<OrthogonalNetParams>(
-      "orthogonal-net", Task::net2,
-      "GGJKK20's orthogonal network f_S on a random k-subset S, unit variance; y = f_S(x) "
-      "(+ noise) or y = +-1 with P[y=1|x] = sigmoid(f_S(x))",
       [](const GenerateRequest& request, const OrthogonalNetParams& p) {
         OrthogonalSetup s;
         s.k = p.k;

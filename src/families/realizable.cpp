@@ -15,7 +15,6 @@ RowDistribution realizable_rows(const GroundTruth& truth) {
 
 FamilyEntry realizable_family() {
   return family_entry<RealizableParams>(
-      "realizable", Task::relu, "noiseless labels y = ReLU(w*.x + b*), x ~ N(0, I); opt = 0",
       [](const GenerateRequest& request, const RealizableParams& p) {
         GroundTruth truth = noisy_teacher_truth(request, p, 0.0, params_json(p));
         truth.opt_note = "the planted teacher fits the noiseless labels exactly: opt = 0";

@@ -103,35 +103,20 @@ struct PlantedParams {
   }
 };
 
-// What a family's generator is asked for: the family's name, the instance's size and seed, and
-// the engine to compute with. n ≥ 1 and d ≥ 1 are checked before the generator runs.
-struct GenerateRequest {
-  std::string family;
-  std::size_t n = 0;
-  std::size_t d = 0;
-  std::uint64_t seed = 0;
-  const Engine& engine;
-};
-
-// A family's table entry: name, task, one-line description, its parameter struct P (listing,
-// parsing and messages come from P::fields()), `truth_of(request, p)` making the ground truth
-// (teacher, opt and how it is known), its own population losses (model_losses(...)) and the law
-// of its rows. The instance's rows are drawn from rows(truth) on the data stream of its seed.
+// A family's entry: its parameter struct P (listing, parsing and messages come from
+// P::fields()), `truth_of(request, p)` making the ground truth (teacher, opt and how it is
+// known), its own population losses (model_losses(...)) and the law of its rows. The instance's
+// rows are drawn from rows(truth) on the data stream of its seed. Name, task and description
+// come from the family's line in the table (family_table.def).
 template <class P, class TruthOf, class Losses>
-FamilyEntry family_entry(std::string name, Task task, std::string description, TruthOf truth_of,
-                         Losses losses, std::function<RowDistribution(const GroundTruth&)> rows) {
+FamilyEntry family_entry(TruthOf truth_of, Losses losses,
+                         std::function<RowDistribution(const GroundTruth&)> rows) {
   FamilyEntry entry;
-  entry.name = name;
-  entry.task = task;
-  entry.description = std::move(description);
   entry.params = param_table<P>();
-  entry.generate = [name, truth_of, rows](std::size_t n, std::size_t d, std::uint64_t seed,
-                                          const ParamValues& values, const Engine& engine) {
-    const P p = values.as<P>();
-    if (n == 0) throw InputError("n must be at least 1");
-    if (d == 0) throw InputError("d must be at least 1");
-    GroundTruth truth = truth_of(GenerateRequest{name, n, d, seed, engine}, p);
-    Dataset data = draw_dataset(rows(truth), n, stream_seed(seed, Stream::data), engine.threads());
+  entry.generate = [truth_of, rows](const GenerateRequest& request, const ParamValues& values) {
+    GroundTruth truth = truth_of(request, values.as<P>());
+    Dataset data = draw_dataset(rows(truth), request.n, stream_seed(request.seed, Stream::data),
+                                request.engine.threads());
     return Instance{std::move(data), std::move(truth)};
   };
   entry.population_loss = std::move(losses);

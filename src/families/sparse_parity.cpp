@@ -89,8 +89,6 @@ RowDistribution sparse_parity_rows(const GroundTruth& truth) {
 
 FamilyEntry sparse_parity_family() {
   return family_entry<SparseParityParams>(
-      "sparse-parity", Task::relu,
-      "noisy k-sparse parity of sign(x), x ~ N(0, I), y in {0,1} (GKK19 hardness); d = variables",
       [](const GenerateRequest& request, const SparseParityParams& p) {
         const std::size_t variables = request.d;
         const std::size_t k = p.k;

@@ -58,9 +58,6 @@ std::optional<PopulationLoss> teacher_network_loss(const Net2Model& model, const
 
 FamilyEntry teacher_net2_family() {
   return family_entry<TeacherNet2Params>(
-      "teacher-net2", Task::net2,
-      "y = sum_j a_j ReLU(w_j.x + b_j) + noise, random teacher with unit w_j, x ~ N(0, I); "
-      "opt = noise",
       [](const GenerateRequest& request, const TeacherNet2Params& p) {
         const std::size_t k = p.units, d = request.d;
         const double bias_scale = p.hidden_bias;

@@ -1,5 +1,7 @@
 """HalfspaceClassifier: accuracy against the known optimum, sklearn behaviour, CLI equality."""
 
+import warnings
+
 import numpy as np
 import pytest
 from sklearn.base import clone
@@ -49,7 +51,16 @@ def test_clone_and_grid_search_over_learners():
 
 def test_bad_labels_and_learners_are_value_errors():
     X, y, _ = halfspace_instance(0.0, "far", n=500)
-    with pytest.raises(ValueError, match="exactly two classes, got 3"):
+    with pytest.raises(ValueError, match="exactly two classes, got 3 classes"):
         relureg.HalfspaceClassifier().fit(X, np.arange(500) % 3)
     with pytest.raises(ValueError, match="relu"):
         relureg.HalfspaceClassifier(learner="gd").fit(X, y)
+
+
+@pytest.mark.parametrize("learner", ["hs-average", "hs-abl"])
+def test_passes_scikit_learn_estimator_checks(learner):
+    from sklearn.utils.estimator_checks import check_estimator
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        check_estimator(relureg.HalfspaceClassifier(learner))
