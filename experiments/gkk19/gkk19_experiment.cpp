@@ -15,6 +15,7 @@
 #include "relureg/io.hpp"
 #include "relureg/learner.hpp"
 #include "relureg/model_ops.hpp"
+#include "relureg/score.hpp"
 
 namespace {
 
@@ -103,18 +104,20 @@ int main(int argc, char** argv) {
             const FitResult fit =
                 fit_learner(entry, ParamValues::parse(entry.params, run.params, run.learner),
                             inst.data.view(), {&engine, seed, {}});
-            const double loss = population_loss(fit.model, inst.truth, engine).value;
+            // Scored against the opt of the fit's own class (homogeneous ReLUs here).
+            const Score scored = score(fit.model, inst.truth, engine);
+            const double loss = scored.population.value;
             const std::string tau =
                 fit.details.contains("chosen_tau")
                     ? fmt::format("{:.6g}", fit.details["chosen_tau"].get<double>())
                     : "";
             csv << fmt::format("{},{},{},{},{},{:.9g},{},{},{:.9g},{:.9g},{:.4f},{},{}\n", family,
-                               d, n, seed, opt, inst.truth.opt, inst.truth.opt_kind, run.label,
-                               loss, fit.loss_history.back(), fit.seconds, fit.passes, tau);
+                               d, n, seed, opt, scored.opt, scored.opt_kind, run.label, loss,
+                               fit.loss_history.back(), fit.seconds, fit.passes, tau);
             std::cerr << fmt::format(
                 "{:<12} d={:<4} opt={:<6} seed={} {:<17} loss={:.4e} "
                 "loss/opt={:.3f} {:.2f}s\n",
-                family, d, opt, seed, run.label, loss, loss / inst.truth.opt, fit.seconds);
+                family, d, opt, seed, run.label, loss, loss / scored.opt, fit.seconds);
           }
         }
   write_text_atomically(out_path, csv.str());

@@ -126,7 +126,8 @@ Instances: {', '.join(families)} ({described}),
 x ~ N(0, I), ‖w*‖ = 1, n = {', '.join(map(str, n_values))},
 d ∈ {{{', '.join(str(d) for d in sorted(set(df['d'])))}}}, seeds {', '.join(map(str, seeds))};
 {len(df)} fits. Loss = exact population square loss of the fitted ReLU (quadrature); opt = the
-family's ground truth (exact for label-noise, a certified upper bound for adversarial). Every
+opt of the class every learner here fits, homogeneous ReLUs max(0, w·x) (exact for label-noise,
+a certified upper bound for adversarial; the ground truth records both classes). Every
 learner runs with its default parameters (gkk19: 8 thresholds, 20 % hold-out).
 
 Figure: [{args.figure.split('/')[-1]}](figures/{args.figure.split('/')[-1]}).

@@ -22,10 +22,24 @@ struct RowDistribution;  // sampling: the law of one family's rows
 }  // namespace families
 using families::RowDistribution;
 
-// The ground truth of a generated instance. `opt` is the smallest population square loss of a
-// ReLU (within `radius`); `opt_kind` says how it is known: "exact" (closed form) or
-// "upper-bound" (the loss of an explicit ReLU, `w_opt`/`b_opt`, with `opt_note` saying how it was
-// certified).
+// The opt of one class of models and how it is known. `opt_kind` is "exact" (a closed form, or
+// quadrature and a low-dimensional minimisation whose error is at most `opt_error`),
+// "upper-bound" (the loss of an explicit model, `w_opt`/`b_opt`, certified as `opt_note` says) or
+// "lower-bound" (`opt_note` says why no model does better).
+struct ClassOpt {
+  double opt = 0;
+  std::string opt_kind = "exact";
+  double opt_error = 0;  // "exact": bound on |opt - true opt| (0 for a closed form)
+  std::string opt_note;
+  std::vector<double> w_opt;  // the model attaining (exact) or certifying (upper bound) opt
+  double b_opt = 0;
+};
+
+// The ground truth of a generated instance. `opt` is the smallest population loss over the
+// family's class of models (within `radius`): for the ReLU families, ReLUs with a bias
+// max(0, w.x + b); `homogeneous` holds the opt over ReLUs without one, max(0, w.x), which is
+// what a learner fits unless asked for a bias (score() scores each fit against its own class).
+// `opt_kind`/`opt_error`/`opt_note`/`w_opt`/`b_opt` are as in ClassOpt.
 struct GroundTruth {
   std::string family;
   std::size_t d = 0;
@@ -34,9 +48,13 @@ struct GroundTruth {
   double b_star = 0;
   double opt = 0;
   std::string opt_kind = "exact";
+  double opt_error = 0;
   std::string opt_note;
   std::vector<double> w_opt;  // the best ReLU known (equals the teacher unless a search beat it)
   double b_opt = 0;
+  // ReLU families: the opt over homogeneous ReLUs (b = 0); written as "homogeneous" (keys opt,
+  // opt_kind, opt_error, opt_note, w_opt). Empty for families of other model classes.
+  std::optional<ClassOpt> homogeneous;
   double teacher_loss = 0;  // population loss of the teacher
   double radius = 0;        // norm bound of the class opt is taken over (inf = unbounded)
   nlohmann::json params = nlohmann::json::object();  // the family's parameters
@@ -48,6 +66,13 @@ struct GroundTruth {
   // w_star and w_opt are zero vectors, and opt is taken over the teacher's model class.
   nlohmann::json teacher;
 };
+
+// The opt a ReLU is scored against: the homogeneous record when `bias` is false and the truth
+// has one, the family's opt otherwise.
+ClassOpt class_opt(const GroundTruth& truth, bool bias);
+// "homogeneous ReLUs" or "ReLUs with bias" for a ReLU family; task_models of the family's task
+// otherwise.
+std::string class_opt_name(const GroundTruth& truth, bool bias);
 
 nlohmann::json to_json(const GroundTruth& truth);
 GroundTruth ground_truth_from_json(const nlohmann::json& j, const std::string& origin);

@@ -18,8 +18,9 @@ namespace relureg {
 struct Score {
   std::string measure;          // task_measure of the family: "square loss" or "0/1 error"
   PopulationLoss population;    // value, method ("exact" or "monte-carlo"), stderr, samples
-  double opt = 0;               // the instance's opt over the family's model class
-  std::string opt_kind;         // "exact" or "upper-bound" (GroundTruth::opt_kind)
+  double opt = 0;               // the instance's opt over the model's class (class_opt)
+  std::string opt_kind;         // "exact", "upper-bound" or "lower-bound" (ClassOpt::opt_kind)
+  std::string opt_class;        // "homogeneous ReLUs", "ReLUs with bias", or the task's models
   double excess = 0;            // population loss − opt
   std::optional<double> ratio;  // population loss / opt; none when opt = 0
 };
@@ -32,7 +33,7 @@ Score score(const Model& model, const GroundTruth& truth, const Engine& engine);
 
 // The JSON form, with one name per quantity: "measure", "population_loss",
 // "population_loss_method", "population_loss_stderr" (0 when exact), "opt", "opt_kind",
-// "excess", "ratio_to_opt" (when opt > 0).
+// "opt_class", "excess", "ratio_to_opt" (when opt > 0).
 nlohmann::json to_json(const Score& score);
 
 }  // namespace relureg

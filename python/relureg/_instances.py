@@ -26,6 +26,9 @@ def _truth_from_json(truth):
     truth = dict(truth)
     for key in _ARRAY_KEYS:
         truth[key] = np.asarray(truth[key], dtype=np.float64)
+    if "homogeneous" in truth:
+        truth["homogeneous"] = dict(truth["homogeneous"])
+        truth["homogeneous"]["w_opt"] = np.asarray(truth["homogeneous"]["w_opt"], dtype=np.float64)
     if truth.get("radius") is None:
         truth["radius"] = math.inf
     return truth
@@ -74,9 +77,13 @@ def make_instance(family, n, d, *, seed=0, n_jobs=None, **params):
         Labels.
     truth : dict
         The ground truth: ``w_star``, ``b_star`` (the teacher), ``opt`` (the best population
-        square loss of a ReLU) and ``opt_kind`` (``exact`` or ``upper-bound``), ``opt_note``,
-        ``w_opt``, ``b_opt`` (the best ReLU known), ``teacher_loss``, ``radius``, ``family``,
-        ``d``, ``seed``, ``params``. Weight vectors are float64 arrays.
+        square loss of a ReLU with bias; of the family's model class for the network and
+        halfspace families), ``opt_kind`` (``exact``, ``upper-bound`` or ``lower-bound``),
+        ``opt_error`` (for an exact opt: the bound on its error), ``opt_note``, ``w_opt``,
+        ``b_opt`` (the best ReLU known), ``homogeneous`` (ReLU families: the same record, keys
+        ``opt``, ``opt_kind``, ``opt_error``, ``opt_note``, ``w_opt``, for ReLUs without bias,
+        which is what a learner fits unless asked for a bias), ``teacher_loss``, ``radius``,
+        ``family``, ``d``, ``seed``, ``params``. Weight vectors are float64 arrays.
 
     Raises
     ------
@@ -181,7 +188,9 @@ def score(model, truth, *, n_jobs=None):
     dict
         ``measure`` (``"square loss"``, or ``"0/1 error"`` on a halfspace instance),
         ``population_loss``, ``population_loss_method`` (``exact`` or ``monte-carlo``),
-        ``population_loss_stderr``, ``opt``, ``opt_kind``, ``excess`` and, when opt > 0,
+        ``population_loss_stderr``, ``opt``, ``opt_kind``, ``opt_class`` (the class of the
+        model that opt is over: ``homogeneous ReLUs`` for a ReLU fitted without bias, ``ReLUs
+        with bias``, or the family's model class), ``excess`` and, when opt > 0,
         ``ratio_to_opt``: the same keys as ``relureg evaluate --truth`` and the laboratory's rows.
 
     Raises

@@ -14,8 +14,10 @@ int cmd_demo(const DemoOptions& o, const CommonOptions& c, std::ostream& out, st
   const Engine engine(EngineOptions{c.threads});
   const Instance instance = generate_instance(o.family, o.n, o.d, c.seed, o.params, engine);
   const GroundTruth& truth = instance.truth;
-  out << fmt::format("instance: {} n={} d={} seed={} opt={:.6g} ({}){}\n", o.family, o.n, o.d,
-                     c.seed, truth.opt, truth.opt_kind, o.bias ? " bias fitted" : "");
+  const ClassOpt opt = class_opt(truth, o.bias);
+  out << fmt::format("instance: {} n={} d={} seed={} opt={:.6g} ({}, {}){}\n", o.family, o.n, o.d,
+                     c.seed, opt.opt, opt.opt_kind, class_opt_name(truth, o.bias),
+                     o.bias ? " bias fitted" : "");
   // The columns carry the names of the laboratory's results.csv.
   out << fmt::format("{:<11} {:>11} {:>15} {:>11} {:>12} {:>7} {:>11}  {}\n", "learner",
                      "train_loss", "population_loss", "excess", "ratio_to_opt", "passes",

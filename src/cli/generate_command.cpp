@@ -18,6 +18,14 @@
 namespace relureg::cli {
 namespace {
 
+std::string opt_summary(const GroundTruth& truth) {
+  // ReLU families: the opt of homogeneous ReLUs (what learners fit by default) first.
+  return truth.homogeneous
+             ? fmt::format("opt = {:.6g}, {}; with bias {:.6g}, {}", truth.homogeneous->opt,
+                           truth.homogeneous->opt_kind, truth.opt, truth.opt_kind)
+             : fmt::format("opt = {:.6g}, {}", truth.opt, truth.opt_kind);
+}
+
 namespace fs = std::filesystem;
 
 // A folder output: a name without an extension, a trailing separator, or an existing folder.
@@ -135,9 +143,8 @@ int generate_shards(const GenerateOptions& o, const CommonOptions& c, std::ostre
     throw;
   }
   if (!c.quiet && rank == 0)
-    out << fmt::format("wrote {} shard(s) to {} ({} rows, {} features) and {} (opt = {:.6g}, {})\n",
-                       ranks, folder.string(), o.n, o.d, truth_path, instance.truth.opt,
-                       instance.truth.opt_kind);
+    out << fmt::format("wrote {} shard(s) to {} ({} rows, {} features) and {} ({})\n", ranks,
+                       folder.string(), o.n, o.d, truth_path, opt_summary(instance.truth));
   return 0;
 }
 
@@ -165,9 +172,8 @@ int cmd_generate(const GenerateOptions& o, const CommonOptions& c, std::ostream&
     write_dataset(o.output, instance.data);
   });
   if (!c.quiet)
-    out << fmt::format("wrote {} ({} rows, {} features) and {} (opt = {:.6g}, {})\n", o.output,
-                       instance.data.n, instance.data.d, truth_path, instance.truth.opt,
-                       instance.truth.opt_kind);
+    out << fmt::format("wrote {} ({} rows, {} features) and {} ({})\n", o.output, instance.data.n,
+                       instance.data.d, truth_path, opt_summary(instance.truth));
   return 0;
 }
 

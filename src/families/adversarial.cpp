@@ -1,5 +1,6 @@
-// Family "adversarial": x ~ N(0, I) with a fraction eta relabelled (shift or slab); opt certified
-// as an upper bound by exact quadrature losses of the teacher and of searched ReLUs.
+// Family "adversarial": x ~ N(0, I) with a fraction eta relabelled (shift or slab); opt of
+// homogeneous ReLUs and of ReLUs with bias, each certified as an upper bound by exact quadrature
+// losses of the teacher and of searched ReLUs.
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -7,6 +8,7 @@
 #include <cmath>
 #include <limits>
 #include <memory>
+#include <optional>
 
 #include "families/families.hpp"
 #include "relureg/error.hpp"
@@ -214,18 +216,41 @@ RowDistribution adversarial_rows(const GroundTruth& truth) {
   return {truth.d, gaussian_coordinate(), [law](const float* x) { return law->label(x); }, {}, 0.0};
 }
 
-std::string search_note(const GroundTruth& truth, const std::vector<SearchCandidate>& found,
-                        const std::vector<double>& losses, std::size_t samples) {
-  std::string note = fmt::format("teacher loss {:.6g} (exact, quadrature)", truth.teacher_loss);
-  if (found.empty()) return note + "; no search (search_samples = 0)";
-  note += fmt::format(
-      "; search (projected GD on the square loss, step 1 with halving, at most {} iterations, "
-      "on {} fresh samples) found",
-      kSearchIterations, samples);
-  for (std::size_t i = 0; i < found.size(); ++i)
-    note += fmt::format("{} {:.6g} from the {} start", i ? "," : "", losses[i],
-                        found[i].start == "chow" ? "Chow 2E[yx]" : "teacher");
-  return note + " (exact population losses by quadrature); opt = the smallest";
+// The opt of one class (with or without bias) certified as an upper bound: the smallest exact
+// loss among the starting ReLU (the teacher, without its bias for the homogeneous class) and the
+// ReLUs a search from it and from Chow found on `fresh`.
+ClassOpt certify_opt(const AdversarialLaw& law, const GroundTruth& truth, const Engine& engine,
+                     const Dataset* fresh, bool bias) {
+  ClassOpt c;
+  c.opt_kind = "upper-bound";
+  c.w_opt = truth.w_star;
+  c.b_opt = bias ? truth.b_star : 0.0;
+  c.opt = law.population_loss(c.w_opt, c.b_opt);
+  c.opt_note =
+      bias || truth.b_star == 0
+          ? fmt::format("teacher loss {:.6g} (exact, quadrature)", c.opt)
+          : fmt::format("teacher without its bias: loss {:.6g} (exact, quadrature)", c.opt);
+  if (fresh == nullptr) {
+    c.opt_note += "; no search (search_samples = 0)";
+    return c;
+  }
+  const std::vector<SearchCandidate> found = search_relus(engine, fresh->view(), truth, bias);
+  c.opt_note += fmt::format(
+      "; search over {} (projected GD on the square loss, step 1 with halving, at most {} "
+      "iterations, on {} fresh samples) found",
+      bias ? "ReLUs with bias" : "homogeneous ReLUs", kSearchIterations, fresh->n);
+  for (std::size_t i = 0; i < found.size(); ++i) {
+    const double loss = law.population_loss(found[i].model.w, found[i].model.b);
+    c.opt_note += fmt::format("{} {:.6g} from the {} start", i ? "," : "", loss,
+                              found[i].start == "chow" ? "Chow 2E[yx]" : "teacher");
+    if (loss < c.opt) {
+      c.opt = loss;
+      c.w_opt = found[i].model.w;
+      c.b_opt = found[i].model.b;
+    }
+  }
+  c.opt_note += " (exact population losses by quadrature); opt = the smallest";
+  return c;
 }
 
 }  // namespace
@@ -237,26 +262,18 @@ FamilyEntry adversarial_family() {
         const AdversarialLaw law(truth);
         truth.teacher_loss = law.population_loss(truth.w_star, truth.b_star);
 
-        truth.opt = truth.teacher_loss;
-        const auto samples = p.search_samples;
-        std::vector<SearchCandidate> found;
-        std::vector<double> losses;
-        if (samples > 0) {
-          const Dataset fresh =
-              draw_dataset(adversarial_rows(truth), samples,
-                           stream_seed(request.seed, Stream::search), request.engine.threads());
-          found = search_relus(request.engine, fresh.view(), truth);
-          for (const SearchCandidate& c : found) {
-            losses.push_back(law.population_loss(c.model.w, c.model.b));
-            if (losses.back() < truth.opt) {
-              truth.opt = losses.back();
-              truth.w_opt = c.model.w;
-              truth.b_opt = c.model.b;
-            }
-          }
-        }
-        truth.opt_kind = "upper-bound";
-        truth.opt_note = search_note(truth, found, losses, samples);
+        std::optional<Dataset> fresh;
+        if (p.search_samples > 0)
+          fresh = draw_dataset(adversarial_rows(truth), p.search_samples,
+                               stream_seed(request.seed, Stream::search), request.engine.threads());
+        const Dataset* sample = fresh ? &*fresh : nullptr;
+        ClassOpt biased = certify_opt(law, truth, request.engine, sample, true);
+        truth.opt = biased.opt;
+        truth.opt_kind = biased.opt_kind;
+        truth.opt_note = std::move(biased.opt_note);
+        truth.w_opt = std::move(biased.w_opt);
+        truth.b_opt = biased.b_opt;
+        truth.homogeneous = certify_opt(law, truth, request.engine, sample, false);
         return truth;
       },
       model_losses([](const ReluModel& model, const GroundTruth& truth, const Engine& engine) {

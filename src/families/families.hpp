@@ -36,10 +36,20 @@ Net2Model relu_as_net2(const ReluModel& model);
 PopulationLoss noisy_teacher_population_loss(const ReluModel& model, const GroundTruth& truth,
                                              double noise_variance);
 
+// The opt over homogeneous ReLUs max(0, w.x) (within the radius) of a teacher ReLU(w*.x + b*)
+// plus independent noise of variance `noise`, x ~ N(0, I): exact, by quadrature and a 1-D
+// minimisation over the scale along w* (the noise alone when b* = 0).
+ClassOpt homogeneous_teacher_opt(const GroundTruth& truth, double noise);
+// argmin of f on [lo, hi]: the best of a grid of `points` + 1 points, refined by golden section
+// to `tolerance`.
+double minimize_on_line(const std::function<double(double)>& f, double lo, double hi,
+                        double tolerance, int points = 400);
+
 // ReLUs found by projected full-batch gradient descent on the empirical square loss of `sample`
 // (step 1, halved whenever the loss rises; ‖w‖ ≤ truth.radius; at most `iterations` passes,
 // fewer once a step gains under 1e-12 relative), started from the teacher and from the Chow
-// estimate 2Ê[yx] (sota.md D2). Used to certify upper bounds on opt.
+// estimate 2Ê[yx] (sota.md D2); with `bias` false, b stays 0 (homogeneous ReLUs). Used to certify
+// upper bounds on opt.
 struct SearchCandidate {
   std::string start;  // "teacher" or "chow"
   ReluModel model;
@@ -47,7 +57,7 @@ struct SearchCandidate {
 };
 inline constexpr int kSearchIterations = 300;
 std::vector<SearchCandidate> search_relus(const Engine& engine, const DataSource& sample,
-                                          const GroundTruth& truth,
+                                          const GroundTruth& truth, bool bias = true,
                                           int iterations = kSearchIterations);
 
 }  // namespace relureg::families

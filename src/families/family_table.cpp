@@ -62,6 +62,16 @@ Instance generate_instance(const std::string& family, std::size_t n, std::size_t
   return entry.generate(GenerateRequest{entry.name, n, d, seed, engine, blocks}, values);
 }
 
+ClassOpt class_opt(const GroundTruth& truth, bool bias) {
+  if (!bias && truth.homogeneous) return *truth.homogeneous;
+  return {truth.opt, truth.opt_kind, truth.opt_error, truth.opt_note, truth.w_opt, truth.b_opt};
+}
+
+std::string class_opt_name(const GroundTruth& truth, bool bias) {
+  if (!truth.homogeneous) return task_models(find_family(truth.family).task);
+  return bias ? "ReLUs with bias" : "homogeneous ReLUs";
+}
+
 nlohmann::json to_json(const GroundTruth& truth) {
   nlohmann::json j;
   j["family"] = truth.family;
@@ -71,12 +81,19 @@ nlohmann::json to_json(const GroundTruth& truth) {
   j["b_star"] = truth.b_star;
   j["opt"] = truth.opt;
   j["opt_kind"] = truth.opt_kind;
+  j["opt_error"] = truth.opt_error;
   j["opt_note"] = truth.opt_note;
   j["w_opt"] = truth.w_opt;
   j["b_opt"] = truth.b_opt;
   j["teacher_loss"] = truth.teacher_loss;
   j["radius"] = std::isinf(truth.radius) ? nlohmann::json(nullptr) : nlohmann::json(truth.radius);
   j["params"] = truth.params;
+  if (truth.homogeneous)
+    j["homogeneous"] = {{"opt", truth.homogeneous->opt},
+                        {"opt_kind", truth.homogeneous->opt_kind},
+                        {"opt_error", truth.homogeneous->opt_error},
+                        {"opt_note", truth.homogeneous->opt_note},
+                        {"w_opt", truth.homogeneous->w_opt}};
   if (!truth.facts.empty()) j["facts"] = truth.facts;
   if (!truth.teacher.is_null()) j["teacher"] = truth.teacher;
   return j;
@@ -141,6 +158,7 @@ GroundTruth ground_truth_from_json(const nlohmann::json& j, const std::string& o
   truth.b_star = read.number("b_star");
   truth.opt = read.number("opt");
   truth.opt_kind = read.text("opt_kind");
+  if (j.contains("opt_error")) truth.opt_error = read.number("opt_error");
   if (j.contains("opt_note")) truth.opt_note = read.text("opt_note");
   truth.w_opt = read.vector("w_opt", truth.d);
   truth.b_opt = read.number("b_opt");
@@ -153,6 +171,18 @@ GroundTruth ground_truth_from_json(const nlohmann::json& j, const std::string& o
   if (j.contains("params")) {
     if (!j["params"].is_object()) read.fail("key 'params' must be an object");
     truth.params = j["params"];
+  }
+  if (j.contains("homogeneous")) {
+    const std::string inner_origin = origin + ": key 'homogeneous'";
+    const TruthReader inner(read.at("homogeneous"), inner_origin);
+    ClassOpt h;
+    h.opt = inner.number("opt");
+    h.opt_kind = inner.text("opt_kind");
+    h.opt_error = inner.number("opt_error");
+    h.opt_note = inner.text("opt_note");
+    const nlohmann::json& w = inner.at("w_opt");  // [] for a lower bound (no model attains it)
+    if (!(w.is_array() && w.empty())) h.w_opt = inner.vector("w_opt", truth.d);
+    truth.homogeneous = std::move(h);
   }
   if (j.contains("facts")) {
     if (!j["facts"].is_object()) read.fail("key 'facts' must be an object");

@@ -38,7 +38,9 @@ RowDistribution label_noise_rows(const GroundTruth& truth) {
 FamilyEntry label_noise_family() {
   return family_entry<LabelNoiseParams>(
       [](const GenerateRequest& request, const LabelNoiseParams& p) {
-        return noisy_teacher_truth(request, p, p.noise, params_json(p));
+        GroundTruth truth = noisy_teacher_truth(request, p, p.noise, params_json(p));
+        truth.homogeneous = homogeneous_teacher_opt(truth, p.noise);
+        return truth;
       },
       model_losses([](const ReluModel& model, const GroundTruth& truth, const Engine&) {
         return noisy_teacher_population_loss(model, truth,

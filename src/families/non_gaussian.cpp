@@ -72,6 +72,21 @@ FamilyEntry non_gaussian_family() {
       [](const GenerateRequest& request, const NonGaussianParams& p) {
         GroundTruth truth = noisy_teacher_truth(request, p, p.noise, params_json(p));
         non_gaussian_rows(truth);  // validates marginal and dof before anything is drawn
+        truth.homogeneous = ClassOpt{p.noise,
+                                     "exact",
+                                     0.0,
+                                     "the teacher has no bias, so it is also the best homogeneous "
+                                     "ReLU: opt = noise variance",
+                                     truth.w_star,
+                                     0.0};
+        if (p.bias != 0)
+          truth.homogeneous = ClassOpt{p.noise,
+                                       "lower-bound",
+                                       0.0,
+                                       "the noise variance: no predictor does better (the best "
+                                       "homogeneous ReLU under these features is not computed)",
+                                       {},
+                                       0.0};
         return truth;
       },
       model_losses([](const ReluModel& model, const GroundTruth& truth, const Engine& engine) {

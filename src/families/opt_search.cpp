@@ -39,7 +39,8 @@ void project_to_ball(std::vector<double>& w, double radius) {
 }
 
 SearchCandidate descend(const Engine& engine, const DataSource& sample, std::string start,
-                        std::vector<double> w, double b, double radius, int iterations) {
+                        std::vector<double> w, double b, bool bias, double radius, int iterations) {
+  if (!bias) b = 0;
   const std::size_t d = w.size();
   project_to_ball(w, radius);
   LossAndGradient current = loss_and_gradient(engine, sample, w, b);
@@ -48,7 +49,7 @@ SearchCandidate descend(const Engine& engine, const DataSource& sample, std::str
     std::vector<double> trial_w(d);
     for (std::size_t j = 0; j < d; ++j) trial_w[j] = w[j] - step * current.gradient[j];
     project_to_ball(trial_w, radius);
-    const double trial_b = b - step * current.gradient[d];
+    const double trial_b = bias ? b - step * current.gradient[d] : 0.0;
     LossAndGradient trial = loss_and_gradient(engine, sample, trial_w, trial_b);
     if (!(trial.loss <= current.loss)) {  // backtrack: halve and retry from the same point
       step /= 2;
@@ -60,13 +61,13 @@ SearchCandidate descend(const Engine& engine, const DataSource& sample, std::str
     current = std::move(trial);
     if (converged) break;
   }
-  return {std::move(start), ReluModel{std::move(w), b, true}, current.loss};
+  return {std::move(start), ReluModel{std::move(w), b, bias}, current.loss};
 }
 
 }  // namespace
 
 std::vector<SearchCandidate> search_relus(const Engine& engine, const DataSource& sample,
-                                          const GroundTruth& truth, int iterations) {
+                                          const GroundTruth& truth, bool bias, int iterations) {
   const std::size_t d = truth.d;
   // Chow estimate 2Ê[yx]: equals w* when b* = 0 and opt = 0 (Stein's identity, sota.md D1).
   std::vector<double> chow =
@@ -75,9 +76,9 @@ std::vector<SearchCandidate> search_relus(const Engine& engine, const DataSource
       });
   for (double& v : chow) v *= 2;
   std::vector<SearchCandidate> found;
-  found.push_back(
-      descend(engine, sample, "teacher", truth.w_star, truth.b_star, truth.radius, iterations));
-  found.push_back(descend(engine, sample, "chow", chow, 0.0, truth.radius, iterations));
+  found.push_back(descend(engine, sample, "teacher", truth.w_star, truth.b_star, bias, truth.radius,
+                          iterations));
+  found.push_back(descend(engine, sample, "chow", chow, 0.0, bias, truth.radius, iterations));
   return found;
 }
 

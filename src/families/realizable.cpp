@@ -18,6 +18,7 @@ FamilyEntry realizable_family() {
       [](const GenerateRequest& request, const RealizableParams& p) {
         GroundTruth truth = noisy_teacher_truth(request, p, 0.0, params_json(p));
         truth.opt_note = "the planted teacher fits the noiseless labels exactly: opt = 0";
+        truth.homogeneous = homogeneous_teacher_opt(truth, 0.0);
         return truth;
       },
       model_losses([](const ReluModel& model, const GroundTruth& truth, const Engine&) {

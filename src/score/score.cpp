@@ -25,10 +25,15 @@ Score score(const Model& model, const GroundTruth& truth, const Engine& engine) 
   Score s;
   s.measure = task_measure(family_task);
   s.population = population_loss(model, truth, engine);
-  s.opt = truth.opt;
-  s.opt_kind = truth.opt_kind;
-  s.excess = s.population.value - truth.opt;
-  if (truth.opt > 0) s.ratio = s.population.value / truth.opt;
+  // A ReLU is scored against the opt of its own class: homogeneous unless it fitted a bias.
+  const auto* relu = std::get_if<ReluModel>(&model);
+  const bool bias = relu == nullptr || relu->bias;
+  const ClassOpt opt = class_opt(truth, bias);
+  s.opt = opt.opt;
+  s.opt_kind = opt.opt_kind;
+  s.opt_class = class_opt_name(truth, bias);
+  s.excess = s.population.value - opt.opt;
+  if (opt.opt > 0) s.ratio = s.population.value / opt.opt;
   return s;
 }
 
@@ -39,6 +44,7 @@ nlohmann::json to_json(const Score& s) {
                       {"population_loss_stderr", s.population.stderr_},
                       {"opt", s.opt},
                       {"opt_kind", s.opt_kind},
+                      {"opt_class", s.opt_class},
                       {"excess", s.excess}};
   if (s.ratio) j["ratio_to_opt"] = *s.ratio;
   return j;

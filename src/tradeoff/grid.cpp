@@ -57,7 +57,7 @@ const std::vector<std::string>& fixed_columns() {
       // the cell and seed
       "family", "dataset", "noise", "d", "n", "seed", "bias", "learner", "learner_name",
       // the outcome
-      "status", "reason", "measure", "opt", "opt_kind", "train_loss", "population_loss",
+      "status", "reason", "measure", "opt", "opt_kind", "opt_class", "train_loss", "population_loss",
       "population_loss_method", "population_loss_stderr", "excess", "ratio_to_opt", "passes",
       "iterations", "stop_reason", "instance_mb",
       // measurements (measured_columns())

@@ -180,7 +180,7 @@ TEST_F(Cli, DemoPrintsOneRowPerLearner) {
   ASSERT_EQ(r.code, 0) << r.err;
   for (const char* name : {"moment", "gd", "glmtron", "exhaustive"})
     EXPECT_NE(r.out.find(std::string("\n") + name + " "), std::string::npos) << name << r.out;
-  EXPECT_NE(r.out.find("opt=0.05 (exact)"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("opt=0.05 (exact, homogeneous ReLUs)"), std::string::npos) << r.out;
 }
 
 }  // namespace

@@ -52,13 +52,18 @@ ReluModel perturbed(const GroundTruth& truth) {
 
 TEST(Families, TableNamesDescriptionsAndCommonParams) {
   EXPECT_EQ(family_names(),
-            "realizable, label-noise, adversarial, non-gaussian, sparse-parity, halfspace, "
-            "teacher-net2, orthogonal-net, binact-teacher");
+            "realizable, label-noise, biased-teacher, adversarial, non-gaussian, sparse-parity, "
+            "halfspace, teacher-net2, orthogonal-net, binact-teacher");
   for (const FamilyEntry& entry : family_table()) {
     EXPECT_FALSE(entry.description.empty()) << entry.name;
     EXPECT_EQ(entry.description.find('\n'), std::string::npos) << entry.name;
     if (entry.name == "sparse-parity") continue;  // no planted teacher: k, eta, pad only
     if (entry.name == "halfspace") continue;      // ±1 labels: no ReLU teacher, so no norm or bias
+    if (entry.name == "biased-teacher") {         // its bias is offset·norm
+      EXPECT_EQ(entry.params[0].name, "norm");
+      EXPECT_EQ(entry.params[1].name, "offset");
+      continue;
+    }
     // The network families have no single-ReLU teacher and hence none of the common parameters.
     if (entry.task == Task::net2 || entry.task == Task::binact2) continue;
     ASSERT_GE(entry.params.size(), 3u);
@@ -68,8 +73,8 @@ TEST(Families, TableNamesDescriptionsAndCommonParams) {
     EXPECT_TRUE(std::isinf(entry.params[2].default_value));
   }
   EXPECT_EQ(input_error_of([] { find_family("x"); }),
-            "unknown family 'x' (choose one of: realizable, label-noise, adversarial, "
-            "non-gaussian, sparse-parity, halfspace, teacher-net2, orthogonal-net, "
+            "unknown family 'x' (choose one of: realizable, label-noise, biased-teacher, "
+            "adversarial, non-gaussian, sparse-parity, halfspace, teacher-net2, orthogonal-net, "
             "binact-teacher)");
 }
 
@@ -96,8 +101,8 @@ TEST(Families, InvalidArgumentsHaveExactMessages) {
             }),
             "parameter 'dof' must be greater than 2, got 2");
   EXPECT_EQ(input_error_of([&] { generate_instance("nope", 10, 3, 1, {}, e); }),
-            "unknown family 'nope' (choose one of: realizable, label-noise, adversarial, "
-            "non-gaussian, sparse-parity, halfspace, teacher-net2, orthogonal-net, "
+            "unknown family 'nope' (choose one of: realizable, label-noise, biased-teacher, "
+            "adversarial, non-gaussian, sparse-parity, halfspace, teacher-net2, orthogonal-net, "
             "binact-teacher)");
 }
 

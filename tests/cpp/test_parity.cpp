@@ -145,11 +145,18 @@ TEST(SparseParity, OptFromTheClosedFormMatchesTheEmpiricalLossOnAMillionSamples)
       generate_instance("sparse-parity", 1000000, 8, 21, {"k=4", "eta=0.1"}, engine);
   const GroundTruth& truth = instance.truth;
   ASSERT_EQ(truth.facts["S"].size(), 4u);
-  EXPECT_EQ(truth.opt_kind, "exact");
-  EXPECT_NEAR(truth.facts["b0"].get<double>() - truth.opt, truth.facts["gap"].get<double>(), 1e-14);
+  // The opt of GKK19's class (homogeneous ReLUs) is exact; with a bias the constant 1/2 beats it.
+  ASSERT_TRUE(truth.homogeneous.has_value());
+  const double opt = truth.homogeneous->opt;
+  EXPECT_EQ(truth.homogeneous->opt_kind, "exact");
+  EXPECT_NEAR(truth.facts["b0"].get<double>() - opt, truth.facts["gap"].get<double>(), 1e-14);
+  EXPECT_EQ(truth.opt_kind, "upper-bound");
+  EXPECT_EQ(truth.opt, 0.25);
+  EXPECT_NEAR(population_loss(ReluModel{truth.w_opt, truth.b_opt, true}, truth, engine).value, 0.25,
+              1e-15);
   // The general quadrature agrees with the closed form at the planted ReLU.
-  const ReluModel planted{truth.w_opt, 0.0, false};
-  EXPECT_NEAR(population_loss(planted, truth, engine).value, truth.opt, 1e-11);
+  const ReluModel planted{truth.homogeneous->w_opt, 0.0, false};
+  EXPECT_NEAR(population_loss(planted, truth, engine).value, opt, 1e-11);
   // Empirical loss of the planted ReLU on the sample, with its standard error.
   const std::size_t d = instance.data.d;
   const std::vector<double> s =
@@ -160,7 +167,7 @@ TEST(SparseParity, OptFromTheClosedFormMatchesTheEmpiricalLossOnAMillionSamples)
         acc[1] += e * e * e * e;
       });
   const double m = 1e6, mean = s[0] / m, se = std::sqrt((s[1] / m - mean * mean) / m);
-  EXPECT_NEAR(mean, truth.opt, 3 * se) << "se " << se;
+  EXPECT_NEAR(mean, opt, 3 * se) << "se " << se;
   // The same for a biased ReLU in a generic direction (the oscillating cos ωb branch).
   const ReluModel other{{0.3, -0.2, 0.25, 0.1, 0.4, -0.15, 0.2, 0.1}, 0.15, true};
   const std::vector<double> t =
@@ -217,7 +224,7 @@ TEST(SparseParity, OddKIsPaddedWithAFreshCoordinate) {
   const Instance odd = generate_instance("sparse-parity", 100, 10, 3, {"k=3", "pad=0"}, engine);
   EXPECT_EQ(odd.data.d, 10u);
   EXPECT_EQ(odd.truth.facts["gap"].get<double>(), 0.0);  // no ReLU correlates with a 3-parity
-  EXPECT_EQ(odd.truth.opt, odd.truth.facts["b0"].get<double>());
+  EXPECT_EQ(odd.truth.homogeneous->opt, odd.truth.facts["b0"].get<double>());
   try {
     generate_instance("sparse-parity", 100, 3, 3, {"k=4"}, engine);
     FAIL() << "expected InputError";
@@ -254,7 +261,7 @@ TEST(ExhaustiveSubsets, RecoversSAtSixteenVariables) {
     EXPECT_GT(fit.details["runner_up_margin"].get<double>(), 0);
     // Its population loss is opt up to the sampling error of one scale: far below the gap.
     const double excess =
-        population_loss(fit.model, instance.truth, engine).value - instance.truth.opt;
+        population_loss(fit.model, instance.truth, engine).value - instance.truth.homogeneous->opt;
     EXPECT_GE(excess, 0);
     EXPECT_LT(excess, 0.02 * instance.truth.facts["gap"].get<double>()) << "k = " << k;
   }

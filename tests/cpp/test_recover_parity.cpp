@@ -55,7 +55,7 @@ TEST(RecoverParity, ExhaustiveSubsetsRecoversS) {
   // Coordinates of S lose about b0, the others about opt; the threshold lies between.
   for (const CoordinateLoss& c : r.coordinates) {
     const double expected =
-        c.in_set ? instance.truth.facts["b0"].get<double>() : instance.truth.opt;
+        c.in_set ? instance.truth.facts["b0"].get<double>() : instance.truth.homogeneous->opt;
     EXPECT_NEAR(c.loss, expected, 4 * c.stderr_ + 0.003) << c.index;
   }
   EXPECT_GT(r.separation, 0.8 * r.gap);
@@ -74,7 +74,7 @@ TEST(RecoverParity, GradientDescentUnderAPassBudgetDoesNotFindAFourParity) {
   for (const CoordinateLoss& c : r.coordinates) EXPECT_LE(c.passes, 30u);
   // GD never gets near opt: every fit's held-out loss stays within the gap of b0.
   for (const CoordinateLoss& c : r.coordinates)
-    EXPECT_GT(c.loss, instance.truth.opt + 0.25 * r.gap) << c.index;
+    EXPECT_GT(c.loss, instance.truth.homogeneous->opt + 0.25 * r.gap) << c.index;
   EXPECT_FALSE(r.readout["reliable"].get<bool>());
 }
 

@@ -43,7 +43,7 @@ constexpr std::size_t kTinyCells = 36;
 // clang-format off
 const std::vector<std::string> kFixedColumns = {
     "family", "dataset", "noise", "d", "n", "seed", "bias", "learner", "learner_name",
-    "status", "reason", "measure", "opt", "opt_kind", "train_loss", "population_loss",
+    "status", "reason", "measure", "opt", "opt_kind", "opt_class", "train_loss", "population_loss",
     "population_loss_method", "population_loss_stderr", "excess", "ratio_to_opt", "passes",
     "iterations", "stop_reason", "instance_mb",
     "fit_seconds", "generate_seconds", "evaluate_seconds", "peak_heap_mb"};

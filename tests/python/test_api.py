@@ -71,7 +71,8 @@ def test_family_table_matches_the_cli_listing(run_cli):
     families = relureg.families()
     assert list(families) == list(listing)
     assert list(families) == [
-        "realizable", "label-noise", "adversarial", "non-gaussian", "sparse-parity", "halfspace",
+        "realizable", "label-noise", "biased-teacher", "adversarial", "non-gaussian", "sparse-parity",
+        "halfspace",
         "teacher-net2", "orthogonal-net", "binact-teacher",
     ]
     for name, info in families.items():
@@ -184,8 +185,10 @@ def test_score_is_the_record_the_cli_prints(tmp_path, run_cli):
     record = relureg.score(tmp_path / "m.json", tmp_path / "d.truth.json")
     assert record == {key: cli[key] for key in record}
     assert set(record) == {"measure", "population_loss", "population_loss_method",
-                           "population_loss_stderr", "opt", "opt_kind", "excess", "ratio_to_opt"}
+                           "population_loss_stderr", "opt", "opt_kind", "opt_class", "excess",
+                           "ratio_to_opt"}
     assert record["measure"] == "square loss" and record["opt"] == 0.05
+    assert record["opt_class"] == "homogeneous ReLUs"  # gd fits no bias unless asked
     assert record["ratio_to_opt"] == pytest.approx(record["population_loss"] / 0.05, rel=1e-15)
     # A fitted estimator scores the same as its weights written as a model dict.
     X, y, truth = relureg.make_instance("label-noise", n=2000, d=4, seed=3, noise=0.05)

@@ -140,7 +140,7 @@ def test_unknown_keyword_is_a_type_error():
 
 def test_bad_instances():
     with pytest.raises(relureg.InputError, match=re.escape(
-            "unknown family 'nope' (choose one of: realizable, label-noise, adversarial")):
+            "unknown family 'nope' (choose one of: realizable, label-noise, biased-teacher, adversarial")):
         relureg.make_instance("nope", 10, 2)
     with pytest.raises(relureg.InputError, match=re.escape(
             "parameter 'noise' for family 'label-noise': -0.1 is out of range [0, inf)")):
