@@ -171,7 +171,7 @@ TEST_F(MpiTest, GenerateWritesOneShardPerRankHoldingTheSingleProcessRows) {
     ASSERT_EQ(r.code, 0) << r.err;
     EXPECT_EQ(r.out, "wrote " + std::to_string(processes) + " shard(s) to " + folder.string() +
                          " (13288 rows, 6 features) and " + folder.string() +
-                         ".truth.json (opt = 0.3, exact)\n");
+                         ".truth.json (opt = 0.3, exact; with bias 0.3, exact)\n");
     EXPECT_EQ(r.err, "");
     std::vector<std::size_t> sizes;
     const Dataset shards = read_shards(folder, sizes);
