@@ -71,6 +71,27 @@ void BM_Subsets(benchmark::State& state) {
       benchmark::Counter::kIsRate);
 }
 
+// orthogonal-subsets' scan of every k-subset (relu for even k, sigmoid for odd k) over kRows
+// ±1 rows (its speed does not depend on the values), one engine pass.
+void BM_Orthogonal(benchmark::State& state) {
+  const auto k = static_cast<std::size_t>(state.range(0));
+  const auto d = static_cast<std::size_t>(state.range(1));
+  const int threads = static_cast<int>(state.range(2));
+  const Dataset& data = boolean_data(d);
+  const std::size_t count = all_subsets(d, k).size() / k;
+  const relureg::Engine engine(relureg::EngineOptions{threads});
+  for (auto _ : state) {
+    const std::vector<double> s =
+        engine.sum(data.view(), 3 * count, [&](const RowBlock& blk, double* acc) {
+          detail::orthogonal_subset_sums(blk, k, k % 2 == 0, acc);
+        });
+    benchmark::DoNotOptimize(s.data());
+  }
+  state.counters["evaluations"] = benchmark::Counter(
+      static_cast<double>(count * kRows) * static_cast<double>(state.iterations()),
+      benchmark::Counter::kIsRate);
+}
+
 // The core's peak rate of 8-lane double multiply-adds: 16 independent chains, no memory.
 void BM_PeakFma(benchmark::State& state) {
   using Lanes = double __attribute__((vector_size(64)));
@@ -99,6 +120,16 @@ void subset_arguments(benchmark::internal::Benchmark* b) {
 }
 
 BENCHMARK(BM_Subsets)->Apply(subset_arguments);
+BENCHMARK(BM_Orthogonal)
+    ->ArgNames({"k", "d", "threads"})
+    ->Unit(benchmark::kMillisecond)
+    ->MeasureProcessCPUTime()
+    ->Args({2, 16, 1})
+    ->Args({3, 16, 1})
+    ->Args({4, 16, 1})
+    ->Args({5, 16, 1})
+    ->Args({6, 16, 1})
+    ->Args({4, 16, 2});
 BENCHMARK(BM_PeakFma)->Unit(benchmark::kMillisecond)->MeasureProcessCPUTime();
 
 // Prints the usual table, then each path's rate per core, against the 10^9 target and as a
@@ -128,6 +159,24 @@ class RateReporter : public benchmark::ConsoleReporter {
     const double lane_ops = peak == rates_.end() ? 0.0 : peak->second;
     out << fmt::format("peak: {:.3g} double lane multiply-adds per second per core\n", lane_ops);
     const char* names[] = {"reference", "columns", "bits"};
+    for (const auto& [name, rate] : rates_) {
+      int k = 0, d = 0, threads = 0;
+      if (std::sscanf(name.c_str(), "BM_Orthogonal/k:%d/d:%d/threads:%d/process_time", &k, &d,
+                      &threads) != 3)
+        continue;
+      // relu (even k): per leaf 2^{k-2} (max, min, multiply-add) triples and ~8 more lane ops;
+      // sigmoid (odd k): 2^{k-1} scalar tanh calls per subset-row, no vector roofline.
+      const double ops = k % 2 == 0 ? 3.0 * (1 << (k - 2)) + 8 : 0.0;
+      out << fmt::format(
+          "orthogonal {:<7} k = {} d = {} threads = {}: {:.3g} evaluations/s per core ({:.2f} x "
+          "10^9, target >= 1: {})",
+          k % 2 == 0 ? "relu" : "sigmoid", k, d, threads, rate, rate / 1e9,
+          rate >= 1e9 ? "met" : "MISSED");
+      if (ops > 0)
+        out << fmt::format("; roofline {:.3g}/s ({} lane ops each), {:.2f} of it", lane_ops / ops,
+                           ops, rate * ops / lane_ops);
+      out << "\n";
+    }
     for (const auto& [name, rate] : rates_) {
       int path = 0, k = 0, d = 0, threads = 0;
       if (std::sscanf(name.c_str(), "BM_Subsets/path:%d/k:%d/d:%d/threads:%d/process_time", &path,

@@ -42,4 +42,14 @@ void subset_parity_sums_reference(const RowBlock& blk, const std::uint32_t* subs
 void subset_sign_sums(const RowBlock& blk, const std::uint32_t* subsets, std::size_t count,
                       std::size_t k, double* acc);
 
+// orthogonal-subsets' sums. For every k-subset S of the d features, in lexicographic order (index
+// i), f_S(x) = Σ_{s ∈ {±1}^k, s₁ = +1} χ(s)·pair(s·x_S/√k), pair(t) = |t| (relu, even k) or
+// tanh(t/2) (sigmoid, odd k): adds Σ y·f, Σ f², Σ f to acc[3i..3i+2]. The signed sums of common
+// prefixes are shared (level j holds 2^{j−1} columns), and rows are vectorised eight to a vector.
+// For relu the two units of a leaf's last coordinate v are paired: |a + v| − |a − v| =
+// 2·sgn(v)·clamp(a, −|v|, |v|). Up to k = kOrthogonalScanMaxK (the levels take 2^{k−1} columns of
+// a chunk of rows).
+inline constexpr std::size_t kOrthogonalScanMaxK = 10;
+void orthogonal_subset_sums(const RowBlock& blk, std::size_t k, bool relu, double* acc);
+
 }  // namespace relureg::detail

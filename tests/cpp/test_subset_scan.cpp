@@ -9,6 +9,7 @@
 #include "kernels/subset_scan.hpp"
 #include "relureg/engine.hpp"
 #include "relureg/learner.hpp"
+#include "relureg/orthogonal.hpp"
 
 namespace relureg {
 namespace {
@@ -182,6 +183,60 @@ TEST(SubsetScan, FitsAreBitIdenticalForAnyThreadCountAndMatchTheOldScoring) {
       EXPECT_NEAR(top["loss"].get<double>(), best, 1e-12 * best) << top.dump();
     }
   }
+}
+
+TEST(OrthogonalScan, SumsAgreeWithTheFeatureOfEachSubset) {
+  // relu with even k, sigmoid with odd k; 4096 + 300 rows (a padded last chunk), d = 8.
+  for (const auto& [k, relu] : std::vector<std::pair<std::size_t, bool>>{
+           {2, true}, {4, true}, {6, true}, {1, false}, {3, false}, {5, false}}) {
+    const std::size_t d = 8, n = 4096 + 300;
+    const Dataset data = rows_of(n, d, k, false, 40 + k);
+    const Activation activation = relu ? Activation::relu : Activation::sigmoid;
+    const std::size_t count = orthogonal::subset_count(d, k);
+    std::vector<double> got(3 * count, 0.0), want(3 * count, 0.0);
+    for (std::size_t start = 0; start < n; start += 4096) {
+      const RowBlock blk{data.X.data() + start * d,
+                         data.y.data() + start,
+                         std::min<std::size_t>(4096, n - start),
+                         d,
+                         start,
+                         nullptr};
+      detail::orthogonal_subset_sums(blk, k, relu, got.data());
+    }
+    std::vector<std::size_t> S(k);
+    for (std::size_t i = 0; i < k; ++i) S[i] = i;
+    std::vector<double> values(k);
+    for (std::size_t i = 0; i < count; ++i, orthogonal::next_subset(S, d))
+      for (std::size_t r = 0; r < n; ++r) {
+        for (std::size_t j = 0; j < k; ++j) values[j] = data.X[r * d + S[j]];
+        const double f = orthogonal::feature(values.data(), k, activation);
+        want[3 * i] += data.y[r] * f;
+        want[3 * i + 1] += f * f;
+        want[3 * i + 2] += f;
+      }
+    for (std::size_t kind = 0; kind < 3; ++kind) {
+      double scale = 0;
+      for (std::size_t i = kind; i < want.size(); i += 3)
+        scale = std::max(scale, std::abs(want[i]));
+      for (std::size_t i = kind; i < want.size(); i += 3)
+        ASSERT_LE(std::abs(got[i] - want[i]), 1e-12 * scale) << "k = " << k << " sum " << i;
+    }
+  }
+}
+
+TEST(OrthogonalScan, FitsAreBitIdenticalForAnyThreadCount) {
+  const Dataset data = rows_of(2 * 4096 + 123, 10, 4, false, 9);
+  const LearnerEntry& entry = find_learner("orthogonal-subsets");
+  std::vector<std::string> details;
+  for (int threads : {1, 2}) {
+    const Engine engine(EngineOptions{threads});
+    FitContext context{&engine, 1, {}};
+    const FitResult fit =
+        fit_learner(entry, ParamValues::parse(entry.params, {"k=4", "screen_rows=0"}, "test"),
+                    data.view(), context);
+    details.push_back(fit.details.dump());
+  }
+  EXPECT_EQ(details[0], details[1]);
 }
 
 }  // namespace
