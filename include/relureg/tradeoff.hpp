@@ -21,6 +21,11 @@ struct FamilySpec {
   std::string name;
   nlohmann::json params = nlohmann::json::object();
   std::string noise_param;
+  // The family's own axes and learners (keys d, n and learners of its table): empty = the
+  // grid's d and n, and every learner of the family's task; otherwise the labels of the grid's
+  // learners that run on it.
+  std::vector<std::size_t> d, n;
+  std::vector<std::string> learners;
 };
 
 // A learner variant: a learner of the table with some parameters set, shown as `label`.

@@ -63,6 +63,9 @@ LearnerSpec read_learner(const Checker& check, const json& v, const std::string&
 
 }  // namespace
 
+// The keys of a family's table that are not its parameters.
+const std::vector<std::string> kFamilyKeys = {"noise_param", "d", "n", "learners"};
+
 FamilySpec read_family(const Checker& check, const std::string& name, const json& body,
                        const std::string& path, const std::vector<double>& noise) {
   const FamilyEntry* entry = nullptr;
@@ -74,10 +77,22 @@ FamilySpec read_family(const Checker& check, const std::string& name, const json
   if (!body.is_object()) check.fail(path, "expected a table of the family's parameters");
   const std::string owner = fmt::format("family '{}'", name);
   std::map<std::string, std::string> fixed =
-      check.params(body, path, entry->params, owner, {"noise_param"}, true);
-  FamilySpec spec{name, json::object(), ""};
+      check.params(body, path, entry->params, owner, kFamilyKeys, true);
+  FamilySpec spec{name, json::object(), "", {}, {}, {}};
   for (const auto& [key, value] : body.items())
-    if (key != "noise_param") spec.params[key] = value;
+    if (std::find(kFamilyKeys.begin(), kFamilyKeys.end(), key) == kFamilyKeys.end())
+      spec.params[key] = value;
+  for (auto [key, axis] : {std::pair{"d", &spec.d}, std::pair{"n", &spec.n}})
+    if (body.contains(key))
+      for (std::uint64_t v : check.wholes(body[key], child(path, key), 1))
+        axis->push_back(static_cast<std::size_t>(v));
+  if (body.contains("learners")) {
+    const json& list = body["learners"];
+    if (!list.is_array() || list.empty())
+      check.fail(child(path, "learners"), "expected a list of learner labels");
+    for (std::size_t i = 0; i < list.size(); ++i)
+      spec.learners.push_back(check.text(list[i], item(child(path, "learners"), i)));
+  }
   if (body.contains("noise_param")) {
     const std::string axis = check.text(body["noise_param"], child(path, "noise_param"));
     if (axis != "none" && !is_numeric_param(entry->params, axis)) {

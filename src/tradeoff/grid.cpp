@@ -25,12 +25,15 @@ void add_column(std::vector<std::string>& columns, const std::string& name) {
 }
 
 // One cell per learner of the instance's task (a learner runs only on families of its task).
-void add_cells(Grid& grid, const Config& config, InstanceSpec instance) {
+// A family with its own learner list runs only those (by label).
+void add_cells(Grid& grid, const Config& config, InstanceSpec instance,
+               const std::vector<std::string>& only = {}) {
   const std::size_t index = grid.instances.size();
   const Task task = find_family(instance.family).task;
   for (std::size_t l = 0; l < grid.learners.size(); ++l) {
     const LearnerVariant& learner = grid.learners[l];
     if (learner.entry->task != task) continue;
+    if (!only.empty() && std::find(only.begin(), only.end(), learner.label) == only.end()) continue;
     nlohmann::json key = {{"seed", instance.seed},
                           {"bias", config.bias},
                           {"learner", learner.entry->name},
@@ -101,8 +104,8 @@ Grid expand(const Config& config) {
       if (!family.noise_param.empty()) levels.push_back(level);
     for (const auto& fixed : combinations)
       for (const std::optional<double>& level : levels)
-        for (std::size_t d : config.d)
-          for (std::size_t n : config.n)
+        for (std::size_t d : family.d.empty() ? config.d : family.d)
+          for (std::size_t n : family.n.empty() ? config.n : family.n)
             for (std::uint64_t seed : config.seeds) {
               InstanceSpec instance;
               instance.family = family.name;
@@ -119,7 +122,7 @@ Grid expand(const Config& config) {
                                         fmt::format("family '{}'", family.name))
                       .to_json();
               instance.work = static_cast<double>(n) * static_cast<double>(d + 1);
-              add_cells(grid, config, std::move(instance));
+              add_cells(grid, config, std::move(instance), family.learners);
             }
   }
   for (const DatasetSpec& dataset : config.datasets) {

@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <limits>
 #include <map>
 #include <optional>
 #include <set>
@@ -48,6 +49,28 @@ std::string list_text(const std::vector<std::string>& words) {
   return out;
 }
 
+// The median of `column` over the rows that ran, and the interval over seeds: the lowest and the
+// highest of the per-seed medians ("1.0007 [1.0005, 1.0010]"; "–" when no row has a value).
+std::string median_over_seeds(const std::vector<const Row*>& rows, const char* column,
+                              const char* format, double level = -1) {
+  std::vector<double> all;
+  std::map<std::uint64_t, std::vector<double>> by_seed;
+  for (const Row* row : rows) {
+    if ((*row)["status"] != "ok" || (*row)[column].is_null()) continue;
+    if (level >= 0 && ((*row)["noise"].is_null() || number(*row, "noise") != level)) continue;
+    all.push_back(number(*row, column));
+    by_seed[(*row)["seed"].get<std::uint64_t>()].push_back(all.back());
+  }
+  if (all.empty()) return "–";
+  double low = std::numeric_limits<double>::infinity(), high = -low;
+  for (const auto& [seed, values] : by_seed) {
+    low = std::min(low, median(values));
+    high = std::max(high, median(values));
+  }
+  const auto shown = [&](double v) { return fmt::format(fmt::runtime(format), v); };
+  return fmt::format("{} [{}, {}]", shown(median(all)), shown(low), shown(high));
+}
+
 // The rows of one family, by learner (in config order).
 struct FamilyRows {
   std::vector<std::string> learners;
@@ -56,13 +79,13 @@ struct FamilyRows {
 
 void learner_table(std::string& out, const FamilyRows& family, bool opt_is_zero) {
   out += fmt::format(
-      "| learner | cells | median ratio_to_opt | worst ratio_to_opt | median {} | median time (s) "
-      "| "
-      "median passes |\n|---|--:|--:|--:|--:|--:|--:|\n",
+      "| learner | cells | median ratio_to_opt [seeds] | worst ratio_to_opt | median {} [seeds] "
+      "| median time (s) | median passes |\n|---|--:|--:|--:|--:|--:|--:|\n",
       opt_is_zero ? "loss (opt = 0)" : "excess");
   for (const std::string& learner : family.learners) {
+    const std::vector<const Row*>& rows = family.by_learner.at(learner);
     std::vector<double> ratio, excess, seconds, passes;
-    for (const Row* row : family.by_learner.at(learner)) {
+    for (const Row* row : rows) {
       if ((*row)["status"] != "ok") continue;
       if (!(*row)["ratio_to_opt"].is_null()) ratio.push_back(number(*row, "ratio_to_opt"));
       excess.push_back(number(*row, "excess"));
@@ -73,11 +96,12 @@ void learner_table(std::string& out, const FamilyRows& family, bool opt_is_zero)
       out += fmt::format("| {} | 0 | – | – | – | – | – |\n", learner);
       continue;
     }
-    const std::string median_ratio = ratio.empty() ? "–" : fmt::format("{:.4f}", median(ratio));
     const std::string worst_ratio =
         ratio.empty() ? "–" : fmt::format("{:.4f}", *std::max_element(ratio.begin(), ratio.end()));
-    out += fmt::format("| {} | {} | {} | {} | {:.2e} | {:.3g} | {:g} |\n", learner, excess.size(),
-                       median_ratio, worst_ratio, median(excess), median(seconds), median(passes));
+    out +=
+        fmt::format("| {} | {} | {} | {} | {} | {:.3g} | {:g} |\n", learner, excess.size(),
+                    median_over_seeds(rows, "ratio_to_opt", "{:.4f}"), worst_ratio,
+                    median_over_seeds(rows, "excess", "{:.2e}"), median(seconds), median(passes));
   }
 }
 
@@ -89,7 +113,7 @@ void level_table(std::string& out, const FamilyRows& family) {
       if (!(*row)["noise"].is_null() && !(*row)["ratio_to_opt"].is_null())
         levels.insert(number(*row, "noise"));
   if (levels.size() < 2) return;
-  out += "\nMedian ratio_to_opt by noise level:\n\n| learner |";
+  out += "\nMedian ratio_to_opt [seeds] by noise level:\n\n| learner |";
   std::string rule = "|---|";
   for (double level : levels) {
     out += fmt::format(" {:g} |", level);
@@ -100,13 +124,41 @@ void level_table(std::string& out, const FamilyRows& family) {
   out += '\n';
   for (const std::string& learner : family.learners) {
     out += fmt::format("| {} |", learner);
-    for (double level : levels) {
-      std::vector<double> ratio;
+    for (double level : levels)
+      out += fmt::format(" {} |", median_over_seeds(family.by_learner.at(learner), "ratio_to_opt",
+                                                    "{:.4f}", level));
+    out += "\n";
+  }
+}
+
+// Per d, when the family ran at several: median excess [seeds] and median fit time, so a cost
+// that grows with d (exhaustive-subsets' C(d, k) candidates) shows beside the excess it buys.
+void d_table(std::string& out, const FamilyRows& family) {
+  std::set<std::size_t> ds;
+  for (const auto& [learner, rows] : family.by_learner)
+    for (const Row* row : rows) ds.insert((*row)["d"].get<std::size_t>());
+  if (ds.size() < 2) return;
+  out += "\nMedian excess [seeds] and median fit time by d:\n\n| learner |";
+  std::string rule = "|---|";
+  for (std::size_t d : ds) {
+    out += fmt::format(" d = {} |", d);
+    rule += "--:|";
+  }
+  out += '\n' + rule + '\n';
+  for (const std::string& learner : family.learners) {
+    out += fmt::format("| {} |", learner);
+    for (std::size_t d : ds) {
+      std::vector<const Row*> at;
+      std::vector<double> seconds;
       for (const Row* row : family.by_learner.at(learner))
-        if ((*row)["status"] == "ok" && !(*row)["ratio_to_opt"].is_null() &&
-            number(*row, "noise") == level)
-          ratio.push_back(number(*row, "ratio_to_opt"));
-      out += ratio.empty() ? " – |" : fmt::format(" {:.4f} |", median(ratio));
+        if ((*row)["d"].get<std::size_t>() == d) {
+          at.push_back(row);
+          if ((*row)["status"] == "ok") seconds.push_back(number(*row, "fit_seconds"));
+        }
+      out += seconds.empty()
+                 ? " – |"
+                 : fmt::format(" {} · {:.3g} s |", median_over_seeds(at, "excess", "{:.2e}"),
+                               median(seconds));
     }
     out += "\n";
   }
@@ -147,6 +199,25 @@ std::string results_csv(const RunResult& result) {
   return out;
 }
 
+namespace {
+
+// " (own axes: sparse-parity d ∈ {8, 16})" for the families with their own d or n.
+std::string own_axes(const Config& config) {
+  std::vector<std::string> own;
+  for (const FamilySpec& f : config.families) {
+    std::vector<std::string> parts;
+    for (const auto& [name, axis] : {std::pair{"d", &f.d}, std::pair{"n", &f.n}}) {
+      std::vector<std::string> values;
+      for (std::size_t v : *axis) values.push_back(std::to_string(v));
+      if (!values.empty()) parts.push_back(fmt::format("{} ∈ {{{}}}", name, list_text(values)));
+    }
+    if (!parts.empty()) own.push_back(f.name + " " + list_text(parts));
+  }
+  return own.empty() ? "" : fmt::format(" (own axes: {})", fmt::join(own, "; "));
+}
+
+}  // namespace
+
 std::string summary_markdown(const Config& config, const RunResult& result) {
   std::vector<std::string> families;
   std::map<std::string, FamilyRows> by_family;
@@ -166,11 +237,14 @@ std::string summary_markdown(const Config& config, const RunResult& result) {
   for (auto n : config.n) ns.push_back(std::to_string(n));
   std::string out = fmt::format(
       "# relureg tradeoff\n\n{} of {} cells finished ({} fitted in this run, {} resumed){}; "
-      "d ∈ {{{}}}, n ∈ {{{}}}, seeds {{{}}}; {} job{} × {} thread{}. Medians over noise levels, "
-      "d, n and seeds of the cells that ran (status ok); loss is the population loss.\n",
+      "d ∈ {{{}}}, n ∈ {{{}}}{}, seeds {{{}}}; {} job{} × {} thread{}. Medians over noise levels, "
+      "d, n and seeds of the cells that ran (status ok); [a, b] after a median is its interval "
+      "over seeds: the lowest and the highest of the per-seed medians. Loss is the population "
+      "loss.\n",
       result.rows.size(), result.total, result.fitted, result.resumed,
-      result.interrupted ? ", interrupted" : "", list_text(ds), list_text(ns), list_text(seeds),
-      result.jobs, result.jobs == 1 ? "" : "s", result.threads, result.threads == 1 ? "" : "s");
+      result.interrupted ? ", interrupted" : "", list_text(ds), list_text(ns), own_axes(config),
+      list_text(seeds), result.jobs, result.jobs == 1 ? "" : "s", result.threads,
+      result.threads == 1 ? "" : "s");
   // Families grouped by task (each task has its own measure and opt, so its own tables), in
   // their order within a task: std::sort on (task, position), the order std::stable_sort would
   // give (libstdc++ 12's stable_sort trips AddressSanitizer: docs/reliability.md).
@@ -197,6 +271,7 @@ std::string summary_markdown(const Config& config, const RunResult& result) {
                        list_text({opt_kinds[family].begin(), opt_kinds[family].end()}));
     learner_table(out, f, opt_is_zero);
     level_table(out, f);
+    d_table(out, f);
     not_ok_notes(out, f);
   }
   return out;

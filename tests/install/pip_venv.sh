@@ -44,7 +44,7 @@ figures = true
 name = "gd"
 TOML
 relureg tradeoff --config grid.toml --out lab --quiet > tradeoff.log
-for name in loss_vs_opt excess_vs_time cost_vs_n; do
+for name in frontier loss_vs_opt excess_vs_time cost_vs_n; do
   head -c 8 "lab/$name.png" | od -An -c | grep -q "P   N   G" || { echo "FAIL: lab/$name.png"; exit 1; }
 done
 python -m relureg.plot lab/results.csv again > plotted.txt
