@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -33,6 +34,7 @@ struct LearnerSpec {
   std::string name;
   std::string label;
   nlohmann::json params = nlohmann::json::object();
+  std::optional<bool> bias;  // fit a bias b: this variant's own setting (unset: the grid's `bias`)
 };
 
 // A data file with its ground truth (`<stem>.truth.json` unless `truth` is given), loaded instead

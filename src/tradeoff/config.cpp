@@ -99,12 +99,14 @@ const std::vector<ConfigKey>& config_keys() {
                  return json{{"path", s.path}, {"truth", s.truth}, {"label", s.label}};
                })},
       {"learners",
-       "\"all\" or a list of names, \"all\" and tables {name, label, params}",
+       "\"all\" or a list of names, \"all\" and tables {name, label, params, bias}",
        "the learner variants (default: every learner of the families' tasks)",
        {},
        list_of(&Config::learners,
                [](const LearnerSpec& l) {
-                 return json{{"name", l.name}, {"label", l.label}, {"params", l.params}};
+                 json j{{"name", l.name}, {"label", l.label}, {"params", l.params}};
+                 if (l.bias) j["bias"] = *l.bias;
+                 return j;
                })},
       {"jobs", "a whole number >= 0", "instances in parallel (0 = one per core)",
        count(&Config::jobs, "jobs"), member(&Config::jobs)},

@@ -31,12 +31,12 @@ LearnerSpec read_learner(const Checker& check, const json& v, const std::string&
   if (v.is_string()) {
     spec.name = v.get<std::string>();
   } else if (v.is_object()) {
-    check.only_keys(v, path, {"name", "label", "params"});
+    check.only_keys(v, path, {"name", "label", "params", "bias"});
     name_path = child(path, "name");
     if (!v.contains("name")) check.fail(name_path, "missing (the learner)");
     spec.name = check.text(v["name"], name_path);
   } else {
-    check.fail(path, "expected a learner name or a table {name, label, params}");
+    check.fail(path, "expected a learner name or a table {name, label, params, bias}");
   }
   const LearnerEntry* entry = nullptr;
   try {
@@ -54,6 +54,10 @@ LearnerSpec read_learner(const Checker& check, const json& v, const std::string&
     spec.params = params;
     for (const auto& [key, value] : params.items())
       suffix += fmt::format("{}{}={}", suffix.empty() ? "" : ",", key, scalar_text(value));
+  }
+  if (v.is_object() && v.contains("bias")) {
+    spec.bias = check.boolean(v["bias"], child(path, "bias"));
+    suffix += fmt::format("{}bias={}", suffix.empty() ? "" : ",", *spec.bias);
   }
   spec.label = suffix.empty() ? spec.name : fmt::format("{}[{}]", spec.name, suffix);
   if (v.is_object() && v.contains("label"))
@@ -190,7 +194,7 @@ DatasetSpec read_dataset(const Checker& check, const json& v, const std::string&
 std::vector<LearnerSpec> all_learners(const std::set<Task>& tasks) {
   std::vector<LearnerSpec> out;
   for (const LearnerEntry& e : learner_table())
-    if (tasks.count(e.task)) out.push_back({e.name, e.name, json::object()});
+    if (tasks.count(e.task)) out.push_back({e.name, e.name, json::object(), std::nullopt});
   return out;
 }
 
@@ -217,7 +221,8 @@ std::vector<LearnerSpec> read_learners(const Checker& check, const json& v,
     for (const auto& [key, value] : l.params.items()) texts[key] = scalar_text(value);
     const std::string resolved =
         ParamValues::from_map(find_learner(l.name).params, texts, l.name).to_json().dump();
-    if (!variants.insert(l.name + resolved).second)
+    const std::string fitted = l.bias ? (*l.bias ? " bias" : " no bias") : "";
+    if (!variants.insert(l.name + resolved + fitted).second)
       check.fail(item("learners", i),
                  fmt::format("learner '{}' with these parameters is already in the list", l.name));
   }

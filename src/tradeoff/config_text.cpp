@@ -202,6 +202,7 @@ std::string to_toml(const Config& c) {
     out += "\n[[learners]]\n";
     out += fmt::format("name = {}\nlabel = {}\nparams = {}\n", toml_value(l["name"]),
                        toml_value(l["label"]), toml_value(l["params"]));
+    if (l.contains("bias")) out += fmt::format("bias = {}\n", toml_value(l["bias"]));
   }
   return out;
 }

@@ -131,36 +131,51 @@ void level_table(std::string& out, const FamilyRows& family) {
   }
 }
 
-// Per d, when the family ran at several: median excess [seeds] and median fit time, so a cost
-// that grows with d (exhaustive-subsets' C(d, k) candidates) shows beside the excess it buys.
-void d_table(std::string& out, const FamilyRows& family) {
-  std::set<std::size_t> ds;
+// A table per axis the family ran along besides the noise levels (d, and each family
+// parameter given as a list): for d the median excess [seeds] and the median fit time, so a
+// cost that grows with d (exhaustive-subsets' C(d, k) candidates) shows beside the excess it
+// buys; for a parameter the median ratio_to_opt [seeds] (e.g. the biased teacher's offset, the
+// two-point noise's opt levels).
+void axis_tables(std::string& out, const FamilyRows& family) {
+  std::map<std::string, std::set<nlohmann::json>> values;  // column -> the values it took
   for (const auto& [learner, rows] : family.by_learner)
-    for (const Row* row : rows) ds.insert((*row)["d"].get<std::size_t>());
-  if (ds.size() < 2) return;
-  out += "\nMedian excess [seeds] and median fit time by d:\n\n| learner |";
-  std::string rule = "|---|";
-  for (std::size_t d : ds) {
-    out += fmt::format(" d = {} |", d);
-    rule += "--:|";
-  }
-  out += '\n' + rule + '\n';
-  for (const std::string& learner : family.learners) {
-    out += fmt::format("| {} |", learner);
-    for (std::size_t d : ds) {
-      std::vector<const Row*> at;
-      std::vector<double> seconds;
-      for (const Row* row : family.by_learner.at(learner))
-        if ((*row)["d"].get<std::size_t>() == d) {
-          at.push_back(row);
-          if ((*row)["status"] == "ok") seconds.push_back(number(*row, "fit_seconds"));
-        }
-      out += seconds.empty()
-                 ? " – |"
-                 : fmt::format(" {} · {:.3g} s |", median_over_seeds(at, "excess", "{:.2e}"),
-                               median(seconds));
+    for (const Row* row : rows)
+      for (const auto& [column, value] : row->items())
+        if (column == "d" || (column.rfind("family.", 0) == 0 &&
+                              value != (*row)["noise"]))  // not the noise levels' parameter
+          values[column].insert(value);
+  for (const auto& [column, taken] : values) {
+    if (taken.size() < 2) continue;
+    const bool by_d = column == "d";
+    const std::string name = by_d ? "d" : column.substr(7);
+    out += by_d ? "\nMedian excess [seeds] · median fit time by d:\n\n| learner |"
+                : fmt::format("\nMedian ratio_to_opt [seeds] by {}:\n\n| learner |", name);
+    std::string rule = "|---|";
+    for (const nlohmann::json& v : taken) {
+      out += fmt::format(" {} = {} |", name, v.is_string() ? v.get<std::string>() : v.dump());
+      rule += "--:|";
     }
-    out += "\n";
+    out += '\n' + rule + '\n';
+    for (const std::string& learner : family.learners) {
+      out += fmt::format("| {} |", learner);
+      for (const nlohmann::json& v : taken) {
+        std::vector<const Row*> at;
+        std::vector<double> seconds;
+        for (const Row* row : family.by_learner.at(learner))
+          if ((*row)[column] == v) {
+            at.push_back(row);
+            if ((*row)["status"] == "ok") seconds.push_back(number(*row, "fit_seconds"));
+          }
+        if (seconds.empty())
+          out += " – |";
+        else if (by_d)
+          out += fmt::format(" {} · {:.3g} s |", median_over_seeds(at, "excess", "{:.2e}"),
+                             median(seconds));
+        else
+          out += fmt::format(" {} |", median_over_seeds(at, "ratio_to_opt", "{:.4f}"));
+      }
+      out += "\n";
+    }
   }
 }
 
@@ -271,7 +286,7 @@ std::string summary_markdown(const Config& config, const RunResult& result) {
                        list_text({opt_kinds[family].begin(), opt_kinds[family].end()}));
     learner_table(out, f, opt_is_zero);
     level_table(out, f);
-    d_table(out, f);
+    axis_tables(out, f);
     not_ok_notes(out, f);
   }
   return out;

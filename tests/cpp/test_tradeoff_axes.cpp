@@ -73,6 +73,30 @@ TEST(TradeoffFamilyAxes, TheSummaryGivesMediansWithTheirIntervalOverSeeds) {
             std::string::npos);
 }
 
+// A learner variant with its own `bias`: its cells fit a bias and are scored against the opt of
+// ReLUs with bias, beside the same learner without one.
+TEST(TradeoffFamilyAxes, ALearnerVariantFitsABiasOfItsOwn) {
+  const tradeoff::Config config = tradeoff::parse_config(
+      "seeds = 1\nd = [5]\nn = [20000]\nlearners = [\"gd\", {name = \"gd\", bias = true}]\n"
+      "[families.biased-teacher]\noffset = -1.0\nnoise = 0.1\nnoise_param = \"none\"\n",
+      "toml", "bias.toml");
+  EXPECT_EQ(config.learners[1].label, "gd[bias=true]");
+  EXPECT_EQ(tradeoff::to_json(tradeoff::parse_config(tradeoff::to_toml(config), "toml", "t")),
+            tradeoff::to_json(config));
+  const tradeoff::RunResult result = tradeoff::run(config, {});
+  ASSERT_EQ(result.rows.size(), 2u);
+  const tradeoff::Row& plain = result.rows[0];
+  const tradeoff::Row& biased = result.rows[1];
+  EXPECT_EQ(plain["bias"], false);
+  EXPECT_EQ(biased["bias"], true);
+  EXPECT_EQ(biased["opt_class"], "ReLUs with bias");
+  EXPECT_EQ(plain["opt_class"], "homogeneous ReLUs");
+  // With a bias the class holds the teacher: opt is the noise, 0.1 of the signal's second moment,
+  // and gradient descent gets within 2 % of it at b* = -‖w*‖.
+  EXPECT_LT(biased["opt"].get<double>(), plain["opt"].get<double>());
+  EXPECT_LT(biased["ratio_to_opt"].get<double>(), 1.02);
+}
+
 class TradeoffFamilyAxesErrors : public testing::TempDirTest {
  protected:
   void expect_error(const std::string& text, const std::string& message) {

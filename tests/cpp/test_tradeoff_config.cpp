@@ -117,7 +117,7 @@ TEST_F(TradeoffConfig, UnknownKeysAreErrorsNamingTheAllowedKeys) {
   expect_error("grid.json", "{\"seeds\": 2, \"familes\": {}}",
                ": key 'familes': unknown key (allowed: " + allowed_top_keys() + ")");
   expect_error("grid2.toml", "[[learners]]\nname = \"gd\"\nparam = { step = 0.5 }\n",
-               ":3: key 'learners[0].param': unknown key (allowed: name, label, params)");
+               ":3: key 'learners[0].param': unknown key (allowed: name, label, params, bias)");
 }
 
 TEST_F(TradeoffConfig, FamilyAndLearnerParametersAreCheckedAgainstTheTables) {
@@ -188,7 +188,7 @@ TEST(TradeoffDefault, CoversTheReluAndHalfspaceTablesAndRoundTrips) {
                       std::count(f.learners.begin(), f.learners.end(), "exhaustive");
     if (f.name == "sparse-parity") {
       EXPECT_EQ(f.params["k"], 4);
-      EXPECT_EQ(f.d, (std::vector<std::size_t>{8, 12, 16}));
+      EXPECT_EQ(f.d, (std::vector<std::size_t>{12, 16, 20, 24}));
       EXPECT_EQ(refs, 1);
     } else if (f.name == "adversarial") {
       EXPECT_EQ(f.d, (std::vector<std::size_t>{3, 20}));
