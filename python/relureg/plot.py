@@ -57,11 +57,13 @@ def _finished(df):
 
 
 def _colours(df):
-    """One colour per learner, in the order the learners first appear."""
+    """One colour per learner, in the order the learners first appear (20 distinct colours)."""
     learners = list(dict.fromkeys(df["learner"]))
     palette = [
         "#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e",
         "#8c564b", "#e377c2", "#17becf", "#bcbd22", "#7f7f7f",
+        "#aec7e8", "#ff9896", "#98df8a", "#c5b0d5", "#ffbb78",
+        "#c49c94", "#f7b6d2", "#9edae5", "#dbdb8d", "#000000",
     ]
     return {name: palette[i % len(palette)] for i, name in enumerate(learners)}
 
@@ -211,6 +213,11 @@ def reference_instance(part):
         mask = mask & (part[key].isna() if value != value else part[key] == value)
     cells = part[mask]
     words = [f"d = {int(chosen['d'])}"]
+    for key in keys:  # the family parameters the family ran at several values of
+        if (key.startswith("family.") and part[key].nunique() > 1
+                and not (part[key] == part["noise"]).all()):  # not the noise levels' parameter
+            words.append(f"{key[7:]} = {chosen[key]:g}" if isinstance(chosen[key], float)
+                         else f"{key[7:]} = {chosen[key]}")
     if "noise" in keys and chosen["noise"] == chosen["noise"]:
         words.append(f"noise = {chosen['noise']:g}")
     if chosen["opt"] == chosen["opt"]:
@@ -219,8 +226,8 @@ def reference_instance(part):
 
 
 def _best_within(cells, times):
-    """Per seed, the least excess among the cells that finished within each time (NaN before
-    the first): rows are seeds, columns are times."""
+    """Per seed, the least excess among the cells that finished within each time (+inf before
+    the first: nothing reached yet): rows are seeds, columns are times."""
     import numpy as np
 
     curves = []
@@ -228,7 +235,7 @@ def _best_within(cells, times):
         seed = seed.sort_values("fit_seconds", kind="stable")
         best = np.minimum.accumulate(seed["excess"].to_numpy(dtype=float))
         at = np.searchsorted(seed["fit_seconds"].to_numpy(dtype=float), times, side="right")
-        curves.append(np.where(at > 0, best[np.maximum(at - 1, 0)], np.nan))
+        curves.append(np.where(at > 0, best[np.maximum(at - 1, 0)], np.inf))
     return np.array(curves)
 
 
@@ -237,9 +244,10 @@ def frontier(df):
 
     For each learner (each label of the grid) and seed, the best excess population loss over opt
     among its cells (the sample sizes n, and the variants a label covers) whose fit took at most
-    t seconds, at the family's reference instance (:func:`reference_instance`). The line is the
-    median over seeds, the band runs from the best to the worst seed; a curve starts when the
-    learner's first fit ends. Excess at or below EXCESS_FLOOR is drawn at the floor.
+    t seconds, at the family's reference instance (:func:`reference_instance`). A seed that has
+    no finished fit yet counts as +inf: the line (the median over seeds) starts when half the
+    seeds have one, the band (best to worst seed) when all have. Excess at or below
+    EXCESS_FLOOR is drawn at the floor; each panel has its own legend.
     """
     import numpy as np
 
@@ -255,25 +263,20 @@ def frontier(df):
         times = np.geomspace(seconds.min(), seconds.max() * 2, 200)
         for learner in dict.fromkeys(cells["learner"]):
             curves = _best_within(cells[cells["learner"] == learner], times)
-            defined = ~np.isnan(curves).all(axis=0)
-            if not defined.any():
+            middle = np.median(curves, axis=0)
+            low, high = curves.min(axis=0), curves.max(axis=0)
+            drawn = np.isfinite(middle)
+            if not drawn.any():
                 continue
-            with np.errstate(all="ignore"):
-                import warnings
-
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore", RuntimeWarning)
-                    middle = np.nanmedian(curves[:, defined], axis=0)
-                    low = np.nanmin(curves[:, defined], axis=0)
-                    high = np.nanmax(curves[:, defined], axis=0)
-            t = times[defined]
-            ax.step(t, middle, where="post", color=colours[learner], label=learner, linewidth=1.4)
-            ax.fill_between(t, low, high, step="post", color=colours[learner], alpha=0.18,
-                            linewidth=0)
+            ax.step(times[drawn], middle[drawn], where="post", color=colours[learner],
+                    label=learner, linewidth=1.4)
+            banded = np.isfinite(high)
+            ax.fill_between(times[banded], low[banded], high[banded], step="post",
+                            color=colours[learner], alpha=0.18, linewidth=0)
         ax.axhline(EXCESS_FLOOR, linestyle=":", color="grey", linewidth=0.8)
         _log_log(ax, f"{family} ({described})", "time t (s)", "best excess loss within t")
-    if families:
-        axes[0].legend(fontsize=7, loc="best")
+        ax.title.set_fontsize(9)
+        ax.legend(fontsize=6, loc="best")
     fig.suptitle("Frontier: the best excess loss each learner reaches within time t "
                  "(median over seeds; band: best to worst seed)")
     fig.tight_layout()

@@ -101,7 +101,7 @@ def test_frontier_is_the_best_excess_within_t_median_and_band_over_seeds():
     best = plot._best_within(cells, np.array([0.5, 1.5, 3.0, 5.0]))
     np.testing.assert_array_equal(best[:, 1:], [[0.3, 0.1, 0.1], [0.5, 0.4, 0.05],
                                                 [0.2, 0.2, 0.1]])
-    assert np.isnan(best[:, 0]).all()  # nothing has finished before 1 s
+    assert np.isinf(best[:, 0]).all()  # nothing has finished before 1 s
     fig = plot.frontier(df)
     ax = [a for a in fig.axes if a.get_visible()][0]
     assert ax.get_title() == "label-noise (d = 5, noise = 0.01, opt = 0.01)"
