@@ -7,6 +7,7 @@
 #include "halfspace_common.hpp"
 #include "learners.hpp"
 #include "relureg/error.hpp"
+#include "relureg/fit_monitor.hpp"
 #include "relureg/kernels.hpp"
 #include "relureg/sources.hpp"
 #include "shared_params.hpp"
@@ -66,6 +67,9 @@ class Gkk19Learner final : public ParamLearner<Gkk19Params> {
     std::vector<double> best_direction;
     double best_holdout = std::numeric_limits<double>::infinity();
     std::size_t chosen = 0;
+    // Each threshold's halfspace fit reports to the caller as one of taus.size() equal parts.
+    const std::size_t first_pass = engine.passes();
+    bool stopped = false;
     for (std::size_t k = 0; k < taus.size(); ++k) {
       const double tau = taus[k];
       engine.map(train, labels, [tau](const RowBlock& blk, double* out) {
@@ -81,7 +85,8 @@ class Gkk19Learner final : public ParamLearner<Gkk19Params> {
           throw InputError("every thresholded label is " + std::string(positive ? "+1" : "-1"));
         const RelabelledSource thresholded(train, labels);
         const FitResult hs = hs_entry.make(hs_params)->fit(
-            thresholded, {&engine, context.seed, inner_progress(context, k, taus.size())});
+            thresholded, {&engine, context.seed,
+                          nested_progress(context, k, taus.size(), 4, first_pass, &stopped)});
         u = std::get<HalfspaceModel>(hs.model).w;
         candidate["halfspace_error"] = hs.loss_history.back();
         if (!(normalize(u) > 0)) throw InputError("the halfspace learner returned w = 0");
@@ -104,7 +109,7 @@ class Gkk19Learner final : public ParamLearner<Gkk19Params> {
       if (holdout_loss < best_holdout) {
         best_holdout = holdout_loss, best_direction = u, chosen = k;
       }
-      if (stopped_) {
+      if (stopped) {
         result.stop_reason = "callback";
         break;
       }
@@ -139,21 +144,6 @@ class Gkk19Learner final : public ParamLearner<Gkk19Params> {
     double scale = 0, bias = 0, loss = 0;
   };
 
-  // Forwards the halfspace fit of threshold k (of `count`) to the caller's progress callback as
-  // overall progress: the inner pass budget times the number of thresholds. A `false` from the
-  // caller stops the inner fit and then the threshold loop.
-  ProgressCallback inner_progress(const FitContext& context, std::size_t k, std::size_t count) {
-    if (!context.progress) return {};
-    if (k == 0) first_pass_ = context.engine->passes();
-    return [this, &context, k, count](const FitProgress& p) {
-      const std::size_t per_threshold = p.max_iterations + 4;
-      const bool go_on = context.progress(
-          {k + 1, count * per_threshold, context.engine->passes() - first_pass_, p.loss});
-      stopped_ = stopped_ || !go_on;
-      return go_on;
-    };
-  }
-
   Fitted refit(const Engine& engine, const DataSource& data, const std::vector<double>& u,
                bool bias) const {
     if (bias) {
@@ -163,9 +153,6 @@ class Gkk19Learner final : public ParamLearner<Gkk19Params> {
     const ScaleFit f = refit_scale(engine, data, u, p_.radius);
     return {f.scale, 0.0, f.loss};
   }
-
-  std::size_t first_pass_ = 0;
-  bool stopped_ = false;
 };
 
 }  // namespace
