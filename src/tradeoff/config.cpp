@@ -157,8 +157,8 @@ Config validate(const ConfigTree& tree, const std::filesystem::path& base_dir) {
   std::set<Task> fitted;
   for (std::size_t i = 0; i < c.learners.size(); ++i) {
     const LearnerEntry& learner = find_learner(c.learners[i].name);
-    fitted.insert(learner.task);
-    if (tasks.count(learner.task)) continue;
+    fitted.insert(instance_task(learner.task));
+    if (tasks.count(instance_task(learner.task))) continue;
     std::vector<std::string> others;
     for (const auto& [task, names] : families_of)
       for (const std::string& name : names)

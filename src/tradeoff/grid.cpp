@@ -30,7 +30,7 @@ void add_cells(Grid& grid, const Config& config, InstanceSpec instance) {
   const Task task = find_family(instance.family).task;
   for (std::size_t l = 0; l < grid.learners.size(); ++l) {
     const LearnerVariant& learner = grid.learners[l];
-    if (learner.entry->task != task) continue;
+    if (instance_task(learner.entry->task) != task) continue;
     nlohmann::json key = {{"seed", instance.seed},
                           {"bias", config.bias},
                           {"learner", learner.entry->name},
