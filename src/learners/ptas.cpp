@@ -13,7 +13,6 @@
 #include "relureg/affine.hpp"
 #include "relureg/error.hpp"
 #include "relureg/kernels.hpp"
-#include "relureg/model_ops.hpp"
 #include "relureg/sources.hpp"
 
 namespace relureg::detail {
@@ -252,7 +251,11 @@ class PtasLearner final : public Learner {
     timing[3] = seconds_since(refit_start);
     result.model = model;
     result.loss_history = start.loss_history;
-    result.loss_history.push_back(evaluate(engine, result.model, data).loss);
+    result.loss_history.push_back(
+        engine.mean_rows(data, 1, [&model](const float* x, double y, double* acc) {
+          const double r = model.predict_one(x) - y;
+          acc[0] += r * r;
+        })[0]);
     if (result.stop_reason.empty()) result.stop_reason = "band_grid";
     result.details["start"] = p_.start;
     result.details["start_train_loss"] = start_train;

@@ -74,7 +74,7 @@ def test_family_table_matches_the_cli_listing(run_cli):
     assert list(families) == [
         "realizable", "label-noise", "biased-teacher", "adversarial", "non-gaussian", "sparse-parity",
         "halfspace",
-        "teacher-net2", "orthogonal-net", "binact-teacher",
+        "teacher-net2", "orthogonal-net", "binact-teacher", "link-teacher",
     ]
     for name, info in families.items():
         assert list(info.params) == listing[name][1]
