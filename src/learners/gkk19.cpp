@@ -9,28 +9,26 @@
 #include "relureg/error.hpp"
 #include "relureg/kernels.hpp"
 #include "relureg/sources.hpp"
+#include "shared_params.hpp"
 
 namespace relureg::detail {
 namespace {
 
-struct Gkk19Params {
+struct Gkk19Params : ReluFitParams {
   std::string halfspace = "hs-abl";
   double tau = 0;
   std::size_t taus = 8;
   double holdout = 0.2;
-  double radius = kInfinity;
-  bool bias = false;
 
   static Fields<Gkk19Params> fields() {
-    return {{"halfspace", &Gkk19Params::halfspace,
-             "halfspace learner for the direction (run with its default parameters)",
-             Choices{{"hs-abl", "hs-sigmoid", "hs-average"}}},
-            {"tau", &Gkk19Params::tau, "a single threshold τ (0 = the grid rms(y)·2^-j, j < taus)",
-             0, kInfinity},
-            {"taus", &Gkk19Params::taus, "number of thresholds on the grid", 1, 60},
-            holdout_field(&Gkk19Params::holdout, "choose τ"),
-            radius_field(&Gkk19Params::radius),
-            bias_field(&Gkk19Params::bias)};
+    return inherit_fields<Gkk19Params, ReluFitParams>(
+        {{"halfspace", &Gkk19Params::halfspace,
+          "halfspace learner for the direction (run with its default parameters)",
+          Choices{{"hs-abl", "hs-sigmoid", "hs-average"}}},
+         {"tau", &Gkk19Params::tau, "a single threshold τ (0 = the grid rms(y)·2^-j, j < taus)", 0,
+          kInfinity},
+         {"taus", &Gkk19Params::taus, "number of thresholds on the grid", 1, 60},
+         holdout_field(&Gkk19Params::holdout, "choose τ")});
   }
 };
 
@@ -42,16 +40,14 @@ struct Gkk19Params {
 // candidate with the smallest square loss on a hold-out split. With τ ≈ opt^{1/3} the lemmas
 // L1–L3 give loss O(C_HS²·opt^{2/3}). Steps 1–3 use the first rows, the hold-out the last
 // `holdout` fraction; the chosen direction's scale is then refitted on all rows.
-class Gkk19Learner final : public Learner {
+class Gkk19Learner final : public ParamLearner<Gkk19Params> {
  public:
-  explicit Gkk19Learner(const Gkk19Params& p) : p_(p) {}
+  using ParamLearner::ParamLearner;
 
   FitResult fit(const DataSource& data, const FitContext& context) override {
     const Engine& engine = *context.engine;
-    const std::size_t n = data.rows();
-    const std::size_t held = holdout_rows(n, p_.holdout);
-    const SliceSource train(data, 0, n - held);
-    const SliceSource holdout(data, held > 0 ? n - held : 0, n);
+    const HoldoutSplit split(data, p_.holdout);
+    const SliceSource &train = split.train, &holdout = split.holdout;
     const double label_rms = std::sqrt(engine.mean_rows(
         train, 1, [](const float*, double y, double* acc) { acc[0] += y * y; })[0]);
     if (!std::isfinite(label_rms))
@@ -133,13 +129,12 @@ class Gkk19Learner final : public Learner {
     result.loss_history.push_back(relu_loss(engine, data, result.relu().w, result.relu().b));
     result.details["halfspace"] = p_.halfspace;
     result.details["label_rms"] = label_rms;
-    result.details["holdout_rows"] = held;
+    result.details["holdout_rows"] = split.held;
     result.details["candidates"] = std::move(candidates);
     return result;
   }
 
  private:
-  const Gkk19Params p_;
   struct Fitted {
     double scale = 0, bias = 0, loss = 0;
   };
