@@ -11,6 +11,7 @@
 
 #include "relureg/binact2.hpp"
 #include "relureg/net2.hpp"
+#include "relureg/piecewise.hpp"
 #include "relureg/single_index.hpp"
 
 namespace relureg {
@@ -18,9 +19,10 @@ namespace relureg {
 // What a model answers: the ReLU value max(0, w·x + b) (square loss), the ±1 label
 // sign(w·x + b) of a halfspace (0/1 error), or a depth-2 network: Σ_j a_j·σ(w_j·x + b_j)
 // (net2.hpp) or vᵀ1{Zw > 0} (binact2.hpp), or a single-index model g(w·x) with a monotone
-// piecewise-linear link (single_index.hpp) (square loss). Learners and families declare the task
-// they are about; a model's task is the alternative it holds (task_of).
-enum class Task { relu, halfspace, net2, binact2, sim };
+// piecewise-linear link (single_index.hpp), or the piecewise predictor of the DGKKS20 scheme
+// (piecewise.hpp) (square loss). Learners and families declare the task they are about; a
+// model's task is the alternative it holds (task_of).
+enum class Task { relu, halfspace, net2, binact2, sim, piecewise };
 
 // max(0, w·x + b).
 struct ReluModel {
@@ -43,7 +45,8 @@ struct HalfspaceModel {
 };
 
 // One model of any kind. The alternatives are in the order of Task.
-using Model = std::variant<ReluModel, HalfspaceModel, Net2Model, Binact2Model, SimModel>;
+using Model =
+    std::variant<ReluModel, HalfspaceModel, Net2Model, Binact2Model, SimModel, PiecewiseModel>;
 
 Task task_of(const Model& model);
 std::size_t model_dim(const Model& model);
@@ -60,14 +63,18 @@ struct ModelFile {
   Task task() const { return task_of(model); }
 };
 
-// "relu", "halfspace", "net2", "binact2" or "sim", and back (InputError "unknown task 'x'
-// (choose relu, halfspace, net2, binact2 or sim)").
+// "relu", "halfspace", "net2", "binact2", "sim" or "piecewise", and back (InputError "unknown
+// task 'x' (choose relu, halfspace, net2, binact2, sim or piecewise)").
 std::string task_name(Task task);
 Task task_from_name(const std::string& name);
 // What a task's models are scored by: "square loss" or "0/1 error".
 std::string task_measure(Task task);
 // The class of models a task's opt is taken over: "ReLUs", "halfspaces", "depth-2 networks",
-// "binary-activation networks", "single-index models".
+// "binary-activation networks", "single-index models", "ReLUs" (piecewise).
 std::string task_models(Task task);
+// The task of the instances a task's learners run on and are scored against: the task itself,
+// except piecewise, an improper predictor for ReLU regression, which runs on relu instances and
+// is scored against the opt over ReLUs (with a bias).
+Task instance_task(Task task);
 
 }  // namespace relureg

@@ -5,7 +5,8 @@ The Python face of relureg's C++ core (agnostic ReLU regression):
 - :class:`ReLURegressor`, a scikit-learn estimator over every ReLU learner of the core,
   :class:`HalfspaceClassifier` over its agnostic halfspace learners, and the network regressors
   :class:`Net2Regressor` (depth-2 ReLU networks) and :class:`BinaryActivationRegressor`, and
-  :class:`SingleIndexRegressor` (g(w·x) with an unknown monotone link: isotron, l-isotron);
+  :class:`SingleIndexRegressor` (g(w·x) with an unknown monotone link: isotron, l-isotron), and
+  :class:`PiecewiseRegressor` (the improper predictor of DGKKS20's approximation scheme, ptas);
 - :func:`make_instance`, :func:`population_loss` and :func:`score`: instances whose optimal loss
   ``opt`` is known, the population loss of any ReLU on them, and the score record (population
   loss, opt, excess, ratio_to_opt) of a fitted model;
@@ -36,6 +37,7 @@ from ._classifier import HalfspaceClassifier
 from ._errors import DeadReLUWarning, DivergenceError, InputError
 from ._instances import make_instance, population_loss, score
 from ._networks import BinaryActivationRegressor, Net2Regressor
+from ._piecewise import PiecewiseRegressor
 from ._regressor import ReLURegressor
 from ._single_index import SingleIndexRegressor
 from ._tables import FamilyInfo, LearnerInfo, ParamInfo, families, learners
@@ -60,6 +62,7 @@ __all__ = [
     "LearnerInfo",
     "Net2Regressor",
     "ParamInfo",
+    "PiecewiseRegressor",
     "ReLURegressor",
     "SingleIndexRegressor",
     "__version__",

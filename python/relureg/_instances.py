@@ -212,7 +212,8 @@ def score(model, truth, *, n_jobs=None):
             model_json = f.read()
     elif isinstance(model, dict):
         model_json = json.dumps(model, default=lambda v: np.asarray(v).tolist())
-    elif hasattr(model, "model_") and getattr(model, "_task", None) in ("net2", "binact2", "sim"):
+    elif hasattr(model, "model_") and getattr(model, "_task", None) in ("net2", "binact2", "sim",
+                                                                          "piecewise"):
         model_json = json.dumps(model.model_)  # a network estimator keeps its model-file dict
     elif hasattr(model, "coef_"):
         kind = getattr(model, "_task", "relu")

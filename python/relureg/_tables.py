@@ -46,7 +46,7 @@ class LearnerInfo:
     ----------
     name : str
         The value of ``learner=`` (and of the CLI's ``--learner``).
-    task : {"relu", "halfspace", "net2", "binact2", "sim"}
+    task : {"relu", "halfspace", "net2", "binact2", "sim", "piecewise"}
         What the learner fits: a ReLU (``ReLURegressor``), a halfspace (±1 labels,
         ``HalfspaceClassifier``), or a depth-2 network (``net2``: ``Net2Regressor``;
         ``binact2``: ``BinaryActivationRegressor``).
@@ -127,7 +127,7 @@ def learners(task: Optional[str] = None) -> Dict[str, LearnerInfo]:
 
     Parameters
     ----------
-    task : {"relu", "halfspace", "net2", "binact2", "sim"}, optional
+    task : {"relu", "halfspace", "net2", "binact2", "sim", "piecewise"}, optional
         Keep only the learners for this task. By default every learner is listed.
 
     Returns
@@ -138,7 +138,8 @@ def learners(task: Optional[str] = None) -> Dict[str, LearnerInfo]:
     Raises
     ------
     ValueError
-        If `task` is not ``"relu"``, ``"halfspace"``, ``"net2"``, ``"binact2"``, ``"sim"`` or None.
+        If `task` is not ``"relu"``, ``"halfspace"``, ``"net2"``, ``"binact2"``, ``"sim"``,
+        ``"piecewise"`` or None.
 
     Examples
     --------
@@ -148,9 +149,10 @@ def learners(task: Optional[str] = None) -> Dict[str, LearnerInfo]:
     >>> relureg.learners()["gd"].params["step"].default
     1.0
     """
-    if task not in (None, "relu", "halfspace", "net2", "binact2", "sim"):
+    if task not in (None, "relu", "halfspace", "net2", "binact2", "sim", "piecewise"):
         raise ValueError(
-            f"task must be 'relu', 'halfspace', 'net2', 'binact2', 'sim' or None, got {task!r}"
+            "task must be 'relu', 'halfspace', 'net2', 'binact2', 'sim', 'piecewise' or None, "
+            f"got {task!r}"
         )
     return {name: e for name, e in _LEARNERS.items() if task is None or e.task == task}
 

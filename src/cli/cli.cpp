@@ -79,12 +79,13 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err)
                        "; for ±1 labels: " + learner_names(Task::halfspace) +
                        "; depth-2 networks: " + learner_names(Task::net2) +
                        "; binary-activation networks: " + learner_names(Task::binact2) +
-                       "; single-index models: " + learner_names(Task::sim))
+                       "; single-index models: " + learner_names(Task::sim) +
+                       "; piecewise (improper) ReLU regression: " + learner_names(Task::piecewise))
       ->required();
   fit_cmd->add_option("--task", fit.task,
                       "relu (square loss), halfspace (±1 labels, 0/1 error), net2 or binact2 "
-                      "(networks, square loss), sim (single-index models, square loss); default: "
-                      "the learner's");
+                      "(networks, square loss), sim (single-index models, square loss), piecewise "
+                      "(improper ReLU regression, square loss); default: the learner's");
   add_params(fit_cmd, fit.params, "learner", "learners");
   fit_cmd->add_flag("--bias", fit.bias,
                     "fit a bias b (default: no bias, b = 0, the homogeneous ReLU of GKK19; the "

@@ -1,4 +1,4 @@
-// Exhaustive opt + ε reference for d ≤ 3: a fine grid of directions, best scale each, then polish.
+// Exhaustive opt + ε reference for small d: a grid of directions, best scale each, then polish.
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -13,11 +13,43 @@
 namespace relureg::detail {
 namespace {
 
+// Points on the surface of the cube [−1, 1]^d, g per edge, normalised: an ε-net of S^{d−1} with
+// g^d − (g − 2)^d points and a spacing of about 2/(g − 1) radians near the faces' centres.
+std::vector<std::vector<double>> cube_surface_net(std::size_t d, std::size_t g) {
+  std::vector<std::vector<double>> dirs;
+  std::vector<std::size_t> idx(d, 0);
+  for (;;) {
+    bool on_surface = false;
+    for (std::size_t i : idx) on_surface |= (i == 0 || i == g - 1);
+    if (on_surface) {
+      std::vector<double> u(d);
+      double norm = 0;
+      for (std::size_t i = 0; i < d; ++i) {
+        u[i] = -1 + 2 * static_cast<double>(idx[i]) / static_cast<double>(g - 1);
+        norm += u[i] * u[i];
+      }
+      for (double& v : u) v /= std::sqrt(norm);
+      dirs.push_back(std::move(u));
+    }
+    std::size_t pos = 0;
+    while (pos < d && ++idx[pos] == g) idx[pos++] = 0;
+    if (pos == d) return dirs;
+  }
+}
+
 // Unit directions covering the sphere S^{d−1}: d = 1 → ±1; d = 2 → `count` equally spaced
-// angles; d = 3 → the Fibonacci lattice of `count` points (spacing ≈ √(4π/count)).
+// angles; d = 3 → the Fibonacci lattice of `count` points (spacing ≈ √(4π/count)); d >= 4 → the
+// cube-surface net with the most points per edge that keeps it within `count` points (at least
+// the 2^d corners).
 std::vector<std::vector<double>> direction_grid(std::size_t d, std::size_t count) {
   std::vector<std::vector<double>> dirs;
   if (d == 1) return {{1.0}, {-1.0}};
+  if (d >= 4) {
+    std::size_t g = 2;
+    while (std::pow(double(g + 1), double(d)) - std::pow(double(g - 1), double(d)) <= double(count))
+      ++g;
+    return cube_surface_net(d, g);
+  }
   for (std::size_t i = 0; i < count; ++i) {
     if (d == 2) {
       const double a = 2 * std::numbers::pi * static_cast<double>(i) / count;
@@ -37,6 +69,7 @@ struct ExhaustiveParams : DescentParams {
   std::size_t grid = 4096;
   std::size_t kinks = 33;
   std::size_t refine = 5;
+  std::size_t max_dim = 3;
 
   ExhaustiveParams() {
     max_passes = 200;
@@ -46,9 +79,15 @@ struct ExhaustiveParams : DescentParams {
   static Fields<ExhaustiveParams> fields() {
     using P = ExhaustiveParams;
     return inherit_fields<P, DescentParams>(
-        {{"grid", &P::grid, "directions on the sphere (d = 2, 3)", 4, 1e6},
+        {{"grid", &P::grid,
+          "directions on the sphere (d = 2, 3: exactly; d = 4 to 8: at most, a cube-surface net)",
+          4, 1e6},
          {"kinks", &P::kinks, "kink positions per direction (with --bias)", 2, 1e4},
-         {"refine", &P::refine, "best grid candidates polished by descent", 1, 1e4}});
+         {"refine", &P::refine, "best grid candidates polished by descent", 1, 1e4},
+         {"max_dim", &P::max_dim,
+          "refuse d above this: d <= 3 has fine grids; 4 to 8 a cube-surface net (coarse, "
+          "reached opt only through the polish)",
+          1, 8}});
   }
 };
 
@@ -70,9 +109,9 @@ class ExhaustiveLearner final : public ParamLearner<ExhaustiveParams> {
 
   FitResult fit(const DataSource& data, const FitContext& context) override {
     const std::size_t d = data.cols();
-    if (d > 3)
-      throw InputError(
-          fmt::format("exhaustive: d = {} is too large (the direction grid covers d <= 3)", d));
+    if (d > p_.max_dim)
+      throw InputError(fmt::format(
+          "exhaustive: d = {} is too large (the direction grid covers d <= {})", d, p_.max_dim));
     const Engine& engine = *context.engine;
     const auto dirs = direction_grid(d, p_.grid);
     // Kinks t (ReLU(a(u·x − t))) in units of the features' root-mean-square.

@@ -20,13 +20,15 @@ struct TaskInfo {
   const char* name;
   const char* measure;
   const char* models;
+  Task instances;  // instance_task
 };
 constexpr TaskInfo kTasks[] = {
-    {Task::relu, "relu", "square loss", "ReLUs"},
-    {Task::halfspace, "halfspace", "0/1 error", "halfspaces"},
-    {Task::net2, "net2", "square loss", "depth-2 networks"},
-    {Task::binact2, "binact2", "square loss", "binary-activation networks"},
-    {Task::sim, "sim", "square loss", "single-index models"},
+    {Task::relu, "relu", "square loss", "ReLUs", Task::relu},
+    {Task::halfspace, "halfspace", "0/1 error", "halfspaces", Task::halfspace},
+    {Task::net2, "net2", "square loss", "depth-2 networks", Task::net2},
+    {Task::binact2, "binact2", "square loss", "binary-activation networks", Task::binact2},
+    {Task::sim, "sim", "square loss", "single-index models", Task::sim},
+    {Task::piecewise, "piecewise", "square loss", "ReLUs", Task::relu},
 };
 
 constexpr bool tasks_in_enum_order() {
@@ -67,8 +69,8 @@ std::string task_name(Task task) {
 Task task_from_name(const std::string& name) {
   for (const TaskInfo& t : kTasks)
     if (name == t.name) return t.task;
-  throw InputError(
-      fmt::format("unknown task '{}' (choose relu, halfspace, net2, binact2 or sim)", name));
+  throw InputError(fmt::format(
+      "unknown task '{}' (choose relu, halfspace, net2, binact2, sim or piecewise)", name));
 }
 
 std::string task_measure(Task task) {
@@ -77,6 +79,10 @@ std::string task_measure(Task task) {
 
 std::string task_models(Task task) {
   return info(task).models;
+}
+
+Task instance_task(Task task) {
+  return info(task).instances;
 }
 
 }  // namespace relureg

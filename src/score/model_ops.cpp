@@ -54,6 +54,8 @@ Model model_from_json(Task task, const nlohmann::json& j, const std::string& ori
       return binact2_from_json(j, origin);
     case Task::sim:
       return sim_from_json(j, origin);
+    case Task::piecewise:
+      return piecewise_from_json(j, origin);
     case Task::relu:
       break;
   }
@@ -89,7 +91,7 @@ Evaluation evaluate(const Engine& engine, const Model& model, const DataSource& 
       Overloaded{[&](const ReluModel& m) { return relu_loss(engine, data, m.w, m.b); },
                  [&](const HalfspaceModel& m) { return zero_one_error(engine, data, m.w, m.b); },
                  [&](const Net2Model& m) { return net2_loss(engine, data, m); },
-                 [&](const auto& m) {  // Binact2Model, SimModel: from the one-row prediction
+                 [&](const auto& m) {  // the other kinds: from the one-row prediction
                    return engine.mean_rows(data, 1, [&m](const float* x, double y, double* acc) {
                      const double r = m.predict_one(x) - y;
                      acc[0] += r * r;
@@ -124,7 +126,8 @@ nlohmann::json to_json(const ModelFile& file) {
                                  [](const HalfspaceModel& m) { return linear_to_json(m); },
                                  [](const Net2Model& m) { return net2_to_json(m); },
                                  [](const Binact2Model& m) { return binact2_to_json(m); },
-                                 [](const SimModel& m) { return sim_to_json(m); }},
+                                 [](const SimModel& m) { return sim_to_json(m); },
+                                 [](const PiecewiseModel& m) { return piecewise_to_json(m); }},
                       file.model));
   j["learner"] = file.learner;
   j["params"] = file.params;
@@ -145,7 +148,7 @@ ModelFile model_file_from_json(const nlohmann::json& j, const std::string& origi
     } catch (const InputError&) {
       throw InputError(
           fmt::format("{}: unsupported model type {} (expected \"relu\", \"halfspace\", \"net2\", "
-                      "\"binact2\" or \"sim\")",
+                      "\"binact2\", \"sim\" or \"piecewise\")",
                       origin, j["type"].dump()));
     }
   }

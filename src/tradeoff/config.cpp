@@ -165,8 +165,8 @@ Config validate(const ConfigTree& tree, const std::filesystem::path& base_dir) {
   std::set<Task> fitted;
   for (std::size_t i = 0; i < c.learners.size(); ++i) {
     const LearnerEntry& learner = find_learner(c.learners[i].name);
-    fitted.insert(learner.task);
-    if (tasks.count(learner.task)) continue;
+    fitted.insert(instance_task(learner.task));
+    if (tasks.count(instance_task(learner.task))) continue;
     std::vector<std::string> others;
     for (const auto& [task, names] : families_of)
       for (const std::string& name : names)
@@ -185,12 +185,12 @@ Config validate(const ConfigTree& tree, const std::filesystem::path& base_dir) {
       if (it == c.learners.end()) {
         std::vector<std::string> labels;
         for (const LearnerSpec& l : c.learners)
-          if (find_learner(l.name).task == task) labels.push_back(l.label);
+          if (instance_task(find_learner(l.name).task) == task) labels.push_back(l.label);
         check.fail(path, fmt::format("no learner of the grid is labelled '{}' (labels of task {}: "
                                      "{})",
                                      f.learners[i], task_name(task), join(labels)));
       }
-      if (find_learner(it->name).task != task)
+      if (instance_task(find_learner(it->name).task) != task)
         check.fail(path,
                    fmt::format("learner '{}' fits {} models; family '{}' is of task {}", it->label,
                                task_name(find_learner(it->name).task), f.name, task_name(task)));

@@ -194,7 +194,8 @@ DatasetSpec read_dataset(const Checker& check, const json& v, const std::string&
 std::vector<LearnerSpec> all_learners(const std::set<Task>& tasks) {
   std::vector<LearnerSpec> out;
   for (const LearnerEntry& e : learner_table())
-    if (tasks.count(e.task)) out.push_back({e.name, e.name, json::object(), std::nullopt});
+    if (tasks.count(instance_task(e.task)))
+      out.push_back({e.name, e.name, json::object(), std::nullopt});
   return out;
 }
 

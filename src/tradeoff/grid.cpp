@@ -32,7 +32,7 @@ void add_cells(Grid& grid, const Config& /*config*/, InstanceSpec instance,
   const Task task = find_family(instance.family).task;
   for (std::size_t l = 0; l < grid.learners.size(); ++l) {
     const LearnerVariant& learner = grid.learners[l];
-    if (learner.entry->task != task) continue;
+    if (instance_task(learner.entry->task) != task) continue;
     if (!only.empty() && std::find(only.begin(), only.end(), learner.label) == only.end()) continue;
     nlohmann::json key = {{"seed", instance.seed},
                           {"bias", learner.params.fit_bias()},

@@ -39,7 +39,8 @@ GridSize grid_size(const Config& config) {
   // read: every learner counts, an upper bound).
   const auto learners_of = [&](Task task) {
     std::uint64_t count = 0;
-    for (const LearnerSpec& l : config.learners) count += find_learner(l.name).task == task;
+    for (const LearnerSpec& l : config.learners)
+      count += instance_task(find_learner(l.name).task) == task;
     return count;
   };
   const auto add = [](std::uint64_t a, std::uint64_t b) { return a > kMax - b ? kMax : a + b; };

@@ -97,7 +97,7 @@ TEST_F(Cli, BadInputGetsOneLineErrorsAndNoOutputFile) {
   write("ok.csv", "x0,target\n1,2\n3,4\n");
   expect_fit_error(path("ok.csv"),
                    "unknown learner 'nope' (choose one of: moment, gd, glmtron, dktz22, wzdd23, "
-                   "gv25, isotron, l-isotron, exhaustive, "
+                   "gv25, isotron, l-isotron, ptas, exhaustive, "
                    "exhaustive-subsets, gkk19, hs-average, hs-abl, hs-sigmoid, net2-gd, net2-enum, "
                    "orthogonal-subsets, ste-cgd)",
                    {}, "nope");

@@ -77,9 +77,9 @@ TEST_F(CliHalfspace, LabelsThatAreNotSignsAndTaskMismatchesAreClearErrors) {
             "relureg: error: learner 'hs-abl' fits a halfspace; --task relu needs one of: "
             "moment, gd, glmtron, dktz22, wzdd23, gv25, exhaustive, exhaustive-subsets, gkk19\n");
   r = run({"fit", path("real.csv"), "--task", "ranking", "--learner", "gd", "-o", path("m.json")});
-  EXPECT_EQ(
-      r.err,
-      "relureg: error: unknown task 'ranking' (choose relu, halfspace, net2, binact2 or sim)\n");
+  EXPECT_EQ(r.err,
+            "relureg: error: unknown task 'ranking' (choose relu, halfspace, net2, binact2, sim or "
+            "piecewise)\n");
 }
 
 TEST_F(CliHalfspace, ModelFilesOfBothTypesAndOldFilesWithoutAType) {
@@ -105,7 +105,7 @@ TEST_F(CliHalfspace, ModelFilesOfBothTypesAndOldFilesWithoutAType) {
   r = run({"evaluate", "--model", path("bad.json"), path("pm.csv")});
   EXPECT_EQ(r.err, "relureg: error: " + path("bad.json") +
                        ": unsupported model type \"tree\" (expected \"relu\", \"halfspace\", "
-                       "\"net2\", \"binact2\" or \"sim\")\n");
+                       "\"net2\", \"binact2\", \"sim\" or \"piecewise\")\n");
 }
 
 TEST_F(CliHalfspace, TruthOfTheOtherTaskIsRejected) {

@@ -53,7 +53,7 @@ ReluModel perturbed(const GroundTruth& truth) {
 TEST(Families, TableNamesDescriptionsAndCommonParams) {
   EXPECT_EQ(family_names(),
             "realizable, label-noise, biased-teacher, adversarial, non-gaussian, sparse-parity, "
-            "halfspace, teacher-net2, orthogonal-net, binact-teacher");
+            "halfspace, teacher-net2, orthogonal-net, binact-teacher, link-teacher");
   for (const FamilyEntry& entry : family_table()) {
     EXPECT_FALSE(entry.description.empty()) << entry.name;
     EXPECT_EQ(entry.description.find('\n'), std::string::npos) << entry.name;
@@ -65,7 +65,9 @@ TEST(Families, TableNamesDescriptionsAndCommonParams) {
       continue;
     }
     // The network families have no single-ReLU teacher and hence none of the common parameters.
-    if (entry.task == Task::net2 || entry.task == Task::binact2) continue;
+    // Nor has the single-index family (a direction and a non-ReLU link).
+    if (entry.task == Task::net2 || entry.task == Task::binact2 || entry.task == Task::sim)
+      continue;
     ASSERT_GE(entry.params.size(), 3u);
     EXPECT_EQ(entry.params[0].name, "norm");
     EXPECT_EQ(entry.params[1].name, "bias");
@@ -75,7 +77,7 @@ TEST(Families, TableNamesDescriptionsAndCommonParams) {
   EXPECT_EQ(input_error_of([] { find_family("x"); }),
             "unknown family 'x' (choose one of: realizable, label-noise, biased-teacher, "
             "adversarial, non-gaussian, sparse-parity, halfspace, teacher-net2, orthogonal-net, "
-            "binact-teacher)");
+            "binact-teacher, link-teacher)");
 }
 
 TEST(Families, InvalidArgumentsHaveExactMessages) {
@@ -103,7 +105,7 @@ TEST(Families, InvalidArgumentsHaveExactMessages) {
   EXPECT_EQ(input_error_of([&] { generate_instance("nope", 10, 3, 1, {}, e); }),
             "unknown family 'nope' (choose one of: realizable, label-noise, biased-teacher, "
             "adversarial, non-gaussian, sparse-parity, halfspace, teacher-net2, orthogonal-net, "
-            "binact-teacher)");
+            "binact-teacher, link-teacher)");
 }
 
 TEST(Realizable, FloatFeaturesAndTeacherLossExactlyZero) {

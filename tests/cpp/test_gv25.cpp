@@ -131,3 +131,38 @@ TEST(Gv25, IndependentLabelNoiseOnABiasedTeacherWithinFivePercentOfOpt) {
 
 }  // namespace
 }  // namespace relureg
+
+namespace relureg {
+namespace {
+
+// The same teacher as a family (biased-teacher, adversary = cancel): its exact losses agree with
+// the Stein closed form above, its opt with the nested search, and E[y x] vanishes on its rows.
+TEST(Gv25, TheBiasedTeacherFamilyWithCancellingNoiseAgreesWithTheClosedForm) {
+  const Instance instance =
+      generate_instance("biased-teacher", 200000, 20, 31,
+                        {"offset=-2", "noise=0", "adversary=cancel"}, two_threads());
+  CancellingTeacher t(1, 20, -2.0, 31);
+  t.w_star = instance.truth.w_star;
+  EXPECT_NEAR(instance.truth.teacher_loss, t.c * t.c, 1e-15);
+  EXPECT_EQ(instance.truth.opt_kind, "upper-bound");
+  EXPECT_GE(instance.truth.opt, 4.515e-4);
+  EXPECT_LE(instance.truth.opt, t.opt() + 1e-12);
+  std::vector<double> tilted = t.w_star;
+  tilted[0] += 0.3;
+  for (const auto& [w, b] : std::vector<std::pair<std::vector<double>, double>>{
+           {t.w_star, -2.0}, {std::vector<double>(20, 0.0), 0.0085}, {tilted, -1.5}}) {
+    const double family =
+        population_loss(ReluModel{w, b, true}, instance.truth, two_threads()).value;
+    EXPECT_NEAR(family, t.loss(w, b), 1e-10 * (1 + t.loss(w, b)));
+  }
+  const std::vector<double> xy =
+      two_threads().mean_rows(instance.data.view(), 20, [](const float* x, double y, double* acc) {
+        for (std::size_t j = 0; j < 20; ++j) acc[j] += y * x[j];
+      });
+  double norm2 = 0;
+  for (double v : xy) norm2 += v * v;
+  EXPECT_LT(std::sqrt(norm2), 2e-3);
+}
+
+}  // namespace
+}  // namespace relureg

@@ -178,7 +178,7 @@ TEST(Params, UnknownAndOutOfRangeParametersAreNamed) {
   } catch (const InputError& e) {
     EXPECT_STREQ(e.what(),
                  "unknown learner 'sgd' (choose one of: moment, gd, glmtron, dktz22, wzdd23, gv25, "
-                 "isotron, l-isotron, exhaustive, "
+                 "isotron, l-isotron, ptas, exhaustive, "
                  "exhaustive-subsets, gkk19, hs-average, hs-abl, hs-sigmoid, net2-gd, net2-enum, "
                  "orthogonal-subsets, ste-cgd)");
   }

@@ -71,7 +71,7 @@ TEST(Net2Model, JsonRoundTripAndErrors) {
               model_file_from_json({{"type", "tree"}}, "m.json");
             }),
             "m.json: unsupported model type \"tree\" (expected \"relu\", \"halfspace\", "
-            "\"net2\", \"binact2\" or \"sim\")");
+            "\"net2\", \"binact2\", \"sim\" or \"piecewise\")");
   const auto read = [](const nlohmann::json& changed) { model_file_from_json(changed, "m.json"); };
   EXPECT_EQ(input_error_after(
                 j, [](auto& c) { c.erase("a"); }, read),

@@ -215,7 +215,7 @@ TEST(TypedParams, BiasIsAFieldSetByTheFrontEndsFlagNotByNameValue) {
 
 TEST(TypedParams, EveryReluAndNetworkLearnerFitsABiasAndTheOthersRefuseIt) {
   for (const LearnerEntry& e : learner_table())
-    EXPECT_EQ(e.fits_bias, e.task == Task::relu || e.task == Task::net2) << e.name;
+    EXPECT_EQ(e.fits_bias, instance_task(e.task) == Task::relu || e.task == Task::net2) << e.name;
   const Engine engine(EngineOptions{1});
   Dataset data(8, 4);
   for (std::size_t i = 0; i < data.X.size(); ++i) data.X[i] = static_cast<float>(i % 5) - 2;

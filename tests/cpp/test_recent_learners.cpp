@@ -131,7 +131,7 @@ TEST(BiasEverywhere, EveryReluLearnerFitsABiasAndTheOthersRefuseInOneLine) {
   const Instance instance = generate_instance("realizable", 3000, 3, 3, {"bias=-0.3"}, engine);
   std::vector<std::string> refusing;
   for (const LearnerEntry& entry : learner_table()) {
-    if (entry.task != Task::relu && entry.task != Task::sim) continue;
+    if (instance_task(entry.task) != Task::relu && entry.task != Task::sim) continue;
     ParamValues values = ParamValues::parse(entry.params, {}, entry.name);
     values.set_fit_bias(true);
     if (!entry.fits_bias) {
@@ -142,7 +142,14 @@ TEST(BiasEverywhere, EveryReluLearnerFitsABiasAndTheOthersRefuseInOneLine) {
                 entry.name + ": fits no bias; --bias is not supported");
       continue;
     }
+    if (entry.task == Task::piecewise) values = ParamValues::parse(entry.params, {"degree=2"}, "");
+    values.set_fit_bias(true);
     const FitResult result = fit_learner(entry, values, instance.data.view(), {&engine, 1, {}});
+    if (const auto* piecewise = std::get_if<PiecewiseModel>(&result.model)) {  // ptas: its split
+      EXPECT_TRUE(piecewise->bias) << entry.name;
+      EXPECT_TRUE(std::isfinite(piecewise->b)) << entry.name;
+      continue;
+    }
     EXPECT_TRUE(result.relu().bias) << entry.name;
     EXPECT_TRUE(std::isfinite(result.relu().b)) << entry.name;
   }

@@ -51,8 +51,8 @@ def test_learner_table_matches_the_cli_listing(run_cli):
     assert (gd.params["max_passes"].kind, gd.params["max_passes"].default) == ("integer", 500)
     assert gd.params["radius"].default == np.inf
     assert list(table) == [
-        "moment", "gd", "glmtron", "dktz22", "wzdd23", "gv25", "isotron", "l-isotron", "exhaustive",
-        "exhaustive-subsets",
+        "moment", "gd", "glmtron", "dktz22", "wzdd23", "gv25", "isotron", "l-isotron", "ptas",
+        "exhaustive", "exhaustive-subsets",
         "gkk19", "hs-average", "hs-abl", "hs-sigmoid", "net2-gd", "net2-enum", "orthogonal-subsets",
         "ste-cgd",
     ]
@@ -61,8 +61,9 @@ def test_learner_table_matches_the_cli_listing(run_cli):
     assert list(relureg.learners("net2")) == ["net2-gd", "net2-enum", "orthogonal-subsets"]
     assert list(relureg.learners("binact2")) == ["ste-cgd"]
     assert list(relureg.learners("sim")) == ["isotron", "l-isotron"]
+    assert list(relureg.learners("piecewise")) == ["ptas"]
     with pytest.raises(ValueError, match="task must be 'relu', 'halfspace', 'net2', 'binact2', "
-                                         "'sim' or None, got 'x'"):
+                                         "'sim', 'piecewise' or None, got 'x'"):
         relureg.learners("x")
 
 
@@ -73,7 +74,7 @@ def test_family_table_matches_the_cli_listing(run_cli):
     assert list(families) == [
         "realizable", "label-noise", "biased-teacher", "adversarial", "non-gaussian", "sparse-parity",
         "halfspace",
-        "teacher-net2", "orthogonal-net", "binact-teacher",
+        "teacher-net2", "orthogonal-net", "binact-teacher", "link-teacher",
     ]
     for name, info in families.items():
         assert list(info.params) == listing[name][1]
