@@ -72,7 +72,7 @@ def test_family_table_matches_the_cli_listing(run_cli):
     assert list(families) == list(listing)
     assert list(families) == [
         "realizable", "label-noise", "biased-teacher", "adversarial", "non-gaussian", "sparse-parity",
-        "halfspace",
+        "side-signal", "two-point-noise", "halfspace",
         "teacher-net2", "orthogonal-net", "binact-teacher",
     ]
     for name, info in families.items():
