@@ -53,11 +53,13 @@ def test_learner_table_matches_the_cli_listing(run_cli):
     assert list(table) == [
         "moment", "gd", "glmtron", "dktz22", "wzdd23", "gv25", "isotron", "l-isotron", "exhaustive",
         "exhaustive-subsets",
-        "gkk19", "hs-average", "hs-abl", "hs-sigmoid", "net2-gd", "net2-enum", "orthogonal-subsets",
+        "gkk19", "hs-average", "hs-abl", "hs-sigmoid", "hs-adversarial", "net2-gd", "net2-enum",
+        "orthogonal-subsets",
         "ste-cgd",
     ]
     assert set(relureg.learners("relu")) == {n for n, i in table.items() if i.task == "relu"}
-    assert list(relureg.learners("halfspace")) == ["hs-average", "hs-abl", "hs-sigmoid"]
+    assert list(relureg.learners("halfspace")) == [
+        "hs-average", "hs-abl", "hs-sigmoid", "hs-adversarial"]
     assert list(relureg.learners("net2")) == ["net2-gd", "net2-enum", "orthogonal-subsets"]
     assert list(relureg.learners("binact2")) == ["ste-cgd"]
     assert list(relureg.learners("sim")) == ["isotron", "l-isotron"]
