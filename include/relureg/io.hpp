@@ -27,6 +27,13 @@ Dataset read_dataset(const std::filesystem::path& path, const ReadOptions& optio
 Dataset read_csv(const std::filesystem::path& path, const ReadOptions& options = {});
 Dataset read_npy(const std::filesystem::path& path, const ReadOptions& options = {});
 
+// Where a cell of a data file is, for messages about its value: "FILE:LINE:COLUMN" for a CSV
+// (the line of data row `row`, 0-based, as read_csv counts rows; the column as in the file, the
+// label column included), "FILE: row R, column C" for NPY features and "LABELS: row R" for NPY
+// labels. `feature` is the feature's index, or nullopt for the row's label.
+std::string cell_location(const std::filesystem::path& path, const ReadOptions& options,
+                          std::size_t row, std::optional<std::size_t> feature);
+
 // Sample weights for the `rows` rows of `data`, one per row: a 1-D .npy file, or a CSV file of
 // one column (an optional header, then one number per line; CRLF line ends and a quoted field
 // are accepted). Errors name the file and line. The values are checked by WeightedSource.

@@ -20,9 +20,12 @@ struct RecoveryOptions {
   std::vector<std::string> params;  // learner parameters, "name=value"
   std::size_t budget_passes = 0;    // passes per fit (0 = the learner's own limits)
   double holdout = 0.25;            // fraction of the rows (the last ones) kept to estimate losses
-  std::optional<std::size_t> k;     // the parity's size, when known (from the truth or the user)
-  std::optional<double> eta;        // its noise rate, when known
-  double sq_tolerance = 0;          // > 0: the learner runs under a statistical-query oracle
+  // The parity's size (from the truth or the user). Unset: the learner's own subset-size
+  // parameter `k` when given (exhaustive-subsets), otherwise recover_parity is an InputError.
+  // Set, a learner with a parameter `k` searches subsets of this size.
+  std::optional<std::size_t> k;
+  std::optional<double> eta;  // its noise rate, when known (unset: the midpoint threshold)
+  double sq_tolerance = 0;    // > 0: the learner runs under a statistical-query oracle
   std::string sq_oracle = kDefaultQueryOracle;
   std::uint64_t seed = 0;
   int threads = 0;
@@ -39,11 +42,12 @@ struct CoordinateLoss {
 };
 
 struct RecoveryResult {
+  std::size_t k = 0;                   // the parity's size the search used
   std::vector<std::size_t> recovered;  // coordinates judged to be in S
   bool found = false;                  // recovered set verified on the held-out rows
   std::string message;                 // "found S = {...}" or "not found: ..."
   double threshold = 0;
-  std::string threshold_rule;  // "b0 - gap/2" (k and eta known) or "midpoint" (b0 and L_full)
+  std::string threshold_rule;  // "b0 - gap/2" (eta known) or "midpoint" (b0 and L_full)
   double b0 = 0;               // held-out estimate of the no-information loss
   double gap = 0;              // Δ_k when k and eta are known, else NaN
   double full_loss = 0;        // held-out loss of the learner's fit on the unmodified data

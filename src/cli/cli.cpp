@@ -174,8 +174,11 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err)
       ->add_option("--budget", rp.recovery.budget_passes,
                    "passes over the data per fit (0 = no limit)")
       ->transform(whole_number());
-  recover->add_option("--k", rp.k, "size of S (default: from the ground truth)")
-      ->transform(whole_number());
+  recover
+      ->add_option("--k", rp.k,
+                   "size of S, also the subset size of a learner with a parameter k (default: "
+                   "from the ground truth, or the learner's --param k=K)")
+      ->transform(whole_number(1));
   recover->add_option("--eta", rp.eta, "label noise rate (default: from the ground truth)")
       ->check(CLI::Range(0.0, 0.5));
   recover->add_option("--holdout", rp.recovery.holdout, "fraction of rows kept to estimate losses")
@@ -185,6 +188,27 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err)
   add_data_flags(recover, rp.read);
   recover->add_option("-o,--output", rp.output, "also write the JSON result to this file");
   add_common(recover, common, option_notes);
+
+  LiftParityOptions lift;
+  CLI::App* lift_cmd = app.add_subcommand(
+      "lift-parity",
+      "GKK19's reduction: lift a Boolean sparse-parity / LPN data set (features -1/1, labels -1/1 "
+      "or 0/1) to a Gaussian ReLU-regression instance x = b·|z|, y = (1 + l)/2");
+  lift_cmd->add_option("data", lift.data, "Boolean data file (.csv or .npy)")->required();
+  add_data_flags(lift_cmd, lift.read);
+  lift_cmd->add_option("-o,--output", lift.output, "lifted data file (.csv or .npy)")->required();
+  CLI::Option* set_option =
+      lift_cmd
+          ->add_option("--set", lift.set,
+                       "the planted set S when known (0-based feature indices, e.g. 0,3): also "
+                       "writes <stem>.truth.json with the exact opt, as generate does")
+          ->delimiter(',')
+          ->transform(whole_number());
+  lift_cmd->add_option("--eta", lift.eta, "the label noise rate of the planted parity (with --set)")
+      ->check(CLI::Range(0.0, 0.499))
+      ->needs(set_option);
+  set_option->needs("--eta");
+  add_common(lift_cmd, common, option_notes);
 
   ConvertOptions conv;
   CLI::App* convert =
@@ -222,6 +246,7 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err)
 
     if (recover->parsed()) return cmd_recover_parity(rp, common, out, err);
     if (convert->parsed()) return cmd_convert(conv, common, out);
+    if (lift_cmd->parsed()) return cmd_lift_parity(lift, common, out);
   } catch (const DivergenceError& e) {
     err << "relureg: error: " << e.what() << "\n";
     return 3;

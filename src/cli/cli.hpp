@@ -97,6 +97,16 @@ int cmd_demo(const DemoOptions& o, const CommonOptions& c, std::ostream& out, st
 int cmd_recover_parity(const RecoverParityOptions& o, const CommonOptions& c, std::ostream& out,
                        std::ostream& err);
 
+// `relureg lift-parity DATA -o OUT [--set I,J,... --eta ETA]` (lift_parity.cpp).
+struct LiftParityOptions {
+  std::string data;
+  ReadOptions read;
+  std::string output;
+  std::vector<std::size_t> set;  // the planted set S, when known: writes <stem>.truth.json
+  double eta = 0;                // its label noise rate (with `set`)
+};
+int cmd_lift_parity(const LiftParityOptions& o, const CommonOptions& c, std::ostream& out);
+
 struct TradeoffOptions {
   std::string config;  // empty: the built-in default grid
   std::string out = "out/tradeoff";

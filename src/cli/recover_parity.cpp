@@ -56,7 +56,6 @@ int cmd_recover_parity(const RecoverParityOptions& o, const CommonOptions& c, st
   if (!o.output.empty() && std::filesystem::path(o.output).extension() != ".json")
     throw InputError(o.output + ": the result file must end in .json");
   if (!o.output.empty()) check_output_path(o.output, {o.data, o.read.labels.string(), o.truth});
-  const Dataset data = read_dataset(o.data, o.read);
 
   RecoveryOptions options = o.recovery;
   options.seed = c.seed;
@@ -74,6 +73,7 @@ int cmd_recover_parity(const RecoverParityOptions& o, const CommonOptions& c, st
   }
   if (o.k > 0) options.k = o.k;
   if (o.eta >= 0) options.eta = o.eta;
+  const Dataset data = read_dataset(o.data, o.read);
 
   ReductionProgress bar(err, !c.quiet && stderr_is_terminal(), o.recovery.learner);
   const RecoveryResult result = recover_parity(data, options, bar.hook());
@@ -84,7 +84,7 @@ int cmd_recover_parity(const RecoverParityOptions& o, const CommonOptions& c, st
   j["params"] = o.recovery.params;
   j["budget_passes"] =
       o.recovery.budget_passes > 0 ? nlohmann::json(o.recovery.budget_passes) : nlohmann::json();
-  j["k"] = options.k ? nlohmann::json(*options.k) : nlohmann::json();
+  j["k"] = result.k;
   j["eta"] = options.eta ? nlohmann::json(*options.eta) : nlohmann::json();
   j["sq_tolerance"] = o.recovery.sq_tolerance;
   if (o.recovery.sq_tolerance > 0) j["sq_oracle"] = o.recovery.sq_oracle;

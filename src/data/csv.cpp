@@ -14,6 +14,8 @@
 #include <unordered_set>
 #include <vector>
 
+#include <fmt/format.h>
+
 #include "file_util.hpp"
 #include "relureg/error.hpp"
 #include "relureg/io.hpp"
@@ -428,5 +430,40 @@ void stream_csv(const fs::path& path, const ReadOptions& options, CsvRowSink& si
 }
 
 }  // namespace detail
+
+}  // namespace relureg
+
+namespace relureg {
+
+std::string cell_location(const fs::path& path, const ReadOptions& options, std::size_t row,
+                          std::optional<std::size_t> feature) {
+  if (detect_format(path) == FileFormat::npy) {
+    if (feature) return fmt::format("{}: row {}, column {}", path.string(), row + 1, *feature + 1);
+    const fs::path labels = options.labels.empty() ? labels_path_for(path) : options.labels;
+    return fmt::format("{}: row {}", labels.string(), row + 1);
+  }
+  // CSV: the header is the first non-blank line and row r the (r + 1)-th non-blank line after it,
+  // as parse_csv reads them; the column counts the label column where the header has it.
+  FilePtr file(open_file(path, "rb", path));
+  LineReader reader(file.get(), path);
+  std::string_view line;
+  std::size_t label = 0, seen = 0;
+  bool header = false;
+  while (reader.next(line)) {
+    if (is_blank(line)) continue;
+    if (!header) {
+      if (line.starts_with("\xEF\xBB\xBF")) line.remove_prefix(3);
+      std::vector<std::string> names;
+      split_fields(line, names);
+      label = static_cast<std::size_t>(std::find(names.begin(), names.end(), options.label_column) -
+                                       names.begin());
+      header = true;
+      continue;
+    }
+    if (seen++ == row) break;
+  }
+  const std::size_t column = !feature ? label : *feature < label ? *feature : *feature + 1;
+  return fmt::format("{}:{}:{}", path.string(), reader.line_number(), column + 1);
+}
 
 }  // namespace relureg

@@ -10,6 +10,7 @@
 #include "relureg/error.hpp"
 #include "relureg/gaussian.hpp"
 #include "relureg/parity.hpp"
+#include "relureg/parity_lift.hpp"
 #include "relureg/rng.hpp"
 
 namespace relureg::families {
@@ -58,6 +59,63 @@ PopulationLoss parity_population_loss(const ReluModel& model, const GroundTruth&
   return {std::max(loss, 0.0), 0.0, "exact", 0};
 }
 
+// The ground truth of the lifted parity on S (sorted; the padding coordinate last when padded)
+// over d = variables (+ 1 when padded) coordinates.
+GroundTruth parity_truth(const std::vector<std::size_t>& S, std::size_t variables, std::size_t k,
+                         bool padded, double eta, std::uint64_t seed, nlohmann::json params) {
+  const std::size_t d = variables + (padded ? 1 : 0);
+  const parity::ParityGap gap = parity::parity_gap(S.size(), eta);
+  const std::vector<double> signs = parity::best_signs(S.size());
+  std::vector<double> direction(d, 0.0);
+  for (std::size_t j = 0; j < S.size(); ++j)
+    direction[S[j]] = signs[j] / std::sqrt(static_cast<double>(S.size()));
+  GroundTruth truth;
+  truth.family = "sparse-parity";
+  truth.d = d;
+  truth.seed = seed;
+  truth.w_star = direction;
+  for (double& v : truth.w_star) v *= gap.best_scale;
+  truth.b_star = 0;
+  truth.teacher_loss = gap.opt;
+  truth.radius = 1;
+  truth.homogeneous = ClassOpt{
+      gap.opt,
+      "exact",
+      1e-12,
+      fmt::format("over ReLUs max(0, w.x) with ||w|| <= 1 (GKK19's class, no bias): the best "
+                  "direction is 1_S/sqrt(k) with signs, scale 1/sqrt(2 pi) + (1 - 2 eta)|c_k| = "
+                  "{:.6g}; opt = 1/2 - scale^2/2 (papers.md 1.4 step 6; c_k by quadrature to "
+                  "relative 1e-12; the direction's optimality checked numerically)",
+                  gap.best_scale),
+      truth.w_star,
+      0.0};
+  truth.params = std::move(params);
+  truth.facts = {{"S", S},
+                 {"k", S.size()},
+                 {"k_requested", k},
+                 {"variables", variables},
+                 {"padded", padded},
+                 {"pad_coordinate", padded ? nlohmann::json(variables) : nlohmann::json(nullptr)},
+                 {"eta", eta},
+                 {"c_k", gap.c_k},
+                 {"best_direction", direction},
+                 {"best_scale", gap.best_scale},
+                 {"opt", gap.opt},
+                 {"b0", gap.b0},
+                 {"gap", gap.gap},
+                 {"labels", "y = (1 + l)/2, l = prod_{i in S} sign(x_i), flipped w.p. eta"}};
+  // With a bias the constant 1/2 = E[y] already has loss Var y = 1/4 < opt: an upper
+  // bound on the opt of ReLUs with bias (a better biased ReLU is not searched for).
+  truth.opt = 0.25;
+  truth.opt_kind = "upper-bound";
+  truth.opt_note =
+      "over ReLUs max(0, w.x + b) with ||w|| <= 1: the constant 1/2 = E[y] (w = 0, b = 1/2) "
+      "has loss Var y = 1/4 (exact); no better ReLU with bias is searched for";
+  truth.w_opt.assign(d, 0.0);
+  truth.b_opt = 0.5;
+  return truth;
+}
+
 }  // namespace
 
 // Klivans–Kothari's Gaussian lift (papers.md §1.4 steps 1–3): b uniform in {±1}^d, x_j = b_j |z_j|
@@ -96,9 +154,7 @@ FamilyEntry sparse_parity_family() {
           throw InputError(
               fmt::format("family 'sparse-parity': k = {} exceeds the number of variables d = {}",
                           k, variables));
-        const double eta = p.eta;
         const bool padded = p.pad && k % 2 == 1;
-        const std::size_t d = variables + (padded ? 1 : 0);
 
         // S: a uniformly random k-subset of the variables (partial Fisher–Yates), sorted.
         BlockRandom random(make_rng(request.seed, static_cast<std::uint64_t>(Stream::teacher)));
@@ -112,58 +168,7 @@ FamilyEntry sparse_parity_family() {
         std::sort(S.begin(), S.end());
         if (padded) S.push_back(variables);
 
-        const parity::ParityGap gap = parity::parity_gap(S.size(), eta);
-        const std::vector<double> signs = parity::best_signs(S.size());
-        std::vector<double> direction(d, 0.0);
-        for (std::size_t j = 0; j < S.size(); ++j)
-          direction[S[j]] = signs[j] / std::sqrt(static_cast<double>(S.size()));
-        GroundTruth truth;
-        truth.family = "sparse-parity";
-        truth.d = d;
-        truth.seed = request.seed;
-        truth.w_star = direction;
-        for (double& v : truth.w_star) v *= gap.best_scale;
-        truth.b_star = 0;
-        truth.teacher_loss = gap.opt;
-        truth.radius = 1;
-        truth.homogeneous = ClassOpt{
-            gap.opt,
-            "exact",
-            1e-12,
-            fmt::format(
-                "over ReLUs max(0, w.x) with ||w|| <= 1 (GKK19's class, no bias): the best "
-                "direction is 1_S/sqrt(k) with signs, scale 1/sqrt(2 pi) + (1 - 2 eta)|c_k| = "
-                "{:.6g}; opt = 1/2 - scale^2/2 (papers.md 1.4 step 6; c_k by quadrature to "
-                "relative 1e-12; the direction's optimality checked numerically)",
-                gap.best_scale),
-            truth.w_star,
-            0.0};
-        truth.params = params_json(p);
-        truth.facts = {
-            {"S", S},
-            {"k", S.size()},
-            {"k_requested", k},
-            {"variables", variables},
-            {"padded", padded},
-            {"pad_coordinate", padded ? nlohmann::json(variables) : nlohmann::json(nullptr)},
-            {"eta", eta},
-            {"c_k", gap.c_k},
-            {"best_direction", direction},
-            {"best_scale", gap.best_scale},
-            {"opt", gap.opt},
-            {"b0", gap.b0},
-            {"gap", gap.gap},
-            {"labels", "y = (1 + l)/2, l = prod_{i in S} sign(x_i), flipped w.p. eta"}};
-        // With a bias the constant 1/2 = E[y] already has loss Var y = 1/4 < opt: an upper
-        // bound on the opt of ReLUs with bias (a better biased ReLU is not searched for).
-        truth.opt = 0.25;
-        truth.opt_kind = "upper-bound";
-        truth.opt_note =
-            "over ReLUs max(0, w.x + b) with ||w|| <= 1: the constant 1/2 = E[y] (w = 0, b = 1/2) "
-            "has loss Var y = 1/4 (exact); no better ReLU with bias is searched for";
-        truth.w_opt.assign(d, 0.0);
-        truth.b_opt = 0.5;
-        return truth;
+        return parity_truth(S, variables, k, padded, p.eta, request.seed, params_json(p));
       },
       model_losses([](const ReluModel& model, const GroundTruth& truth, const Engine&) {
         return parity_population_loss(model, truth);
@@ -172,3 +177,21 @@ FamilyEntry sparse_parity_family() {
 }
 
 }  // namespace relureg::families
+
+namespace relureg {
+
+GroundTruth lifted_parity_truth(std::vector<std::size_t> S, std::size_t d, double eta,
+                                std::uint64_t seed) {
+  std::sort(S.begin(), S.end());
+  if (S.empty() || std::adjacent_find(S.begin(), S.end()) != S.end() || S.back() >= d)
+    throw InputError(fmt::format("the parity's set S must list distinct indices below d = {}", d));
+  if (!(eta >= 0 && eta <= 0.499))
+    throw InputError(fmt::format("the parity's noise rate eta = {} is outside [0, 0.499]", eta));
+  families::SparseParityParams p;
+  p.k = S.size();
+  p.eta = eta;
+  p.pad = false;
+  return families::parity_truth(S, d, S.size(), false, eta, seed, params_json(p));
+}
+
+}  // namespace relureg

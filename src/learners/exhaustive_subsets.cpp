@@ -5,6 +5,7 @@
 #include <cmath>
 #include <limits>
 
+#include "kernels/subset_scan.hpp"
 #include "learners.hpp"
 #include "relureg/error.hpp"
 #include "relureg/fit_monitor.hpp"
@@ -13,12 +14,6 @@
 namespace relureg::detail {
 namespace {
 
-// Rows transposed at a time: 256, or down to 128 for wide data so that the chunk's columns
-// (d × rows doubles) stay within 256 KB of cache where they can (short loops cost more).
-std::size_t chunk_rows(std::size_t d) {
-  return std::clamp<std::size_t>((std::size_t{256} << 10) / (8 * std::max<std::size_t>(d, 1)), 128,
-                                 256);
-}
 constexpr std::size_t kTopSubsets = 5;  // best subsets reported in the details
 
 double binomial(std::size_t n, std::size_t k) {
@@ -153,77 +148,17 @@ class ExhaustiveSubsetsLearner final : public Learner {
   void score_batch(const Engine& engine, const DataSource& data,
                    const std::vector<std::uint32_t>& batch, std::size_t patterns,
                    std::vector<Scored>& top) const {
-    const std::size_t d = data.cols(), k = p_.k;
+    const std::size_t k = p_.k;
     const std::size_t count = batch.size() / k;
     const std::size_t width = 2 * count * patterns + 1;
-    const double unit = 1 / std::sqrt(static_cast<double>(k));
-    std::vector<double> pattern_signs(patterns * k);
-    for (std::size_t p = 0; p < patterns; ++p)
-      for (std::size_t i = 0; i < k; ++i) pattern_signs[p * k + i] = sign_of(p, i) * unit;
     const std::vector<double> m = engine.mean(data, width, [&](const RowBlock& blk, double* acc) {
-      const std::size_t chunk = chunk_rows(d);
-      std::vector<double> columns(d * chunk), z(chunk), y(chunk);
-      for (std::size_t start = 0; start < blk.rows; start += chunk) {
-        const std::size_t rows = std::min(chunk, blk.rows - start);
-        for (std::size_t r = 0; r < rows; ++r) {
-          const float* x = blk.X + (start + r) * d;
-          for (std::size_t j = 0; j < d; ++j) columns[j * chunk + r] = x[j];
-          y[r] = blk.y[start + r];
-        }
-        double yy = 0;
-#pragma omp simd reduction(+ : yy)
-        for (std::size_t r = 0; r < rows; ++r) yy += y[r] * y[r];
-        acc[width - 1] += yy;
-        for (std::size_t s = 0; s < count; ++s) {
-          const std::uint32_t* T = batch.data() + s * k;
-          if (!all_signs_) {  // the two sign products share Σ_{i<k−1} x_{T_i}: z ± x_{T_last}
-            std::fill(z.begin(), z.begin() + rows, 0.0);
-            for (std::size_t i = 0; i + 1 < k; ++i) {
-              const double* ci = columns.data() + T[i] * chunk;
-#pragma omp simd
-              for (std::size_t r = 0; r < rows; ++r) z[r] += ci[r];
-            }
-            const double* last = columns.data() + T[k - 1] * chunk;
-            double yr_plus = 0, rr_plus = 0, yr_minus = 0, rr_minus = 0;
-#pragma omp simd reduction(+ : yr_plus, rr_plus, yr_minus, rr_minus)
-            for (std::size_t r = 0; r < rows; ++r) {
-              const double plus = std::max(z[r] + last[r], 0.0);
-              const double minus = std::max(z[r] - last[r], 0.0);
-              yr_plus += y[r] * plus;
-              rr_plus += plus * plus;
-              yr_minus += y[r] * minus;
-              rr_minus += minus * minus;
-            }
-            double* a = acc + 4 * s;  // patterns = 2; r = unit·ReLU(±…)
-            a[0] += unit * yr_plus;
-            a[1] += unit * unit * rr_plus;
-            a[2] += unit * yr_minus;
-            a[3] += unit * unit * rr_minus;
-            continue;
-          }
-          for (std::size_t p = 0; p < patterns; ++p) {
-            const double* sg = pattern_signs.data() + p * k;
-            const double* c0 = columns.data() + T[0] * chunk;
-#pragma omp simd
-            for (std::size_t r = 0; r < rows; ++r) z[r] = sg[0] * c0[r];
-            for (std::size_t i = 1; i < k; ++i) {
-              const double* ci = columns.data() + T[i] * chunk;
-              const double si = sg[i];
-#pragma omp simd
-              for (std::size_t r = 0; r < rows; ++r) z[r] += si * ci[r];
-            }
-            double yr = 0, rr = 0;
-#pragma omp simd reduction(+ : yr, rr)
-            for (std::size_t r = 0; r < rows; ++r) {
-              const double relu = z[r] > 0 ? z[r] : 0.0;
-              yr += y[r] * relu;
-              rr += relu * relu;
-            }
-            acc[2 * (s * patterns + p)] += yr;
-            acc[2 * (s * patterns + p) + 1] += rr;
-          }
-        }
-      }
+      double yy = 0;
+      for (std::size_t r = 0; r < blk.rows; ++r) yy += blk.y[r] * blk.y[r];
+      acc[width - 1] += yy;
+      if (all_signs_)
+        subset_sign_sums(blk, batch.data(), count, k, acc);
+      else
+        subset_parity_sums(blk, batch.data(), count, k, acc);
     });
     const double mean_yy = m[width - 1];
     for (std::size_t s = 0; s < count; ++s) {

@@ -7,6 +7,7 @@
 #include <limits>
 #include <numeric>
 
+#include "kernels/subset_scan.hpp"
 #include "learners.hpp"
 #include "relureg/error.hpp"
 #include "relureg/net2_kernels.hpp"
@@ -201,6 +202,14 @@ class OrthogonalSubsetsLearner final : public Learner {
                                    std::size_t d, bool bias) const {
     const std::vector<double> m =
         engine.mean(rows, 3 * count + 2, [&](const RowBlock& blk, double* acc) {
+          if (p_.k <= kOrthogonalScanMaxK) {  // vectorised across rows
+            orthogonal_subset_sums(blk, p_.k, activation_ == Activation::relu, acc);
+            for (std::size_t r = 0; r < blk.rows; ++r) {
+              acc[3 * count] += blk.y[r];
+              acc[3 * count + 1] += blk.y[r] * blk.y[r];
+            }
+            return;
+          }
           SubsetWalker walker(d, p_.k, activation_);
           for (std::size_t r = 0; r < blk.rows; ++r) {
             const double y = blk.y[r];

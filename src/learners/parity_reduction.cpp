@@ -73,6 +73,39 @@ std::pair<double, double> parity_correlation_on(const Engine& engine, const Data
   return {mean, std::sqrt(std::max(0.0, s[1] / m - mean * mean) / m)};
 }
 
+bool declares(const LearnerEntry& entry, const std::string& name) {
+  return std::any_of(entry.params.begin(), entry.params.end(),
+                     [&](const ParamSpec& p) { return p.name == name; });
+}
+
+// The parity's size: options.k (the user's or the ground truth's), or the learner's own
+// subset-size parameter `k` when it is given; a learner with such a parameter gets k appended to
+// its assignments, so it searches subsets of the parity's size. Neither: an error saying how.
+std::optional<std::size_t> subset_size(const LearnerEntry& entry, const RecoveryOptions& options,
+                                       std::vector<std::string>& assignments) {
+  std::optional<std::size_t> k = options.k;
+  if (declares(entry, "k")) {
+    const ParamValues given =
+        ParamValues::parse(entry.params, assignments, "learner '" + entry.name + "'");
+    if (given.was_given("k")) {
+      const auto learner_k = given.to_json()["k"].get<std::size_t>();
+      if (k && *k != learner_k)
+        throw InputError(fmt::format(
+            "recover-parity: the parity's size k = {} and learner '{}''s parameter k={} differ "
+            "(give k once, with --k)",
+            *k, entry.name, learner_k));
+      k = learner_k;
+    } else if (k) {
+      assignments.push_back(fmt::format("k={}", *k));
+    }
+  }
+  if (!k)
+    throw InputError(
+        "recover-parity: the parity's size k is unknown: give it with --k K, or give the "
+        "instance's ground truth (a truth file with facts k and eta) with --truth FILE");
+  return k;
+}
+
 std::string set_text(const std::vector<std::size_t>& T) {
   return fmt::format("{{{}}}", fmt::join(T, ", "));
 }
@@ -128,18 +161,16 @@ RecoveryResult recover_parity(const Dataset& data, const RecoveryOptions& option
     throw InputError(
         fmt::format("recover-parity: {} rows are too few to keep {} for the loss estimates", data.n,
                     holdout_rows));
-  if (options.k && (*options.k == 0 || *options.k > d))
-    throw InputError(fmt::format("recover-parity: k = {} must be in [1, d = {}]", *options.k, d));
-
   // The learner's parameters, with the pass budget as its max_passes when it has one.
   std::vector<std::string> assignments = options.params;
+  const std::optional<std::size_t> k = subset_size(entry, options, assignments);
+  if (*k == 0 || *k > d)
+    throw InputError(fmt::format("recover-parity: k = {} must be in [1, d = {}]", *k, d));
   if (options.budget_passes > 0) {
-    const bool declares = std::any_of(entry.params.begin(), entry.params.end(),
-                                      [](const ParamSpec& p) { return p.name == "max_passes"; });
     const bool given =
         std::any_of(assignments.begin(), assignments.end(),
                     [](const std::string& a) { return a.rfind("max_passes=", 0) == 0; });
-    if (declares && !given)
+    if (declares(entry, "max_passes") && !given)
       assignments.push_back(fmt::format("max_passes={}", options.budget_passes));
   }
   const ParamValues params =
@@ -167,6 +198,7 @@ RecoveryResult recover_parity(const Dataset& data, const RecoveryOptions& option
   };
 
   RecoveryResult result;
+  result.k = *k;
   result.train_rows = train_rows;
   result.holdout_rows = holdout_rows;
   // The held-out no-information loss b0 = E[y²] − (E y)²/π: when y is independent of
@@ -181,8 +213,8 @@ RecoveryResult recover_parity(const Dataset& data, const RecoveryOptions& option
   const FitResult full = run_fit(0);
   result.full_loss = holdout_loss(exact, holdout, full.relu(), d, 0).first;
   result.gap = std::numeric_limits<double>::quiet_NaN();
-  if (options.k && options.eta) {
-    result.gap = parity::parity_gap(*options.k, *options.eta).gap;
+  if (options.eta) {
+    result.gap = parity::parity_gap(*k, *options.eta).gap;
     result.threshold = result.b0 - result.gap / 2;
     result.threshold_rule = "b0 - gap/2";
   } else {
@@ -223,7 +255,7 @@ RecoveryResult recover_parity(const Dataset& data, const RecoveryOptions& option
                           : std::numeric_limits<double>::quiet_NaN();
   std::tie(result.correlation, result.correlation_stderr) =
       parity_correlation_on(exact, holdout, result.recovered);
-  const bool size_ok = options.k ? result.recovered.size() == *options.k : true;
+  const bool size_ok = result.recovered.size() == *k;
   const bool verified = !result.recovered.empty() && result.recovered.size() < d &&
                         result.correlation > kVerifyStandardErrors * result.correlation_stderr;
   result.found = size_ok && verified;
@@ -241,16 +273,15 @@ RecoveryResult recover_parity(const Dataset& data, const RecoveryOptions& option
           "found no ReLU better than the no-information loss)",
           result.threshold);
     else if (!size_ok)
-      why = fmt::format("{} coordinates look relevant, expected k = {}", result.recovered.size(),
-                        *options.k);
+      why =
+          fmt::format("{} coordinates look relevant, expected k = {}", result.recovered.size(), *k);
     else
       why = fmt::format("the parity of {} does not correlate with the labels ({:.4f} +- {:.4f})",
                         set_text(result.recovered), result.correlation, result.correlation_stderr);
     result.message = "not found: " + why;
   }
 
-  // Direct read-out: the k largest |w_i| of the full fit (without k: cut at the largest ratio
-  // between consecutive sorted magnitudes), verified like the recovered set.
+  // Direct read-out: the k largest |w_i| of the full fit, verified like the recovered set.
   std::vector<std::size_t> order(d);
   for (std::size_t i = 0; i < d; ++i) order[i] = i;
   // Ties keep index order: std::sort with the index as tiebreak, the order std::stable_sort would
@@ -259,15 +290,7 @@ RecoveryResult recover_parity(const Dataset& data, const RecoveryOptions& option
     const double wa = std::abs(full.relu().w[a]), wb = std::abs(full.relu().w[b]);
     return wa != wb ? wa > wb : a < b;
   });
-  std::size_t take = options.k ? *options.k : 1;
-  if (!options.k) {
-    double best_ratio = 0;
-    for (std::size_t j = 1; j < d; ++j) {
-      const double ratio = std::abs(full.relu().w[order[j - 1]]) /
-                           std::max(std::abs(full.relu().w[order[j]]), 1e-300);
-      if (ratio > best_ratio) best_ratio = ratio, take = j;
-    }
-  }
+  const std::size_t take = *k;
   std::vector<std::size_t> readout_set(order.begin(), order.begin() + std::min(take, d));
   std::sort(readout_set.begin(), readout_set.end());
   const auto [readout_corr, readout_se] = parity_correlation_on(exact, holdout, readout_set);

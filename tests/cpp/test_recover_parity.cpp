@@ -150,6 +150,53 @@ TEST_F(RecoverParityCli, NotFoundIsAResultNotAnError) {
   EXPECT_NE(r.err.find("recover-parity: not found: "), std::string::npos);
 }
 
+TEST_F(RecoverParityCli, WithoutKOrATruthFileTheErrorSaysHowToGiveK) {
+  generate("sparse-parity", 2000, 6, "p.csv", {"--param", "k=2"});
+  fs::remove(path("p.truth.json"));
+  for (const char* learner : {"gd", "exhaustive-subsets"}) {
+    const CliRun r = run({"recover-parity", path("p.csv"), "--learner", learner});
+    EXPECT_EQ(r.code, 1);
+    EXPECT_EQ(r.err,
+              "relureg: error: recover-parity: the parity's size k is unknown: give it with --k K, "
+              "or give the instance's ground truth (a truth file with facts k and eta) with "
+              "--truth FILE\n");
+    EXPECT_EQ(r.out, "");
+  }
+}
+
+TEST_F(RecoverParityCli, KAndTheLearnersSubsetSizeMustAgree) {
+  generate("sparse-parity", 2000, 6, "p.csv", {"--param", "k=4"});
+  const CliRun r =
+      run({"recover-parity", path("p.csv"), "--learner", "exhaustive-subsets", "--param", "k=2"});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_EQ(r.err,
+            "relureg: error: recover-parity: the parity's size k = 4 and learner "
+            "'exhaustive-subsets''s parameter k=2 differ (give k once, with --k)\n");
+}
+
+// A 4-parity without a truth file: --k 4 makes exhaustive-subsets search 4-subsets (before, it
+// searched its default pairs, which carry no signal on a 4-parity, and found nothing).
+TEST_F(RecoverParityCli, KSetsTheSubsetSizeOfExhaustiveSubsets) {
+  generate("sparse-parity", 200000, 6, "p.npy",
+           {"--param", "k=4", "--param", "eta=0", "--seed", "5"});
+  const auto truth = nlohmann::json::parse(std::ifstream(path("p.truth.json")));
+  fs::rename(path("p.truth.json"), path("kept.truth.json"));
+  const CliRun r = run(
+      {"recover-parity", path("p.npy"), "--learner", "exhaustive-subsets", "--k", "4", "--quiet"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["k"], 4);
+  EXPECT_EQ(j["threshold_rule"], "midpoint");  // no eta given
+  EXPECT_TRUE(j["found"].get<bool>()) << j["message"];
+  EXPECT_EQ(j["recovered"], truth["facts"]["S"]);
+  EXPECT_EQ(j["readout"]["set"], truth["facts"]["S"]);
+  // The learner's own k given instead of --k: the same search.
+  const CliRun same = run({"recover-parity", path("p.npy"), "--learner", "exhaustive-subsets",
+                           "--param", "k=4", "--quiet"});
+  ASSERT_EQ(same.code, 0) << same.err;
+  EXPECT_EQ(nlohmann::json::parse(same.out)["recovered"], truth["facts"]["S"]);
+}
+
 TEST_F(RecoverParityCli, LearnersOfOtherTasksAreRejected) {
   generate("sparse-parity", 200, 4, "p.csv", {"--param", "k=2"});
   for (const char* learner : {"net2-gd", "hs-average"}) {

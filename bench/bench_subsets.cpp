@@ -1,0 +1,208 @@
+// Exhaustive subset search: subset-row evaluations per second of each scoring path, and the
+// fraction of the core's double-precision vector peak (measured in the same run) that it implies.
+#include <benchmark/benchmark.h>
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <map>
+#include <random>
+
+#include "kernels/subset_scan.hpp"
+#include "relureg/engine.hpp"
+
+namespace {
+
+using relureg::Dataset;
+using relureg::RowBlock;
+namespace detail = relureg::detail;
+
+constexpr std::size_t kRows = 4 * 4096;  // four engine blocks: X stays in cache (d ≤ 16: 1 MB)
+
+// ±1 features (every path can score them; only the bit-packed path needs them) and Gaussian labels.
+const Dataset& boolean_data(std::size_t d) {
+  static std::map<std::size_t, Dataset> cache;
+  auto it = cache.find(d);
+  if (it != cache.end()) return it->second;
+  Dataset data(kRows, d);
+  std::mt19937_64 rng(d);
+  std::normal_distribution<double> normal;
+  for (float& v : data.X) v = rng() & 1 ? 1.0f : -1.0f;
+  for (double& v : data.y) v = normal(rng);
+  return cache.emplace(d, std::move(data)).first->second;
+}
+
+std::vector<std::uint32_t> all_subsets(std::size_t d, std::size_t k) {
+  std::vector<std::uint32_t> out, s(k);
+  for (std::size_t i = 0; i < k; ++i) s[i] = static_cast<std::uint32_t>(i);
+  while (true) {
+    out.insert(out.end(), s.begin(), s.end());
+    std::size_t i = k;
+    while (i > 0 && s[i - 1] == d - k + i - 1) --i;
+    if (i == 0) return out;
+    ++s[i - 1];
+    for (std::size_t j = i; j < k; ++j) s[j] = s[j - 1] + 1;
+  }
+}
+
+using Kernel = void (*)(const RowBlock&, const std::uint32_t*, std::size_t, std::size_t, double*);
+constexpr Kernel kPaths[] = {detail::subset_parity_sums_reference,
+                             detail::subset_parity_sums_columns, detail::subset_parity_sums_bits};
+
+// Scores every k-subset of d features over kRows rows through the engine (its blocks, `threads`
+// threads): one iteration is C(d, k)·kRows subset-row evaluations, both sign patterns included.
+void BM_Subsets(benchmark::State& state) {
+  const Kernel kernel = kPaths[state.range(0)];
+  const auto k = static_cast<std::size_t>(state.range(1));
+  const auto d = static_cast<std::size_t>(state.range(2));
+  const int threads = static_cast<int>(state.range(3));
+  const Dataset& data = boolean_data(d);
+  const std::vector<std::uint32_t> T = all_subsets(d, k);
+  const std::size_t count = T.size() / k;
+  const relureg::Engine engine(relureg::EngineOptions{threads});
+  for (auto _ : state) {
+    const std::vector<double> s =
+        engine.sum(data.view(), 4 * count,
+                   [&](const RowBlock& blk, double* acc) { kernel(blk, T.data(), count, k, acc); });
+    benchmark::DoNotOptimize(s.data());
+  }
+  state.counters["evaluations"] = benchmark::Counter(
+      static_cast<double>(count * kRows) * static_cast<double>(state.iterations()),
+      benchmark::Counter::kIsRate);
+}
+
+// orthogonal-subsets' scan of every k-subset (relu for even k, sigmoid for odd k) over kRows
+// ±1 rows (its speed does not depend on the values), one engine pass.
+void BM_Orthogonal(benchmark::State& state) {
+  const auto k = static_cast<std::size_t>(state.range(0));
+  const auto d = static_cast<std::size_t>(state.range(1));
+  const int threads = static_cast<int>(state.range(2));
+  const Dataset& data = boolean_data(d);
+  const std::size_t count = all_subsets(d, k).size() / k;
+  const relureg::Engine engine(relureg::EngineOptions{threads});
+  for (auto _ : state) {
+    const std::vector<double> s =
+        engine.sum(data.view(), 3 * count, [&](const RowBlock& blk, double* acc) {
+          detail::orthogonal_subset_sums(blk, k, k % 2 == 0, acc);
+        });
+    benchmark::DoNotOptimize(s.data());
+  }
+  state.counters["evaluations"] = benchmark::Counter(
+      static_cast<double>(count * kRows) * static_cast<double>(state.iterations()),
+      benchmark::Counter::kIsRate);
+}
+
+// The core's peak rate of 8-lane double multiply-adds: 16 independent chains, no memory.
+void BM_PeakFma(benchmark::State& state) {
+  using Lanes = double __attribute__((vector_size(64)));
+  constexpr int kChains = 16;
+  constexpr std::size_t kSteps = 1 << 20;
+  Lanes a[kChains], b, c;
+  for (int i = 0; i < kChains; ++i) a[i] = Lanes{} + 1.0 + i * 1e-3;
+  b = Lanes{} + 0.999999;
+  c = Lanes{} + 1e-6;
+  for (auto _ : state) {
+    for (std::size_t s = 0; s < kSteps; ++s)
+      for (int i = 0; i < kChains; ++i) a[i] = a[i] * b + c;
+    for (int i = 0; i < kChains; ++i) benchmark::DoNotOptimize(a[i]);
+  }
+  state.counters["lane_ops"] =
+      benchmark::Counter(8.0 * kChains * kSteps * static_cast<double>(state.iterations()),
+                         benchmark::Counter::kIsRate);
+}
+
+void subset_arguments(benchmark::internal::Benchmark* b) {
+  b->ArgNames({"path", "k", "d", "threads"})->Unit(benchmark::kMillisecond);
+  b->MeasureProcessCPUTime();
+  for (int threads : {1, 2})
+    for (int k = 1; k <= 6; ++k)
+      for (int path = 0; path < 3; ++path) b->Args({path, k, 16, threads});
+}
+
+BENCHMARK(BM_Subsets)->Apply(subset_arguments);
+BENCHMARK(BM_Orthogonal)
+    ->ArgNames({"k", "d", "threads"})
+    ->Unit(benchmark::kMillisecond)
+    ->MeasureProcessCPUTime()
+    ->Args({2, 16, 1})
+    ->Args({3, 16, 1})
+    ->Args({4, 16, 1})
+    ->Args({5, 16, 1})
+    ->Args({6, 16, 1})
+    ->Args({4, 16, 2});
+BENCHMARK(BM_PeakFma)->Unit(benchmark::kMillisecond)->MeasureProcessCPUTime();
+
+// Prints the usual table, then each path's rate per core, against the 10^9 target and as a
+// fraction of the roofline: the FMA peak over the vector-lane operations a subset-row costs
+// (reference and columns: z ± x, two ReLUs, four multiply-adds = 8; bits: one masked add per
+// row for even k, two for odd k — the prefix's shared work and the mask arithmetic not counted).
+class RateReporter : public benchmark::ConsoleReporter {
+ public:
+  RateReporter() : ConsoleReporter(isatty(STDOUT_FILENO) ? OO_Defaults : OO_Tabular) {}
+
+  void ReportRuns(const std::vector<Run>& runs) override {
+    ConsoleReporter::ReportRuns(runs);
+    for (const Run& run : runs) {
+      if (run.run_type == Run::RT_Aggregate && run.aggregate_name != "median") continue;
+      if (run.run_type == Run::RT_Iteration && run.repetitions > 1) continue;
+      for (const char* counter : {"evaluations", "lane_ops"}) {
+        const auto it = run.counters.find(counter);
+        if (it != run.counters.end()) rates_[run.run_name.str()] = it->second.value;
+      }
+    }
+  }
+
+  void Finalize() override {
+    ConsoleReporter::Finalize();
+    std::ostream& out = GetOutputStream();
+    const auto peak = rates_.find("BM_PeakFma/process_time");
+    const double lane_ops = peak == rates_.end() ? 0.0 : peak->second;
+    out << fmt::format("peak: {:.3g} double lane multiply-adds per second per core\n", lane_ops);
+    const char* names[] = {"reference", "columns", "bits"};
+    for (const auto& [name, rate] : rates_) {
+      int k = 0, d = 0, threads = 0;
+      if (std::sscanf(name.c_str(), "BM_Orthogonal/k:%d/d:%d/threads:%d/process_time", &k, &d,
+                      &threads) != 3)
+        continue;
+      // relu (even k): per leaf 2^{k-2} (max, min, multiply-add) triples and ~8 more lane ops;
+      // sigmoid (odd k): 2^{k-1} scalar tanh calls per subset-row, no vector roofline.
+      const double ops = k % 2 == 0 ? 3.0 * (1 << (k - 2)) + 8 : 0.0;
+      out << fmt::format(
+          "orthogonal {:<7} k = {} d = {} threads = {}: {:.3g} evaluations/s per core ({:.2f} x "
+          "10^9, target >= 1: {})",
+          k % 2 == 0 ? "relu" : "sigmoid", k, d, threads, rate, rate / 1e9,
+          rate >= 1e9 ? "met" : "MISSED");
+      if (ops > 0)
+        out << fmt::format("; roofline {:.3g}/s ({} lane ops each), {:.2f} of it", lane_ops / ops,
+                           ops, rate * ops / lane_ops);
+      out << "\n";
+    }
+    for (const auto& [name, rate] : rates_) {
+      int path = 0, k = 0, d = 0, threads = 0;
+      if (std::sscanf(name.c_str(), "BM_Subsets/path:%d/k:%d/d:%d/threads:%d/process_time", &path,
+                      &k, &d, &threads) != 4)
+        continue;
+      const double per_core = rate;  // evaluations per second of CPU time (all threads')
+      const double ops = path == 2 ? (k % 2 == 0 ? 1.0 : 2.0) : 8.0;
+      const double roofline = lane_ops / ops;
+      out << fmt::format(
+          "subsets {:<9} k = {} d = {} threads = {}: {:.3g} evaluations/s per core ({:.2f} x "
+          "10^9, target >= 1: {}); roofline {:.3g}/s ({} lane ops each), {:.2f} of it\n",
+          names[path], k, d, threads, per_core, per_core / 1e9, per_core >= 1e9 ? "met" : "MISSED",
+          roofline, ops, roofline > 0 ? per_core / roofline : 0.0);
+    }
+  }
+
+ private:
+  std::map<std::string, double> rates_;
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  benchmark::Initialize(&argc, argv);
+  RateReporter reporter;
+  benchmark::RunSpecifiedBenchmarks(&reporter);
+  benchmark::Shutdown();
+  return 0;
+}

@@ -1,0 +1,243 @@
+// The subset-search kernels: the bit-packed and column paths against the old per-subset scoring,
+// and exhaustive-subsets' fits the same for any thread count and as with the old scoring.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <random>
+
+#include "kernels/subset_scan.hpp"
+#include "relureg/engine.hpp"
+#include "relureg/learner.hpp"
+#include "relureg/orthogonal.hpp"
+
+namespace relureg {
+namespace {
+
+// n rows of d features: ±1 (boolean) or Gaussian, labels Gaussian plus a parity of the first
+// min(k, d) coordinates' signs (so that some subsets score far better than others).
+Dataset rows_of(std::size_t n, std::size_t d, std::size_t k, bool boolean, unsigned seed) {
+  Dataset data(n, d);
+  std::mt19937_64 rng(seed);
+  std::normal_distribution<double> normal;
+  for (float& v : data.X)
+    v = boolean ? (rng() & 1 ? 1.0f : -1.0f) : static_cast<float>(normal(rng));
+  for (std::size_t r = 0; r < n; ++r) {
+    double chi = 1;
+    for (std::size_t j = 0; j < std::min(k, d); ++j) chi *= data.X[r * d + j] < 0 ? -1 : 1;
+    data.y[r] = chi + 0.5 * normal(rng);
+  }
+  return data;
+}
+
+std::vector<std::uint32_t> all_subsets(std::size_t d, std::size_t k) {
+  std::vector<std::uint32_t> out, s(k);
+  for (std::size_t i = 0; i < k; ++i) s[i] = static_cast<std::uint32_t>(i);
+  while (true) {
+    out.insert(out.end(), s.begin(), s.end());
+    std::size_t i = k;
+    while (i > 0 && s[i - 1] == d - k + i - 1) --i;
+    if (i == 0) return out;
+    ++s[i - 1];
+    for (std::size_t j = i; j < k; ++j) s[j] = s[j - 1] + 1;
+  }
+}
+
+using Kernel = void (*)(const RowBlock&, const std::uint32_t*, std::size_t, std::size_t, double*);
+
+// The kernel's sums over the whole data, block by block of `block` rows.
+std::vector<double> sums(Kernel kernel, const Dataset& data, const std::vector<std::uint32_t>& T,
+                         std::size_t k, std::size_t block) {
+  std::vector<double> acc(4 * T.size() / k, 0.0);
+  for (std::size_t start = 0; start < data.n; start += block) {
+    RowBlock blk{data.X.data() + start * data.d,
+                 data.y.data() + start,
+                 std::min(block, data.n - start),
+                 data.d,
+                 start,
+                 nullptr};
+    kernel(blk, T.data(), T.size() / k, k, acc.data());
+  }
+  return acc;
+}
+
+// Each sum within 1e-12 of the reference, relative to the largest sum of its kind.
+void expect_sums_agree(const std::vector<double>& got, const std::vector<double>& want,
+                       const std::string& what) {
+  ASSERT_EQ(got.size(), want.size());
+  for (std::size_t kind = 0; kind < 4; ++kind) {
+    double scale = 0;
+    for (std::size_t i = kind; i < want.size(); i += 4) scale = std::max(scale, std::abs(want[i]));
+    for (std::size_t i = kind; i < want.size(); i += 4)
+      ASSERT_LE(std::abs(got[i] - want[i]), 1e-12 * scale) << what << " sum " << i;
+  }
+}
+
+TEST(SubsetScan, BitPackedSumsAgreeWithTheOldScoring) {
+  // 1000 rows in blocks of 4096 and of 300 (short words, rows not a multiple of 64), k = 1..7.
+  for (std::size_t k = 1; k <= 7; ++k) {
+    const Dataset data = rows_of(1000, 9, k, true, 10 + k);
+    const std::vector<std::uint32_t> T = all_subsets(9, k);
+    for (std::size_t block : {std::size_t{4096}, std::size_t{300}}) {
+      const std::string what = "k = " + std::to_string(k) + ", block " + std::to_string(block);
+      const auto want = sums(detail::subset_parity_sums_reference, data, T, k, block);
+      expect_sums_agree(sums(detail::subset_parity_sums_bits, data, T, k, block), want, what);
+      expect_sums_agree(sums(detail::subset_parity_sums_columns, data, T, k, block), want, what);
+    }
+  }
+}
+
+TEST(SubsetScan, SquaresOfBooleanRowsAreExactIntegers) {
+  // ReLU(z±)² of ±1 rows are integers: both paths give the reference's sums exactly (one block).
+  const std::size_t k = 4;
+  const Dataset data = rows_of(777, 8, k, true, 3);
+  const std::vector<std::uint32_t> T = all_subsets(8, k);
+  const auto want = sums(detail::subset_parity_sums_reference, data, T, k, 4096);
+  const auto bits = sums(detail::subset_parity_sums_bits, data, T, k, 4096);
+  const double unit2 = 0.25;  // (1/√4)², exact
+  for (std::size_t i = 1; i < want.size(); i += 2) {
+    EXPECT_EQ(bits[i] / unit2, std::round(bits[i] / unit2)) << i;
+    EXPECT_NEAR(bits[i], want[i], 1e-9) << i;
+  }
+}
+
+TEST(SubsetScan, ColumnSumsAgreeWithTheOldScoringOnGaussianRows) {
+  for (std::size_t k : {1, 2, 3, 4, 6}) {
+    const Dataset data = rows_of(4096 + 1037, 10, k, false, 20 + k);
+    const std::vector<std::uint32_t> T = all_subsets(10, k);
+    const auto want = sums(detail::subset_parity_sums_reference, data, T, k, 4096);
+    expect_sums_agree(sums(detail::subset_parity_sums_columns, data, T, k, 4096), want,
+                      "k = " + std::to_string(k));
+    // not ±1: the dispatcher takes the column path
+    EXPECT_FALSE(detail::plus_minus_one_block(
+        RowBlock{data.X.data(), data.y.data(), data.n, data.d, 0, nullptr}));
+  }
+}
+
+TEST(SubsetScan, MixedBlocksTakeEachItsPath) {
+  // Block 0 is ±1 (bit path), block 1 has one 0.5 (column path): sums agree with the reference.
+  const std::size_t k = 3;
+  Dataset data = rows_of(2 * 4096, 7, k, true, 5);
+  data.X[4096 * 7 + 11] = 0.5f;
+  EXPECT_TRUE(detail::plus_minus_one_block(
+      RowBlock{data.X.data(), data.y.data(), 4096, data.d, 0, nullptr}));
+  EXPECT_FALSE(detail::plus_minus_one_block(
+      RowBlock{data.X.data() + 4096 * 7, data.y.data() + 4096, 4096, data.d, 4096, nullptr}));
+  const std::vector<std::uint32_t> T = all_subsets(7, k);
+  expect_sums_agree(sums(detail::subset_parity_sums, data, T, k, 4096),
+                    sums(detail::subset_parity_sums_reference, data, T, k, 4096), "mixed");
+}
+
+// exhaustive-subsets on `data` with the given threads and parameters.
+FitResult fit_subsets(const Dataset& data, int threads, std::vector<std::string> params) {
+  const LearnerEntry& entry = find_learner("exhaustive-subsets");
+  const Engine engine(EngineOptions{threads});
+  FitContext context{&engine, 1, {}};
+  return fit_learner(entry, ParamValues::parse(entry.params, params, "test"), data.view(), context);
+}
+
+TEST(SubsetScan, FitsAreBitIdenticalForAnyThreadCountAndMatchTheOldScoring) {
+  for (bool boolean : {true, false}) {
+    const std::size_t d = 11, k = 4;
+    const Dataset data = rows_of(3 * 4096 + 500, d, k, boolean, 7);
+    const FitResult one = fit_subsets(data, 1, {"k=4", "batch=100"});
+    const FitResult two = fit_subsets(data, 2, {"k=4", "batch=100"});
+    EXPECT_EQ(one.details.dump(), two.details.dump());
+    EXPECT_EQ(one.relu().w, two.relu().w);
+    EXPECT_EQ(one.details["best_subset"], nlohmann::json({0, 1, 2, 3}));
+    // The old scoring's losses of the five best subsets, from the reference sums.
+    const std::vector<std::uint32_t> T = all_subsets(d, k);
+    const auto ref = sums(detail::subset_parity_sums_reference, data, T, k, 4096);
+    double yy = 0;
+    for (double y : data.y) yy += y * y;
+    const double m = static_cast<double>(data.n);
+    std::vector<std::pair<double, std::size_t>> ranked;  // (old loss, subset index)
+    for (std::size_t s = 0; s < T.size() / k; ++s) {
+      double best = INFINITY;
+      for (std::size_t p = 0; p < 2; ++p) {
+        const double yr = ref[4 * s + 2 * p] / m, rr = ref[4 * s + 2 * p + 1] / m;
+        const double a = rr > 0 ? std::max(yr / rr, 0.0) : 0.0;
+        best = std::min(best, yy / m - 2 * a * yr + a * a * rr);
+      }
+      ranked.emplace_back(best, s);
+    }
+    std::stable_sort(ranked.begin(), ranked.end(),
+                     [](const auto& a, const auto& b) { return a.first < b.first; });
+    for (std::size_t i = 0; i < one.details["top"].size(); ++i) {
+      const std::size_t s = ranked[i].second;
+      EXPECT_EQ(one.details["top"][i]["subset"].get<std::vector<std::uint32_t>>(),
+                std::vector<std::uint32_t>(T.begin() + s * k, T.begin() + (s + 1) * k));
+    }
+    for (const auto& top : one.details["top"]) {
+      const auto subset = top["subset"].get<std::vector<std::uint32_t>>();
+      const std::size_t s =
+          static_cast<std::size_t>(std::search(T.begin(), T.end(), subset.begin(), subset.end()) -
+                                   T.begin()) /
+          k;
+      double best = INFINITY;
+      for (std::size_t p = 0; p < 2; ++p) {
+        const double yr = ref[4 * s + 2 * p] / m, rr = ref[4 * s + 2 * p + 1] / m;
+        const double a = rr > 0 ? std::max(yr / rr, 0.0) : 0.0;
+        best = std::min(best, yy / m - 2 * a * yr + a * a * rr);
+      }
+      EXPECT_NEAR(top["loss"].get<double>(), best, 1e-12 * best) << top.dump();
+    }
+  }
+}
+
+TEST(OrthogonalScan, SumsAgreeWithTheFeatureOfEachSubset) {
+  // relu with even k, sigmoid with odd k; 4096 + 300 rows (a padded last chunk), d = 8.
+  for (const auto& [k, relu] : std::vector<std::pair<std::size_t, bool>>{
+           {2, true}, {4, true}, {6, true}, {1, false}, {3, false}, {5, false}}) {
+    const std::size_t d = 8, n = 4096 + 300;
+    const Dataset data = rows_of(n, d, k, false, 40 + k);
+    const Activation activation = relu ? Activation::relu : Activation::sigmoid;
+    const std::size_t count = orthogonal::subset_count(d, k);
+    std::vector<double> got(3 * count, 0.0), want(3 * count, 0.0);
+    for (std::size_t start = 0; start < n; start += 4096) {
+      const RowBlock blk{data.X.data() + start * d,
+                         data.y.data() + start,
+                         std::min<std::size_t>(4096, n - start),
+                         d,
+                         start,
+                         nullptr};
+      detail::orthogonal_subset_sums(blk, k, relu, got.data());
+    }
+    std::vector<std::size_t> S(k);
+    for (std::size_t i = 0; i < k; ++i) S[i] = i;
+    std::vector<double> values(k);
+    for (std::size_t i = 0; i < count; ++i, orthogonal::next_subset(S, d))
+      for (std::size_t r = 0; r < n; ++r) {
+        for (std::size_t j = 0; j < k; ++j) values[j] = data.X[r * d + S[j]];
+        const double f = orthogonal::feature(values.data(), k, activation);
+        want[3 * i] += data.y[r] * f;
+        want[3 * i + 1] += f * f;
+        want[3 * i + 2] += f;
+      }
+    for (std::size_t kind = 0; kind < 3; ++kind) {
+      double scale = 0;
+      for (std::size_t i = kind; i < want.size(); i += 3)
+        scale = std::max(scale, std::abs(want[i]));
+      for (std::size_t i = kind; i < want.size(); i += 3)
+        ASSERT_LE(std::abs(got[i] - want[i]), 1e-12 * scale) << "k = " << k << " sum " << i;
+    }
+  }
+}
+
+TEST(OrthogonalScan, FitsAreBitIdenticalForAnyThreadCount) {
+  const Dataset data = rows_of(2 * 4096 + 123, 10, 4, false, 9);
+  const LearnerEntry& entry = find_learner("orthogonal-subsets");
+  std::vector<std::string> details;
+  for (int threads : {1, 2}) {
+    const Engine engine(EngineOptions{threads});
+    FitContext context{&engine, 1, {}};
+    const FitResult fit =
+        fit_learner(entry, ParamValues::parse(entry.params, {"k=4", "screen_rows=0"}, "test"),
+                    data.view(), context);
+    details.push_back(fit.details.dump());
+  }
+  EXPECT_EQ(details[0], details[1]);
+}
+
+}  // namespace
+}  // namespace relureg
