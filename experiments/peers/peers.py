@@ -251,6 +251,9 @@ def main():
     p.add_argument("--openblas", default="", help="directory with OpenBLAS's libblas.so.3: adds "
                    "peer rows with it (LD_LIBRARY_PATH, nothing installed system-wide)")
     p.add_argument("--bench", default="", help="output of build/bench_engine to include")
+    p.add_argument("--subsets", default="", help="output of build/bench_subsets to include")
+    p.add_argument("--avx2-bench", default="", help="bench_engine of the x86-64-v3 build")
+    p.add_argument("--avx2-subsets", default="", help="bench_subsets of the x86-64-v3 build")
     p.add_argument("--report-only", action="store_true",
                    help="rewrite the report from <workdir>/results.json (and --bench) only")
     p.add_argument("--quick", action="store_true", help="tiny sizes: a smoke test of the script")
@@ -298,7 +301,13 @@ def write_report(results, args):
     if args.bench:
         with open(args.bench) as f:
             bench_text = f.read()
-    text = report.markdown(results, bench_text)
+    extra = {}
+    for key, path in (("subset_text", args.subsets), ("avx2_text", args.avx2_bench),
+                      ("avx2_subset_text", args.avx2_subsets)):
+        if path:
+            with open(path) as f:
+                extra[key] = f.read()
+    text = report.markdown(results, bench_text, extra)
     print(text)
     if args.out != "-":
         with open(args.out, "w") as f:

@@ -3,6 +3,8 @@
 import datetime
 import os
 
+import bench_tables  # noqa: E402  (same directory)
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 MIB = 1024.0
 
@@ -159,30 +161,54 @@ def bench_targets(bench_text):
     return rows
 
 
-def bench_section(bench_text):
-    """Section 4: the engine's passes against a streaming read, from bench_engine's output."""
+def bench_section(bench_text, avx2_text=None, subset_text=None, avx2_subset_text=None,
+                  isa="AVX-512"):
+    """Sections 4 and 5: the engine's passes against a streaming read (bench_engine) and the
+    subset search (bench_subsets), from this host's build and, when given, an AVX2 build."""
     lines = bench_text.strip().splitlines()
     summary = [line for line in lines
                if line.startswith(("bandwidth", "2 threads", "in cache", "target"))]
     table = [line for line in lines if line.startswith(("BM_", "Benchmark", "---"))
              and not line.split()[0].endswith(("_mean", "_cv"))]
-    return ["## 4. The fused pass against a streaming read (`build/bench_engine`)", "",
-            "Bytes of X read per second (labels not counted), n = 10⁶, wall clock, median of 5 "
-            "repetitions run in random interleaved order (the streaming read alone varies by "
-            "±30 % over minutes on this shared VM, so only interleaved medians are compared); "
-            "in brackets the fraction of the streaming read of the same buffer in the same "
-            "binary "
-            "(`stream`: through the engine's blocks; `raw`: one OpenMP loop without the "
-            "engine; `gd-pass`: `relu_stats` with the square-loss gradient only, the pass `gd` "
-            "makes; `glmtron-pass`: with the surrogate gradient only, the pass `glmtron` "
-            "makes; `fused`: with both gradients, which no learner asks for; `loss`: "
-            "`relu_loss`; `gd-before`, `glmtron-before`, `loss-before` (d ≤ 32): the same passes "
-            "with the row-major kernels every d used before the short-row kernels, in the same "
-            "run; `in cache`: the same passes on 512 KB of X with one thread, i.e. the "
-            "speed of their arithmetic, twice which bounds a 2-thread pass whatever the "
-            "memory does).", "",
+    out = ["## 4. The fused pass against a streaming read (`build/bench_engine`)", "",
+           "Bytes of X read per second (labels not counted), n = 10⁶, wall clock, median of 5 "
+           "repetitions run in random interleaved order (the streaming read alone varies by "
+           "±30 % over minutes on this shared VM, so only interleaved medians are compared). "
+           "The tables give the streaming read of the same buffer in the same binary (through "
+           "the engine's blocks) and each pass's fraction of it: `gd`'s pass (`relu_stats` with "
+           "the square-loss gradient), `glmtron`'s (the surrogate gradient), the loss "
+           "(`relu_loss`) and the pass with both gradients (no learner makes it). d ≤ 32 takes "
+           "the short-row kernels, longer rows the row-major tiled kernels (see the notes).", ""]
+    out += bench_tables.pass_table(bench_text, f"This host's build (-march=native, {isa}):")
+    if avx2_text:
+        out += bench_tables.pass_table(
+            avx2_text, "The same benchmark built with `-DRELUREG_ARCH=x86-64-v3` (AVX2 and FMA, "
+            "no AVX-512: the code an AVX2-only host runs), on this host in the same session "
+            "(its memory and caches, not an AVX2 host's):")
+    out += ["Every line of the benchmark's summary (`raw`: one OpenMP loop without the engine; "
+            "`gd-before`, `glmtron-before`, `loss-before` (d ≤ 32): the row-major kernels on "
+            "the same rows; `in cache`: the passes on 512 KB of X with one thread, i.e. the "
+            "speed of their arithmetic, twice which bounds a 2-thread pass):", "",
             "```", *summary, "```", "", "<details><summary>Google Benchmark output</summary>",
             "", "```", *table, "```", "", "</details>", ""]
+    if subset_text:
+        out += ["## 5. Exhaustive subset search (`build/bench_subsets`)", "",
+                "Subset-row evaluations (one k-subset scored on one row, both sign patterns of "
+                "`exhaustive-subsets` included) per second of CPU time, every k-subset of d = 16 "
+                "features over 16,384 rows (four engine blocks; X in cache), median of 5 "
+                "interleaved repetitions. `before`: the scoring `exhaustive-subsets` used until "
+                "now (z summed afresh per subset), in the same binary; `columns`: prefix sums "
+                "shared by the subsets that extend them, eight rows per vector; `bit-packed`: "
+                "±1 features as bits, one masked sum of labels per subset for even k (two for "
+                "odd k). The roofline is the core's measured FMA rate over the vector-lane "
+                "operations one evaluation needs (the prefix's shared work not counted), so "
+                "`fraction` is how close the inner loop runs to the arithmetic limit; memory is "
+                "no limit (each row is read once per C(d, k) evaluations).", ""]
+        out += bench_tables.subset_table(subset_text)
+        if avx2_subset_text:
+            out += ["Built with `-DRELUREG_ARCH=x86-64-v3` (AVX2, no AVX-512), same host:", ""]
+            out += bench_tables.subset_table(avx2_subset_text)
+    return out
 
 
 def targets(r, bench_text=None):
@@ -285,7 +311,9 @@ def machine_section(r):
             ""]
 
 
-def markdown(r, bench_text=None):
+def markdown(r, bench_text=None, extra=None):
+    """The whole page; `extra` holds bench_section's optional texts (avx2_text, subset_text,
+    avx2_subset_text)."""
     flags = " ".join(f"--{k.replace('_', '-')}" for k, v in r["args"].items()
                      if isinstance(v, bool) and v)
     out = ["# Performance: relureg against numpy, PyTorch and scikit-learn", "",
@@ -295,7 +323,7 @@ def markdown(r, bench_text=None):
     out += machine_section(r) + summary_table(r) + targets(r, bench_text)
     out += epoch_table(r) + scaling_table(r) + accuracy_tables(r)
     if bench_text:
-        out += bench_section(bench_text)
+        out += bench_section(bench_text, **(extra or {}))
     notes = os.path.join(HERE, "notes.md")
     if os.path.exists(notes):
         with open(notes) as f:

@@ -3,18 +3,22 @@
 # missing, fetches OpenBLAS into build/peers (nothing installed system-wide), runs the engine
 # benchmark and the peer comparison (experiments/peers/peers.py; its flags pass through, e.g.
 # --big for n = 10^7, --quick for a smoke run). --no-openblas / --no-bench skip those parts.
-# --bench-only runs the engine benchmark alone and rewrites its section of docs/performance.md.
+# --bench-only runs the benchmarks alone (bench_engine, bench_subsets) and rewrites their sections
+# of docs/performance.md. On an AVX-512 host both benchmarks are also built with
+# -DRELUREG_ARCH=x86-64-v3 in build-avx2 (AVX2 code, measured on this host); --no-avx2 skips that.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 openblas=1
 bench=1
 bench_only=0
+avx2=1
 args=()
 for a in "$@"; do
   case "$a" in
     --no-openblas) openblas=0 ;;
     --no-bench) bench=0 ;;
     --bench-only) bench_only=1 ;;
+    --no-avx2) avx2=0 ;;
     *) args+=("$a") ;;
   esac
 done
@@ -23,21 +27,39 @@ SUDO=""
 
 bash scripts/install-deps.sh
 cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
-cmake --build build -j"$(nproc)" --target relureg bench_engine >/dev/null
+cmake --build build -j"$(nproc)" --target relureg bench_engine bench_subsets >/dev/null
+grep -qw avx512f /proc/cpuinfo || avx2=0
+if [ "$avx2" = 1 ]; then
+  launcher=()
+  command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+  cmake -S . -B build-avx2 -DCMAKE_BUILD_TYPE=Release -DRELUREG_ARCH=x86-64-v3 "${launcher[@]}" \
+    -DRELUREG_BUILD_PYTHON=OFF -DRELUREG_BUILD_EXPERIMENTS=OFF -DRELUREG_BUILD_TESTS=OFF >/dev/null
+  cmake --build build-avx2 -j"$(nproc)" --target bench_engine bench_subsets >/dev/null
+fi
 
+# Each benchmark interleaves its own repetitions; the two builds run one after the other.
+interleaved=(--benchmark_repetitions=5 --benchmark_enable_random_interleaving=true
+  --benchmark_report_aggregates_only=true)
 run_bench() {
-  build/bench_engine --benchmark_min_time=0.2 --benchmark_repetitions=5 \
-    --benchmark_enable_random_interleaving=true --benchmark_report_aggregates_only=true \
-    >build/peers/bench.txt
+  mkdir -p build/peers
+  build/bench_engine --benchmark_min_time=0.2 "${interleaved[@]}" >build/peers/bench.txt
+  build/bench_subsets --benchmark_min_time=0.1 "${interleaved[@]}" >build/peers/subsets.txt
+  bench_args=(--bench build/peers/bench.txt --subsets build/peers/subsets.txt)
+  if [ "$avx2" = 1 ]; then
+    build-avx2/bench_engine --benchmark_min_time=0.2 "${interleaved[@]}" >build/peers/bench-avx2.txt
+    build-avx2/bench_subsets --benchmark_min_time=0.1 "${interleaved[@]}" \
+      >build/peers/subsets-avx2.txt
+    bench_args+=(--avx2-bench build/peers/bench-avx2.txt --avx2-subsets build/peers/subsets-avx2.txt)
+  fi
 }
 if [ "$bench_only" = 1 ]; then
   mkdir -p build/peers
-  echo "peers: build/bench_engine alone (section 4 of docs/performance.md)" >&2
+  echo "peers: build/bench_engine and build/bench_subsets alone (sections 4 and 5)" >&2
   before=$(cut -d' ' -f1-3 /proc/loadavg)
   run_bench
   native=$(grep -q 'RELUREG_NATIVE:BOOL=ON' build/CMakeCache.txt && echo "-march=native" ||
     echo "for any x86-64, short-row kernels chosen at run time")
-  exec /usr/bin/python3 experiments/peers/bench_only.py --bench build/peers/bench.txt \
+  exec /usr/bin/python3 experiments/peers/bench_only.py "${bench_args[@]}" \
     --build "compiled $native" --load-before "$before" --load-after "$(cut -d' ' -f1-3 /proc/loadavg)"
 fi
 
@@ -73,9 +95,8 @@ fi
 
 bench_args=()
 if [ "$bench" = 1 ]; then
-  echo "peers: build/bench_engine (fused pass against a streaming read)" >&2
+  echo "peers: build/bench_engine and build/bench_subsets" >&2
   run_bench
-  bench_args=(--bench build/peers/bench.txt)
 fi
 exec /usr/bin/python3 experiments/peers/peers.py --relureg build/relureg \
   ${openblas_dir:+--openblas "$openblas_dir"} "${bench_args[@]}" "${args[@]}"

@@ -11,6 +11,11 @@
 #include <immintrin.h>
 #endif
 
+// Eight-double vectors are passed between the always-inline helpers of the subset kernels only;
+// without AVX-512 GCC warns that such a vector changes the calling convention, which no call
+// outside these files sees.
+#pragma GCC diagnostic ignored "-Wpsabi"
+
 namespace relureg::detail::subset_lanes {
 
 using Lanes = double __attribute__((vector_size(64)));
