@@ -81,4 +81,12 @@ ProgressCallback stop_at_passes(std::size_t passes);
 // asks to stop when any of them does. Empty when all are empty.
 ProgressCallback combine(std::vector<ProgressCallback> callbacks);
 
+// The callback of an inner fit that is part `part` (from 0) of `parts` like it inside an outer fit
+// (a reduction that runs another learner per candidate): each inner report reaches `outer`'s
+// callback as step part + 1 of parts·(inner budget + extra_passes), with the passes counted from
+// the engine's pass `first_pass`. Sets *stopped when the outer callback asks to stop (the inner
+// fit stops too). Empty when `outer` has no callback.
+ProgressCallback nested_progress(const FitContext& outer, std::size_t part, std::size_t parts,
+                                 std::size_t extra_passes, std::size_t first_pass, bool* stopped);
+
 }  // namespace relureg

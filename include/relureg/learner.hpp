@@ -78,6 +78,17 @@ class Learner {
   }
 };
 
+// A learner configured by its typed parameter struct P, the one make_learner builds it from:
+// derived learners read their parameters as p_ and inherit the constructor.
+template <class P>
+class ParamLearner : public Learner {
+ public:
+  explicit ParamLearner(const P& params) : p_(params) {}
+
+ protected:
+  const P p_;
+};
+
 struct LearnerEntry {
   std::string name;
   std::string description;  // one line

@@ -6,6 +6,7 @@
 #include <functional>
 #include <limits>
 #include <map>
+#include <stdexcept>
 #include <string>
 #include <type_traits>
 #include <utility>
@@ -152,13 +153,28 @@ ParamTable param_table() {
   return table;
 }
 
-// The fields of a base struct B (declared once there) followed by P's own.
-template <class P, class B>
+// The fields of the base structs Bases (each declared once there), in order, followed by P's own.
+template <class P, class... Bases>
 Fields<P> inherit_fields(const Fields<P>& own) {
   Fields<P> all;
-  for (const Field<B>& f : B::fields()) all.push_back(f.template in<P>());
+  const auto add_base = [&all]<class B>(std::type_identity<B>) {
+    for (const Field<B>& f : B::fields()) all.push_back(f.template in<P>());
+  };
+  (add_base(std::type_identity<Bases>{}), ...);
   all.insert(all.end(), own.begin(), own.end());
   return all;
+}
+
+// `fields` with the doc of the field `name` replaced: a derived struct giving an inherited field
+// its own meaning (the unit of a step, say). std::logic_error when there is no such field.
+template <class P>
+Fields<P> with_doc(Fields<P> fields, const std::string& name, std::string doc) {
+  for (Field<P>& f : fields)
+    if (f.name == name) {
+      f.doc = std::move(doc);
+      return fields;
+    }
+  throw std::logic_error("with_doc: no field '" + name + "'");
 }
 
 // Validated values for one table: every declared parameter has a value (given or default).

@@ -66,27 +66,11 @@ class HalfspaceClassifier(ClassifierMixin, CoreEstimator):
         self._set_learner_params(learner_params)
 
     def fit(self, X, y, sample_weight=None):
-        """Fit the halfspace learner to X and two-class labels y.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Training features; C-contiguous float32 is used without a copy.
-        y : array-like of shape (n_samples,)
-            Labels of exactly two classes (any values: ``classes_[1]`` becomes +1).
-        sample_weight : array-like of shape (n_samples,) or None, default=None
-            One weight >= 0 per row (None: all 1); a weight of 2 acts as the row duplicated.
-
-        Returns
-        -------
-        self : HalfspaceClassifier
-            The fitted estimator.
-
-        Raises
-        ------
-        ValueError
-            For bad input, labels with other than two classes, or an unknown learner/parameter.
-        """
+        """Fit the halfspace learner to X (n_samples × n_features; C-contiguous float32 is used
+        without a copy) and labels y of exactly two classes (any values: ``classes_[1]`` becomes
+        +1), with one weight >= 0 per row in ``sample_weight`` (None: all 1). Returns the fitted
+        estimator; raises ValueError for bad input, labels with other than two classes, or an
+        unknown learner or parameter."""
         X, y = self._validate_fit_data(X, y, y_numeric=False)
         check_classification_targets(y)
         classes = np.unique(y)
@@ -101,33 +85,13 @@ class HalfspaceClassifier(ClassifierMixin, CoreEstimator):
         return self
 
     def decision_function(self, X):
-        """Signed distance ``w·x`` of every row (positive: ``classes_[1]``).
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features_in_)
-            Features.
-
-        Returns
-        -------
-        ndarray of shape (n_samples,)
-            w·x for every row, computed by the engine in double precision.
-        """
+        """The signed distance ``w·x`` (float64, by the engine) of every row of X, an array-like
+        of shape (n_samples, n_features_in_); positive means ``classes_[1]``."""
         return self._affine(self._validate_predict_data(X))
 
     def predict(self, X):
-        """The class of every row: ``classes_[1]`` where w·x >= 0, else ``classes_[0]``.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features_in_)
-            Features.
-
-        Returns
-        -------
-        ndarray of shape (n_samples,)
-            Predicted class labels (sign(0) = +1, as in relureg's CLI).
-        """
+        """The class of every row of X: ``classes_[1]`` where w·x >= 0 (sign(0) = +1, as in the
+        CLI), else ``classes_[0]``."""
         return np.where(self.decision_function(X) >= 0, self.classes_[1], self.classes_[0])
 
     def _more_tags(self):

@@ -11,6 +11,36 @@ from ._tables import learners
 from ._validation import threads_from_n_jobs
 
 
+_FIT_ATTRIBUTES = """    history_, loss_curve_ : list of float
+        The training square loss along the fit; ``n_iter_``, ``n_passes_``, ``stop_reason_``,
+        ``fit_seconds_``, ``learner_params_``, ``details_``, ``seed_`` and ``n_features_in_`` are
+        as for :class:`relureg.ReLURegressor`.
+"""
+
+
+def with_fit_attributes(cls):
+    """Writes the fitted attributes every network-style estimator shares into cls's docstring."""
+    cls.__doc__ = cls.__doc__.replace("{fit_attributes}\n", _FIT_ATTRIBUTES.lstrip(" "))
+    return cls
+
+
+def network_init(default_learner, default_fit_intercept):
+    """The scikit-learn constructor of a network-style estimator: the learner and whether it fits
+    biases (with the estimator's own defaults), engine threads, seed and the learner's parameters."""
+
+    def __init__(
+        self, learner=default_learner, fit_intercept=default_fit_intercept, *, n_jobs=None,
+        random_state=None, **learner_params
+    ):
+        self.learner = learner
+        self.fit_intercept = fit_intercept
+        self.n_jobs = n_jobs
+        self.random_state = random_state
+        self._set_learner_params(learner_params)
+
+    return __init__
+
+
 class _NetworkRegressor(RegressorMixin, CoreEstimator):
     """Shared by the network regressors: fit through the core, predict from the model file."""
 
@@ -59,18 +89,8 @@ class _NetworkRegressor(RegressorMixin, CoreEstimator):
         return self
 
     def predict(self, X):
-        """Predict the network's output for every row of X.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features_in_)
-            Features.
-
-        Returns
-        -------
-        ndarray of shape (n_samples,)
-            The predictions (float64), equal to those of ``relureg predict``.
-        """
+        """The model's output (float64) for every row of X, an array-like of shape
+        (n_samples, n_features_in_); equal to what ``relureg predict`` writes."""
         X = self._validate_predict_data(X)
         return _core.predict_model(X, json.dumps(self.model_), threads_from_n_jobs(self.n_jobs))
 
@@ -80,6 +100,7 @@ class _NetworkRegressor(RegressorMixin, CoreEstimator):
         return {"poor_score": True}
 
 
+@with_fit_attributes
 class Net2Regressor(_NetworkRegressor):
     """A depth-2 ReLU network ``Σ_j a_j ReLU(w_j·x + b_j) + c`` fitted by the square loss.
 
@@ -106,11 +127,7 @@ class Net2Regressor(_NetworkRegressor):
     model_ : dict
         The fitted network, as in the CLI's model file (``type`` "net2", hidden weights, output
         weights and biases).
-    history_, loss_curve_ : training square loss along the fit.
-    n_iter_, n_passes_, stop_reason_, fit_seconds_, learner_params_, details_, seed_ :
-        As for :class:`relureg.ReLURegressor`.
-    n_features_in_ : int
-        Number of features seen during fit.
+    {fit_attributes}
 
     Examples
     --------
@@ -123,17 +140,10 @@ class Net2Regressor(_NetworkRegressor):
 
     _task = "net2"
 
-    def __init__(
-        self, learner="net2-gd", fit_intercept=True, *, n_jobs=None, random_state=None,
-        **learner_params
-    ):
-        self.learner = learner
-        self.fit_intercept = fit_intercept
-        self.n_jobs = n_jobs
-        self.random_state = random_state
-        self._set_learner_params(learner_params)
+    __init__ = network_init("net2-gd", True)
 
 
+@with_fit_attributes
 class BinaryActivationRegressor(_NetworkRegressor):
     """A two-layer network of binary (step) units over non-overlapping patches, by ``ste-cgd``.
 
@@ -160,11 +170,7 @@ class BinaryActivationRegressor(_NetworkRegressor):
     ----------
     model_ : dict
         The fitted network, as in the CLI's model file (``type`` "binact2").
-    history_, loss_curve_ : training square loss along the fit.
-    n_iter_, n_passes_, stop_reason_, fit_seconds_, learner_params_, details_, seed_ :
-        As for :class:`relureg.ReLURegressor`.
-    n_features_in_ : int
-        Number of features seen during fit.
+    {fit_attributes}
 
     Examples
     --------
@@ -177,15 +183,7 @@ class BinaryActivationRegressor(_NetworkRegressor):
 
     _task = "binact2"
 
-    def __init__(
-        self, learner="ste-cgd", fit_intercept=False, *, n_jobs=None, random_state=None,
-        **learner_params
-    ):
-        self.learner = learner
-        self.fit_intercept = fit_intercept
-        self.n_jobs = n_jobs
-        self.random_state = random_state
-        self._set_learner_params(learner_params)
+    __init__ = network_init("ste-cgd", False)
 
     def _learner_params_for(self, n_features):
         params = self._given_learner_params()

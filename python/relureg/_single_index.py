@@ -2,9 +2,10 @@
 
 import numpy as np
 
-from ._networks import _NetworkRegressor
+from ._networks import _NetworkRegressor, network_init, with_fit_attributes
 
 
+@with_fit_attributes
 class SingleIndexRegressor(_NetworkRegressor):
     """A single-index model ``g(w·x)`` with an unknown non-decreasing piecewise-linear link.
 
@@ -35,11 +36,7 @@ class SingleIndexRegressor(_NetworkRegressor):
         between knots and constant beyond them.
     coef_ : ndarray of shape (n_features,)
         The unit direction w.
-    history_, loss_curve_ : training square loss along the fit.
-    n_iter_, n_passes_, stop_reason_, fit_seconds_, learner_params_, details_, seed_ :
-        As for :class:`relureg.ReLURegressor`.
-    n_features_in_ : int
-        Number of features seen during fit.
+    {fit_attributes}
 
     Examples
     --------
@@ -54,15 +51,7 @@ class SingleIndexRegressor(_NetworkRegressor):
 
     _task = "sim"
 
-    def __init__(
-        self, learner="isotron", fit_intercept=False, *, n_jobs=None, random_state=None,
-        **learner_params
-    ):
-        self.learner = learner
-        self.fit_intercept = fit_intercept
-        self.n_jobs = n_jobs
-        self.random_state = random_state
-        self._set_learner_params(learner_params)
+    __init__ = network_init("isotron", False)
 
     def fit(self, X, y):
         """Fit the single-index learner to X and y (see :meth:`Net2Regressor.fit`)."""

@@ -12,6 +12,7 @@
 #include <optional>
 #include <string_view>
 
+#include "relureg/decimal_text.hpp"
 #include "relureg/error.hpp"
 #include "relureg/resources.hpp"
 
@@ -43,20 +44,17 @@ bool all_digits(std::string_view s) {
 std::optional<std::uint64_t> parse_whole(std::string_view text, bool& too_large) {
   too_large = false;
   if (!text.empty() && text.front() == '+') text.remove_prefix(1);
-  const std::size_t e = text.find_first_of("eE");
-  std::string_view mantissa = text.substr(0, e);
+  const DecimalText parts = split_decimal(text);
+  const std::string_view mantissa = parts.mantissa, exponent_digits = parts.exponent_digits;
   long long exponent = 0;
-  if (e != std::string_view::npos) {
-    std::string_view digits = text.substr(e + 1);
-    const bool negative = !digits.empty() && digits.front() == '-';
-    if (!digits.empty() && (digits.front() == '-' || digits.front() == '+'))
-      digits.remove_prefix(1);
-    if (!all_digits(digits) || digits.size() > 4) {
-      too_large = all_digits(digits) && !negative;
+  if (parts.has_exponent) {
+    if (!all_digits(exponent_digits) || exponent_digits.size() > 4) {
+      too_large = all_digits(exponent_digits) && !parts.negative_exponent;
       return std::nullopt;
     }
-    std::from_chars(digits.data(), digits.data() + digits.size(), exponent);
-    if (negative) exponent = -exponent;
+    std::from_chars(exponent_digits.data(), exponent_digits.data() + exponent_digits.size(),
+                    exponent);
+    if (parts.negative_exponent) exponent = -exponent;
   }
   const std::size_t point = mantissa.find('.');
   std::string digits(mantissa.substr(0, point));

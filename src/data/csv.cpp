@@ -17,6 +17,7 @@
 #include <fmt/format.h>
 
 #include "file_util.hpp"
+#include "relureg/decimal_text.hpp"
 #include "relureg/error.hpp"
 #include "relureg/io.hpp"
 
@@ -150,13 +151,11 @@ class LineReader {
 // For a decimal number that from_chars found out of range (it then rounds to zero or to
 // infinity): whether it is too large, from the decimal exponent of its leading nonzero digit.
 bool too_large(std::string_view number) {
-  const std::size_t e = number.find_first_of("eE");
+  const DecimalText parts = split_decimal(number);
   long long exponent = 0;
-  if (e != std::string_view::npos) {
-    std::string_view digits = number.substr(e + 1);
-    const bool negative = !digits.empty() && digits.front() == '-';
-    if (!digits.empty() && (digits.front() == '-' || digits.front() == '+'))
-      digits.remove_prefix(1);
+  if (parts.has_exponent) {
+    const std::string_view digits = parts.exponent_digits;
+    const bool negative = parts.negative_exponent;
     unsigned long long magnitude = 0;
     if (std::from_chars(digits.data(), digits.data() + digits.size(), magnitude).ec !=
         std::errc{}) {
@@ -165,7 +164,7 @@ bool too_large(std::string_view number) {
     magnitude = std::min(magnitude, 1ULL << 40);
     exponent = negative ? -static_cast<long long>(magnitude) : static_cast<long long>(magnitude);
   }
-  const std::string_view mantissa = number.substr(0, e);
+  const std::string_view mantissa = parts.mantissa;
   const std::size_t point = std::min(mantissa.find('.'), mantissa.size());
   const std::size_t lead = mantissa.find_first_of("123456789");
   if (lead == std::string_view::npos) return false;

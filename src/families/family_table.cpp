@@ -72,6 +72,21 @@ std::string class_opt_name(const GroundTruth& truth, bool bias) {
   return bias ? "ReLUs with bias" : "homogeneous ReLUs";
 }
 
+namespace {
+
+// One class's opt as the truth file stores it: at the top level for the family's class, under
+// "homogeneous" for ReLUs without a bias (where b_opt is 0 and not written).
+void put_class_opt(nlohmann::json& j, const ClassOpt& c, bool with_bias) {
+  j["opt"] = c.opt;
+  j["opt_kind"] = c.opt_kind;
+  j["opt_error"] = c.opt_error;
+  j["opt_note"] = c.opt_note;
+  j["w_opt"] = c.w_opt;
+  if (with_bias) j["b_opt"] = c.b_opt;
+}
+
+}  // namespace
+
 nlohmann::json to_json(const GroundTruth& truth) {
   nlohmann::json j;
   j["family"] = truth.family;
@@ -79,21 +94,11 @@ nlohmann::json to_json(const GroundTruth& truth) {
   j["seed"] = truth.seed;
   j["w_star"] = truth.w_star;
   j["b_star"] = truth.b_star;
-  j["opt"] = truth.opt;
-  j["opt_kind"] = truth.opt_kind;
-  j["opt_error"] = truth.opt_error;
-  j["opt_note"] = truth.opt_note;
-  j["w_opt"] = truth.w_opt;
-  j["b_opt"] = truth.b_opt;
+  put_class_opt(j, class_opt(truth, true), true);
   j["teacher_loss"] = truth.teacher_loss;
   j["radius"] = std::isinf(truth.radius) ? nlohmann::json(nullptr) : nlohmann::json(truth.radius);
   j["params"] = truth.params;
-  if (truth.homogeneous)
-    j["homogeneous"] = {{"opt", truth.homogeneous->opt},
-                        {"opt_kind", truth.homogeneous->opt_kind},
-                        {"opt_error", truth.homogeneous->opt_error},
-                        {"opt_note", truth.homogeneous->opt_note},
-                        {"w_opt", truth.homogeneous->w_opt}};
+  if (truth.homogeneous) put_class_opt(j["homogeneous"], *truth.homogeneous, false);
   if (!truth.facts.empty()) j["facts"] = truth.facts;
   if (!truth.teacher.is_null()) j["teacher"] = truth.teacher;
   return j;

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "relureg/learner.hpp"
+#include "shared_params.hpp"
 
 namespace relureg::detail {
 
@@ -31,27 +32,6 @@ FitResult run_descent(const DataSource& data, const FitContext& context, std::ve
 
 // Projects w (and the bias, which is not constrained) onto the ball ‖w‖ ≤ radius.
 void project_to_ball(std::vector<double>& w, double radius);
-
-// The parameters of projected full-batch descent, declared once for gd and glmtron: a learner's
-// parameter struct derives from it and lists inherit_fields<P, DescentParams>({...its own...}).
-struct DescentParams {
-  std::size_t max_passes = 500;
-  double tol = 1e-7;
-  double step = 1.0;
-  double radius = kInfinity;
-  bool backtrack = true;
-  bool bias = false;
-
-  static Fields<DescentParams> fields() {
-    using P = DescentParams;
-    return {max_passes_field(&P::max_passes),
-            tol_field(&P::tol),
-            step_field(&P::step, "step size (halved while the objective rises when backtrack=1)"),
-            radius_field(&P::radius),
-            {"backtrack", &P::backtrack, "halve the step while the objective rises"},
-            bias_field(&P::bias)};
-  }
-};
 
 // Settings for the iterative learners from their shared parameters (the typed fields max_passes,
 // tol, step, radius, backtrack and bias of the learner's parameter struct).

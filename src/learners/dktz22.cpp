@@ -9,22 +9,12 @@
 namespace relureg::detail {
 namespace {
 
-struct Dktz22Params {
-  std::size_t max_passes = 200;
-  double tol = 1e-7;
-  double step = 1.0;
-  double radius = kInfinity;
-  bool backtrack = true;
-  bool bias = false;
+struct Dktz22Params : DescentParams {
+  Dktz22Params() { max_passes = 200; }
 
   static Fields<Dktz22Params> fields() {
-    return {max_passes_field(&Dktz22Params::max_passes),
-            tol_field(&Dktz22Params::tol),
-            step_field(&Dktz22Params::step,
-                       "step in units of 1/(2·λ_max(Ê[x xᵀ])), the square loss's smoothness bound"),
-            radius_field(&Dktz22Params::radius),
-            {"backtrack", &Dktz22Params::backtrack, "halve the step while the loss rises"},
-            bias_field(&Dktz22Params::bias)};
+    return with_doc(inherit_fields<Dktz22Params, DescentParams>({}), "step",
+                    "step in units of 1/(2·λ_max(Ê[x xᵀ])), the square loss's smoothness bound");
   }
 };
 
@@ -37,9 +27,9 @@ struct Dktz22Params {
 // never w = 0, which is a stationary point of the square loss; the step is step/(2·λ̂_max) from
 // the same pass (the square loss's Hessian 2 Ê[1{active} x̃ x̃ᵀ] is at most 2 λ̂_max), halved only
 // while the loss rises (backtrack=1); iterates stay in ‖w‖ ≤ radius.
-class Dktz22Learner final : public Learner {
+class Dktz22Learner final : public ParamLearner<Dktz22Params> {
  public:
-  explicit Dktz22Learner(const Dktz22Params& p) : p_(p) {}
+  using ParamLearner::ParamLearner;
 
   FitResult fit(const DataSource& data, const FitContext& context) override {
     const Engine& engine = *context.engine;
@@ -70,9 +60,6 @@ class Dktz22Learner final : public Learner {
     result.details["step"] = settings.step;
     return result;
   }
-
- private:
-  Dktz22Params p_;
 };
 
 }  // namespace

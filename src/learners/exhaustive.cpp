@@ -62,10 +62,11 @@ struct Candidate {
 // grid) the best scale a ∈ [0, radius] is closed-form, so one pass scores all of them; the best
 // `refine` candidates are then polished by square-loss gradient descent. With grid spacing δ,
 // Lemma L3 of GKK19 bounds the grid's excess by a²δ²/2 before polishing.
-class ExhaustiveLearner final : public Learner {
+class ExhaustiveLearner final : public ParamLearner<ExhaustiveParams> {
  public:
   explicit ExhaustiveLearner(const ExhaustiveParams& p)
-      : p_(p), polish_(descent_settings(p, DescentObjective::square_loss, "exhaustive")) {}
+      : ParamLearner(p),
+        polish_(descent_settings(p, DescentObjective::square_loss, "exhaustive")) {}
 
   FitResult fit(const DataSource& data, const FitContext& context) override {
     const std::size_t d = data.cols();
@@ -136,7 +137,6 @@ class ExhaustiveLearner final : public Learner {
   }
 
  private:
-  const ExhaustiveParams p_;
   DescentSettings polish_;
 };
 

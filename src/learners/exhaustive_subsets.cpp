@@ -10,6 +10,7 @@
 #include "relureg/error.hpp"
 #include "relureg/fit_monitor.hpp"
 #include "relureg/kernels.hpp"
+#include "shared_params.hpp"
 
 namespace relureg::detail {
 namespace {
@@ -41,22 +42,19 @@ struct Scored {
   double loss = std::numeric_limits<double>::infinity();
 };
 
-struct ExhaustiveSubsetsParams {
+struct ExhaustiveSubsetsParams : ReluFitParams {
   std::size_t k = 2;
   std::string signs = "parity";
   std::size_t batch = 4096;
-  double radius = kInfinity;
-  bool bias = false;
 
   static Fields<ExhaustiveSubsetsParams> fields() {
-    return {
-        {"k", &ExhaustiveSubsetsParams::k, "size of the subsets searched", 1, 20},
-        {"signs", &ExhaustiveSubsetsParams::signs,
-         "sign patterns per subset: parity (the two sign products) or all (2^k)",
-         Choices{{"parity", "all"}}},
-        {"batch", &ExhaustiveSubsetsParams::batch, "subsets scored per pass over the data", 1, 1e6},
-        radius_field(&ExhaustiveSubsetsParams::radius),
-        bias_field(&ExhaustiveSubsetsParams::bias)};
+    return inherit_fields<ExhaustiveSubsetsParams, ReluFitParams>(
+        {{"k", &ExhaustiveSubsetsParams::k, "size of the subsets searched", 1, 20},
+         {"signs", &ExhaustiveSubsetsParams::signs,
+          "sign patterns per subset: parity (the two sign products) or all (2^k)",
+          Choices{{"parity", "all"}}},
+         {"batch", &ExhaustiveSubsetsParams::batch, "subsets scored per pass over the data", 1,
+          1e6}});
   }
 };
 
@@ -67,10 +65,10 @@ struct ExhaustiveSubsetsParams {
 // signs=all tries all 2^k patterns (for labels that are not parities). The best scale of
 // ReLU(a u·x) is clip(E[y r]/E[r²], 0, radius) with r = ReLU(u·x), so one engine mean per
 // batch of subsets scores them all; the candidate of least training loss wins.
-class ExhaustiveSubsetsLearner final : public Learner {
+class ExhaustiveSubsetsLearner final : public ParamLearner<ExhaustiveSubsetsParams> {
  public:
   explicit ExhaustiveSubsetsLearner(const ExhaustiveSubsetsParams& p)
-      : p_(p), all_signs_(p.signs == "all") {}
+      : ParamLearner(p), all_signs_(p.signs == "all") {}
 
   FitResult fit(const DataSource& data, const FitContext& context) override {
     const std::size_t d = data.cols();
@@ -133,7 +131,6 @@ class ExhaustiveSubsetsLearner final : public Learner {
   }
 
  private:
-  const ExhaustiveSubsetsParams p_;
   bool all_signs_;
 
   // The sign pattern p of a subset: signs=parity → p = 0 all +1, p = 1 the last −1;

@@ -90,4 +90,15 @@ ProgressCallback combine(std::vector<ProgressCallback> callbacks) {
   };
 }
 
+ProgressCallback nested_progress(const FitContext& outer, std::size_t part, std::size_t parts,
+                                 std::size_t extra_passes, std::size_t first_pass, bool* stopped) {
+  if (!outer.progress) return {};
+  return [&outer, part, parts, extra_passes, first_pass, stopped](const FitProgress& p) {
+    const bool go_on = outer.progress({part + 1, parts * (p.max_iterations + extra_passes),
+                                       outer.engine->passes() - first_pass, p.loss});
+    if (!go_on && stopped != nullptr) *stopped = true;
+    return go_on;
+  };
+}
+
 }  // namespace relureg

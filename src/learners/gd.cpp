@@ -27,9 +27,9 @@ struct GdParams : DescentParams {
 // on (1/n) Σ (ReLU(w·x_i) − y_i)², started at 0. The paper's analysis takes a non-zero ReLU'(0),
 // so we use ReLU'(0) = `relu_grad_at_zero` (default 1): the first step from w = 0 is then the
 // Chow step 2·step·Ê[y x]; with 0 (autograd's convention) a zero start never moves.
-class GdLearner final : public Learner {
+class GdLearner final : public ParamLearner<GdParams> {
  public:
-  explicit GdLearner(const GdParams& p) : p_(p) {}
+  using ParamLearner::ParamLearner;
 
   FitResult fit(const DataSource& data, const FitContext& context) override {
     DescentSettings settings = descent_settings(p_, DescentObjective::square_loss, "gd");
@@ -65,9 +65,6 @@ class GdLearner final : public Learner {
     if (p_.init != "zero") result.details["initial_w"] = initial_w;
     return result;
   }
-
- private:
-  const GdParams p_;
 };
 
 }  // namespace

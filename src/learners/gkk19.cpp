@@ -7,30 +7,29 @@
 #include "halfspace_common.hpp"
 #include "learners.hpp"
 #include "relureg/error.hpp"
+#include "relureg/fit_monitor.hpp"
 #include "relureg/kernels.hpp"
 #include "relureg/sources.hpp"
+#include "shared_params.hpp"
 
 namespace relureg::detail {
 namespace {
 
-struct Gkk19Params {
+struct Gkk19Params : ReluFitParams {
   std::string halfspace = "hs-abl";
   double tau = 0;
   std::size_t taus = 8;
   double holdout = 0.2;
-  double radius = kInfinity;
-  bool bias = false;
 
   static Fields<Gkk19Params> fields() {
-    return {{"halfspace", &Gkk19Params::halfspace,
-             "halfspace learner for the direction (run with its default parameters)",
-             Choices{{"hs-abl", "hs-sigmoid", "hs-average"}}},
-            {"tau", &Gkk19Params::tau, "a single threshold τ (0 = the grid rms(y)·2^-j, j < taus)",
-             0, kInfinity},
-            {"taus", &Gkk19Params::taus, "number of thresholds on the grid", 1, 60},
-            holdout_field(&Gkk19Params::holdout, "choose τ"),
-            radius_field(&Gkk19Params::radius),
-            bias_field(&Gkk19Params::bias)};
+    return inherit_fields<Gkk19Params, ReluFitParams>(
+        {{"halfspace", &Gkk19Params::halfspace,
+          "halfspace learner for the direction (run with its default parameters)",
+          Choices{{"hs-abl", "hs-sigmoid", "hs-average"}}},
+         {"tau", &Gkk19Params::tau, "a single threshold τ (0 = the grid rms(y)·2^-j, j < taus)", 0,
+          kInfinity},
+         {"taus", &Gkk19Params::taus, "number of thresholds on the grid", 1, 60},
+         holdout_field(&Gkk19Params::holdout, "choose τ")});
   }
 };
 
@@ -42,16 +41,14 @@ struct Gkk19Params {
 // candidate with the smallest square loss on a hold-out split. With τ ≈ opt^{1/3} the lemmas
 // L1–L3 give loss O(C_HS²·opt^{2/3}). Steps 1–3 use the first rows, the hold-out the last
 // `holdout` fraction; the chosen direction's scale is then refitted on all rows.
-class Gkk19Learner final : public Learner {
+class Gkk19Learner final : public ParamLearner<Gkk19Params> {
  public:
-  explicit Gkk19Learner(const Gkk19Params& p) : p_(p) {}
+  using ParamLearner::ParamLearner;
 
   FitResult fit(const DataSource& data, const FitContext& context) override {
     const Engine& engine = *context.engine;
-    const std::size_t n = data.rows();
-    const std::size_t held = holdout_rows(n, p_.holdout);
-    const SliceSource train(data, 0, n - held);
-    const SliceSource holdout(data, held > 0 ? n - held : 0, n);
+    const HoldoutSplit split(data, p_.holdout);
+    const SliceSource &train = split.train, &holdout = split.holdout;
     const double label_rms = std::sqrt(engine.mean_rows(
         train, 1, [](const float*, double y, double* acc) { acc[0] += y * y; })[0]);
     if (!std::isfinite(label_rms))
@@ -70,6 +67,9 @@ class Gkk19Learner final : public Learner {
     std::vector<double> best_direction;
     double best_holdout = std::numeric_limits<double>::infinity();
     std::size_t chosen = 0;
+    // Each threshold's halfspace fit reports to the caller as one of taus.size() equal parts.
+    const std::size_t first_pass = engine.passes();
+    bool stopped = false;
     for (std::size_t k = 0; k < taus.size(); ++k) {
       const double tau = taus[k];
       engine.map(train, labels, [tau](const RowBlock& blk, double* out) {
@@ -85,7 +85,8 @@ class Gkk19Learner final : public Learner {
           throw InputError("every thresholded label is " + std::string(positive ? "+1" : "-1"));
         const RelabelledSource thresholded(train, labels);
         const FitResult hs = hs_entry.make(hs_params)->fit(
-            thresholded, {&engine, context.seed, inner_progress(context, k, taus.size())});
+            thresholded, {&engine, context.seed,
+                          nested_progress(context, k, taus.size(), 4, first_pass, &stopped)});
         u = std::get<HalfspaceModel>(hs.model).w;
         candidate["halfspace_error"] = hs.loss_history.back();
         if (!(normalize(u) > 0)) throw InputError("the halfspace learner returned w = 0");
@@ -108,7 +109,7 @@ class Gkk19Learner final : public Learner {
       if (holdout_loss < best_holdout) {
         best_holdout = holdout_loss, best_direction = u, chosen = k;
       }
-      if (stopped_) {
+      if (stopped) {
         result.stop_reason = "callback";
         break;
       }
@@ -133,31 +134,15 @@ class Gkk19Learner final : public Learner {
     result.loss_history.push_back(relu_loss(engine, data, result.relu().w, result.relu().b));
     result.details["halfspace"] = p_.halfspace;
     result.details["label_rms"] = label_rms;
-    result.details["holdout_rows"] = held;
+    result.details["holdout_rows"] = split.held;
     result.details["candidates"] = std::move(candidates);
     return result;
   }
 
  private:
-  const Gkk19Params p_;
   struct Fitted {
     double scale = 0, bias = 0, loss = 0;
   };
-
-  // Forwards the halfspace fit of threshold k (of `count`) to the caller's progress callback as
-  // overall progress: the inner pass budget times the number of thresholds. A `false` from the
-  // caller stops the inner fit and then the threshold loop.
-  ProgressCallback inner_progress(const FitContext& context, std::size_t k, std::size_t count) {
-    if (!context.progress) return {};
-    if (k == 0) first_pass_ = context.engine->passes();
-    return [this, &context, k, count](const FitProgress& p) {
-      const std::size_t per_threshold = p.max_iterations + 4;
-      const bool go_on = context.progress(
-          {k + 1, count * per_threshold, context.engine->passes() - first_pass_, p.loss});
-      stopped_ = stopped_ || !go_on;
-      return go_on;
-    };
-  }
 
   Fitted refit(const Engine& engine, const DataSource& data, const std::vector<double>& u,
                bool bias) const {
@@ -168,9 +153,6 @@ class Gkk19Learner final : public Learner {
     const ScaleFit f = refit_scale(engine, data, u, p_.radius);
     return {f.scale, 0.0, f.loss};
   }
-
-  std::size_t first_pass_ = 0;
-  bool stopped_ = false;
 };
 
 }  // namespace

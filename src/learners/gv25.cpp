@@ -18,30 +18,28 @@
 namespace relureg::detail {
 namespace {
 
-struct Gv25Params {
+struct Gv25Params : IterationParams, ReluFitParams {
   std::size_t thresholds = 8;
   double holdout = 0.2;
   double ball = 0.5;
-  std::size_t max_passes = 100;
-  double tol = 1e-9;
-  double step = 1.0;
-  double radius = kInfinity;
-  bool bias = false;
+
+  Gv25Params() {
+    max_passes = 100;
+    tol = 1e-9;
+  }
 
   static Fields<Gv25Params> fields() {
-    return {
-        {"thresholds", &Gv25Params::thresholds,
-         "label thresholds τ_j for the PCA (the upper 2^-(j+1) quantiles of y, j < this)", 1, 40},
-        holdout_field(&Gv25Params::holdout, "choose the warm start and the final model"),
-        {"ball", &Gv25Params::ball,
-         "descent stays in ‖w − w₀‖ <= ball·‖w₀‖ around the warm start w₀", 1e-6, 1e6},
-        max_passes_field(&Gv25Params::max_passes),
-        tol_field(&Gv25Params::tol),
-        step_field(&Gv25Params::step,
-                   "step of the preconditioned descent (1 = a Gauss–Newton step on the "
-                   "warm start's active rows; halved while the loss rises)"),
-        radius_field(&Gv25Params::radius),
-        bias_field(&Gv25Params::bias)};
+    return with_doc(
+        inherit_fields<Gv25Params, IterationParams, ReluFitParams>(
+            {{"thresholds", &Gv25Params::thresholds,
+              "label thresholds τ_j for the PCA (the upper 2^-(j+1) quantiles of y, j < this)", 1,
+              40},
+             holdout_field(&Gv25Params::holdout, "choose the warm start and the final model"),
+             {"ball", &Gv25Params::ball,
+              "descent stays in ‖w − w₀‖ <= ball·‖w₀‖ around the warm start w₀", 1e-6, 1e6}}),
+        "step",
+        "step of the preconditioned descent (1 = a Gauss–Newton step on the warm "
+        "start's active rows; halved while the loss rises)");
   }
 };
 
@@ -119,17 +117,17 @@ struct Candidate {
 //    second moment of the warm start's active rows (the reweighting that keeps a slab of mass
 //    Φ(b/‖w‖) from being swamped), w kept in ‖w − w₀‖ ≤ ball·‖w₀‖; the model with the smaller
 //    hold-out loss (refined or warm start) is returned.
-class Gv25Learner final : public Learner {
+class Gv25Learner final : public ParamLearner<Gv25Params> {
  public:
-  explicit Gv25Learner(const Gv25Params& p) : p_(p) {}
+  using ParamLearner::ParamLearner;
 
   FitResult fit(const DataSource& data, const FitContext& context) override {
     const Engine& engine = *context.engine;
-    const std::size_t n = data.rows(), d = data.cols();
-    const std::size_t held = holdout_rows(n, p_.holdout);
-    if (held == 0) throw InputError("gv25: needs at least 2 rows (a training and a hold-out part)");
-    const SliceSource train(data, 0, n - held);
-    const SliceSource holdout(data, n - held, n);
+    const std::size_t d = data.cols();
+    const HoldoutSplit split(data, p_.holdout);
+    if (split.held == 0)
+      throw InputError("gv25: needs at least 2 rows (a training and a hold-out part)");
+    const SliceSource &train = split.train, &holdout = split.holdout;
     FitResult result;
     nlohmann::json thresholds = nlohmann::json::array();
 
@@ -191,8 +189,6 @@ class Gv25Learner final : public Learner {
   }
 
  private:
-  Gv25Params p_;
-
   // About the upper 2^-(j+1) quantiles of the labels, j < thresholds (distinct values only),
   // from means only (so that an SQ oracle answers every pass): the labels' mean m and rms
   // deviation s, then a histogram on the grid m + s·(k/32 − 4), k = 0..256, whose tail shares

@@ -43,6 +43,11 @@ double projection_rms(const Engine& engine, const DataSource& data, const std::v
   })[0]);
 }
 
+HoldoutSplit::HoldoutSplit(const DataSource& data, double fraction)
+    : held(holdout_rows(data.rows(), fraction)),
+      train(data, 0, data.rows() - held),
+      holdout(data, held > 0 ? data.rows() - held : 0, data.rows()) {}
+
 std::size_t holdout_rows(std::size_t n, double fraction) {
   if (n < 2) return 0;
   const auto rows = static_cast<std::size_t>(std::llround(fraction * static_cast<double>(n)));

@@ -8,13 +8,15 @@
 
 #include "relureg/learner.hpp"
 #include "relureg/params.hpp"
+#include "relureg/sources.hpp"
 
 namespace relureg::detail {
 
 // Scales v to unit length and returns its former norm (v is left alone when the norm is 0).
 double normalize(std::vector<double>& v);
 
-// The check every halfspace fit starts with: labels exactly ±1 (InputError naming `learner`).
+// The check fit_learner runs before every halfspace fit: labels exactly ±1 (InputError naming
+// `learner`).
 // The learners find homogeneous halfspaces: they declare no bias field, so fit_learner refuses
 // --bias for them.
 void check_halfspace_input(const DataSource& data, const FitContext& context,
@@ -30,6 +32,14 @@ double projection_rms(const Engine& engine, const DataSource& data, const std::v
 
 // Rows kept for hold-out: round(fraction·n), at least 1 and at most n − 1 (0 when n < 2).
 std::size_t holdout_rows(std::size_t n, double fraction);
+
+// The last holdout_rows(n, fraction) rows held out and the rows before them for training (with
+// fewer than 2 rows nothing is held out and `holdout` is all of the data).
+struct HoldoutSplit {
+  HoldoutSplit(const DataSource& data, double fraction);
+  std::size_t held;
+  SliceSource train, holdout;
+};
 
 // Fisher–Yates shuffle of 0..count−1 with a seeded 64-bit Mersenne Twister (same on every
 // platform: no <random> distribution is used).

@@ -52,12 +52,11 @@ struct AblParams {
 // (feasible for both, as the unit-ball projection is non-expansive and fixes w_{k−1}). A round
 // whose band holds fewer than `min_band` rows ends the fit with the current direction
 // (stop reason "band_too_small").
-class AblLearner final : public Learner {
+class AblLearner final : public ParamLearner<AblParams> {
  public:
-  explicit AblLearner(const AblParams& p) : p_(p) {}
+  using ParamLearner::ParamLearner;
 
   FitResult fit(const DataSource& data, const FitContext& context) override {
-    check_halfspace_input(data, context, "hs-abl");
     const Engine& engine = *context.engine;
     const std::size_t d = data.cols();
     // Progress is reported against the pass budget (as gd does): 3 + rounds·(steps + 3).
@@ -101,7 +100,6 @@ class AblLearner final : public Learner {
   }
 
  private:
-  const AblParams p_;
   struct Round {
     std::vector<double> v;  // the best iterate found
     double hinge = 0;       // its band hinge loss

@@ -18,7 +18,6 @@ class AverageLearner final : public Learner {
  public:
   explicit AverageLearner(const AverageParams&) {}
   FitResult fit(const DataSource& data, const FitContext& context) override {
-    check_halfspace_input(data, context, "hs-average");
     const Engine& engine = *context.engine;
     FitResult result;
     HalfspaceModel model{average_direction(engine, data, "hs-average"), 0.0, false};

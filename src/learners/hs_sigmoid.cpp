@@ -51,17 +51,14 @@ struct SigmoidParams {
 // seeded random order every epoch (a shuffled index order would need a copy of the data); for
 // rows in random order, as generated data are, this is ordinary minibatch SGD. batch = 0 is
 // full-batch gradient descent on the smoothed loss.
-class SigmoidLearner final : public Learner {
+class SigmoidLearner final : public ParamLearner<SigmoidParams> {
  public:
-  explicit SigmoidLearner(const SigmoidParams& p) : p_(p) {}
+  using ParamLearner::ParamLearner;
 
   FitResult fit(const DataSource& data, const FitContext& context) override {
-    check_halfspace_input(data, context, "hs-sigmoid");
     const Engine& engine = *context.engine;
-    const std::size_t n = data.rows();
-    const std::size_t held = holdout_rows(n, p_.holdout);
-    const SliceSource train(data, 0, n - held);
-    const SliceSource holdout(data, held > 0 ? n - held : 0, n);
+    const HoldoutSplit split(data, p_.holdout);
+    const SliceSource &train = split.train, &holdout = split.holdout;
     const std::vector<double> start = average_direction(engine, train, "hs-sigmoid");
     const double unit = projection_rms(engine, train, start);
     const std::size_t first_pass = engine.passes();
@@ -105,12 +102,11 @@ class SigmoidLearner final : public Learner {
     result.details["candidates"] = std::move(candidates);
     result.details["chosen"] = chosen;
     result.details["projection_rms"] = unit;
-    result.details["holdout_rows"] = held;
+    result.details["holdout_rows"] = split.held;
     return result;
   }
 
  private:
-  const SigmoidParams p_;
   // `epochs` epochs of projected SGD at smoothing `sigma` (in the data's units; `relative` is σ in
   // units of the projections' RMS, which sets the step β = step·relative/√epoch).
   void descend(const Engine& engine, const DataSource& train, std::vector<double>& w, double sigma,

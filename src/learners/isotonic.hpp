@@ -7,8 +7,12 @@
 
 #include "relureg/learner.hpp"
 #include "relureg/single_index.hpp"
+#include "shared_params.hpp"
 
 namespace relureg::detail {
+
+// The meaning of `step` in isotron and l-isotron.
+inline constexpr const char* isotron_step_doc = "step of the update w += step·Ê[(y − û(w·x)) x]";
 
 // A fitted link on points sorted by their projection: the fitted value of each point (in the
 // sorted order) and the link's knots and values (increasing knots, non-decreasing values).

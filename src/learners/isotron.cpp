@@ -5,14 +5,11 @@
 namespace relureg::detail {
 namespace {
 
-struct IsotronParams {
-  std::size_t max_passes = 200;
-  double tol = 1e-7;
-  double step = 1.0;
+struct IsotronParams : IterationParams {
+  IsotronParams() { max_passes = 200; }
 
   static Fields<IsotronParams> fields() {
-    return {max_passes_field(&IsotronParams::max_passes), tol_field(&IsotronParams::tol),
-            step_field(&IsotronParams::step, "step of the update w += step·Ê[(y − û(w·x)) x]")};
+    return with_doc(inherit_fields<IsotronParams, IterationParams>({}), "step", isotron_step_doc);
   }
 };
 
@@ -23,16 +20,13 @@ struct IsotronParams {
 // analysis draws a fresh one) and stop on the relative change of the training loss. The model
 // is a unit direction and the piecewise-linear link through the isotonic blocks' centres; a bias
 // is part of the link, so --bias is refused.
-class IsotronLearner final : public Learner {
+class IsotronLearner final : public ParamLearner<IsotronParams> {
  public:
-  explicit IsotronLearner(const IsotronParams& p) : p_(p) {}
+  using ParamLearner::ParamLearner;
 
   FitResult fit(const DataSource& data, const FitContext& context) override {
     return run_isotron(data, context, {"isotron", p_.max_passes, p_.tol, p_.step, 0, 0.0});
   }
-
- private:
-  IsotronParams p_;
 };
 
 }  // namespace

@@ -5,21 +5,20 @@
 namespace relureg::detail {
 namespace {
 
-struct LIsotronParams {
-  std::size_t max_passes = 200;
-  double tol = 1e-7;
-  double step = 1.0;
+struct LIsotronParams : IterationParams {
   double lipschitz = 1.0;
   std::size_t bins = 128;
 
+  LIsotronParams() { max_passes = 200; }
+
   static Fields<LIsotronParams> fields() {
-    return {max_passes_field(&LIsotronParams::max_passes),
-            tol_field(&LIsotronParams::tol),
-            step_field(&LIsotronParams::step, "step of the update w += step·Ê[(y − û(w·x)) x]"),
-            {"lipschitz", &LIsotronParams::lipschitz,
-             "Lipschitz bound of the link, in units of w·x", 1e-9, 1e9},
-            {"bins", &LIsotronParams::bins,
-             "groups of consecutive projections (equal counts) the link is fitted on", 2, 1e5}};
+    return with_doc(
+        inherit_fields<LIsotronParams, IterationParams>(
+            {{"lipschitz", &LIsotronParams::lipschitz,
+              "Lipschitz bound of the link, in units of w·x", 1e-9, 1e9},
+             {"bins", &LIsotronParams::bins,
+              "groups of consecutive projections (equal counts) the link is fitted on", 2, 1e5}}),
+        "step", isotron_step_doc);
   }
 };
 
@@ -29,17 +28,14 @@ struct LIsotronParams {
 // exact coordinate descent on `bins` groups of consecutive projections: a 128-variable
 // box-constrained least squares per iteration). The Lipschitz bound keeps the link from
 // overfitting, which the plain isotonic fit of isotron can do on few samples.
-class LIsotronLearner final : public Learner {
+class LIsotronLearner final : public ParamLearner<LIsotronParams> {
  public:
-  explicit LIsotronLearner(const LIsotronParams& p) : p_(p) {}
+  using ParamLearner::ParamLearner;
 
   FitResult fit(const DataSource& data, const FitContext& context) override {
     return run_isotron(data, context,
                        {"l-isotron", p_.max_passes, p_.tol, p_.step, p_.bins, p_.lipschitz});
   }
-
- private:
-  LIsotronParams p_;
 };
 
 }  // namespace

@@ -3,6 +3,7 @@
 
 #include <chrono>
 
+#include "halfspace_common.hpp"
 #include "learners.hpp"
 #include "relureg/error.hpp"
 
@@ -75,6 +76,7 @@ FitResult fit_learner(const LearnerEntry& entry, const ParamValues& params, cons
   check_weights(entry, data);
   const auto start = std::chrono::steady_clock::now();
   const std::size_t first_pass = context.engine->passes();
+  if (entry.task == Task::halfspace) detail::check_halfspace_input(data, context, entry.name);
   FitResult result = entry.make(params)->fit(data, context);
   result.passes = context.engine->passes() - first_pass;
   result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

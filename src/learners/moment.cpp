@@ -12,20 +12,17 @@
 namespace relureg::detail {
 namespace {
 
-struct MomentParams {
-  double radius = kInfinity;
+struct MomentParams : ReluFitParams {
   double ridge = 0.0;
   bool center = true;
-  bool bias = false;
 
   static Fields<MomentParams> fields() {
-    return {radius_field(&MomentParams::radius),
-            {"ridge", &MomentParams::ridge, "added to the diagonal of Σ̂ before solving", 0.0,
-             kInfinity},
-            {"center", &MomentParams::center,
-             "use Cov(x)⁻¹Cov(x, y) (same population value, lower variance); always on with "
-             "--bias"},
-            bias_field(&MomentParams::bias)};
+    return inherit_fields<MomentParams, ReluFitParams>(
+        {{"ridge", &MomentParams::ridge, "added to the diagonal of Σ̂ before solving", 0.0,
+          kInfinity},
+         {"center", &MomentParams::center,
+          "use Cov(x)⁻¹Cov(x, y) (same population value, lower variance); always on with "
+          "--bias"}});
   }
 };
 
@@ -35,9 +32,9 @@ struct MomentParams {
 // the same population value when E[x] = 0, but the labels' mean no longer adds variance, which
 // cuts the estimation error by about 40% for a ReLU teacher. With a bias, E[ReLU(w·x + b) x] ∝ w
 // still holds after centring, so that direction is refitted with an exact 2-D (a, b) search.
-class MomentLearner final : public Learner {
+class MomentLearner final : public ParamLearner<MomentParams> {
  public:
-  explicit MomentLearner(const MomentParams& p) : p_(p) {}
+  using ParamLearner::ParamLearner;
 
   FitResult fit(const DataSource& data, const FitContext& context) override {
     const Engine& engine = *context.engine;
@@ -69,9 +66,6 @@ class MomentLearner final : public Learner {
     }
     return result;
   }
-
- private:
-  const MomentParams p_;
 };
 
 }  // namespace

@@ -98,9 +98,9 @@ struct Net2EnumParams {
 // E[h_g h_g'], E[h_g y] of all G net units, so the C(G, k) tuples are scored without touching the
 // data again. With a bias the net is over directions of (P x, 1), i.e. hidden biases too, and an
 // output bias is fitted.
-class Net2EnumLearner final : public Learner {
+class Net2EnumLearner final : public ParamLearner<Net2EnumParams> {
  public:
-  explicit Net2EnumLearner(const Net2EnumParams& p) : p_(p) {}
+  using ParamLearner::ParamLearner;
 
   std::optional<WorkEstimate> estimate(const DataSource& data, const FitContext& context) override {
     const Plan plan = make_plan(data.cols(), context);
@@ -229,7 +229,6 @@ class Net2EnumLearner final : public Learner {
   }
 
  private:
-  const Net2EnumParams p_;
   static std::size_t index(std::size_t g, std::size_t h) {  // g ≥ h, lower triangle
     return g * (g + 1) / 2 + h;
   }

@@ -142,10 +142,10 @@ struct OrthogonalSubsetsParams {
 // S. Each subset's feature f_S is computed by SubsetWalker in one pass; the fit is the
 // closed-form scale (and offset). With screen_rows > 0 the subsets are first scored on that many
 // rows and only the best `keep` are scored on all rows.
-class OrthogonalSubsetsLearner final : public Learner {
+class OrthogonalSubsetsLearner final : public ParamLearner<OrthogonalSubsetsParams> {
  public:
   explicit OrthogonalSubsetsLearner(const OrthogonalSubsetsParams& p)
-      : p_(p), activation_(activation_from_name(p.activation, "orthogonal-subsets")) {}
+      : ParamLearner(p), activation_(activation_from_name(p.activation, "orthogonal-subsets")) {}
 
   FitResult fit(const DataSource& data, const FitContext& context) override {
     const Engine& engine = *context.engine;
@@ -197,7 +197,6 @@ class OrthogonalSubsetsLearner final : public Learner {
   }
 
  private:
-  const OrthogonalSubsetsParams p_;
   std::vector<SubsetFit> score_all(const Engine& engine, const DataSource& rows, std::size_t count,
                                    std::size_t d, bool bias) const {
     const std::vector<double> m =

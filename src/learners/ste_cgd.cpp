@@ -40,9 +40,10 @@ struct SteCgdParams {
 // contiguous slice of `batch` rows, slices visited in a seeded random order each epoch) or over
 // all rows (batch = 0). The population version (exact expectations, closed forms) is
 // ste::population_cgd in relureg/ste.hpp.
-class SteCgdLearner final : public Learner {
+class SteCgdLearner final : public ParamLearner<SteCgdParams> {
  public:
-  explicit SteCgdLearner(const SteCgdParams& p) : p_(p), ste_(ste::ste_from_name(p.ste)) {}
+  explicit SteCgdLearner(const SteCgdParams& p)
+      : ParamLearner(p), ste_(ste::ste_from_name(p.ste)) {}
 
   FitResult fit(const DataSource& data, const FitContext& context) override {
     const Engine& engine = *context.engine;
@@ -99,7 +100,6 @@ class SteCgdLearner final : public Learner {
   }
 
  private:
-  const SteCgdParams p_;
   ste::Ste ste_;
 };
 

@@ -14,26 +14,23 @@
 namespace relureg::detail {
 namespace {
 
-struct Wzdd23Params {
+struct Wzdd23Params : ReluFitParams {
   std::size_t batch = 4096;
   double growth = 2.0;
   std::size_t epochs = 500;
   double tol = 1e-7;
   double step = 1.0;
-  double radius = kInfinity;
-  bool bias = false;
 
   static Fields<Wzdd23Params> fields() {
-    return {{"batch", &Wzdd23Params::batch, "rows in each minibatch of the first epoch", 1, 1e12},
-            {"growth", &Wzdd23Params::growth,
-             "factor by which the minibatch grows after each epoch (1 = constant batches)", 1, 1e6},
-            {"epochs", &Wzdd23Params::epochs, "stop after this many epochs (sweeps over the data)",
-             1, 1e9},
-            tol_field(&Wzdd23Params::tol),
-            step_field(&Wzdd23Params::step,
-                       "step in units of 1/λ_max(Ê[x̃ x̃ᵀ]), the surrogate's smoothness bound"),
-            radius_field(&Wzdd23Params::radius),
-            bias_field(&Wzdd23Params::bias)};
+    return inherit_fields<Wzdd23Params, ReluFitParams>(
+        {{"batch", &Wzdd23Params::batch, "rows in each minibatch of the first epoch", 1, 1e12},
+         {"growth", &Wzdd23Params::growth,
+          "factor by which the minibatch grows after each epoch (1 = constant batches)", 1, 1e6},
+         {"epochs", &Wzdd23Params::epochs, "stop after this many epochs (sweeps over the data)", 1,
+          1e9},
+         tol_field(&Wzdd23Params::tol),
+         step_field(&Wzdd23Params::step,
+                    "step in units of 1/λ_max(Ê[x̃ x̃ᵀ]), the surrogate's smoothness bound")});
   }
 };
 
@@ -47,9 +44,9 @@ struct Wzdd23Params {
 // step/λ̂_max, λ̂_max the largest eigenvalue of Ê[x̃ x̃ᵀ] (the surrogate's smoothness bound);
 // after each sweep over the data the batch grows by `growth`, so the minibatch noise floor
 // shrinks and the last epochs are full-batch steps towards the empirical surrogate minimiser.
-class Wzdd23Learner final : public Learner {
+class Wzdd23Learner final : public ParamLearner<Wzdd23Params> {
  public:
-  explicit Wzdd23Learner(const Wzdd23Params& p) : p_(p) {}
+  using ParamLearner::ParamLearner;
 
   FitResult fit(const DataSource& data, const FitContext& context) override {
     const Engine& engine = *context.engine;
@@ -96,9 +93,6 @@ class Wzdd23Learner final : public Learner {
     result.details["lambda_max"] = top;
     return result;
   }
-
- private:
-  Wzdd23Params p_;
 };
 
 }  // namespace

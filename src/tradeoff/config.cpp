@@ -17,27 +17,46 @@
 namespace relureg::tradeoff {
 namespace detail {
 const std::vector<ConfigKey>& config_keys() {
-  // The value of `key` read by a Checker method, stored in a Config member.
-  auto sizes = [](std::vector<std::size_t> Config::*member, const char* key) {
-    return [member, key](const ConfigTree& tree, const json& v, Config& c) {
-      const std::vector<std::uint64_t> values = Checker(tree).wholes(v, key, 1);
-      (c.*member).assign(values.begin(), values.end());
-    };
+  // A key whose value `read(checker, value, key)` (one of the readers below) turns into one
+  // Config member, written back as that member's value.
+  auto scalar = [](const char* key, const char* values, const char* doc, auto Config::*member,
+                   auto read) {
+    return ConfigKey{
+        key, values, doc,
+        [member, read, name = std::string(key)](const ConfigTree& tree, const json& v, Config& c) {
+          c.*member = read(Checker(tree), v, name);
+        },
+        [member](const Config& c) { return json(c.*member); }};
   };
-  // The value of `key` read by the Checker method `read`, stored in a Config member.
-  auto via = [](auto Config::*member, auto read, const char* key) {
-    return [member, read, key](const ConfigTree& tree, const json& v, Config& c) {
-      c.*member = (Checker(tree).*read)(v, key);
-    };
+  const auto levels = [](const Checker& check, const json& v, const std::string& key) {
+    return check.levels(v, key);
   };
-  auto count = [](int Config::*member, const char* key) {
-    return [member, key](const ConfigTree& tree, const json& v, Config& c) {
-      // Kept as asked up to INT_MAX (the run clamps it to a few per core, with a note).
-      c.*member =
-          static_cast<int>(std::min<std::uint64_t>(Checker(tree).whole(v, key, 0), INT_MAX));
-    };
+  const auto boolean = [](const Checker& check, const json& v, const std::string& key) {
+    return check.boolean(v, key);
   };
-  auto member = [](auto Config::*m) { return [m](const Config& c) { return json(c.*m); }; };
+  const auto non_negative = [](const Checker& check, const json& v, const std::string& key) {
+    return check.non_negative(v, key);
+  };
+  const auto sizes = [](const Checker& check, const json& v, const std::string& key) {
+    const std::vector<std::uint64_t> values = check.wholes(v, key, 1);
+    return std::vector<std::size_t>(values.begin(), values.end());
+  };
+  // Kept as asked up to INT_MAX (the run clamps it to a few per core, with a note).
+  const auto count = [](const Checker& check, const json& v, const std::string& key) {
+    return static_cast<int>(std::min<std::uint64_t>(check.whole(v, key, 0), INT_MAX));
+  };
+  const auto seeds = [](const Checker& check, const json& s, const std::string& key) {
+    if (s.is_array()) {
+      if (s.size() > kMaxSeeds)
+        check.fail(key, fmt::format("at most {} seeds, got a list of {}", kMaxSeeds, s.size()));
+      return check.wholes(s, key, 0);
+    }
+    const std::uint64_t n = check.whole(s, key, 1);
+    if (n > kMaxSeeds) check.fail(key, fmt::format("at most {} seeds, got {}", kMaxSeeds, n));
+    std::vector<std::uint64_t> all(n);
+    for (std::uint64_t i = 0; i < n; ++i) all[i] = i;
+    return all;
+  };
   // A section written back as a list, one JSON value per entry.
   auto list_of = [](auto Config::*section, auto write) {
     return [section, write](const Config& c) {
@@ -47,33 +66,17 @@ const std::vector<ConfigKey>& config_keys() {
     };
   };
   static const std::vector<ConfigKey> keys = {
-      {"seeds", "a count k (seeds 0..k-1) or a list of whole numbers",
-       "the seeds of every instance and fit",
-       [](const ConfigTree& tree, const json& s, Config& c) {
-         const Checker check(tree);
-         if (s.is_array()) {
-           if (s.size() > kMaxSeeds)
-             check.fail("seeds",
-                        fmt::format("at most {} seeds, got a list of {}", kMaxSeeds, s.size()));
-           c.seeds = check.wholes(s, "seeds", 0);
-         } else {
-           c.seeds.clear();
-           const std::uint64_t count = check.whole(s, "seeds", 1);
-           if (count > kMaxSeeds)
-             check.fail("seeds", fmt::format("at most {} seeds, got {}", kMaxSeeds, count));
-           for (std::uint64_t i = 0; i < count; ++i) c.seeds.push_back(i);
-         }
-       },
-       member(&Config::seeds)},
-      {"d", "a whole number >= 1 or a list of them", "dimensions of the generated instances",
-       sizes(&Config::d, "d"), member(&Config::d)},
-      {"n", "a whole number >= 1 or a list of them", "sample sizes of the generated instances",
-       sizes(&Config::n, "n"), member(&Config::n)},
-      {"noise", "a number >= 0 or a list of them",
-       "noise levels (opt levels) set as each family's noise_param; empty: the families as written",
-       via(&Config::noise, &Checker::levels, "noise"), member(&Config::noise)},
-      {"bias", "true or false", "fit a bias b (every cell)",
-       via(&Config::bias, &Checker::boolean, "bias"), member(&Config::bias)},
+      scalar("seeds", "a count k (seeds 0..k-1) or a list of whole numbers",
+             "the seeds of every instance and fit", &Config::seeds, seeds),
+      scalar("d", "a whole number >= 1 or a list of them", "dimensions of the generated instances",
+             &Config::d, sizes),
+      scalar("n", "a whole number >= 1 or a list of them",
+             "sample sizes of the generated instances", &Config::n, sizes),
+      scalar("noise", "a number >= 0 or a list of them",
+             "noise levels (opt levels) set as each family's noise_param; empty: the families as "
+             "written",
+             &Config::noise, levels),
+      scalar("bias", "true or false", "fit a bias b (every cell)", &Config::bias, boolean),
       {"families",
        "tables [families.NAME] of parameters, or a list of names",
        "the instance families (default: every ReLU family, unless datasets are given)",
@@ -103,15 +106,15 @@ const std::vector<ConfigKey>& config_keys() {
                [](const LearnerSpec& l) {
                  return json{{"name", l.name}, {"label", l.label}, {"params", l.params}};
                })},
-      {"jobs", "a whole number >= 0", "instances in parallel (0 = one per core)",
-       count(&Config::jobs, "jobs"), member(&Config::jobs)},
-      {"threads", "a whole number >= 0", "engine threads per fit (0 = cores / jobs)",
-       count(&Config::threads, "threads"), member(&Config::threads)},
-      {"time_limit", "a number >= 0",
-       "seconds per fit (0 = none); a longer fit is stopped and recorded",
-       via(&Config::time_limit, &Checker::non_negative, "time_limit"), member(&Config::time_limit)},
-      {"figures", "true or false", "draw the figures after the run",
-       via(&Config::figures, &Checker::boolean, "figures"), member(&Config::figures)},
+      scalar("jobs", "a whole number >= 0", "instances in parallel (0 = one per core)",
+             &Config::jobs, count),
+      scalar("threads", "a whole number >= 0", "engine threads per fit (0 = cores / jobs)",
+             &Config::threads, count),
+      scalar("time_limit", "a number >= 0",
+             "seconds per fit (0 = none); a longer fit is stopped and recorded",
+             &Config::time_limit, non_negative),
+      scalar("figures", "true or false", "draw the figures after the run", &Config::figures,
+             boolean),
   };
   return keys;
 }

@@ -107,6 +107,26 @@ TEST(ProgressCallbacks, CombineCallsEveryCallbackAndStopsWhenAnyDoes) {
   EXPECT_EQ(calls, 2);  // the observer saw the report that stopped the fit too
 }
 
+TEST(ProgressCallbacks, NestedProgressReportsAnInnerFitAsPartOfTheOuterOne) {
+  EXPECT_FALSE(nested_progress(context_with({}), 0, 3, 4, 0, nullptr));
+  std::vector<FitProgress> seen;
+  const FitContext outer = context_with([&](const FitProgress& p) {
+    seen.push_back(p);
+    return p.loss > 0.5;
+  });
+  bool stopped = false;
+  const ProgressCallback inner = nested_progress(outer, 1, 3, 4, outer.engine->passes(), &stopped);
+  EXPECT_TRUE(inner({7, 10, 0, 0.75}));
+  EXPECT_FALSE(stopped);
+  ASSERT_EQ(seen.size(), 1u);
+  EXPECT_EQ(seen[0].iteration, 2u);             // part 1 of 3, counted from 1
+  EXPECT_EQ(seen[0].max_iterations, 3u * 14u);  // 3 parts of (10 inner + 4 extra) passes
+  EXPECT_EQ(seen[0].passes, 0u);
+  EXPECT_EQ(seen[0].loss, 0.75);
+  EXPECT_FALSE(inner({8, 10, 0, 0.25}));  // the outer callback asks to stop
+  EXPECT_TRUE(stopped);
+}
+
 TEST(ProgressCallbacks, StopAtPassesEnforcesAPassBudget) {
   EXPECT_FALSE(stop_at_passes(0));
   const ProgressCallback budget = stop_at_passes(3);

@@ -25,24 +25,12 @@ struct CancellingTeacher {
   Dataset data;
 
   CancellingTeacher(std::size_t n, std::size_t d, double b_over_norm, std::uint64_t seed) {
-    std::mt19937_64 rng(seed);
-    std::normal_distribution<double> normal;
-    w_star.resize(d);
-    double norm2 = 0;
-    for (double& v : w_star) v = normal(rng), norm2 += v * v;
-    for (double& v : w_star) v /= std::sqrt(norm2);
+    testing::GaussianDraws draws(seed);
+    w_star = draws.unit_vector(d);
     b_star = b_over_norm;
     c = gaussian::normal_cdf(b_over_norm);
-    data = Dataset(n, d);
-    for (std::size_t i = 0; i < n; ++i) {
-      float* x = data.row(i);
-      double s = 0;
-      for (std::size_t j = 0; j < d; ++j) {
-        x[j] = static_cast<float>(normal(rng));
-        s += w_star[j] * static_cast<double>(x[j]);
-      }
-      data.y[i] = std::max(s + b_star, 0.0) - c * s;
-    }
+    data = draws.single_index_rows(n, w_star,
+                                   [this](double s) { return std::max(s + b_star, 0.0) - c * s; });
   }
 
   // Exact: E[(f − f* + c s)²] = E[(f − f*)²] + 2c(E[f s] − E[f* s]) + c²‖w*‖², s = w*·x, with

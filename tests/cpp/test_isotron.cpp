@@ -23,22 +23,9 @@ struct LinkTeacher {
 
   template <class Link>
   LinkTeacher(std::size_t n, std::size_t d, Link g, double noise, std::uint64_t seed) {
-    std::mt19937_64 rng(seed);
-    std::normal_distribution<double> normal;
-    w_star.resize(d);
-    double norm2 = 0;
-    for (double& v : w_star) v = normal(rng), norm2 += v * v;
-    for (double& v : w_star) v /= std::sqrt(norm2);
-    data = Dataset(n, d);
-    for (std::size_t i = 0; i < n; ++i) {
-      float* x = data.row(i);
-      double s = 0;
-      for (std::size_t j = 0; j < d; ++j) {
-        x[j] = static_cast<float>(normal(rng));
-        s += w_star[j] * static_cast<double>(x[j]);
-      }
-      data.y[i] = g(s) + noise * normal(rng);
-    }
+    testing::GaussianDraws draws(seed);
+    w_star = draws.unit_vector(d);
+    data = draws.single_index_rows(n, w_star, [&](double s) { return g(s) + noise * draws(); });
   }
 
   double direction_error(const std::vector<double>& w) const {

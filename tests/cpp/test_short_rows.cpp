@@ -13,17 +13,13 @@
 #include "relureg/kernels.hpp"
 #include "relureg/learner.hpp"
 #include "relureg/model_ops.hpp"
+#include "test_support.hpp"
 
 namespace relureg {
 namespace {
 
 Dataset random_rows(std::size_t n, std::size_t d, unsigned seed) {
-  Dataset data(n, d);
-  std::mt19937_64 rng(seed);
-  std::normal_distribution<double> normal;
-  for (float& v : data.X) v = static_cast<float>(normal(rng));
-  for (double& v : data.y) v = normal(rng);
-  return data;
+  return testing::GaussianDraws(seed).noise_rows(n, d);
 }
 
 std::vector<double> some_weights(std::size_t d, double phase) {
@@ -156,19 +152,23 @@ TEST(ShortRows, WeightedSumsAgreeWithTheRowMajorKernels) {
 }
 
 TEST(ShortRows, RowsWithZeroActivationTakeTheGradientConvention) {
-  // w = 0, b = 0: every z is exactly 0, so the square-loss gradient is ReLU'(0)·(−2 Σ y x)/n.
-  const Dataset data = random_rows(4099, 6, 7);
-  const Engine engine(EngineOptions{1});
-  const std::vector<double> zero(6, 0.0);
-  const ReluStats one = relu_stats(engine, data.view(), zero, 0.0, false, 1.0);
-  const ReluStats none = relu_stats(engine, data.view(), zero, 0.0, false, 0.0);
-  for (std::size_t j = 0; j < 6; ++j) {
-    long double yx = 0;
-    for (std::size_t i = 0; i < data.n; ++i) yx += data.y[i] * data.X[i * 6 + j];
-    EXPECT_NEAR(one.grad_square[j], static_cast<double>(-2 * yx / data.n), 1e-13);
-    EXPECT_EQ(none.grad_square[j], 0.0);
+  // w = 0, b = 0: every z is exactly 0, so the square-loss gradient is ReLU'(0)·(−2 Σ y x)/n:
+  // with ReLU'(0) = 1 the Chow direction, with 0 (autograd's convention) stuck at zero. Short
+  // rows (d = 3, 6) and the row-major kernel (d = 40) alike.
+  for (const std::size_t d : {3, 6, 40}) {
+    const Dataset data = random_rows(4099, d, 7);
+    const Engine engine(EngineOptions{1});
+    const std::vector<double> zero(d, 0.0);
+    const ReluStats one = relu_stats(engine, data.view(), zero, 0.0, false, 1.0);
+    const ReluStats none = relu_stats(engine, data.view(), zero, 0.0, false, 0.0);
+    for (std::size_t j = 0; j < d; ++j) {
+      long double yx = 0;
+      for (std::size_t i = 0; i < data.n; ++i) yx += data.y[i] * data.X[i * d + j];
+      EXPECT_NEAR(one.grad_square[j], static_cast<double>(-2 * yx / data.n), 1e-13) << d;
+      EXPECT_EQ(none.grad_square[j], 0.0) << d;
+    }
+    EXPECT_EQ(one.active, 0.0) << d;
   }
-  EXPECT_EQ(one.active, 0.0);
 }
 
 TEST(ShortRows, FittedModelsAgreeWithTheRowMajorKernels) {
