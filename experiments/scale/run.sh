@@ -45,6 +45,6 @@ mpi="mpirun --oversubscribe --allow-run-as-root"
 if [ "$huge" -gt 0 ]; then
   echo "# out of core at n = $huge, d = $d: anonymous memory of a pass (file deleted afterwards)" | tee -a "$out"
   build/scale_bench write "$work/huge.npy" --n "$huge" --d "$d"
-  build/scale_bench outofcore "$work/huge.npy" --threads 2 --repeats 1 | tee -a "$out"
+  build/scale_bench outofcore "$work/huge.npy" --threads 2 --repeats 2 | tee -a "$out"
   rm -f "$work/huge.npy" "$work/huge.labels.npy"
 fi

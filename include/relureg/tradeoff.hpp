@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -21,6 +22,11 @@ struct FamilySpec {
   std::string name;
   nlohmann::json params = nlohmann::json::object();
   std::string noise_param;
+  // The family's own axes and learners (keys d, n and learners of its table): empty = the
+  // grid's d and n, and every learner of the family's task; otherwise the labels of the grid's
+  // learners that run on it.
+  std::vector<std::size_t> d, n;
+  std::vector<std::string> learners;
 };
 
 // A learner variant: a learner of the table with some parameters set, shown as `label`.
@@ -28,6 +34,7 @@ struct LearnerSpec {
   std::string name;
   std::string label;
   nlohmann::json params = nlohmann::json::object();
+  std::optional<bool> bias;  // fit a bias b: this variant's own setting (unset: the grid's `bias`)
 };
 
 // A data file with its ground truth (`<stem>.truth.json` unless `truth` is given), loaded instead

@@ -7,9 +7,11 @@ of ``results.csv``, see docs/tradeoff.md) and returns a matplotlib Figure:
   reference lines opt, 9·opt and opt^(2/3), one panel per family;
 - :func:`excess_against_time` -- excess loss against fit time (the trade-off plane), one panel per
   family;
-- :func:`cost_against_n` -- fit time and passes over the data against n.
+- :func:`cost_against_n` -- fit time and passes over the data against n;
+- :func:`frontier` -- per family, each learner's best excess loss reached within time t (median
+  over seeds, with the band from the best to the worst seed).
 
-:func:`save_figures` writes all three as PNG and SVG. Run as a script,
+:func:`save_figures` writes all four as PNG and SVG. Run as a script,
 ``python3 -m relureg.plot results.csv OUT_DIR`` (or ``python3 plot.py ...`` from a
 checkout) does that and prints the written paths; it exits with
 status 3 and a one-line message when matplotlib or pandas is missing.
@@ -26,6 +28,8 @@ __all__ = [
     "loss_against_opt",
     "excess_against_time",
     "cost_against_n",
+    "frontier",
+    "reference_instance",
     "save_figures",
     "main",
 ]
@@ -53,11 +57,13 @@ def _finished(df):
 
 
 def _colours(df):
-    """One colour per learner, in the order the learners first appear."""
+    """One colour per learner, in the order the learners first appear (20 distinct colours)."""
     learners = list(dict.fromkeys(df["learner"]))
     palette = [
         "#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e",
         "#8c564b", "#e377c2", "#17becf", "#bcbd22", "#7f7f7f",
+        "#aec7e8", "#ff9896", "#98df8a", "#c5b0d5", "#ffbb78",
+        "#c49c94", "#f7b6d2", "#9edae5", "#dbdb8d", "#000000",
     ]
     return {name: palette[i % len(palette)] for i, name in enumerate(learners)}
 
@@ -187,7 +193,98 @@ def cost_against_n(df):
     return fig
 
 
+def reference_instance(part):
+    """The cells of one family's reference instance law for its frontier.
+
+    The instance law is everything but n and the seed (the noise level, d and the family's
+    parameters); the reference is the law with the most sample sizes, then the largest d, then
+    the middle one by opt. Returns (cells, description).
+    """
+    keys = [c for c in part.columns if c.startswith("family.")] + ["noise", "d"]
+    keys = [c for c in keys if part[c].notna().any()]
+    laws = part.groupby(keys, dropna=False, sort=False).agg(
+        sizes=("n", "nunique"), opt=("opt", "median")).reset_index()
+    laws = laws[(laws["sizes"] == laws["sizes"].max())]
+    laws = laws[laws["d"] == laws["d"].max()].sort_values("opt", kind="stable")
+    chosen = laws.iloc[len(laws) // 2]
+    mask = True
+    for key in keys:
+        value = chosen[key]
+        mask = mask & (part[key].isna() if value != value else part[key] == value)
+    cells = part[mask]
+    words = [f"d = {int(chosen['d'])}"]
+    for key in keys:  # the family parameters the family ran at several values of
+        if (key.startswith("family.") and part[key].nunique() > 1
+                and not (part[key] == part["noise"]).all()):  # not the noise levels' parameter
+            words.append(f"{key[7:]} = {chosen[key]:g}" if isinstance(chosen[key], float)
+                         else f"{key[7:]} = {chosen[key]}")
+    if "noise" in keys and chosen["noise"] == chosen["noise"]:
+        words.append(f"noise = {chosen['noise']:g}")
+    if chosen["opt"] == chosen["opt"]:
+        words.append(f"opt = {chosen['opt']:.3g}")
+    return cells, ", ".join(words)
+
+
+def _best_within(cells, times):
+    """Per seed, the least excess among the cells that finished within each time (+inf before
+    the first: nothing reached yet): rows are seeds, columns are times."""
+    import numpy as np
+
+    curves = []
+    for _, seed in cells.groupby("seed", sort=True):
+        seed = seed.sort_values("fit_seconds", kind="stable")
+        best = np.minimum.accumulate(seed["excess"].to_numpy(dtype=float))
+        at = np.searchsorted(seed["fit_seconds"].to_numpy(dtype=float), times, side="right")
+        curves.append(np.where(at > 0, best[np.maximum(at - 1, 0)], np.inf))
+    return np.array(curves)
+
+
+def frontier(df):
+    """The time/accuracy frontier, one panel per family (log-log).
+
+    For each learner (each label of the grid) and seed, the best excess population loss over opt
+    among its cells (the sample sizes n, and the variants a label covers) whose fit took at most
+    t seconds, at the family's reference instance (:func:`reference_instance`). A seed that has
+    no finished fit yet counts as +inf: the line (the median over seeds) starts when half the
+    seeds have one, the band (best to worst seed) when all have. Excess at or below
+    EXCESS_FLOOR is drawn at the floor; each panel has its own legend.
+    """
+    import numpy as np
+
+    plt = _pyplot()
+    ok = _finished(df)
+    colours = _colours(df)
+    families = _families(ok)
+    fig, axes = _panels(plt, max(1, len(families)))
+    for ax, family in zip(axes, families):
+        cells, described = reference_instance(ok[ok["family"] == family])
+        seconds = cells["fit_seconds"].clip(lower=1e-5)
+        cells = cells.assign(fit_seconds=seconds, excess=cells["excess"].clip(lower=EXCESS_FLOOR))
+        times = np.geomspace(seconds.min(), seconds.max() * 2, 200)
+        for learner in dict.fromkeys(cells["learner"]):
+            curves = _best_within(cells[cells["learner"] == learner], times)
+            middle = np.median(curves, axis=0)
+            low, high = curves.min(axis=0), curves.max(axis=0)
+            drawn = np.isfinite(middle)
+            if not drawn.any():
+                continue
+            ax.step(times[drawn], middle[drawn], where="post", color=colours[learner],
+                    label=learner, linewidth=1.4)
+            banded = np.isfinite(high)
+            ax.fill_between(times[banded], low[banded], high[banded], step="post",
+                            color=colours[learner], alpha=0.18, linewidth=0)
+        ax.axhline(EXCESS_FLOOR, linestyle=":", color="grey", linewidth=0.8)
+        _log_log(ax, f"{family} ({described})", "time t (s)", "best excess loss within t")
+        ax.title.set_fontsize(9)
+        ax.legend(fontsize=6, loc="best")
+    fig.suptitle("Frontier: the best excess loss each learner reaches within time t "
+                 "(median over seeds; band: best to worst seed)")
+    fig.tight_layout()
+    return fig
+
+
 FIGURES = {
+    "frontier": frontier,
     "loss_vs_opt": loss_against_opt,
     "excess_vs_time": excess_against_time,
     "cost_vs_n": cost_against_n,

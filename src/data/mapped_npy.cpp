@@ -13,6 +13,7 @@
 #include <stdexcept>
 
 #include "file_util.hpp"
+#include "page_prefetcher.hpp"
 #include "relureg/error.hpp"
 #include "relureg/io.hpp"
 
@@ -74,10 +75,12 @@ struct MappedNpySource::Mapping {
       detail::throw_file_error(path, "cannot map file", err);
     }
     file = fd;
-    file_start = start;
     ::madvise(base, length, MADV_SEQUENTIAL);  // read ahead; pages behind may be dropped
     const auto memory = static_cast<std::size_t>(::sysconf(_SC_PHYS_PAGES)) * page_size();
-    release_behind = length > memory / 2;
+    const bool release_behind = length > memory / 2;
+    if (length >= kPrefetchFrom)
+      prefetcher = std::make_unique<detail::PagePrefetcher>(static_cast<char*>(base), length, file,
+                                                            start, release_behind);
     if (!release_behind) {  // the descriptor is needed only to drop pages (many shards: few fds)
       ::close(file);
       file = -1;
@@ -85,16 +88,18 @@ struct MappedNpySource::Mapping {
     data = static_cast<const char*>(base) + (offset - start);
   }
   ~Mapping() {
+    prefetcher.reset();  // its thread stops before the pages go
     if (base != nullptr) ::munmap(base, length);
     if (file >= 0) ::close(file);
   }
 
-  // Keeps the next kAhead bytes after `at` being read in the background (MADV_WILLNEED), so a
-  // pass over data that is not in the page cache waits on the disk less; a new pass (a jump
-  // back) starts a new window.
+  // Keeps the bytes after `at` being read ahead of the pass: a large mapping by its prefetcher's
+  // thread (page_prefetcher.hpp), a small one by a 64 MiB MADV_WILLNEED window; a new pass (a
+  // jump back) starts a new window.
   void read_ahead(const char* at) const {
-    constexpr std::size_t kAhead = std::size_t{64} << 20;
     const auto pos = static_cast<std::size_t>(at - static_cast<const char*>(base));
+    if (prefetcher) return prefetcher->at(pos);
+    constexpr std::size_t kAhead = std::size_t{64} << 20;
     std::size_t until = advised.load(std::memory_order_relaxed);
     if (pos + kAhead / 2 <= until && pos + 2 * kAhead >= until) return;
     const std::size_t to = std::min(length, pos + kAhead);
@@ -102,26 +107,12 @@ struct MappedNpySource::Mapping {
     // Continue the window already asked for, or start one at `pos`.
     const std::size_t from = (pos <= until && until < to ? until : pos) / page_size() * page_size();
     if (to > from) ::madvise(static_cast<char*>(base) + from, to - from, MADV_WILLNEED);
-    // A mapping larger than half the memory cannot stay in the page cache until the next pass:
-    // unmap and drop what lies far behind the pass, so that the kernel does not have to reclaim
-    // mapped pages (which made such passes 3-4 times slower than a read()).
-    constexpr std::size_t kBehind = std::size_t{256} << 20;
-    if (!release_behind || until > pos + 2 * kAhead || pos < kBehind) return;
-    const std::size_t upto = (pos - kBehind) / page_size() * page_size();
-    std::size_t released_to = released.load(std::memory_order_relaxed);
-    if (released_to > pos) released_to = 0;  // a new pass
-    if (upto > released_to &&
-        released.compare_exchange_strong(released_to, upto, std::memory_order_relaxed)) {
-      ::madvise(static_cast<char*>(base) + released_to, upto - released_to, MADV_DONTNEED);
-      ::posix_fadvise(file, static_cast<off_t>(file_start + released_to),
-                      static_cast<off_t>(upto - released_to), POSIX_FADV_DONTNEED);
-    }
   }
-  int file = -1;                                 // kept open for posix_fadvise
-  std::size_t file_start = 0;                    // file offset of `base`
-  mutable std::atomic<std::size_t> advised{0};   // bytes from `base` asked for so far
-  mutable std::atomic<std::size_t> released{0};  // bytes from `base` unmapped behind the pass
-  bool release_behind = false;
+  // Mappings from this size on are read ahead by a thread of their own.
+  static constexpr std::size_t kPrefetchFrom = std::size_t{64} << 20;
+  int file = -1;                                // kept open for posix_fadvise
+  mutable std::atomic<std::size_t> advised{0};  // bytes from `base` asked for so far
+  std::unique_ptr<detail::PagePrefetcher> prefetcher;
 };
 
 struct MappedNpySource::Shard {

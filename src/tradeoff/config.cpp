@@ -86,6 +86,9 @@ const std::vector<ConfigKey>& config_keys() {
          for (const FamilySpec& f : c.families) {
            json entry = f.params;
            entry["noise_param"] = f.noise_param.empty() ? "none" : f.noise_param;
+           if (!f.d.empty()) entry["d"] = f.d;
+           if (!f.n.empty()) entry["n"] = f.n;
+           if (!f.learners.empty()) entry["learners"] = f.learners;
            families[f.name] = entry;
          }
          return families;
@@ -99,12 +102,14 @@ const std::vector<ConfigKey>& config_keys() {
                  return json{{"path", s.path}, {"truth", s.truth}, {"label", s.label}};
                })},
       {"learners",
-       "\"all\" or a list of names, \"all\" and tables {name, label, params}",
+       "\"all\" or a list of names, \"all\" and tables {name, label, params, bias}",
        "the learner variants (default: every learner of the families' tasks)",
        {},
        list_of(&Config::learners,
                [](const LearnerSpec& l) {
-                 return json{{"name", l.name}, {"label", l.label}, {"params", l.params}};
+                 json j{{"name", l.name}, {"label", l.label}, {"params", l.params}};
+                 if (l.bias) j["bias"] = *l.bias;
+                 return j;
                })},
       scalar("jobs", "a whole number >= 0", "instances in parallel (0 = one per core)",
              &Config::jobs, count),
@@ -171,6 +176,26 @@ Config validate(const ConfigTree& tree, const std::filesystem::path& base_dir) {
                            "task (families: {}); a learner runs on the families of its task",
                            learner.name, task_name(learner.task), join(others)));
   }
+  for (const FamilySpec& f : c.families) {  // a family's own learners: labels of its task
+    const Task task = find_family(f.name).task;
+    for (std::size_t i = 0; i < f.learners.size(); ++i) {
+      const auto it = std::find_if(c.learners.begin(), c.learners.end(),
+                                   [&](const LearnerSpec& l) { return l.label == f.learners[i]; });
+      const std::string path = item(child(child("families", f.name), "learners"), i);
+      if (it == c.learners.end()) {
+        std::vector<std::string> labels;
+        for (const LearnerSpec& l : c.learners)
+          if (find_learner(l.name).task == task) labels.push_back(l.label);
+        check.fail(path, fmt::format("no learner of the grid is labelled '{}' (labels of task {}: "
+                                     "{})",
+                                     f.learners[i], task_name(task), join(labels)));
+      }
+      if (find_learner(it->name).task != task)
+        check.fail(path,
+                   fmt::format("learner '{}' fits {} models; family '{}' is of task {}", it->label,
+                               task_name(find_learner(it->name).task), f.name, task_name(task)));
+    }
+  }
   for (const auto& [task, names] : families_of)
     if (!fitted.count(task))
       check.fail(c.families.empty() ? "datasets" : "learners",
@@ -183,9 +208,14 @@ Config validate(const ConfigTree& tree, const std::filesystem::path& base_dir) {
                     "d, noise levels or learners",
                     tree.origin, size.cells, size.breakdown, kMaxGridCells));
   if (!c.families.empty()) {  // the largest generated instance must fit in memory
-    check_dataset_memory(*std::max_element(c.n.begin(), c.n.end()),
-                         *std::max_element(c.d.begin(), c.d.end()),
-                         tree.origin + ": the largest instance");
+    std::size_t largest_n = 0, largest_d = 0;
+    for (const FamilySpec& f : c.families) {
+      const std::vector<std::size_t>& ns = f.n.empty() ? c.n : f.n;
+      const std::vector<std::size_t>& ds = f.d.empty() ? c.d : f.d;
+      largest_n = std::max(largest_n, *std::max_element(ns.begin(), ns.end()));
+      largest_d = std::max(largest_d, *std::max_element(ds.begin(), ds.end()));
+    }
+    check_dataset_memory(largest_n, largest_d, tree.origin + ": the largest instance");
   }
   return c;
 }

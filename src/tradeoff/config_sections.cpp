@@ -31,12 +31,12 @@ LearnerSpec read_learner(const Checker& check, const json& v, const std::string&
   if (v.is_string()) {
     spec.name = v.get<std::string>();
   } else if (v.is_object()) {
-    check.only_keys(v, path, {"name", "label", "params"});
+    check.only_keys(v, path, {"name", "label", "params", "bias"});
     name_path = child(path, "name");
     if (!v.contains("name")) check.fail(name_path, "missing (the learner)");
     spec.name = check.text(v["name"], name_path);
   } else {
-    check.fail(path, "expected a learner name or a table {name, label, params}");
+    check.fail(path, "expected a learner name or a table {name, label, params, bias}");
   }
   const LearnerEntry* entry = nullptr;
   try {
@@ -55,6 +55,10 @@ LearnerSpec read_learner(const Checker& check, const json& v, const std::string&
     for (const auto& [key, value] : params.items())
       suffix += fmt::format("{}{}={}", suffix.empty() ? "" : ",", key, scalar_text(value));
   }
+  if (v.is_object() && v.contains("bias")) {
+    spec.bias = check.boolean(v["bias"], child(path, "bias"));
+    suffix += fmt::format("{}bias={}", suffix.empty() ? "" : ",", *spec.bias);
+  }
   spec.label = suffix.empty() ? spec.name : fmt::format("{}[{}]", spec.name, suffix);
   if (v.is_object() && v.contains("label"))
     spec.label = check.text(v["label"], child(path, "label"));
@@ -62,6 +66,9 @@ LearnerSpec read_learner(const Checker& check, const json& v, const std::string&
 }
 
 }  // namespace
+
+// The keys of a family's table that are not its parameters.
+const std::vector<std::string> kFamilyKeys = {"noise_param", "d", "n", "learners"};
 
 FamilySpec read_family(const Checker& check, const std::string& name, const json& body,
                        const std::string& path, const std::vector<double>& noise) {
@@ -74,10 +81,22 @@ FamilySpec read_family(const Checker& check, const std::string& name, const json
   if (!body.is_object()) check.fail(path, "expected a table of the family's parameters");
   const std::string owner = fmt::format("family '{}'", name);
   std::map<std::string, std::string> fixed =
-      check.params(body, path, entry->params, owner, {"noise_param"}, true);
-  FamilySpec spec{name, json::object(), ""};
+      check.params(body, path, entry->params, owner, kFamilyKeys, true);
+  FamilySpec spec{name, json::object(), "", {}, {}, {}};
   for (const auto& [key, value] : body.items())
-    if (key != "noise_param") spec.params[key] = value;
+    if (std::find(kFamilyKeys.begin(), kFamilyKeys.end(), key) == kFamilyKeys.end())
+      spec.params[key] = value;
+  for (auto [key, axis] : {std::pair{"d", &spec.d}, std::pair{"n", &spec.n}})
+    if (body.contains(key))
+      for (std::uint64_t v : check.wholes(body[key], child(path, key), 1))
+        axis->push_back(static_cast<std::size_t>(v));
+  if (body.contains("learners")) {
+    const json& list = body["learners"];
+    if (!list.is_array() || list.empty())
+      check.fail(child(path, "learners"), "expected a list of learner labels");
+    for (std::size_t i = 0; i < list.size(); ++i)
+      spec.learners.push_back(check.text(list[i], item(child(path, "learners"), i)));
+  }
   if (body.contains("noise_param")) {
     const std::string axis = check.text(body["noise_param"], child(path, "noise_param"));
     if (axis != "none" && !is_numeric_param(entry->params, axis)) {
@@ -175,7 +194,7 @@ DatasetSpec read_dataset(const Checker& check, const json& v, const std::string&
 std::vector<LearnerSpec> all_learners(const std::set<Task>& tasks) {
   std::vector<LearnerSpec> out;
   for (const LearnerEntry& e : learner_table())
-    if (tasks.count(e.task)) out.push_back({e.name, e.name, json::object()});
+    if (tasks.count(e.task)) out.push_back({e.name, e.name, json::object(), std::nullopt});
   return out;
 }
 
@@ -202,7 +221,8 @@ std::vector<LearnerSpec> read_learners(const Checker& check, const json& v,
     for (const auto& [key, value] : l.params.items()) texts[key] = scalar_text(value);
     const std::string resolved =
         ParamValues::from_map(find_learner(l.name).params, texts, l.name).to_json().dump();
-    if (!variants.insert(l.name + resolved).second)
+    const std::string fitted = l.bias ? (*l.bias ? " bias" : " no bias") : "";
+    if (!variants.insert(l.name + resolved + fitted).second)
       check.fail(item("learners", i),
                  fmt::format("learner '{}' with these parameters is already in the list", l.name));
   }

@@ -189,6 +189,9 @@ std::string to_toml(const Config& c) {
     for (const auto& [key, value] : f.params.items())
       out += fmt::format("{} = {}\n", toml_key(key), toml_value(value));
     out += fmt::format("noise_param = \"{}\"\n", f.noise_param.empty() ? "none" : f.noise_param);
+    for (const char* key : {"d", "n", "learners"})
+      if (j["families"][f.name].contains(key))
+        out += fmt::format("{} = {}\n", key, toml_value(j["families"][f.name][key]));
   }
   for (const nlohmann::json& s : j["datasets"]) {
     out += "\n[[datasets]]\n";
@@ -199,6 +202,7 @@ std::string to_toml(const Config& c) {
     out += "\n[[learners]]\n";
     out += fmt::format("name = {}\nlabel = {}\nparams = {}\n", toml_value(l["name"]),
                        toml_value(l["label"]), toml_value(l["params"]));
+    if (l.contains("bias")) out += fmt::format("bias = {}\n", toml_value(l["bias"]));
   }
   return out;
 }

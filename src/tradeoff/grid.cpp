@@ -25,14 +25,17 @@ void add_column(std::vector<std::string>& columns, const std::string& name) {
 }
 
 // One cell per learner of the instance's task (a learner runs only on families of its task).
-void add_cells(Grid& grid, const Config& config, InstanceSpec instance) {
+// A family with its own learner list runs only those (by label).
+void add_cells(Grid& grid, const Config& /*config*/, InstanceSpec instance,
+               const std::vector<std::string>& only = {}) {
   const std::size_t index = grid.instances.size();
   const Task task = find_family(instance.family).task;
   for (std::size_t l = 0; l < grid.learners.size(); ++l) {
     const LearnerVariant& learner = grid.learners[l];
     if (learner.entry->task != task) continue;
+    if (!only.empty() && std::find(only.begin(), only.end(), learner.label) == only.end()) continue;
     nlohmann::json key = {{"seed", instance.seed},
-                          {"bias", config.bias},
+                          {"bias", learner.params.fit_bias()},
                           {"learner", learner.entry->name},
                           {"learner_params", learner.params_json}};
     if (instance.dataset) {
@@ -76,7 +79,8 @@ Grid expand(const Config& config) {
     v.label = spec.label;
     v.params = ParamValues::from_map(v.entry->params, texts_of(spec.params),
                                      fmt::format("learner '{}'", spec.name));
-    v.params.set_fit_bias(config.bias);  // the grid's `bias` key (the row's "bias" column)
+    // The variant's own `bias`, else the grid's `bias` key (the row's "bias" column).
+    v.params.set_fit_bias(spec.bias.value_or(config.bias));
     v.params_json = v.params.to_json();
     for (const ParamSpec& p : v.entry->params) add_column(learner_columns, "learner." + p.name);
     grid.learners.push_back(std::move(v));
@@ -101,8 +105,8 @@ Grid expand(const Config& config) {
       if (!family.noise_param.empty()) levels.push_back(level);
     for (const auto& fixed : combinations)
       for (const std::optional<double>& level : levels)
-        for (std::size_t d : config.d)
-          for (std::size_t n : config.n)
+        for (std::size_t d : family.d.empty() ? config.d : family.d)
+          for (std::size_t n : family.n.empty() ? config.n : family.n)
             for (std::uint64_t seed : config.seeds) {
               InstanceSpec instance;
               instance.family = family.name;
@@ -119,7 +123,7 @@ Grid expand(const Config& config) {
                                         fmt::format("family '{}'", family.name))
                       .to_json();
               instance.work = static_cast<double>(n) * static_cast<double>(d + 1);
-              add_cells(grid, config, std::move(instance));
+              add_cells(grid, config, std::move(instance), family.learners);
             }
   }
   for (const DatasetSpec& dataset : config.datasets) {
@@ -143,7 +147,8 @@ Grid expand(const Config& config) {
   return grid;
 }
 
-Row identity_row(const Config& config, const Grid& grid, const CellSpec& cell) {
+Row identity_row(const Config& /*config: the bias is the variant's*/, const Grid& grid,
+                 const CellSpec& cell) {
   const InstanceSpec& instance = grid.instances[cell.instance];
   const LearnerVariant& learner = grid.learners[cell.learner];
   Row row = nlohmann::json::object();
@@ -154,7 +159,7 @@ Row identity_row(const Config& config, const Grid& grid, const CellSpec& cell) {
   row["d"] = instance.d;
   if (!instance.dataset) row["n"] = instance.n;
   row["seed"] = instance.seed;
-  row["bias"] = config.bias;
+  row["bias"] = learner.params.fit_bias();
   row["learner"] = learner.label;
   row["learner_name"] = learner.entry->name;
   for (const auto& [key, value] : instance.family_params.items()) row["family." + key] = value;

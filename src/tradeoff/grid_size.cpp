@@ -52,9 +52,13 @@ GridSize grid_size(const Config& config) {
     noise_axis = noise_axis || noisy;
     combinations = times(combinations, noisy ? config.noise.size() : 1);
     const std::uint64_t instances =
-        times(times(times(combinations, config.d.size()), config.n.size()), config.seeds.size());
+        times(times(times(combinations, (family.d.empty() ? config.d : family.d).size()),
+                    (family.n.empty() ? config.n : family.n).size()),
+              config.seeds.size());
     size.instances = add(size.instances, instances);
-    size.cells = add(size.cells, times(instances, learners_of(find_family(family.name).task)));
+    size.cells = add(size.cells, times(instances, family.learners.empty()
+                                                      ? learners_of(find_family(family.name).task)
+                                                      : family.learners.size()));
   }
   const std::uint64_t loaded = times(config.datasets.size(), config.seeds.size());
   size.instances = add(size.instances, loaded);

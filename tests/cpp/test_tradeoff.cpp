@@ -363,7 +363,7 @@ TEST_F(Tradeoff, FiguresArePngAndSvg) {
   const CliRun r =
       run_cli({"tradeoff", "--config", write("grid.toml", grid), "--out", path("out")});
   ASSERT_EQ(r.code, 0) << r.err;
-  for (const char* name : {"loss_vs_opt", "excess_vs_time", "cost_vs_n"}) {
+  for (const char* name : {"frontier", "loss_vs_opt", "excess_vs_time", "cost_vs_n"}) {
     const std::string png = read_file(path("out/") + name + ".png");
     EXPECT_TRUE(is_png(png)) << name;
     const std::string svg = read_file(path("out/") + name + ".svg");

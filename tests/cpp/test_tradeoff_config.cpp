@@ -117,7 +117,7 @@ TEST_F(TradeoffConfig, UnknownKeysAreErrorsNamingTheAllowedKeys) {
   expect_error("grid.json", "{\"seeds\": 2, \"familes\": {}}",
                ": key 'familes': unknown key (allowed: " + allowed_top_keys() + ")");
   expect_error("grid2.toml", "[[learners]]\nname = \"gd\"\nparam = { step = 0.5 }\n",
-               ":3: key 'learners[0].param': unknown key (allowed: name, label, params)");
+               ":3: key 'learners[0].param': unknown key (allowed: name, label, params, bias)");
 }
 
 TEST_F(TradeoffConfig, FamilyAndLearnerParametersAreCheckedAgainstTheTables) {
@@ -127,7 +127,7 @@ TEST_F(TradeoffConfig, FamilyAndLearnerParametersAreCheckedAgainstTheTables) {
   expect_error("grid.toml", "[families.adversarial]\netaa = 0.1\n",
                ":2: key 'families.adversarial.etaa': unknown parameter 'etaa' for family "
                "'adversarial' (allowed: " +
-                   known + ", noise_param)");
+                   known + ", noise_param, d, n, learners)");
   expect_error("grid2.toml", "[[learners]]\nname = \"gd\"\nparams = { step = -1 }\n",
                ":3: key 'learners[0].params.step': parameter 'step' for learner 'gd': -1 is out of "
                "range [1e-12, 1000000]");
@@ -165,7 +165,9 @@ TEST(TradeoffDefault, CoversTheReluAndHalfspaceTablesAndRoundTrips) {
   const tradeoff::Config config = tradeoff::default_config();
   std::vector<std::string> families, learners;
   for (const auto& f : config.families) families.push_back(f.name);
-  for (const auto& l : config.learners) learners.push_back(l.name);
+  for (const auto& l : config.learners)  // gkk19 may come twice (its black-box variant)
+    if (std::find(learners.begin(), learners.end(), l.name) == learners.end())
+      learners.push_back(l.name);
   std::vector<std::string> want_families, want_learners;
   for (const FamilyEntry& f : family_table())
     if (f.task == Task::relu || f.task == Task::halfspace) want_families.push_back(f.name);
@@ -178,7 +180,23 @@ TEST(TradeoffDefault, CoversTheReluAndHalfspaceTablesAndRoundTrips) {
     if (l.task == Task::relu || l.task == Task::halfspace) want_learners.push_back(l.name);
   EXPECT_EQ(families, want_families);
   EXPECT_EQ(learners, want_learners);
-  EXPECT_EQ(config.seeds.size(), 3u);
+  EXPECT_EQ(config.seeds.size(), 5u);
+  // The sparse parities: a 4-parity over their own d, the exhaustive 4-subset search beside the
+  // polynomial learners; the d <= 3 reference only on the adversarial family at d = 3.
+  for (const tradeoff::FamilySpec& f : config.families) {
+    const auto refs = std::count(f.learners.begin(), f.learners.end(), "exhaustive-subsets") +
+                      std::count(f.learners.begin(), f.learners.end(), "exhaustive");
+    if (f.name == "sparse-parity") {
+      EXPECT_EQ(f.params["k"], 4);
+      EXPECT_EQ(f.d, (std::vector<std::size_t>{12, 16, 20, 24}));
+      EXPECT_EQ(refs, 1);
+    } else if (f.name == "adversarial") {
+      EXPECT_EQ(f.d, (std::vector<std::size_t>{3, 20}));
+      EXPECT_EQ(refs, 1);
+    } else {
+      EXPECT_EQ(refs, 0) << f.name;
+    }
+  }
   EXPECT_GE(config.noise.size(), 3u);
 
   const nlohmann::json json = tradeoff::to_json(config);

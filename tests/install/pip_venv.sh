@@ -44,11 +44,11 @@ figures = true
 name = "gd"
 TOML
 relureg tradeoff --config grid.toml --out lab --quiet > tradeoff.log
-for name in loss_vs_opt excess_vs_time cost_vs_n; do
+for name in frontier loss_vs_opt excess_vs_time cost_vs_n; do
   head -c 8 "lab/$name.png" | od -An -c | grep -q "P   N   G" || { echo "FAIL: lab/$name.png"; exit 1; }
 done
 python -m relureg.plot lab/results.csv again > plotted.txt
-[ "$(wc -l < plotted.txt)" -eq 6 ] || { cat plotted.txt; echo "FAIL: python -m relureg.plot"; exit 1; }
+[ "$(wc -l < plotted.txt)" -eq 8 ] || { cat plotted.txt; echo "FAIL: python -m relureg.plot"; exit 1; }
 # `pip wheel .`: a wheel with the package, the extension and the CLI as its script.
 (cd "$source_dir" && pip wheel --no-build-isolation --no-deps --no-index -q -w "$work/wheels" .) \
   > "$work/wheel.log" 2>&1 || { cat "$work/wheel.log"; echo "FAIL: pip wheel"; exit 1; }

@@ -1,0 +1,50 @@
+// PagePrefetcher: reads a read-only file mapping ahead of a sequential pass on its own thread.
+#pragma once
+
+#include <condition_variable>
+#include <cstddef>
+#include <mutex>
+#include <thread>
+
+namespace relureg::detail {
+
+// Keeps the bytes ahead of a pass over a mapping resident and mapped, so that the threads that
+// compute never wait on a page fault: a background thread asks the kernel to read a window ahead
+// (MADV_WILLNEED, many requests in flight) and then maps the pages just ahead of the pass
+// (MADV_POPULATE_READ, which waits for them). For a mapping too large to stay in the page cache it
+// also unmaps and drops what lies far behind the pass (MADV_DONTNEED, POSIX_FADV_DONTNEED), in
+// large steps, so the kernel never has to reclaim mapped pages. The thread starts on demand and
+// ends when it reaches the end of the mapping; a jump back (a new pass) starts over.
+class PagePrefetcher {
+ public:
+  // `file` is a descriptor of the mapped file (used only when `release_behind`), `file_start` the
+  // file offset of `base`.
+  PagePrefetcher(char* base, std::size_t length, int file, std::size_t file_start,
+                 bool release_behind);
+  ~PagePrefetcher();
+  PagePrefetcher(const PagePrefetcher&) = delete;
+  PagePrefetcher& operator=(const PagePrefetcher&) = delete;
+
+  // The pass is reading at byte `pos` of the mapping (any thread; cheap when nothing is to do).
+  void at(std::size_t pos);
+
+ private:
+  void run();
+  void populate(std::size_t from, std::size_t to);
+
+  char* base_;
+  std::size_t length_;
+  int file_;
+  std::size_t file_start_;
+  bool release_behind_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  std::thread worker_;
+  bool running_ = false, stop_ = false;
+  std::size_t pass_ = 0;        // byte the pass last reported (the furthest of this pass)
+  std::size_t mapped_to_ = 0;   // bytes [pass start, mapped_to_) populated
+  std::size_t released_ = 0;    // bytes [0, released_) dropped behind the pass
+  std::size_t generation_ = 0;  // bumped when a new pass starts
+};
+
+}  // namespace relureg::detail
