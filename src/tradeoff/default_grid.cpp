@@ -110,6 +110,7 @@ Config default_config() {
     } else if (entry.name == "two-point-noise") {
       // opt from 1e-6 to 1e-2 (its own axis): gkk19's loss against opt, the opt^{2/3} line.
       family.params["noise"] = json::array({1e-6, 1e-5, 1e-4, 1e-3, 1e-2});
+      family.d = {10};
       family.n = {100000};
       family.learners = {"gd", "moment", "gkk19"};
       if (adversarial_box) family.learners.push_back("gkk19[hs-adversarial]");
