@@ -203,7 +203,10 @@ def bench_section(bench_text, avx2_text=None, subset_text=None, avx2_subset_text
                 "odd k). The roofline is the core's measured FMA rate over the vector-lane "
                 "operations one evaluation needs (the prefix's shared work not counted), so "
                 "`fraction` is how close the inner loop runs to the arithmetic limit; memory is "
-                "no limit (each row is read once per C(d, k) evaluations).", ""]
+                "no limit (each row is read once per C(d, k) evaluations). The target (10⁹ per "
+                "second per core) is read from the 1-thread rows: with 2 threads the CPU time "
+                "also counts the engine's threads waiting for each other, which dominates when a "
+                "pass is short (small k) and when the machine is loaded.", ""]
         out += bench_tables.subset_table(subset_text)
         if avx2_subset_text:
             out += ["Built with `-DRELUREG_ARCH=x86-64-v3` (AVX2, no AVX-512), same host:", ""]

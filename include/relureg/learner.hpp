@@ -27,6 +27,8 @@ struct FitProgress {
 };
 using ProgressCallback = std::function<bool(const FitProgress&)>;
 
+struct GroundTruth;  // relureg/family.hpp
+
 // What a fit may use besides its parameters. `seed` drives every random choice of the learner.
 // Whether a bias is fitted is a model choice, carried by the learner's parameters (see bias_field).
 struct FitContext {
@@ -40,6 +42,11 @@ struct FitContext {
   // fit does not depend on the features' location and scale (relureg/standardize.hpp). Used by
   // gd and glmtron; the other learners ignore it. The model stays in the caller's units.
   bool standardize = false;
+  // The instance's ground truth, when the caller has one (the laboratory's generated instances,
+  // `relureg fit --truth`); null otherwise. Only reference oracles read it (hs-adversarial, which
+  // stands in for a worst-case black box and fails with a one-line error without it); a learner
+  // of data never does. gkk19 passes it on to its halfspace learner.
+  const GroundTruth* truth = nullptr;
 };
 
 struct FitResult {

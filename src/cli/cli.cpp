@@ -101,6 +101,10 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err)
                       "data row) or a 1-D .npy; a weight of 2 counts the row twice, 0 leaves it "
                       "out. Learners that take them: " +
                           weighted_learner_names());
+  fit_cmd->add_option("--truth", fit.truth,
+                      "ground truth (.truth.json) for the reference oracles that read it "
+                      "(hs-adversarial, also as gkk19's halfspace=hs-adversarial); the learners "
+                      "of data ignore it");
   fit_cmd->add_option("-o,--output", fit.output, "model file (.json)")->required();
   add_sq_flags(fit_cmd, fit.sq_tolerance, fit.sq_oracle);
   add_common(fit_cmd, common, option_notes);

@@ -47,6 +47,7 @@ struct FitOptions {
   bool raw_features = false;  // with --bias: fit on the features as they are
   ReadOptions read;
   std::string weights;  // a sample-weights file (.csv or .npy), one weight per row; empty: none
+  std::string truth;    // a ground truth (.truth.json) for the oracles that read it; empty: none
   std::string output;
   double sq_tolerance = 0;  // > 0: run the learner under a statistical-query oracle
   std::string sq_oracle = kDefaultQueryOracle;

@@ -61,7 +61,7 @@ int cmd_fit(const FitOptions& o, const CommonOptions& c, std::ostream& out, std:
   params.set_fit_bias(o.bias);
   if (std::filesystem::path(o.output).extension() != ".json")
     throw InputError(o.output + ": the model file must end in .json");
-  check_output_path(o.output, {o.data, o.read.labels.string(), o.weights});
+  check_output_path(o.output, {o.data, o.read.labels.string(), o.weights, o.truth});
   // NPY data is mapped in place (each MPI rank maps its own rows); CSV is read into memory.
   const FitData input(o.data, o.read, entry.task == Task::halfspace || o.sq_tolerance > 0);
   // Sample weights: every pass of the learner weighs the rows (learners that take them).
@@ -82,6 +82,11 @@ int cmd_fit(const FitOptions& o, const CommonOptions& c, std::ostream& out, std:
   if (entry.task == Task::halfspace) require_halfspace_labels(engine, input.memory(), o.data);
   FitContext context{&engine, c.seed, {}};
   context.standardize = o.bias && !o.raw_features;  // as the Python ReLURegressor
+  std::optional<GroundTruth> truth;  // read by the reference oracles only (hs-adversarial)
+  if (!o.truth.empty()) {
+    truth = read_ground_truth(o.truth);
+    context.truth = &*truth;
+  }
   // Exponential-time learners say what the fit will cost before it starts (before any oracle, so
   // that their time probes are not counted as statistical queries).
   if (const auto estimate =

@@ -25,7 +25,7 @@ struct Gkk19Params : ReluFitParams {
     return inherit_fields<Gkk19Params, ReluFitParams>(
         {{"halfspace", &Gkk19Params::halfspace,
           "halfspace learner for the direction (run with its default parameters)",
-          Choices{{"hs-abl", "hs-sigmoid", "hs-average"}}},
+          Choices{{"hs-abl", "hs-sigmoid", "hs-average", "hs-adversarial"}}},
          {"tau", &Gkk19Params::tau, "a single threshold τ (0 = the grid rms(y)·2^-j, j < taus)", 0,
           kInfinity},
          {"taus", &Gkk19Params::taus, "number of thresholds on the grid", 1, 60},
@@ -59,6 +59,7 @@ class Gkk19Learner final : public ParamLearner<Gkk19Params> {
     else
       for (std::size_t j = 0; j < p_.taus; ++j) taus.push_back(label_rms * std::pow(0.5, j));
 
+    if (p_.halfspace == "hs-adversarial") require_ground_truth(context);
     const LearnerEntry& hs_entry = find_learner(p_.halfspace);
     const ParamValues hs_params = ParamValues::defaults(hs_entry.params);
     std::vector<double> labels(train.rows());
@@ -84,9 +85,10 @@ class Gkk19Learner final : public ParamLearner<Gkk19Params> {
         if (positive == 0 || positive == labels.size())
           throw InputError("every thresholded label is " + std::string(positive ? "+1" : "-1"));
         const RelabelledSource thresholded(train, labels);
-        const FitResult hs = hs_entry.make(hs_params)->fit(
-            thresholded, {&engine, context.seed,
-                          nested_progress(context, k, taus.size(), 4, first_pass, &stopped)});
+        FitContext inner{&engine, context.seed,
+                         nested_progress(context, k, taus.size(), 4, first_pass, &stopped)};
+        inner.truth = context.truth;  // for hs-adversarial, the oracle built from the truth
+        const FitResult hs = hs_entry.make(hs_params)->fit(thresholded, inner);
         u = std::get<HalfspaceModel>(hs.model).w;
         candidate["halfspace_error"] = hs.loss_history.back();
         if (!(normalize(u) > 0)) throw InputError("the halfspace learner returned w = 0");

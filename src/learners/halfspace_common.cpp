@@ -27,6 +27,13 @@ void check_halfspace_input(const DataSource& data, const FitContext& context,
   require_sign_labels(*context.engine, data, learner);
 }
 
+void require_ground_truth(const FitContext& context) {
+  if (context.truth == nullptr)
+    throw InputError(
+        "learner 'hs-adversarial' needs the instance's ground truth (it turns w* away): give "
+        "`relureg fit --truth FILE.truth.json`, or run it in `relureg tradeoff` on a family");
+}
+
 std::vector<double> average_direction(const Engine& engine, const DataSource& data,
                                       const std::string& learner) {
   std::vector<double> w = label_weighted_mean(engine, data);

@@ -22,6 +22,11 @@ double normalize(std::vector<double>& v);
 void check_halfspace_input(const DataSource& data, const FitContext& context,
                            const std::string& learner);
 
+// The check of the oracles that read the ground truth (hs-adversarial, and gkk19 over it):
+// InputError "learner 'hs-adversarial' needs the instance's ground truth ..." when the context
+// has none.
+void require_ground_truth(const FitContext& context);
+
 // The normalised averaging vector Ê[ℓx]/‖Ê[ℓx]‖ (one pass). InputError when it is 0.
 std::vector<double> average_direction(const Engine& engine, const DataSource& data,
                                       const std::string& learner);

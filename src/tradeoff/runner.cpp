@@ -172,6 +172,7 @@ class Worker {
     if (options_.meter) options_.meter->reset_peak();
     bool interrupted = false, timed_out = false;
     FitContext context{&engine_, grid_.instances[cell.instance].seed, {}};
+    context.truth = &truth;  // read only by reference oracles (hs-adversarial)
     context.progress = combine({stop_when([this] { return stopping(); }, &interrupted),
                                 stop_after(config_.time_limit, &timed_out)});
     FitResult fit;

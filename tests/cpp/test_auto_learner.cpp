@@ -107,7 +107,7 @@ TEST_F(AutoCli, FitWithAutoEqualsTheLibraryRule) {
       {"fit", path("d.csv"), "--learner", "auto", "--task", "halfspace", "-o", path("h.json")});
   EXPECT_EQ(task.err,
             "relureg: error: learner 'auto' fits a relu; --task halfspace needs one of: "
-            "hs-average, hs-abl, hs-sigmoid\n");
+            "hs-average, hs-abl, hs-sigmoid, hs-adversarial\n");
 }
 
 }  // namespace

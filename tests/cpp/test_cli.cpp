@@ -98,7 +98,8 @@ TEST_F(Cli, BadInputGetsOneLineErrorsAndNoOutputFile) {
   expect_fit_error(path("ok.csv"),
                    "unknown learner 'nope' (choose one of: moment, gd, glmtron, dktz22, wzdd23, "
                    "gv25, isotron, l-isotron, ptas, exhaustive, "
-                   "exhaustive-subsets, gkk19, hs-average, hs-abl, hs-sigmoid, net2-gd, net2-enum, "
+                   "exhaustive-subsets, gkk19, hs-average, hs-abl, hs-sigmoid, hs-adversarial, "
+                   "net2-gd, net2-enum, "
                    "orthogonal-subsets, ste-cgd)",
                    {}, "nope");
   expect_fit_error(path("ok.csv"),

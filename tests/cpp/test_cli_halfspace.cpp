@@ -57,6 +57,29 @@ TEST_F(CliHalfspace, GenerateFitEvaluatePredictHalfspace) {
   EXPECT_EQ(nlohmann::json::parse(std::ifstream(path("s.json")))["type"], "halfspace");
 }
 
+// hs-adversarial reads the ground truth given by --truth; without it, a one-line error and no
+// model file.
+TEST_F(CliHalfspace, TheAdversarialOracleTakesTheTruthFile) {
+  CliRun r = run({"generate", "--family", "halfspace", "--n", "20000", "--d", "6", "--seed", "2",
+                  "--param", "eta=0.05", "--param", "flips=far", "-o", path("hs.csv"), "--quiet"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  r = run({"fit", path("hs.csv"), "--learner", "hs-adversarial", "-o", path("a.json")});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_EQ(r.err,
+            "relureg: error: learner 'hs-adversarial' needs the instance's ground truth (it turns "
+            "w* away): give `relureg fit --truth FILE.truth.json`, or run it in `relureg "
+            "tradeoff` on a family\n");
+  EXPECT_FALSE(fs::exists(path("a.json")));
+  r = run({"fit", path("hs.csv"), "--learner", "hs-adversarial", "--truth", path("hs.truth.json"),
+           "--param", "factor=3", "-o", path("a.json"), "--quiet"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto model = nlohmann::json::parse(std::ifstream(path("a.json")));
+  const auto& details = model["metrics"]["details"];
+  EXPECT_LE(model["metrics"]["train_error"].get<double>(),
+            3 * details["best_error"].get<double>() + 1e-12);
+  EXPECT_GT(details["angle"].get<double>(), 0.2);
+}
+
 TEST_F(CliHalfspace, LabelsThatAreNotSignsAndTaskMismatchesAreClearErrors) {
   std::ofstream(path("real.csv")) << "x0,x1,y\n1,2,1\n3,4,-1\n5,6,0.5\n";
   CliRun r = run({"fit", path("real.csv"), "--task", "halfspace", "--learner", "hs-abl", "-o",
@@ -71,7 +94,7 @@ TEST_F(CliHalfspace, LabelsThatAreNotSignsAndTaskMismatchesAreClearErrors) {
   EXPECT_EQ(r.code, 1);
   EXPECT_EQ(r.err,
             "relureg: error: learner 'gd' fits a relu; --task halfspace needs one of: "
-            "hs-average, hs-abl, hs-sigmoid\n");
+            "hs-average, hs-abl, hs-sigmoid, hs-adversarial\n");
   r = run({"fit", path("real.csv"), "--task", "relu", "--learner", "hs-abl", "-o", path("m.json")});
   EXPECT_EQ(r.err,
             "relureg: error: learner 'hs-abl' fits a halfspace; --task relu needs one of: "
@@ -128,7 +151,7 @@ TEST_F(CliHalfspace, TruthOfTheOtherTaskIsRejected) {
   EXPECT_EQ(r.err,
             "relureg: error: " + path("hs.truth.json") +
                 ": a 'halfspace' instance measures 0/1 error; the model is a relu model (use "
-                "a halfspace learner: hs-average, hs-abl, hs-sigmoid)\n");
+                "a halfspace learner: hs-average, hs-abl, hs-sigmoid, hs-adversarial)\n");
 }
 
 }  // namespace

@@ -53,13 +53,19 @@ ReluModel perturbed(const GroundTruth& truth) {
 TEST(Families, TableNamesDescriptionsAndCommonParams) {
   EXPECT_EQ(family_names(),
             "realizable, label-noise, biased-teacher, adversarial, non-gaussian, sparse-parity, "
-            "halfspace, teacher-net2, orthogonal-net, binact-teacher, link-teacher");
+            "side-signal, two-point-noise, halfspace, teacher-net2, orthogonal-net, "
+            "binact-teacher, link-teacher");
   for (const FamilyEntry& entry : family_table()) {
     EXPECT_FALSE(entry.description.empty()) << entry.name;
     EXPECT_EQ(entry.description.find('\n'), std::string::npos) << entry.name;
     if (entry.name == "sparse-parity") continue;  // no planted teacher: k, eta, pad only
     if (entry.name == "halfspace") continue;      // ±1 labels: no ReLU teacher, so no norm or bias
-    if (entry.name == "biased-teacher") {         // its bias is offset·norm
+    if (entry.name == "side-signal") {  // a homogeneous teacher: norm, then beta and noise
+      EXPECT_EQ(entry.params[0].name, "norm");
+      EXPECT_EQ(entry.params[1].name, "beta");
+      continue;
+    }
+    if (entry.name == "biased-teacher") {  // its bias is offset·norm
       EXPECT_EQ(entry.params[0].name, "norm");
       EXPECT_EQ(entry.params[1].name, "offset");
       continue;
@@ -76,8 +82,8 @@ TEST(Families, TableNamesDescriptionsAndCommonParams) {
   }
   EXPECT_EQ(input_error_of([] { find_family("x"); }),
             "unknown family 'x' (choose one of: realizable, label-noise, biased-teacher, "
-            "adversarial, non-gaussian, sparse-parity, halfspace, teacher-net2, orthogonal-net, "
-            "binact-teacher, link-teacher)");
+            "adversarial, non-gaussian, sparse-parity, side-signal, two-point-noise, halfspace, "
+            "teacher-net2, orthogonal-net, binact-teacher, link-teacher)");
 }
 
 TEST(Families, InvalidArgumentsHaveExactMessages) {
@@ -104,8 +110,8 @@ TEST(Families, InvalidArgumentsHaveExactMessages) {
             "parameter 'dof' must be greater than 2, got 2");
   EXPECT_EQ(input_error_of([&] { generate_instance("nope", 10, 3, 1, {}, e); }),
             "unknown family 'nope' (choose one of: realizable, label-noise, biased-teacher, "
-            "adversarial, non-gaussian, sparse-parity, halfspace, teacher-net2, orthogonal-net, "
-            "binact-teacher, link-teacher)");
+            "adversarial, non-gaussian, sparse-parity, side-signal, two-point-noise, halfspace, "
+            "teacher-net2, orthogonal-net, binact-teacher, link-teacher)");
 }
 
 TEST(Realizable, FloatFeaturesAndTeacherLossExactlyZero) {

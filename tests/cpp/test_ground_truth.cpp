@@ -28,6 +28,8 @@ const std::map<std::string, std::vector<std::vector<std::string>>>& cases() {
       {"adversarial", {{"search_samples=20000"}}},  // upper bounds only: nothing to check
       {"non-gaussian", {{"marginal=uniform", "eval_samples=100000"}}},
       {"sparse-parity", {{"k=2", "eta=0.1"}}},
+      {"side-signal", {{"beta=0.3", "noise=0.01"}, {"beta=0.5", "norm=2"}}},
+      {"two-point-noise", {{"noise=1e-3"}, {"noise=0.01", "bias=-0.5"}}},
   };
   return table;
 }

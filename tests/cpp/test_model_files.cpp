@@ -101,7 +101,7 @@ TEST(Score, EachTaskIsScoredInItsOwnMeasure) {
               score(ReluModel{hs.truth.w_star, 0, false}, hs.truth, engine);
             }),
             "a 'halfspace' instance measures 0/1 error; the model is a relu model (use a "
-            "halfspace learner: hs-average, hs-abl, hs-sigmoid)");
+            "halfspace learner: hs-average, hs-abl, hs-sigmoid, hs-adversarial)");
   const Instance re = generate_instance("realizable", 100, 3, 2, {}, engine);
   EXPECT_EQ(
       input_error_of([&] {

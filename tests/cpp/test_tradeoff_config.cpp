@@ -175,7 +175,8 @@ TEST(TradeoffDefault, CoversTheReluAndHalfspaceTablesAndRoundTrips) {
     EXPECT_EQ(std::count(want_families.begin(), want_families.end(), other), 0) << other;
   EXPECT_EQ(want_families,
             (std::vector<std::string>{"realizable", "label-noise", "biased-teacher", "adversarial",
-                                      "non-gaussian", "sparse-parity", "halfspace"}));
+                                      "non-gaussian", "sparse-parity", "side-signal",
+                                      "two-point-noise", "halfspace"}));
   for (const LearnerEntry& l : learner_table())
     if (l.task == Task::relu || l.task == Task::halfspace) want_learners.push_back(l.name);
   EXPECT_EQ(families, want_families);

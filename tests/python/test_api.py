@@ -51,13 +51,15 @@ def test_learner_table_matches_the_cli_listing(run_cli):
     assert (gd.params["max_passes"].kind, gd.params["max_passes"].default) == ("integer", 500)
     assert gd.params["radius"].default == np.inf
     assert list(table) == [
-        "moment", "gd", "glmtron", "dktz22", "wzdd23", "gv25", "isotron", "l-isotron", "ptas",
-        "exhaustive", "exhaustive-subsets",
-        "gkk19", "hs-average", "hs-abl", "hs-sigmoid", "net2-gd", "net2-enum", "orthogonal-subsets",
+        "moment", "gd", "glmtron", "dktz22", "wzdd23", "gv25", "isotron", "l-isotron", "ptas", "exhaustive",
+        "exhaustive-subsets",
+        "gkk19", "hs-average", "hs-abl", "hs-sigmoid", "hs-adversarial", "net2-gd", "net2-enum",
+        "orthogonal-subsets",
         "ste-cgd",
     ]
     assert set(relureg.learners("relu")) == {n for n, i in table.items() if i.task == "relu"}
-    assert list(relureg.learners("halfspace")) == ["hs-average", "hs-abl", "hs-sigmoid"]
+    assert list(relureg.learners("halfspace")) == [
+        "hs-average", "hs-abl", "hs-sigmoid", "hs-adversarial"]
     assert list(relureg.learners("net2")) == ["net2-gd", "net2-enum", "orthogonal-subsets"]
     assert list(relureg.learners("binact2")) == ["ste-cgd"]
     assert list(relureg.learners("sim")) == ["isotron", "l-isotron"]
@@ -73,7 +75,7 @@ def test_family_table_matches_the_cli_listing(run_cli):
     assert list(families) == list(listing)
     assert list(families) == [
         "realizable", "label-noise", "biased-teacher", "adversarial", "non-gaussian", "sparse-parity",
-        "halfspace",
+        "side-signal", "two-point-noise", "halfspace",
         "teacher-net2", "orthogonal-net", "binact-teacher", "link-teacher",
     ]
     for name, info in families.items():

@@ -113,7 +113,7 @@ def test_network_learners_are_not_relu_regressors(data):
             relureg.ReLURegressor(learner).fit(X, y)
     with pytest.raises(relureg.InputError, match=re.escape(
             "learner 'net2-gd' learns a net2, not a halfspace; HalfspaceClassifier takes one of: "
-            "hs-average, hs-abl, hs-sigmoid")):
+            "hs-average, hs-abl, hs-sigmoid, hs-adversarial")):
         relureg.HalfspaceClassifier("net2-gd").fit(X, np.where(y > np.median(y), 1, -1))
 
 
