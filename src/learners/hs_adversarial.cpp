@@ -96,7 +96,6 @@ class AdversarialLearner final : public ParamLearner<AdversarialParams> {
 
   FitResult fit(const DataSource& data, const FitContext& context) override {
     require_ground_truth(context);
-    check_halfspace_input(data, context, "hs-adversarial");
     const GroundTruth& truth = *context.truth;
     const std::size_t d = data.cols();
     if (truth.w_star.size() != d)
