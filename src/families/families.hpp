@@ -35,6 +35,14 @@ Net2Model relu_as_net2(const ReluModel& model);
 // independent noise of the given variance: gaussian::relu_distance + variance.
 PopulationLoss noisy_teacher_population_loss(const ReluModel& model, const GroundTruth& truth,
                                              double noise_variance);
+// The population losses of a family whose labels are its teacher ReLU plus independent noise of
+// the variance in its parameter struct P's `noise` field.
+template <class P>
+auto noisy_teacher_losses() {
+  return model_losses([](const ReluModel& model, const GroundTruth& truth, const Engine&) {
+    return noisy_teacher_population_loss(model, truth, truth_params<P>(truth).noise);
+  });
+}
 
 // The opt over homogeneous ReLUs max(0, w.x) (within the radius) of a teacher ReLU(w*.x + b*)
 // plus independent noise of variance `noise`, x ~ N(0, I): exact, by quadrature and a 1-D

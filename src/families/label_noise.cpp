@@ -42,10 +42,7 @@ FamilyEntry label_noise_family() {
         truth.homogeneous = homogeneous_teacher_opt(truth, p.noise);
         return truth;
       },
-      model_losses([](const ReluModel& model, const GroundTruth& truth, const Engine&) {
-        return noisy_teacher_population_loss(model, truth,
-                                             truth_params<LabelNoiseParams>(truth).noise);
-      }),
+      noisy_teacher_losses<LabelNoiseParams>(),
       label_noise_rows);
 }
 

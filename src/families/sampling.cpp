@@ -77,6 +77,20 @@ std::vector<double> random_unit_vector(std::size_t d, BlockRandom& random) {
   return v;
 }
 
+std::vector<double> side_direction(const std::vector<double>& unit, std::uint64_t seed) {
+  BlockRandom random(make_rng(seed, static_cast<std::uint64_t>(Stream::side_direction)));
+  std::vector<double> u;
+  double u_norm = 0;
+  while (u_norm < 1e-3) {
+    u = random_unit_vector(unit.size(), random);
+    const double along = dot(u, unit);
+    for (std::size_t j = 0; j < u.size(); ++j) u[j] -= along * unit[j];
+    u_norm = std::sqrt(dot(u, u));
+  }
+  for (double& v : u) v /= u_norm;
+  return u;
+}
+
 Dataset draw_dataset(const RowDistribution& rows, std::size_t n, std::uint64_t seed, int threads,
                      RowBlocks blocks) {
   const std::size_t end_block = std::min(blocks.end, block_count(n));

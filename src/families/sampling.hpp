@@ -52,6 +52,9 @@ double upper_normal_quantile(double tail);
 
 // A uniformly random unit vector of dimension d.
 std::vector<double> random_unit_vector(std::size_t d, BlockRandom& random);
+// A uniformly random unit vector orthogonal to the unit vector `unit` (Gram–Schmidt), drawn from
+// the instance's own Stream::side_direction stream of `seed` (d ≥ 2).
+std::vector<double> side_direction(const std::vector<double>& unit, std::uint64_t seed);
 
 // A distribution of rows (x, y): i.i.d. coordinates, a label mean E[y | x] computed from the
 // float32-rounded features, and optional additive noise of known variance, independent of x.

@@ -49,15 +49,7 @@ class SideSignalLaw {
     norm_ = std::sqrt(dot(w_star_, w_star_));
     w_hat_ = w_star_;
     for (double& v : w_hat_) v /= norm_;
-    BlockRandom random(make_rng(truth.seed, static_cast<std::uint64_t>(Stream::side_direction)));
-    double u_norm = 0;
-    while (u_norm < 1e-3) {
-      u_ = random_unit_vector(truth.d, random);
-      const double along = dot(u_, w_hat_);
-      for (std::size_t j = 0; j < u_.size(); ++j) u_[j] -= along * w_hat_[j];
-      u_norm = std::sqrt(dot(u_, u_));
-    }
-    for (double& v : u_) v /= u_norm;
+    u_ = side_direction(w_hat_, truth.seed);
   }
 
   const std::vector<double>& side() const { return u_; }

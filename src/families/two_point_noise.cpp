@@ -61,10 +61,7 @@ FamilyEntry two_point_noise_family() {
         truth.facts = {{"noise_value", s}, {"noise_probability", mass}};
         return truth;
       },
-      model_losses([](const ReluModel& model, const GroundTruth& truth, const Engine&) {
-        return noisy_teacher_population_loss(model, truth,
-                                             truth_params<TwoPointNoiseParams>(truth).noise);
-      }),
+      noisy_teacher_losses<TwoPointNoiseParams>(),
       two_point_noise_rows);
 }
 

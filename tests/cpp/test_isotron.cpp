@@ -10,6 +10,7 @@
 #include "relureg/score.hpp"
 #include "relureg/tradeoff.hpp"
 #include "test_support.hpp"
+#include "tradeoff_test_util.hpp"
 
 namespace relureg {
 namespace {
@@ -136,11 +137,10 @@ TEST(SimModel, BadModelFilesAreOneLineErrors) {
 // The link-teacher family (task sim) brings isotron and l-isotron into the laboratory's grid:
 // each runs on it, scored by Monte Carlo against opt = the noise variance.
 TEST(LinkTeacher, IsotronAndLIsotronJoinTheGrid) {
-  const tradeoff::Config config = tradeoff::parse_config(
+  const tradeoff::RunResult result = testing::run_grid(
       "seeds = 1\nd = [5]\nn = [20000]\nlearners = [\"isotron\", \"l-isotron\"]\n"
       "[families.link-teacher]\nlink = [\"softplus\", \"clipped\"]\nnoise = 0.01\n",
-      "toml", "sim.toml");
-  const tradeoff::RunResult result = tradeoff::run(config, {});
+      "sim.toml");
   ASSERT_EQ(result.rows.size(), 4u);
   for (const tradeoff::Row& row : result.rows) {
     EXPECT_EQ(row["status"], "ok") << row.dump();

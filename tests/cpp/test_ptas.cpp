@@ -11,6 +11,7 @@
 #include "relureg/score.hpp"
 #include "relureg/tradeoff.hpp"
 #include "test_support.hpp"
+#include "tradeoff_test_util.hpp"
 
 namespace relureg {
 namespace {
@@ -141,11 +142,10 @@ TEST(PiecewiseModel, ModelFileRoundTripAndOneLineErrors) {
 }
 
 TEST(Ptas, JoinsTheGridOnReluFamilies) {
-  const tradeoff::Config config = tradeoff::parse_config(
+  const tradeoff::RunResult result = testing::run_grid(
       "seeds = 1\nd = [3]\nn = [6000]\nbias = true\nlearners = [\"gd\", { name = \"ptas\", "
       "params = { degree = 3 } }]\n[families.label-noise]\nnoise = 0.01\n",
-      "toml", "ptas.toml");
-  const tradeoff::RunResult result = tradeoff::run(config, {});
+      "ptas.toml");
   ASSERT_EQ(result.rows.size(), 2u);
   for (const tradeoff::Row& row : result.rows) {
     EXPECT_EQ(row["status"], "ok") << row.dump();

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <numeric>
 #include <random>
 
 #include "kernels/subset_scan.hpp"
@@ -30,17 +31,15 @@ Dataset rows_of(std::size_t n, std::size_t d, std::size_t k, bool boolean, unsig
   return data;
 }
 
+// Every k-subset of 0..d−1 in lexicographic order, concatenated.
 std::vector<std::uint32_t> all_subsets(std::size_t d, std::size_t k) {
-  std::vector<std::uint32_t> out, s(k);
-  for (std::size_t i = 0; i < k; ++i) s[i] = static_cast<std::uint32_t>(i);
-  while (true) {
+  std::vector<std::size_t> s(k);
+  std::iota(s.begin(), s.end(), std::size_t{0});
+  std::vector<std::uint32_t> out;
+  do {
     out.insert(out.end(), s.begin(), s.end());
-    std::size_t i = k;
-    while (i > 0 && s[i - 1] == d - k + i - 1) --i;
-    if (i == 0) return out;
-    ++s[i - 1];
-    for (std::size_t j = i; j < k; ++j) s[j] = s[j - 1] + 1;
-  }
+  } while (orthogonal::next_subset(s, d));
+  return out;
 }
 
 using Kernel = void (*)(const RowBlock&, const std::uint32_t*, std::size_t, std::size_t, double*);

@@ -211,11 +211,10 @@ TEST(TradeoffDefault, CoversTheReluAndHalfspaceTablesAndRoundTrips) {
 }
 
 TEST(TradeoffDefault, ListValuedFamilyParametersAreAxes) {
-  const tradeoff::Config config = tradeoff::parse_config(
+  const tradeoff::RunResult result = testing::run_grid(
       "seeds = 1\nd = [3]\nn = [2000]\nlearners = [\"moment\"]\n"
       "[families.adversarial]\neta = [0.05, 0.2]\nsearch_samples = 2000\n",
-      "toml", "axes.toml");
-  const tradeoff::RunResult result = tradeoff::run(config, {});
+      "axes.toml");
   ASSERT_EQ(result.rows.size(), 2u);
   EXPECT_EQ(result.rows[0]["family.eta"], 0.05);
   EXPECT_EQ(result.rows[1]["family.eta"], 0.2);

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -11,6 +12,7 @@
 #include <vector>
 
 #include "cli.hpp"
+#include "relureg/tradeoff.hpp"
 
 namespace relureg::testing {
 
@@ -41,7 +43,13 @@ name = "gd"
 params = { step = 0.5 }
 )";
 
-// A fresh folder per test, removed afterwards.
+// Runs a small grid written as TOML (`origin` names it in messages) with the default options.
+inline tradeoff::RunResult run_grid(const std::string& toml, const std::string& origin) {
+  return tradeoff::run(tradeoff::parse_config(toml, "toml", origin), {});
+}
+
+// A fresh folder per test (named by the process too, so that two test runs at once do not share
+// it), removed afterwards.
 class TempDirTest : public ::testing::Test {
  protected:
   using CliRun = testing::CliRun;
@@ -49,7 +57,8 @@ class TempDirTest : public ::testing::Test {
   void SetUp() override {
     const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
     dir_ = std::filesystem::temp_directory_path() /
-           (std::string("relureg_") + info->test_suite_name() + "_" + info->name());
+           (std::string("relureg_") + std::to_string(::getpid()) + "_" + info->test_suite_name() +
+            "_" + info->name());
     std::filesystem::remove_all(dir_);
     std::filesystem::create_directories(dir_);
   }
