@@ -34,17 +34,6 @@ const Dataset& boolean_data(std::size_t d) {
   return cache.emplace(d, std::move(data)).first->second;
 }
 
-// Every k-subset of 0..d−1 in lexicographic order, concatenated.
-std::vector<std::uint32_t> all_subsets(std::size_t d, std::size_t k) {
-  std::vector<std::size_t> s(k);
-  std::iota(s.begin(), s.end(), std::size_t{0});
-  std::vector<std::uint32_t> out;
-  do {
-    out.insert(out.end(), s.begin(), s.end());
-  } while (relureg::orthogonal::next_subset(s, d));
-  return out;
-}
-
 using Kernel = void (*)(const RowBlock&, const std::uint32_t*, std::size_t, std::size_t, double*);
 constexpr Kernel kPaths[] = {detail::subset_parity_sums_reference,
                              detail::subset_parity_sums_columns, detail::subset_parity_sums_bits};
@@ -57,7 +46,7 @@ void BM_Subsets(benchmark::State& state) {
   const auto d = static_cast<std::size_t>(state.range(2));
   const int threads = static_cast<int>(state.range(3));
   const Dataset& data = boolean_data(d);
-  const std::vector<std::uint32_t> T = all_subsets(d, k);
+  const std::vector<std::uint32_t> T = detail::all_subsets(d, k);
   const std::size_t count = T.size() / k;
   const relureg::Engine engine(relureg::EngineOptions{threads});
   for (auto _ : state) {
@@ -78,7 +67,7 @@ void BM_Orthogonal(benchmark::State& state) {
   const auto d = static_cast<std::size_t>(state.range(1));
   const int threads = static_cast<int>(state.range(2));
   const Dataset& data = boolean_data(d);
-  const std::size_t count = all_subsets(d, k).size() / k;
+  const std::size_t count = detail::all_subsets(d, k).size() / k;
   const relureg::Engine engine(relureg::EngineOptions{threads});
   for (auto _ : state) {
     const std::vector<double> s =

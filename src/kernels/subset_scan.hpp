@@ -3,6 +3,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <vector>
 
 #include "relureg/dataset.hpp"
 
@@ -51,5 +52,20 @@ void subset_sign_sums(const RowBlock& blk, const std::uint32_t* subsets, std::si
 // a chunk of rows).
 inline constexpr std::size_t kOrthogonalScanMaxK = 10;
 void orthogonal_subset_sums(const RowBlock& blk, std::size_t k, bool relu, double* acc);
+
+// Every k-subset of 0..d−1 in lexicographic order, concatenated: the `subsets` argument of the
+// kernels above for a whole search (the tests and the benchmark).
+inline std::vector<std::uint32_t> all_subsets(std::size_t d, std::size_t k) {
+  std::vector<std::uint32_t> out, s(k);
+  for (std::size_t i = 0; i < k; ++i) s[i] = static_cast<std::uint32_t>(i);
+  while (true) {
+    out.insert(out.end(), s.begin(), s.end());
+    std::size_t i = k;
+    while (i > 0 && s[i - 1] == d - k + i - 1) --i;
+    if (i == 0) return out;
+    ++s[i - 1];
+    for (std::size_t j = i; j < k; ++j) s[j] = s[j - 1] + 1;
+  }
+}
 
 }  // namespace relureg::detail

@@ -31,17 +31,6 @@ Dataset rows_of(std::size_t n, std::size_t d, std::size_t k, bool boolean, unsig
   return data;
 }
 
-// Every k-subset of 0..d−1 in lexicographic order, concatenated.
-std::vector<std::uint32_t> all_subsets(std::size_t d, std::size_t k) {
-  std::vector<std::size_t> s(k);
-  std::iota(s.begin(), s.end(), std::size_t{0});
-  std::vector<std::uint32_t> out;
-  do {
-    out.insert(out.end(), s.begin(), s.end());
-  } while (orthogonal::next_subset(s, d));
-  return out;
-}
-
 using Kernel = void (*)(const RowBlock&, const std::uint32_t*, std::size_t, std::size_t, double*);
 
 // The kernel's sums over the whole data, block by block of `block` rows.
@@ -76,7 +65,7 @@ TEST(SubsetScan, BitPackedSumsAgreeWithTheOldScoring) {
   // 1000 rows in blocks of 4096 and of 300 (short words, rows not a multiple of 64), k = 1..7.
   for (std::size_t k = 1; k <= 7; ++k) {
     const Dataset data = rows_of(1000, 9, k, true, 10 + k);
-    const std::vector<std::uint32_t> T = all_subsets(9, k);
+    const std::vector<std::uint32_t> T = detail::all_subsets(9, k);
     for (std::size_t block : {std::size_t{4096}, std::size_t{300}}) {
       const std::string what = "k = " + std::to_string(k) + ", block " + std::to_string(block);
       const auto want = sums(detail::subset_parity_sums_reference, data, T, k, block);
@@ -90,7 +79,7 @@ TEST(SubsetScan, SquaresOfBooleanRowsAreExactIntegers) {
   // ReLU(z±)² of ±1 rows are integers: both paths give the reference's sums exactly (one block).
   const std::size_t k = 4;
   const Dataset data = rows_of(777, 8, k, true, 3);
-  const std::vector<std::uint32_t> T = all_subsets(8, k);
+  const std::vector<std::uint32_t> T = detail::all_subsets(8, k);
   const auto want = sums(detail::subset_parity_sums_reference, data, T, k, 4096);
   const auto bits = sums(detail::subset_parity_sums_bits, data, T, k, 4096);
   const double unit2 = 0.25;  // (1/√4)², exact
@@ -103,7 +92,7 @@ TEST(SubsetScan, SquaresOfBooleanRowsAreExactIntegers) {
 TEST(SubsetScan, ColumnSumsAgreeWithTheOldScoringOnGaussianRows) {
   for (std::size_t k : {1, 2, 3, 4, 6}) {
     const Dataset data = rows_of(4096 + 1037, 10, k, false, 20 + k);
-    const std::vector<std::uint32_t> T = all_subsets(10, k);
+    const std::vector<std::uint32_t> T = detail::all_subsets(10, k);
     const auto want = sums(detail::subset_parity_sums_reference, data, T, k, 4096);
     expect_sums_agree(sums(detail::subset_parity_sums_columns, data, T, k, 4096), want,
                       "k = " + std::to_string(k));
@@ -122,7 +111,7 @@ TEST(SubsetScan, MixedBlocksTakeEachItsPath) {
       RowBlock{data.X.data(), data.y.data(), 4096, data.d, 0, nullptr}));
   EXPECT_FALSE(detail::plus_minus_one_block(
       RowBlock{data.X.data() + 4096 * 7, data.y.data() + 4096, 4096, data.d, 4096, nullptr}));
-  const std::vector<std::uint32_t> T = all_subsets(7, k);
+  const std::vector<std::uint32_t> T = detail::all_subsets(7, k);
   expect_sums_agree(sums(detail::subset_parity_sums, data, T, k, 4096),
                     sums(detail::subset_parity_sums_reference, data, T, k, 4096), "mixed");
 }
@@ -145,7 +134,7 @@ TEST(SubsetScan, FitsAreBitIdenticalForAnyThreadCountAndMatchTheOldScoring) {
     EXPECT_EQ(one.relu().w, two.relu().w);
     EXPECT_EQ(one.details["best_subset"], nlohmann::json({0, 1, 2, 3}));
     // The old scoring's losses of the five best subsets, from the reference sums.
-    const std::vector<std::uint32_t> T = all_subsets(d, k);
+    const std::vector<std::uint32_t> T = detail::all_subsets(d, k);
     const auto ref = sums(detail::subset_parity_sums_reference, data, T, k, 4096);
     double yy = 0;
     for (double y : data.y) yy += y * y;

@@ -48,6 +48,15 @@ inline tradeoff::RunResult run_grid(const std::string& toml, const std::string& 
   return tradeoff::run(tradeoff::parse_config(toml, "toml", origin), {});
 }
 
+// run_grid for a grid whose every cell must run: `cells` rows, each with status "ok".
+inline tradeoff::RunResult run_grid_ok(const std::string& toml, const std::string& origin,
+                                       std::size_t cells) {
+  tradeoff::RunResult result = run_grid(toml, origin);
+  EXPECT_EQ(result.rows.size(), cells);
+  for (const tradeoff::Row& row : result.rows) EXPECT_EQ(row["status"], "ok") << row.dump();
+  return result;
+}
+
 // A fresh folder per test (named by the process too, so that two test runs at once do not share
 // it), removed afterwards.
 class TempDirTest : public ::testing::Test {
