@@ -123,12 +123,18 @@ def test_ctrl_c_stops_a_long_fit():
     # A pass budget that takes about 20 s on this machine right now, unless interrupted.
     budget = max(1000, int(20 * 300 / probe.fit_seconds_))
     model = relureg.ReLURegressor(max_passes=budget, **settings)
+    # Python keeps SIGINT ignored when it starts with it ignored (a shell's background job): give
+    # it the usual KeyboardInterrupt handler for this test.
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
     timer = threading.Timer(0.2, os.kill, (os.getpid(), signal.SIGINT))
     start = time.perf_counter()
     timer.start()
-    with pytest.raises(KeyboardInterrupt) as raised:
-        model.fit(X, y)
-    timer.join()
+    try:
+        with pytest.raises(KeyboardInterrupt) as raised:
+            model.fit(X, y)
+    finally:
+        timer.join()
+        signal.signal(signal.SIGINT, previous)
     assert time.perf_counter() - start < 10  # stopped within a check interval (0.1 s)
     assert raised.traceback[-1].name == "_fit_core"  # raised from the core's fit
     assert not hasattr(model, "coef_")
