@@ -36,7 +36,8 @@ std::pair<double, double> two_point(const TwoPointNoiseParams& p) {
 
 RowDistribution two_point_noise_rows(const GroundTruth& truth) {
   const TwoPointNoiseParams p = truth_params<TwoPointNoiseParams>(truth);
-  const auto [s, mass] = two_point(p);
+  const std::pair<double, double> noise = two_point(p);  // (s, mass): captured by name below
+  const double s = noise.first, mass = noise.second;
   return {truth.d, gaussian_coordinate(), teacher_label(truth),
           [s, mass](BlockRandom& random) {
             const double u = random.uniform();
@@ -61,8 +62,7 @@ FamilyEntry two_point_noise_family() {
         truth.facts = {{"noise_value", s}, {"noise_probability", mass}};
         return truth;
       },
-      noisy_teacher_losses<TwoPointNoiseParams>(),
-      two_point_noise_rows);
+      noisy_teacher_losses<TwoPointNoiseParams>(), two_point_noise_rows);
 }
 
 }  // namespace relureg::families
