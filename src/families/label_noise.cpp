@@ -42,8 +42,7 @@ FamilyEntry label_noise_family() {
         truth.homogeneous = homogeneous_teacher_opt(truth, p.noise);
         return truth;
       },
-      noisy_teacher_losses<LabelNoiseParams>(),
-      label_noise_rows);
+      noisy_teacher_losses<LabelNoiseParams>(), label_noise_rows);
 }
 
 }  // namespace relureg::families
