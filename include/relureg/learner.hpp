@@ -143,7 +143,7 @@ LearnerEntry learner_entry(SampleWeights weights = SampleWeights::rejected) {
   LearnerEntry entry;
   entry.params = param_table<P>();
   entry.make = make_learner<L, P>();
-  for (const Field<P>& f : P::fields())
+  for (const Field<P>& f : fields_of<P>())
     entry.fits_bias = entry.fits_bias || (!f.listed && f.name == "bias");
   entry.takes_weights = weights == SampleWeights::taken;
   return entry;

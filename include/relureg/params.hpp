@@ -144,11 +144,31 @@ struct Field {
 template <class P>
 using Fields = std::vector<Field<P>>;
 
+// Declares a parameter struct's field list, `fields()`, inside the struct:
+//   struct StepParams {
+//     double step = 1;  // the member's initialiser is the default
+//     RELUREG_FIELDS({{"step", &P::step, "step size", 0, 1}})
+//   };
+// The list is any expression of type Fields<P> (a braced list, or inherit_fields<P, Base>(...));
+// inside it P names the struct. Read it with fields_of<P>().
+#define RELUREG_FIELDS(...)                                          \
+  auto fields() const {                                              \
+    using P [[maybe_unused]] = std::remove_cvref_t<decltype(*this)>; \
+    ::relureg::Fields<P> list = __VA_ARGS__;                         \
+    return list;                                                     \
+  }
+
+// The fields of a parameter struct P, in declaration order.
+template <class P>
+Fields<P> fields_of() {
+  return P{}.fields();
+}
+
 // The listing rows of a parameter struct, in declaration order.
 template <class P>
 ParamTable param_table() {
   ParamTable table;
-  for (const Field<P>& f : P::fields())
+  for (const Field<P>& f : fields_of<P>())
     if (f.listed) table.push_back(f.spec());
   return table;
 }
@@ -158,7 +178,7 @@ template <class P, class... Bases>
 Fields<P> inherit_fields(const Fields<P>& own) {
   Fields<P> all;
   const auto add_base = [&all]<class B>(std::type_identity<B>) {
-    for (const Field<B>& f : B::fields()) all.push_back(f.template in<P>());
+    for (const Field<B>& f : fields_of<B>()) all.push_back(f.template in<P>());
   };
   (add_base(std::type_identity<Bases>{}), ...);
   all.insert(all.end(), own.begin(), own.end());
@@ -222,7 +242,7 @@ class ParamValues {
 template <class P>
 P ParamValues::as() const {
   P p{};
-  for (const Field<P>& f : P::fields()) {
+  for (const Field<P>& f : fields_of<P>()) {
     if (!f.listed) {
       if (f.kind == ParamKind::flag && f.name == "bias")
         f.write(p, FieldValue{fit_bias_ ? 1.0 : 0.0, ""});
@@ -237,7 +257,7 @@ P ParamValues::as() const {
 template <class P>
 ParamValues ParamValues::of(const P& params) {
   ParamValues result;
-  for (const Field<P>& f : P::fields()) {
+  for (const Field<P>& f : fields_of<P>()) {
     const FieldValue value = f.read(params);
     if (!f.listed) {
       if (f.name == "bias") result.fit_bias_ = value.number != 0;

@@ -26,26 +26,22 @@ struct AdversarialParams : PlantedParams {
   std::string population = "exact";
   std::size_t eval_samples = 1000000;
 
-  static Fields<AdversarialParams> fields() {
-    using P = AdversarialParams;
-    return inherit_fields<P, PlantedParams>(
-        {{"rule", &P::rule,
-          "shift: add sqrt(noise/eta) where u.x > q; slab: label ReLU(|w*| u.x) where 0 <= w^.x "
-          "<= h",
-          Choices{{"shift", "slab"}}},
-         {"eta", &P::eta, "relabelled fraction (0 < eta < 1; < 0.5 for slab)", 0.0, 1.0},
-         {"noise", &P::noise,
-          "shift: the teacher's loss; labels in the region gain sqrt(noise/eta) (unused by slab)",
-          0.0, kInfinity},
-         {"search_samples", &P::search_samples,
-          "fresh samples for the search certifying opt (0: no search, opt = teacher loss)", 0.0,
-          1e9},
-         {"population", &P::population,
-          "population losses of models: exact (quadrature) or monte-carlo (a cross-check)",
-          Choices{{"exact", "monte-carlo"}}},
-         {"eval_samples", &P::eval_samples, "fresh samples for population=monte-carlo", 1000.0,
-          1e10}});
-  }
+  RELUREG_FIELDS(inherit_fields<P, PlantedParams>(
+      {{"rule", &P::rule,
+        "shift: add sqrt(noise/eta) where u.x > q; slab: label ReLU(|w*| u.x) where 0 <= w^.x "
+        "<= h",
+        Choices{{"shift", "slab"}}},
+       {"eta", &P::eta, "relabelled fraction (0 < eta < 1; < 0.5 for slab)", 0.0, 1.0},
+       {"noise", &P::noise,
+        "shift: the teacher's loss; labels in the region gain sqrt(noise/eta) (unused by slab)",
+        0.0, kInfinity},
+       {"search_samples", &P::search_samples,
+        "fresh samples for the search certifying opt (0: no search, opt = teacher loss)", 0.0, 1e9},
+       {"population", &P::population,
+        "population losses of models: exact (quadrature) or monte-carlo (a cross-check)",
+        Choices{{"exact", "monte-carlo"}}},
+       {"eval_samples", &P::eval_samples, "fresh samples for population=monte-carlo", 1000.0,
+        1e10}}))
 };
 
 namespace {

@@ -11,34 +11,30 @@
 
 namespace relureg::families {
 
-struct BiasedTeacherParams {
-  double norm = 1.0;
+struct BiasedTeacherParams : TeacherNormParams {
   double offset = -1.0;
   double noise = 0.1;
   std::string noise_dist = "gaussian";
   std::string adversary = "none";
   double radius = kInfinity;
 
-  static Fields<BiasedTeacherParams> fields() {
-    using P = BiasedTeacherParams;
-    return {{"norm", &P::norm, "norm ||w*|| of the teacher (> 0)", 0.0, kInfinity},
-            {"offset", &P::offset,
-             "the teacher's bias in units of its norm: b* = offset·||w*|| (0 down to -3: the "
-             "teacher fires on P(g > -offset) of the inputs, 50 % down to 0.13 %)",
-             -10.0, 10.0},
-            {"noise", &P::noise,
-             "label-noise variance relative to the teacher's signal E[ReLU(w*.x + b*)^2]", 0.0,
-             kInfinity},
-            {"noise_dist", &P::noise_dist, "distribution of the label noise",
-             Choices{{"gaussian", "uniform"}}},
-            {"adversary", &P::adversary,
-             "none: independent noise only; cancel: labels lose Phi(offset)·(w*.x) as well, so "
-             "that E[y x] = 0 (Stein): the correlational signal is gone, opt grows by about "
-             "Phi(offset)^2·||w*||^2",
-             Choices{{"none", "cancel"}}},
-            {"radius", &P::radius, "opt is over ReLUs with ||w|| <= radius (at least norm)", 0.0,
-             kInfinity}};
-  }
+  RELUREG_FIELDS(inherit_fields<P, TeacherNormParams>(
+      {{"offset", &P::offset,
+        "the teacher's bias in units of its norm: b* = offset·||w*|| (0 down to -3: the "
+        "teacher fires on P(g > -offset) of the inputs, 50 % down to 0.13 %)",
+        -10.0, 10.0},
+       {"noise", &P::noise,
+        "label-noise variance relative to the teacher's signal E[ReLU(w*.x + b*)^2]", 0.0,
+        kInfinity},
+       {"noise_dist", &P::noise_dist, "distribution of the label noise",
+        Choices{{"gaussian", "uniform"}}},
+       {"adversary", &P::adversary,
+        "none: independent noise only; cancel: labels lose Phi(offset)·(w*.x) as well, so "
+        "that E[y x] = 0 (Stein): the correlational signal is gone, opt grows by about "
+        "Phi(offset)^2·||w*||^2",
+        Choices{{"none", "cancel"}}},
+       {"radius", &P::radius, "opt is over ReLUs with ||w|| <= radius (at least norm)", 0.0,
+        kInfinity}}))
 };
 
 namespace {
@@ -135,7 +131,7 @@ ClassOpt cancel_opt(const GroundTruth& truth, double c, double variance, bool bi
 FamilyEntry biased_teacher_family() {
   return family_entry<BiasedTeacherParams>(
       [](const GenerateRequest& request, const BiasedTeacherParams& p) {
-        const PlantedParams planted{p.norm, p.offset * p.norm, p.radius};
+        const PlantedParams planted{{p.norm}, p.offset * p.norm, p.radius};
         GroundTruth truth = planted_truth(request, planted, params_json(p));
         const double signal = gaussian::relu_second_moment(truth.w_star, truth.b_star);
         const double variance = p.noise * signal;

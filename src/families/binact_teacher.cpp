@@ -15,11 +15,8 @@ struct BinactTeacherParams {
   std::size_t patches = 4;
   double noise = 0.0;
 
-  static Fields<BinactTeacherParams> fields() {
-    using P = BinactTeacherParams;
-    return {{"patches", &P::patches, "patches m (d must be a multiple of m)", 1, 1e6},
-            {"noise", &P::noise, "variance of the Gaussian label noise", 0.0, kInfinity}};
-  }
+  RELUREG_FIELDS({{"patches", &P::patches, "patches m (d must be a multiple of m)", 1, 1e6},
+                  {"noise", &P::noise, "variance of the Gaussian label noise", 0.0, kInfinity}})
 };
 
 namespace {

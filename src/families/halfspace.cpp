@@ -22,13 +22,10 @@ struct HalfspaceParams {
   double eta = 0.05;
   std::string flips = "near";
 
-  static Fields<HalfspaceParams> fields() {
-    using P = HalfspaceParams;
-    return {{"eta", &P::eta, "fraction of labels flipped (0 <= eta < 0.5)", 0.0, 0.4999},
-            {"flips", &P::flips,
-             "near: flip where |w*.x| <= t (the band of mass eta); far: where |w*.x| >= t",
-             Choices{{"near", "far"}}}};
-  }
+  RELUREG_FIELDS({{"eta", &P::eta, "fraction of labels flipped (0 <= eta < 0.5)", 0.0, 0.4999},
+                  {"flips", &P::flips,
+                   "near: flip where |w*.x| <= t (the band of mass eta); far: where |w*.x| >= t",
+                   Choices{{"near", "far"}}}})
 };
 
 namespace {

@@ -12,13 +12,10 @@ struct LabelNoiseParams : PlantedParams {
   double noise = 0.05;
   std::string noise_dist = "gaussian";
 
-  static Fields<LabelNoiseParams> fields() {
-    using P = LabelNoiseParams;
-    return inherit_fields<P, PlantedParams>(
-        {{"noise", &P::noise, "variance of the label noise", 0.0, kInfinity},
-         {"noise_dist", &P::noise_dist, "distribution of the label noise",
-          Choices{{"gaussian", "uniform"}}}});
-  }
+  RELUREG_FIELDS(inherit_fields<P, PlantedParams>(
+      {{"noise", &P::noise, "variance of the label noise", 0.0, kInfinity},
+       {"noise_dist", &P::noise_dist, "distribution of the label noise",
+        Choices{{"gaussian", "uniform"}}}}))
 };
 
 PopulationLoss noisy_teacher_population_loss(const ReluModel& model, const GroundTruth& truth,

@@ -15,14 +15,12 @@ struct LinkTeacherParams {
   double norm = 1.0;
   double noise = 0.01;
 
-  static Fields<LinkTeacherParams> fields() {
-    using P = LinkTeacherParams;
-    return {{"link", &P::link,
-             "the link g: softplus log(1 + e^t), clipped min(max(t, 0), 1), tanh, or cubic t^3",
-             Choices{{"softplus", "clipped", "tanh", "cubic"}}},
-            {"norm", &P::norm, "norm ||w*|| of the teacher's direction (> 0)", 1e-9, 1e6},
-            {"noise", &P::noise, "variance of the Gaussian label noise", 0.0, kInfinity}};
-  }
+  RELUREG_FIELDS(
+      {{"link", &P::link,
+        "the link g: softplus log(1 + e^t), clipped min(max(t, 0), 1), tanh, or cubic t^3",
+        Choices{{"softplus", "clipped", "tanh", "cubic"}}},
+       {"norm", &P::norm, "norm ||w*|| of the teacher's direction (> 0)", 1e-9, 1e6},
+       {"noise", &P::noise, "variance of the Gaussian label noise", 0.0, kInfinity}})
 };
 
 namespace {

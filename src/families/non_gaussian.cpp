@@ -15,16 +15,13 @@ struct NonGaussianParams : PlantedParams {
   double dof = 5.0;
   std::size_t eval_samples = 1000000;
 
-  static Fields<NonGaussianParams> fields() {
-    using P = NonGaussianParams;
-    return inherit_fields<P, PlantedParams>(
-        {{"noise", &P::noise, "variance of the Gaussian label noise", 0.0, kInfinity},
-         {"marginal", &P::marginal, "distribution of each feature (mean 0, var 1)",
-          Choices{{"uniform", "laplace", "student-t"}}},
-         {"dof", &P::dof, "degrees of freedom of student-t (> 2)", 2.0, kInfinity},
-         {"eval_samples", &P::eval_samples, "fresh samples for the Monte-Carlo population loss",
-          1000.0, 1e10}});
-  }
+  RELUREG_FIELDS(inherit_fields<P, PlantedParams>(
+      {{"noise", &P::noise, "variance of the Gaussian label noise", 0.0, kInfinity},
+       {"marginal", &P::marginal, "distribution of each feature (mean 0, var 1)",
+        Choices{{"uniform", "laplace", "student-t"}}},
+       {"dof", &P::dof, "degrees of freedom of student-t (> 2)", 2.0, kInfinity},
+       {"eval_samples", &P::eval_samples, "fresh samples for the Monte-Carlo population loss",
+        1000.0, 1e10}}))
 };
 
 namespace {

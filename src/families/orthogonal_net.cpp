@@ -20,19 +20,16 @@ struct OrthogonalNetParams {
   double noise = 0.0;
   std::size_t check_samples = 100000;
 
-  static Fields<OrthogonalNetParams> fields() {
-    using P = OrthogonalNetParams;
-    return {
-        {"k", &P::k, "size of the hidden subset S (2^k hidden units)", 1, 20},
-        {"activation", &P::activation, "hidden activation: relu needs even k, sigmoid odd k",
-         Choices{{"relu", "sigmoid"}}},
-        {"labels", &P::labels,
-         "regression: y = f_S(x) + noise; pconcept: y = +-1, P[y=1|x] = sigmoid(f_S(x))",
-         Choices{{"regression", "pconcept"}}},
-        {"noise", &P::noise, "variance of Gaussian label noise (regression)", 0.0, kInfinity},
-        {"check_samples", &P::check_samples,
-         "Monte-Carlo draws for the ground truth's orthogonality and p-concept checks", 2, 1e9}};
-  }
+  RELUREG_FIELDS(
+      {{"k", &P::k, "size of the hidden subset S (2^k hidden units)", 1, 20},
+       {"activation", &P::activation, "hidden activation: relu needs even k, sigmoid odd k",
+        Choices{{"relu", "sigmoid"}}},
+       {"labels", &P::labels,
+        "regression: y = f_S(x) + noise; pconcept: y = +-1, P[y=1|x] = sigmoid(f_S(x))",
+        Choices{{"regression", "pconcept"}}},
+       {"noise", &P::noise, "variance of Gaussian label noise (regression)", 0.0, kInfinity},
+       {"check_samples", &P::check_samples,
+        "Monte-Carlo draws for the ground truth's orthogonality and p-concept checks", 2, 1e9}})
 };
 
 namespace {

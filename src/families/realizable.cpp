@@ -4,9 +4,7 @@
 namespace relureg::families {
 
 struct RealizableParams : PlantedParams {
-  static Fields<RealizableParams> fields() {
-    return inherit_fields<RealizableParams, PlantedParams>({});
-  }
+  RELUREG_FIELDS(inherit_fields<P, PlantedParams>({}))
 };
 
 RowDistribution realizable_rows(const GroundTruth& truth) {

@@ -93,23 +93,27 @@ std::function<double(const float*)> teacher_label(const GroundTruth& truth);
 // ξ with variance `variance`: "gaussian" or "uniform" (on [−√(3σ²), √(3σ²)]).
 std::function<double(BlockRandom&)> noise_sampler(const std::string& kind, double variance);
 
+// The teacher's norm, shared by every family with a single planted ReLU teacher.
+struct TeacherNormParams {
+  double norm = 1.0;
+
+  RELUREG_FIELDS({{"norm", &P::norm, "norm ||w*|| of the teacher (> 0)", 0.0, kInfinity}})
+};
+
 // The parameters every planted-ReLU family has, declared once; a family's own parameter struct
 // derives from it and lists inherit_fields<P, PlantedParams>({...its own fields...}).
-struct PlantedParams {
-  double norm = 1.0;
+struct PlantedParams : TeacherNormParams {
   double bias = 0.0;
   double radius = kInfinity;
 
-  static Fields<PlantedParams> fields() {
-    return {{"norm", &PlantedParams::norm, "norm ||w*|| of the teacher (> 0)", 0.0, kInfinity},
-            {"bias", &PlantedParams::bias, "bias b* of the teacher", -kInfinity, kInfinity},
-            {"radius", &PlantedParams::radius,
-             "opt is over ReLUs with ||w|| <= radius (at least norm)", 0.0, kInfinity}};
-  }
+  RELUREG_FIELDS(inherit_fields<P, TeacherNormParams>(
+      {{"bias", &P::bias, "bias b* of the teacher", -kInfinity, kInfinity},
+       {"radius", &P::radius, "opt is over ReLUs with ||w|| <= radius (at least norm)", 0.0,
+        kInfinity}}))
 };
 
 // A family's entry: its parameter struct P (listing, parsing and messages come from
-// P::fields()), `truth_of(request, p)` making the ground truth (teacher, opt and how it is
+// fields_of<P>()), `truth_of(request, p)` making the ground truth (teacher, opt and how it is
 // known), its own population losses (model_losses(...)) and the law of its rows. The instance's
 // rows are drawn from rows(truth) on the data stream of its seed. Name, task and description
 // come from the family's line in the table (family_table.def).
@@ -152,7 +156,7 @@ std::string truth_text(const GroundTruth& truth, const std::string& name);
 template <class P>
 P truth_params(const GroundTruth& truth) {
   std::map<std::string, std::string> texts;
-  for (const Field<P>& f : P::fields())
+  for (const Field<P>& f : fields_of<P>())
     if (f.listed) texts[f.name] = truth_text(truth, f.name);
   return ParamValues::from_map(param_table<P>(), texts,
                                "ground truth of family '" + truth.family + "'")

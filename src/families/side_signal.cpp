@@ -15,21 +15,17 @@
 
 namespace relureg::families {
 
-struct SideSignalParams {
-  double norm = 1.0;
+struct SideSignalParams : TeacherNormParams {
   double beta = 0.1;
   double noise = 0.0;
 
-  static Fields<SideSignalParams> fields() {
-    using P = SideSignalParams;
-    return {{"norm", &P::norm, "norm ||w*|| of the teacher (> 0)", 0.0, kInfinity},
-            {"beta", &P::beta,
-             "strength of the side signal beta·||w*||·(u.x) on {w*.x < 0} (E[yx] turns by "
-             "atan(beta) towards u)",
-             0.0, 0.5},
-            {"noise", &P::noise, "variance of independent Gaussian label noise added on top", 0.0,
-             kInfinity}};
-  }
+  RELUREG_FIELDS(inherit_fields<P, TeacherNormParams>(
+      {{"beta", &P::beta,
+        "strength of the side signal beta·||w*||·(u.x) on {w*.x < 0} (E[yx] turns by "
+        "atan(beta) towards u)",
+        0.0, 0.5},
+       {"noise", &P::noise, "variance of independent Gaussian label noise added on top", 0.0,
+        kInfinity}}))
 };
 
 namespace {
@@ -206,7 +202,7 @@ ClassOpt side_signal_opt(const SideSignalLaw& law, const GroundTruth& truth, boo
 FamilyEntry side_signal_family() {
   return family_entry<SideSignalParams>(
       [](const GenerateRequest& request, const SideSignalParams& p) {
-        const PlantedParams planted{p.norm, 0.0, kInfinity};
+        const PlantedParams planted{{p.norm}, 0.0, kInfinity};
         GroundTruth truth = planted_truth(request, planted, params_json(p));
         const SideSignalLaw law(truth);  // checks d
         truth.teacher_loss = law.teacher_loss();

@@ -20,14 +20,12 @@ struct SparseParityParams {
   double eta = 0.1;
   bool pad = true;
 
-  static Fields<SparseParityParams> fields() {
-    using P = SparseParityParams;
-    return {{"k", &P::k, "size of the hidden set S (the parity's degree)", 1, 64},
-            {"eta", &P::eta, "probability that a label is flipped", 0, 0.499},
-            {"pad", &P::pad,
-             "for odd k, append a fresh bit to x and to the parity (k+1 is even: a ReLU correlates "
-             "with no odd parity of degree >= 3)"}};
-  }
+  RELUREG_FIELDS(
+      {{"k", &P::k, "size of the hidden set S (the parity's degree)", 1, 64},
+       {"eta", &P::eta, "probability that a label is flipped", 0, 0.499},
+       {"pad", &P::pad,
+        "for odd k, append a fresh bit to x and to the parity (k+1 is even: a ReLU correlates "
+        "with no odd parity of degree >= 3)"}})
 };
 
 namespace {

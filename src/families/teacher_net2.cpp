@@ -17,15 +17,12 @@ struct TeacherNet2Params {
   std::string output = "ones";
   double hidden_bias = 0.0;
 
-  static Fields<TeacherNet2Params> fields() {
-    using P = TeacherNet2Params;
-    return {{"units", &P::units, "hidden units k of the teacher", 1, 1e4},
-            {"noise", &P::noise, "variance of the Gaussian label noise", 0.0, kInfinity},
-            {"output", &P::output, "output weights a_j: all ones, random signs, or N(0, 1)",
-             Choices{{"ones", "signs", "gaussian"}}},
-            {"hidden_bias", &P::hidden_bias, "hidden biases b_j ~ N(0, hidden_bias^2) (0 = none)",
-             0.0, kInfinity}};
-  }
+  RELUREG_FIELDS({{"units", &P::units, "hidden units k of the teacher", 1, 1e4},
+                  {"noise", &P::noise, "variance of the Gaussian label noise", 0.0, kInfinity},
+                  {"output", &P::output, "output weights a_j: all ones, random signs, or N(0, 1)",
+                   Choices{{"ones", "signs", "gaussian"}}},
+                  {"hidden_bias", &P::hidden_bias,
+                   "hidden biases b_j ~ N(0, hidden_bias^2) (0 = none)", 0.0, kInfinity}})
 };
 Net2Model teacher_network(const GroundTruth& truth) {
   if (!truth.teacher.is_object() || !truth.teacher.contains("network"))

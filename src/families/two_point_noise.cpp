@@ -14,15 +14,12 @@ struct TwoPointNoiseParams : PlantedParams {
   double noise = 1e-3;
   double spread = 0.5;
 
-  static Fields<TwoPointNoiseParams> fields() {
-    using P = TwoPointNoiseParams;
-    return inherit_fields<P, PlantedParams>(
-        {{"noise", &P::noise, "variance of the label noise (= opt)", 0.0, 1.0},
-         {"spread", &P::spread,
-          "the noise is +-s, s = spread·noise^(1/3), with probability noise/s^2 in all, else 0 "
-          "(s = sqrt(noise) when that is larger)",
-          1e-3, 10.0}});
-  }
+  RELUREG_FIELDS(inherit_fields<P, PlantedParams>(
+      {{"noise", &P::noise, "variance of the label noise (= opt)", 0.0, 1.0},
+       {"spread", &P::spread,
+        "the noise is +-s, s = spread·noise^(1/3), with probability noise/s^2 in all, else 0 "
+        "(s = sqrt(noise) when that is larger)",
+        1e-3, 10.0}}))
 };
 
 namespace {

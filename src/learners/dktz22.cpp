@@ -12,10 +12,9 @@ namespace {
 struct Dktz22Params : DescentParams {
   Dktz22Params() { max_passes = 200; }
 
-  static Fields<Dktz22Params> fields() {
-    return with_doc(inherit_fields<Dktz22Params, DescentParams>({}), "step",
-                    "step in units of 1/(2·λ_max(Ê[x xᵀ])), the square loss's smoothness bound");
-  }
+  RELUREG_FIELDS(
+      with_doc(inherit_fields<P, DescentParams>({}), "step",
+               "step in units of 1/(2·λ_max(Ê[x xᵀ])), the square loss's smoothness bound"))
 };
 
 // Diakonikolas, Kontonis, Tzamos, Zarifis, "Learning a Single Neuron with Adversarial Label Noise

@@ -76,19 +76,16 @@ struct ExhaustiveParams : DescentParams {
     tol = 1e-10;
   }
 
-  static Fields<ExhaustiveParams> fields() {
-    using P = ExhaustiveParams;
-    return inherit_fields<P, DescentParams>(
-        {{"grid", &P::grid,
-          "directions on the sphere (d = 2, 3: exactly; d = 4 to 8: at most, a cube-surface net)",
-          4, 1e6},
-         {"kinks", &P::kinks, "kink positions per direction (with --bias)", 2, 1e4},
-         {"refine", &P::refine, "best grid candidates polished by descent", 1, 1e4},
-         {"max_dim", &P::max_dim,
-          "refuse d above this: d <= 3 has fine grids; 4 to 8 a cube-surface net (coarse, "
-          "reached opt only through the polish)",
-          1, 8}});
-  }
+  RELUREG_FIELDS(inherit_fields<P, DescentParams>(
+      {{"grid", &P::grid,
+        "directions on the sphere (d = 2, 3: exactly; d = 4 to 8: at most, a cube-surface net)", 4,
+        1e6},
+       {"kinks", &P::kinks, "kink positions per direction (with --bias)", 2, 1e4},
+       {"refine", &P::refine, "best grid candidates polished by descent", 1, 1e4},
+       {"max_dim", &P::max_dim,
+        "refuse d above this: d <= 3 has fine grids; 4 to 8 a cube-surface net (coarse, "
+        "reached opt only through the polish)",
+        1, 8}}))
 };
 
 struct Candidate {

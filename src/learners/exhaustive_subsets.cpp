@@ -47,15 +47,11 @@ struct ExhaustiveSubsetsParams : ReluFitParams {
   std::string signs = "parity";
   std::size_t batch = 4096;
 
-  static Fields<ExhaustiveSubsetsParams> fields() {
-    return inherit_fields<ExhaustiveSubsetsParams, ReluFitParams>(
-        {{"k", &ExhaustiveSubsetsParams::k, "size of the subsets searched", 1, 20},
-         {"signs", &ExhaustiveSubsetsParams::signs,
-          "sign patterns per subset: parity (the two sign products) or all (2^k)",
-          Choices{{"parity", "all"}}},
-         {"batch", &ExhaustiveSubsetsParams::batch, "subsets scored per pass over the data", 1,
-          1e6}});
-  }
+  RELUREG_FIELDS(inherit_fields<P, ReluFitParams>(
+      {{"k", &P::k, "size of the subsets searched", 1, 20},
+       {"signs", &P::signs, "sign patterns per subset: parity (the two sign products) or all (2^k)",
+        Choices{{"parity", "all"}}},
+       {"batch", &P::batch, "subsets scored per pass over the data", 1, 1e6}}))
 };
 
 // The brute-force k-sparse-parity solver in ReLU form (GKK19's upper bound side: C(d, k)

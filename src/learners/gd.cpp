@@ -13,14 +13,12 @@ struct GdParams : DescentParams {
   std::string init = "zero";
   double relu_grad_at_zero = 1.0;
 
-  static Fields<GdParams> fields() {
-    return inherit_fields<GdParams, DescentParams>(
-        {{"init", &GdParams::init, "initial point: zero, random (seeded) or moment",
-          Choices{{"zero", "random", "moment"}}},
-         {"relu_grad_at_zero", &GdParams::relu_grad_at_zero,
-          "value of ReLU'(0); 1 lets a zero start move (Soltanolkotabi), 0 is autograd's", 0.0,
-          1.0}});
-  }
+  RELUREG_FIELDS(inherit_fields<P, DescentParams>(
+      {{"init", &P::init, "initial point: zero, random (seeded) or moment",
+        Choices{{"zero", "random", "moment"}}},
+       {"relu_grad_at_zero", &P::relu_grad_at_zero,
+        "value of ReLU'(0); 1 lets a zero start move (Soltanolkotabi), 0 is autograd's", 0.0,
+        1.0}}))
 };
 
 // Soltanolkotabi, "Learning ReLUs via Gradient Descent", NeurIPS 2017: projected gradient descent

@@ -21,16 +21,13 @@ struct Gkk19Params : ReluFitParams {
   std::size_t taus = 8;
   double holdout = 0.2;
 
-  static Fields<Gkk19Params> fields() {
-    return inherit_fields<Gkk19Params, ReluFitParams>(
-        {{"halfspace", &Gkk19Params::halfspace,
-          "halfspace learner for the direction (run with its default parameters)",
-          Choices{{"hs-abl", "hs-sigmoid", "hs-average", "hs-adversarial"}}},
-         {"tau", &Gkk19Params::tau, "a single threshold τ (0 = the grid rms(y)·2^-j, j < taus)", 0,
-          kInfinity},
-         {"taus", &Gkk19Params::taus, "number of thresholds on the grid", 1, 60},
-         holdout_field(&Gkk19Params::holdout, "choose τ")});
-  }
+  RELUREG_FIELDS(inherit_fields<P, ReluFitParams>(
+      {{"halfspace", &P::halfspace,
+        "halfspace learner for the direction (run with its default parameters)",
+        Choices{{"hs-abl", "hs-sigmoid", "hs-average", "hs-adversarial"}}},
+       {"tau", &P::tau, "a single threshold τ (0 = the grid rms(y)·2^-j, j < taus)", 0, kInfinity},
+       {"taus", &P::taus, "number of thresholds on the grid", 1, 60},
+       holdout_field(&P::holdout, "choose τ")}))
 };
 
 // Goel, Karmalkar, Klivans, "Time/Accuracy Tradeoffs for Learning a ReLU with respect to

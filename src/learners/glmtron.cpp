@@ -9,11 +9,8 @@ namespace {
 struct GlmtronParams : DescentParams {
   std::size_t polish = 0;
 
-  static Fields<GlmtronParams> fields() {
-    return inherit_fields<GlmtronParams, DescentParams>(
-        {{"polish", &GlmtronParams::polish,
-          "passes of square-loss descent after the surrogate phase", 0, 1e9}});
-  }
+  RELUREG_FIELDS(inherit_fields<P, DescentParams>(
+      {{"polish", &P::polish, "passes of square-loss descent after the surrogate phase", 0, 1e9}}))
 };
 
 // Kakade, Kanade, Shamir, Kalai (NeurIPS 2011) GLMtron, as analysed agnostically by Diakonikolas,

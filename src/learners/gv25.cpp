@@ -28,19 +28,17 @@ struct Gv25Params : IterationParams, ReluFitParams {
     tol = 1e-9;
   }
 
-  static Fields<Gv25Params> fields() {
-    return with_doc(
-        inherit_fields<Gv25Params, IterationParams, ReluFitParams>(
-            {{"thresholds", &Gv25Params::thresholds,
-              "label thresholds τ_j for the PCA (the upper 2^-(j+1) quantiles of y, j < this)", 1,
-              40},
-             holdout_field(&Gv25Params::holdout, "choose the warm start and the final model"),
-             {"ball", &Gv25Params::ball,
-              "descent stays in ‖w − w₀‖ <= ball·‖w₀‖ around the warm start w₀", 1e-6, 1e6}}),
-        "step",
-        "step of the preconditioned descent (1 = a Gauss–Newton step on the warm "
-        "start's active rows; halved while the loss rises)");
-  }
+  RELUREG_FIELDS(with_doc(
+      inherit_fields<P, IterationParams, ReluFitParams>(
+          {{"thresholds", &P::thresholds,
+            "label thresholds τ_j for the PCA (the upper 2^-(j+1) quantiles of y, j < this)", 1,
+            40},
+           holdout_field(&P::holdout, "choose the warm start and the final model"),
+           {"ball", &P::ball, "descent stays in ‖w − w₀‖ <= ball·‖w₀‖ around the warm start w₀",
+            1e-6, 1e6}}),
+      "step",
+      "step of the preconditioned descent (1 = a Gauss–Newton step on the warm "
+      "start's active rows; halved while the loss rises)"))
 };
 
 using Eigen::MatrixXd;

@@ -23,21 +23,19 @@ struct AblParams {
   double step = 0.5;
   std::size_t min_band = 50;
 
-  static Fields<AblParams> fields() {
-    return {
-        {"rounds", &AblParams::rounds, "localization rounds s", 0, 60},
-        {"band", &AblParams::band, "band half-width b_1 of round 1, in units of the RMS of w_0·x",
-         1e-6, kInfinity},
-        {"ball", &AblParams::ball, "radius r_1 of the ball around w_0 in round 1", 1e-6, 2},
-        {"margin", &AblParams::margin, "hinge margin τ_1 of round 1, in units of the RMS of w_0·x",
-         1e-6, kInfinity},
-        {"shrink", &AblParams::shrink, "factor applied to band, ball, margin per round", 0.05, 1},
-        {"steps", &AblParams::steps, "projected subgradient steps per round", 1, 1e6},
-        {"step", &AblParams::step,
-         "step length, in units of the round's ball radius, divided by √t", 1e-6, 10},
-        {"min_band", &AblParams::min_band,
-         "a round with fewer rows in its band ends the fit with the current direction", 1, 1e9}};
-  }
+  RELUREG_FIELDS({{"rounds", &P::rounds, "localization rounds s", 0, 60},
+                  {"band", &P::band, "band half-width b_1 of round 1, in units of the RMS of w_0·x",
+                   1e-6, kInfinity},
+                  {"ball", &P::ball, "radius r_1 of the ball around w_0 in round 1", 1e-6, 2},
+                  {"margin", &P::margin,
+                   "hinge margin τ_1 of round 1, in units of the RMS of w_0·x", 1e-6, kInfinity},
+                  {"shrink", &P::shrink, "factor applied to band, ball, margin per round", 0.05, 1},
+                  {"steps", &P::steps, "projected subgradient steps per round", 1, 1e6},
+                  {"step", &P::step,
+                   "step length, in units of the round's ball radius, divided by √t", 1e-6, 10},
+                  {"min_band", &P::min_band,
+                   "a round with fewer rows in its band ends the fit with the current direction", 1,
+                   1e9}})
 };
 
 // Awasthi, Balcan, Long, "The Power of Localization for Efficiently Learning Linear Separators

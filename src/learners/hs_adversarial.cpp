@@ -20,15 +20,12 @@ struct AdversarialParams {
   double factor = 2.0;
   std::size_t angles = 65536;
 
-  static Fields<AdversarialParams> fields() {
-    using P = AdversarialParams;
-    return {
-        {"factor", &P::factor,
-         "C: the direction returned has 0/1 error at most C times the best halfspace's", 1, 1e6},
-        {"angles", &P::angles,
-         "directions scanned on the circle through w* and a direction orthogonal to it", 64,
-         1 << 24}};
-  }
+  RELUREG_FIELDS({{"factor", &P::factor,
+                   "C: the direction returned has 0/1 error at most C times the best halfspace's",
+                   1, 1e6},
+                  {"angles", &P::angles,
+                   "directions scanned on the circle through w* and a direction orthogonal to it",
+                   64, 1 << 24}})
 };
 
 constexpr double kPi = std::numbers::pi;

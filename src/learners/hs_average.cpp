@@ -7,7 +7,7 @@ namespace relureg::detail {
 namespace {
 
 struct AverageParams {
-  static Fields<AverageParams> fields() { return {}; }
+  RELUREG_FIELDS({})
 };
 
 // The "average" algorithm (Servedio 1999): ŵ = Ê[ℓx]/‖Ê[ℓx]‖. For x ~ N(0, I) and

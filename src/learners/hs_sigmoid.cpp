@@ -25,20 +25,17 @@ struct SigmoidParams {
   double holdout = 0.2;
   bool warm_start = true;
 
-  static Fields<SigmoidParams> fields() {
-    return {
-        {"sigma", &SigmoidParams::sigma,
-         "a single smoothing σ (0 = the grid sigma_max·2^-j); units of the RMS of w_0·x", 0, 100},
-        {"sigma_max", &SigmoidParams::sigma_max, "largest σ of the grid", 1e-6, 100},
-        {"sigmas", &SigmoidParams::sigmas, "number of σ values on the grid", 1, 60},
-        {"epochs", &SigmoidParams::epochs, "epochs of SGD per σ", 1, 1e6},
-        {"batch", &SigmoidParams::batch, "rows per minibatch (a contiguous slice; 0 = full batch)",
-         0, 1e12},
-        {"step", &SigmoidParams::step, "step β = step·σ/√epoch", 1e-9, 1e6},
-        holdout_field(&SigmoidParams::holdout, "choose σ"),
-        {"warm_start", &SigmoidParams::warm_start,
-         "start each σ (largest first) from the previous one's result; 0: from w_0"}};
-  }
+  RELUREG_FIELDS(
+      {{"sigma", &P::sigma,
+        "a single smoothing σ (0 = the grid sigma_max·2^-j); units of the RMS of w_0·x", 0, 100},
+       {"sigma_max", &P::sigma_max, "largest σ of the grid", 1e-6, 100},
+       {"sigmas", &P::sigmas, "number of σ values on the grid", 1, 60},
+       {"epochs", &P::epochs, "epochs of SGD per σ", 1, 1e6},
+       {"batch", &P::batch, "rows per minibatch (a contiguous slice; 0 = full batch)", 0, 1e12},
+       {"step", &P::step, "step β = step·σ/√epoch", 1e-9, 1e6},
+       holdout_field(&P::holdout, "choose σ"),
+       {"warm_start", &P::warm_start,
+        "start each σ (largest first) from the previous one's result; 0: from w_0"}})
 };
 
 // Diakonikolas, Kontonis, Tzamos, Zarifis, "Non-Convex SGD Learns Halfspaces with Adversarial

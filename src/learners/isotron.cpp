@@ -8,9 +8,7 @@ namespace {
 struct IsotronParams : IterationParams {
   IsotronParams() { max_passes = 200; }
 
-  static Fields<IsotronParams> fields() {
-    return with_doc(inherit_fields<IsotronParams, IterationParams>({}), "step", isotron_step_doc);
-  }
+  RELUREG_FIELDS(with_doc(inherit_fields<P, IterationParams>({}), "step", isotron_step_doc))
 };
 
 // Kalai, Sastry, "The Isotron Algorithm: High-Dimensional Isotonic Regression", COLT 2009: for

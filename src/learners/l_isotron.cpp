@@ -11,15 +11,12 @@ struct LIsotronParams : IterationParams {
 
   LIsotronParams() { max_passes = 200; }
 
-  static Fields<LIsotronParams> fields() {
-    return with_doc(
-        inherit_fields<LIsotronParams, IterationParams>(
-            {{"lipschitz", &LIsotronParams::lipschitz,
-              "Lipschitz bound of the link, in units of w·x", 1e-9, 1e9},
-             {"bins", &LIsotronParams::bins,
-              "groups of consecutive projections (equal counts) the link is fitted on", 2, 1e5}}),
-        "step", isotron_step_doc);
-  }
+  RELUREG_FIELDS(with_doc(
+      inherit_fields<P, IterationParams>(
+          {{"lipschitz", &P::lipschitz, "Lipschitz bound of the link, in units of w·x", 1e-9, 1e9},
+           {"bins", &P::bins,
+            "groups of consecutive projections (equal counts) the link is fitted on", 2, 1e5}}),
+      "step", isotron_step_doc))
 };
 
 // Kakade, Kanade, Shamir, Kalai, "Efficient Learning of Generalized Linear and Single Index

@@ -16,14 +16,11 @@ struct MomentParams : ReluFitParams {
   double ridge = 0.0;
   bool center = true;
 
-  static Fields<MomentParams> fields() {
-    return inherit_fields<MomentParams, ReluFitParams>(
-        {{"ridge", &MomentParams::ridge, "added to the diagonal of Σ̂ before solving", 0.0,
-          kInfinity},
-         {"center", &MomentParams::center,
-          "use Cov(x)⁻¹Cov(x, y) (same population value, lower variance); always on with "
-          "--bias"}});
-  }
+  RELUREG_FIELDS(inherit_fields<P, ReluFitParams>(
+      {{"ridge", &P::ridge, "added to the diagonal of Σ̂ before solving", 0.0, kInfinity},
+       {"center", &P::center,
+        "use Cov(x)⁻¹Cov(x, y) (same population value, lower variance); always on with "
+        "--bias"}}))
 };
 
 // Stein's identity for x ~ N(0, I): E[ReLU(w·x) x] = w/2, so 2 Ê[y x] estimates w* up to the

@@ -74,18 +74,16 @@ struct Net2EnumParams {
   double ridge = 1e-9;
   bool bias = false;
 
-  static Fields<Net2EnumParams> fields() {
-    using P = Net2EnumParams;
-    return {{"units", &P::units, "hidden units k", 1, 7},
-            {"dim", &P::dim, "projection dimension m (m >= d: no projection)", 1, 64},
-            {"grid", &P::grid,
-             "net points per edge of the cube [-1, 1]^m whose surface, normalised, is the eps-net",
-             2, 1000},
-            {"max_tuples", &P::max_tuples,
-             "refuse to start when the enumeration has more tuples than this", 1, 1e15},
-            {"ridge", &P::ridge, "relative ridge of the output least squares", 0, 1},
-            bias_field(&Net2EnumParams::bias)};
-  }
+  RELUREG_FIELDS(
+      {{"units", &P::units, "hidden units k", 1, 7},
+       {"dim", &P::dim, "projection dimension m (m >= d: no projection)", 1, 64},
+       {"grid", &P::grid,
+        "net points per edge of the cube [-1, 1]^m whose surface, normalised, is the eps-net", 2,
+        1000},
+       {"max_tuples", &P::max_tuples,
+        "refuse to start when the enumeration has more tuples than this", 1, 1e15},
+       {"ridge", &P::ridge, "relative ridge of the output least squares", 0, 1},
+       bias_field(&P::bias)})
 };
 
 // Goel, Klivans, Manurangsi, Reichman, "Tight Hardness Results for Training Depth-2 ReLU

@@ -27,25 +27,22 @@ struct Net2GdParams {
   bool fit_output = true;
   bool bias = false;
 
-  static Fields<Net2GdParams> fields() {
-    using P = Net2GdParams;
-    return {
-        {"units", &P::units, "hidden units k", 1, 1e5},
-        {"activation", &P::activation, "hidden activation", Choices{{"relu", "sigmoid"}}},
-        {"optimizer", &P::optimizer,
-         "adam, or gd (plain steps; full batch: halved while the loss rises)",
-         Choices{{"adam", "gd"}}},
-        step_field(&P::step, "step size (Adam's learning rate, or the initial gradient step)"),
-        {"batch", &P::batch, "rows per minibatch (0 = full batch)", 0, 1e12},
-        max_passes_field(&P::max_passes),
-        tol_field(&P::tol),
-        {"restarts", &P::restarts,
-         "independent seeded initialisations; the least training loss wins", 1, 1e6},
-        {"init", &P::init, "hidden units: gaussian N(0, I/d) or orthogonal (orthonormal groups)",
-         Choices{{"gaussian", "orthogonal"}}},
-        {"fit_output", &P::fit_output, "start each restart from the least-squares output layer"},
-        bias_field(&Net2GdParams::bias)};
-  }
+  RELUREG_FIELDS(
+      {{"units", &P::units, "hidden units k", 1, 1e5},
+       {"activation", &P::activation, "hidden activation", Choices{{"relu", "sigmoid"}}},
+       {"optimizer", &P::optimizer,
+        "adam, or gd (plain steps; full batch: halved while the loss rises)",
+        Choices{{"adam", "gd"}}},
+       step_field(&P::step, "step size (Adam's learning rate, or the initial gradient step)"),
+       {"batch", &P::batch, "rows per minibatch (0 = full batch)", 0, 1e12},
+       max_passes_field(&P::max_passes),
+       tol_field(&P::tol),
+       {"restarts", &P::restarts,
+        "independent seeded initialisations; the least training loss wins", 1, 1e6},
+       {"init", &P::init, "hidden units: gaussian N(0, I/d) or orthogonal (orthonormal groups)",
+        Choices{{"gaussian", "orthogonal"}}},
+       {"fit_output", &P::fit_output, "start each restart from the least-squares output layer"},
+       bias_field(&P::bias)})
 };
 
 // The parameters with the activation's word resolved.

@@ -122,18 +122,15 @@ struct OrthogonalSubsetsParams {
   double max_subsets = 1e7;
   bool bias = false;
 
-  static Fields<OrthogonalSubsetsParams> fields() {
-    using P = OrthogonalSubsetsParams;
-    return {{"k", &P::k, "subset size k (2^k hidden units)", 1, 20},
-            {"activation", &P::activation,
-             "hidden activation of the shape (relu: even k, sigmoid: odd k)",
-             Choices{{"relu", "sigmoid"}}},
-            {"screen_rows", &P::screen_rows,
-             "score every subset on this many rows first (0 = all rows)", 0, 1e12},
-            {"keep", &P::keep, "best screened subsets rescored on all rows", 1, 1e6},
-            {"max_subsets", &P::max_subsets, "refuse more subsets than this", 1, 1e12},
-            bias_field(&OrthogonalSubsetsParams::bias)};
-  }
+  RELUREG_FIELDS({{"k", &P::k, "subset size k (2^k hidden units)", 1, 20},
+                  {"activation", &P::activation,
+                   "hidden activation of the shape (relu: even k, sigmoid: odd k)",
+                   Choices{{"relu", "sigmoid"}}},
+                  {"screen_rows", &P::screen_rows,
+                   "score every subset on this many rows first (0 = all rows)", 0, 1e12},
+                  {"keep", &P::keep, "best screened subsets rescored on all rows", 1, 1e6},
+                  {"max_subsets", &P::max_subsets, "refuse more subsets than this", 1, 1e12},
+                  bias_field(&P::bias)})
 };
 
 // The reference that succeeds on the orthogonal family of Goel, Gollakota, Jin, Karmalkar,

@@ -36,23 +36,20 @@ struct PtasParams {
   double max_seconds = 600;
   bool bias = false;
 
-  static Fields<PtasParams> fields() {
-    using P = PtasParams;
-    return {
-        {"eta", &P::eta,
-         "approximation parameter: the target is (1 + eta)·opt; sets degree = ceil(1/eta^3)", 0.05,
-         1},
-        {"degree", &P::degree, "degree of the band's polynomial (0 = ceil(1/eta^3))", 0, 40},
-        {"start", &P::start, "the constant-factor learner giving the split w·x + b",
-         Choices{{"dktz22", "gd", "glmtron", "moment", "wzdd23", "gv25"}}},
-        {"bands", &P::bands, "band widths tried: the band holds band_mass·2^-i of the rows", 1, 30},
-        {"band_mass", &P::band_mass, "share of the training rows in the widest band", 1e-4, 1},
-        holdout_field(&P::holdout, "choose the band width and the degree"),
-        {"ridge", &P::ridge, "relative ridge of the least-squares fits", 0, 1},
-        {"max_seconds", &P::max_seconds,
-         "refuse to start when the estimated time exceeds this many seconds", 0, 1e9},
-        bias_field(&P::bias)};
-  }
+  RELUREG_FIELDS(
+      {{"eta", &P::eta,
+        "approximation parameter: the target is (1 + eta)·opt; sets degree = ceil(1/eta^3)", 0.05,
+        1},
+       {"degree", &P::degree, "degree of the band's polynomial (0 = ceil(1/eta^3))", 0, 40},
+       {"start", &P::start, "the constant-factor learner giving the split w·x + b",
+        Choices{{"dktz22", "gd", "glmtron", "moment", "wzdd23", "gv25"}}},
+       {"bands", &P::bands, "band widths tried: the band holds band_mass·2^-i of the rows", 1, 30},
+       {"band_mass", &P::band_mass, "share of the training rows in the widest band", 1e-4, 1},
+       holdout_field(&P::holdout, "choose the band width and the degree"),
+       {"ridge", &P::ridge, "relative ridge of the least-squares fits", 0, 1},
+       {"max_seconds", &P::max_seconds,
+        "refuse to start when the estimated time exceeds this many seconds", 0, 1e9},
+       bias_field(&P::bias)})
   std::size_t used_degree() const {
     return degree > 0 ? degree : static_cast<std::size_t>(std::ceil(1 / (eta * eta * eta) - 1e-9));
   }

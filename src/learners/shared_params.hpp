@@ -13,11 +13,8 @@ struct IterationParams {
   double tol = 1e-7;
   double step = 1.0;
 
-  static Fields<IterationParams> fields() {
-    using P = IterationParams;
-    return {max_passes_field(&P::max_passes), tol_field(&P::tol),
-            step_field(&P::step, "step size")};
-  }
+  RELUREG_FIELDS({max_passes_field(&P::max_passes), tol_field(&P::tol),
+                  step_field(&P::step, "step size")})
 };
 
 // What a proper ReLU learner's output may be: the norm bound on w and whether a bias is fitted.
@@ -25,9 +22,7 @@ struct ReluFitParams {
   double radius = kInfinity;
   bool bias = false;
 
-  static Fields<ReluFitParams> fields() {
-    return {radius_field(&ReluFitParams::radius), bias_field(&ReluFitParams::bias)};
-  }
+  RELUREG_FIELDS({radius_field(&P::radius), bias_field(&P::bias)})
 };
 
 // The parameters of projected full-batch descent, declared once for gd, glmtron, exhaustive's
@@ -36,12 +31,10 @@ struct ReluFitParams {
 struct DescentParams : IterationParams, ReluFitParams {
   bool backtrack = true;
 
-  static Fields<DescentParams> fields() {
-    return with_doc(
-        inherit_fields<DescentParams, IterationParams, ReluFitParams>(
-            {{"backtrack", &DescentParams::backtrack, "halve the step while the objective rises"}}),
-        "step", "step size (halved while the objective rises when backtrack=1)");
-  }
+  RELUREG_FIELDS(with_doc(inherit_fields<P, IterationParams, ReluFitParams>(
+                              {{"backtrack", &P::backtrack,
+                                "halve the step while the objective rises"}}),
+                          "step", "step size (halved while the objective rises when backtrack=1)"))
 };
 
 }  // namespace relureg::detail

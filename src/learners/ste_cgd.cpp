@@ -22,16 +22,13 @@ struct SteCgdParams {
   std::size_t max_passes = 100;
   double tol = 0;
 
-  static Fields<SteCgdParams> fields() {
-    using P = SteCgdParams;
-    return {{"patches", &P::patches, "patches m (d must be a multiple of m)", 1, 1e6},
-            {"ste", &P::ste, "straight-through estimator mu' used for sigma' = 0",
-             Choices{{"identity", "relu", "clipped-relu"}}},
-            step_field(&P::step, "learning rate eta of both updates"),
-            {"batch", &P::batch, "rows per minibatch (0 = full batch)", 0, 1e12},
-            max_passes_field(&P::max_passes),
-            tol_field(&P::tol)};
-  }
+  RELUREG_FIELDS({{"patches", &P::patches, "patches m (d must be a multiple of m)", 1, 1e6},
+                  {"ste", &P::ste, "straight-through estimator mu' used for sigma' = 0",
+                   Choices{{"identity", "relu", "clipped-relu"}}},
+                  step_field(&P::step, "learning rate eta of both updates"),
+                  {"batch", &P::batch, "rows per minibatch (0 = full batch)", 0, 1e12},
+                  max_passes_field(&P::max_passes),
+                  tol_field(&P::tol)})
 };
 
 // Yin, Lyu, Zhang, Osher, Qi, Xin, ICLR 2019, Algorithm 1 with sample averages: the v-step is the

@@ -21,17 +21,14 @@ struct Wzdd23Params : ReluFitParams {
   double tol = 1e-7;
   double step = 1.0;
 
-  static Fields<Wzdd23Params> fields() {
-    return inherit_fields<Wzdd23Params, ReluFitParams>(
-        {{"batch", &Wzdd23Params::batch, "rows in each minibatch of the first epoch", 1, 1e12},
-         {"growth", &Wzdd23Params::growth,
-          "factor by which the minibatch grows after each epoch (1 = constant batches)", 1, 1e6},
-         {"epochs", &Wzdd23Params::epochs, "stop after this many epochs (sweeps over the data)", 1,
-          1e9},
-         tol_field(&Wzdd23Params::tol),
-         step_field(&Wzdd23Params::step,
-                    "step in units of 1/λ_max(Ê[x̃ x̃ᵀ]), the surrogate's smoothness bound")});
-  }
+  RELUREG_FIELDS(inherit_fields<P, ReluFitParams>(
+      {{"batch", &P::batch, "rows in each minibatch of the first epoch", 1, 1e12},
+       {"growth", &P::growth,
+        "factor by which the minibatch grows after each epoch (1 = constant batches)", 1, 1e6},
+       {"epochs", &P::epochs, "stop after this many epochs (sweeps over the data)", 1, 1e9},
+       tol_field(&P::tol),
+       step_field(&P::step,
+                  "step in units of 1/λ_max(Ê[x̃ x̃ᵀ]), the surrogate's smoothness bound")}))
 };
 
 // Wang, Zarifis, Diakonikolas, Diakonikolas, "Robustly Learning a Single Neuron via Sharpness",

@@ -16,6 +16,30 @@
 
 namespace relureg::tradeoff {
 namespace detail {
+namespace {
+// The sections written back as JSON, one value per family, data set or learner variant.
+json families_json(const Config& c) {
+  json families = json::object();
+  for (const FamilySpec& f : c.families) {
+    json entry = f.params;
+    entry["noise_param"] = f.noise_param.empty() ? "none" : f.noise_param;
+    if (!f.d.empty()) entry["d"] = f.d;
+    if (!f.n.empty()) entry["n"] = f.n;
+    if (!f.learners.empty()) entry["learners"] = f.learners;
+    families[f.name] = entry;
+  }
+  return families;
+}
+json dataset_json(const DatasetSpec& s) {
+  return json{{"path", s.path}, {"truth", s.truth}, {"label", s.label}};
+}
+json learner_json(const LearnerSpec& l) {
+  json j{{"name", l.name}, {"label", l.label}, {"params", l.params}};
+  if (l.bias) j["bias"] = *l.bias;
+  return j;
+}
+}  // namespace
+
 const std::vector<ConfigKey>& config_keys() {
   // A key whose value `read(checker, value, key)` (one of the readers below) turns into one
   // Config member, written back as that member's value.
@@ -65,6 +89,11 @@ const std::vector<ConfigKey>& config_keys() {
       return out;
     };
   };
+  // A section (families, datasets, learners): read after the other keys (config_sections.cpp),
+  // written back by `write`.
+  const auto section = [](const char* key, const char* values, const char* doc, auto write) {
+    return ConfigKey{key, values, doc, {}, write};
+  };
   static const std::vector<ConfigKey> keys = {
       scalar("seeds", "a count k (seeds 0..k-1) or a list of whole numbers",
              "the seeds of every instance and fit", &Config::seeds, seeds),
@@ -77,40 +106,16 @@ const std::vector<ConfigKey>& config_keys() {
              "written",
              &Config::noise, levels),
       scalar("bias", "true or false", "fit a bias b (every cell)", &Config::bias, boolean),
-      {"families",
-       "tables [families.NAME] of parameters, or a list of names",
-       "the instance families (default: every ReLU family, unless datasets are given)",
-       {},
-       [](const Config& c) {
-         json families = json::object();
-         for (const FamilySpec& f : c.families) {
-           json entry = f.params;
-           entry["noise_param"] = f.noise_param.empty() ? "none" : f.noise_param;
-           if (!f.d.empty()) entry["d"] = f.d;
-           if (!f.n.empty()) entry["n"] = f.n;
-           if (!f.learners.empty()) entry["learners"] = f.learners;
-           families[f.name] = entry;
-         }
-         return families;
-       }},
-      {"datasets",
-       "tables [[datasets]] with path, truth, label",
-       "data files with their ground truth, run instead of (or besides) generated instances",
-       {},
-       list_of(&Config::datasets,
-               [](const DatasetSpec& s) {
-                 return json{{"path", s.path}, {"truth", s.truth}, {"label", s.label}};
-               })},
-      {"learners",
-       "\"all\" or a list of names, \"all\" and tables {name, label, params, bias}",
-       "the learner variants (default: every learner of the families' tasks)",
-       {},
-       list_of(&Config::learners,
-               [](const LearnerSpec& l) {
-                 json j{{"name", l.name}, {"label", l.label}, {"params", l.params}};
-                 if (l.bias) j["bias"] = *l.bias;
-                 return j;
-               })},
+      section("families", "tables [families.NAME] of parameters, or a list of names",
+              "the instance families (default: every ReLU family, unless datasets are given)",
+              families_json),
+      section("datasets", "tables [[datasets]] with path, truth, label",
+              "data files with their ground truth, run instead of (or besides) generated instances",
+              list_of(&Config::datasets, dataset_json)),
+      section("learners",
+              "\"all\" or a list of names, \"all\" and tables {name, label, params, bias}",
+              "the learner variants (default: every learner of the families' tasks)",
+              list_of(&Config::learners, learner_json)),
       scalar("jobs", "a whole number >= 0", "instances in parallel (0 = one per core)",
              &Config::jobs, count),
       scalar("threads", "a whole number >= 0", "engine threads per fit (0 = cores / jobs)",
