@@ -214,6 +214,11 @@ def fmt_tau(s):
     return text
 
 
+def two_places(value):
+    """A slope to two decimals, without the sign of a rounding residue (-1e-16 -> 0.00)."""
+    return f"{round(value, 2) + 0.0:.2f}"
+
+
 def markdown(summary, slopes, cfg):
     lines = [
         "| k | n | C(n, k) | net2-gd, adversarial | net2-gd, random | orthogonal-subsets, "
@@ -234,8 +239,8 @@ def markdown(summary, slopes, cfg):
               "|---|---|---|---|---|---|"]
     for key, s in slopes.items():
         k, learner, oracle = key.split("/")
-        per = ", ".join(f"{v:.2f}" for v in s["per_seed"]) or "–"
-        lines.append(f"| {k} | {learner} | {oracle} | {s['slope']:.2f} | {per} | "
+        per = ", ".join(f"{two_places(v)}" for v in s["per_seed"]) or "–"
+        lines.append(f"| {k} | {learner} | {oracle} | {two_places(s['slope'])} | {per} | "
                      f"{s['n_range'][0]}–{s['n_range'][1]} |")
     seeds = len(cfg["seeds"])
     lines += [
@@ -283,8 +288,8 @@ def figure(summary, slopes, cfg, correlation_rows, path):
         if corr:
             n_max = max(n for kk, n in cfg["cells"] if kk == k)
             corr = [r for r in corr if r["n"] <= n_max]
-            ax.loglog([r["n"] for r in corr], [r["rms_corr"] for r in corr], "k--", lw=1,
-                      label="RMS corr(random ReLU, f_S)")
+            ax.loglog([r["n"] for r in corr], [r["rms_corr"] for r in corr], "kx--", lw=1,
+                      label="RMS corr(random ReLU, f_S), first half")
         ax.axhline(1 / math.sqrt(cfg["rows"]), color="gray", lw=0.8, ls="-.",
                    label=f"1/√m (m = {cfg['rows']})")
         ax.set_xscale("log")
