@@ -23,15 +23,23 @@ class StatisticalQueryOracle : public QueryOracle {
  public:
   explicit StatisticalQueryOracle(double tolerance);
   double tolerance() const { return tolerance_; }
-  std::size_t queries() const { return queries_.load(); }  // means answered so far
+  std::size_t queries() const { return queries_.load(); }  // Engine::mean calls answered so far
+  // Scalar means answered so far: a query of width w (w means, each within τ) counts w, so this
+  // is the number of statistical queries in Kearns' sense.
+  std::size_t values() const { return values_.load(); }
   virtual std::string kind() const = 0;
 
  protected:
-  std::size_t next_query() const { return queries_++; }
+  // Counts a query of `width` means; returns its index (0 for the first).
+  std::size_t next_query(std::size_t width) const {
+    values_ += width;
+    return queries_++;
+  }
 
  private:
   double tolerance_;
   mutable std::atomic<std::size_t> queries_{0};
+  mutable std::atomic<std::size_t> values_{0};
 };
 
 // Each mean plus τ·U(−1, 1): an independent, seeded stream per query (query q uses stream q of

@@ -130,7 +130,8 @@ int cmd_fit(const FitOptions& o, const CommonOptions& c, std::ostream& out, std:
   if (oracle) {  // the learner saw perturbed means; report the exact training loss too
     file.metrics["sq"] = {{"tolerance", oracle->tolerance()},
                           {"oracle", oracle->kind()},
-                          {"queries", oracle->queries()}};
+                          {"queries", oracle->queries()},
+                          {"values", oracle->values()}};
     file.metrics[train_key + "_exact"] = evaluate(make_engine(c), file.model, source).loss;
   }
   if (process_rank() == 0) write_model_file(o.output, file);  // rank 0 alone writes

@@ -50,7 +50,7 @@ RandomQueryOracle::RandomQueryOracle(double tolerance, std::uint64_t seed)
     : StatisticalQueryOracle(tolerance), seed_(seed) {}
 
 void RandomQueryOracle::answer(std::span<double> means) const {
-  std::mt19937_64 rng = make_rng(seed_, next_query());
+  std::mt19937_64 rng = make_rng(seed_, next_query(means.size()));
   for (double& m : means) m += tolerance() * (2 * uniform(rng) - 1);
 }
 
@@ -82,7 +82,7 @@ const std::vector<std::uint32_t>& NullAnswerOracle::permutation(std::size_t rows
 
 void NullAnswerOracle::answer_query(const DataSource& source, std::size_t width,
                                     const BlockKernel& kernel, std::span<double> means) const {
-  next_query();
+  next_query(means.size());
   // The null distribution of this query's rows: their own labels (a slice's, or relabelled
   // ones such as gkk19's thresholds), in a seeded order that depends only on the row count.
   const std::size_t n = source.rows();

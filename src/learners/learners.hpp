@@ -1,6 +1,10 @@
 // Table entries of the built-in learners (one file each); read by learner_table() only.
 #pragma once
 
+#include <fmt/format.h>
+
+#include <string>
+
 #include "relureg/learner.hpp"
 
 namespace relureg::detail {
@@ -26,5 +30,15 @@ std::vector<double> chow_estimate(const DataMoments& moments, bool center, doubl
 // The largest eigenvalue of Ê[x xᵀ], or with `with_bias` of Ê[x̃ x̃ᵀ] for x̃ = (x, 1): the
 // smoothness of the convex surrogate (and half that of the square loss) in those coordinates.
 double second_moment_top_eigenvalue(const DataMoments& moments, bool with_bias);
+
+// The one-line refusal of a minibatch run under a statistical-query oracle. A minibatch gradient
+// is a mean over a few rows, not an expectation answered within τ; SGD with small batches can
+// learn what no SQ algorithm can (Abbe & Sandon, NeurIPS 2020), so it is not an SQ algorithm.
+inline std::string minibatch_under_oracle_message(const std::string& learner, std::size_t batch) {
+  return fmt::format(
+      "{}: batch = {} cannot run under a statistical-query oracle (a minibatch gradient is not a "
+      "query on the distribution); use batch=0 (full batch)",
+      learner, batch);
+}
 
 }  // namespace relureg::detail

@@ -96,8 +96,11 @@ struct RunResult {
 // steps are halved while the loss rises and grown by 1.2 after each accepted step, Adam steps are
 // fixed and the best iterate is kept. Minibatch: contiguous slices of `batch` rows, visited in a
 // seeded random order each epoch (rows are assumed to be in random order, as generated), one
-// engine pass over the slice per step. Each restart starts from its own seeded initialisation
-// (optionally with a least-squares output layer); the restart with the least training loss wins.
+// engine pass over the slice per step. Under a statistical-query oracle (Engine::mean answered
+// within τ) the full-batch run is an SQ algorithm: the output-layer fit, every loss and every
+// gradient are means the oracle answers; minibatch runs are refused. Each restart starts from its
+// own seeded initialisation (optionally with a least-squares output layer); the restart with the
+// least training loss wins.
 class Net2GdLearner final : public Learner {
  public:
   explicit Net2GdLearner(const Net2GdParams& p) {
@@ -106,6 +109,9 @@ class Net2GdLearner final : public Learner {
   }
 
   FitResult fit(const DataSource& data, const FitContext& context) override {
+    const bool full = s_.batch == 0 || s_.batch >= data.rows();
+    if (!full && context.engine->query_oracle() != nullptr)
+      throw InputError(minibatch_under_oracle_message("net2-gd", s_.batch));
     FitResult result;
     first_pass_ = context.engine->passes();
     result.details["restarts"] = nlohmann::json::array();
@@ -114,9 +120,8 @@ class Net2GdLearner final : public Learner {
       std::mt19937_64 rng = make_rng(context.seed, 0x6e657432 + r);
       Net2Model start = initial_net2(data.cols(), s_.units, s_.bias, s_.hidden, s_.init, rng);
       if (s_.fit_output) fit_output_layer(*context.engine, data, start);
-      RunResult run = s_.batch == 0 || s_.batch >= data.rows()
-                          ? full_batch(data, context, std::move(start), r)
-                          : minibatch(data, context, std::move(start), r, rng);
+      RunResult run = full ? full_batch(data, context, std::move(start), r)
+                           : minibatch(data, context, std::move(start), r, rng);
       result.details["restarts"].push_back(
           {{"loss", run.loss}, {"iterations", run.history.size()}, {"stop", run.stop_reason}});
       if (run.loss < best) {

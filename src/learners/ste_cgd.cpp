@@ -64,6 +64,8 @@ class SteCgdLearner final : public ParamLearner<SteCgdParams> {
     for (double& w : model.w) w /= norm;
 
     const std::size_t batch = p_.batch == 0 ? n : std::min(p_.batch, n);
+    if (batch < n && engine.query_oracle() != nullptr)
+      throw InputError(minibatch_under_oracle_message("ste-cgd", p_.batch));
     const std::size_t chunks = (n + batch - 1) / batch;
     std::vector<std::size_t> order(chunks);
     std::iota(order.begin(), order.end(), 0);
