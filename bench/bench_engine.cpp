@@ -105,22 +105,30 @@ void BM_RawStreamRead(benchmark::State& state) {
   state.SetBytesProcessed(state.iterations() * n * d * sizeof(float));
 }
 
+// Which kernels a timed pass takes for d ≤ 32: the variant chosen at start-up, the row-major
+// kernels (what short rows took before the short-row kernels), or the generic eight-lane
+// short-row variant (the only one before the per-instruction-set variants), for a before/after
+// in one run.
+enum class Kernels { chosen, row_major, generic };
+
 // Times `pass(engine, data, w)` over the (n, d) data set with the given threads, at a fixed w,
-// and reports the bytes of X read per second. `row_major`: with the row-major kernels for every
-// d (the kernels short rows had before the short-row ones), for a before/after in one run.
+// and reports the bytes of X read per second.
 template <class Pass>
-void time_pass(benchmark::State& state, Pass&& pass, bool row_major = false) {
+void time_pass(benchmark::State& state, Pass&& pass, Kernels kernels = Kernels::chosen) {
   const std::size_t n = state.range(0), d = state.range(1);
   const Dataset& data = shared_data(n, d);
   const Engine engine(EngineOptions{static_cast<int>(state.range(2))});
   std::vector<double> w(d);
   for (std::size_t j = 0; j < d; ++j) w[j] = std::sin(1.0 + j) / std::sqrt(d);
-  relureg::detail::use_short_row_kernels(!row_major);
+  relureg::detail::use_short_row_kernels(kernels != Kernels::row_major);
+  if (kernels == Kernels::generic)
+    relureg::detail::use_short_row_isa(relureg::detail::ShortRowIsa::generic);
   for (auto _ : state) {
     auto result = pass(engine, data.view(), w);
     benchmark::DoNotOptimize(result);
   }
   relureg::detail::use_short_row_kernels(true);
+  relureg::detail::use_short_row_isa(relureg::detail::default_short_row_isa());
   state.SetBytesProcessed(state.iterations() * n * d * sizeof(float));
 }
 
@@ -153,30 +161,35 @@ void BM_LossPass(benchmark::State& state) {
   });
 }
 
-// The same passes with the row-major kernels (the "before" of the short-row kernels).
+// The same passes with the row-major kernels and with the generic short-row variant.
+relureg::ReluStats gd_pass(const Engine& e, const relureg::DatasetView& data,
+                           const std::vector<double>& w) {
+  return relureg::relu_stats(e, data, w, 0.0, false, 1.0, relureg::ReluGradients::square);
+}
+relureg::ReluStats glmtron_pass(const Engine& e, const relureg::DatasetView& data,
+                                const std::vector<double>& w) {
+  return relureg::relu_stats(e, data, w, 0.0, false, 1.0, relureg::ReluGradients::surrogate);
+}
+double loss_pass(const Engine& e, const relureg::DatasetView& data, const std::vector<double>& w) {
+  return relureg::relu_loss(e, data, w, 0.0);
+}
 void BM_GdPassRowMajor(benchmark::State& state) {
-  time_pass(
-      state,
-      [](const Engine& e, const auto& data, const std::vector<double>& w) {
-        return relureg::relu_stats(e, data, w, 0.0, false, 1.0, relureg::ReluGradients::square);
-      },
-      true);
+  time_pass(state, gd_pass, Kernels::row_major);
 }
 void BM_GlmtronPassRowMajor(benchmark::State& state) {
-  time_pass(
-      state,
-      [](const Engine& e, const auto& data, const std::vector<double>& w) {
-        return relureg::relu_stats(e, data, w, 0.0, false, 1.0, relureg::ReluGradients::surrogate);
-      },
-      true);
+  time_pass(state, glmtron_pass, Kernels::row_major);
 }
 void BM_LossPassRowMajor(benchmark::State& state) {
-  time_pass(
-      state,
-      [](const Engine& e, const auto& data, const std::vector<double>& w) {
-        return relureg::relu_loss(e, data, w, 0.0);
-      },
-      true);
+  time_pass(state, loss_pass, Kernels::row_major);
+}
+void BM_GdPassGeneric(benchmark::State& state) {
+  time_pass(state, gd_pass, Kernels::generic);
+}
+void BM_GlmtronPassGeneric(benchmark::State& state) {
+  time_pass(state, glmtron_pass, Kernels::generic);
+}
+void BM_LossPassGeneric(benchmark::State& state) {
+  time_pass(state, loss_pass, Kernels::generic);
 }
 
 constexpr long kInCacheBytes = 512 << 10;
@@ -213,6 +226,9 @@ BENCHMARK(BM_LossPass)->Apply(arguments);
 BENCHMARK(BM_GdPassRowMajor)->Apply(short_arguments);
 BENCHMARK(BM_GlmtronPassRowMajor)->Apply(short_arguments);
 BENCHMARK(BM_LossPassRowMajor)->Apply(short_arguments);
+BENCHMARK(BM_GdPassGeneric)->Apply(short_arguments);
+BENCHMARK(BM_GlmtronPassGeneric)->Apply(short_arguments);
+BENCHMARK(BM_LossPassGeneric)->Apply(short_arguments);
 
 // Prints the usual table, then for every (n, d, threads) each pass's bandwidth as a fraction of
 // the streaming read, the 2-thread speed-ups, and the target (fused ≥ 80 % of the
@@ -243,13 +259,20 @@ class RatioReporter : public benchmark::ConsoleReporter {
   void Finalize() override {
     ConsoleReporter::Finalize();
     std::ostream& out = GetOutputStream();
+    // The short-row variant the passes took (d ≤ 32), and those this CPU runs.
+    out << "short-row kernels: " << short_row_isa_name(relureg::detail::default_short_row_isa())
+        << " (this CPU and build run:";
+    for (const auto isa : relureg::detail::runnable_short_row_isas())
+      out << " " << short_row_isa_name(isa);
+    out << ")\n";
     for (const auto& [args, by_name] : rates_) {
       const double stream = rate(by_name, "BM_StreamRead");
       if (stream <= 0) continue;
       out << fmt::format("bandwidth {:<42} stream {:6.2f} GB/s", args, stream / 1e9);
       for (const char* name :
            {"BM_RawStreamRead", "BM_FusedPass", "BM_GdPass", "BM_GlmtronPass", "BM_LossPass",
-            "BM_GdPassRowMajor", "BM_GlmtronPassRowMajor", "BM_LossPassRowMajor"}) {
+            "BM_GdPassRowMajor", "BM_GlmtronPassRowMajor", "BM_LossPassRowMajor",
+            "BM_GdPassGeneric", "BM_GlmtronPassGeneric", "BM_LossPassGeneric"}) {
         const double r = rate(by_name, name);
         if (r > 0)
           out << fmt::format("  {} {:6.2f} GB/s ({:.2f})", short_name(name), r / 1e9, r / stream);
@@ -323,6 +346,9 @@ class RatioReporter : public benchmark::ConsoleReporter {
     if (name == "BM_GdPassRowMajor") return "gd-before";
     if (name == "BM_GlmtronPassRowMajor") return "glmtron-before";
     if (name == "BM_LossPassRowMajor") return "loss-before";
+    if (name == "BM_GdPassGeneric") return "gd-generic";
+    if (name == "BM_GlmtronPassGeneric") return "glmtron-generic";
+    if (name == "BM_LossPassGeneric") return "loss-generic";
     return name;
   }
   std::map<std::string, std::map<std::string, double>> rates_;

@@ -167,7 +167,8 @@ def bench_section(bench_text, avx2_text=None, subset_text=None, avx2_subset_text
     subset search (bench_subsets), from this host's build and, when given, an AVX2 build."""
     lines = bench_text.strip().splitlines()
     summary = [line for line in lines
-               if line.startswith(("bandwidth", "2 threads", "in cache", "target"))]
+               if line.startswith(("short-row kernels", "bandwidth", "2 threads", "in cache",
+                                   "target"))]
     table = [line for line in lines if line.startswith(("BM_", "Benchmark", "---"))
              and not line.split()[0].endswith(("_mean", "_cv"))]
     out = ["## 4. The fused pass against a streaming read (`build/bench_engine`)", "",
@@ -187,7 +188,9 @@ def bench_section(bench_text, avx2_text=None, subset_text=None, avx2_subset_text
             "(its memory and caches, not an AVX2 host's):")
     out += ["Every line of the benchmark's summary (`raw`: one OpenMP loop without the engine; "
             "`gd-before`, `glmtron-before`, `loss-before` (d ≤ 32): the row-major kernels on "
-            "the same rows; `in cache`: the passes on 512 KB of X with one thread, i.e. the "
+            "the same rows; `gd-generic`, `glmtron-generic`, `loss-generic` (d ≤ 32): the "
+            "generic eight-lane short-row variant, the only one before the AVX2 and AVX-512 "
+            "variants; `in cache`: the passes on 512 KB of X with one thread, i.e. the "
             "speed of their arithmetic, twice which bounds a 2-thread pass):", "",
             "```", *summary, "```", "", "<details><summary>Google Benchmark output</summary>",
             "", "```", *table, "```", "", "</details>", ""]

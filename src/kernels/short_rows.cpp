@@ -1,22 +1,20 @@
-// Short-row ReLU kernels (d ≤ 32): z, loss terms and sums for eight rows in the lanes of a vector.
+// Short-row ReLU kernels (d ≤ 32): the generic eight-lane variant and the run-time choice of
+// variant.
 #include "kernels/short_rows.hpp"
 
 #include <algorithm>
 #include <atomic>
+#include <stdexcept>
+#include <string>
 
 #include "base/simd_rows.hpp"
+#include "kernels/short_rows_isa.hpp"
 
-// A build for any x86-64 CPU (RELUREG_NATIVE off) compiles the entry points three times, for
-// AVX-512, AVX2 and the baseline, and the loader picks the one the CPU runs (GCC's target_clones).
-// This file is then compiled with -ffp-contract=off, so that every variant makes the same
-// roundings as the rest of such a build (which has no fused multiply-add to contract into).
-#if defined(RELUREG_DISPATCH) && defined(__x86_64__) && !defined(__clang__)
-#define RELUREG_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
-#else
-#define RELUREG_CLONES
-#endif
+// This file holds the generic variant (the build's own flags, any CPU) and the run-time choice
+// between it and the AVX2 / AVX-512 translation units (short_rows_isa.hpp). A build for any
+// x86-64 compiles it with -ffp-contract=off, so that it rounds as the rest of such a build
+// (which has no fused multiply-add to contract into).
 #define RELUREG_INLINE [[gnu::always_inline]] inline
-// Lambdas too: a closure not inlined would run the baseline variant's code.
 #define RELUREG_LAMBDA_INLINE __attribute__((always_inline))
 
 namespace relureg::detail {
@@ -238,20 +236,10 @@ RELUREG_INLINE auto with_chunks(std::size_t d, Body&& body) {
 
 std::atomic<bool> g_short_row_kernels{true};
 
-}  // namespace
-
-bool short_rows(std::size_t d) {
-  return d >= 1 && d <= kShortRowFeatures && g_short_row_kernels.load(std::memory_order_relaxed);
-}
-
-void use_short_row_kernels(bool enabled) {
-  g_short_row_kernels.store(enabled, std::memory_order_relaxed);
-}
-
-RELUREG_CLONES
-void short_relu_stats_block(const RowBlock& blk, const double* weights, const double* w, double b,
-                            bool with_bias, double relu_grad_at_zero, ShortGradients gradients,
-                            double* acc) {
+// The generic variant's entry points.
+void generic_stats(const RowBlock& blk, const double* weights, const double* w, double b,
+                   bool with_bias, double relu_grad_at_zero, ShortGradients gradients,
+                   double* acc) {
   with_chunks(blk.d, [&]<std::size_t C>() RELUREG_LAMBDA_INLINE {
     if (gradients == ShortGradients::both)
       stats_block<C, 2>(blk, weights, w, b, with_bias, relu_grad_at_zero, true, acc);
@@ -261,25 +249,156 @@ void short_relu_stats_block(const RowBlock& blk, const double* weights, const do
   });
 }
 
-RELUREG_CLONES
-double short_relu_loss_block(const RowBlock& blk, const double* weights, const double* w,
-                             double b) {
+double generic_loss(const RowBlock& blk, const double* weights, const double* w, double b) {
   return with_chunks(blk.d, [&]<std::size_t C>() RELUREG_LAMBDA_INLINE {
     return loss_block<C>(blk, weights, w, b);
   });
 }
 
-RELUREG_CLONES
-void short_refit_scale_block(const RowBlock& blk, const double* weights, const double* u,
-                             double* acc) {
+void generic_scale(const RowBlock& blk, const double* weights, const double* u, double* acc) {
   with_chunks(blk.d,
               [&]<std::size_t C>() RELUREG_LAMBDA_INLINE { scale_block<C>(blk, weights, u, acc); });
 }
 
-RELUREG_CLONES
-void short_relu_predict_block(const RowBlock& blk, const double* w, double b, double* out) {
+void generic_predict(const RowBlock& blk, const double* w, double b, double* out) {
   with_chunks(blk.d,
               [&]<std::size_t C>() RELUREG_LAMBDA_INLINE { predict_block<C>(blk, w, b, out); });
+}
+
+constexpr ShortRowKernels kGeneric{&generic_stats, &generic_loss, &generic_scale, &generic_predict};
+
+// Whether z = w·x + b is computed with fused multiply-adds in this build (affine_value's
+// mul_add, src/base/simd_rows.hpp: an explicit one with AVX-512, the compiler's contraction of
+// `acc += a * b` with FMA otherwise, none without FMA). The AVX2 and AVX-512 variants do the same,
+// so that their z is affine_value's bit for bit in every build.
+#if defined(__FMA__) && !defined(RELUREG_DISPATCH)
+constexpr bool kFusedZ = true;
+#else
+constexpr bool kFusedZ = false;
+#endif
+
+// The best instruction set this build's own target allows: the variant a host of exactly that
+// target would run. A build for any x86-64 (RELUREG_DISPATCH) allows every variant.
+constexpr ShortRowIsa kTargetCeiling =
+#if defined(RELUREG_DISPATCH) || (defined(__AVX512F__) && defined(__AVX512VL__))
+    ShortRowIsa::avx512;
+#elif defined(__AVX2__) && defined(__FMA__)
+    ShortRowIsa::avx2;
+#else
+    ShortRowIsa::generic;
+#endif
+
+bool cpu_runs(ShortRowIsa isa) {
+#if defined(RELUREG_SHORT_ROW_ISAS)
+  __builtin_cpu_init();
+  switch (isa) {
+    case ShortRowIsa::avx512:
+      return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl") &&
+             __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512dq") &&
+             __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+    case ShortRowIsa::avx2:
+      return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+    case ShortRowIsa::generic:
+      return true;
+  }
+  return false;
+#else
+  return isa == ShortRowIsa::generic;
+#endif
+}
+
+const ShortRowKernels& kernels_of(ShortRowIsa isa) {
+#if defined(RELUREG_SHORT_ROW_ISAS)
+  if (isa == ShortRowIsa::avx512) return short_row_kernels_avx512(kFusedZ);
+  if (isa == ShortRowIsa::avx2) return short_row_kernels_avx2(kFusedZ);
+#endif
+  return kGeneric;
+}
+
+ShortRowIsa choose_isa() {
+  ShortRowIsa best = ShortRowIsa::generic;
+  for (const ShortRowIsa isa : runnable_short_row_isas())
+    if (static_cast<int>(isa) <= static_cast<int>(kTargetCeiling)) best = isa;
+  return best;
+}
+
+struct Active {
+  std::atomic<ShortRowIsa> isa{default_short_row_isa()};
+  std::atomic<const ShortRowKernels*> kernels{&kernels_of(isa.load())};
+};
+Active& active() {
+  static Active a;
+  return a;
+}
+
+const ShortRowKernels& current() {
+  return *active().kernels.load(std::memory_order_relaxed);
+}
+
+}  // namespace
+
+const char* short_row_isa_name(ShortRowIsa isa) {
+  switch (isa) {
+    case ShortRowIsa::avx512:
+      return "avx512";
+    case ShortRowIsa::avx2:
+      return "avx2";
+    case ShortRowIsa::generic:
+      break;
+  }
+  return "generic";
+}
+
+std::vector<ShortRowIsa> runnable_short_row_isas() {
+  std::vector<ShortRowIsa> isas;
+  for (const ShortRowIsa isa : {ShortRowIsa::generic, ShortRowIsa::avx2, ShortRowIsa::avx512})
+    if (cpu_runs(isa)) isas.push_back(isa);
+  return isas;
+}
+
+ShortRowIsa default_short_row_isa() {
+  static const ShortRowIsa isa = choose_isa();
+  return isa;
+}
+
+ShortRowIsa short_row_isa() {
+  return active().isa.load(std::memory_order_relaxed);
+}
+
+void use_short_row_isa(ShortRowIsa isa) {
+  if (!cpu_runs(isa))
+    throw std::invalid_argument(std::string("short-row kernels: this build or CPU has no ") +
+                                short_row_isa_name(isa) + " variant");
+  active().kernels.store(&kernels_of(isa), std::memory_order_relaxed);
+  active().isa.store(isa, std::memory_order_relaxed);
+}
+
+bool short_rows(std::size_t d) {
+  return d >= 1 && d <= kShortRowFeatures && g_short_row_kernels.load(std::memory_order_relaxed);
+}
+
+void use_short_row_kernels(bool enabled) {
+  g_short_row_kernels.store(enabled, std::memory_order_relaxed);
+}
+
+void short_relu_stats_block(const RowBlock& blk, const double* weights, const double* w, double b,
+                            bool with_bias, double relu_grad_at_zero, ShortGradients gradients,
+                            double* acc) {
+  current().stats(blk, weights, w, b, with_bias, relu_grad_at_zero, gradients, acc);
+}
+
+double short_relu_loss_block(const RowBlock& blk, const double* weights, const double* w,
+                             double b) {
+  return current().loss(blk, weights, w, b);
+}
+
+void short_refit_scale_block(const RowBlock& blk, const double* weights, const double* u,
+                             double* acc) {
+  current().scale(blk, weights, u, acc);
+}
+
+void short_relu_predict_block(const RowBlock& blk, const double* w, double b, double* out) {
+  current().predict(blk, w, b, out);
 }
 
 }  // namespace relureg::detail

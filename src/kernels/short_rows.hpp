@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstddef>
+#include <vector>
 
 #include "relureg/dataset.hpp"
 
@@ -18,6 +19,25 @@ void use_short_row_kernels(bool enabled);
 
 // Which gradients the relu_stats kernel accumulates (kernels.hpp's ReluGradients).
 enum class ShortGradients { square, surrogate, both };
+
+// The instruction sets the kernels are compiled for. `generic` is the eight-lane code of
+// short_rows.cpp compiled with the build's own flags (any CPU); `avx2` (x86-64-v3: AVX2, FMA) and
+// `avx512` (x86-64-v4) are separate translation units with their own -march, on x86-64 with GCC
+// or Clang. At start-up the engine takes the best one that both the CPU runs (cpuid) and the
+// build's own target allows: a build for x86-64-v3 never runs AVX-512 code (so it measures what
+// an AVX2-only host runs), a -march=native build runs its host's best, and a build for any
+// x86-64 (RELUREG_NATIVE off, the pip package) the best of the machine it runs on.
+enum class ShortRowIsa { generic, avx2, avx512 };
+const char* short_row_isa_name(ShortRowIsa isa);
+// The variants this build has and this CPU can run (whatever the build's target), generic first.
+std::vector<ShortRowIsa> runnable_short_row_isas();
+// The variant the passes use now.
+ShortRowIsa short_row_isa();
+// Makes the passes use `isa` (one of runnable_short_row_isas(), else std::invalid_argument):
+// for the tests and benchmarks that compare the variants. Not meant to change while passes run.
+void use_short_row_isa(ShortRowIsa isa);
+// The variant chosen at start-up.
+ShortRowIsa default_short_row_isa();
 
 // Each kernel reads the rows of `blk` (with the sample weights `weights`, one per row, or null)
 // and computes z = w·x + b of every row bit for bit as affine_value does. Sums over rows go into

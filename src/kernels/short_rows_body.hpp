@@ -1,0 +1,334 @@
+// Short-row kernels written once over a vector of W doubles: W rows at a time, one per lane.
+//
+// Included inside an anonymous namespace by one translation unit per instruction set
+// (short_rows_avx2.cpp: W = 4, short_rows_avx512.cpp: W = 8), each compiled with its own -march.
+// Everything here must keep internal linkage and call nothing with external linkage but
+// intrinsics: an inline function compiled for AVX-512 and merged by the linker into code that
+// runs on an AVX2 CPU would fault. V provides: D (the vector), W, K = 8 / W (vectors per
+// eight-lane chunk of affine_value), zero, set1, load, store, add, sub, mul, fma (a·b + c),
+// fnma (c − a·b), max0, positive/zero masks, select (and), lane_sum, mask_for(n) and
+// widen_masked / load_masked (the first n values, the rest zero, nothing read past them),
+// widen (W floats to doubles) and z_of_rows (the last additions of W rows' dot products).
+//
+// z = w·x + b of each row is bit for bit affine_value's (src/base/simd_rows.hpp): feature j goes
+// to lane j mod 8 of chunk ⌊j/8⌋; even chunks into one accumulator and odd ones into another,
+// each lane in increasing j, first a product, then a multiply-add (FusedZ) or a product and an
+// addition (a build without FMA); s = even + odd; z = ((s0+s4)+(s2+s6)) + ((s1+s5)+(s3+s7)) + b.
+// Here a chunk is K vectors ("pieces") of W lanes, and a lane that would only add zeros is left
+// out (that changes at most the sign of a zero z, which no result shows: ReLU and its derivative
+// treat ±0 alike).
+
+#ifndef RELUREG_PF_BYTES
+#define RELUREG_PF_BYTES 4096
+#endif
+#ifndef RELUREG_PF_HINT
+#define RELUREG_PF_HINT _MM_HINT_T0
+#endif
+// How far ahead of the rows being read the kernels prefetch, and into which cache (measured on
+// one core, n = 10^6, d = 10 to 32: 1, 2, 4 and 8 KB ahead, into L1 or L2: 4 KB into L1 best).
+constexpr std::size_t kCacheLine = 64;
+constexpr std::size_t kPrefetchBytes = RELUREG_PF_BYTES;
+constexpr auto kPrefetchHint = RELUREG_PF_HINT;
+
+// Sets of gradient accumulators (alternating rows): two hide the multiply-add latency where two
+// gradients' sets fit in registers beside the rest (V::kGradientRegisters of them: AVX2 has 16
+// vector registers, AVX-512 32), else one. It depends on Q only, so that a one-gradient pass
+// adds its gradient in the same order as the pass with both.
+template <class V, std::size_t Q>
+constexpr std::size_t kGradientSets = (2 * 2 * Q <= V::kGradientRegisters) ? 2 : 1;
+
+// w in Q pieces of W doubles, the last zero-padded; the mask of the last piece's features.
+template <class V, std::size_t Q>
+struct Pieces {
+  typename V::D piece[Q];
+  typename V::Mask last;
+  Pieces(const double* w, std::size_t d) : last(V::mask_for(d - V::W * (Q - 1))) {
+    for (std::size_t q = 0; q + 1 < Q; ++q) piece[q] = V::load(w + V::W * q);
+    piece[Q - 1] = V::load_masked(w + V::W * (Q - 1), last);
+  }
+};
+
+// Piece q of the row at x, widened to double (the last one masked).
+template <class V, std::size_t Q>
+[[gnu::always_inline]] inline typename V::D row_piece(const float* x, std::size_t q,
+                                                      const typename V::Mask& last) {
+  return q + 1 < Q ? V::widen(x + V::W * q) : V::widen_masked(x + V::W * q, last);
+}
+
+// The partial sums of one row, reduced over its chunks: s (K vectors; W = 4: s0..s3 and s4..s7)
+// added into the vector that z_of_rows takes (W = 4: t = s_low + s_high; W = 8: s).
+template <class V, bool FusedZ, std::size_t Q>
+[[gnu::always_inline]] inline typename V::D row_partials(const float* x, const Pieces<V, Q>& w) {
+  using D = typename V::D;
+  constexpr std::size_t K = V::K;
+  D even[K], odd[K];
+  for (std::size_t q = 0; q < Q; ++q) {
+    const std::size_t chunk = q / K, half = q % K;
+    D& slot = chunk % 2 == 0 ? even[half] : odd[half];
+    const D xq = row_piece<V, Q>(x, q, w.last);
+    if (q < 2 * K)
+      slot = V::mul(w.piece[q], xq);
+    else if constexpr (FusedZ)
+      slot = V::fma(w.piece[q], xq, slot);
+    else
+      slot = V::add(slot, V::mul(w.piece[q], xq));
+  }
+  // s = even + odd per half (a half without odd features is its even sum).
+  D s0 = even[0];
+  if constexpr (K < Q) s0 = V::add(even[0], odd[0]);
+  if constexpr (K == 2 && Q >= 2) {
+    D s1 = even[1];
+    if constexpr (K + 1 < Q) s1 = V::add(even[1], odd[1]);
+    return V::add(s0, s1);
+  } else {
+    return s0;
+  }
+}
+
+// z of the W rows at x (d floats each), lane r for row r.
+template <class V, bool FusedZ, std::size_t Q>
+[[gnu::always_inline]] inline typename V::D z_of_group(const float* x, std::size_t d,
+                                                       const Pieces<V, Q>& w,
+                                                       const typename V::D& b) {
+  typename V::D t[V::W];
+  for (std::size_t r = 0; r < V::W; ++r) t[r] = row_partials<V, FusedZ, Q>(x + r * d, w);
+  return V::add(V::z_of_rows(t), b);
+}
+
+// Calls group(x, y, weight) for the block's groups of W rows in order: full groups straight from
+// the block, the last short one from zero-padded copies whose padding has label 0 and weight 0,
+// so that it adds nothing to any sum. Unweighted rows get the weight 1.
+template <class V, class GroupFn>
+[[gnu::always_inline]] inline void for_each_group(const RowBlock& blk, const double* weights,
+                                                  GroupFn&& group) {
+  using D = typename V::D;
+  constexpr std::size_t W = V::W;
+  const std::size_t d = blk.d;
+  const D one = V::set1(1.0);
+  // Software prefetch kPrefetchBytes ahead of the group being read: the hardware prefetcher alone
+  // left the arithmetic waiting on memory (from DRAM a pass took its in-cache time plus the
+  // streaming time), which the lines requested early let overlap.
+  const char* next = reinterpret_cast<const char*>(blk.X) + kPrefetchBytes;
+  const char* const prefetch_end = reinterpret_cast<const char*>(blk.X + blk.rows * d);
+  std::size_t r = 0;
+  for (; r + W <= blk.rows; r += W) {
+    const char* ahead = reinterpret_cast<const char*>(blk.X + (r + W) * d) + kPrefetchBytes;
+    if (ahead > prefetch_end) ahead = prefetch_end;
+    for (; next < ahead; next += kCacheLine) _mm_prefetch(next, kPrefetchHint);
+    const D y = blk.y != nullptr ? V::load(blk.y + r) : V::zero();
+    group(blk.X + r * d, y, weights != nullptr ? V::load(weights + r) : one, r, W);
+  }
+  if (r == blk.rows) return;
+  const std::size_t rows = blk.rows - r;
+  float x[W * kShortRowFeatures];
+  double y[W], weight[W];
+  for (std::size_t k = 0; k < W * kShortRowFeatures; ++k) x[k] = 0.0f;
+  for (std::size_t k = 0; k < rows * d; ++k) x[k] = blk.X[r * d + k];
+  for (std::size_t k = 0; k < W; ++k) {
+    y[k] = k < rows && blk.y != nullptr ? blk.y[r + k] : 0.0;
+    weight[k] = k >= rows ? 0.0 : weights != nullptr ? weights[r + k] : 1.0;
+  }
+  group(static_cast<const float*>(x), V::load(y), V::load(weight), r, rows);
+}
+
+enum class Grad { square, surrogate, both };
+
+// The block kernel of relu_stats (kernels.cpp's relu_stats_block gives the terms): loss,
+// surrogate and activity in W lanes (row r of the block in lane r mod W), the gradients in
+// row-major pieces (rows alternating between kGradientSets sets), each row's terms times its
+// weight.
+template <class V, bool FusedZ, std::size_t Q, Grad kind>
+void stats_block(const RowBlock& blk, const double* weights, const double* w, double b,
+                 bool with_bias, double relu_grad_at_zero, double* acc) {
+  using D = typename V::D;
+  constexpr std::size_t W = V::W;
+  constexpr std::size_t G = kind == Grad::both ? 2 : 1;
+  constexpr std::size_t S = kGradientSets<V, Q>;
+  const std::size_t d = blk.d;
+  const std::size_t p = d + (with_bias ? 1 : 0);
+  const Pieces<V, Q> wp(w, d);
+  const D bv = V::set1(b), half = V::set1(0.5), one = V::set1(1.0);
+  const D at_zero = V::set1(relu_grad_at_zero);
+  D loss = V::zero(), surrogate = V::zero(), active = V::zero(), bias[G];
+  D grad[G][S][Q];
+  for (std::size_t k = 0; k < G; ++k) {
+    bias[k] = V::zero();
+    for (std::size_t s = 0; s < S; ++s)
+      for (std::size_t q = 0; q < Q; ++q) grad[k][s][q] = V::zero();
+  }
+  for_each_group<V>(
+      blk, weights,
+      [&](const float* x, const D& y, const D& weight, std::size_t, std::size_t)
+          __attribute__((always_inline)) {
+            const D z = z_of_group<V, FusedZ, Q>(x, d, wp, bv);
+            const D r = V::max0(z);
+            const D residual = V::sub(r, y);
+            const D weighted = V::mul(weight, residual);
+            loss = V::fma(weighted, residual, loss);
+            surrogate = V::fma(weight, V::fnma(y, z, V::mul(V::mul(half, r), r)), surrogate);
+            const typename V::Cmp positive = V::positive(z);
+            active = V::add(active, V::select(positive, weight));
+            double coef[G][W];
+            if constexpr (kind != Grad::surrogate) {
+              const D slope = V::blend(V::select(V::is_zero(z), at_zero), one, positive);
+              V::store(coef[0], V::mul(slope, weighted));
+            }
+            if constexpr (kind != Grad::square) V::store(coef[G - 1], weighted);
+            if (with_bias)
+              for (std::size_t k = 0; k < G; ++k) bias[k] = V::add(bias[k], V::load(coef[k]));
+            for (std::size_t row = 0; row < W; ++row) {
+              const float* xr = x + row * d;
+              for (std::size_t q = 0; q < Q; ++q) {
+                const D xq = row_piece<V, Q>(xr, q, wp.last);
+                for (std::size_t k = 0; k < G; ++k)
+                  grad[k][row % S][q] = V::fma(V::set1(coef[k][row]), xq, grad[k][row % S][q]);
+              }
+            }
+          });
+  acc[0] += V::lane_sum(loss);
+  acc[1] += V::lane_sum(surrogate);
+  acc[2] += V::lane_sum(active);
+  for (std::size_t k = 0; k < G; ++k) {
+    double* out = acc + 3 + k * p;
+    double sum[Q * W];
+    for (std::size_t q = 0; q < Q; ++q)
+      V::store(sum + W * q, S == 2 ? V::add(grad[k][0][q], grad[k][S - 1][q]) : grad[k][0][q]);
+    for (std::size_t j = 0; j < d; ++j) out[j] += sum[j];
+    if (with_bias) out[d] += V::lane_sum(bias[k]);
+  }
+}
+
+template <class V, bool FusedZ, std::size_t Q>
+double loss_block(const RowBlock& blk, const double* weights, const double* w, double b) {
+  using D = typename V::D;
+  const Pieces<V, Q> wp(w, blk.d);
+  const D bv = V::set1(b);
+  D loss = V::zero();
+  for_each_group<V>(
+      blk, weights,
+      [&](const float* x, const D& y, const D& weight, std::size_t, std::size_t)
+          __attribute__((always_inline)) {
+            const D residual = V::sub(V::max0(z_of_group<V, FusedZ, Q>(x, blk.d, wp, bv)), y);
+            loss = V::fma(V::mul(weight, residual), residual, loss);
+          });
+  return V::lane_sum(loss);
+}
+
+template <class V, bool FusedZ, std::size_t Q>
+void scale_block(const RowBlock& blk, const double* weights, const double* u, double* acc) {
+  using D = typename V::D;
+  const Pieces<V, Q> up(u, blk.d);
+  const D zero = V::zero();
+  D yr = zero, rr = zero, yy = zero;
+  for_each_group<V>(
+      blk, weights,
+      [&](const float* x, const D& y, const D& weight, std::size_t, std::size_t)
+          __attribute__((always_inline)) {
+            const D r = V::max0(z_of_group<V, FusedZ, Q>(x, blk.d, up, zero));
+            yr = V::fma(weight, V::mul(y, r), yr);
+            rr = V::fma(weight, V::mul(r, r), rr);
+            yy = V::fma(weight, V::mul(y, y), yy);
+          });
+  acc[0] += V::lane_sum(yr);
+  acc[1] += V::lane_sum(rr);
+  acc[2] += V::lane_sum(yy);
+}
+
+template <class V, bool FusedZ, std::size_t Q>
+void predict_block(const RowBlock& blk, const double* w, double b, double* out) {
+  using D = typename V::D;
+  const Pieces<V, Q> wp(w, blk.d);
+  const D bv = V::set1(b);
+  for_each_group<V>(
+      blk, nullptr,
+      [&](const float* x, const D&, const D&, std::size_t first, std::size_t rows)
+          __attribute__((always_inline)) {
+            double z[V::W];
+            V::store(z, V::max0(z_of_group<V, FusedZ, Q>(x, blk.d, wp, bv)));
+            for (std::size_t k = 0; k < rows; ++k) out[first + k] = z[k];
+          });
+}
+
+// Q = ⌈d / W⌉ as a constant (1 ≤ d ≤ 32).
+template <class V, bool FusedZ, template <class, bool, std::size_t> class Body, class... Args>
+[[gnu::always_inline]] inline auto with_pieces(std::size_t d, Args&&... args) {
+  switch ((d + V::W - 1) / V::W) {
+    case 1:
+      return Body<V, FusedZ, 1>::run(args...);
+    case 2:
+      return Body<V, FusedZ, 2>::run(args...);
+    case 3:
+      return Body<V, FusedZ, 3>::run(args...);
+    case 4:
+      return Body<V, FusedZ, 4>::run(args...);
+    case 5:
+      return Body<V, FusedZ, 5>::run(args...);
+    case 6:
+      return Body<V, FusedZ, 6>::run(args...);
+    case 7:
+      return Body<V, FusedZ, 7>::run(args...);
+    default:
+      return Body<V, FusedZ, 8>::run(args...);
+  }
+}
+
+template <class V, bool FusedZ, std::size_t Q>
+struct StatsBody {
+  static void run(const RowBlock& blk, const double* weights, const double* w, double b,
+                  bool with_bias, double relu_grad_at_zero, ShortGradients gradients, double* acc) {
+    if constexpr (Q * V::W <= kShortRowFeatures + V::W - 1) {
+      if (gradients == ShortGradients::both)
+        stats_block<V, FusedZ, Q, Grad::both>(blk, weights, w, b, with_bias, relu_grad_at_zero,
+                                              acc);
+      else if (gradients == ShortGradients::square)
+        stats_block<V, FusedZ, Q, Grad::square>(blk, weights, w, b, with_bias, relu_grad_at_zero,
+                                                acc);
+      else
+        stats_block<V, FusedZ, Q, Grad::surrogate>(blk, weights, w, b, with_bias, relu_grad_at_zero,
+                                                   acc);
+    }
+  }
+};
+template <class V, bool FusedZ, std::size_t Q>
+struct LossBody {
+  static double run(const RowBlock& blk, const double* weights, const double* w, double b) {
+    if constexpr (Q * V::W <= kShortRowFeatures + V::W - 1)
+      return loss_block<V, FusedZ, Q>(blk, weights, w, b);
+    else
+      return 0.0;
+  }
+};
+template <class V, bool FusedZ, std::size_t Q>
+struct ScaleBody {
+  static void run(const RowBlock& blk, const double* weights, const double* u, double* acc) {
+    if constexpr (Q * V::W <= kShortRowFeatures + V::W - 1)
+      scale_block<V, FusedZ, Q>(blk, weights, u, acc);
+  }
+};
+template <class V, bool FusedZ, std::size_t Q>
+struct PredictBody {
+  static void run(const RowBlock& blk, const double* w, double b, double* out) {
+    if constexpr (Q * V::W <= kShortRowFeatures + V::W - 1)
+      predict_block<V, FusedZ, Q>(blk, w, b, out);
+  }
+};
+
+template <class V, bool FusedZ>
+struct Kernels {
+  static void stats(const RowBlock& blk, const double* weights, const double* w, double b,
+                    bool with_bias, double relu_grad_at_zero, ShortGradients gradients,
+                    double* acc) {
+    with_pieces<V, FusedZ, StatsBody>(blk.d, blk, weights, w, b, with_bias, relu_grad_at_zero,
+                                      gradients, acc);
+  }
+  static double loss(const RowBlock& blk, const double* weights, const double* w, double b) {
+    return with_pieces<V, FusedZ, LossBody>(blk.d, blk, weights, w, b);
+  }
+  static void scale(const RowBlock& blk, const double* weights, const double* u, double* acc) {
+    with_pieces<V, FusedZ, ScaleBody>(blk.d, blk, weights, u, acc);
+  }
+  static void predict(const RowBlock& blk, const double* w, double b, double* out) {
+    with_pieces<V, FusedZ, PredictBody>(blk.d, blk, w, b, out);
+  }
+  static constexpr ShortRowKernels table{&stats, &loss, &scale, &predict};
+};
