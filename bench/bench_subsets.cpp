@@ -35,13 +35,20 @@ const Dataset& boolean_data(std::size_t d) {
 }
 
 using Kernel = void (*)(const RowBlock&, const std::uint32_t*, std::size_t, std::size_t, double*);
-constexpr Kernel kPaths[] = {detail::subset_parity_sums_reference,
-                             detail::subset_parity_sums_columns, detail::subset_parity_sums_bits};
+
+// Path 0: the old scoring; 1: the column path; 2: the bit-packed path, of ISA variant `isa`
+// (detail::subset_kernel_variants(): 0 is the one the library takes on this CPU).
+Kernel kernel_of(std::int64_t path, std::int64_t isa) {
+  const detail::SubsetKernels& v = *detail::subset_kernel_variants().at(isa);
+  return path == 0   ? detail::subset_parity_sums_reference
+         : path == 1 ? v.parity_columns
+                     : v.parity_bits;
+}
 
 // Scores every k-subset of d features over kRows rows through the engine (its blocks, `threads`
 // threads): one iteration is C(d, k)·kRows subset-row evaluations, both sign patterns included.
 void BM_Subsets(benchmark::State& state) {
-  const Kernel kernel = kPaths[state.range(0)];
+  const Kernel kernel = kernel_of(state.range(0), state.range(4));
   const auto k = static_cast<std::size_t>(state.range(1));
   const auto d = static_cast<std::size_t>(state.range(2));
   const int threads = static_cast<int>(state.range(3));
@@ -66,14 +73,14 @@ void BM_Orthogonal(benchmark::State& state) {
   const auto k = static_cast<std::size_t>(state.range(0));
   const auto d = static_cast<std::size_t>(state.range(1));
   const int threads = static_cast<int>(state.range(2));
+  const auto orthogonal = detail::subset_kernel_variants().at(state.range(3))->orthogonal;
   const Dataset& data = boolean_data(d);
   const std::size_t count = detail::all_subsets(d, k).size() / k;
   const relureg::Engine engine(relureg::EngineOptions{threads});
   for (auto _ : state) {
     const std::vector<double> s =
-        engine.sum(data.view(), 3 * count, [&](const RowBlock& blk, double* acc) {
-          detail::orthogonal_subset_sums(blk, k, k % 2 == 0, acc);
-        });
+        engine.sum(data.view(), 3 * count,
+                   [&](const RowBlock& blk, double* acc) { orthogonal(blk, k, k % 2 == 0, acc); });
     benchmark::DoNotOptimize(s.data());
   }
   state.counters["evaluations"] = benchmark::Counter(
@@ -81,10 +88,16 @@ void BM_Orthogonal(benchmark::State& state) {
       benchmark::Counter::kIsRate);
 }
 
-// The core's peak rate of 8-lane double multiply-adds: 16 independent chains, no memory.
+// The core's peak rate of double multiply-adds with the build's flags: 16 independent chains of
+// vector registers (8-double vectors: 16 with AVX-512, 8 (two registers each) with AVX2), no
+// memory.
 void BM_PeakFma(benchmark::State& state) {
   using Lanes = double __attribute__((vector_size(64)));
+#if defined(__AVX512F__)
   constexpr int kChains = 16;
+#else
+  constexpr int kChains = 8;
+#endif
   constexpr std::size_t kSteps = 1 << 20;
   Lanes a[kChains], b, c;
   for (int i = 0; i < kChains; ++i) a[i] = Lanes{} + 1.0 + i * 1e-3;
@@ -100,25 +113,30 @@ void BM_PeakFma(benchmark::State& state) {
                          benchmark::Counter::kIsRate);
 }
 
+// Every path at 1 and 2 threads with the library's variant (isa 0); the other variants this CPU
+// runs at 1 thread (the old scoring has no variants).
 void subset_arguments(benchmark::internal::Benchmark* b) {
-  b->ArgNames({"path", "k", "d", "threads"})->Unit(benchmark::kMillisecond);
+  b->ArgNames({"path", "k", "d", "threads", "isa"})->Unit(benchmark::kMillisecond);
   b->MeasureProcessCPUTime();
+  const auto variants = static_cast<int>(detail::subset_kernel_variants().size());
   for (int threads : {1, 2})
     for (int k = 1; k <= 6; ++k)
-      for (int path = 0; path < 3; ++path) b->Args({path, k, 16, threads});
+      for (int path = 0; path < 3; ++path)
+        for (int isa = 0; isa < (threads == 1 && path > 0 ? variants : 1); ++isa)
+          b->Args({path, k, 16, threads, isa});
+}
+
+void orthogonal_arguments(benchmark::internal::Benchmark* b) {
+  b->ArgNames({"k", "d", "threads", "isa"})->Unit(benchmark::kMillisecond);
+  b->MeasureProcessCPUTime();
+  const auto variants = static_cast<int>(detail::subset_kernel_variants().size());
+  for (int k = 1; k <= 6; ++k)  // sigmoid (odd k) is scalar tanh: the library's variant only
+    for (int isa = 0; isa < (k % 2 == 0 ? variants : 1); ++isa) b->Args({k, 16, 1, isa});
+  b->Args({4, 16, 2, 0});
 }
 
 BENCHMARK(BM_Subsets)->Apply(subset_arguments);
-BENCHMARK(BM_Orthogonal)
-    ->ArgNames({"k", "d", "threads"})
-    ->Unit(benchmark::kMillisecond)
-    ->MeasureProcessCPUTime()
-    ->Args({2, 16, 1})
-    ->Args({3, 16, 1})
-    ->Args({4, 16, 1})
-    ->Args({5, 16, 1})
-    ->Args({6, 16, 1})
-    ->Args({4, 16, 2});
+BENCHMARK(BM_Orthogonal)->Apply(orthogonal_arguments);
 BENCHMARK(BM_PeakFma)->Unit(benchmark::kMillisecond)->MeasureProcessCPUTime();
 
 // Prints the usual table, then each path's rate per core, against the 10^9 target and as a
@@ -147,38 +165,47 @@ class RateReporter : public benchmark::ConsoleReporter {
     const auto peak = rates_.find("BM_PeakFma/process_time");
     const double lane_ops = peak == rates_.end() ? 0.0 : peak->second;
     out << fmt::format("peak: {:.3g} double lane multiply-adds per second per core\n", lane_ops);
-    const char* names[] = {"reference", "columns", "bits"};
+    const auto& variants = detail::subset_kernel_variants();
+    out << fmt::format("library variant on this CPU: {}\n", variants.front()->name);
+    // The library's variant (isa 0) in the rows the report reads; the others prefixed "variant".
+    const auto prefix = [&](int isa) {
+      return isa == 0 ? std::string() : fmt::format("variant {}: ", variants.at(isa)->name);
+    };
     for (const auto& [name, rate] : rates_) {
-      int k = 0, d = 0, threads = 0;
-      if (std::sscanf(name.c_str(), "BM_Orthogonal/k:%d/d:%d/threads:%d/process_time", &k, &d,
-                      &threads) != 3)
+      int k = 0, d = 0, threads = 0, isa = 0;
+      if (std::sscanf(name.c_str(), "BM_Orthogonal/k:%d/d:%d/threads:%d/isa:%d/process_time", &k,
+                      &d, &threads, &isa) != 4)
         continue;
-      // relu (even k): per leaf 2^{k-2} (max, min, multiply-add) triples and ~8 more lane ops;
+      // relu (even k): per leaf 2^{k-2} (max, min, add) triples and ~8 more lane ops;
       // sigmoid (odd k): 2^{k-1} scalar tanh calls per subset-row, no vector roofline.
       const double ops = k % 2 == 0 ? 3.0 * (1 << (k - 2)) + 8 : 0.0;
-      out << fmt::format(
-          "orthogonal {:<7} k = {} d = {} threads = {}: {:.3g} evaluations/s per core ({:.2f} x "
-          "10^9, target >= 1: {})",
-          k % 2 == 0 ? "relu" : "sigmoid", k, d, threads, rate, rate / 1e9,
-          rate >= 1e9 ? "met" : "MISSED");
+      out << prefix(isa)
+          << fmt::format(
+                 "orthogonal {:<7} k = {} d = {} threads = {}: {:.3g} evaluations/s per core "
+                 "({:.2f} x 10^9, target >= 1: {})",
+                 k % 2 == 0 ? "relu" : "sigmoid", k, d, threads, rate, rate / 1e9,
+                 rate >= 1e9 ? "met" : "MISSED");
       if (ops > 0)
         out << fmt::format("; roofline {:.3g}/s ({} lane ops each), {:.2f} of it", lane_ops / ops,
                            ops, rate * ops / lane_ops);
       out << "\n";
     }
+    const char* names[] = {"reference", "columns", "bits"};
     for (const auto& [name, rate] : rates_) {
-      int path = 0, k = 0, d = 0, threads = 0;
-      if (std::sscanf(name.c_str(), "BM_Subsets/path:%d/k:%d/d:%d/threads:%d/process_time", &path,
-                      &k, &d, &threads) != 4)
+      int path = 0, k = 0, d = 0, threads = 0, isa = 0;
+      if (std::sscanf(name.c_str(), "BM_Subsets/path:%d/k:%d/d:%d/threads:%d/isa:%d/process_time",
+                      &path, &k, &d, &threads, &isa) != 5)
         continue;
       const double per_core = rate;  // evaluations per second of CPU time (all threads')
       const double ops = path == 2 ? (k % 2 == 0 ? 1.0 : 2.0) : 8.0;
       const double roofline = lane_ops / ops;
-      out << fmt::format(
-          "subsets {:<9} k = {} d = {} threads = {}: {:.3g} evaluations/s per core ({:.2f} x "
-          "10^9, target >= 1: {}); roofline {:.3g}/s ({} lane ops each), {:.2f} of it\n",
-          names[path], k, d, threads, per_core, per_core / 1e9, per_core >= 1e9 ? "met" : "MISSED",
-          roofline, ops, roofline > 0 ? per_core / roofline : 0.0);
+      out << prefix(isa)
+          << fmt::format(
+                 "subsets {:<9} k = {} d = {} threads = {}: {:.3g} evaluations/s per core ({:.2f} "
+                 "x 10^9, target >= 1: {}); roofline {:.3g}/s ({} lane ops each), {:.2f} of it\n",
+                 names[path], k, d, threads, per_core, per_core / 1e9,
+                 per_core >= 1e9 ? "met" : "MISSED", roofline, ops,
+                 roofline > 0 ? per_core / roofline : 0.0);
     }
   }
 

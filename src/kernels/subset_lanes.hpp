@@ -1,4 +1,4 @@
-// Helpers of the subset-search kernels: eight-double lanes, fixed-order sums, column chunks.
+// Helpers of the subset-search kernels: vectors as wide as the ISA, sums in eight fixed lanes.
 #pragma once
 
 #include <algorithm>
@@ -7,66 +7,85 @@
 
 #include "relureg/dataset.hpp"
 
-#if defined(__AVX512F__)
+#if defined(__AVX__)
 #include <immintrin.h>
 #endif
 
-// Eight-double vectors are passed between the always-inline helpers of the subset kernels only;
-// without AVX-512 GCC warns that such a vector changes the calling convention, which no call
-// outside these files sees.
-#pragma GCC diagnostic ignored "-Wpsabi"
+// Every ISA variant of the kernels (subset_isa_*.cpp) includes this header with its own -march:
+// the helpers live in an unnamed namespace, so each translation unit has its own copy.
+namespace relureg::detail {
+namespace {
+namespace subset_lanes {
 
-namespace relureg::detail::subset_lanes {
+// Sums across rows run in eight fixed lanes whatever the vector width: lane j takes the rows
+// r ≡ j (mod 8) in increasing order, and the lanes are added in one fixed order (fold). With
+// AVX-512 one vector holds the eight lanes; with 4-double vectors (AVX2, the baseline) a kernel
+// makes two sweeps over the rows, lanes 0–3 then 4–7, so that it needs half the registers. The
+// sums are then the same on both (the compiler contracts the same multiply-adds on both).
+constexpr std::size_t kStride = 8;
+#if defined(__AVX512F__)
+constexpr std::size_t kWidth = 8;
+#else
+constexpr std::size_t kWidth = 4;
+#endif
+constexpr std::size_t kHalves = kStride / kWidth;  // sweeps over the rows
 
-using Lanes = double __attribute__((vector_size(64)));
-using Bits = std::int64_t __attribute__((vector_size(64)));
-constexpr std::size_t kWidth = 8;  // rows per vector: one per lane
+using Vec = double __attribute__((vector_size(8 * kWidth)));
+using Bits = std::int64_t __attribute__((vector_size(8 * kWidth)));
 
-[[gnu::always_inline]] inline Lanes load(const double* p) {
-  Lanes v;
+[[gnu::always_inline]] inline Vec load(const double* p) {
+  Vec v;
   std::memcpy(&v, p, sizeof v);
   return v;
 }
 
-// max(v, 0) lane by lane (v > 0 ? v : +0.0): one vmaxpd where the compiler would compare and blend.
-[[gnu::always_inline]] inline Lanes relu(const Lanes& v) {
+// max(v, 0) lane by lane (v > 0 ? v : +0.0), min(a, b) = a < b ? a : b, max(a, b) = a > b ? a : b:
+// one instruction each (the generic form makes the compiler compare and blend). The AVX-512
+// forms are the zero-masked ones: GCC 12 warns of an uninitialised operand in the plain ones.
+[[gnu::always_inline]] inline Vec max(const Vec& a, const Vec& b) {
 #if defined(__AVX512F__)
-  return Lanes(_mm512_maskz_max_pd(0xff, __m512d(v), _mm512_setzero_pd()));
-#else
-  const Lanes zero{};
-  return v > zero ? v : zero;
-#endif
-}
-
-// |v|, min(a, b) and max(a, b) lane by lane (min: a < b ? a : b; max: a > b ? a : b).
-[[gnu::always_inline]] inline Lanes abs(const Lanes& v) {
-  return Lanes(Bits(v) & (Bits{} + 0x7fffffffffffffff));
-}
-[[gnu::always_inline]] inline Lanes min(const Lanes& a, const Lanes& b) {
-#if defined(__AVX512F__)
-  return Lanes(_mm512_maskz_min_pd(0xff, __m512d(b), __m512d(a)));
-#else
-  return a < b ? a : b;
-#endif
-}
-[[gnu::always_inline]] inline Lanes max(const Lanes& a, const Lanes& b) {
-#if defined(__AVX512F__)
-  return Lanes(_mm512_maskz_max_pd(0xff, __m512d(b), __m512d(a)));
+  return Vec(_mm512_maskz_max_pd(0xff, __m512d(a), __m512d(b)));
+#elif defined(__AVX__)
+  return Vec(_mm256_max_pd(__m256d(a), __m256d(b)));
 #else
   return a > b ? a : b;
 #endif
 }
+[[gnu::always_inline]] inline Vec min(const Vec& a, const Vec& b) {
+#if defined(__AVX512F__)
+  return Vec(_mm512_maskz_min_pd(0xff, __m512d(a), __m512d(b)));
+#elif defined(__AVX__)
+  return Vec(_mm256_min_pd(__m256d(a), __m256d(b)));
+#else
+  return a < b ? a : b;
+#endif
+}
+[[gnu::always_inline]] inline Vec relu(const Vec& v) {
+  return max(v, Vec{});
+}
+[[gnu::always_inline]] inline Vec abs(const Vec& v) {
+  return Vec(Bits(v) & (Bits{} + 0x7fffffffffffffff));
+}
 
-// The lanes of v added in a fixed order.
-[[gnu::always_inline]] inline double lane_sum(const Lanes& v) {
-  return ((v[0] + v[4]) + (v[2] + v[6])) + ((v[1] + v[5]) + (v[3] + v[7]));
+// The eight lanes of a sum, given as its kHalves sweeps' vectors, added in the fixed order
+// ((l0 + l4) + (l2 + l6)) + ((l1 + l5) + (l3 + l7)).
+[[gnu::always_inline]] inline double fold(const Vec* part) {
+  double a[4];
+  if constexpr (kWidth == 8) {
+    const Vec v = part[0];
+    for (std::size_t j = 0; j < 4; ++j) a[j] = v[j] + v[j + 4];
+  } else {
+    const Vec v = part[0] + part[1];
+    for (std::size_t j = 0; j < 4; ++j) a[j] = v[j];
+  }
+  return (a[0] + a[2]) + (a[1] + a[3]);
 }
 
 // Rows transposed at a time: up to 256 (512 was slower at k = 3), fewer for wide rows so that the
-// chunk's columns (d × rows doubles) stay within 256 KB of cache; a multiple of the vector width.
+// chunk's columns (d × rows doubles) stay within 256 KB of cache; a multiple of kStride.
 inline std::size_t chunk_rows(std::size_t d) {
   const std::size_t rows = (std::size_t{256} << 10) / (8 * std::max<std::size_t>(d, 1));
-  return std::clamp<std::size_t>(rows, 128, 256) / kWidth * kWidth;
+  return std::clamp<std::size_t>(rows, 128, 256) / kStride * kStride;
 }
 
 // The rows [start, start + rows) of blk as double columns of `stride` entries (zero-padded to
@@ -85,4 +104,6 @@ inline void transpose(const RowBlock& blk, std::size_t start, std::size_t rows, 
   }
 }
 
-}  // namespace relureg::detail::subset_lanes
+}  // namespace subset_lanes
+}  // namespace
+}  // namespace relureg::detail

@@ -1,100 +1,72 @@
-// Block kernels of the exhaustive subset search: bit-packed ±1 columns or shared double prefixes.
+// The subset-search kernels' entry points: the ISA variant chosen for this CPU, the reference.
 #include "kernels/subset_scan.hpp"
 
-#include "kernels/subset_lanes.hpp"
-
 #include <algorithm>
-#include <bit>
 #include <cmath>
-#include <cstring>
 #include <vector>
 
 namespace relureg::detail {
+
+// The variants (subset_isa_*.cpp); CMake compiles those the build allows and defines their macros.
+#if defined(RELUREG_SUBSET_V4)
+extern const SubsetKernels kSubsetKernelsV4;
+#endif
+#if defined(RELUREG_SUBSET_V3)
+extern const SubsetKernels kSubsetKernelsV3;
+#endif
+extern const SubsetKernels kSubsetKernelsBuild;
+
 namespace {
 
-using namespace subset_lanes;
-
-// ---- Column path --------------------------------------------------------------------------
-
-// Σ y·ReLU(z ± last) and Σ ReLU(z ± last)² over `padded` rows for L subsets sharing the prefix
-// sum z (padded rows are zero, so they add nothing), added to out[l][0..3] as subset_parity_sums
-// lays them out.
-template <std::size_t L>
-void parity_leaves(const double* z, const double* y, const double* const* last, std::size_t padded,
-                   double unit, double* const* out) {
-  Lanes yp[L], rp[L], ym[L], rm[L];
-  for (std::size_t l = 0; l < L; ++l) yp[l] = rp[l] = ym[l] = rm[l] = Lanes{};
-  for (std::size_t r = 0; r < padded; r += kWidth) {
-    const Lanes zv = load(z + r), yv = load(y + r);
-    for (std::size_t l = 0; l < L; ++l) {
-      const Lanes lv = load(last[l] + r);
-      const Lanes plus = relu(zv + lv), minus = relu(zv - lv);
-      yp[l] += yv * plus;
-      rp[l] += plus * plus;
-      ym[l] += yv * minus;
-      rm[l] += minus * minus;
-    }
-  }
-  for (std::size_t l = 0; l < L; ++l) {
-    out[l][0] += unit * lane_sum(yp[l]);
-    out[l][1] += unit * unit * lane_sum(rp[l]);
-    out[l][2] += unit * lane_sum(ym[l]);
-    out[l][3] += unit * unit * lane_sum(rm[l]);
-  }
+#if defined(__x86_64__) && (defined(RELUREG_SUBSET_V3) || defined(RELUREG_SUBSET_V4))
+bool cpu_has_v3() {
+  __builtin_cpu_init();
+  return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") &&
+         __builtin_cpu_supports("bmi") && __builtin_cpu_supports("bmi2") &&
+         __builtin_cpu_supports("popcnt") && __builtin_cpu_supports("f16c");
 }
-
-// Whether subsets a and b (k indices each) share their first k − 1 indices.
-bool same_prefix(const std::uint32_t* a, const std::uint32_t* b, std::size_t k) {
-  return std::equal(a, a + k - 1, b);
-}
-
-// ---- Bit-packed path ----------------------------------------------------------------------
-
-// Σ y_r over the rows r whose bit is set in a[w] & b[w] (b null: a alone), in 64 fixed partial
-// sums (group g of eight rows of each word, lane = row within the group) added in a fixed order.
-double masked_sum(const std::uint64_t* a, const std::uint64_t* b, const double* y,
-                  std::size_t words) {
-  Lanes acc[8];
-  for (Lanes& v : acc) v = Lanes{};
-#if defined(__AVX512F__)
-  for (std::size_t w = 0; w < words; ++w) {
-    const std::uint64_t m = b ? a[w] & b[w] : a[w];
-    const double* yw = y + 64 * w;
-    for (std::size_t g = 0; g < 8; ++g) {
-      const __m512d sum = _mm512_mask_add_pd(__m512d(acc[g]), static_cast<__mmask8>(m >> (8 * g)),
-                                             __m512d(acc[g]), _mm512_loadu_pd(yw + 8 * g));
-      acc[g] = Lanes(sum);
-    }
-  }
-#else
-  const Bits select = {1, 2, 4, 8, 16, 32, 64, 128};
-  for (std::size_t w = 0; w < words; ++w) {
-    const std::uint64_t m = b ? a[w] & b[w] : a[w];
-    const double* yw = y + 64 * w;
-    for (std::size_t g = 0; g < 8; ++g) {
-      const Bits byte = Bits{} + static_cast<std::int64_t>((m >> (8 * g)) & 0xff);
-      const Bits on = (byte & select) != Bits{};
-      acc[g] += Lanes(on & Bits(load(yw + 8 * g)));
-    }
-  }
 #endif
-  const Lanes total =
-      ((acc[0] + acc[4]) + (acc[2] + acc[6])) + ((acc[1] + acc[5]) + (acc[3] + acc[7]));
-  return lane_sum(total);
+#if defined(__x86_64__) && defined(RELUREG_SUBSET_V4)
+bool cpu_has_v4() {
+  return cpu_has_v3() && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl") &&
+         __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512dq") &&
+         __builtin_cpu_supports("avx512cd");
+}
+#endif
+
+std::vector<const SubsetKernels*> runnable_variants() {
+  std::vector<const SubsetKernels*> out;
+#if defined(RELUREG_SUBSET_V4)
+  if (cpu_has_v4()) out.push_back(&kSubsetKernelsV4);
+#endif
+#if defined(RELUREG_SUBSET_V3)
+  if (cpu_has_v3()) out.push_back(&kSubsetKernelsV3);
+#endif
+  out.push_back(&kSubsetKernelsBuild);
+  return out;
 }
 
-std::int64_t popcount_and(const std::uint64_t* a, const std::uint64_t* b, std::size_t words) {
-  std::int64_t n = 0;
-  for (std::size_t w = 0; w < words; ++w) n += std::popcount(b ? a[w] & b[w] : a[w]);
-  return n;
-}
-
-// v(c) = max(k − 2c, 0): ReLU of the sum of k ±1 values of which c are −1.
-std::int64_t relu_of_count(std::size_t k, std::size_t c) {
-  return std::max<std::int64_t>(static_cast<std::int64_t>(k) - 2 * static_cast<std::int64_t>(c), 0);
+// The rows [start, start + rows) of blk as double columns of `stride` entries, and their labels.
+void transpose_rows(const RowBlock& blk, std::size_t start, std::size_t rows, std::size_t stride,
+                    double* columns, double* y) {
+  for (std::size_t r = 0; r < rows; ++r) {
+    const float* x = blk.X + (start + r) * blk.d;
+    for (std::size_t j = 0; j < blk.d; ++j) columns[j * stride + r] = x[j];
+    y[r] = blk.y[start + r];
+  }
 }
 
 }  // namespace
+
+const std::vector<const SubsetKernels*>& subset_kernel_variants() {
+  static const std::vector<const SubsetKernels*> variants = runnable_variants();
+  return variants;
+}
+
+const SubsetKernels& subset_kernels() {
+  static const SubsetKernels& chosen = *subset_kernel_variants().front();
+  return chosen;
+}
 
 bool plus_minus_one_block(const RowBlock& blk) {
   const std::size_t n = blk.rows * blk.d;
@@ -105,153 +77,29 @@ bool plus_minus_one_block(const RowBlock& blk) {
 
 void subset_parity_sums_columns(const RowBlock& blk, const std::uint32_t* subsets,
                                 std::size_t count, std::size_t k, double* acc) {
-  const std::size_t d = blk.d, chunk = chunk_rows(d);
-  const double unit = 1 / std::sqrt(static_cast<double>(k));
-  std::vector<double> columns(d * chunk), y(chunk), levels(k * chunk, 0.0);
-  std::vector<std::uint32_t> prefix(k);
-  for (std::size_t start = 0; start < blk.rows; start += chunk) {
-    const std::size_t rows = std::min(chunk, blk.rows - start);
-    const std::size_t padded = (rows + kWidth - 1) / kWidth * kWidth;
-    transpose(blk, start, rows, padded, chunk, columns.data(), y.data());
-    std::size_t fresh = 0;  // levels[1..fresh] hold the sums of prefix[0..fresh−1]
-    for (std::size_t s = 0; s < count;) {
-      const std::uint32_t* T = subsets + s * k;
-      std::size_t same = 0;
-      while (same < fresh && same + 1 < k && prefix[same] == T[same]) ++same;
-      // levels[i + 1] = levels[i] + x_{T_i}: the order in which z = 0 + x_{T_0} + … is added
-      for (std::size_t i = same; i + 1 < k; ++i) {
-        const double* from = levels.data() + i * chunk;
-        const double* c = columns.data() + T[i] * chunk;
-        double* to = levels.data() + (i + 1) * chunk;
-        for (std::size_t r = 0; r < padded; ++r) to[r] = from[r] + c[r];
-        prefix[i] = T[i];
-      }
-      fresh = k - 1;
-      const double* z = levels.data() + (k - 1) * chunk;
-      std::size_t e = s + 1;
-      while (e < count && same_prefix(T, subsets + e * k, k)) ++e;
-      for (; s < e;) {
-        const double* last[4];
-        double* out[4];
-        const std::size_t take = e - s >= 4 ? 4 : e - s >= 2 ? 2 : 1;
-        for (std::size_t l = 0; l < take; ++l) {
-          last[l] = columns.data() + subsets[(s + l) * k + k - 1] * chunk;
-          out[l] = acc + 4 * (s + l);
-        }
-        if (take == 4)
-          parity_leaves<4>(z, y.data(), last, padded, unit, out);
-        else if (take == 2)
-          parity_leaves<2>(z, y.data(), last, padded, unit, out);
-        else
-          parity_leaves<1>(z, y.data(), last, padded, unit, out);
-        s += take;
-      }
-    }
-  }
+  subset_kernels().parity_columns(blk, subsets, count, k, acc);
 }
 
 void subset_parity_sums_bits(const RowBlock& blk, const std::uint32_t* subsets, std::size_t count,
                              std::size_t k, double* acc) {
-  const std::size_t d = blk.d, rows = blk.rows, words = (rows + 63) / 64;
-  const double unit = 1 / std::sqrt(static_cast<double>(k));
-  // Columns of bits (set: x = −1), the rows present, the labels zero-padded to whole words.
-  std::vector<std::uint64_t> bits(d * words, 0), present(words, ~std::uint64_t{0});
-  std::vector<double> y(64 * words, 0.0);
-  std::vector<std::uint64_t> word(d);
-  for (std::size_t w = 0; w < words; ++w) {
-    std::fill(word.begin(), word.end(), 0);
-    for (std::size_t r = 64 * w; r < std::min(rows, 64 * w + 64); ++r) {
-      const float* x = blk.X + r * d;
-      const unsigned shift = r % 64;
-      for (std::size_t j = 0; j < d; ++j) word[j] |= std::uint64_t{x[j] < 0} << shift;
-      y[r] = blk.y[r];
-    }
-    for (std::size_t j = 0; j < d; ++j) bits[j * words + w] = word[j];
-  }
-  if (rows % 64 != 0) present[words - 1] = (std::uint64_t{1} << (rows % 64)) - 1;
-
-  // Counts c of −1s among the prefix's k − 1 coordinates with v(c) > 0 or v(c + 1) > 0: c < C.
-  const std::size_t C = (k - 1) / 2 + 1;
-  std::size_t planes = 1;
-  while ((std::size_t{1} << planes) < k) ++planes;  // c ≤ k − 1 in `planes` bits
-  std::vector<std::uint64_t> plane(planes * words), equal(C * words), below(2 * words);
-  // A row with prefix count c and last bit b has ReLU(z+) = v(c + b), ReLU(z−) = v(c + 1 − b).
-  // Per subset: Σ y ReLU(z±) = Σ_c v(c or c+1)·Y_c ∓ Σ_c D(c)·YB_c, where Y_c sums y over the
-  // rows of count c, YB_c over those with b = 1 too, and D(c) = v(c) − v(c + 1) is 2 below
-  // (k − 1)/2 and 1 at c = (k − 1)/2 for odd k: so Σ_c D(c)·YB_c is 2·YB(c ≤ C − 1) for even k,
-  // YB(c ≤ C − 2) + YB(c ≤ C − 1) for odd k. The squares the same way with E(c) = v(c)² −
-  // v(c + 1)², from popcounts (exact integers).
-  std::int64_t v[64], e_sq[64];
-  for (std::size_t c = 0; c < C; ++c) {
-    v[c] = relu_of_count(k, c);
-    e_sq[c] = v[c] * v[c] - relu_of_count(k, c + 1) * relu_of_count(k, c + 1);
-  }
-  const bool odd = k % 2 == 1;
-  const std::uint64_t* upper = below.data() + words;  // rows with c ≤ C − 1
-  const std::uint64_t* lower = below.data();          // rows with c ≤ C − 2 (odd k)
-
-  for (std::size_t s = 0; s < count;) {
-    const std::uint32_t* T = subsets + s * k;
-    std::fill(plane.begin(), plane.end(), 0);
-    for (std::size_t i = 0; i + 1 < k; ++i) {  // add column T_i to the bit-sliced counts
-      const std::uint64_t* col = bits.data() + T[i] * words;
-      for (std::size_t w = 0; w < words; ++w) {
-        std::uint64_t carry = col[w];
-        for (std::size_t p = 0; p < planes && carry; ++p) {
-          std::uint64_t& word = plane[p * words + w];
-          const std::uint64_t next = word & carry;
-          word ^= carry;
-          carry = next;
-        }
-      }
-    }
-    for (std::size_t c = 0; c < C; ++c)
-      for (std::size_t w = 0; w < words; ++w) {
-        std::uint64_t m = present[w];
-        for (std::size_t p = 0; p < planes; ++p)
-          m &= (c >> p) & 1 ? plane[p * words + w] : ~plane[p * words + w];
-        equal[c * words + w] = m;
-      }
-    for (std::size_t w = 0; w < words; ++w) {
-      std::uint64_t low = 0;
-      for (std::size_t c = 0; c + 1 < C; ++c) low |= equal[c * words + w];
-      below[w] = low;
-      below[words + w] = low | equal[(C - 1) * words + w];
-    }
-    double shared_plus = 0, shared_minus = 0;  // Σ_c v(c)·Y_c and Σ_c v(c + 1)·Y_c
-    std::int64_t square_plus = 0, square_minus = 0;
-    for (std::size_t c = 0; c < C; ++c) {
-      const double Y = masked_sum(equal.data() + c * words, nullptr, y.data(), words);
-      const std::int64_t N = popcount_and(equal.data() + c * words, nullptr, words);
-      const std::int64_t next = c + 1 < C ? v[c + 1] : relu_of_count(k, c + 1);
-      shared_plus += static_cast<double>(v[c]) * Y;
-      shared_minus += static_cast<double>(next) * Y;
-      square_plus += v[c] * v[c] * N;
-      square_minus += next * next * N;
-    }
-    for (; s < count && same_prefix(T, subsets + s * k, k); ++s) {
-      const std::uint64_t* last = bits.data() + subsets[s * k + k - 1] * words;
-      const double top = masked_sum(upper, last, y.data(), words);
-      const double flip =
-          odd ? top + (C >= 2 ? masked_sum(lower, last, y.data(), words) : 0.0) : 2 * top;
-      std::int64_t square_flip = 0;
-      for (std::size_t c = 0; c < C; ++c)
-        square_flip += e_sq[c] * popcount_and(equal.data() + c * words, last, words);
-      double* a = acc + 4 * s;
-      a[0] += unit * (shared_plus - flip);
-      a[1] += unit * unit * static_cast<double>(square_plus - square_flip);
-      a[2] += unit * (shared_minus + flip);
-      a[3] += unit * unit * static_cast<double>(square_minus + square_flip);
-    }
-  }
+  subset_kernels().parity_bits(blk, subsets, count, k, acc);
 }
 
 void subset_parity_sums(const RowBlock& blk, const std::uint32_t* subsets, std::size_t count,
                         std::size_t k, double* acc) {
   if (k <= 32 && plus_minus_one_block(blk))
-    subset_parity_sums_bits(blk, subsets, count, k, acc);
+    subset_kernels().parity_bits(blk, subsets, count, k, acc);
   else
-    subset_parity_sums_columns(blk, subsets, count, k, acc);
+    subset_kernels().parity_columns(blk, subsets, count, k, acc);
+}
+
+void subset_sign_sums(const RowBlock& blk, const std::uint32_t* subsets, std::size_t count,
+                      std::size_t k, double* acc) {
+  subset_kernels().sign_sums(blk, subsets, count, k, acc);
+}
+
+void orthogonal_subset_sums(const RowBlock& blk, std::size_t k, bool relu, double* acc) {
+  subset_kernels().orthogonal(blk, k, relu, acc);
 }
 
 void subset_parity_sums_reference(const RowBlock& blk, const std::uint32_t* subsets,
@@ -261,7 +109,7 @@ void subset_parity_sums_reference(const RowBlock& blk, const std::uint32_t* subs
   std::vector<double> columns(d * chunk), y(chunk), z(chunk);
   for (std::size_t start = 0; start < blk.rows; start += chunk) {
     const std::size_t rows = std::min(chunk, blk.rows - start);
-    transpose(blk, start, rows, rows, chunk, columns.data(), y.data());
+    transpose_rows(blk, start, rows, chunk, columns.data(), y.data());
     for (std::size_t s = 0; s < count; ++s) {
       const std::uint32_t* T = subsets + s * k;
       std::fill(z.begin(), z.begin() + rows, 0.0);
@@ -286,41 +134,6 @@ void subset_parity_sums_reference(const RowBlock& blk, const std::uint32_t* subs
       a[1] += unit * unit * rr_plus;
       a[2] += unit * yr_minus;
       a[3] += unit * unit * rr_minus;
-    }
-  }
-}
-
-void subset_sign_sums(const RowBlock& blk, const std::uint32_t* subsets, std::size_t count,
-                      std::size_t k, double* acc) {
-  const std::size_t d = blk.d, chunk = chunk_rows(d), patterns = std::size_t{1} << k;
-  const double unit = 1 / std::sqrt(static_cast<double>(k));
-  std::vector<double> columns(d * chunk), y(chunk), z(chunk);
-  for (std::size_t start = 0; start < blk.rows; start += chunk) {
-    const std::size_t rows = std::min(chunk, blk.rows - start);
-    transpose(blk, start, rows, rows, chunk, columns.data(), y.data());
-    for (std::size_t s = 0; s < count; ++s) {
-      const std::uint32_t* T = subsets + s * k;
-      for (std::size_t p = 0; p < patterns; ++p) {
-        const double s0 = (p & 1 ? -1.0 : 1.0) * unit;
-        const double* c0 = columns.data() + T[0] * chunk;
-#pragma omp simd
-        for (std::size_t r = 0; r < rows; ++r) z[r] = s0 * c0[r];
-        for (std::size_t i = 1; i < k; ++i) {
-          const double* ci = columns.data() + T[i] * chunk;
-          const double si = ((p >> i) & 1 ? -1.0 : 1.0) * unit;
-#pragma omp simd
-          for (std::size_t r = 0; r < rows; ++r) z[r] += si * ci[r];
-        }
-        double yr = 0, rr = 0;
-#pragma omp simd reduction(+ : yr, rr)
-        for (std::size_t r = 0; r < rows; ++r) {
-          const double relu = z[r] > 0 ? z[r] : 0.0;
-          yr += y[r] * relu;
-          rr += relu * relu;
-        }
-        acc[2 * (s * patterns + p)] += yr;
-        acc[2 * (s * patterns + p) + 1] += rr;
-      }
     }
   }
 }

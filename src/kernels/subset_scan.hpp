@@ -9,6 +9,23 @@
 
 namespace relureg::detail {
 
+// One ISA variant of the kernels below (src/kernels/subset_isa_*.cpp: x86-64-v4 (AVX-512),
+// x86-64-v3 (AVX2 and FMA) and the build's own flags), each compiled with its own -march.
+// Their sums run in the same fixed lanes (kernels/subset_lanes.hpp), so the variants with FMA
+// give the same sums; the functions below call the variant chosen for this CPU.
+struct SubsetKernels {
+  const char* name;
+  void (*parity_columns)(const RowBlock&, const std::uint32_t*, std::size_t, std::size_t, double*);
+  void (*parity_bits)(const RowBlock&, const std::uint32_t*, std::size_t, std::size_t, double*);
+  void (*sign_sums)(const RowBlock&, const std::uint32_t*, std::size_t, std::size_t, double*);
+  void (*orthogonal)(const RowBlock&, std::size_t, bool, double*);
+};
+
+// The variants compiled in and runnable on this CPU (cpuid), best first: the tests run each, and
+// the first is the one every kernel call takes (chosen once).
+const std::vector<const SubsetKernels*>& subset_kernel_variants();
+const SubsetKernels& subset_kernels();
+
 // The sums of exhaustive-subsets' two parity directions, for `count` k-subsets T (k sorted
 // indices each, `subsets` holding count·k of them, in lexicographic order) over the rows of
 // `blk`: with z± = Σ_{i<k−1} x_{T_i} ± x_{T_{k−1}} and u = 1/√k, adds to acc[4s..4s+3] of
@@ -46,10 +63,12 @@ void subset_sign_sums(const RowBlock& blk, const std::uint32_t* subsets, std::si
 // orthogonal-subsets' sums. For every k-subset S of the d features, in lexicographic order (index
 // i), f_S(x) = Σ_{s ∈ {±1}^k, s₁ = +1} χ(s)·pair(s·x_S/√k), pair(t) = |t| (relu, even k) or
 // tanh(t/2) (sigmoid, odd k): adds Σ y·f, Σ f², Σ f to acc[3i..3i+2]. The signed sums of common
-// prefixes are shared (level j holds 2^{j−1} columns), and rows are vectorised eight to a vector.
+// prefixes are shared (level j holds 2^{j−1} columns), and rows are vectorised across a vector.
 // For relu the two units of a leaf's last coordinate v are paired: |a + v| − |a − v| =
-// 2·sgn(v)·clamp(a, −|v|, |v|). Up to k = kOrthogonalScanMaxK (the levels take 2^{k−1} columns of
-// a chunk of rows).
+// 2·sgn(v)·clamp(a, −|v|, |v|), and the two pairs of the coordinate w before it make a
+// trapezoid, so relu stops the levels at k − 2 (orthogonal_impl.hpp). Up to k =
+// kOrthogonalScanMaxK (the levels take 2^{k−1} columns of a chunk of rows). The sums agree with
+// the per-row feature to rounding (the tests: 1e-12 of the largest sum), not bit for bit.
 inline constexpr std::size_t kOrthogonalScanMaxK = 10;
 void orthogonal_subset_sums(const RowBlock& blk, std::size_t k, bool relu, double* acc);
 

@@ -124,21 +124,46 @@ class ExhaustiveLearner final : public ParamLearner<ExhaustiveParams> {
             rms * (-3.0 + 6.0 * static_cast<double>(k) / std::max<std::size_t>(1, p_.kinks - 1)));
     }
     const std::size_t m = dirs.size() * kinks.size();
-    // Per candidate: Σ y r and Σ r² with r = ReLU(u·x − t); plus Σ y².
+    // Per candidate: Σ y r and Σ r² with r = ReLU(u·x − t); plus Σ y². The block's rows are
+    // taken a chunk at a time as columns, so that each direction's z (summed over j in the order
+    // of the row-by-row loop this replaces) and each kink's sums run across rows in vector lanes.
     const std::vector<double> s =
-        engine.mean_rows(data, 2 * m + 1, [&](const float* x, double y, double* acc) {
-          std::size_t c = 0;
-          for (const auto& u : dirs) {
-            double z = 0;
-            for (std::size_t j = 0; j < d; ++j) z += u[j] * static_cast<double>(x[j]);
-            for (double t : kinks) {
-              const double r = z > t ? z - t : 0.0;
-              acc[2 * c] += y * r;
-              acc[2 * c + 1] += r * r;
-              ++c;
+        engine.mean(data, 2 * m + 1, [&](const RowBlock& blk, double* acc) {
+          constexpr std::size_t kChunk = 512;
+          std::vector<double> columns(d * kChunk), y(kChunk), z(kChunk);
+          for (std::size_t start = 0; start < blk.rows; start += kChunk) {
+            const std::size_t rows = std::min(kChunk, blk.rows - start);
+            double yy = 0;
+            for (std::size_t r = 0; r < rows; ++r) {
+              for (std::size_t j = 0; j < d; ++j)
+                columns[j * kChunk + r] = blk.X[(start + r) * d + j];
+              y[r] = blk.y[start + r];
+              yy += y[r] * y[r];
+            }
+            acc[2 * m] += yy;
+            std::size_t c = 0;
+            for (const auto& u : dirs) {
+              std::fill_n(z.begin(), rows, 0.0);
+              for (std::size_t j = 0; j < d; ++j) {
+                const double uj = u[j];
+                const double* col = columns.data() + j * kChunk;
+#pragma omp simd
+                for (std::size_t r = 0; r < rows; ++r) z[r] += uj * col[r];
+              }
+              for (double t : kinks) {
+                double yr = 0, rr = 0;
+#pragma omp simd reduction(+ : yr, rr)
+                for (std::size_t r = 0; r < rows; ++r) {
+                  const double relu = z[r] > t ? z[r] - t : 0.0;
+                  yr += y[r] * relu;
+                  rr += relu * relu;
+                }
+                acc[2 * c] += yr;
+                acc[2 * c + 1] += rr;
+                ++c;
+              }
             }
           }
-          acc[2 * m] += y * y;
         });
     std::vector<Candidate> candidates;
     for (std::size_t c = 0; c < m; ++c) {

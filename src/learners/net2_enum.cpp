@@ -2,6 +2,8 @@
 // ε-net of k-tuples of hidden units, each with its least-squares output layer.
 #include <fmt/format.h>
 
+#include <Eigen/Dense>
+
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -151,8 +153,7 @@ class Net2EnumLearner final : public ParamLearner<Net2EnumParams> {
           std::vector<double> scratch(plan.q + G);
           std::span<double> out(acc, width(G));
           if (blk.w == nullptr) {
-            for (std::size_t r = 0; r < blk.rows; ++r)
-              accumulate_row(plan, blk.X + r * blk.d, blk.y[r], out, scratch);
+            accumulate_block(plan, blk, out, scratch);
             return;
           }
           // Sample weights: each row's moments apart, added times its weight.
@@ -284,6 +285,45 @@ class Net2EnumLearner final : public ParamLearner<Net2EnumParams> {
     if (p_.grid < 2) throw InputError("net2-enum: grid must be at least 2");
     plan.dirs = sphere_net(plan.q, p_.grid);
     return plan;
+  }
+
+  // Adds a block's moments (as accumulate_row for each row), a chunk of rows at a time: the
+  // units of the chunk's rows in a matrix H (rows × G), and the lower triangle of HᵀH by Eigen's
+  // rank update, a blocked product in place of one outer product per row. Its sums run in a fixed
+  // order for given rows (Eigen does not thread here), so a fit is the same for any thread count;
+  // against the row-by-row sums they differ by rounding only (Net2Enum tests).
+  static void accumulate_block(const Plan& plan, const RowBlock& blk, std::span<double> acc,
+                               std::vector<double>& scratch) {
+    constexpr std::size_t kChunk = 256;
+    const std::size_t G = plan.count(), q = plan.q;
+    Eigen::MatrixXd H(kChunk, G), gram = Eigen::MatrixXd::Zero(G, G);
+    double* xt = scratch.data();
+    const std::size_t pos = G * (G + 1) / 2;
+    for (std::size_t start = 0; start < blk.rows; start += kChunk) {
+      const std::size_t rows = std::min(kChunk, blk.rows - start);
+      for (std::size_t r = 0; r < rows; ++r) {
+        const float* x = blk.X + (start + r) * blk.d;
+        const double y = blk.y[start + r];
+        for (std::size_t i = 0; i < plan.m; ++i)
+          xt[i] = affine_value(x, plan.P.data() + i * plan.d, plan.d, 0.0);
+        if (plan.bias) xt[plan.m] = 1;
+        for (std::size_t g = 0; g < G; ++g) {
+          const double* u = plan.dirs.data() + g * q;
+          double z = 0;
+          for (std::size_t i = 0; i < q; ++i) z += u[i] * xt[i];
+          const double h = z > 0 ? z : 0.0;
+          H(r, g) = h;
+          acc[pos + g] += h * y;
+          acc[pos + G + g] += h;
+        }
+        acc[pos + 2 * G] += y;
+        acc[pos + 2 * G + 1] += y * y;
+      }
+      gram.selfadjointView<Eigen::Lower>().rankUpdate(H.topRows(rows).transpose());
+    }
+    std::size_t at = 0;
+    for (std::size_t g = 0; g < G; ++g)
+      for (std::size_t j = 0; j <= g; ++j) acc[at++] += gram(g, j);
   }
 
   // Adds one row's moments: h_g = ReLU(u_g·x̃).

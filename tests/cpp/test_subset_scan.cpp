@@ -61,16 +61,56 @@ void expect_sums_agree(const std::vector<double>& got, const std::vector<double>
   }
 }
 
-TEST(SubsetScan, BitPackedSumsAgreeWithTheOldScoring) {
-  // 1000 rows in blocks of 4096 and of 300 (short words, rows not a multiple of 64), k = 1..7.
-  for (std::size_t k = 1; k <= 7; ++k) {
-    const Dataset data = rows_of(1000, 9, k, true, 10 + k);
-    const std::vector<std::uint32_t> T = detail::all_subsets(9, k);
-    for (std::size_t block : {std::size_t{4096}, std::size_t{300}}) {
-      const std::string what = "k = " + std::to_string(k) + ", block " + std::to_string(block);
-      const auto want = sums(detail::subset_parity_sums_reference, data, T, k, block);
-      expect_sums_agree(sums(detail::subset_parity_sums_bits, data, T, k, block), want, what);
-      expect_sums_agree(sums(detail::subset_parity_sums_columns, data, T, k, block), want, what);
+TEST(SubsetScan, EveryIsaVariantAgreesWithTheOldScoring) {
+  // Each variant this CPU runs (the test hook: its functions called directly), ±1 and Gaussian
+  // rows, k = 1..7 over d = 9 (the leaves of a prefix not a multiple of the leaf group): 1000
+  // rows in blocks of 4096 and of 300 (rows not a multiple of the 8-row step, of a 64-row word,
+  // of the column chunk), and 4096 + 1037 rows (a whole chunk, then a short one).
+  const auto& variants = detail::subset_kernel_variants();
+  ASSERT_FALSE(variants.empty());
+  EXPECT_EQ(&detail::subset_kernels(), variants.front());
+  for (const detail::SubsetKernels* v : variants)
+    for (bool boolean : {true, false})
+      for (std::size_t k = 1; k <= 7; ++k)
+        for (std::size_t n : {std::size_t{1000}, std::size_t{4096 + 1037}}) {
+          const Dataset data = rows_of(n, 9, k, boolean, 10 + k);
+          const std::vector<std::uint32_t> T = detail::all_subsets(9, k);
+          for (std::size_t block : {std::size_t{4096}, std::size_t{300}}) {
+            const std::string what = std::string(v->name) + (boolean ? " ±1" : " Gaussian") +
+                                     ", k = " + std::to_string(k) + ", n = " + std::to_string(n) +
+                                     ", block " + std::to_string(block);
+            const auto want = sums(detail::subset_parity_sums_reference, data, T, k, block);
+            if (boolean) {
+              expect_sums_agree(sums(v->parity_bits, data, T, k, block), want, what);
+            }
+            expect_sums_agree(sums(v->parity_columns, data, T, k, block), want, what);
+          }
+        }
+}
+
+TEST(SubsetScan, IsaVariantsWithFmaGiveTheSameSums) {
+  // The variants whose sums run in the same eight lanes with the same multiply-adds (x86-64-v4
+  // and -v3, and the build's own when it has FMA) give bit-identical sums: a fit does not depend
+  // on which of them the CPU takes. The variant without FMA agrees to rounding (test above).
+  std::vector<const detail::SubsetKernels*> fma;
+  for (const detail::SubsetKernels* v : detail::subset_kernel_variants())
+    if (std::string(v->name).find("no AVX2") == std::string::npos) fma.push_back(v);
+#if defined(__x86_64__) && defined(__AVX2__) && defined(__FMA__)
+  // A build with AVX2 and FMA has its own variant and x86-64-v3's.
+  ASSERT_GE(fma.size(), 2u);
+#endif
+  for (std::size_t k : {1, 2, 3, 4, 5, 6}) {
+    for (bool boolean : {true, false}) {
+      const Dataset data = rows_of(4096 + 777, 11, k, boolean, 30 + k);
+      const std::vector<std::uint32_t> T = detail::all_subsets(11, k);
+      const auto columns = sums(fma[0]->parity_columns, data, T, k, 4096);
+      const auto bits = boolean ? sums(fma[0]->parity_bits, data, T, k, 4096) : columns;
+      for (std::size_t i = 1; i < fma.size(); ++i) {
+        EXPECT_EQ(sums(fma[i]->parity_columns, data, T, k, 4096), columns) << fma[i]->name;
+        if (boolean) {
+          EXPECT_EQ(sums(fma[i]->parity_bits, data, T, k, 4096), bits) << fma[i]->name;
+        }
+      }
     }
   }
 }
@@ -173,42 +213,69 @@ TEST(SubsetScan, FitsAreBitIdenticalForAnyThreadCountAndMatchTheOldScoring) {
   }
 }
 
-TEST(OrthogonalScan, SumsAgreeWithTheFeatureOfEachSubset) {
-  // relu with even k, sigmoid with odd k; 4096 + 300 rows (a padded last chunk), d = 8.
-  for (const auto& [k, relu] : std::vector<std::pair<std::size_t, bool>>{
-           {2, true}, {4, true}, {6, true}, {1, false}, {3, false}, {5, false}}) {
-    const std::size_t d = 8, n = 4096 + 300;
-    const Dataset data = rows_of(n, d, k, false, 40 + k);
-    const Activation activation = relu ? Activation::relu : Activation::sigmoid;
-    const std::size_t count = orthogonal::subset_count(d, k);
-    std::vector<double> got(3 * count, 0.0), want(3 * count, 0.0);
-    for (std::size_t start = 0; start < n; start += 4096) {
-      const RowBlock blk{data.X.data() + start * d,
-                         data.y.data() + start,
-                         std::min<std::size_t>(4096, n - start),
-                         d,
-                         start,
-                         nullptr};
-      detail::orthogonal_subset_sums(blk, k, relu, got.data());
-    }
-    std::vector<std::size_t> S(k);
-    for (std::size_t i = 0; i < k; ++i) S[i] = i;
-    std::vector<double> values(k);
-    for (std::size_t i = 0; i < count; ++i, orthogonal::next_subset(S, d))
-      for (std::size_t r = 0; r < n; ++r) {
-        for (std::size_t j = 0; j < k; ++j) values[j] = data.X[r * d + S[j]];
-        const double f = orthogonal::feature(values.data(), k, activation);
-        want[3 * i] += data.y[r] * f;
-        want[3 * i + 1] += f * f;
-        want[3 * i + 2] += f;
+// orthogonal_subset_sums of variant v over n rows of d Gaussian features, in blocks of 4096.
+std::vector<double> orthogonal_sums(const detail::SubsetKernels& v, const Dataset& data,
+                                    std::size_t k, bool relu) {
+  std::vector<double> got(3 * orthogonal::subset_count(data.d, k), 0.0);
+  for (std::size_t start = 0; start < data.n; start += 4096) {
+    const RowBlock blk{data.X.data() + start * data.d,
+                       data.y.data() + start,
+                       std::min<std::size_t>(4096, data.n - start),
+                       data.d,
+                       start,
+                       nullptr};
+    v.orthogonal(blk, k, relu, got.data());
+  }
+  return got;
+}
+
+TEST(OrthogonalScan, EveryIsaVariantAgreesWithTheFeatureOfEachSubset) {
+  // relu with even k, sigmoid with odd k; 4096 + 300 rows (a padded last chunk), d = 8 and 9
+  // (an odd number of leaves after some prefixes); each variant this CPU runs.
+  for (const detail::SubsetKernels* v : detail::subset_kernel_variants())
+    for (std::size_t d : {8, 9})
+      for (const auto& [k, relu] : std::vector<std::pair<std::size_t, bool>>{
+               {2, true}, {4, true}, {6, true}, {1, false}, {3, false}, {5, false}}) {
+        const std::size_t n = 4096 + 300;
+        const Dataset data = rows_of(n, d, k, false, 40 + k);
+        const Activation activation = relu ? Activation::relu : Activation::sigmoid;
+        const std::size_t count = orthogonal::subset_count(d, k);
+        const std::vector<double> got = orthogonal_sums(*v, data, k, relu);
+        std::vector<double> want(3 * count, 0.0);
+        std::vector<std::size_t> S(k);
+        for (std::size_t i = 0; i < k; ++i) S[i] = i;
+        std::vector<double> values(k);
+        for (std::size_t i = 0; i < count; ++i, orthogonal::next_subset(S, d))
+          for (std::size_t r = 0; r < n; ++r) {
+            for (std::size_t j = 0; j < k; ++j) values[j] = data.X[r * d + S[j]];
+            const double f = orthogonal::feature(values.data(), k, activation);
+            want[3 * i] += data.y[r] * f;
+            want[3 * i + 1] += f * f;
+            want[3 * i + 2] += f;
+          }
+        for (std::size_t kind = 0; kind < 3; ++kind) {
+          double scale = 0;
+          for (std::size_t i = kind; i < want.size(); i += 3)
+            scale = std::max(scale, std::abs(want[i]));
+          for (std::size_t i = kind; i < want.size(); i += 3)
+            ASSERT_LE(std::abs(got[i] - want[i]), 1e-12 * scale)
+                << v->name << ", d = " << d << ", k = " << k << ", sum " << i;
+        }
       }
-    for (std::size_t kind = 0; kind < 3; ++kind) {
-      double scale = 0;
-      for (std::size_t i = kind; i < want.size(); i += 3)
-        scale = std::max(scale, std::abs(want[i]));
-      for (std::size_t i = kind; i < want.size(); i += 3)
-        ASSERT_LE(std::abs(got[i] - want[i]), 1e-12 * scale) << "k = " << k << " sum " << i;
-    }
+}
+
+TEST(OrthogonalScan, IsaVariantsWithFmaGiveTheSameSums) {
+  std::vector<const detail::SubsetKernels*> fma;
+  for (const detail::SubsetKernels* v : detail::subset_kernel_variants())
+    if (std::string(v->name).find("no AVX2") == std::string::npos) fma.push_back(v);
+#if defined(__x86_64__) && defined(__AVX2__) && defined(__FMA__)
+  ASSERT_GE(fma.size(), 2u);
+#endif
+  for (std::size_t k : {2, 4, 6}) {
+    const Dataset data = rows_of(4096 + 300, 9, k, false, 50 + k);
+    const std::vector<double> first = orthogonal_sums(*fma[0], data, k, true);
+    for (std::size_t i = 1; i < fma.size(); ++i)
+      EXPECT_EQ(orthogonal_sums(*fma[i], data, k, true), first) << fma[i]->name << ", k = " << k;
   }
 }
 
