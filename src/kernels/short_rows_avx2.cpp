@@ -16,6 +16,7 @@ struct Avx2 {
   using Cmp = __m256d;   // a lane-wise comparison (all ones or all zeros)
   static constexpr std::size_t W = 4;
   static constexpr std::size_t kGradientRegisters = 8;
+  static constexpr std::size_t kMaxFeatures = kShortRowFeatures;
   static constexpr std::size_t K = 2;
 
   static D zero() { return _mm256_setzero_pd(); }
