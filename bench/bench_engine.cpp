@@ -47,12 +47,18 @@ const Dataset& shared_data(std::size_t n, std::size_t d) {
   return cache.emplace(std::make_pair(n, d), std::move(data)).first->second;
 }
 
-// Sums `count` floats with four independent 16-lane accumulators: enough loads in flight to be
+// Sums `count` floats with four independent accumulators of the widest vector the build has
+// (16 lanes with AVX-512, else 8: a 16-lane vector on AVX2 is a pair of registers that GCC
+// spills, which halved this read in a -march=x86-64-v3 build): enough loads in flight to be
 // limited by the memory system, not by the add latency (a single scalar or vector accumulator
 // is not), and no gathers (reading through `RowBlock::X` directly made GCC emit them).
 float stream_sum(const float* p, std::size_t count) {
-  using Floats = float __attribute__((vector_size(64)));
+#if defined(__AVX512F__)
   constexpr std::size_t kLanes = 16;
+#else
+  constexpr std::size_t kLanes = 8;
+#endif
+  using Floats = float __attribute__((vector_size(kLanes * sizeof(float))));
   Floats acc[4] = {};
   std::size_t k = 0;
   for (; k + 4 * kLanes <= count; k += 4 * kLanes) {

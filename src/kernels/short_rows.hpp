@@ -9,9 +9,8 @@
 namespace relureg::detail {
 
 // The engine's ReLU passes take these kernels for rows of at most this many features (the
-// generic and AVX2 variants), or of at most kWideShortRowFeatures (the AVX-512 variant, whose 32
-// vector registers hold a row of that many doubles); longer rows go through the row-major
-// kernels of kernels.cpp (docs/performance.md).
+// generic variant), or of at most kWideShortRowFeatures (the AVX2 and AVX-512 variants); longer
+// rows go through the row-major kernels of kernels.cpp (docs/performance.md).
 inline constexpr std::size_t kShortRowFeatures = 32;
 inline constexpr std::size_t kWideShortRowFeatures = 128;
 // Whether the passes over rows of d features take these kernels: 1 ≤ d ≤ the current variant's

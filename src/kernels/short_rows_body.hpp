@@ -249,51 +249,16 @@ void predict_block(const RowBlock& blk, const double* w, double b, double* out) 
           });
 }
 
-// Q = ⌈d / W⌉ as a constant (1 ≤ d ≤ V::kMaxFeatures: at most 16 pieces).
-template <class V, bool FusedZ, template <class, bool, std::size_t> class Body, class... Args>
+// Calls Body<V, FusedZ, Q>::run(args...) with Q = ⌈d / W⌉ as a constant (1 ≤ d ≤
+// V::kMaxFeatures); one comparison per piece count, once per block.
+template <class V, bool FusedZ, template <class, bool, std::size_t> class Body, std::size_t Q = 1,
+          class... Args>
 [[gnu::always_inline]] inline auto with_pieces(std::size_t d, Args&&... args) {
-  switch ((d + V::W - 1) / V::W) {
-    case 1:
-      return Body<V, FusedZ, 1>::run(args...);
-    case 2:
-      return Body<V, FusedZ, 2>::run(args...);
-    case 3:
-      return Body<V, FusedZ, 3>::run(args...);
-    case 4:
-      return Body<V, FusedZ, 4>::run(args...);
-    case 5:
-      return Body<V, FusedZ, 5>::run(args...);
-    case 6:
-      return Body<V, FusedZ, 6>::run(args...);
-    case 7:
-      return Body<V, FusedZ, 7>::run(args...);
-    case 8:
-      return Body<V, FusedZ, 8>::run(args...);
-    default:
-      break;
+  constexpr std::size_t kMaxPieces = (V::kMaxFeatures + V::W - 1) / V::W;
+  if constexpr (Q < kMaxPieces) {
+    if (d > Q * V::W) return with_pieces<V, FusedZ, Body, Q + 1>(d, args...);
   }
-  if constexpr (V::kMaxFeatures > 8 * V::W) {
-    switch ((d + V::W - 1) / V::W) {
-      case 9:
-        return Body<V, FusedZ, 9>::run(args...);
-      case 10:
-        return Body<V, FusedZ, 10>::run(args...);
-      case 11:
-        return Body<V, FusedZ, 11>::run(args...);
-      case 12:
-        return Body<V, FusedZ, 12>::run(args...);
-      case 13:
-        return Body<V, FusedZ, 13>::run(args...);
-      case 14:
-        return Body<V, FusedZ, 14>::run(args...);
-      case 15:
-        return Body<V, FusedZ, 15>::run(args...);
-      default:
-        return Body<V, FusedZ, 16>::run(args...);
-    }
-  } else {
-    return Body<V, FusedZ, 8>::run(args...);
-  }
+  return Body<V, FusedZ, Q>::run(args...);
 }
 
 template <class V, bool FusedZ, std::size_t Q>

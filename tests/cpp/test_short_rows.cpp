@@ -52,7 +52,7 @@ std::string isa_name(detail::ShortRowIsa isa) {
 }
 
 // The dimensions at and around every boundary of the variants' pieces (4 and 8 features).
-// And of the AVX-512 variant's wider rows (up to 128 features).
+// And of the AVX2 and AVX-512 variants' wider rows (up to 128 features).
 const std::vector<std::size_t> kBoundaryDims = {1,  2,  3,  4,  5,   7,   8,   9,  12,
                                                 15, 16, 17, 20, 24,  25,  31,  32, 33,
                                                 40, 63, 64, 65, 100, 127, 128, 129};
