@@ -73,7 +73,7 @@ class Relureg:
             m = json.load(f)
         return {"seconds": m["metrics"]["seconds"], "passes": m["metrics"]["passes"],
                 "train_loss": m["metrics"]["train_loss"], "wall": wall, "rss_kib": rss,
-                "w": m["w"]}
+                "w": m["w"], "b": m.get("b", 0.0)}
 
     def evaluate(self, model, data, truth):
         out, _, _ = run_measured([self.binary, "evaluate", "--model", model, data, "--labels",
@@ -145,8 +145,65 @@ def per_epoch(args, rr, peers, data, n, d, epochs, repeats):
     return rows
 
 
+# relureg's rows in section 3: (learner, params, sweep). Every learner of the table that fits a
+# single ReLU or a single-index model; `sweep`: also find the fewest passes to each target by
+# refitting with max_passes = k (learners whose passes are their own descent steps).
+LEARNERS = [("moment", [], False), ("moment", ["passes=1"], False), ("gd", [], True),
+            ("gd", ["init=moment"], True), ("glmtron", [], True), ("glmtron", ["polish=20"], False),
+            ("dktz22", [], True), ("wzdd23", [], False), ("gv25", [], False),
+            ("isotron", [], False)]
+FACTORS = ("1.1", "1.01")
+
+
+def fit_to_targets(args, rr, train, truth, family, name, params, sweep):
+    """The default fit, then for each target factor the fewest passes that reach it: the default
+    fit's if it does and `sweep` is off, else the smallest max_passes = k whose fit does (binary
+    search over k up to the default fit's passes; the population loss of these descents falls
+    with k). Times are each fit's own clock."""
+    tag = "_".join([name] + params).replace("=", "")
+    model = os.path.join(args.workdir, f"tta_{family}_{tag}.json")
+    fit = rr.fit(train, name, params, model)
+    ev = rr.evaluate(model, args.one_row, truth)
+    row = {"learner": " ".join([name] + params), "seconds": fit["seconds"],
+           "passes": fit["passes"], "population_loss": ev["population_loss"],
+           "opt": ev["opt"], "opt_class": ev.get("opt_class", ""),
+           "ratio": ev["population_loss"] / ev["opt"], "w": fit["w"], "b": fit["b"],
+           "method": ev.get("population_loss_method", ""), "to": {}}
+    probes = {}
+
+    def probe(k):
+        if k not in probes:
+            path = os.path.join(args.workdir, f"tta_{family}_{tag}_k{k}.json")
+            f = rr.fit(train, name, params + [f"max_passes={k}"], path)
+            e = rr.evaluate(path, args.one_row, truth)
+            probes[k] = {"passes": f["passes"], "seconds": f["seconds"],
+                         "ratio": e["population_loss"] / e["opt"]}
+        return probes[k]
+
+    for factor in FACTORS:
+        if row["ratio"] > float(factor):
+            row["to"][factor] = None
+            continue
+        if not sweep:
+            row["to"][factor] = {"passes": fit["passes"], "seconds": fit["seconds"],
+                                 "ratio": row["ratio"], "swept": False}
+            continue
+        lo, hi = 1, max(1, fit["passes"])
+        best = {"passes": fit["passes"], "seconds": fit["seconds"], "ratio": row["ratio"]}
+        while lo <= hi:
+            k = (lo + hi) // 2
+            p = probe(k)
+            if p["ratio"] <= float(factor):
+                best, hi = p, k - 1
+            else:
+                lo = k + 1
+        row["to"][factor] = dict(best, swept=True)
+    return row
+
+
 def time_to_accuracy(args, rr, peers, family):
-    """relureg's learners (default parameters) against Adam with restarts, on one family."""
+    """relureg's learners (default parameters) against PyTorch Adam and L-BFGS with restarts, on
+    one family: time and passes (epochs) to population loss <= 1.1·opt and <= 1.01·opt."""
     d, n, hold = args.tta_d, args.tta_n, args.tta_holdout
     full = rr.generate(family, n + hold, d, 1, os.path.join(args.workdir, f"{family}.npy"))
     truth_path = full[: -len(".npy")] + ".truth.json"
@@ -160,45 +217,51 @@ def time_to_accuracy(args, rr, peers, family):
         if not os.path.exists(path):
             np.save(path, np.ascontiguousarray(x[rows]))
             np.save(labels_of(path), y[rows])
+    del x
+    args.one_row = os.path.join(args.workdir, f"one_row_{d}.npy")
+    np.save(args.one_row, np.zeros((1, d), np.float32))
+    np.save(labels_of(args.one_row), np.zeros(1))
     hx, hy = np.load(holdout), np.load(labels_of(holdout))
 
-    def holdout_loss(w):
-        z = hx @ np.asarray(w, np.float32)
+    def holdout_loss(row):
+        if row["learner"].startswith("isotron"):
+            return None  # a single-index model: its link is in the model file, not a ReLU
+        z = hx @ np.asarray(row["w"], np.float32) + row["b"]
         return float(np.mean((np.maximum(z, 0) - hy) ** 2))
 
-    # Every fit here is a homogeneous ReLU: its opt is the ground truth's homogeneous record.
+    # Adam's and L-BFGS's fits are homogeneous ReLUs: their opt is the ground truth's homogeneous
+    # record (each relureg row uses the opt of its own model's class, from `evaluate`).
     opt = truth.get("homogeneous", truth)
-    target = 1.1 * opt["opt"]
-    learners = [("moment", []), ("gd", []), ("gd", ["init=moment"]), ("glmtron", []),
-                ("glmtron", ["polish=20"])]
+    targets = {factor: float(factor) * opt["opt"] for factor in FACTORS}
     ours = []
-    for name, params in learners:
-        model = os.path.join(args.workdir, f"tta_{family}_{name}.json")
-        fit = rr.fit(train, name, params, model)
-        ev = rr.evaluate(model, train, truth_path)
-        ours.append({"learner": " ".join([name] + params), "seconds": fit["seconds"],
-                     "passes": fit["passes"], "population_loss": ev["population_loss"],
-                     "ratio": ev["population_loss"] / opt["opt"],
-                     "holdout_loss": holdout_loss(fit["w"]),
-                     "reached": ev["population_loss"] <= target})
+    for name, params, sweep in LEARNERS:
+        log(f"time to 1.1/1.01 opt: relureg {' '.join([name] + params)} on {family}")
+        row = fit_to_targets(args, rr, train, truth_path, family, name, params, sweep)
+        row["holdout_loss"] = holdout_loss(row)
+        row["reached"] = row["to"]["1.1"] is not None
+        del row["w"], row["b"]
+        ours.append(row)
     result = {"family": family, "n": n, "d": d, "opt": opt["opt"], "opt_kind": opt["opt_kind"],
-              "relureg": ours, "adam": [], "mlp": None}
+              "relureg": ours, "adam": [], "lbfgs": [], "mlp": None}
     if peers.available["torch"]:
-        for blas in blas_variants(args):
-            log(f"time to 1.1 opt: PyTorch Adam ({blas} BLAS) on {family}")
-            adam = peers.run("adam_torch", {
-                "features": train, "labels": labels_of(train), "truth": truth_path,
-                "relureg": rr.binary, "workdir": args.workdir, "target": target,
-                "restarts": args.restarts, "epochs": args.adam_epochs, "lr": args.adam_lr,
-                "eval_every": args.eval_every}, blas)
-            adam["blas"] = blas
-            result["adam"].append(adam)
+        common = {"features": train, "labels": labels_of(train), "truth": truth_path,
+                  "relureg": rr.binary, "workdir": args.workdir, "targets": targets,
+                  "restarts": args.restarts}
+        for blas in (blas_variants(args) if args.tta_openblas else ["debian"]):
+            log(f"time to 1.1/1.01 opt: PyTorch Adam ({blas} BLAS) on {family}")
+            adam = peers.run("adam_torch", dict(common, epochs=args.adam_epochs, lr=args.adam_lr,
+                                                eval_every=args.eval_every), blas)
+            result["adam"].append(dict(adam, blas=blas))
+            log(f"time to 1.1/1.01 opt: PyTorch L-BFGS ({blas} BLAS) on {family}")
+            lbfgs = peers.run("lbfgs_torch", dict(common, evals=args.lbfgs_evals), blas)
+            result["lbfgs"].append(dict(lbfgs, blas=blas))
     if peers.available["sklearn"]:
         log(f"scikit-learn MLPRegressor on {family}")
         result["mlp"] = peers.run("mlp_sklearn", {
             "features": train, "labels": labels_of(train), "holdout": holdout,
             "holdout_labels": labels_of(holdout), "max_iter": args.mlp_iter,
-            "restarts": args.restarts})
+            "restarts": args.restarts, "max_rows": args.mlp_rows})
+        result["mlp"]["rows"] = min(n, args.mlp_rows)
     return result
 
 
@@ -240,14 +303,20 @@ def main():
     p.add_argument("--repeats", type=int, default=3)
     p.add_argument("--sizes", default="10000,100000,1000000", help="n of the scaling rows")
     p.add_argument("--big", action="store_true", help="add n = 10^7 (4 GB of features)")
-    p.add_argument("--tta-n", type=int, default=100000)
+    p.add_argument("--tta-n", type=int, default=10**6, help="rows of the time-to-accuracy runs")
     p.add_argument("--tta-d", type=int, default=100)
     p.add_argument("--tta-holdout", type=int, default=100000)
     p.add_argument("--restarts", type=int, default=3)
     p.add_argument("--adam-epochs", type=int, default=1000)
     p.add_argument("--adam-lr", type=float, default=0.01)
     p.add_argument("--eval-every", type=int, default=10)
+    p.add_argument("--lbfgs-evals", type=int, default=300,
+                   help="loss-and-gradient evaluations per L-BFGS restart")
+    p.add_argument("--tta-openblas", action="store_true",
+                   help="also run Adam and L-BFGS with OpenBLAS (Debian BLAS only by default)")
     p.add_argument("--mlp-iter", type=int, default=200)
+    p.add_argument("--mlp-rows", type=int, default=100000,
+                   help="rows of the time-to-accuracy data given to scikit-learn (a sanity row)")
     p.add_argument("--openblas", default="", help="directory with OpenBLAS's libblas.so.3: adds "
                    "peer rows with it (LD_LIBRARY_PATH, nothing installed system-wide)")
     p.add_argument("--bench", default="", help="output of build/bench_engine to include")
@@ -261,7 +330,7 @@ def main():
     if args.quick:
         args.n, args.sizes, args.epochs, args.repeats = 4000, "1000,4000", 5, 1
         args.tta_n, args.tta_holdout, args.tta_d, args.restarts = 4000, 2000, 10, 2
-        args.adam_epochs, args.mlp_iter = 300, 50
+        args.adam_epochs, args.mlp_iter, args.lbfgs_evals = 300, 50, 100
     if args.report_only:
         with open(os.path.join(args.workdir, "results.json")) as f:
             write_report(json.load(f), args)

@@ -22,6 +22,17 @@ struct DataMoments {
 };
 DataMoments data_moments(const Engine& engine, const DataSource& data);
 
+// The moments and, in the same pass, the statistics of moment's one-pass scale refit: each block
+// solves its own centred Chow direction u_b and adds Σ x xᵀ and Σ y x over its rows with
+// u_b·x > 0 (weighted like the moments); also Ê[y²]. All divided by the total weight.
+struct RefitMoments {
+  DataMoments moments;
+  std::vector<double> active_second;  // d×d, symmetric
+  std::vector<double> active_xy;
+  double mean_yy = 0;
+};
+RefitMoments moments_with_refit(const Engine& engine, const DataSource& data);
+
 // The Chow estimate 2 Σ̂⁻¹ Ê[y x], or with `center` 2 Cov̂(x)⁻¹ Cov̂(x, y); one pass.
 std::vector<double> chow_estimate(const Engine& engine, const DataSource& data, bool center,
                                   double ridge);

@@ -1,8 +1,11 @@
-// The closed-form moment ("Chow") estimator w = 2 Σ̂⁻¹ Ê[y x] with a 1-D scale refit.
+// The closed-form moment ("Chow") estimator w = 2 Σ̂⁻¹ Ê[y x] with a 1-D scale refit (1 or 2
+// passes).
 #include <fmt/format.h>
 
 #include <Eigen/Dense>
+#include <algorithm>
 #include <cmath>
+#include <utility>
 
 #include "descent.hpp"
 #include "learners.hpp"
@@ -15,6 +18,7 @@ namespace {
 struct MomentParams : ReluFitParams {
   double ridge = 0.0;
   bool center = true;
+  std::size_t passes = 2;
 
   static Fields<MomentParams> fields() {
     return inherit_fields<MomentParams, ReluFitParams>(
@@ -22,7 +26,11 @@ struct MomentParams : ReluFitParams {
           kInfinity},
          {"center", &MomentParams::center,
           "use Cov(x)⁻¹Cov(x, y) (same population value, lower variance); always on with "
-          "--bias"}});
+          "--bias"},
+         {"passes", &MomentParams::passes,
+          "2: exact scale refit in a second pass; 1: the refit's statistics in the moments' pass "
+          "(no --bias)",
+          1, 2}});
   }
 };
 
@@ -37,6 +45,13 @@ class MomentLearner final : public ParamLearner<MomentParams> {
   using ParamLearner::ParamLearner;
 
   FitResult fit(const DataSource& data, const FitContext& context) override {
+    if (p_.passes == 1) {
+      if (p_.bias)
+        throw InputError(
+            "moment: passes=1 fits a ReLU without a bias (the (a, b) refit of --bias reads the "
+            "data again); use passes=2 with --bias");
+      return fit_one_pass(data, context);
+    }
     const Engine& engine = *context.engine;
     std::vector<double> w = chow_estimate(engine, data, p_.center || p_.bias, p_.ridge);
     double norm = 0;
@@ -66,40 +81,78 @@ class MomentLearner final : public ParamLearner<MomentParams> {
     }
     return result;
   }
+
+ private:
+  // One pass: the moments and, per block, the refit's statistics on the rows that the block's
+  // own Chow direction makes active (see moments_with_refit). The scale along the final unit
+  // direction u is then a = u·ĝ_act / uᵀĤ_act u, where the two-pass refit has
+  // Σ y ReLU(u·x) / Σ ReLU(u·x)²: they differ only on rows whose sign flips between a block's
+  // direction and u, where |u·x| is itself of the order of the angle between them.
+  FitResult fit_one_pass(const DataSource& data, const FitContext& context) {
+    const RefitMoments m = moments_with_refit(*context.engine, data);
+    std::vector<double> u = chow_estimate(m.moments, p_.center, p_.ridge);
+    const std::size_t d = u.size();
+    double norm = 0;
+    for (double v : u) norm += v * v;
+    norm = std::sqrt(norm);
+    FitResult result;
+    result.stop_reason = "closed_form";
+    result.details["chow_norm"] = norm;
+    result.details["refit"] = "one_pass";
+    double scale = 0, numerator = 0, denominator = 0;
+    if (norm > 0) {
+      for (double& v : u) v /= norm;
+      const Eigen::Map<const Eigen::VectorXd> uv(u.data(), static_cast<Eigen::Index>(d));
+      numerator = uv.dot(Eigen::Map<const Eigen::VectorXd>(m.active_xy.data(), uv.size()));
+      denominator = uv.dot(
+          Eigen::Map<const Eigen::MatrixXd>(m.active_second.data(), uv.size(), uv.size()) * uv);
+      if (denominator > 0) scale = std::clamp(numerator / denominator, 0.0, p_.radius);
+    }
+    for (double& v : u) v *= scale;
+    result.model = ReluModel{u, 0.0, false};
+    // The training loss from the same statistics (exact for the rows whose sign the block
+    // directions got right, i.e. to the refit's own approximation).
+    result.loss_history.push_back(m.mean_yy - 2 * scale * numerator + scale * scale * denominator);
+    return result;
+  }
 };
 
-}  // namespace
+// Σ x xᵀ (lower triangle), Σ y x, Σ x, Σ y of one block (weighted: Σ w x xᵀ, ...), added to acc
+// laid out as [d×d, d, d, 1]. Converted in the block's own (row-major) layout: an element-wise
+// copy into a column-major matrix took twice as long as the rank update itself.
+using RowMajorFloats = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+using RowMajorDoubles = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
 
-DataMoments data_moments(const Engine& engine, const DataSource& data) {
-  const std::size_t d = data.cols();
-  // Layout: [Σ x xᵀ (d×d, lower triangle filled), Σ y x (d), Σ x (d), Σ y].
-  const std::size_t width = d * d + 2 * d + 1;
-  const std::vector<double> m = engine.mean(data, width, [d](const RowBlock& blk, double* acc) {
-    // Converted in the block's own (row-major) layout: an element-wise copy into a
-    // column-major matrix took twice as long as the rank update itself.
-    using RowMajorFloats = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
-    using RowMajorDoubles = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
-    const Eigen::Index rows = static_cast<Eigen::Index>(blk.rows);
-    const RowMajorDoubles xb =
-        Eigen::Map<const RowMajorFloats>(blk.X, rows, static_cast<Eigen::Index>(d)).cast<double>();
-    // Copies in Eigen's aligned storage: Eigen peels its vector loops by the runtime address, so
-    // a map over the caller's buffer would round differently for another allocation of the data.
-    const Eigen::VectorXd yb = Eigen::Map<const Eigen::VectorXd>(blk.y, rows);
-    Eigen::Map<Eigen::MatrixXd> second(acc, d, d);
-    if (blk.w != nullptr) {  // sample weights: Σ w x xᵀ, Σ w y x, Σ w x, Σ w y
-      const Eigen::VectorXd wb = Eigen::Map<const Eigen::VectorXd>(blk.w, rows);
-      const RowMajorDoubles wx = wb.asDiagonal() * xb;
-      second.triangularView<Eigen::Lower>() += xb.transpose() * wx;
-      Eigen::Map<Eigen::VectorXd>(acc + d * d, d) += wx.transpose() * yb;
-      Eigen::Map<Eigen::VectorXd>(acc + d * d + d, d) += wx.colwise().sum().transpose();
-      acc[d * d + 2 * d] += wb.dot(yb);
-      return;
-    }
-    second.selfadjointView<Eigen::Lower>().rankUpdate(xb.transpose());
-    Eigen::Map<Eigen::VectorXd>(acc + d * d, d) += xb.transpose() * yb;
-    Eigen::Map<Eigen::VectorXd>(acc + d * d + d, d) += xb.colwise().sum().transpose();
-    acc[d * d + 2 * d] += yb.sum();
-  });
+void add_block_moments(const RowBlock& blk, const RowMajorDoubles& xb, const Eigen::VectorXd& yb,
+                       double* acc) {
+  const std::size_t d = blk.d;
+  Eigen::Map<Eigen::MatrixXd> second(acc, d, d);
+  if (blk.w != nullptr) {  // sample weights: Σ w x xᵀ, Σ w y x, Σ w x, Σ w y
+    const Eigen::VectorXd wb = Eigen::Map<const Eigen::VectorXd>(blk.w, xb.rows());
+    const RowMajorDoubles wx = wb.asDiagonal() * xb;
+    second.triangularView<Eigen::Lower>() += xb.transpose() * wx;
+    Eigen::Map<Eigen::VectorXd>(acc + d * d, d) += wx.transpose() * yb;
+    Eigen::Map<Eigen::VectorXd>(acc + d * d + d, d) += wx.colwise().sum().transpose();
+    acc[d * d + 2 * d] += wb.dot(yb);
+    return;
+  }
+  second.selfadjointView<Eigen::Lower>().rankUpdate(xb.transpose());
+  Eigen::Map<Eigen::VectorXd>(acc + d * d, d) += xb.transpose() * yb;
+  Eigen::Map<Eigen::VectorXd>(acc + d * d + d, d) += xb.colwise().sum().transpose();
+  acc[d * d + 2 * d] += yb.sum();
+}
+
+// The block's features in double and its labels, in Eigen's aligned storage: Eigen peels its
+// vector loops by the runtime address, so a map over the caller's buffer would round
+// differently for another allocation of the data.
+std::pair<RowMajorDoubles, Eigen::VectorXd> block_matrices(const RowBlock& blk) {
+  const Eigen::Index rows = static_cast<Eigen::Index>(blk.rows);
+  return {Eigen::Map<const RowMajorFloats>(blk.X, rows, static_cast<Eigen::Index>(blk.d))
+              .cast<double>(),
+          Eigen::Map<const Eigen::VectorXd>(blk.y, rows)};
+}
+
+DataMoments unpack_moments(const std::vector<double>& m, std::size_t d) {
   DataMoments out;
   out.second.resize(d * d);
   Eigen::Map<Eigen::MatrixXd>(out.second.data(), d, d) =
@@ -107,6 +160,82 @@ DataMoments data_moments(const Engine& engine, const DataSource& data) {
   out.xy.assign(m.begin() + d * d, m.begin() + d * d + d);
   out.mean_x.assign(m.begin() + d * d + d, m.begin() + d * d + 2 * d);
   out.mean_y = m[d * d + 2 * d];
+  return out;
+}
+
+}  // namespace
+
+DataMoments data_moments(const Engine& engine, const DataSource& data) {
+  const std::size_t d = data.cols();
+  // Layout: [Σ x xᵀ (d×d, lower triangle filled), Σ y x (d), Σ x (d), Σ y].
+  const std::size_t width = d * d + 2 * d + 1;
+  const std::vector<double> m = engine.mean(data, width, [](const RowBlock& blk, double* acc) {
+    const auto [xb, yb] = block_matrices(blk);
+    add_block_moments(blk, xb, yb, acc);
+  });
+  return unpack_moments(m, d);
+}
+
+RefitMoments moments_with_refit(const Engine& engine, const DataSource& data) {
+  const std::size_t d = data.cols();
+  // Layout: the moments as in data_moments, then Σ_act x xᵀ (d×d, lower), Σ_act y x (d), Σ y².
+  const std::size_t base = d * d + 2 * d + 1;
+  const std::size_t width = base + d * d + d + 1;
+  const std::vector<double> m =
+      engine.mean(data, width, [d, base](const RowBlock& blk, double* acc) {
+        const auto [xb, yb] = block_matrices(blk);
+        add_block_moments(blk, xb, yb, acc);  // acc starts at zero: these are the block's own sums
+        const Eigen::Index n = static_cast<Eigen::Index>(d);
+        const Eigen::VectorXd wb = blk.w
+                                       ? Eigen::Map<const Eigen::VectorXd>(blk.w, xb.rows()).eval()
+                                       : Eigen::VectorXd::Ones(xb.rows());
+        acc[base + d * d + d] += wb.dot(yb.cwiseProduct(yb));
+        const double weight = wb.sum();
+        if (!(weight > 0)) return;
+        // The block's own centred Chow direction Cov̂(x)⁻¹Cov̂(x, y), with a ridge of
+        // (d / rows)·tr/d that keeps it defined for blocks with fewer rows than features.
+        const Eigen::Map<const Eigen::VectorXd> sx(acc + d * d + d, n);
+        const Eigen::VectorXd mean_x = sx / weight;
+        Eigen::MatrixXd cov =
+            Eigen::Map<const Eigen::MatrixXd>(acc, n, n).selfadjointView<Eigen::Lower>();
+        cov /= weight;
+        cov -= mean_x * mean_x.transpose();
+        const Eigen::VectorXd cxy = Eigen::Map<const Eigen::VectorXd>(acc + d * d, n) / weight -
+                                    (acc[d * d + 2 * d] / weight) * mean_x;
+        const double trace = cov.trace();
+        if (!(trace > 0)) return;
+        cov.diagonal().array() += trace / weight;
+        const Eigen::VectorXd direction = cov.ldlt().solve(cxy);
+        // Its active rows' Σ x xᵀ and Σ y x (weighted as the moments).
+        const Eigen::VectorXd z = xb * direction;
+        std::vector<Eigen::Index> active;
+        for (Eigen::Index r = 0; r < z.size(); ++r)
+          if (z[r] > 0 && wb[r] != 0) active.push_back(r);
+        if (active.empty()) return;
+        RowMajorDoubles xa(static_cast<Eigen::Index>(active.size()), n);
+        Eigen::VectorXd ya(xa.rows()), wa(xa.rows());
+        for (Eigen::Index k = 0; k < xa.rows(); ++k) {
+          xa.row(k) = xb.row(active[k]);
+          ya[k] = yb[active[k]];
+          wa[k] = wb[active[k]];
+        }
+        Eigen::Map<Eigen::MatrixXd> second(acc + base, n, n);
+        if (blk.w != nullptr) {
+          const RowMajorDoubles wx = wa.asDiagonal() * xa;
+          second.triangularView<Eigen::Lower>() += xa.transpose() * wx;
+          Eigen::Map<Eigen::VectorXd>(acc + base + d * d, n) += wx.transpose() * ya;
+        } else {
+          second.selfadjointView<Eigen::Lower>().rankUpdate(xa.transpose());
+          Eigen::Map<Eigen::VectorXd>(acc + base + d * d, n) += xa.transpose() * ya;
+        }
+      });
+  RefitMoments out;
+  out.moments = unpack_moments(m, d);
+  out.active_second.resize(d * d);
+  Eigen::Map<Eigen::MatrixXd>(out.active_second.data(), d, d) =
+      Eigen::Map<const Eigen::MatrixXd>(m.data() + base, d, d).selfadjointView<Eigen::Lower>();
+  out.active_xy.assign(m.begin() + base + d * d, m.begin() + base + d * d + d);
+  out.mean_yy = m[base + d * d + d];
   return out;
 }
 

@@ -102,9 +102,10 @@ TEST_F(Cli, BadInputGetsOneLineErrorsAndNoOutputFile) {
                    "net2-gd, net2-enum, "
                    "orthogonal-subsets, ste-cgd)",
                    {}, "nope");
-  expect_fit_error(path("ok.csv"),
-                   "unknown parameter 'rate' for learner 'moment' (known: radius, ridge, center)",
-                   {"--param", "rate=1", "--label", "target"});
+  expect_fit_error(
+      path("ok.csv"),
+      "unknown parameter 'rate' for learner 'moment' (known: radius, ridge, center, passes)",
+      {"--param", "rate=1", "--label", "target"});
 }
 
 TEST_F(Cli, NpyWithUnsupportedDtypeIsRejected) {

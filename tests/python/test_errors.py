@@ -78,7 +78,7 @@ def test_bad_X_at_predict(data):
         ({"learner": "nope"}, relureg.InputError,
          "unknown learner 'nope' for ReLURegressor (choose one of: moment, gd, glmtron"),
         ({"learner": "moment", "step": 0.5}, relureg.InputError,
-         "unknown parameter 'step' for learner 'moment' (known: radius, ridge, center)"),
+         "unknown parameter 'step' for learner 'moment' (known: radius, ridge, center, passes)"),
         ({"learner": "gd", "step": -1.0}, relureg.InputError,
          "parameter 'step' for learner 'gd': -1.0 is out of range [1e-12, 1000000]"),
         ({"learner": "gd", "max_passes": 2.5}, relureg.InputError,

@@ -87,7 +87,8 @@ def test_set_params_and_none_restores_the_default():
     assert model.get_params()["polish"] == 3 and model.step == 0.5
     model.set_params(learner="moment", step=None, polish=None)
     X, y, _ = relureg.make_instance("label-noise", n=2000, d=3, seed=6)
-    assert model.fit(X, y).learner_params_ == {"center": True, "ridge": 0.0, "radius": np.inf}
+    assert model.fit(X, y).learner_params_ == {"center": True, "ridge": 0.0, "radius": np.inf,
+                                                 "passes": 2}
     with pytest.raises(ValueError, match="Invalid parameter 'stpe' for estimator"):
         model.set_params(stpe=1)
 

@@ -49,3 +49,44 @@ def test_relureg_reaches_1_1_opt_and_the_report_says_so(run):
     assert "### label-noise" in text and "### adversarial" in text
     if not any(r["tool"].startswith("PyTorch") for r in results["per_epoch"]):
         assert "torch is not installed: its rows are skipped" in stderr
+
+
+def test_every_learner_reports_its_passes_to_each_target(run):
+    results, text, _ = run
+    for acc in results["accuracy"]:
+        rows = {r["learner"]: r for r in acc["relureg"]}
+        assert set(rows) == {"moment", "moment passes=1", "gd", "gd init=moment", "glmtron",
+                             "glmtron polish=20", "dktz22", "wzdd23", "gv25", "isotron"}
+        assert rows["moment"]["passes"] == 2 and rows["moment passes=1"]["passes"] == 1
+        # One pass and two passes: the same direction and (to 1e-3) the same loss.
+        assert rows["moment passes=1"]["ratio"] == pytest.approx(rows["moment"]["ratio"], rel=1e-3)
+        for row in rows.values():
+            assert row["passes"] >= 1 and row["seconds"] > 0, row["learner"]
+            for factor in ("1.1", "1.01"):
+                to = row["to"][factor]
+                assert (to is None) == (row["ratio"] > float(factor)), row["learner"]
+        # gd from zero: the first step is the Chow step; the sweep finds the fewest passes.
+        gd = rows["gd"]["to"]
+        assert gd["1.1"]["swept"] and 2 <= gd["1.1"]["passes"] <= gd["1.01"]["passes"] <= 6
+        assert gd["1.01"]["ratio"] <= 1.01 and gd["1.01"]["passes"] <= rows["gd"]["passes"]
+    assert "| relureg gd | " in text and "passes to 1.01·opt" in text
+    assert "reaches 1.01·opt in ≤ 6 passes (label-noise" in text
+
+
+def test_adam_and_lbfgs_ran_with_their_epochs_counted(run):
+    results, text, stderr = run
+    if not any(r["tool"].startswith("PyTorch") for r in results["per_epoch"]):
+        # python3-torch missing (run.sh installs it): no peer rows, and a line says so.
+        assert "torch is not installed: its rows are skipped" in stderr
+        assert all(acc["adam"] == [] and acc["lbfgs"] == [] for acc in results["accuracy"])
+        return
+    for acc in results["accuracy"]:
+        for kind in ("adam", "lbfgs"):
+            (run_,) = acc[kind]
+            assert run_["epochs_run"] >= 1 and run_["seconds_total"] > 0
+            for factor, hit in run_["hits"].items():
+                assert hit["population_loss"] <= float(factor) * acc["opt"]
+                assert 1 <= hit["epoch"] <= run_["epochs_run"]
+        # L-BFGS on this smooth, small problem reaches 1.1·opt within its first restart.
+        assert acc["lbfgs"][0]["hits"]["1.1"]["restart"] == 0
+    assert "PyTorch L-BFGS (Debian BLAS)" in text and "PyTorch Adam (Debian BLAS)" in text
