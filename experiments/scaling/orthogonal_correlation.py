@@ -1,4 +1,5 @@
-"""Scaling law 2 (first half): how little a random ReLU sees of GGJKK20's orthogonal network.
+"""Scaling law 2: how little a random ReLU sees of GGJKK20's orthogonal network, and the
+statistical-query tolerance at which net2-gd stops finding it.
 
 Goel, Gollakota, Jin, Karmalkar, Klivans (ICML 2020) build f_S, a sum of ReLUs on a hidden
 k-subset S of the n coordinates, orthogonal to every polynomial of degree < k; their statistical-
@@ -10,9 +11,16 @@ sqrt(E[ReLU(w.x)^2] E[f_S^2]), from relureg's exact population loss of ReLU(w.x)
 It reports the root-mean-square of corr over random w against n, and the fitted log-log slope
 beside the theory's -k/2. Writes OUT/orthogonal_correlation.md (and .json) and .png.
 
+Second half (orthogonal_sq.py): the largest SQ tolerance at which net2-gd (full batch, every
+mean answered by relureg's oracle, `relureg fit --sq-tolerance`) still finds f_S, against n,
+beside orthogonal-subsets, for the adversarial and the random oracle, with seeds; fitted log-log
+slopes. Writes OUT/orthogonal_sq.md (and .json) and .png. Runs the `relureg` binary of the same
+build (or $RELUREG_BINARY).
+
 Usage: PYTHONPATH=build/python /usr/bin/python3 experiments/scaling/orthogonal_correlation.py
            [--out docs/scaling] [--quick]
---quick: k in {2, 4}, n in {16, 32, 64}, 20 directions (a smoke run for CI).
+--quick: k in {2, 4}, n in {16, 32, 64}, 20 directions; the SQ half at k = 2, n in {8, 16}, one
+seed (a smoke run for CI).
 """
 
 import sys
@@ -21,6 +29,7 @@ import time
 import numpy as np
 
 import relureg
+import orthogonal_sq
 from scaling_common import parse_args, write_outputs
 
 
@@ -73,7 +82,24 @@ def main():
     data = {"rows": rows, "slopes": {str(k): s for k, s in slopes.items()}}
     png = write_outputs(args.out, "orthogonal_correlation", "\n".join(lines) + "\n", data)
     figure(rows, ks, slopes, png)
+    print(f"correlation: {time.time() - start:.0f} s", file=sys.stderr)
+    sq_half(args, rows)
     print(f"{time.time() - start:.0f} s", file=sys.stderr)
+
+
+def sq_half(args, correlation_rows):
+    """The SQ tolerance at which net2-gd and orthogonal-subsets stop finding f_S, against n."""
+    cfg = orthogonal_sq.settings(args.quick)
+    start = time.time()
+    found = orthogonal_sq.measure(orthogonal_sq.relureg_binary(), cfg)
+    summary, slopes = orthogonal_sq.summarise(found, cfg)
+    seconds = time.time() - start
+    text = orthogonal_sq.markdown(summary, slopes, cfg)
+    data = {"settings": cfg, "grid": orthogonal_sq.GRID, "found_loss": orthogonal_sq.FOUND_LOSS,
+            "runs": found, "summary": summary, "slopes": slopes, "seconds": seconds}
+    png = write_outputs(args.out, "orthogonal_sq", text, data)
+    orthogonal_sq.figure(summary, slopes, cfg, correlation_rows, png)
+    print(f"SQ tolerance: {seconds:.0f} s", file=sys.stderr)
 
 
 def figure(rows, ks, slopes, path):

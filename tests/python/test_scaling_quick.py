@@ -48,6 +48,29 @@ def test_orthogonal_correlation_decays_like_n_to_minus_k_over_two(tmp_path):
     assert abs(slopes[2] + 1) < 0.5 and abs(slopes[4] + 2) < 0.5
     corr = {(r["k"], r["n"]): r["rms_corr"] for r in found["rows"]}
     assert 1e-2 < corr[(2, 16)] < 1e-1 and 1e-5 < corr[(4, 64)] < 1e-3
+    # The second half: the SQ tolerance at which net2-gd stops finding f_S (k = 2, n = 8 and 16,
+    # one seed), beside orthogonal-subsets.
+    sq = json.load(open(tmp_path / "orthogonal_sq.json"))
+    tau = {(s["n"], s["learner"], s["oracle"]): s for s in sq["summary"]}
+    assert all(s["found_exact"] == 1 for s in sq["summary"])  # both find f_S with exact answers
+    for n in (8, 16):
+        for oracle in ("adversarial", "random"):
+            # Trying every subset needs only a constant tolerance (the signal E[y f_S] is 1) ...
+            assert tau[(n, "orthogonal-subsets", oracle)]["tau_gmean"] >= 0.1
+            # ... gradient descent a smaller one.
+            assert (tau[(n, "net2-gd", oracle)]["tau_gmean"]
+                    < tau[(n, "orthogonal-subsets", oracle)]["tau_gmean"])
+    # Adversarial answers: at n = 16 net2-gd stops at a tolerance at least 5 times below the
+    # subsets' and below its own at n = 8.
+    adversarial_16 = tau[(16, "net2-gd", "adversarial")]["tau_gmean"]
+    assert adversarial_16 * 5 <= tau[(16, "orthogonal-subsets", "adversarial")]["tau_gmean"]
+    assert adversarial_16 < tau[(8, "net2-gd", "adversarial")]["tau_gmean"]
+    # Scalar queries at τ*: net2-gd (8 units, d = 8, 150 passes) reads 8² + 8 + 1 means for its
+    # output layer and 1 + 8·8 + 2·8 + 1 per pass; orthogonal-subsets 3·C(8, 2) + 2, then 1 loss.
+    runs = {(r["n"], r["learner"], r["oracle"]): r for r in sq["runs"]}
+    assert runs[(8, "net2-gd", "adversarial")]["values"] == 73 + 150 * 82
+    assert runs[(8, "orthogonal-subsets", "adversarial")]["values"] == 3 * 28 + 2 + 1
+    assert (tmp_path / "orthogonal_sq.png").stat().st_size > 10000
 
 
 def test_parity_boundary_gd_needs_samples_growing_with_n(tmp_path):
