@@ -32,10 +32,11 @@ def pass_table(bench_text, title):
         for t in (1, 2))
     out = [title, "", head, "|" + "---:|" * (head.count("|") - 1)]
     # bench_engine names the short-row variant it ran (generic, avx2, avx512).
-    variant = re.search(r"^short-row kernels: (\S+)", bench_text, re.M)
+    variant = re.search(r"^short-row kernels: (\S+)(?: \(d <= (\d+))?", bench_text, re.M)
     short = f"short rows, {variant.group(1)}" if variant else "short rows"
+    limit = int(variant.group(2)) if variant and variant.group(2) else 32
     for d in sorted({d for d, _ in rates}):
-        row = f"| {d} | {short if d <= 32 else 'row-major tiles'} |"
+        row = f"| {d} | {short if d <= limit else 'row-major tiles'} |"
         for t in (1, 2):
             entry = rates.get((d, t), {})
             stream = entry.get("stream")

@@ -223,8 +223,9 @@ def bench_section(bench_text, avx2_text=None, subset_text=None, avx2_subset_text
            "The tables give the streaming read of the same buffer in the same binary (through "
            "the engine's blocks) and each pass's fraction of it: `gd`'s pass (`relu_stats` with "
            "the square-loss gradient), `glmtron`'s (the surrogate gradient), the loss "
-           "(`relu_loss`) and the pass with both gradients (no learner makes it). d ≤ 32 takes "
-           "the short-row kernels, longer rows the row-major tiled kernels (see the notes).", ""]
+           "(`relu_loss`) and the pass with both gradients (no learner makes it). Short rows (d ≤ "
+           "32; d ≤ 128 with the AVX2 and AVX-512 variants) take the short-row kernels, longer rows the "
+           "row-major tiled kernels (see the notes).", ""]
     out += bench_tables.pass_table(bench_text, f"This host's build (-march=native, {isa}):")
     if avx2_text:
         out += bench_tables.pass_table(

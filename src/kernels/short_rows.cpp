@@ -265,7 +265,8 @@ void generic_predict(const RowBlock& blk, const double* w, double b, double* out
               [&]<std::size_t C>() RELUREG_LAMBDA_INLINE { predict_block<C>(blk, w, b, out); });
 }
 
-constexpr ShortRowKernels kGeneric{&generic_stats, &generic_loss, &generic_scale, &generic_predict};
+constexpr ShortRowKernels kGeneric{&generic_stats, &generic_loss, &generic_scale, &generic_predict,
+                                   kShortRowFeatures};
 
 // Whether z = w·x + b is computed with fused multiply-adds in this build (affine_value's
 // mul_add, src/base/simd_rows.hpp: an explicit one with AVX-512, the compiler's contraction of
@@ -374,7 +375,12 @@ void use_short_row_isa(ShortRowIsa isa) {
 }
 
 bool short_rows(std::size_t d) {
-  return d >= 1 && d <= kShortRowFeatures && g_short_row_kernels.load(std::memory_order_relaxed);
+  return d >= 1 && d <= current().max_features &&
+         g_short_row_kernels.load(std::memory_order_relaxed);
+}
+
+std::size_t short_row_features() {
+  return current().max_features;
 }
 
 void use_short_row_kernels(bool enabled) {

@@ -8,11 +8,15 @@
 
 namespace relureg::detail {
 
-// The engine's ReLU passes take these kernels for rows of at most this many features; longer
+// The engine's ReLU passes take these kernels for rows of at most this many features (the
+// generic variant), or of at most kWideShortRowFeatures (the AVX2 and AVX-512 variants); longer
 // rows go through the row-major kernels of kernels.cpp (docs/performance.md).
 inline constexpr std::size_t kShortRowFeatures = 32;
-// Whether the passes over rows of d features take these kernels: 1 ≤ d ≤ 32, unless turned off.
+inline constexpr std::size_t kWideShortRowFeatures = 128;
+// Whether the passes over rows of d features take these kernels: 1 ≤ d ≤ the current variant's
+// limit (short_row_features()), unless turned off.
 bool short_rows(std::size_t d);
+std::size_t short_row_features();
 // Turns the short-row kernels off (every d then takes the row-major kernels) or back on: for the
 // tests and benchmarks that compare the two. Not meant to change while passes run.
 void use_short_row_kernels(bool enabled);

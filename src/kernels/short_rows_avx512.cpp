@@ -22,6 +22,7 @@ struct Avx512 {
   using Cmp = __mmask8;
   static constexpr std::size_t W = 8;
   static constexpr std::size_t kGradientRegisters = 16;
+  static constexpr std::size_t kMaxFeatures = kWideShortRowFeatures;
   static constexpr std::size_t K = 1;
 
   static D zero() { return _mm512_setzero_pd(); }

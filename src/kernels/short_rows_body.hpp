@@ -120,9 +120,9 @@ template <class V, class GroupFn>
   }
   if (r == blk.rows) return;
   const std::size_t rows = blk.rows - r;
-  float x[W * kShortRowFeatures];
+  float x[W * V::kMaxFeatures];
   double y[W], weight[W];
-  for (std::size_t k = 0; k < W * kShortRowFeatures; ++k) x[k] = 0.0f;
+  for (std::size_t k = 0; k < W * V::kMaxFeatures; ++k) x[k] = 0.0f;
   for (std::size_t k = 0; k < rows * d; ++k) x[k] = blk.X[r * d + k];
   for (std::size_t k = 0; k < W; ++k) {
     y[k] = k < rows && blk.y != nullptr ? blk.y[r + k] : 0.0;
@@ -249,34 +249,23 @@ void predict_block(const RowBlock& blk, const double* w, double b, double* out) 
           });
 }
 
-// Q = ⌈d / W⌉ as a constant (1 ≤ d ≤ 32).
-template <class V, bool FusedZ, template <class, bool, std::size_t> class Body, class... Args>
+// Calls Body<V, FusedZ, Q>::run(args...) with Q = ⌈d / W⌉ as a constant (1 ≤ d ≤
+// V::kMaxFeatures); one comparison per piece count, once per block.
+template <class V, bool FusedZ, template <class, bool, std::size_t> class Body, std::size_t Q = 1,
+          class... Args>
 [[gnu::always_inline]] inline auto with_pieces(std::size_t d, Args&&... args) {
-  switch ((d + V::W - 1) / V::W) {
-    case 1:
-      return Body<V, FusedZ, 1>::run(args...);
-    case 2:
-      return Body<V, FusedZ, 2>::run(args...);
-    case 3:
-      return Body<V, FusedZ, 3>::run(args...);
-    case 4:
-      return Body<V, FusedZ, 4>::run(args...);
-    case 5:
-      return Body<V, FusedZ, 5>::run(args...);
-    case 6:
-      return Body<V, FusedZ, 6>::run(args...);
-    case 7:
-      return Body<V, FusedZ, 7>::run(args...);
-    default:
-      return Body<V, FusedZ, 8>::run(args...);
+  constexpr std::size_t kMaxPieces = (V::kMaxFeatures + V::W - 1) / V::W;
+  if constexpr (Q < kMaxPieces) {
+    if (d > Q * V::W) return with_pieces<V, FusedZ, Body, Q + 1>(d, args...);
   }
+  return Body<V, FusedZ, Q>::run(args...);
 }
 
 template <class V, bool FusedZ, std::size_t Q>
 struct StatsBody {
   static void run(const RowBlock& blk, const double* weights, const double* w, double b,
                   bool with_bias, double relu_grad_at_zero, ShortGradients gradients, double* acc) {
-    if constexpr (Q * V::W <= kShortRowFeatures + V::W - 1) {
+    if constexpr (Q * V::W <= V::kMaxFeatures + V::W - 1) {
       if (gradients == ShortGradients::both)
         stats_block<V, FusedZ, Q, Grad::both>(blk, weights, w, b, with_bias, relu_grad_at_zero,
                                               acc);
@@ -292,7 +281,7 @@ struct StatsBody {
 template <class V, bool FusedZ, std::size_t Q>
 struct LossBody {
   static double run(const RowBlock& blk, const double* weights, const double* w, double b) {
-    if constexpr (Q * V::W <= kShortRowFeatures + V::W - 1)
+    if constexpr (Q * V::W <= V::kMaxFeatures + V::W - 1)
       return loss_block<V, FusedZ, Q>(blk, weights, w, b);
     else
       return 0.0;
@@ -301,14 +290,14 @@ struct LossBody {
 template <class V, bool FusedZ, std::size_t Q>
 struct ScaleBody {
   static void run(const RowBlock& blk, const double* weights, const double* u, double* acc) {
-    if constexpr (Q * V::W <= kShortRowFeatures + V::W - 1)
+    if constexpr (Q * V::W <= V::kMaxFeatures + V::W - 1)
       scale_block<V, FusedZ, Q>(blk, weights, u, acc);
   }
 };
 template <class V, bool FusedZ, std::size_t Q>
 struct PredictBody {
   static void run(const RowBlock& blk, const double* w, double b, double* out) {
-    if constexpr (Q * V::W <= kShortRowFeatures + V::W - 1)
+    if constexpr (Q * V::W <= V::kMaxFeatures + V::W - 1)
       predict_block<V, FusedZ, Q>(blk, w, b, out);
   }
 };
@@ -330,5 +319,5 @@ struct Kernels {
   static void predict(const RowBlock& blk, const double* w, double b, double* out) {
     with_pieces<V, FusedZ, PredictBody>(blk.d, blk, w, b, out);
   }
-  static constexpr ShortRowKernels table{&stats, &loss, &scale, &predict};
+  static constexpr ShortRowKernels table{&stats, &loss, &scale, &predict, V::kMaxFeatures};
 };

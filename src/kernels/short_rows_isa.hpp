@@ -13,6 +13,7 @@ struct ShortRowKernels {
   double (*loss)(const RowBlock& blk, const double* weights, const double* w, double b);
   void (*scale)(const RowBlock& blk, const double* weights, const double* u, double* acc);
   void (*predict)(const RowBlock& blk, const double* w, double b, double* out);
+  std::size_t max_features;  // the longest rows the kernels take
 };
 
 // The AVX2 (x86-64-v3) and AVX-512 (x86-64-v4) kernels, defined only in a build that compiles

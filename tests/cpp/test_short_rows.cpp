@@ -52,8 +52,10 @@ std::string isa_name(detail::ShortRowIsa isa) {
 }
 
 // The dimensions at and around every boundary of the variants' pieces (4 and 8 features).
-const std::vector<std::size_t> kBoundaryDims = {1,  2,  3,  4,  5,  7,  8,  9,  12,
-                                                15, 16, 17, 20, 24, 25, 31, 32, 33};
+// And of the AVX2 and AVX-512 variants' wider rows (up to 128 features).
+const std::vector<std::size_t> kBoundaryDims = {1,  2,  3,  4,  5,   7,   8,   9,  12,
+                                                15, 16, 17, 20, 24,  25,  31,  32, 33,
+                                                40, 63, 64, 65, 100, 127, 128, 129};
 
 double relative(double a, double b) {
   return std::abs(a - b) / std::max({std::abs(a), std::abs(b), 1e-300});
@@ -71,7 +73,7 @@ void expect_close(const std::vector<double>& a, const std::vector<double>& b, do
 TEST(ShortRows, PredictionsAreBitForBitPredictOne) {
   // Every d up to the limit and just past it; 1031 rows in blocks of 257: groups of eight and a
   // short last group in every block.
-  for (std::size_t d = 1; d <= detail::kShortRowFeatures + 1; ++d) {
+  for (std::size_t d = 1; d <= detail::short_row_features() + 1; ++d) {
     const Dataset data = random_rows(1031, d, static_cast<unsigned>(d));
     const ReluModel model{some_weights(d, 0.3), -0.05, true};
     const Engine engine(EngineOptions{2, 257});
@@ -180,7 +182,7 @@ TEST(ShortRows, EveryVariantAgreesWithTheRowMajorKernels) {
 
 TEST(ShortRows, EveryVariantIsBitIdenticalForAnyThreadCount) {
   for (const detail::ShortRowIsa isa : detail::runnable_short_row_isas()) {
-    for (const std::size_t d : {1u, 7u, 10u, 17u, 32u}) {
+    for (const std::size_t d : {1u, 7u, 10u, 17u, 32u, 100u}) {
       const std::string what = isa_name(isa) + " d " + std::to_string(d);
       const Dataset data = random_rows(10007, d, 3 + static_cast<unsigned>(d));
       const std::vector<double> w = some_weights(d, 0.2);
@@ -309,8 +311,8 @@ TEST(ShortRows, WeightedSumsAgreeWithTheRowMajorKernels) {
 TEST(ShortRows, RowsWithZeroActivationTakeTheGradientConvention) {
   // w = 0, b = 0: every z is exactly 0, so the square-loss gradient is ReLU'(0)·(−2 Σ y x)/n:
   // with ReLU'(0) = 1 the Chow direction, with 0 (autograd's convention) stuck at zero. Short
-  // rows (d = 3, 6) and the row-major kernel (d = 40) alike.
-  for (const std::size_t d : {3, 6, 40}) {
+  // rows (d = 3, 6, 40) and the row-major kernel (d = 200) alike.
+  for (const std::size_t d : {3, 6, 40, 200}) {
     const Dataset data = random_rows(4099, d, 7);
     const Engine engine(EngineOptions{1});
     const std::vector<double> zero(d, 0.0);
@@ -329,8 +331,8 @@ TEST(ShortRows, RowsWithZeroActivationTakeTheGradientConvention) {
 TEST(ShortRows, FittedModelsAgreeWithTheRowMajorKernels) {
   // The learners whose passes changed: the same model to 1e-9 relative (the kernels differ only
   // in the order of the additions across rows), and the same for 1 and 2 threads bit for bit.
-  // Every variant, at d = 10 and d = 32 (the issue asks 1e-6; the kernels are double, so 1e-9).
-  for (const std::size_t d : {10u, 32u}) {
+  // Every variant, at d = 10, 32 and 100 (the issue asks 1e-6; the kernels are double, so 1e-9).
+  for (const std::size_t d : {10u, 32u, 100u}) {
     const Instance instance =
         generate_instance("label-noise", 30000, d, 4, {"noise=0.2"}, Engine());
     for (const std::string name : {"gd", "glmtron", "moment"}) {
