@@ -190,18 +190,23 @@ def peer_result(tracker, restarts, elapsed, epochs_run, budget):
             "protocol_seconds_estimate": per_epoch * budget}
 
 
+def fresh_models(torch, d, tracker, count):
+    """(restart, model) for each of `count` restarts: relu(w.x) as a bias-free nn.Linear with
+    PyTorch's default init, seeded by the restart's index, which the tracker records."""
+    for restart in range(count):
+        tracker.restart = restart
+        torch.manual_seed(restart)
+        yield restart, torch.nn.Linear(d, 1, bias=False)
+
+
 def adam_torch(a):
     """Adam (lr with cosine decay) on the MSE of relu(w.x), PyTorch's default random init, up to
     `restarts` restarts of `epochs` full-batch epochs, run one after the other as a practitioner
     would. The clock of each target stops at the first epoch whose exact population loss is <=
     that target (checked every `eval_every` epochs, then back to the first such epoch)."""
     torch, x, y, tracker = peer_setup(a)
-    d = x.shape[1]
     elapsed, epochs_run, restarts = 0.0, 0, []
-    for restart in range(a["restarts"]):
-        tracker.restart = restart
-        torch.manual_seed(restart)
-        model = torch.nn.Linear(d, 1, bias=False)
+    for restart, model in fresh_models(torch, x.shape[1], tracker, a["restarts"]):
         opt = torch.optim.Adam(model.parameters(), lr=a["lr"])
         schedule = torch.optim.lr_scheduler.CosineAnnealingLR(opt, a["epochs"])
         mse = torch.nn.MSELoss()
@@ -236,12 +241,8 @@ def lbfgs_torch(a):
     accepted is answered from a cache (not counted, not timed), so the optimiser evaluates
     exactly as one long step() call would."""
     torch, x, y, tracker = peer_setup(a)
-    d = x.shape[1]
     elapsed, epochs_run, restarts = 0.0, 0, []
-    for restart in range(a["restarts"]):
-        tracker.restart = restart
-        torch.manual_seed(restart)
-        model = torch.nn.Linear(d, 1, bias=False)
+    for restart, model in fresh_models(torch, x.shape[1], tracker, a["restarts"]):
         opt = torch.optim.LBFGS(model.parameters(), lr=1, max_iter=1, history_size=10,
                                 tolerance_grad=0, tolerance_change=0,
                                 line_search_fn="strong_wolfe")

@@ -30,6 +30,15 @@ void add_params(CLI::App* app, std::vector<std::string>& params, const std::stri
       ->allow_extra_args(false);
 }
 
+// A subcommand whose first argument is the data file it reads (required).
+CLI::App* add_data_command(CLI::App& app, const std::string& name, const std::string& doc,
+                           std::string& data,
+                           const std::string& data_doc = "data file (.csv or .npy)") {
+  CLI::App* command = app.add_subcommand(name, doc);
+  command->add_option("data", data, data_doc)->required();
+  return command;
+}
+
 void add_data_flags(CLI::App* app, ReadOptions& read) {
   app->add_option("--label", read.label_column, "CSV: name of the label column")
       ->capture_default_str();
@@ -71,8 +80,7 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err)
   add_common(generate, common, option_notes);
 
   FitOptions fit;
-  CLI::App* fit_cmd = app.add_subcommand("fit", "fit a learner to a data file");
-  fit_cmd->add_option("data", fit.data, "data file (.csv or .npy)")->required();
+  CLI::App* fit_cmd = add_data_command(app, "fit", "fit a learner to a data file", fit.data);
   fit_cmd
       ->add_option("--learner", fit.learner,
                    "learner: auto (" + auto_rule() + "), " + learner_names(Task::relu) +
@@ -163,11 +171,11 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err)
   tradeoff_cmd->add_flag("--quiet", common.quiet, "no progress, only the summary");
 
   RecoverParityOptions rp;
-  CLI::App* recover = app.add_subcommand(
-      "recover-parity",
+  CLI::App* recover = add_data_command(
+      app, "recover-parity",
       "turn a ReLU learner into a sparse-parity solver (re-randomise one coordinate at a time); "
-      "prints JSON");
-  recover->add_option("data", rp.data, "data file (.csv or .npy)")->required();
+      "prints JSON",
+      rp.data);
   recover->add_option("--learner", rp.recovery.learner, "learner: " + learner_names(Task::relu))
       ->required();
   add_params(recover, rp.recovery.params, "learner", "learners");
@@ -191,11 +199,11 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err)
   add_common(recover, common, option_notes);
 
   LiftParityOptions lift;
-  CLI::App* lift_cmd = app.add_subcommand(
-      "lift-parity",
+  CLI::App* lift_cmd = add_data_command(
+      app, "lift-parity",
       "GKK19's reduction: lift a Boolean sparse-parity / LPN data set (features -1/1, labels -1/1 "
-      "or 0/1) to a Gaussian ReLU-regression instance x = b·|z|, y = (1 + l)/2");
-  lift_cmd->add_option("data", lift.data, "Boolean data file (.csv or .npy)")->required();
+      "or 0/1) to a Gaussian ReLU-regression instance x = b·|z|, y = (1 + l)/2",
+      lift.data, "Boolean data file (.csv or .npy)");
   add_data_flags(lift_cmd, lift.read);
   lift_cmd->add_option("-o,--output", lift.output, "lifted data file (.csv or .npy)")->required();
   CLI::Option* set_option =
@@ -213,8 +221,8 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err)
 
   ConvertOptions conv;
   CLI::App* convert =
-      app.add_subcommand("convert", "stream a CSV data file into NPY (features and labels)");
-  convert->add_option("data", conv.data, "CSV data file")->required();
+      add_data_command(app, "convert", "stream a CSV data file into NPY (features and labels)",
+                       conv.data, "CSV data file");
   convert->add_option("-o,--output", conv.output, "features file (.npy, float32)")->required();
   convert->add_option("--labels-out", conv.labels_out,
                       "labels file (.npy, float64; default: <stem>.labels.npy)");

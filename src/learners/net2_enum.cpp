@@ -287,6 +287,25 @@ class Net2EnumLearner final : public ParamLearner<Net2EnumParams> {
     return plan;
   }
 
+  // The hidden units h_g = ReLU(u_g·x̃) of one row, x̃ = (P x, 1 with a bias), in scratch
+  // (q + G doubles: x̃, then h); returns h.
+  static const double* hidden_units(const Plan& plan, const float* x,
+                                    std::vector<double>& scratch) {
+    const std::size_t G = plan.count(), q = plan.q;
+    double* xt = scratch.data();
+    double* h = xt + q;
+    for (std::size_t i = 0; i < plan.m; ++i)
+      xt[i] = affine_value(x, plan.P.data() + i * plan.d, plan.d, 0.0);
+    if (plan.bias) xt[plan.m] = 1;
+    for (std::size_t g = 0; g < G; ++g) {
+      const double* u = plan.dirs.data() + g * q;
+      double z = 0;
+      for (std::size_t i = 0; i < q; ++i) z += u[i] * xt[i];
+      h[g] = z > 0 ? z : 0.0;
+    }
+    return h;
+  }
+
   // Adds a block's moments (as accumulate_row for each row), a chunk of rows at a time: the
   // units of the chunk's rows in a matrix H (rows × G), and the lower triangle of HᵀH by Eigen's
   // rank update, a blocked product in place of one outer product per row. Its sums run in a fixed
@@ -295,26 +314,18 @@ class Net2EnumLearner final : public ParamLearner<Net2EnumParams> {
   static void accumulate_block(const Plan& plan, const RowBlock& blk, std::span<double> acc,
                                std::vector<double>& scratch) {
     constexpr std::size_t kChunk = 256;
-    const std::size_t G = plan.count(), q = plan.q;
+    const std::size_t G = plan.count();
     Eigen::MatrixXd H(kChunk, G), gram = Eigen::MatrixXd::Zero(G, G);
-    double* xt = scratch.data();
     const std::size_t pos = G * (G + 1) / 2;
     for (std::size_t start = 0; start < blk.rows; start += kChunk) {
       const std::size_t rows = std::min(kChunk, blk.rows - start);
       for (std::size_t r = 0; r < rows; ++r) {
-        const float* x = blk.X + (start + r) * blk.d;
         const double y = blk.y[start + r];
-        for (std::size_t i = 0; i < plan.m; ++i)
-          xt[i] = affine_value(x, plan.P.data() + i * plan.d, plan.d, 0.0);
-        if (plan.bias) xt[plan.m] = 1;
+        const double* h = hidden_units(plan, blk.X + (start + r) * blk.d, scratch);
         for (std::size_t g = 0; g < G; ++g) {
-          const double* u = plan.dirs.data() + g * q;
-          double z = 0;
-          for (std::size_t i = 0; i < q; ++i) z += u[i] * xt[i];
-          const double h = z > 0 ? z : 0.0;
-          H(r, g) = h;
-          acc[pos + g] += h * y;
-          acc[pos + G + g] += h;
+          H(r, g) = h[g];
+          acc[pos + g] += h[g] * y;
+          acc[pos + G + g] += h[g];
         }
         acc[pos + 2 * G] += y;
         acc[pos + 2 * G + 1] += y * y;
@@ -329,18 +340,8 @@ class Net2EnumLearner final : public ParamLearner<Net2EnumParams> {
   // Adds one row's moments: h_g = ReLU(u_g·x̃).
   static void accumulate_row(const Plan& plan, const float* x, double y, std::span<double> acc,
                              std::vector<double>& scratch) {
-    const std::size_t G = plan.count(), q = plan.q;
-    double* xt = scratch.data();
-    double* h = xt + q;
-    for (std::size_t i = 0; i < plan.m; ++i)
-      xt[i] = affine_value(x, plan.P.data() + i * plan.d, plan.d, 0.0);
-    if (plan.bias) xt[plan.m] = 1;
-    for (std::size_t g = 0; g < G; ++g) {
-      const double* u = plan.dirs.data() + g * q;
-      double z = 0;
-      for (std::size_t i = 0; i < q; ++i) z += u[i] * xt[i];
-      h[g] = z > 0 ? z : 0.0;
-    }
+    const std::size_t G = plan.count();
+    const double* h = hidden_units(plan, x, scratch);
     std::size_t pos = 0;
     for (std::size_t g = 0; g < G; ++g) {
       const double hg = h[g];

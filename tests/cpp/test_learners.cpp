@@ -9,15 +9,12 @@
 #include "relureg/kernels.hpp"
 #include "relureg/learner.hpp"
 #include "relureg/model_ops.hpp"
+#include "test_support.hpp"
 
 namespace relureg {
 namespace {
 
-double distance(const std::vector<double>& a, const std::vector<double>& b) {
-  double s = 0;
-  for (std::size_t j = 0; j < a.size(); ++j) s += (a[j] - b[j]) * (a[j] - b[j]);
-  return std::sqrt(s);
-}
+using testing::distance;
 
 FitResult fit(const std::string& learner, const Instance& instance, const Engine& engine,
               const std::vector<std::string>& params = {}, bool bias = false) {

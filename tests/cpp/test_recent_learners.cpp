@@ -14,11 +14,7 @@ namespace {
 
 using relureg::testing::two_threads;
 
-double distance(const std::vector<double>& a, const std::vector<double>& b) {
-  double s = 0;
-  for (std::size_t j = 0; j < a.size(); ++j) s += (a[j] - b[j]) * (a[j] - b[j]);
-  return std::sqrt(s);
-}
+using testing::distance;
 
 FitResult fit(const std::string& learner, const Instance& instance,
               const std::vector<std::string>& params = {}, bool bias = false) {

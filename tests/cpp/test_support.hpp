@@ -16,6 +16,13 @@
 
 namespace relureg::testing {
 
+// The Euclidean distance ‖a − b‖ (of a recovered weight vector from the teacher's, say).
+inline double distance(const std::vector<double>& a, const std::vector<double>& b) {
+  double s = 0;
+  for (std::size_t j = 0; j < a.size(); ++j) s += (a[j] - b[j]) * (a[j] - b[j]);
+  return std::sqrt(s);
+}
+
 // One engine with two threads for a whole test binary (results do not depend on the count).
 inline const Engine& two_threads() {
   static const Engine engine(EngineOptions{2});
