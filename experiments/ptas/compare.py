@@ -38,6 +38,7 @@ def main():
     parser.add_argument("--d", type=int, default=5)
     parser.add_argument("--out", default="docs/ptas.md")
     args = parser.parse_args()
+    load_before = f"{os.getloadavg()[0]:.2f}"
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         for seed in range(1, args.seeds + 1):
@@ -70,8 +71,8 @@ def main():
         "every fit with a bias; opt is the family's certified upper bound over ReLUs with a bias, "
         "so ratios below 1 mean the improper predictor beats every ReLU. Population losses: exact "
         "for the ReLUs, Monte Carlo (10^6 fresh rows, standard error shown) for ptas's piecewise "
-        "model. Fit seconds are wall time with 2 threads on a shared machine "
-        f"({machine()}; other jobs were running, so times are indicative). ptas: eta = 0.5, "
+        "model. Fit seconds are wall time with 2 threads "
+        f"({machine()}; load average {load_before} before the run). ptas: eta = 0.5, "
         "degree ceil(1/eta^3) = 8 (1287 basis polynomials), its estimate printed before the fit "
         "beside the measured time; exhaustive: max_dim = 5 (a cube-surface net of 2882 "
         "directions × 33 kinks, 5 polished).",
