@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "kernels/subset_lanes.hpp"
+#include "relureg/orthogonal.hpp"
 
 namespace relureg::detail {
 namespace {
@@ -28,17 +29,19 @@ class OrthogonalScan {
         acc_(acc),
         columns_(d_ * stride_),
         y_(chunk_),
-        f_(chunk_),
         sums_(k),
-        chis_(k) {
+        invs_(relu ? 0 : k) {
     for (std::size_t j = 1; j < k; ++j) {
       sums_[j].resize((std::size_t{1} << (j - 1)) * stride_);
-      chis_[j].resize(std::size_t{1} << (j - 1));
+      if (!relu) invs_[j].resize(sums_[j].size());
     }
-    // χ of the sums relu_leaves reads (level k − 2 with k ≥ 3, level 1 with k = 2): +1 for an
-    // even number of −1 signs.
+    if (!relu || k == 1)  // k = 1 is always the sigmoid's tanh
+      for (auto* a : {&exp_plus_, &exp_minus_, &cosh2_, &sinh4_}) a->resize(d_ * stride_);
+    // χ of the sums the leaves read (relu: level k − 2 with k ≥ 3, level 1 with k = 2; sigmoid:
+    // level k − 1): +1 for an even number of −1 signs (bit i of the index: a −1 sign).
+    const std::size_t last = relu ? (k >= 3 ? k - 2 : 1) : k - 1;
     if (k >= 2)
-      for (std::size_t i = 0; i < (std::size_t{1} << (k >= 3 ? k - 3 : 0)); ++i)
+      for (std::size_t i = 0; i < (std::size_t{1} << (last - 1)); ++i)
         (std::popcount(i) % 2 == 0 ? plus_ : minus_).push_back(i);
   }
 
@@ -48,13 +51,27 @@ class OrthogonalScan {
       padded_ = (rows_ + kStride - 1) / kStride * kStride;
       transpose(blk_, start, rows_, padded_, stride_, columns_.data(), y_.data());
       index_ = 0;
+      if ((!relu_ || k_ == 1) && !exponentials()) {
+        scalar_chunk();
+        continue;
+      }
       if (k_ == 1) {
-        for (std::size_t a = 0; a < d_; ++a) sigmoid_leaf(a);
+        for (std::size_t a = 0; a < d_; ++a) sigmoid_leaves(a);
         continue;
       }
       for (std::size_t a = 0; a + k_ <= d_; ++a) {
-        std::copy_n(column(a), padded_, sums_[1].data());
-        chis_[1][0] = 1;
+        if (!relu_) {  // level 1 of a sigmoid: e^{±x_a/√k} (k = 2: the leaves' 2·cosh(x_a/√k))
+          if (k_ == 2) {
+            std::copy_n(cosh2_.data() + a * stride_, padded_, sums_[1].data());
+          } else {
+            std::copy_n(exp_plus_.data() + a * stride_, padded_, sums_[1].data());
+            std::copy_n(exp_minus_.data() + a * stride_, padded_, invs_[1].data());
+          }
+        } else if (k_ == 3) {  // the relu leaves read |s| of level k − 2
+          for (std::size_t r = 0; r < padded_; ++r) sums_[1][r] = std::abs(column(a)[r]);
+        } else {
+          std::copy_n(column(a), padded_, sums_[1].data());
+        }
         descend(1, a + 1);
       }
     }
@@ -66,7 +83,9 @@ class OrthogonalScan {
 
   const double* column(std::size_t j) const { return columns_.data() + j * stride_; }
 
-  // sums_[level] holds the 2^{level−1} signed sums of the chosen prefix.
+  // sums_[level] holds the 2^{level−1} signed sums s of the chosen prefix (relu; |s| at level
+  // k − 2, the last the leaves read), or e^{s/√k} with e^{−s/√k} in invs_[level] (sigmoid; at
+  // level k − 1, the last, 2·cosh(s/√k) instead).
   void descend(std::size_t level, std::size_t from) {
     if (relu_ && k_ >= 3 && level + 2 == k_) {  // the last two coordinates w, v in relu_leaves
       for (std::size_t w = from; w + 1 < d_; ++w) {
@@ -80,22 +99,50 @@ class OrthogonalScan {
       std::size_t e = from;
       if (relu_)  // k = 2
         for (; e + kReluLeaves <= d_; e += kReluLeaves) relu_leaves<kReluLeaves>(d_, e);
-      for (; e < d_; ++e) relu_ ? relu_leaves<1>(d_, e) : sigmoid_leaf(e);
+      for (; e < d_; ++e) relu_ ? relu_leaves<1>(d_, e) : sigmoid_leaves(e);
       return;
     }
     const std::size_t half = std::size_t{1} << (level - 1);
+    const bool last = level + 1 == (relu_ ? k_ - 2 : k_ - 1);  // the leaves read level + 1
     for (std::size_t e = from; e + (k_ - level) <= d_; ++e) {
-      const double* v = column(e);
       for (std::size_t i = 0; i < half; ++i) {
         const double* s = sums_[level].data() + i * stride_;
         double* plus = sums_[level + 1].data() + 2 * i * stride_;
         double* minus = plus + stride_;
-        for (std::size_t r = 0; r < padded_; ++r) {
-          plus[r] = s[r] + v[r];
-          minus[r] = s[r] - v[r];
+        if (relu_) {
+          const double* v = column(e);
+          if (last) {
+            for (std::size_t r = 0; r < padded_; ++r) {
+              plus[r] = std::abs(s[r] + v[r]);
+              minus[r] = std::abs(s[r] - v[r]);
+            }
+          } else {
+            for (std::size_t r = 0; r < padded_; ++r) {
+              plus[r] = s[r] + v[r];
+              minus[r] = s[r] - v[r];
+            }
+          }
+          continue;
         }
-        chis_[level + 1][2 * i] = chis_[level][i];
-        chis_[level + 1][2 * i + 1] = -chis_[level][i];
+        // e^{(s ± x)/√k} = e^{s/√k}·e^{±x/√k}: products, no cancellation.
+        const double* si = invs_[level].data() + i * stride_;
+        const double* ep = exp_plus_.data() + e * stride_;
+        const double* em = exp_minus_.data() + e * stride_;
+        if (last) {
+          for (std::size_t r = 0; r < padded_; ++r) {
+            plus[r] = s[r] * ep[r] + si[r] * em[r];
+            minus[r] = s[r] * em[r] + si[r] * ep[r];
+          }
+        } else {
+          double* plus_inv = invs_[level + 1].data() + 2 * i * stride_;
+          double* minus_inv = plus_inv + stride_;
+          for (std::size_t r = 0; r < padded_; ++r) {
+            plus[r] = s[r] * ep[r];
+            plus_inv[r] = si[r] * em[r];
+            minus[r] = s[r] * em[r];
+            minus_inv[r] = si[r] * ep[r];
+          }
+        }
       }
       descend(level + 1, e + 1);
     }
@@ -105,9 +152,10 @@ class OrthogonalScan {
   // the pair of units (a_i + v, a_i − v) gives χ_i·(|a_i + v| − |a_i − v|)/√k, and
   // |a + v| − |a − v| = 2·sgn(v)·sgn(a)·min(|a|, |v|) = 2·sgn(v)·clamp(a, −|v|, |v|).
   // With k ≥ 3 the a_i are s_j ± w (s_j the sums of the first k − 2 coordinates, w the
-  // coordinate before v), never stored: the pair's clamps differ by the length of
-  // [s − |w|, s + |w|] ∩ [−|v|, |v|] times sgn(w), so
-  //   Σ_i χ_i·clamp(a_i) = sgn(w)·Σ_j χ_j·max(0, min(s_j + |w|, |v|) − max(s_j − |w|, −|v|)).
+  // coordinate before v), never stored: the pair's clamps differ by sgn(w) times the length of
+  // [s_j − |w|, s_j + |w|] ∩ [−|v|, |v|], which is clamp(|w| + |v| − |s_j|, 0, 2·min(|w|, |v|)):
+  //   Σ_i χ_i·clamp(a_i) = sgn(w)·Σ_j χ_j·min(max(q − |s_j|, 0), p),  q = |w| + |v|,
+  // p = 2·min(|w|, |v|), with |s_j| stored by the prefix (four lane operations per j).
   // (k = 2: w_column = d_, no w, and a_0 = s_0 = x_{T_0}.) The sum over j runs in four chains
   // (χ = +1 and −1, each alternating between two), so that the adds do not wait on each other.
   template <std::size_t L>
@@ -126,15 +174,22 @@ class OrthogonalScan {
         Vec v[L], top[L], bottom[L], p0[L], p1[L], m0[L], m1[L];
         for (std::size_t l = 0; l < L; ++l) {
           v[l] = load(column(e + l) + r);
-          top[l] = abs(v[l]);
-          bottom[l] = -top[l];
+          const Vec a = abs(v[l]);
+          if (paired) {  // top = q, bottom = p
+            top[l] = width + a;
+            const Vec low = min(width, a);
+            bottom[l] = low + low;
+          } else {
+            top[l] = a;
+            bottom[l] = -a;
+          }
           p0[l] = p1[l] = m0[l] = m1[l] = Vec{};
         }
         if (paired) {
-          chains<L, true>(s + r, width, plus_, bottom, top, p0, p1);
-          chains<L, true>(s + r, width, minus_, bottom, top, m0, m1);
+          chains<L, true>(s + r, plus_, bottom, top, p0, p1);
+          chains<L, true>(s + r, minus_, bottom, top, m0, m1);
         } else {
-          chains<L, false>(s + r, width, plus_, bottom, top, p0, p1);
+          chains<L, false>(s + r, plus_, bottom, top, p0, p1);
         }
         const Vec y = load(y_.data() + r);
         for (std::size_t l = 0; l < L; ++l) {
@@ -156,44 +211,67 @@ class OrthogonalScan {
     for (std::size_t l = 0; l < L; ++l) add(part[l]);
   }
 
-  // For the positions j of `which` (even into c0, odd into c1): the trapezoid of s_j ± width
-  // (Paired) or clamp(s_j, bottom, top).
+  // For the positions j of `which` (even into c0, odd into c1): min(max(top − s_j, 0), bottom)
+  // (Paired: s_j = |s_j|, top = q, bottom = p) or clamp(s_j, bottom, top).
   template <std::size_t L, bool Paired>
-  [[gnu::always_inline]] void chains(const double* s, const Vec& width,
-                                     const std::vector<std::size_t>& which, const Vec* bottom,
-                                     const Vec* top, Vec* c0, Vec* c1) const {
+  [[gnu::always_inline]] void chains(const double* s, const std::vector<std::size_t>& which,
+                                     const Vec* bottom, const Vec* top, Vec* c0, Vec* c1) const {
     const std::size_t n = which.size();
     for (std::size_t j = 0; j < n; ++j) {
       const Vec sj = load(s + which[j] * stride_);
       Vec* c = j % 2 == 0 ? c0 : c1;
-      if constexpr (Paired) {
-        const Vec hi = sj + width, lo = sj - width;
-        for (std::size_t l = 0; l < L; ++l) c[l] += relu(min(hi, top[l]) - max(lo, bottom[l]));
-      } else {
-        for (std::size_t l = 0; l < L; ++l) c[l] += min(max(sj, bottom[l]), top[l]);
+      for (std::size_t l = 0; l < L; ++l) {
+        if constexpr (Paired)
+          c[l] += min(relu(top[l] - sj), bottom[l]);
+        else
+          c[l] += min(max(sj, bottom[l]), top[l]);
       }
     }
   }
 
-  // f = Σ_i χ_i·(tanh((a_i + v)/(2√k)) − tanh((a_i − v)/(2√k))), each row as the row walker did.
-  void sigmoid_leaf(std::size_t e) {
-    const double* v = column(e);
-    const std::size_t count = k_ == 1 ? 0 : std::size_t{1} << (k_ - 2);
-    for (std::size_t r = 0; r < padded_; ++r) {
-      double total = 0;
-      if (k_ == 1) total += std::tanh(v[r] * inv_ / 2);
-      for (std::size_t i = 0; i < count; ++i) {
-        const double a = sums_[k_ - 1][i * stride_ + r], chi = chis_[k_ - 1][i];
-        total += chi * std::tanh((a + v[r]) * inv_ / 2);
-        total += -chi * std::tanh((a - v[r]) * inv_ / 2);
-      }
-      f_[r] = r < rows_ ? total : 0.0;
-    }
+  // The sigmoid's units in pairs: with t = 1/√k, tanh((a + v)·t/2) − tanh((a − v)·t/2) =
+  // 2·sinh(v·t)/(cosh(a·t) + cosh(v·t)), so f = 4·sinh(v·t)·Σ_i χ_i/(C_i + c) with C_i =
+  // 2·cosh(a_i·t) (the prefix, level k − 1) and c = 2·cosh(v·t): every denominator is at least
+  // 4, nothing cancels. The fractions are added up to kGroup at a time over one denominator
+  // (N/D + χ/d = (N·d + χ·D)/(D·d), three lane operations each) and one division per group.
+  // k = 1: f = tanh(v/2) = (e^v − 1)/(e^v + 1).
+  void sigmoid_leaves(std::size_t e) {
+    const double* ep = exp_plus_.data() + e * stride_;
+    const double* c = cosh2_.data() + e * stride_;
+    const double* sv = sinh4_.data() + e * stride_;
+    const double* C = sums_[k_ == 1 ? 0 : k_ - 1].data();
     Vec part[3][kHalves];
     for (std::size_t h = 0; h < kHalves; ++h) {
       Vec yf{}, ff{}, fs{};
       for (std::size_t r = h * kWidth; r < padded_; r += kStride) {
-        const Vec f = load(f_.data() + r), y = load(y_.data() + r);
+        Vec f;
+        if (k_ == 1) {
+          const Vec x = load(ep + r);
+          f = (x - 1.0) / (x + 1.0);
+        } else {
+          const Vec cv = load(c + r);
+          Vec total{}, N{}, D{};
+          std::size_t in_group = 0;
+          const auto term = [&](std::size_t i, bool minus) {
+            const Vec den = load(C + i * stride_ + r) + cv;
+            if (in_group == 0) {
+              N = Vec{} + (minus ? -1.0 : 1.0);
+              D = den;
+            } else {
+              N = minus ? N * den - D : N * den + D;
+              D = D * den;
+            }
+            if (++in_group == kGroup) {
+              total += N / D;
+              in_group = 0;
+            }
+          };
+          for (std::size_t i : plus_) term(i, false);
+          for (std::size_t i : minus_) term(i, true);
+          if (in_group > 0) total += N / D;
+          f = load(sv + r) * total;
+        }
+        const Vec y = load(y_.data() + r);
         yf += y * f;
         ff += f * f;
         fs += f;
@@ -203,6 +281,51 @@ class OrthogonalScan {
       part[2][h] = fs;
     }
     add(part);
+  }
+
+  // The chunk's e^{±x/√k}, 2·cosh(x/√k) and 4·sinh(x/√k) of every column (k = 1: e^x only),
+  // unless some |x| is so large that a group's denominator could overflow (false: the chunk
+  // takes scalar_chunk).
+  bool exponentials() {
+    double largest = 0;
+    for (std::size_t i = 0; i < d_ * stride_; ++i)
+      largest = std::max(largest, std::abs(columns_[i]));
+    const double group = static_cast<double>(std::min(kGroup, plus_.size() + minus_.size()));
+    if (k_ >= 3 && group * (std::log(4.0) + std::sqrt(static_cast<double>(k_)) * largest) > 690)
+      return false;
+    for (std::size_t j = 0; j < d_; ++j)
+      for (std::size_t r = 0; r < padded_; r += kWidth) {
+        const std::size_t at = j * stride_ + r;
+        if (k_ == 1) {  // tanh(x/2) needs e^x only
+          const Vec p = exp(load(columns_.data() + at));
+          std::memcpy(exp_plus_.data() + at, &p, sizeof p);
+          continue;
+        }
+        const Vec x = load(columns_.data() + at) * inv_;
+        const Vec p = exp(x), m = exp(-x), c = p + m, sv = 2.0 * (p - m);
+        std::memcpy(exp_plus_.data() + at, &p, sizeof p);
+        std::memcpy(exp_minus_.data() + at, &m, sizeof m);
+        std::memcpy(cosh2_.data() + at, &c, sizeof c);
+        std::memcpy(sinh4_.data() + at, &sv, sizeof sv);
+      }
+    return true;
+  }
+
+  // The chunk's sums row by row from orthogonal::feature (a sigmoid chunk with huge features).
+  void scalar_chunk() {
+    std::vector<std::size_t> S(k_);
+    for (std::size_t i = 0; i < k_; ++i) S[i] = i;
+    std::vector<double> values(k_);
+    do {
+      double* a = acc_ + 3 * index_++;
+      for (std::size_t r = 0; r < rows_; ++r) {
+        for (std::size_t j = 0; j < k_; ++j) values[j] = column(S[j])[r];
+        const double f = orthogonal::feature(values.data(), k_, Activation::sigmoid);
+        a[0] += y_[r] * f;
+        a[1] += f * f;
+        a[2] += f;
+      }
+    } while (orthogonal::next_subset(S, d_));
   }
 
   void add(const Vec (&part)[3][kHalves]) {
@@ -220,8 +343,10 @@ class OrthogonalScan {
   // and stores of one row do not fall on addresses 4 KB apart (which the CPU takes as aliasing).
   std::size_t chunk_, stride_, rows_ = 0, padded_ = 0, index_ = 0;
   double* acc_;
-  std::vector<double> columns_, y_, f_;
-  std::vector<std::vector<double>> sums_, chis_;
+  // A sigmoid's fractions per division (their denominators are at most e^{690/kGroup} each).
+  static constexpr std::size_t kGroup = 8;
+  std::vector<double> columns_, y_, exp_plus_, exp_minus_, cosh2_, sinh4_;
+  std::vector<std::vector<double>> sums_, invs_;
   std::vector<std::size_t> plus_, minus_;  // the last level's sums with χ = +1 and χ = −1
 };
 
