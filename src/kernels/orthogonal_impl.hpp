@@ -7,7 +7,6 @@
 #include <vector>
 
 #include "kernels/subset_lanes.hpp"
-#include "relureg/orthogonal.hpp"
 
 namespace relureg::detail {
 namespace {
@@ -40,9 +39,14 @@ class OrthogonalScan {
     // χ of the sums the leaves read (relu: level k − 2 with k ≥ 3, level 1 with k = 2; sigmoid:
     // level k − 1): +1 for an even number of −1 signs (bit i of the index: a −1 sign).
     const std::size_t last = relu ? (k >= 3 ? k - 2 : 1) : k - 1;
-    if (k >= 2)
-      for (std::size_t i = 0; i < (std::size_t{1} << (last - 1)); ++i)
+    if (k >= 2) {
+      terms_ = std::size_t{1} << (last - 1);
+      for (std::size_t i = 0; i < terms_; ++i)
         (std::popcount(i) % 2 == 0 ? plus_ : minus_).push_back(i);
+      slot_.resize(terms_);
+      for (std::size_t t = 0; t < plus_.size(); ++t) slot_[plus_[t]] = t;
+      for (std::size_t t = 0; t < minus_.size(); ++t) slot_[minus_[t]] = plus_.size() + t;
+    }
   }
 
   void run() {
@@ -56,7 +60,7 @@ class OrthogonalScan {
         continue;
       }
       if (k_ == 1) {
-        for (std::size_t a = 0; a < d_; ++a) sigmoid_leaves(a);
+        for (std::size_t a = 0; a < d_; ++a) sigmoid_leaves<1>(a);
         continue;
       }
       for (std::size_t a = 0; a + k_ <= d_; ++a) {
@@ -83,6 +87,40 @@ class OrthogonalScan {
 
   const double* column(std::size_t j) const { return columns_.data() + j * stride_; }
 
+  // The level the leaves read is stored in tiles: the terms_ vectors of rows r … r + kWidth − 1
+  // side by side, the χ = +1 terms first (slot_), so that a leaf reads them at fixed offsets.
+  double* tile(double* level, std::size_t r, std::size_t slot) const {
+    return level + (r / kWidth * terms_ + slot) * kWidth;
+  }
+
+  // The leaves with the number of terms known to the compiler (the orders the learner runs:
+  // relu k = 2, 4, 6, 8 and sigmoid k = 3, 5, 7, 9) or read at run time.
+  template <std::size_t L>
+  void relu_dispatch(std::size_t w, std::size_t e) {
+    switch (terms_) {
+      case 2:
+        return relu_leaves<L, 2>(w, e);
+      case 8:
+        return relu_leaves<L, 8>(w, e);
+      case 32:
+        return relu_leaves<L, 32>(w, e);
+      default:
+        return relu_leaves<L, 0>(w, e);
+    }
+  }
+  void sigmoid_dispatch(std::size_t e) {
+    switch (terms_) {
+      case 2:
+        return sigmoid_leaves<2>(e);
+      case 8:
+        return sigmoid_leaves<8>(e);
+      case 32:
+        return sigmoid_leaves<32>(e);
+      default:
+        return sigmoid_leaves<0>(e);
+    }
+  }
+
   // sums_[level] holds the 2^{level−1} signed sums s of the chosen prefix (relu; |s| at level
   // k − 2, the last the leaves read), or e^{s/√k} with e^{−s/√k} in invs_[level] (sigmoid; at
   // level k − 1, the last, 2·cosh(s/√k) instead).
@@ -90,16 +128,16 @@ class OrthogonalScan {
     if (relu_ && k_ >= 3 && level + 2 == k_) {  // the last two coordinates w, v in relu_leaves
       for (std::size_t w = from; w + 1 < d_; ++w) {
         std::size_t e = w + 1;
-        for (; e + kReluLeaves <= d_; e += kReluLeaves) relu_leaves<kReluLeaves>(w, e);
-        for (; e < d_; ++e) relu_leaves<1>(w, e);
+        for (; e + kReluLeaves <= d_; e += kReluLeaves) relu_dispatch<kReluLeaves>(w, e);
+        for (; e < d_; ++e) relu_dispatch<1>(w, e);
       }
       return;
     }
     if (level + 1 == k_) {
       std::size_t e = from;
       if (relu_)  // k = 2
-        for (; e + kReluLeaves <= d_; e += kReluLeaves) relu_leaves<kReluLeaves>(d_, e);
-      for (; e < d_; ++e) relu_ ? relu_leaves<1>(d_, e) : sigmoid_leaves(e);
+        for (; e + kReluLeaves <= d_; e += kReluLeaves) relu_leaves<kReluLeaves, 1>(d_, e);
+      for (; e < d_; ++e) relu_ ? relu_leaves<1, 1>(d_, e) : sigmoid_dispatch(e);
       return;
     }
     const std::size_t half = std::size_t{1} << (level - 1);
@@ -112,9 +150,10 @@ class OrthogonalScan {
         if (relu_) {
           const double* v = column(e);
           if (last) {
-            for (std::size_t r = 0; r < padded_; ++r) {
-              plus[r] = std::abs(s[r] + v[r]);
-              minus[r] = std::abs(s[r] - v[r]);
+            for (std::size_t r = 0; r < padded_; r += kWidth) {
+              const Vec a = load(s + r), b = load(v + r), p = abs(a + b), m = abs(a - b);
+              std::memcpy(tile(sums_[level + 1].data(), r, slot_[2 * i]), &p, sizeof p);
+              std::memcpy(tile(sums_[level + 1].data(), r, slot_[2 * i + 1]), &m, sizeof m);
             }
           } else {
             for (std::size_t r = 0; r < padded_; ++r) {
@@ -129,9 +168,11 @@ class OrthogonalScan {
         const double* ep = exp_plus_.data() + e * stride_;
         const double* em = exp_minus_.data() + e * stride_;
         if (last) {
-          for (std::size_t r = 0; r < padded_; ++r) {
-            plus[r] = s[r] * ep[r] + si[r] * em[r];
-            minus[r] = s[r] * em[r] + si[r] * ep[r];
+          for (std::size_t r = 0; r < padded_; r += kWidth) {
+            const Vec a = load(s + r), ai = load(si + r), b = load(ep + r), bi = load(em + r);
+            const Vec p = a * b + ai * bi, m = a * bi + ai * b;
+            std::memcpy(tile(sums_[level + 1].data(), r, slot_[2 * i]), &p, sizeof p);
+            std::memcpy(tile(sums_[level + 1].data(), r, slot_[2 * i + 1]), &m, sizeof m);
           }
         } else {
           double* plus_inv = invs_[level + 1].data() + 2 * i * stride_;
@@ -158,8 +199,9 @@ class OrthogonalScan {
   // p = 2·min(|w|, |v|), with |s_j| stored by the prefix (four lane operations per j).
   // (k = 2: w_column = d_, no w, and a_0 = s_0 = x_{T_0}.) The sum over j runs in four chains
   // (χ = +1 and −1, each alternating between two), so that the adds do not wait on each other.
-  template <std::size_t L>
+  template <std::size_t L, std::size_t N>
   void relu_leaves(std::size_t w_column, std::size_t e) {
+    const std::size_t n = N ? N : terms_, positive = n == 1 ? 1 : n / 2;
     const double scale = 2 * inv_;
     const bool paired = w_column < d_;
     const double* s = sums_[paired ? k_ - 2 : 1].data();
@@ -185,11 +227,12 @@ class OrthogonalScan {
           }
           p0[l] = p1[l] = m0[l] = m1[l] = Vec{};
         }
+        const double* t = s + r / kWidth * n * kWidth;
         if (paired) {
-          chains<L, true>(s + r, plus_, bottom, top, p0, p1);
-          chains<L, true>(s + r, minus_, bottom, top, m0, m1);
+          chains<L, true>(t, positive, bottom, top, p0, p1);
+          chains<L, true>(t + positive * kWidth, n - positive, bottom, top, m0, m1);
         } else {
-          chains<L, false>(s + r, plus_, bottom, top, p0, p1);
+          chains<L, false>(t, 1, bottom, top, p0, p1);
         }
         const Vec y = load(y_.data() + r);
         for (std::size_t l = 0; l < L; ++l) {
@@ -211,14 +254,13 @@ class OrthogonalScan {
     for (std::size_t l = 0; l < L; ++l) add(part[l]);
   }
 
-  // For the positions j of `which` (even into c0, odd into c1): min(max(top − s_j, 0), bottom)
+  // For the n terms of a tile from s (even into c0, odd into c1): min(max(top − s_j, 0), bottom)
   // (Paired: s_j = |s_j|, top = q, bottom = p) or clamp(s_j, bottom, top).
   template <std::size_t L, bool Paired>
-  [[gnu::always_inline]] void chains(const double* s, const std::vector<std::size_t>& which,
-                                     const Vec* bottom, const Vec* top, Vec* c0, Vec* c1) const {
-    const std::size_t n = which.size();
+  [[gnu::always_inline]] void chains(const double* s, std::size_t n, const Vec* bottom,
+                                     const Vec* top, Vec* c0, Vec* c1) const {
     for (std::size_t j = 0; j < n; ++j) {
-      const Vec sj = load(s + which[j] * stride_);
+      const Vec sj = load(s + j * kWidth);
       Vec* c = j % 2 == 0 ? c0 : c1;
       for (std::size_t l = 0; l < L; ++l) {
         if constexpr (Paired)
@@ -233,9 +275,12 @@ class OrthogonalScan {
   // 2·sinh(v·t)/(cosh(a·t) + cosh(v·t)), so f = 4·sinh(v·t)·Σ_i χ_i/(C_i + c) with C_i =
   // 2·cosh(a_i·t) (the prefix, level k − 1) and c = 2·cosh(v·t): every denominator is at least
   // 4, nothing cancels. The fractions are added up to kGroup at a time over one denominator
-  // (N/D + χ/d = (N·d + χ·D)/(D·d), three lane operations each) and one division per group.
+  // (N/D + 1/d = (N·d + D)/(D·d), three lane operations each; the χ = +1 and −1 terms in two
+  // chains) and one division per group.
   // k = 1: f = tanh(v/2) = (e^v − 1)/(e^v + 1).
+  template <std::size_t N>
   void sigmoid_leaves(std::size_t e) {
+    const std::size_t n = N ? N : terms_, half = n / 2;
     const double* ep = exp_plus_.data() + e * stride_;
     const double* c = cosh2_.data() + e * stride_;
     const double* sv = sinh4_.data() + e * stride_;
@@ -249,26 +294,25 @@ class OrthogonalScan {
           const Vec x = load(ep + r);
           f = (x - 1.0) / (x + 1.0);
         } else {
+          // Groups of kGroup / 2 terms with χ = +1 (their fraction Np/Dp) and as many with
+          // χ = −1 (Nm/Dm), two independent chains: (Np·Dm − Nm·Dp)/(Dp·Dm) per group.
           const Vec cv = load(c + r);
-          Vec total{}, N{}, D{};
-          std::size_t in_group = 0;
-          const auto term = [&](std::size_t i, bool minus) {
-            const Vec den = load(C + i * stride_ + r) + cv;
-            if (in_group == 0) {
-              N = Vec{} + (minus ? -1.0 : 1.0);
-              D = den;
-            } else {
-              N = minus ? N * den - D : N * den + D;
-              D = D * den;
+          const double* t = C + r / kWidth * n * kWidth;
+          Vec total{};
+          for (std::size_t g = 0; g < half; g += kGroup / 2) {
+            const double* plus = t + g * kWidth;
+            const double* minus = t + (half + g) * kWidth;
+            Vec np = Vec{} + 1.0, dp = load(plus) + cv, nm = np, dm = load(minus) + cv;
+            for (std::size_t j = 1; j < std::min(kGroup / 2, half - g); ++j) {
+              const Vec ap = load(plus + j * kWidth) + cv, am = load(minus + j * kWidth) + cv;
+              np = np * ap + dp;
+              dp = dp * ap;
+              nm = nm * am + dm;
+              dm = dm * am;
             }
-            if (++in_group == kGroup) {
-              total += N / D;
-              in_group = 0;
-            }
-          };
-          for (std::size_t i : plus_) term(i, false);
-          for (std::size_t i : minus_) term(i, true);
-          if (in_group > 0) total += N / D;
+            total += (np * dm - nm * dp) / (dp * dm);
+          }
+          if (n == 1) total = 1.0 / (load(t) + cv);
           f = load(sv + r) * total;
         }
         const Vec y = load(y_.data() + r);
@@ -311,21 +355,34 @@ class OrthogonalScan {
     return true;
   }
 
-  // The chunk's sums row by row from orthogonal::feature (a sigmoid chunk with huge features).
+  // The chunk's sums row by row, every unit's tanh on its own (a sigmoid chunk with huge
+  // features): f = Σ_{s, s₁ = +1} χ(s)·tanh(s·x_S/(2√k)), the subsets in lexicographic order.
   void scalar_chunk() {
     std::vector<std::size_t> S(k_);
     for (std::size_t i = 0; i < k_; ++i) S[i] = i;
-    std::vector<double> values(k_);
-    do {
+    while (true) {
       double* a = acc_ + 3 * index_++;
       for (std::size_t r = 0; r < rows_; ++r) {
-        for (std::size_t j = 0; j < k_; ++j) values[j] = column(S[j])[r];
-        const double f = orthogonal::feature(values.data(), k_, Activation::sigmoid);
+        double f = 0;
+        for (std::size_t u = 0; u < (std::size_t{1} << (k_ - 1)); ++u) {
+          double t = column(S[0])[r], chi = 1;
+          for (std::size_t j = 1; j < k_; ++j) {
+            const bool minus = (u >> (j - 1)) & 1;
+            t += minus ? -column(S[j])[r] : column(S[j])[r];
+            chi = minus ? -chi : chi;
+          }
+          f += chi * std::tanh(t * inv_ / 2);
+        }
         a[0] += y_[r] * f;
         a[1] += f * f;
         a[2] += f;
       }
-    } while (orthogonal::next_subset(S, d_));
+      std::size_t i = k_;
+      while (i > 0 && S[i - 1] == d_ - k_ + i - 1) --i;
+      if (i == 0) return;
+      ++S[i - 1];
+      for (std::size_t j = i; j < k_; ++j) S[j] = S[j - 1] + 1;
+    }
   }
 
   void add(const Vec (&part)[3][kHalves]) {
@@ -348,6 +405,8 @@ class OrthogonalScan {
   std::vector<double> columns_, y_, exp_plus_, exp_minus_, cosh2_, sinh4_;
   std::vector<std::vector<double>> sums_, invs_;
   std::vector<std::size_t> plus_, minus_;  // the last level's sums with χ = +1 and χ = −1
+  std::vector<std::size_t> slot_;          // their places in a tile, χ = +1 first
+  std::size_t terms_ = 0;                  // the sums of the last level
 };
 
 void orthogonal_sums(const RowBlock& blk, std::size_t k, bool relu, double* acc) {

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <numeric>
 #include <random>
@@ -235,6 +236,41 @@ std::vector<double> orthogonal_sums(const detail::SubsetKernels& v, const Datase
   return got;
 }
 
+// The sums of every k-subset's orthogonal::feature over the rows of data (what the scan replaces).
+std::vector<double> feature_sums(const Dataset& data, std::size_t k, Activation activation) {
+  const std::size_t d = data.d, count = orthogonal::subset_count(d, k);
+  std::vector<double> want(3 * count, 0.0), values(k);
+  std::vector<std::size_t> S(k);
+  for (std::size_t i = 0; i < k; ++i) S[i] = i;
+  for (std::size_t i = 0; i < count; ++i, orthogonal::next_subset(S, d))
+    for (std::size_t r = 0; r < data.n; ++r) {
+      for (std::size_t j = 0; j < k; ++j) values[j] = data.X[r * d + S[j]];
+      const double f = orthogonal::feature(values.data(), k, activation);
+      want[3 * i] += data.y[r] * f;
+      want[3 * i + 1] += f * f;
+      want[3 * i + 2] += f;
+    }
+  return want;
+}
+
+TEST(OrthogonalScan, SigmoidAgreesWithTheFeatureOverAWideRangeOfFeatures) {
+  // Gaussian features times 1, 20 or 200 by chunk (the scan's chunks are 256 rows): k = 1 takes
+  // e^x for every size; with k = 3 and 5 the chunks of 200 (and for k = 5 of 20) take the
+  // scalar tanh, whose denominators could overflow otherwise. Each variant this CPU runs.
+  for (const detail::SubsetKernels* v : detail::subset_kernel_variants())
+    for (std::size_t k : {1, 3, 5}) {
+      Dataset data = rows_of(3 * 256 + 40, 7, k, false, 70 + k);
+      for (std::size_t r = 0; r < data.n; ++r)
+        for (std::size_t j = 0; j < data.d; ++j)
+          data.X[r * data.d + j] *= std::array<float, 3>{1, 20, 200}[r / 256 % 3];
+      const std::vector<double> got = orthogonal_sums(*v, data, k, false);
+      const std::vector<double> want = feature_sums(data, k, Activation::sigmoid);
+      for (std::size_t i = 0; i < want.size(); ++i)
+        ASSERT_NEAR(got[i], want[i], 1e-12 * std::max(1.0, std::abs(want[i])))
+            << v->name << ", k = " << k << ", sum " << i;
+    }
+}
+
 TEST(OrthogonalScan, EveryIsaVariantAgreesWithTheFeatureOfEachSubset) {
   // relu with even k, sigmoid with odd k; 4096 + 300 rows (a padded last chunk), d = 8 and 9
   // (an odd number of leaves after some prefixes); each variant this CPU runs.
@@ -247,18 +283,8 @@ TEST(OrthogonalScan, EveryIsaVariantAgreesWithTheFeatureOfEachSubset) {
         const Activation activation = relu ? Activation::relu : Activation::sigmoid;
         const std::size_t count = orthogonal::subset_count(d, k);
         const std::vector<double> got = orthogonal_sums(*v, data, k, relu);
-        std::vector<double> want(3 * count, 0.0);
-        std::vector<std::size_t> S(k);
-        for (std::size_t i = 0; i < k; ++i) S[i] = i;
-        std::vector<double> values(k);
-        for (std::size_t i = 0; i < count; ++i, orthogonal::next_subset(S, d))
-          for (std::size_t r = 0; r < n; ++r) {
-            for (std::size_t j = 0; j < k; ++j) values[j] = data.X[r * d + S[j]];
-            const double f = orthogonal::feature(values.data(), k, activation);
-            want[3 * i] += data.y[r] * f;
-            want[3 * i + 1] += f * f;
-            want[3 * i + 2] += f;
-          }
+        const std::vector<double> want = feature_sums(data, k, activation);
+        ASSERT_EQ(want.size(), 3 * count);
         for (std::size_t kind = 0; kind < 3; ++kind) {
           double scale = 0;
           for (std::size_t i = kind; i < want.size(); i += 3)
