@@ -187,8 +187,9 @@ def best_relureg(acc, factor="1.1", default_only=False):
     return min(rows, key=lambda row: row["to"][factor]["seconds"]) if rows else None
 
 
-def bench_targets(bench_text):
-    """The benchmark's own target lines, as table rows."""
+def bench_targets(bench_text, build=None):
+    """The benchmark's own target lines, as table rows (`build`: the build's name in each row,
+    none for this host's own)."""
     rows = []
     names = {"fused": "pass with both gradients (no learner makes it)",
              "gd-pass": "fused pass of `gd` (square-loss gradient)",
@@ -197,12 +198,16 @@ def bench_targets(bench_text):
     for line in (bench_text or "").splitlines():
         if line.startswith("target "):
             parts = line.split()
-            # target <pass> >= <ratio> x stream /n:../d:../threads:T/real_time <ratio> <met|MISSED>
+            # target <pass> >= <ratio> x stream /n:../d:../threads:T/real_time <ratio>
+            # [<lowest>, <highest>] <met|MISSED>
             args = dict(a.split(":") for a in parts[6].split("/") if ":" in a)
             threads = args["threads"]
+            low, high = parts[8].strip("[,"), parts[9].strip("]")
             rows.append(f"| {names.get(parts[1], parts[1])} ≥ {float(parts[3]):.2f} × streaming "
                         f"read (d = {args['d']}, {threads} thread{'s' if threads != '1' else ''}, "
-                        f"`bench_engine`) | {float(parts[7]):.2f} | {parts[8]} |")
+                        f"{build + ', ' if build else ''}`bench_engine`) | {float(parts[7]):.2f} "
+                        f"(repetitions {low}–{high}) | "
+                        f"{parts[10]} |")
     return rows
 
 
@@ -215,7 +220,7 @@ def bench_section(bench_text, avx2_text=None, subset_text=None, avx2_subset_text
                if line.startswith(("short-row kernels", "bandwidth", "2 threads", "in cache",
                                    "target"))]
     table = [line for line in lines if line.startswith(("BM_", "Benchmark", "---"))
-             and not line.split()[0].endswith(("_mean", "_cv"))]
+             and not line.split()[0].endswith(("_mean", "_cv", "_min", "_max"))]
     out = ["## 4. The fused pass against a streaming read (`build/bench_engine`)", "",
            "Bytes of X read per second (labels not counted), n = 10⁶, wall clock, median of 5 "
            "repetitions run in random interleaved order (the streaming read alone varies by "
@@ -344,7 +349,10 @@ def accuracy_targets(r):
     return out
 
 
-def targets(r, bench_text=None):
+AVX2_BUILD = "x86-64-v3 (AVX2) build"
+
+
+def targets(r, bench_text=None, avx2_text=None):
     ours = relureg_row(r["per_epoch"])
     size = f"n = {r['n']:,}, d = {r['d']}"
     out = ["## Targets", "", "Rows marked — have no threshold: the measured ratio only.", "",
@@ -367,7 +375,7 @@ def targets(r, bench_text=None):
             sizes = ", ".join(f"{row['n']:,}" for row in big if row["n"] >= 10**5)
             out.append(f"| cost linear in n·d (n ≥ 10⁵, out of cache) | per-element cost within "
                        f"{spread:.2f}× over n = {sizes} | {'met' if spread <= 1.5 else 'MISSED'} |")
-    return out + bench_targets(bench_text) + [""]
+    return out + bench_targets(bench_text) + bench_targets(avx2_text, AVX2_BUILD) + [""]
 
 
 def summary_table(r):
@@ -456,7 +464,7 @@ def markdown(r, bench_text=None, extra=None):
            f"Written by `bash experiments/peers/run.sh{(' ' + flags) if flags else ''}` on "
            f"{datetime.date.today().isoformat()} (everything below comes from that one run; the "
            "profiling notes at the end are written by hand).", ""]
-    out += machine_section(r) + summary_table(r) + targets(r, bench_text)
+    out += machine_section(r) + summary_table(r) + targets(r, bench_text, (extra or {}).get("avx2_text"))
     out += epoch_table(r) + scaling_table(r) + accuracy_tables(r)
     if bench_text:
         out += bench_section(bench_text, **(extra or {}))
