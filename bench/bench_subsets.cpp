@@ -177,13 +177,13 @@ class RateReporter : public benchmark::ConsoleReporter {
       if (std::sscanf(name.c_str(), "BM_Orthogonal/k:%d/d:%d/threads:%d/isa:%d/process_time", &k,
                       &d, &threads, &isa) != 4)
         continue;
-      // relu (even k): per leaf 2^{k-3} (sub, max, min, add) quadruples (k = 2: one (max, min,
-      // add) triple) and ~8 more lane ops; sigmoid (odd k ≥ 3): 2^{k-2} (add, multiply-add,
+      // relu (even k): per leaf 2^{k-3} (max, min, add) triples and ~12 more lane ops (k = 2:
+      // one triple and ~8 more); sigmoid (odd k ≥ 3): 2^{k-2} (add, multiply-add,
       // multiply) triples and ~4 more (the division per eight fractions not counted); k = 1:
       // e^x (~20 lane ops) and ~4 more. The prefixes' shared work is not counted.
       const double ops = k == 1       ? 24.0
                          : k == 2     ? 11.0
-                         : k % 2 == 0 ? 4.0 * (1 << (k - 3)) + 8
+                         : k % 2 == 0 ? 3.0 * (1 << (k - 3)) + 12
                                       : 3.0 * (1 << (k - 2)) + 4;
       out << prefix(isa)
           << fmt::format(

@@ -194,11 +194,11 @@ class OrthogonalScan {
   // |a + v| − |a − v| = 2·sgn(v)·sgn(a)·min(|a|, |v|) = 2·sgn(v)·clamp(a, −|v|, |v|).
   // With k ≥ 3 the a_i are s_j ± w (s_j the sums of the first k − 2 coordinates, w the
   // coordinate before v), never stored: the pair's clamps differ by sgn(w) times the length of
-  // [s_j − |w|, s_j + |w|] ∩ [−|v|, |v|], which is clamp(|w| + |v| − |s_j|, 0, 2·min(|w|, |v|)):
-  //   Σ_i χ_i·clamp(a_i) = sgn(w)·Σ_j χ_j·min(max(q − |s_j|, 0), p),  q = |w| + |v|,
-  // p = 2·min(|w|, |v|), with |s_j| stored by the prefix (four lane operations per j).
-  // (k = 2: w_column = d_, no w, and a_0 = s_0 = x_{T_0}.) The sum over j runs in four chains
-  // (χ = +1 and −1, each alternating between two), so that the adds do not wait on each other.
+  // [s_j − |w|, s_j + |w|] ∩ [−|v|, |v|], which is q − clamp(|s_j|, r, q) with q = |w| + |v|,
+  // r = ||w| − |v||; the q's cancel (as many χ = +1 as −1), so
+  //   Σ_i χ_i·clamp(a_i) = sgn(w)·Σ_j −χ_j·clamp(|s_j|, r, q),
+  // with |s_j| stored by the prefix: three lane operations per j (max, min, add). (k = 2:
+  // w_column = d_, no w, and a_0 = s_0 = x_{T_0}.) The χ = +1 and −1 terms add up in two chains.
   template <std::size_t L, std::size_t N>
   void relu_leaves(std::size_t w_column, std::size_t e) {
     const std::size_t n = N ? N : terms_, positive = n == 1 ? 1 : n / 2;
@@ -213,33 +213,27 @@ class OrthogonalScan {
       for (std::size_t l = 0; l < L; ++l) yf[l] = ff[l] = fs[l] = Vec{};
       for (std::size_t r = h * kWidth; r < padded_; r += kStride) {
         const Vec wv = load(w + r), width = abs(wv);
-        Vec v[L], top[L], bottom[L], p0[L], p1[L], m0[L], m1[L];
+        Vec v[L], top[L], bottom[L], p[L], m[L];
         for (std::size_t l = 0; l < L; ++l) {
           v[l] = load(column(e + l) + r);
           const Vec a = abs(v[l]);
-          if (paired) {  // top = q, bottom = p
+          if (paired) {
             top[l] = width + a;
-            const Vec low = min(width, a);
-            bottom[l] = low + low;
+            bottom[l] = abs(width - a);
           } else {
             top[l] = a;
             bottom[l] = -a;
           }
-          p0[l] = p1[l] = m0[l] = m1[l] = Vec{};
+          p[l] = m[l] = Vec{};
         }
         const double* t = s + r / kWidth * n * kWidth;
-        if (paired) {
-          chains<L, true>(t, positive, bottom, top, p0, p1);
-          chains<L, true>(t + positive * kWidth, n - positive, bottom, top, m0, m1);
-        } else {
-          chains<L, false>(t, 1, bottom, top, p0, p1);
-        }
+        chains<L>(t, positive, bottom, top, p);
+        if (paired) chains<L>(t + positive * kWidth, n - positive, bottom, top, m);
         const Vec y = load(y_.data() + r);
+        const Bits w_sign = paired ? Bits(wv) : Bits{};
         for (std::size_t l = 0; l < L; ++l) {
-          const Vec g = (p0[l] + p1[l]) - (m0[l] + m1[l]);
-          Bits flip = v[l] < Vec{};
-          if (paired) flip ^= wv < Vec{};
-          const Vec f = scale * Vec(Bits(g) ^ (flip & sign_bit));
+          const Vec g = paired ? m[l] - p[l] : p[l];
+          const Vec f = scale * Vec(Bits(g) ^ ((Bits(v[l]) ^ w_sign) & sign_bit));
           yf[l] += y * f;
           ff[l] += f * f;
           fs[l] += f;
@@ -254,20 +248,13 @@ class OrthogonalScan {
     for (std::size_t l = 0; l < L; ++l) add(part[l]);
   }
 
-  // For the n terms of a tile from s (even into c0, odd into c1): min(max(top − s_j, 0), bottom)
-  // (Paired: s_j = |s_j|, top = q, bottom = p) or clamp(s_j, bottom, top).
-  template <std::size_t L, bool Paired>
+  // Σ_j clamp(s_j, bottom, top) over the n terms of a tile from s, into c.
+  template <std::size_t L>
   [[gnu::always_inline]] void chains(const double* s, std::size_t n, const Vec* bottom,
-                                     const Vec* top, Vec* c0, Vec* c1) const {
+                                     const Vec* top, Vec* c) const {
     for (std::size_t j = 0; j < n; ++j) {
       const Vec sj = load(s + j * kWidth);
-      Vec* c = j % 2 == 0 ? c0 : c1;
-      for (std::size_t l = 0; l < L; ++l) {
-        if constexpr (Paired)
-          c[l] += min(relu(top[l] - sj), bottom[l]);
-        else
-          c[l] += min(max(sj, bottom[l]), top[l]);
-      }
+      for (std::size_t l = 0; l < L; ++l) c[l] += min(max(sj, bottom[l]), top[l]);
     }
   }
 
