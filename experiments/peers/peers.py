@@ -99,17 +99,19 @@ class Peers:
                 log(f"{module} is not installed: its rows are skipped "
                     "(bash experiments/peers/run.sh installs python3-torch from Debian)")
 
-    def env(self, blas):
+    def env(self, blas, avx2=False):
         env = dict(os.environ, OMP_NUM_THREADS=str(self.threads))
         if blas == "openblas":
             env["LD_LIBRARY_PATH"] = self.openblas + os.pathsep + env.get("LD_LIBRARY_PATH", "")
             env["OPENBLAS_NUM_THREADS"] = str(self.threads)
+        if avx2:  # each library's own switch to its AVX2 code (what an AVX2-only host runs)
+            env.update(report.AVX2_PEERS)
         return env
 
-    def run(self, task, args, blas="debian"):
+    def run(self, task, args, blas="debian", avx2=False):
         args = dict(args, threads=self.threads)
         out, wall, rss = run_measured([sys.executable, os.path.join(HERE, "peer_tasks.py"), task,
-                                       json.dumps(args)], env=self.env(blas))
+                                       json.dumps(args)], env=self.env(blas, avx2))
         result = json.loads(out)
         result.update(wall=wall, rss_kib=rss)
         return result
@@ -119,8 +121,9 @@ def blas_variants(args):
     return ["debian"] + (["openblas"] if args.openblas else [])
 
 
-def per_epoch(args, rr, peers, data, n, d, epochs, repeats):
-    """Seconds per full-batch epoch of the same GD for every tool on one data file."""
+def per_epoch(args, rr, peers, data, n, d, epochs, repeats, avx2=False):
+    """Seconds per full-batch epoch of the same GD for every tool on one data file (`avx2`: the
+    peers on their AVX2 code paths, for relureg's x86-64-v3 build)."""
     rows = []
     step = 0.5
     best = None
@@ -139,8 +142,8 @@ def per_epoch(args, rr, peers, data, n, d, epochs, repeats):
                   ("PyTorch hand-written gradient", "gd_torch_manual", "torch")]
     for blas in blas_variants(args):
         for name, task, _ in tasks:
-            log(f"per-epoch {name} ({blas} BLAS) n={n}")
-            result = peers.run(task, task_args, blas)
+            log(f"per-epoch {name} ({blas} BLAS{', AVX2' if avx2 else ''}) n={n}")
+            result = peers.run(task, task_args, blas, avx2)
             rows.append(dict(result, tool=name, blas=blas, n=n, d=d))
     return rows
 
@@ -293,6 +296,9 @@ def machine():
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--relureg", default=os.path.join(ROOT, "build", "relureg"))
+    p.add_argument("--avx2-relureg", default="",
+                   help="relureg built for x86-64-v3: adds the per-epoch comparison of an AVX2 "
+                   "host (it against the peers on their AVX2 code paths)")
     p.add_argument("--threads", type=int, default=os.cpu_count())
     p.add_argument("--workdir", default=os.path.join(ROOT, "build", "peers"))
     p.add_argument("--out", default=os.path.join(ROOT, "docs", "performance.md"),
@@ -346,6 +352,11 @@ def main():
                            os.path.join(args.workdir, f"scale_{n}x{args.d}.npy"))
             for n in sorted(set(sizes + [args.n]))}
     epochs = per_epoch(args, rr, peers, data[args.n], args.n, args.d, args.epochs, args.repeats)
+    epochs_avx2 = []
+    if args.avx2_relureg:
+        rr_avx2 = Relureg(os.path.abspath(args.avx2_relureg), args.threads, args.workdir)
+        epochs_avx2 = per_epoch(args, rr_avx2, peers, data[args.n], args.n, args.d, args.epochs,
+                                args.repeats, avx2=True)
     scaling = []
     for n in sizes:
         if n == args.n:
@@ -358,7 +369,8 @@ def main():
                 for family in ("label-noise", "adversarial")]
     results = {"machine": machine(), "threads": args.threads, "epochs": args.epochs,
                "load_before": load_before, "load_after": os.getloadavg(),
-               "minutes": (time.time() - started) / 60, "per_epoch": epochs, "scaling": scaling,
+               "minutes": (time.time() - started) / 60, "per_epoch": epochs,
+               "per_epoch_avx2": epochs_avx2, "scaling": scaling,
                "accuracy": accuracy, "n": args.n, "d": args.d, "args": vars(args)}
     with open(os.path.join(args.workdir, "results.json"), "w") as f:
         json.dump(results, f, indent=1)

@@ -19,6 +19,15 @@ def fmt_s(seconds):
     return f"{seconds * 1e6:.0f} µs"
 
 
+AVX2_BUILD = "x86-64-v3 (AVX2) build"
+# On an AVX-512 host, the environment that makes the peers take the code paths of an AVX2-only
+# host: PyTorch's kernels (ATen), OpenBLAS's (dynamic architecture) and numpy's dispatched loops.
+# Debian's reference BLAS has no run-time choice. peers.py sets it; the report names it.
+AVX2_PEERS = {"ATEN_CPU_CAPABILITY": "avx2", "OPENBLAS_CORETYPE": "Haswell",
+              "NPY_DISABLE_CPU_FEATURES": "AVX512F AVX512CD AVX512_SKX AVX512_CLX AVX512_CNL "
+                                          "AVX512_ICL"}
+
+
 def peer_name(row):
     blas = row.get("blas")
     return row["tool"] + (f" ({'OpenBLAS' if blas == 'openblas' else 'Debian BLAS'})"
@@ -33,8 +42,6 @@ def relureg_row(rows, n=None):
 
 
 def epoch_table(r):
-    rows = r["per_epoch"]
-    ours = relureg_row(rows)
     x_bytes = r["n"] * r["d"] * 4
     out = [f"## 1. One full-batch epoch of gradient descent (n = {r['n']:,}, d = {r['d']})", "",
            "Same data (label-noise, written once as NPY), same iteration for every tool: "
@@ -47,8 +54,25 @@ def epoch_table(r):
            "(relureg: the fit's own clock; peers: a timer around the loop after one warm-up "
            "epoch; data already in memory for all). \"Final loss\" is the training loss at the "
            "last epoch: equal losses show that every tool ran the same algorithm; the float32 "
-           "accumulation of the peers' BLAS moves it (next column).", "",
-           "| tool | time / epoch | relureg faster by | final loss | differs from relureg's by "
+           "accumulation of the peers' BLAS moves it (next column).", ""]
+    out += epoch_rows(r["per_epoch"], x_bytes)
+    ours = relureg_row(r["per_epoch"])
+    out += ["", f"X is {x_bytes / 2**20:.0f} MiB of float32. relureg's process, reading the NPY "
+            f"files and fitting, took {ours['wall']:.2f} s end to end. Peers' peak RSS includes "
+            "the Python interpreter and the imported libraries.", ""]
+    if r.get("per_epoch_avx2"):
+        out += ["The same comparison as an AVX2-only host runs it: relureg built with "
+                "`-DRELUREG_ARCH=x86-64-v3` (no AVX-512 instruction), the peers on their AVX2 code "
+                "paths (" + ", ".join(f"`{k}={v}`" for k, v in AVX2_PEERS.items()) + "; Debian's "
+                "reference BLAS has no run-time choice), on this host's cores and memory:", ""]
+        out += epoch_rows(r["per_epoch_avx2"], x_bytes) + [""]
+    return out
+
+
+def epoch_rows(rows, x_bytes):
+    """The per-epoch table of one set of runs (relureg's row first)."""
+    ours = relureg_row(rows)
+    out = ["| tool | time / epoch | relureg faster by | final loss | differs from relureg's by "
            "| peak RSS | RSS / X |",
            "|---|---:|---:|---:|---:|---:|---:|"]
     for row in rows:
@@ -59,9 +83,6 @@ def epoch_table(r):
                    f"{'—' if row is ours else f'{speed:.1f}×'} | {row['final_loss']:.7f} | "
                    f"{'—' if row is ours else f'{diff:.1e}'} | "
                    f"{rss:.0f} MiB | {row['rss_kib'] * 1024 / x_bytes:.2f} |")
-    out += ["", f"X is {x_bytes / 2**20:.0f} MiB of float32. relureg's process, reading the NPY "
-            f"files and fitting, took {ours['wall']:.2f} s end to end. Peers' peak RSS includes "
-            "the Python interpreter and the imported libraries.", ""]
     return out
 
 
@@ -187,8 +208,9 @@ def best_relureg(acc, factor="1.1", default_only=False):
     return min(rows, key=lambda row: row["to"][factor]["seconds"]) if rows else None
 
 
-def bench_targets(bench_text):
-    """The benchmark's own target lines, as table rows."""
+def bench_targets(bench_text, build=None):
+    """The benchmark's own target lines, as table rows (`build`: the build's name in each row,
+    none for this host's own)."""
     rows = []
     names = {"fused": "pass with both gradients (no learner makes it)",
              "gd-pass": "fused pass of `gd` (square-loss gradient)",
@@ -197,12 +219,16 @@ def bench_targets(bench_text):
     for line in (bench_text or "").splitlines():
         if line.startswith("target "):
             parts = line.split()
-            # target <pass> >= <ratio> x stream /n:../d:../threads:T/real_time <ratio> <met|MISSED>
+            # target <pass> >= <ratio> x stream /n:../d:../threads:T/real_time <ratio>
+            # [<lowest>, <highest>] <met|MISSED>
             args = dict(a.split(":") for a in parts[6].split("/") if ":" in a)
             threads = args["threads"]
+            low, high = parts[8].strip("[,"), parts[9].strip("]")
             rows.append(f"| {names.get(parts[1], parts[1])} ≥ {float(parts[3]):.2f} × streaming "
                         f"read (d = {args['d']}, {threads} thread{'s' if threads != '1' else ''}, "
-                        f"`bench_engine`) | {float(parts[7]):.2f} | {parts[8]} |")
+                        f"{build + ', ' if build else ''}`bench_engine`) | {float(parts[7]):.2f} "
+                        f"(repetitions {low}–{high}) | "
+                        f"{parts[10]} |")
     return rows
 
 
@@ -215,7 +241,7 @@ def bench_section(bench_text, avx2_text=None, subset_text=None, avx2_subset_text
                if line.startswith(("short-row kernels", "bandwidth", "2 threads", "in cache",
                                    "target"))]
     table = [line for line in lines if line.startswith(("BM_", "Benchmark", "---"))
-             and not line.split()[0].endswith(("_mean", "_cv"))]
+             and not line.split()[0].endswith(("_mean", "_cv", "_min", "_max"))]
     out = ["## 4. The fused pass against a streaming read (`build/bench_engine`)", "",
            "Bytes of X read per second (labels not counted), n = 10⁶, wall clock, median of 5 "
            "repetitions run in random interleaved order (the streaming read alone varies by "
@@ -273,12 +299,20 @@ def stream_seconds(r, bench_text):
     return r["n"] * r["d"] * 4 / (entry["stream"][0] * 1e9)
 
 
-def epoch_targets(r, bench_text):
-    ours = relureg_row(r["per_epoch"])
-    size = f"n = {r['n']:,}, d = {r['d']}"
-    stream = stream_seconds(r, bench_text)
+def epoch_targets(r, bench_text, avx2_text=None):
+    out = epoch_target_rows(r, r["per_epoch"], bench_text, "")
+    if r.get("per_epoch_avx2"):
+        out += epoch_target_rows(r, r["per_epoch_avx2"], avx2_text,
+                                 f"{AVX2_BUILD} against AVX2 peers, ")
+    return out
+
+
+def epoch_target_rows(r, rows, bench_text, build):
+    ours = relureg_row(rows)
+    size = f"{build}n = {r['n']:,}, d = {r['d']}"
+    stream = stream_seconds(r, bench_text) if bench_text else None
     out = []
-    for row in r["per_epoch"]:
+    for row in rows:
         speed = row["seconds_per_epoch"] / ours["seconds_per_epoch"]
         if row["tool"].startswith("PyTorch"):
             status = "met" if speed >= 6 else ("MISSED (≥ 3× met)" if speed >= 3 else "MISSED")
@@ -344,12 +378,12 @@ def accuracy_targets(r):
     return out
 
 
-def targets(r, bench_text=None):
+def targets(r, bench_text=None, avx2_text=None):
     ours = relureg_row(r["per_epoch"])
     size = f"n = {r['n']:,}, d = {r['d']}"
     out = ["## Targets", "", "Rows marked — have no threshold: the measured ratio only.", "",
            "| target | measured | |", "|---|---|---|"]
-    out += epoch_targets(r, bench_text) + accuracy_targets(r)
+    out += epoch_targets(r, bench_text, avx2_text) + accuracy_targets(r)
     rss = ours["rss_kib"] * 1024 / (r["n"] * r["d"] * 4)
     out.append(f"| `fit` peak memory ≤ 1.2× X (NPY input, {size}) | {rss:.3f}× | "
                f"{'met' if rss <= 1.2 else 'MISSED'} |")
@@ -367,7 +401,7 @@ def targets(r, bench_text=None):
             sizes = ", ".join(f"{row['n']:,}" for row in big if row["n"] >= 10**5)
             out.append(f"| cost linear in n·d (n ≥ 10⁵, out of cache) | per-element cost within "
                        f"{spread:.2f}× over n = {sizes} | {'met' if spread <= 1.5 else 'MISSED'} |")
-    return out + bench_targets(bench_text) + [""]
+    return out + bench_targets(bench_text) + bench_targets(avx2_text, AVX2_BUILD) + [""]
 
 
 def summary_table(r):
@@ -456,7 +490,7 @@ def markdown(r, bench_text=None, extra=None):
            f"Written by `bash experiments/peers/run.sh{(' ' + flags) if flags else ''}` on "
            f"{datetime.date.today().isoformat()} (everything below comes from that one run; the "
            "profiling notes at the end are written by hand).", ""]
-    out += machine_section(r) + summary_table(r) + targets(r, bench_text)
+    out += machine_section(r) + summary_table(r) + targets(r, bench_text, (extra or {}).get("avx2_text"))
     out += epoch_table(r) + scaling_table(r) + accuracy_tables(r)
     if bench_text:
         out += bench_section(bench_text, **(extra or {}))

@@ -4,8 +4,9 @@
 # benchmark and the peer comparison (experiments/peers/peers.py; its flags pass through, e.g.
 # --big for n = 10^7, --quick for a smoke run). --no-openblas / --no-bench skip those parts.
 # --bench-only runs the benchmarks alone (bench_engine, bench_subsets) and rewrites their sections
-# of docs/performance.md. On an AVX-512 host both benchmarks are also built with
-# -DRELUREG_ARCH=x86-64-v3 in build-avx2 (AVX2 code, measured on this host); --no-avx2 skips that.
+# of docs/performance.md. On an AVX-512 host both benchmarks and relureg are also built with
+# -DRELUREG_ARCH=x86-64-v3 in build-avx2 (AVX2 code, measured on this host; the per-epoch
+# comparison is repeated with that relureg and the peers on their AVX2 paths); --no-avx2 skips it.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 openblas=1
@@ -34,7 +35,7 @@ if [ "$avx2" = 1 ]; then
   command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
   cmake -S . -B build-avx2 -DCMAKE_BUILD_TYPE=Release -DRELUREG_ARCH=x86-64-v3 "${launcher[@]}" \
     -DRELUREG_BUILD_PYTHON=OFF -DRELUREG_BUILD_EXPERIMENTS=OFF -DRELUREG_BUILD_TESTS=OFF >/dev/null
-  cmake --build build-avx2 -j"$(nproc)" --target bench_engine bench_subsets >/dev/null
+  cmake --build build-avx2 -j"$(nproc)" --target bench_engine bench_subsets relureg >/dev/null
 fi
 
 # Each benchmark interleaves its own repetitions; the two builds run one after the other.
@@ -98,5 +99,7 @@ if [ "$bench" = 1 ]; then
   echo "peers: build/bench_engine and build/bench_subsets" >&2
   run_bench
 fi
-exec /usr/bin/python3 experiments/peers/peers.py --relureg build/relureg \
+avx2_args=()
+[ "$avx2" = 1 ] && avx2_args=(--avx2-relureg build-avx2/relureg)
+exec /usr/bin/python3 experiments/peers/peers.py --relureg build/relureg "${avx2_args[@]}" \
   ${openblas_dir:+--openblas "$openblas_dir"} "${bench_args[@]}" "${args[@]}"

@@ -25,7 +25,7 @@ import time
 import numpy as np
 
 import relureg
-from scaling_common import parse_args, write_outputs
+from scaling_common import label, parse_args, save, subplots, write_outputs
 
 ANGLES, RADII, DIRECTIONS, SECTORS, UNITS = 720, 24, 1440, 16, 8
 
@@ -196,25 +196,17 @@ def main():
 
 def figure(problem, results, rng, path, starts, steps):
     """The ratios of random label patterns (no search) beside the worst found and the bounds."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
     sample = np.array([problem.ratios(rng.normal(size=problem.B.shape[1]))[:2] for _ in range(300)])
-    fig, ax = plt.subplots(figsize=(6, 4))
+    fig, ax = subplots(figsize=(6, 4))
     ax.hist(sample[:, 0], bins=40, alpha=0.6, label="chow/opt, random patterns")
     ax.hist(sample[:, 1], bins=40, alpha=0.6, label="moment/opt, random patterns")
     for name, style in (("chow", "C0"), ("moment", "C1")):
         ax.axvline(results[name][0], color=style, linestyle="--", label=f"worst {name} found")
     for bound in (4, 9):
         ax.axvline(bound, color="k", linewidth=0.8)
-    ax.set_xlabel("loss / opt")
-    ax.set_ylabel("patterns")
-    ax.set_title(f"moment estimator's constant ({starts}×{steps} search)")
-    ax.legend(fontsize=8)
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
+    label(ax, "loss / opt", "patterns", f"moment estimator's constant ({starts}×{steps} search)",
+          fontsize=8)
+    save(fig, path)
 
 
 if __name__ == "__main__":

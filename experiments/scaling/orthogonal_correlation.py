@@ -30,7 +30,7 @@ import numpy as np
 
 import relureg
 import orthogonal_sq
-from scaling_common import parse_args, write_outputs
+from scaling_common import label, parse_args, save, subplots, write_outputs
 
 
 def rms_correlation(n, k, directions, rng):
@@ -103,22 +103,14 @@ def sq_half(args, correlation_rows):
 
 
 def figure(rows, ks, slopes, path):
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, ax = plt.subplots(figsize=(6, 4))
+    fig, ax = subplots(figsize=(6, 4))
     for k in ks:
         mine = [r for r in rows if r["k"] == k]
         ax.loglog([r["n"] for r in mine], [r["rms_corr"] for r in mine], "o-",
                   label=f"k = {k}: slope {slopes[k]:.2f} (theory {-k / 2:g})")
-    ax.set_xlabel("n (dimension)")
-    ax.set_ylabel("RMS corr(ReLU(w·x), f_S) over random w")
-    ax.set_title("a random ReLU's correlation with GGJKK20's f_S")
-    ax.legend(fontsize=8)
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
+    label(ax, "n (dimension)", "RMS corr(ReLU(w·x), f_S) over random w",
+          "a random ReLU's correlation with GGJKK20's f_S", fontsize=8)
+    save(fig, path)
 
 
 if __name__ == "__main__":

@@ -20,6 +20,7 @@ import tempfile
 import numpy as np
 
 import relureg
+from scaling_common import label, save, subplots
 
 def relureg_binary():
     """The `relureg` executable of the build whose module is imported (or $RELUREG_BINARY)."""
@@ -258,13 +259,8 @@ def markdown(summary, slopes, cfg):
 
 
 def figure(summary, slopes, cfg, correlation_rows, path):
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
     ks = sorted({k for k, _ in cfg["cells"]})
-    fig, axes = plt.subplots(1, len(ks), figsize=(5.2 * len(ks), 4.2), squeeze=False)
+    fig, axes = subplots(1, len(ks), figsize=(5.2 * len(ks), 4.2), squeeze=False)
     styles = {("net2-gd", "adversarial"): ("C0", "o-"), ("net2-gd", "random"): ("C1", "s-"),
               ("orthogonal-subsets", "adversarial"): ("C2", "^:"),
               ("orthogonal-subsets", "random"): ("C3", "v:")}
@@ -279,11 +275,11 @@ def figure(summary, slopes, cfg, correlation_rows, path):
             lo = np.array([s["tau_min"] for s in pts])
             hi = np.array([s["tau_max"] for s in pts])
             key = f"{k}/{learner}/{oracle}"
-            label = f"{learner}, {oracle}"
+            text = f"{learner}, {oracle}"
             if key in slopes and learner == "net2-gd":
-                label += f" (slope {slopes[key]['slope']:.2f})"
+                text += f" (slope {slopes[key]['slope']:.2f})"
             spread = [np.maximum(mid - lo, 0), np.maximum(hi - mid, 0)]
-            ax.errorbar(ns, mid, yerr=spread, fmt=style, color=color, capsize=3, label=label)
+            ax.errorbar(ns, mid, yerr=spread, fmt=style, color=color, capsize=3, label=text)
         corr = [r for r in correlation_rows if r["k"] == k]
         if corr:
             n_max = max(n for kk, n in cfg["cells"] if kk == k)
@@ -294,9 +290,5 @@ def figure(summary, slopes, cfg, correlation_rows, path):
                    label=f"1/√m (m = {cfg['rows']})")
         ax.set_xscale("log")
         ax.set_yscale("log")
-        ax.set_xlabel("n (dimension)")
-        ax.set_ylabel("largest tolerance τ still finding f_S")
-        ax.set_title(f"k = {k}")
-        ax.legend(fontsize=7)
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
+        label(ax, "n (dimension)", "largest tolerance τ still finding f_S", f"k = {k}", fontsize=7)
+    save(fig, path)

@@ -20,7 +20,7 @@ import time
 import numpy as np
 
 import relureg
-from scaling_common import parse_args, write_outputs
+from scaling_common import parse_args, save, subplots, write_outputs
 
 K, PASSES = 2, 200
 
@@ -88,12 +88,7 @@ def main():
 
 
 def figure(ns, ms, rates, bounds, slope, path):
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, ax = plt.subplots(figsize=(6, 4))
+    fig, ax = subplots(figsize=(6, 4))
     grid = np.array([[rates[(n, m)] for m in ms] for n in ns])
     image = ax.imshow(grid, origin="lower", aspect="auto", cmap="viridis", vmin=0, vmax=1)
     ax.set_xticks(range(len(ms)), [str(m) for m in ms], rotation=45)
@@ -108,8 +103,7 @@ def figure(ns, ms, rates, bounds, slope, path):
     title = "gd finds a 2-sparse parity" + ("" if slope is None else f": m* ~ n^{slope:.2f}")
     ax.set_title(title)
     fig.colorbar(image, ax=ax, label="success rate")
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
+    save(fig, path)
 
 
 if __name__ == "__main__":

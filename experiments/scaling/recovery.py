@@ -18,7 +18,7 @@ import time
 import numpy as np
 
 import relureg
-from scaling_common import parse_args, write_outputs
+from scaling_common import label, parse_args, save, subplots, write_outputs
 
 RECOVERED = 1e-3
 
@@ -92,12 +92,7 @@ def table(rows, passes):
 
 
 def figure(rows, path):
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4))
+    fig, (left, right) = subplots(1, 2, figsize=(10, 4))
     for d in sorted({r["d"] for r in rows}):
         mine = [r for r in rows if r["d"] == d]
         ratios = [r["ratio"] for r in mine]
@@ -109,17 +104,11 @@ def figure(rows, path):
             ratios, np.maximum(med, 1e-17), yerr=[med - lo, hi - med], fmt="o-", capsize=3,
             label=f"d = {d}",
         )
-    left.set_xlabel("n / d")
-    left.set_ylabel(f"P(‖w − w*‖ ≤ {RECOVERED:g})")
-    left.set_title("realizable recovery by gd (from w = 0)")
-    left.legend()
+    label(left, "n / d", f"P(‖w − w*‖ ≤ {RECOVERED:g})", "realizable recovery by gd (from w = 0)")
     right.set_yscale("log")
-    right.set_xlabel("n / d")
-    right.set_ylabel("‖w − w*‖ (median, 10–90 % over seeds)")
-    right.set_title("distance to the teacher after the pass budget")
-    right.legend()
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
+    label(right, "n / d", "‖w − w*‖ (median, 10–90 % over seeds)",
+          "distance to the teacher after the pass budget")
+    save(fig, path)
 
 
 def main():

@@ -24,3 +24,27 @@ def write_outputs(out, name, markdown, data):
     with open(os.path.join(out, name + ".json"), "w") as f:
         json.dump(data, f, indent=1)
     return os.path.join(out, name + ".png")
+
+
+def subplots(*args, **kwargs):
+    """plt.subplots(*args, **kwargs) on matplotlib's Agg back end (no display needed)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt.subplots(*args, **kwargs)
+
+
+def label(ax, xlabel, ylabel, title, **legend):
+    """The axes' labels and title, and their legend (with `legend` as its keyword arguments)."""
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.set_title(title)
+    ax.legend(**legend)
+
+
+def save(fig, path):
+    """The figure, laid out tightly, as PATH at 110 dpi."""
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)

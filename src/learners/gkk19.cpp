@@ -50,11 +50,7 @@ class Gkk19Learner final : public ParamLearner<Gkk19Params> {
         train, 1, [](const float*, double y, double* acc) { acc[0] += y * y; })[0]);
     if (!std::isfinite(label_rms))
       throw InputError("gkk19: the labels' second moment is not finite");
-    std::vector<double> taus;
-    if (p_.tau > 0)
-      taus.push_back(p_.tau);
-    else
-      for (std::size_t j = 0; j < p_.taus; ++j) taus.push_back(label_rms * std::pow(0.5, j));
+    const std::vector<double> taus = halving_grid(p_.tau, label_rms, p_.taus);
 
     if (p_.halfspace == "hs-adversarial") require_ground_truth(context);
     const LearnerEntry& hs_entry = find_learner(p_.halfspace);

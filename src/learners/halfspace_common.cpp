@@ -55,6 +55,13 @@ HoldoutSplit::HoldoutSplit(const DataSource& data, double fraction)
       train(data, 0, data.rows() - held),
       holdout(data, held > 0 ? data.rows() - held : 0, data.rows()) {}
 
+std::vector<double> halving_grid(double fixed, double top, std::size_t count) {
+  if (fixed > 0) return {fixed};
+  std::vector<double> grid;
+  for (std::size_t j = 0; j < count; ++j) grid.push_back(top * std::pow(0.5, double(j)));
+  return grid;
+}
+
 std::size_t holdout_rows(std::size_t n, double fraction) {
   if (n < 2) return 0;
   const auto rows = static_cast<std::size_t>(std::llround(fraction * static_cast<double>(n)));

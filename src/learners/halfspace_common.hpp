@@ -35,6 +35,10 @@ std::vector<double> average_direction(const Engine& engine, const DataSource& da
 // independent of the features' units (1 for isotropic data and unit u). One pass.
 double projection_rms(const Engine& engine, const DataSource& data, const std::vector<double>& u);
 
+// The grid a learner searches when its parameter is not fixed: {fixed} when fixed > 0, else
+// top, top/2, top/4, … (count values).
+std::vector<double> halving_grid(double fixed, double top, std::size_t count);
+
 // Rows kept for hold-out: round(fraction·n), at least 1 and at most n − 1 (0 when n < 2).
 std::size_t holdout_rows(std::size_t n, double fraction);
 

@@ -60,11 +60,7 @@ class SigmoidLearner final : public ParamLearner<SigmoidParams> {
     const double unit = projection_rms(engine, train, start);
     const std::size_t first_pass = engine.passes();
 
-    std::vector<double> grid;
-    if (p_.sigma > 0)
-      grid.push_back(p_.sigma);
-    else
-      for (std::size_t j = 0; j < p_.sigmas; ++j) grid.push_back(p_.sigma_max * std::pow(0.5, j));
+    const std::vector<double> grid = halving_grid(p_.sigma, p_.sigma_max, p_.sigmas);
 
     // Progress is reported against the pass budget (as gd does): each σ costs epochs·slices
     // minibatch passes and 2 error passes.

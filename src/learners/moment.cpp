@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "descent.hpp"
+#include "halfspace_common.hpp"
 #include "learners.hpp"
 #include "relureg/error.hpp"
 #include "relureg/kernels.hpp"
@@ -37,6 +38,14 @@ struct MomentParams : ReluFitParams {
 // the same population value when E[x] = 0, but the labels' mean no longer adds variance, which
 // cuts the estimation error by about 40% for a ReLU teacher. With a bias, E[ReLU(w·x + b) x] ∝ w
 // still holds after centring, so that direction is refitted with an exact 2-D (a, b) search.
+// The result of a closed-form fit whose Chow estimate had norm `norm` (before normalisation).
+FitResult closed_form_result(double norm) {
+  FitResult result;
+  result.stop_reason = "closed_form";
+  result.details["chow_norm"] = norm;
+  return result;
+}
+
 class MomentLearner final : public ParamLearner<MomentParams> {
  public:
   using ParamLearner::ParamLearner;
@@ -50,21 +59,15 @@ class MomentLearner final : public ParamLearner<MomentParams> {
       return fit_one_pass(data, context);
     }
     const Engine& engine = *context.engine;
-    std::vector<double> w = chow_estimate(engine, data, p_.center || p_.bias, p_.ridge);
-    double norm = 0;
-    for (double v : w) norm += v * v;
-    norm = std::sqrt(norm);
-    FitResult result;
-    result.stop_reason = "closed_form";
-    result.details["chow_norm"] = norm;
+    std::vector<double> u = chow_estimate(engine, data, p_.center || p_.bias, p_.ridge);
+    const double norm = normalize(u);
+    FitResult result = closed_form_result(norm);
     if (norm == 0) {  // labels uncorrelated with x: the best ReLU along no direction is constant
       result.relu().w.assign(data.cols(), 0.0);
       result.relu().bias = p_.bias;
       result.loss_history.push_back(relu_loss(engine, data, result.relu().w, 0.0));
       return result;
     }
-    std::vector<double> u = w;
-    for (double& v : u) v /= norm;
     if (p_.bias) {
       const ScaleBiasFit fit = refit_scale_bias(engine, data, u, p_.radius);
       for (double& v : u) v *= fit.scale;
@@ -89,16 +92,11 @@ class MomentLearner final : public ParamLearner<MomentParams> {
     const RefitMoments m = moments_with_refit(*context.engine, data);
     std::vector<double> u = chow_estimate(m.moments, p_.center, p_.ridge);
     const std::size_t d = u.size();
-    double norm = 0;
-    for (double v : u) norm += v * v;
-    norm = std::sqrt(norm);
-    FitResult result;
-    result.stop_reason = "closed_form";
-    result.details["chow_norm"] = norm;
+    const double norm = normalize(u);
+    FitResult result = closed_form_result(norm);
     result.details["refit"] = "one_pass";
     double scale = 0, numerator = 0, denominator = 0;
     if (norm > 0) {
-      for (double& v : u) v /= norm;
       const Eigen::Map<const Eigen::VectorXd> uv(u.data(), static_cast<Eigen::Index>(d));
       numerator = uv.dot(Eigen::Map<const Eigen::VectorXd>(m.active_xy.data(), uv.size()));
       denominator = uv.dot(

@@ -19,7 +19,8 @@ def run(tmp_path_factory):
     work = tmp_path_factory.mktemp("peers")
     out = work / "performance.md"
     proc = subprocess.run([sys.executable, os.path.join(ROOT, "experiments", "peers", "peers.py"),
-                           "--quick", "--relureg", RELUREG, "--workdir", str(work), "--out",
+                           "--quick", "--relureg", RELUREG, "--avx2-relureg", RELUREG,
+                           "--workdir", str(work), "--out",
                            str(out)], capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stderr
     with open(work / "results.json") as f:
@@ -90,3 +91,36 @@ def test_adam_and_lbfgs_ran_with_their_epochs_counted(run):
         # L-BFGS on this smooth, small problem reaches 1.1·opt within its first restart.
         assert acc["lbfgs"][0]["hits"]["1.1"]["restart"] == 0
     assert "PyTorch L-BFGS (Debian BLAS)" in text and "PyTorch Adam (Debian BLAS)" in text
+
+
+def test_the_benchmark_targets_become_rows_with_their_range_over_repetitions():
+    sys.path.insert(0, os.path.join(ROOT, "experiments", "peers"))
+    import report
+
+    bench = ("target gd-pass >= 0.60 x stream /n:1000000/d:10/threads:2/real_time        "
+             "0.41 [0.38, 0.44]  MISSED\n"
+             "target loss >= 0.80 x stream /n:1000000/d:100/threads:2/real_time       "
+             "0.86 [0.81, 0.90]  met\n")
+    assert report.bench_targets(bench) + report.bench_targets(
+        bench.splitlines()[0], report.AVX2_BUILD) == [
+        "| fused pass of `gd` (square-loss gradient) ≥ 0.60 × streaming read (d = 10, 2 threads, "
+        "`bench_engine`) | 0.41 (repetitions 0.38–0.44) | MISSED |",
+        "| loss pass (`relu_loss`) ≥ 0.80 × streaming read (d = 100, 2 threads, `bench_engine`) | "
+        "0.86 (repetitions 0.81–0.90) | met |",
+        "| fused pass of `gd` (square-loss gradient) ≥ 0.60 × streaming read (d = 10, 2 threads, "
+        "x86-64-v3 (AVX2) build, `bench_engine`) | 0.41 (repetitions 0.38–0.44) | MISSED |",
+    ]
+
+
+def test_the_avx2_host_comparison_runs_the_same_descent_and_has_its_targets(run):
+    # The test passes the same binary as --avx2-relureg: the rows must exist, agree on the final
+    # loss (same gradient descent), and give the AVX2 host's epoch targets.
+    results, text, _ = run
+    rows = results["per_epoch_avx2"]
+    assert [r["tool"] for r in rows][:2] == ["relureg gd", "numpy"]
+    ours = rows[0]["final_loss"]
+    for r in rows[1:]:
+        assert r["final_loss"] == pytest.approx(ours, rel=1e-5), r["tool"]
+    assert "The same comparison as an AVX2-only host runs it" in text
+    assert "`ATEN_CPU_CAPABILITY=avx2`" in text
+    assert "x86-64-v3 (AVX2) build against AVX2 peers, n = 4,000, d = 100" in text

@@ -1,0 +1,73 @@
+"""Times the fits whose inner loop is a pass over the rows outside the engine's ReLU kernels:
+`exhaustive` with a bias (grid of directions × kinks) and `net2-enum` (its moment pass and
+enumeration), with one or more relureg binaries on the same generated data.
+
+    python3 experiments/peers/inner_loops.py build/relureg [OTHER/relureg ...] [--repeats 5]
+
+Each binary fits each instance `repeats` times, the binaries interleaved; the table gives the
+median of the fit seconds the binary reports (`metrics.seconds` of its model file), one thread, and each
+binary's speed-up over the last one given (e.g. a build of an older commit).
+"""
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+
+# (name, generate arguments, fit arguments)
+CASES = [
+    ("exhaustive --bias, n = 2·10⁴, d = 3",
+     ["--family", "biased-teacher", "--n", "20000", "--d", "3", "--seed", "1"],
+     ["--learner", "exhaustive", "--bias"]),
+    ("net2-enum grid = 9, dim = 3, n = 10⁵, d = 10",
+     ["--family", "teacher-net2", "--n", "100000", "--d", "10", "--seed", "1"],
+     ["--learner", "net2-enum", "--param", "grid=9", "--param", "dim=3"]),
+]
+
+
+def run(cmd):
+    proc = subprocess.run(cmd, capture_output=True, text=True)
+    if proc.returncode != 0:
+        sys.exit(f"inner_loops: {' '.join(cmd)} failed: {proc.stderr.strip()}")
+    return proc
+
+
+def fit_seconds(binary, data, fit_args, model):
+    run([binary, "fit", data, *fit_args, "--threads", "1", "-o", model, "--quiet"])
+    with open(model) as f:
+        return json.load(f)["metrics"]["seconds"]
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("binaries", nargs="+", help="relureg binaries to compare")
+    p.add_argument("--repeats", type=int, default=5)
+    args = p.parse_args()
+    with tempfile.TemporaryDirectory() as work:
+        rows = []
+        for name, gen_args, fit_args in CASES:
+            data = os.path.join(work, "data.csv")
+            run([args.binaries[0], "generate", *gen_args, "-o", data, "--quiet"])
+            times = {b: [] for b in args.binaries}
+            for _ in range(args.repeats):
+                for b in args.binaries:
+                    times[b].append(fit_seconds(b, data, fit_args, os.path.join(work, "m.json")))
+            medians = [statistics.median(times[b]) for b in args.binaries]
+            rows.append((name, medians))
+    header = "| fit | " + " | ".join(f"`{b}` (s)" for b in args.binaries)
+    if len(args.binaries) > 1:
+        header += " | speed-up over the last"
+    print(header + " |")
+    print("|---" * (len(args.binaries) + 1 + (len(args.binaries) > 1)) + "|")
+    for name, medians in rows:
+        cells = [f"{m:.3f}" for m in medians]
+        if len(medians) > 1:
+            cells.append(", ".join(f"{medians[-1] / m:.1f}×" for m in medians[:-1]))
+        print(f"| {name} | " + " | ".join(cells) + " |")
+
+
+if __name__ == "__main__":
+    main()
