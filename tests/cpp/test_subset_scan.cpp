@@ -222,7 +222,7 @@ TEST(SubsetScan, FitsAreBitIdenticalForAnyThreadCountAndMatchTheOldScoring) {
 
 // orthogonal_subset_sums of variant v over n rows of d Gaussian features, in blocks of 4096.
 std::vector<double> orthogonal_sums(const detail::SubsetKernels& v, const Dataset& data,
-                                    std::size_t k, bool relu) {
+                                    std::size_t k, bool relu, bool single = false) {
   std::vector<double> got(3 * orthogonal::subset_count(data.d, k), 0.0);
   for (std::size_t start = 0; start < data.n; start += 4096) {
     const RowBlock blk{data.X.data() + start * data.d,
@@ -231,7 +231,7 @@ std::vector<double> orthogonal_sums(const detail::SubsetKernels& v, const Datase
                        data.d,
                        start,
                        nullptr};
-    v.orthogonal(blk, k, relu, got.data());
+    v.orthogonal(blk, k, relu, single, got.data());
   }
   return got;
 }
@@ -300,10 +300,50 @@ TEST(OrthogonalScan, IsaVariantsWithFmaGiveTheSameSums) {
   const std::vector<const detail::SubsetKernels*> fma = variants_with_fma();
   for (std::size_t k : {2, 4, 6}) {
     const Dataset data = rows_of(4096 + 300, 9, k, false, 50 + k);
-    const std::vector<double> first = orthogonal_sums(*fma[0], data, k, true);
-    for (std::size_t i = 1; i < fma.size(); ++i)
-      EXPECT_EQ(orthogonal_sums(*fma[i], data, k, true), first) << fma[i]->name << ", k = " << k;
+    for (bool single : {false, true}) {
+      const std::vector<double> first = orthogonal_sums(*fma[0], data, k, true, single);
+      for (std::size_t i = 1; i < fma.size(); ++i)
+        EXPECT_EQ(orthogonal_sums(*fma[i], data, k, true, single), first)
+            << fma[i]->name << ", k = " << k << ", float32 " << single;
+    }
   }
+}
+
+TEST(OrthogonalScan, Float32ReluLeavesFitTheSameModelsAsDouble) {
+  // relu k = 4 and 6 with float32 leaves (what orthogonal_subset_sums takes) against the double
+  // leaves, each variant, Gaussian features: each sum to 1e-6 of the largest of its kind, every
+  // subset's closed-form scale Σ y·f / Σ f² to 1e-6 of the largest, and the fitted model (the
+  // best subset, its scale) the same to 1e-6 relative.
+  for (const detail::SubsetKernels* v : detail::subset_kernel_variants())
+    for (std::size_t k : {4, 6}) {
+      const Dataset data = rows_of(4096 + 300, 9, k, false, 80 + k);
+      const std::vector<double> exact = orthogonal_sums(*v, data, k, true, false);
+      const std::vector<double> single = orthogonal_sums(*v, data, k, true, true);
+      ASSERT_NE(exact, single) << "the float32 path was not taken";
+      const std::size_t count = exact.size() / 3;
+      double largest[3] = {0, 0, 0}, largest_scale = 0;
+      for (std::size_t i = 0; i < exact.size(); ++i)
+        largest[i % 3] = std::max(largest[i % 3], std::abs(exact[i]));
+      for (std::size_t i = 0; i < exact.size(); ++i)
+        ASSERT_NEAR(single[i], exact[i], 1e-6 * largest[i % 3]) << v->name << ", sum " << i;
+      const auto scale = [](const std::vector<double>& a, std::size_t s) {
+        return a[3 * s] / a[3 * s + 1];
+      };
+      const auto best = [&](const std::vector<double>& a) {
+        std::size_t b = 0;
+        for (std::size_t s = 1; s < count; ++s)
+          if (a[3 * s] * scale(a, s) > a[3 * b] * scale(a, b)) b = s;
+        return b;
+      };
+      for (std::size_t s = 0; s < count; ++s)
+        largest_scale = std::max(largest_scale, std::abs(scale(exact, s)));
+      for (std::size_t s = 0; s < count; ++s)
+        EXPECT_NEAR(scale(single, s), scale(exact, s), 1e-6 * largest_scale)
+            << v->name << ", k = " << k << ", subset " << s;
+      const std::size_t b = best(exact);
+      EXPECT_EQ(best(single), b) << v->name << ", k = " << k;
+      EXPECT_NEAR(scale(single, b), scale(exact, b), 1e-6 * std::abs(scale(exact, b)));
+    }
 }
 
 TEST(OrthogonalScan, FitsAreBitIdenticalForAnyThreadCount) {
