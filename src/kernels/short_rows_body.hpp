@@ -56,22 +56,24 @@ template <class V, std::size_t Q>
 }
 
 // The partial sums of one row, reduced over its chunks: s (K vectors; W = 4: s0..s3 and s4..s7)
-// added into the vector that z_of_rows takes (W = 4: t = s_low + s_high; W = 8: s).
+// added into the vector that z_of_rows takes (W = 4: t = s_low + s_high; W = 8: s). The row's
+// pieces, widened to double, are left in xs for the gradient (each float is widened once).
 template <class V, bool FusedZ, std::size_t Q>
-[[gnu::always_inline]] inline typename V::D row_partials(const float* x, const Pieces<V, Q>& w) {
+[[gnu::always_inline]] inline typename V::D row_partials(const float* x, const Pieces<V, Q>& w,
+                                                         typename V::D (&xs)[Q]) {
   using D = typename V::D;
   constexpr std::size_t K = V::K;
   D even[K], odd[K];
   for (std::size_t q = 0; q < Q; ++q) {
     const std::size_t chunk = q / K, half = q % K;
     D& slot = chunk % 2 == 0 ? even[half] : odd[half];
-    const D xq = row_piece<V, Q>(x, q, w.last);
+    xs[q] = row_piece<V, Q>(x, q, w.last);
     if (q < 2 * K)
-      slot = V::mul(w.piece[q], xq);
+      slot = V::mul(w.piece[q], xs[q]);
     else if constexpr (FusedZ)
-      slot = V::fma(w.piece[q], xq, slot);
+      slot = V::fma(w.piece[q], xs[q], slot);
     else
-      slot = V::add(slot, V::mul(w.piece[q], xq));
+      slot = V::add(slot, V::mul(w.piece[q], xs[q]));
   }
   // s = even + odd per half (a half without odd features is its even sum).
   D s0 = even[0];
@@ -85,14 +87,24 @@ template <class V, bool FusedZ, std::size_t Q>
   }
 }
 
-// z of the W rows at x (d floats each), lane r for row r.
+// z of the W rows at x (d floats each), lane r for row r; their widened pieces in xs[r].
+template <class V, bool FusedZ, std::size_t Q>
+[[gnu::always_inline]] inline typename V::D z_of_group(const float* x, std::size_t d,
+                                                       const Pieces<V, Q>& w,
+                                                       const typename V::D& b,
+                                                       typename V::D (&xs)[V::W][Q]) {
+  typename V::D t[V::W];
+  for (std::size_t r = 0; r < V::W; ++r) t[r] = row_partials<V, FusedZ, Q>(x + r * d, w, xs[r]);
+  return V::add(V::z_of_rows(t), b);
+}
+
+// z of the W rows at x alone (the widened pieces are not kept).
 template <class V, bool FusedZ, std::size_t Q>
 [[gnu::always_inline]] inline typename V::D z_of_group(const float* x, std::size_t d,
                                                        const Pieces<V, Q>& w,
                                                        const typename V::D& b) {
-  typename V::D t[V::W];
-  for (std::size_t r = 0; r < V::W; ++r) t[r] = row_partials<V, FusedZ, Q>(x + r * d, w);
-  return V::add(V::z_of_rows(t), b);
+  typename V::D xs[V::W][Q];
+  return z_of_group<V, FusedZ, Q>(x, d, w, b, xs);
 }
 
 // Calls group(x, y, weight) for the block's groups of W rows in order: full groups straight from
@@ -158,33 +170,30 @@ void stats_block(const RowBlock& blk, const double* weights, const double* w, do
   }
   for_each_group<V>(
       blk, weights,
-      [&](const float* x, const D& y, const D& weight, std::size_t, std::size_t)
-          __attribute__((always_inline)) {
-            const D z = z_of_group<V, FusedZ, Q>(x, d, wp, bv);
-            const D r = V::max0(z);
-            const D residual = V::sub(r, y);
-            const D weighted = V::mul(weight, residual);
-            loss = V::fma(weighted, residual, loss);
-            surrogate = V::fma(weight, V::fnma(y, z, V::mul(V::mul(half, r), r)), surrogate);
-            const typename V::Cmp positive = V::positive(z);
-            active = V::add(active, V::select(positive, weight));
-            double coef[G][W];
-            if constexpr (kind != Grad::surrogate) {
-              const D slope = V::blend(V::select(V::is_zero(z), at_zero), one, positive);
-              V::store(coef[0], V::mul(slope, weighted));
-            }
-            if constexpr (kind != Grad::square) V::store(coef[G - 1], weighted);
-            if (with_bias)
-              for (std::size_t k = 0; k < G; ++k) bias[k] = V::add(bias[k], V::load(coef[k]));
-            for (std::size_t row = 0; row < W; ++row) {
-              const float* xr = x + row * d;
-              for (std::size_t q = 0; q < Q; ++q) {
-                const D xq = row_piece<V, Q>(xr, q, wp.last);
-                for (std::size_t k = 0; k < G; ++k)
-                  grad[k][row % S][q] = V::fma(V::set1(coef[k][row]), xq, grad[k][row % S][q]);
-              }
-            }
-          });
+      [&](const float* x, const D& y, const D& weight, std::size_t,
+          std::size_t) __attribute__((always_inline)) {
+        D xs[W][Q];
+        const D z = z_of_group<V, FusedZ, Q>(x, d, wp, bv, xs);
+        const D r = V::max0(z);
+        const D residual = V::sub(r, y);
+        const D weighted = V::mul(weight, residual);
+        loss = V::fma(weighted, residual, loss);
+        surrogate = V::fma(weight, V::fnma(y, z, V::mul(V::mul(half, r), r)), surrogate);
+        const typename V::Cmp positive = V::positive(z);
+        active = V::add(active, V::select(positive, weight));
+        double coef[G][W];
+        if constexpr (kind != Grad::surrogate) {
+          const D slope = V::blend(V::select(V::is_zero(z), at_zero), one, positive);
+          V::store(coef[0], V::mul(slope, weighted));
+        }
+        if constexpr (kind != Grad::square) V::store(coef[G - 1], weighted);
+        if (with_bias)
+          for (std::size_t k = 0; k < G; ++k) bias[k] = V::add(bias[k], V::load(coef[k]));
+        for (std::size_t row = 0; row < W; ++row)
+          for (std::size_t q = 0; q < Q; ++q)
+            for (std::size_t k = 0; k < G; ++k)
+              grad[k][row % S][q] = V::fma(V::set1(coef[k][row]), xs[row][q], grad[k][row % S][q]);
+      });
   acc[0] += V::lane_sum(loss);
   acc[1] += V::lane_sum(surrogate);
   acc[2] += V::lane_sum(active);
