@@ -97,11 +97,6 @@ class OrthogonalScan {
 
   const double* column(std::size_t j) const { return columns_.data() + j * stride_; }
 
-  // float32 lanes: kFloats rows in one vector of Vec's size, Half its half (kWidth rows).
-  static constexpr std::size_t kFloats = 2 * kWidth;
-  using Floats = float __attribute__((vector_size(8 * kWidth)));
-  using FloatBits = std::int32_t __attribute__((vector_size(8 * kWidth)));
-  using Half = float __attribute__((vector_size(4 * kWidth)));
   float* float_tile(std::size_t r, std::size_t slot) {
     return float_tiles_.data() + (r / kFloats * terms_ + slot) * kFloats + r % kFloats;
   }
@@ -287,13 +282,10 @@ class OrthogonalScan {
     for (std::size_t l = 0; l < L; ++l) add(part[l]);
   }
 
-  // relu_leaves (k ≥ 4) with the leaf's arithmetic in float32 lanes, kFloats rows at a time: |s_j|
-  // rounded to float by the prefix, q, r and the clamps exact in float, the 2^{k−3} terms added
-  // in float (relative error about n·2^{−24} of the largest term); the row's f = (2/√k)·g is then
-  // converted to double and summed across rows in the same eight lanes and order as the double
-  // path. The sums agree with the double path to about 1e-7 of their size (the tests: fitted
-  // scales to 1e-6), and the ISA variants give the same sums (each float operation is exact or
-  // rounded alike everywhere).
+  // relu_leaves (k ≥ 4) in float32 lanes, kFloats rows at a time: |s_j| rounded to float by the
+  // prefix, the clamps exact, the terms added in float; each row's f = (2/√k)·g converted to
+  // double and summed across rows in the double path's lanes and order (the tests: fitted scales
+  // agree to 1e-6; every ISA variant gives the same sums).
   template <std::size_t L, std::size_t N>
   void relu_leaves_single(std::size_t w_column, std::size_t e) {
     const std::size_t n = N ? N : terms_, positive = n / 2;
@@ -348,33 +340,6 @@ class OrthogonalScan {
       }
       add(part);
     }
-  }
-
-  static Floats load_floats(const float* p) {
-    Floats v;
-    std::memcpy(&v, p, sizeof v);
-    return v;
-  }
-  static Floats abs_floats(const Floats& v) {
-    return Floats(FloatBits(v) & (FloatBits{} + 0x7fffffff));
-  }
-  static Floats min_floats(const Floats& a, const Floats& b) {
-#if defined(__AVX512F__)
-    return Floats(_mm512_maskz_min_ps(0xffff, __m512(a), __m512(b)));
-#elif defined(__AVX__)
-    return Floats(_mm256_min_ps(__m256(a), __m256(b)));
-#else
-    return a < b ? a : b;
-#endif
-  }
-  static Floats max_floats(const Floats& a, const Floats& b) {
-#if defined(__AVX512F__)
-    return Floats(_mm512_maskz_max_ps(0xffff, __m512(a), __m512(b)));
-#elif defined(__AVX__)
-    return Floats(_mm256_max_ps(__m256(a), __m256(b)));
-#else
-    return a > b ? a : b;
-#endif
   }
 
   // Σ_j clamp(s_j, bottom, top) over the n terms of a tile from s, into c.

@@ -96,6 +96,40 @@ using Bits = std::int64_t __attribute__((vector_size(8 * kWidth)));
   return Vec(Unsigned(p) + (Unsigned(shifted) << 52));
 }
 
+// float32 lanes (orthogonal-subsets' relu leaves): kFloats rows in a vector of Vec's size, Half
+// its half (kWidth rows, converted to one Vec).
+constexpr std::size_t kFloats = 2 * kWidth;
+using Floats = float __attribute__((vector_size(8 * kWidth)));
+using FloatBits = std::int32_t __attribute__((vector_size(8 * kWidth)));
+using Half = float __attribute__((vector_size(4 * kWidth)));
+
+[[gnu::always_inline]] inline Floats load_floats(const float* p) {
+  Floats v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
+[[gnu::always_inline]] inline Floats abs_floats(const Floats& v) {
+  return Floats(FloatBits(v) & (FloatBits{} + 0x7fffffff));
+}
+[[gnu::always_inline]] inline Floats min_floats(const Floats& a, const Floats& b) {
+#if defined(__AVX512F__)
+  return Floats(_mm512_maskz_min_ps(0xffff, __m512(a), __m512(b)));
+#elif defined(__AVX__)
+  return Floats(_mm256_min_ps(__m256(a), __m256(b)));
+#else
+  return a < b ? a : b;
+#endif
+}
+[[gnu::always_inline]] inline Floats max_floats(const Floats& a, const Floats& b) {
+#if defined(__AVX512F__)
+  return Floats(_mm512_maskz_max_ps(0xffff, __m512(a), __m512(b)));
+#elif defined(__AVX__)
+  return Floats(_mm256_max_ps(__m256(a), __m256(b)));
+#else
+  return a > b ? a : b;
+#endif
+}
+
 // The eight lanes of a sum, given as its kHalves sweeps' vectors, added in the fixed order
 // ((l0 + l4) + (l2 + l6)) + ((l1 + l5) + (l3 + l7)).
 [[gnu::always_inline]] inline double fold(const Vec* part) {
