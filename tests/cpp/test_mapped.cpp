@@ -120,6 +120,22 @@ TEST_F(MappedTest, RankRangesAreWholeBlocksAndOnlyThoseRowsAreServed) {
   EXPECT_THROW(source.block(9000, 1001), std::out_of_range);
 }
 
+// The vectorised check finds an infinity in the features and a NaN in the labels too, and names
+// the first bad value of the chunk.
+TEST_F(MappedTest, InfinitiesAndBadLabelsAreNamedByRowAndColumn) {
+  Dataset data(5000, 3);
+  data.X[4000 * 3 + 2] = -std::numeric_limits<float>::infinity();
+  data.X[4999 * 3] = std::numeric_limits<float>::infinity();
+  relureg::write_dataset(dir_ / "inf.npy", data);
+  EXPECT_EQ(io_test::input_error([&] { fit("gd", MappedNpySource(dir_ / "inf.npy"), 2); }),
+            (dir_ / "inf.npy").string() + ": row 4001, column 3: value is not finite");
+  Dataset labels(5000, 3);
+  labels.y[4321] = std::numeric_limits<double>::quiet_NaN();
+  relureg::write_dataset(dir_ / "nan_y.npy", labels);
+  EXPECT_EQ(io_test::input_error([&] { fit("gd", MappedNpySource(dir_ / "nan_y.npy"), 2); }),
+            (dir_ / "nan_y.labels.npy").string() + ": row 4322, column 1: value is not finite");
+}
+
 TEST_F(MappedTest, ErrorsNameTheShardRowAndColumn) {
   Dataset data(5000, 2);
   relureg::write_dataset(dir_ / "s" / "a.npy", (fs::create_directories(dir_ / "s"), data));
