@@ -412,9 +412,9 @@ class OrthogonalScan {
   // unless some |x| is so large that a group's denominator could overflow (false: the chunk
   // takes scalar_chunk).
   bool exponentials() {
-    double largest = 0;
-    for (std::size_t i = 0; i < d_ * stride_; ++i)
-      largest = std::max(largest, std::abs(columns_[i]));
+    double largest = 0;  // over this chunk's rows only (k = 1 needs no bound)
+    for (std::size_t j = 0; k_ >= 3 && j < d_; ++j)
+      for (std::size_t r = 0; r < rows_; ++r) largest = std::max(largest, std::abs(column(j)[r]));
     const double group = static_cast<double>(std::min(kGroup, plus_.size() + minus_.size()));
     if (k_ >= 3 && group * (std::log(4.0) + std::sqrt(static_cast<double>(k_)) * largest) > 690)
       return false;
