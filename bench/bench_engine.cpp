@@ -4,7 +4,6 @@
 #include <omp.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <map>
@@ -116,8 +115,9 @@ void BM_RawStreamRead(benchmark::State& state) {
 // Which kernels a timed pass takes for d ≤ 32: the variant chosen at start-up, the row-major
 // kernels (what short rows took before the short-row kernels), or the generic eight-lane
 // short-row variant (the only one before the per-instruction-set variants), for a before/after
-// in one run.
-enum class Kernels { chosen, row_major, generic };
+// in one run; or the AVX2 or AVX-512 variant at every d (which of the two is faster at which d
+// decides the start-up choice, short_rows.cpp).
+enum class Kernels { chosen, row_major, generic, avx2, avx512 };
 
 // Times `pass(engine, data, w)` over the (n, d) data set with the given threads, at a fixed w,
 // and reports the bytes of X read per second.
@@ -131,12 +131,16 @@ void time_pass(benchmark::State& state, Pass&& pass, Kernels kernels = Kernels::
   relureg::detail::use_short_row_kernels(kernels != Kernels::row_major);
   if (kernels == Kernels::generic)
     relureg::detail::use_short_row_isa(relureg::detail::ShortRowIsa::generic);
+  if (kernels == Kernels::avx2)
+    relureg::detail::use_short_row_isa(relureg::detail::ShortRowIsa::avx2);
+  if (kernels == Kernels::avx512)
+    relureg::detail::use_short_row_isa(relureg::detail::ShortRowIsa::avx512);
   for (auto _ : state) {
     auto result = pass(engine, data.view(), w);
     benchmark::DoNotOptimize(result);
   }
   relureg::detail::use_short_row_kernels(true);
-  relureg::detail::use_short_row_isa(relureg::detail::default_short_row_isa());
+  relureg::detail::use_default_short_row_isas();
   state.SetBytesProcessed(state.iterations() * n * d * sizeof(float));
 }
 
@@ -207,6 +211,18 @@ void BM_GlmtronPassGeneric(benchmark::State& state) {
 void BM_LossPassGeneric(benchmark::State& state) {
   time_pass(state, loss_pass, Kernels::generic);
 }
+void BM_GdPassAvx2(benchmark::State& state) {
+  time_pass(state, gd_pass, Kernels::avx2);
+}
+void BM_LossPassAvx2(benchmark::State& state) {
+  time_pass(state, loss_pass, Kernels::avx2);
+}
+void BM_GdPassAvx512(benchmark::State& state) {
+  time_pass(state, gd_pass, Kernels::avx512);
+}
+void BM_LossPassAvx512(benchmark::State& state) {
+  time_pass(state, loss_pass, Kernels::avx512);
+}
 
 constexpr long kInCacheBytes = 512 << 10;
 const long kRowsPerPass = 1000000;
@@ -251,6 +267,15 @@ void moment_arguments(benchmark::internal::Benchmark* b) {
       for (long threads : {1, 2}) b->Args({kRowsPerPass, d, threads});
   b->ArgNames({"n", "d", "threads"})->Unit(benchmark::kMillisecond)->UseRealTime();
   with_range(b);
+}
+
+// The dimensions the AVX2 and AVX-512 variants take (registered in main where the build's target
+// and the CPU allow AVX-512, i.e. where the start-up choice is between the two).
+void isa_arguments(benchmark::internal::Benchmark* b) {
+  for (long d : kDims)
+    if (d <= static_cast<long>(relureg::detail::kWideShortRowFeatures))
+      for (long threads : {1, 2}) b->Args({kRowsPerPass, d, threads});
+  b->ArgNames({"n", "d", "threads"})->Unit(benchmark::kMillisecond)->UseRealTime();
 }
 
 // 512 KB of X, one thread: the data stay in the core's L2 cache, so the pass runs at the speed
@@ -307,12 +332,17 @@ class RatioReporter : public benchmark::ConsoleReporter {
   void Finalize() override {
     ConsoleReporter::Finalize();
     std::ostream& out = GetOutputStream();
-    // The short-row variant the passes took (d ≤ 32), and those this CPU runs.
-    out << "short-row kernels: " << short_row_isa_name(relureg::detail::default_short_row_isa())
-        << " (d <= " << relureg::detail::short_row_features() << "; this CPU and build run:";
-    for (const auto isa : relureg::detail::runnable_short_row_isas())
-      out << " " << short_row_isa_name(isa);
+    // The short-row variant the passes took (the longest rows'; the shorter rows' where it
+    // differs), and those this CPU runs.
+    namespace rd = relureg::detail;
+    const std::size_t longest = rd::short_row_features();
+    out << "short-row kernels: " << short_row_isa_name(rd::short_row_isa(longest))
+        << " (d <= " << longest << "; this CPU and build run:";
+    for (const auto isa : rd::runnable_short_row_isas()) out << " " << short_row_isa_name(isa);
     out << ")\n";
+    if (rd::short_row_isa(1) != rd::short_row_isa(longest))
+      out << "short-row kernels for d <= " << rd::kAvx2RowFeatures << ": "
+          << short_row_isa_name(rd::short_row_isa(1)) << "\n";
     for (const auto& [args, by_name] : rates_) {
       const double stream = rate(by_name, "BM_StreamRead");
       if (stream <= 0) continue;
@@ -320,7 +350,8 @@ class RatioReporter : public benchmark::ConsoleReporter {
       for (const char* name :
            {"BM_RawStreamRead", "BM_FusedPass", "BM_GdPass", "BM_GlmtronPass", "BM_LossPass",
             "BM_MomentPass", "BM_GdPassRowMajor", "BM_GlmtronPassRowMajor", "BM_LossPassRowMajor",
-            "BM_GdPassGeneric", "BM_GlmtronPassGeneric", "BM_LossPassGeneric"}) {
+            "BM_GdPassGeneric", "BM_GlmtronPassGeneric", "BM_LossPassGeneric", "BM_GdPassAvx2",
+            "BM_LossPassAvx2", "BM_GdPassAvx512", "BM_LossPassAvx512"}) {
         const double r = rate(by_name, name);
         if (r > 0)
           out << fmt::format("  {} {:6.2f} GB/s ({:.2f})", short_name(name), r / 1e9, r / stream);
@@ -400,6 +431,10 @@ class RatioReporter : public benchmark::ConsoleReporter {
     if (name == "BM_GdPassGeneric") return "gd-generic";
     if (name == "BM_GlmtronPassGeneric") return "glmtron-generic";
     if (name == "BM_LossPassGeneric") return "loss-generic";
+    if (name == "BM_GdPassAvx2") return "gd-avx2";
+    if (name == "BM_LossPassAvx2") return "loss-avx2";
+    if (name == "BM_GdPassAvx512") return "gd-avx512";
+    if (name == "BM_LossPassAvx512") return "loss-avx512";
     return name;
   }
   // Rates by arguments and benchmark: the median of the repetitions, the lowest and the highest
@@ -411,6 +446,12 @@ class RatioReporter : public benchmark::ConsoleReporter {
 
 int main(int argc, char** argv) {
   benchmark::Initialize(&argc, argv);
+  if (relureg::detail::default_short_row_isa() == relureg::detail::ShortRowIsa::avx512) {
+    benchmark::RegisterBenchmark("BM_GdPassAvx2", BM_GdPassAvx2)->Apply(isa_arguments);
+    benchmark::RegisterBenchmark("BM_LossPassAvx2", BM_LossPassAvx2)->Apply(isa_arguments);
+    benchmark::RegisterBenchmark("BM_GdPassAvx512", BM_GdPassAvx512)->Apply(isa_arguments);
+    benchmark::RegisterBenchmark("BM_LossPassAvx512", BM_LossPassAvx512)->Apply(isa_arguments);
+  }
   RatioReporter reporter;
   benchmark::RunSpecifiedBenchmarks(&reporter);
   benchmark::Shutdown();

@@ -323,17 +323,48 @@ ShortRowIsa choose_isa() {
   return best;
 }
 
-struct Active {
-  std::atomic<ShortRowIsa> isa{default_short_row_isa()};
-  std::atomic<const ShortRowKernels*> kernels{&kernels_of(isa.load())};
+// Which variant the passes take at which d: `narrow` for d ≤ narrow_features, `wide` above.
+struct Choice {
+  ShortRowIsa narrow, wide;
+  std::size_t narrow_features;
+  const ShortRowKernels* narrow_kernels;
+  const ShortRowKernels* wide_kernels;
+  Choice(ShortRowIsa narrow_isa, ShortRowIsa wide_isa, std::size_t features)
+      : narrow(narrow_isa),
+        wide(wide_isa),
+        narrow_features(features),
+        narrow_kernels(&kernels_of(narrow_isa)),
+        wide_kernels(&kernels_of(wide_isa)) {}
+  const ShortRowKernels& at(std::size_t d) const {
+    return d <= narrow_features ? *narrow_kernels : *wide_kernels;
+  }
 };
-Active& active() {
-  static Active a;
-  return a;
+
+// One variant at every d (use_short_row_isa).
+const Choice& only(ShortRowIsa isa) {
+  static const Choice choices[] = {Choice(ShortRowIsa::generic, ShortRowIsa::generic, 0),
+                                   Choice(ShortRowIsa::avx2, ShortRowIsa::avx2, 0),
+                                   Choice(ShortRowIsa::avx512, ShortRowIsa::avx512, 0)};
+  return choices[static_cast<int>(isa)];
 }
 
-const ShortRowKernels& current() {
-  return *active().kernels.load(std::memory_order_relaxed);
+// The start-up choice: the best variant, except that where it is AVX-512 the rows of at most
+// kAvx2RowFeatures take the AVX2 one.
+const Choice& start_up() {
+  static const Choice choice =
+      default_short_row_isa() == ShortRowIsa::avx512
+          ? Choice(ShortRowIsa::avx2, ShortRowIsa::avx512, kAvx2RowFeatures)
+          : only(default_short_row_isa());
+  return choice;
+}
+
+std::atomic<const Choice*>& active() {
+  static std::atomic<const Choice*> choice{&start_up()};
+  return choice;
+}
+
+const ShortRowKernels& current(std::size_t d) {
+  return active().load(std::memory_order_relaxed)->at(d);
 }
 
 }  // namespace
@@ -362,25 +393,28 @@ ShortRowIsa default_short_row_isa() {
   return isa;
 }
 
-ShortRowIsa short_row_isa() {
-  return active().isa.load(std::memory_order_relaxed);
+ShortRowIsa short_row_isa(std::size_t d) {
+  const Choice& choice = *active().load(std::memory_order_relaxed);
+  return d <= choice.narrow_features ? choice.narrow : choice.wide;
 }
 
 void use_short_row_isa(ShortRowIsa isa) {
   if (!cpu_runs(isa))
     throw std::invalid_argument(std::string("short-row kernels: this build or CPU has no ") +
                                 short_row_isa_name(isa) + " variant");
-  active().kernels.store(&kernels_of(isa), std::memory_order_relaxed);
-  active().isa.store(isa, std::memory_order_relaxed);
+  active().store(&only(isa), std::memory_order_relaxed);
+}
+
+void use_default_short_row_isas() {
+  active().store(&start_up(), std::memory_order_relaxed);
 }
 
 bool short_rows(std::size_t d) {
-  return d >= 1 && d <= current().max_features &&
-         g_short_row_kernels.load(std::memory_order_relaxed);
+  return d >= 1 && d <= short_row_features() && g_short_row_kernels.load(std::memory_order_relaxed);
 }
 
 std::size_t short_row_features() {
-  return current().max_features;
+  return active().load(std::memory_order_relaxed)->wide_kernels->max_features;
 }
 
 void use_short_row_kernels(bool enabled) {
@@ -390,21 +424,21 @@ void use_short_row_kernels(bool enabled) {
 void short_relu_stats_block(const RowBlock& blk, const double* weights, const double* w, double b,
                             bool with_bias, double relu_grad_at_zero, ShortGradients gradients,
                             double* acc) {
-  current().stats(blk, weights, w, b, with_bias, relu_grad_at_zero, gradients, acc);
+  current(blk.d).stats(blk, weights, w, b, with_bias, relu_grad_at_zero, gradients, acc);
 }
 
 double short_relu_loss_block(const RowBlock& blk, const double* weights, const double* w,
                              double b) {
-  return current().loss(blk, weights, w, b);
+  return current(blk.d).loss(blk, weights, w, b);
 }
 
 void short_refit_scale_block(const RowBlock& blk, const double* weights, const double* u,
                              double* acc) {
-  current().scale(blk, weights, u, acc);
+  current(blk.d).scale(blk, weights, u, acc);
 }
 
 void short_relu_predict_block(const RowBlock& blk, const double* w, double b, double* out) {
-  current().predict(blk, w, b, out);
+  current(blk.d).predict(blk, w, b, out);
 }
 
 }  // namespace relureg::detail

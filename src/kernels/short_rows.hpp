@@ -33,14 +33,25 @@ enum class ShortGradients { square, surrogate, both };
 // x86-64 (RELUREG_NATIVE off, the pip package) the best of the machine it runs on.
 enum class ShortRowIsa { generic, avx2, avx512 };
 const char* short_row_isa_name(ShortRowIsa isa);
+//
+// Where that best variant is AVX-512, rows of at most kAvx2RowFeatures take the AVX2 one: on the
+// Xeon measured (two vector ports for 512-bit operations, three for 256-bit ones, and one shuffle
+// port shared by the conversions float → double and the transposition of the rows' partial
+// sums), the four-row AVX2 kernels were about as fast as the AVX-512 ones for gd's pass and
+// faster for the loss there (bench_engine's gd-avx2, gd-avx512, loss-avx2, loss-avx512;
+// docs/performance.md); longer rows spill AVX2's 16 registers and take AVX-512.
+inline constexpr std::size_t kAvx2RowFeatures = 64;
 // The variants this build has and this CPU can run (whatever the build's target), generic first.
 std::vector<ShortRowIsa> runnable_short_row_isas();
-// The variant the passes use now.
-ShortRowIsa short_row_isa();
-// Makes the passes use `isa` (one of runnable_short_row_isas(), else std::invalid_argument):
-// for the tests and benchmarks that compare the variants. Not meant to change while passes run.
+// The variant the passes over rows of d features use now.
+ShortRowIsa short_row_isa(std::size_t d);
+// Makes the passes use `isa` at every d (one of runnable_short_row_isas(), else
+// std::invalid_argument): for the tests and benchmarks that compare the variants. Not meant to
+// change while passes run.
 void use_short_row_isa(ShortRowIsa isa);
-// The variant chosen at start-up.
+// Back to the start-up choice (after use_short_row_isa).
+void use_default_short_row_isas();
+// The best variant this build's target and this CPU allow: the one the longest rows take.
 ShortRowIsa default_short_row_isa();
 
 // Each kernel reads the rows of `blk` (with the sample weights `weights`, one per row, or null)

@@ -38,13 +38,22 @@ auto row_major(Fn&& fn) {
   return result;
 }
 
-// Runs fn() with the short-row kernels of `isa`, then restores the variant chosen at start-up.
+// Runs fn() with the short-row kernels of `isa` at every d, then restores the start-up choice.
 template <class Fn>
 auto with_isa(detail::ShortRowIsa isa, Fn&& fn) {
   detail::use_short_row_isa(isa);
   auto result = fn();
-  detail::use_short_row_isa(detail::default_short_row_isa());
+  detail::use_default_short_row_isas();
   return result;
+}
+
+// The variant the start-up choice takes at d: the best one, except AVX2 for short rows where
+// the best is AVX-512.
+detail::ShortRowIsa start_up_isa(std::size_t d) {
+  const detail::ShortRowIsa best = detail::default_short_row_isa();
+  return best == detail::ShortRowIsa::avx512 && d <= detail::kAvx2RowFeatures
+             ? detail::ShortRowIsa::avx2
+             : best;
 }
 
 std::string isa_name(detail::ShortRowIsa isa) {
@@ -93,7 +102,8 @@ TEST(ShortRows, HostRunsTheVariantsItsCpuHas) {
   ASSERT_FALSE(isas.empty());
   EXPECT_EQ(isas.front(), detail::ShortRowIsa::generic);
   EXPECT_NE(std::find(isas.begin(), isas.end(), detail::default_short_row_isa()), isas.end());
-  EXPECT_EQ(detail::short_row_isa(), detail::default_short_row_isa());
+  for (std::size_t d = 1; d <= detail::short_row_features(); ++d)
+    EXPECT_EQ(detail::short_row_isa(d), start_up_isa(d)) << d;
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
   __builtin_cpu_init();
   const bool avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
@@ -220,7 +230,31 @@ TEST(ShortRows, UnknownVariantIsRefused) {
                 "short-row kernels: this build or CPU has no " + isa_name(isa) + " variant");
     }
   }
-  EXPECT_EQ(detail::short_row_isa(), detail::default_short_row_isa());
+  for (std::size_t d = 1; d <= detail::short_row_features(); ++d)
+    EXPECT_EQ(detail::short_row_isa(d), start_up_isa(d)) << d;
+}
+
+TEST(ShortRows, AvxHostsTakeAvx2ForShortRowsAndAvx512ForLongOnes) {
+  // Where the best variant is AVX-512, rows of up to kAvx2RowFeatures take AVX2 and longer ones
+  // AVX-512; forcing a variant applies it at every d, and the start-up choice comes back after.
+  const std::vector<detail::ShortRowIsa> isas = detail::runnable_short_row_isas();
+  if (detail::default_short_row_isa() == detail::ShortRowIsa::avx512) {
+    EXPECT_EQ(detail::short_row_isa(1), detail::ShortRowIsa::avx2);
+    EXPECT_EQ(detail::short_row_isa(detail::kAvx2RowFeatures), detail::ShortRowIsa::avx2);
+    EXPECT_EQ(detail::short_row_isa(detail::kAvx2RowFeatures + 1), detail::ShortRowIsa::avx512);
+    EXPECT_EQ(detail::short_row_isa(detail::kWideShortRowFeatures), detail::ShortRowIsa::avx512);
+  }
+  for (const detail::ShortRowIsa isa : isas) {
+    detail::use_short_row_isa(isa);
+    for (const std::size_t d : {std::size_t{1}, std::size_t{10}, detail::kAvx2RowFeatures + 1})
+      EXPECT_EQ(detail::short_row_isa(d), isa) << isa_name(isa) << " d " << d;
+    EXPECT_EQ(detail::short_row_features(), isa == detail::ShortRowIsa::generic
+                                                ? detail::kShortRowFeatures
+                                                : detail::kWideShortRowFeatures);
+  }
+  detail::use_default_short_row_isas();
+  for (std::size_t d = 1; d <= detail::short_row_features(); ++d)
+    EXPECT_EQ(detail::short_row_isa(d), start_up_isa(d)) << d;
 }
 
 TEST(ShortRows, SumsAgreeWithTheRowMajorKernels) {
