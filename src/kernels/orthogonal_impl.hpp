@@ -17,44 +17,75 @@ using namespace subset_lanes;
 // in subset_scan.hpp), vectorised across rows.
 class OrthogonalScan {
  public:
-  OrthogonalScan(const RowBlock& blk, std::size_t k, bool relu, double* acc)
+  // single: float32 lanes in the relu leaves of k ≥ 4 (relu_leaves_single).
+  OrthogonalScan(const RowBlock& blk, std::size_t k, bool relu, bool single, double* acc)
       : blk_(blk),
         d_(blk.d),
         k_(k),
         relu_(relu),
+        single_(single && relu && k >= 4),
         inv_(1 / std::sqrt(static_cast<double>(k))),
         chunk_(chunk_rows(blk.d)),
         stride_(chunk_ + kStride),
         acc_(acc),
         columns_(d_ * stride_),
         y_(chunk_),
-        f_(chunk_),
         sums_(k),
-        chis_(k) {
+        invs_(relu ? 0 : k) {
     for (std::size_t j = 1; j < k; ++j) {
       sums_[j].resize((std::size_t{1} << (j - 1)) * stride_);
-      chis_[j].resize(std::size_t{1} << (j - 1));
+      if (!relu) invs_[j].resize(sums_[j].size());
     }
-    // χ of the sums relu_leaves reads (level k − 2 with k ≥ 3, level 1 with k = 2): +1 for an
-    // even number of −1 signs.
-    if (k >= 2)
-      for (std::size_t i = 0; i < (std::size_t{1} << (k >= 3 ? k - 3 : 0)); ++i)
+    if (!relu || k == 1)  // k = 1 is always the sigmoid's tanh
+      for (auto* a : {&exp_plus_, &exp_minus_, &cosh2_, &sinh4_}) a->resize(d_ * stride_);
+    // χ of the sums the leaves read (relu: level k − 2 with k ≥ 3, level 1 with k = 2; sigmoid:
+    // level k − 1): +1 for an even number of −1 signs (bit i of the index: a −1 sign).
+    const std::size_t last = relu ? (k >= 3 ? k - 2 : 1) : k - 1;
+    if (k >= 2) {
+      terms_ = std::size_t{1} << (last - 1);
+      for (std::size_t i = 0; i < terms_; ++i)
         (std::popcount(i) % 2 == 0 ? plus_ : minus_).push_back(i);
+      slot_.resize(terms_);
+      for (std::size_t t = 0; t < plus_.size(); ++t) slot_[plus_[t]] = t;
+      for (std::size_t t = 0; t < minus_.size(); ++t) slot_[minus_[t]] = plus_.size() + t;
+    }
+    if (single_) {
+      float_columns_.resize(d_ * stride_);
+      float_tiles_.resize(terms_ * stride_);
+    }
   }
 
   void run() {
     for (std::size_t start = 0; start < blk_.rows; start += chunk_) {
       rows_ = std::min(chunk_, blk_.rows - start);
-      padded_ = (rows_ + kStride - 1) / kStride * kStride;
+      const std::size_t lanes = single_ ? kFloats : kStride;  // ≤ stride_ − chunk_ more rows
+      padded_ = (rows_ + lanes - 1) / lanes * lanes;
       transpose(blk_, start, rows_, padded_, stride_, columns_.data(), y_.data());
+      if (single_)
+        for (std::size_t i = 0; i < d_ * stride_; ++i)
+          float_columns_[i] = static_cast<float>(columns_[i]);  // exact: X is float
       index_ = 0;
+      if ((!relu_ || k_ == 1) && !exponentials()) {
+        scalar_chunk();
+        continue;
+      }
       if (k_ == 1) {
-        for (std::size_t a = 0; a < d_; ++a) sigmoid_leaf(a);
+        for (std::size_t a = 0; a < d_; ++a) sigmoid_leaves<1>(a);
         continue;
       }
       for (std::size_t a = 0; a + k_ <= d_; ++a) {
-        std::copy_n(column(a), padded_, sums_[1].data());
-        chis_[1][0] = 1;
+        if (!relu_) {  // level 1 of a sigmoid: e^{±x_a/√k} (k = 2: the leaves' 2·cosh(x_a/√k))
+          if (k_ == 2) {
+            std::copy_n(cosh2_.data() + a * stride_, padded_, sums_[1].data());
+          } else {
+            std::copy_n(exp_plus_.data() + a * stride_, padded_, sums_[1].data());
+            std::copy_n(exp_minus_.data() + a * stride_, padded_, invs_[1].data());
+          }
+        } else if (k_ == 3) {  // the relu leaves read |s| of level k − 2
+          for (std::size_t r = 0; r < padded_; ++r) sums_[1][r] = std::abs(column(a)[r]);
+        } else {
+          std::copy_n(column(a), padded_, sums_[1].data());
+        }
         descend(1, a + 1);
       }
     }
@@ -66,36 +97,127 @@ class OrthogonalScan {
 
   const double* column(std::size_t j) const { return columns_.data() + j * stride_; }
 
-  // sums_[level] holds the 2^{level−1} signed sums of the chosen prefix.
+  float* float_tile(std::size_t r, std::size_t slot) {
+    return float_tiles_.data() + (r / kFloats * terms_ + slot) * kFloats + r % kFloats;
+  }
+
+  // The level the leaves read is stored in tiles: the terms_ vectors of rows r … r + kWidth − 1
+  // side by side, the χ = +1 terms first (slot_), so that a leaf reads them at fixed offsets.
+  double* tile(double* level, std::size_t r, std::size_t slot) const {
+    return level + (r / kWidth * terms_ + slot) * kWidth;
+  }
+
+  // The leaves with the number of terms known to the compiler (the orders the learner runs:
+  // relu k = 2, 4, 6, 8 and sigmoid k = 3, 5, 7, 9) or read at run time.
+  template <std::size_t L>
+  void relu_dispatch(std::size_t w, std::size_t e) {
+    if (single_) {
+      switch (terms_) {
+        case 2:
+          return relu_leaves_single<L, 2>(w, e);
+        case 8:
+          return relu_leaves_single<L, 8>(w, e);
+        case 32:
+          return relu_leaves_single<L, 32>(w, e);
+        default:
+          return relu_leaves_single<L, 0>(w, e);
+      }
+    }
+    switch (terms_) {
+      case 2:
+        return relu_leaves<L, 2>(w, e);
+      case 8:
+        return relu_leaves<L, 8>(w, e);
+      case 32:
+        return relu_leaves<L, 32>(w, e);
+      default:
+        return relu_leaves<L, 0>(w, e);
+    }
+  }
+  void sigmoid_dispatch(std::size_t e) {
+    switch (terms_) {
+      case 2:
+        return sigmoid_leaves<2>(e);
+      case 8:
+        return sigmoid_leaves<8>(e);
+      case 32:
+        return sigmoid_leaves<32>(e);
+      default:
+        return sigmoid_leaves<0>(e);
+    }
+  }
+
+  // sums_[level] holds the 2^{level−1} signed sums s of the chosen prefix (relu; |s| at level
+  // k − 2, the last the leaves read), or e^{s/√k} with e^{−s/√k} in invs_[level] (sigmoid; at
+  // level k − 1, the last, 2·cosh(s/√k) instead).
   void descend(std::size_t level, std::size_t from) {
     if (relu_ && k_ >= 3 && level + 2 == k_) {  // the last two coordinates w, v in relu_leaves
       for (std::size_t w = from; w + 1 < d_; ++w) {
         std::size_t e = w + 1;
-        for (; e + kReluLeaves <= d_; e += kReluLeaves) relu_leaves<kReluLeaves>(w, e);
-        for (; e < d_; ++e) relu_leaves<1>(w, e);
+        for (; e + kReluLeaves <= d_; e += kReluLeaves) relu_dispatch<kReluLeaves>(w, e);
+        for (; e < d_; ++e) relu_dispatch<1>(w, e);
       }
       return;
     }
     if (level + 1 == k_) {
       std::size_t e = from;
       if (relu_)  // k = 2
-        for (; e + kReluLeaves <= d_; e += kReluLeaves) relu_leaves<kReluLeaves>(d_, e);
-      for (; e < d_; ++e) relu_ ? relu_leaves<1>(d_, e) : sigmoid_leaf(e);
+        for (; e + kReluLeaves <= d_; e += kReluLeaves) relu_leaves<kReluLeaves, 1>(d_, e);
+      for (; e < d_; ++e) relu_ ? relu_leaves<1, 1>(d_, e) : sigmoid_dispatch(e);
       return;
     }
     const std::size_t half = std::size_t{1} << (level - 1);
+    const bool last = level + 1 == (relu_ ? k_ - 2 : k_ - 1);  // the leaves read level + 1
     for (std::size_t e = from; e + (k_ - level) <= d_; ++e) {
-      const double* v = column(e);
       for (std::size_t i = 0; i < half; ++i) {
         const double* s = sums_[level].data() + i * stride_;
         double* plus = sums_[level + 1].data() + 2 * i * stride_;
         double* minus = plus + stride_;
-        for (std::size_t r = 0; r < padded_; ++r) {
-          plus[r] = s[r] + v[r];
-          minus[r] = s[r] - v[r];
+        if (relu_) {
+          const double* v = column(e);
+          if (last && single_) {
+            for (std::size_t r = 0; r < padded_; r += kWidth) {
+              const Vec a = load(s + r), b = load(v + r);
+              const Half p = __builtin_convertvector(abs(a + b), Half);
+              const Half m = __builtin_convertvector(abs(a - b), Half);
+              std::memcpy(float_tile(r, slot_[2 * i]), &p, sizeof p);
+              std::memcpy(float_tile(r, slot_[2 * i + 1]), &m, sizeof m);
+            }
+          } else if (last) {
+            for (std::size_t r = 0; r < padded_; r += kWidth) {
+              const Vec a = load(s + r), b = load(v + r), p = abs(a + b), m = abs(a - b);
+              std::memcpy(tile(sums_[level + 1].data(), r, slot_[2 * i]), &p, sizeof p);
+              std::memcpy(tile(sums_[level + 1].data(), r, slot_[2 * i + 1]), &m, sizeof m);
+            }
+          } else {
+            for (std::size_t r = 0; r < padded_; ++r) {
+              plus[r] = s[r] + v[r];
+              minus[r] = s[r] - v[r];
+            }
+          }
+          continue;
         }
-        chis_[level + 1][2 * i] = chis_[level][i];
-        chis_[level + 1][2 * i + 1] = -chis_[level][i];
+        // e^{(s ± x)/√k} = e^{s/√k}·e^{±x/√k}: products, no cancellation.
+        const double* si = invs_[level].data() + i * stride_;
+        const double* ep = exp_plus_.data() + e * stride_;
+        const double* em = exp_minus_.data() + e * stride_;
+        if (last) {
+          for (std::size_t r = 0; r < padded_; r += kWidth) {
+            const Vec a = load(s + r), ai = load(si + r), b = load(ep + r), bi = load(em + r);
+            const Vec p = a * b + ai * bi, m = a * bi + ai * b;
+            std::memcpy(tile(sums_[level + 1].data(), r, slot_[2 * i]), &p, sizeof p);
+            std::memcpy(tile(sums_[level + 1].data(), r, slot_[2 * i + 1]), &m, sizeof m);
+          }
+        } else {
+          double* plus_inv = invs_[level + 1].data() + 2 * i * stride_;
+          double* minus_inv = plus_inv + stride_;
+          for (std::size_t r = 0; r < padded_; ++r) {
+            plus[r] = s[r] * ep[r];
+            plus_inv[r] = si[r] * em[r];
+            minus[r] = s[r] * em[r];
+            minus_inv[r] = si[r] * ep[r];
+          }
+        }
       }
       descend(level + 1, e + 1);
     }
@@ -105,13 +227,15 @@ class OrthogonalScan {
   // the pair of units (a_i + v, a_i − v) gives χ_i·(|a_i + v| − |a_i − v|)/√k, and
   // |a + v| − |a − v| = 2·sgn(v)·sgn(a)·min(|a|, |v|) = 2·sgn(v)·clamp(a, −|v|, |v|).
   // With k ≥ 3 the a_i are s_j ± w (s_j the sums of the first k − 2 coordinates, w the
-  // coordinate before v), never stored: the pair's clamps differ by the length of
-  // [s − |w|, s + |w|] ∩ [−|v|, |v|] times sgn(w), so
-  //   Σ_i χ_i·clamp(a_i) = sgn(w)·Σ_j χ_j·max(0, min(s_j + |w|, |v|) − max(s_j − |w|, −|v|)).
-  // (k = 2: w_column = d_, no w, and a_0 = s_0 = x_{T_0}.) The sum over j runs in four chains
-  // (χ = +1 and −1, each alternating between two), so that the adds do not wait on each other.
-  template <std::size_t L>
+  // coordinate before v), never stored: the pair's clamps differ by sgn(w) times the length of
+  // [s_j − |w|, s_j + |w|] ∩ [−|v|, |v|], which is q − clamp(|s_j|, r, q) with q = |w| + |v|,
+  // r = ||w| − |v||; the q's cancel (as many χ = +1 as −1), so
+  //   Σ_i χ_i·clamp(a_i) = sgn(w)·Σ_j −χ_j·clamp(|s_j|, r, q),
+  // with |s_j| stored by the prefix: three lane operations per j (max, min, add). (k = 2:
+  // w_column = d_, no w, and a_0 = s_0 = x_{T_0}.) The χ = +1 and −1 terms add up in two chains.
+  template <std::size_t L, std::size_t N>
   void relu_leaves(std::size_t w_column, std::size_t e) {
+    const std::size_t n = N ? N : terms_, positive = n == 1 ? 1 : n / 2;
     const double scale = 2 * inv_;
     const bool paired = w_column < d_;
     const double* s = sums_[paired ? k_ - 2 : 1].data();
@@ -123,25 +247,27 @@ class OrthogonalScan {
       for (std::size_t l = 0; l < L; ++l) yf[l] = ff[l] = fs[l] = Vec{};
       for (std::size_t r = h * kWidth; r < padded_; r += kStride) {
         const Vec wv = load(w + r), width = abs(wv);
-        Vec v[L], top[L], bottom[L], p0[L], p1[L], m0[L], m1[L];
+        Vec v[L], top[L], bottom[L], p[L], m[L];
         for (std::size_t l = 0; l < L; ++l) {
           v[l] = load(column(e + l) + r);
-          top[l] = abs(v[l]);
-          bottom[l] = -top[l];
-          p0[l] = p1[l] = m0[l] = m1[l] = Vec{};
+          const Vec a = abs(v[l]);
+          if (paired) {
+            top[l] = width + a;
+            bottom[l] = abs(width - a);
+          } else {
+            top[l] = a;
+            bottom[l] = -a;
+          }
+          p[l] = m[l] = Vec{};
         }
-        if (paired) {
-          chains<L, true>(s + r, width, plus_, bottom, top, p0, p1);
-          chains<L, true>(s + r, width, minus_, bottom, top, m0, m1);
-        } else {
-          chains<L, false>(s + r, width, plus_, bottom, top, p0, p1);
-        }
+        const double* t = s + r / kWidth * n * kWidth;
+        chains<L>(t, positive, bottom, top, p);
+        if (paired) chains<L>(t + positive * kWidth, n - positive, bottom, top, m);
         const Vec y = load(y_.data() + r);
+        const Bits w_sign = paired ? Bits(wv) : Bits{};
         for (std::size_t l = 0; l < L; ++l) {
-          const Vec g = (p0[l] + p1[l]) - (m0[l] + m1[l]);
-          Bits flip = v[l] < Vec{};
-          if (paired) flip ^= wv < Vec{};
-          const Vec f = scale * Vec(Bits(g) ^ (flip & sign_bit));
+          const Vec g = paired ? m[l] - p[l] : p[l];
+          const Vec f = scale * Vec(Bits(g) ^ ((Bits(v[l]) ^ w_sign) & sign_bit));
           yf[l] += y * f;
           ff[l] += f * f;
           fs[l] += f;
@@ -156,44 +282,121 @@ class OrthogonalScan {
     for (std::size_t l = 0; l < L; ++l) add(part[l]);
   }
 
-  // For the positions j of `which` (even into c0, odd into c1): the trapezoid of s_j ± width
-  // (Paired) or clamp(s_j, bottom, top).
-  template <std::size_t L, bool Paired>
-  [[gnu::always_inline]] void chains(const double* s, const Vec& width,
-                                     const std::vector<std::size_t>& which, const Vec* bottom,
-                                     const Vec* top, Vec* c0, Vec* c1) const {
-    const std::size_t n = which.size();
-    for (std::size_t j = 0; j < n; ++j) {
-      const Vec sj = load(s + which[j] * stride_);
-      Vec* c = j % 2 == 0 ? c0 : c1;
-      if constexpr (Paired) {
-        const Vec hi = sj + width, lo = sj - width;
-        for (std::size_t l = 0; l < L; ++l) c[l] += relu(min(hi, top[l]) - max(lo, bottom[l]));
-      } else {
-        for (std::size_t l = 0; l < L; ++l) c[l] += min(max(sj, bottom[l]), top[l]);
+  // relu_leaves (k ≥ 4) in float32 lanes, kFloats rows at a time: |s_j| rounded to float by the
+  // prefix, the clamps exact, the terms added in float; each row's f = (2/√k)·g converted to
+  // double and summed across rows in the double path's lanes and order (the tests: fitted scales
+  // agree to 1e-6; every ISA variant gives the same sums).
+  template <std::size_t L, std::size_t N>
+  void relu_leaves_single(std::size_t w_column, std::size_t e) {
+    const std::size_t n = N ? N : terms_, positive = n / 2;
+    const double scale = 2 * inv_;
+    const float* fw = float_columns_.data() + w_column * stride_;
+    const FloatBits sign_bit = FloatBits{} + std::numeric_limits<std::int32_t>::min();
+    Vec yf[L][kHalves], ff[L][kHalves], fs[L][kHalves];
+    for (std::size_t l = 0; l < L; ++l)
+      for (std::size_t h = 0; h < kHalves; ++h) yf[l][h] = ff[l][h] = fs[l][h] = Vec{};
+    for (std::size_t r = 0; r < padded_; r += kFloats) {
+      const Floats wv = load_floats(fw + r), width = abs_floats(wv);
+      const float* t = float_tiles_.data() + r / kFloats * n * kFloats;
+      Floats v[L], top[L], bottom[L], p[L], m[L];
+      for (std::size_t l = 0; l < L; ++l) {
+        v[l] = load_floats(float_columns_.data() + (e + l) * stride_ + r);
+        const Floats a = abs_floats(v[l]);
+        top[l] = width + a;
+        bottom[l] = abs_floats(width - a);
+        p[l] = m[l] = Floats{};
       }
+      for (std::size_t j = 0; j < n; ++j) {
+        const Floats sj = load_floats(t + j * kFloats);
+        for (std::size_t l = 0; l < L; ++l) {
+          const Floats c = min_floats(max_floats(sj, bottom[l]), top[l]);
+          if (j < positive)
+            p[l] += c;
+          else
+            m[l] += c;
+        }
+      }
+      for (std::size_t l = 0; l < L; ++l) {
+        const Floats g = m[l] - p[l];
+        const Floats sg = Floats(FloatBits(g) ^ ((FloatBits(v[l]) ^ FloatBits(wv)) & sign_bit));
+        for (std::size_t half = 0; half < 2; ++half) {
+          Half part;
+          std::memcpy(&part, reinterpret_cast<const char*>(&sg) + half * sizeof part, sizeof part);
+          const Vec f = scale * __builtin_convertvector(part, Vec);
+          const Vec y = load(y_.data() + r + half * kWidth);
+          const std::size_t h = kHalves == 1 ? 0 : half;  // rows r + half·kWidth: its lanes
+          yf[l][h] += y * f;
+          ff[l][h] += f * f;
+          fs[l][h] += f;
+        }
+      }
+    }
+    for (std::size_t l = 0; l < L; ++l) {
+      Vec part[3][kHalves];
+      for (std::size_t h = 0; h < kHalves; ++h) {
+        part[0][h] = yf[l][h];
+        part[1][h] = ff[l][h];
+        part[2][h] = fs[l][h];
+      }
+      add(part);
     }
   }
 
-  // f = Σ_i χ_i·(tanh((a_i + v)/(2√k)) − tanh((a_i − v)/(2√k))), each row as the row walker did.
-  void sigmoid_leaf(std::size_t e) {
-    const double* v = column(e);
-    const std::size_t count = k_ == 1 ? 0 : std::size_t{1} << (k_ - 2);
-    for (std::size_t r = 0; r < padded_; ++r) {
-      double total = 0;
-      if (k_ == 1) total += std::tanh(v[r] * inv_ / 2);
-      for (std::size_t i = 0; i < count; ++i) {
-        const double a = sums_[k_ - 1][i * stride_ + r], chi = chis_[k_ - 1][i];
-        total += chi * std::tanh((a + v[r]) * inv_ / 2);
-        total += -chi * std::tanh((a - v[r]) * inv_ / 2);
-      }
-      f_[r] = r < rows_ ? total : 0.0;
+  // Σ_j clamp(s_j, bottom, top) over the n terms of a tile from s, into c.
+  template <std::size_t L>
+  [[gnu::always_inline]] void chains(const double* s, std::size_t n, const Vec* bottom,
+                                     const Vec* top, Vec* c) const {
+    for (std::size_t j = 0; j < n; ++j) {
+      const Vec sj = load(s + j * kWidth);
+      for (std::size_t l = 0; l < L; ++l) c[l] += min(max(sj, bottom[l]), top[l]);
     }
+  }
+
+  // The sigmoid's units in pairs: with t = 1/√k, tanh((a + v)·t/2) − tanh((a − v)·t/2) =
+  // 2·sinh(v·t)/(cosh(a·t) + cosh(v·t)), so f = 4·sinh(v·t)·Σ_i χ_i/(C_i + c) with C_i =
+  // 2·cosh(a_i·t) (the prefix, level k − 1) and c = 2·cosh(v·t): every denominator is at least
+  // 4, nothing cancels. The fractions are added up to kGroup at a time over one denominator
+  // (N/D + 1/d = (N·d + D)/(D·d), three lane operations each; the χ = +1 and −1 terms in two
+  // chains) and one division per group.
+  // k = 1: f = tanh(v/2) = (e^v − 1)/(e^v + 1).
+  template <std::size_t N>
+  void sigmoid_leaves(std::size_t e) {
+    const std::size_t n = N ? N : terms_, half = n / 2;
+    const double* ep = exp_plus_.data() + e * stride_;
+    const double* c = cosh2_.data() + e * stride_;
+    const double* sv = sinh4_.data() + e * stride_;
+    const double* C = sums_[k_ == 1 ? 0 : k_ - 1].data();
     Vec part[3][kHalves];
     for (std::size_t h = 0; h < kHalves; ++h) {
       Vec yf{}, ff{}, fs{};
       for (std::size_t r = h * kWidth; r < padded_; r += kStride) {
-        const Vec f = load(f_.data() + r), y = load(y_.data() + r);
+        Vec f;
+        if (k_ == 1) {
+          const Vec x = load(ep + r);
+          f = (x - 1.0) / (x + 1.0);
+        } else {
+          // Groups of kGroup / 2 terms with χ = +1 (their fraction Np/Dp) and as many with
+          // χ = −1 (Nm/Dm), two independent chains: (Np·Dm − Nm·Dp)/(Dp·Dm) per group.
+          const Vec cv = load(c + r);
+          const double* t = C + r / kWidth * n * kWidth;
+          Vec total{};
+          for (std::size_t g = 0; g < half; g += kGroup / 2) {
+            const double* plus = t + g * kWidth;
+            const double* minus = t + (half + g) * kWidth;
+            Vec np = Vec{} + 1.0, dp = load(plus) + cv, nm = np, dm = load(minus) + cv;
+            for (std::size_t j = 1; j < std::min(kGroup / 2, half - g); ++j) {
+              const Vec ap = load(plus + j * kWidth) + cv, am = load(minus + j * kWidth) + cv;
+              np = np * ap + dp;
+              dp = dp * ap;
+              nm = nm * am + dm;
+              dm = dm * am;
+            }
+            total += (np * dm - nm * dp) / (dp * dm);
+          }
+          if (n == 1) total = 1.0 / (load(t) + cv);
+          f = load(sv + r) * total;
+        }
+        const Vec y = load(y_.data() + r);
         yf += y * f;
         ff += f * f;
         fs += f;
@@ -205,6 +408,64 @@ class OrthogonalScan {
     add(part);
   }
 
+  // The chunk's e^{±x/√k}, 2·cosh(x/√k) and 4·sinh(x/√k) of every column (k = 1: e^x only),
+  // unless some |x| is so large that a group's denominator could overflow (false: the chunk
+  // takes scalar_chunk).
+  bool exponentials() {
+    double largest = 0;
+    for (std::size_t i = 0; i < d_ * stride_; ++i)
+      largest = std::max(largest, std::abs(columns_[i]));
+    const double group = static_cast<double>(std::min(kGroup, plus_.size() + minus_.size()));
+    if (k_ >= 3 && group * (std::log(4.0) + std::sqrt(static_cast<double>(k_)) * largest) > 690)
+      return false;
+    for (std::size_t j = 0; j < d_; ++j)
+      for (std::size_t r = 0; r < padded_; r += kWidth) {
+        const std::size_t at = j * stride_ + r;
+        if (k_ == 1) {  // tanh(x/2) needs e^x only
+          const Vec p = exp(load(columns_.data() + at));
+          std::memcpy(exp_plus_.data() + at, &p, sizeof p);
+          continue;
+        }
+        const Vec x = load(columns_.data() + at) * inv_;
+        const Vec p = exp(x), m = exp(-x), c = p + m, sv = 2.0 * (p - m);
+        std::memcpy(exp_plus_.data() + at, &p, sizeof p);
+        std::memcpy(exp_minus_.data() + at, &m, sizeof m);
+        std::memcpy(cosh2_.data() + at, &c, sizeof c);
+        std::memcpy(sinh4_.data() + at, &sv, sizeof sv);
+      }
+    return true;
+  }
+
+  // The chunk's sums row by row, every unit's tanh on its own (a sigmoid chunk with huge
+  // features): f = Σ_{s, s₁ = +1} χ(s)·tanh(s·x_S/(2√k)), the subsets in lexicographic order.
+  void scalar_chunk() {
+    std::vector<std::size_t> S(k_);
+    for (std::size_t i = 0; i < k_; ++i) S[i] = i;
+    while (true) {
+      double* a = acc_ + 3 * index_++;
+      for (std::size_t r = 0; r < rows_; ++r) {
+        double f = 0;
+        for (std::size_t u = 0; u < (std::size_t{1} << (k_ - 1)); ++u) {
+          double t = column(S[0])[r], chi = 1;
+          for (std::size_t j = 1; j < k_; ++j) {
+            const bool minus = (u >> (j - 1)) & 1;
+            t += minus ? -column(S[j])[r] : column(S[j])[r];
+            chi = minus ? -chi : chi;
+          }
+          f += chi * std::tanh(t * inv_ / 2);
+        }
+        a[0] += y_[r] * f;
+        a[1] += f * f;
+        a[2] += f;
+      }
+      std::size_t i = k_;
+      while (i > 0 && S[i - 1] == d_ - k_ + i - 1) --i;
+      if (i == 0) return;
+      ++S[i - 1];
+      for (std::size_t j = i; j < k_; ++j) S[j] = S[j - 1] + 1;
+    }
+  }
+
   void add(const Vec (&part)[3][kHalves]) {
     double* a = acc_ + 3 * index_++;
     a[0] += fold(part[0]);
@@ -214,19 +475,24 @@ class OrthogonalScan {
 
   const RowBlock& blk_;
   std::size_t d_, k_;
-  bool relu_;
+  bool relu_, single_;
   double inv_;
   // Columns and prefix sums lie stride_ doubles apart: a chunk plus one vector, so that the loads
   // and stores of one row do not fall on addresses 4 KB apart (which the CPU takes as aliasing).
   std::size_t chunk_, stride_, rows_ = 0, padded_ = 0, index_ = 0;
   double* acc_;
-  std::vector<double> columns_, y_, f_;
-  std::vector<std::vector<double>> sums_, chis_;
+  // A sigmoid's fractions per division (their denominators are at most e^{690/kGroup} each).
+  static constexpr std::size_t kGroup = 8;
+  std::vector<double> columns_, y_, exp_plus_, exp_minus_, cosh2_, sinh4_;
+  std::vector<float> float_columns_, float_tiles_;  // single_: X's columns, the leaves' tiles
+  std::vector<std::vector<double>> sums_, invs_;
   std::vector<std::size_t> plus_, minus_;  // the last level's sums with χ = +1 and χ = −1
+  std::vector<std::size_t> slot_;          // their places in a tile, χ = +1 first
+  std::size_t terms_ = 0;                  // the sums of the last level
 };
 
-void orthogonal_sums(const RowBlock& blk, std::size_t k, bool relu, double* acc) {
-  OrthogonalScan(blk, k, relu, acc).run();
+void orthogonal_sums(const RowBlock& blk, std::size_t k, bool relu, bool single, double* acc) {
+  OrthogonalScan(blk, k, relu, single, acc).run();
 }
 
 }  // namespace

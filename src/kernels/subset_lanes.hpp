@@ -67,6 +67,69 @@ using Bits = std::int64_t __attribute__((vector_size(8 * kWidth)));
   return Vec(Bits(v) & (Bits{} + 0x7fffffffffffffff));
 }
 
+// e^t lane by lane, for |t| ≤ 700 (t is clamped there): t = n·ln 2 + r with |r| ≤ ln 2 / 2,
+// e^r by its Taylor polynomial of degree 12 (truncation below 2e-16 relative), 2^n added to the
+// exponent. Within a few units in the last place of std::exp; the same sums with any ISA that
+// has FMA (the multiply-adds contract alike).
+[[gnu::always_inline]] inline Vec exp(Vec t) {
+  using Unsigned = std::uint64_t __attribute__((vector_size(8 * kWidth)));
+  t = min(max(t, Vec{} - 700.0), Vec{} + 700.0);
+  const Vec shift = Vec{} + 0x1.8p52;  // adding it rounds to an integer in the low bits
+  const Vec shifted = t * 0x1.71547652b82fep0 + shift;
+  const Vec n = shifted - shift;
+  const Vec r = (t - n * 0x1.62e42fee00000p-1) - n * 0x1.a39ef35793c76p-33;
+  constexpr double kInverseFactorial[] = {1.0,
+                                          1.0,
+                                          1.0 / 2,
+                                          1.0 / 6,
+                                          1.0 / 24,
+                                          1.0 / 120,
+                                          1.0 / 720,
+                                          1.0 / 5040,
+                                          1.0 / 40320,
+                                          1.0 / 362880,
+                                          1.0 / 3628800,
+                                          1.0 / 39916800,
+                                          1.0 / 479001600};
+  Vec p = Vec{} + kInverseFactorial[12];
+  for (int i = 11; i >= 0; --i) p = p * r + kInverseFactorial[i];
+  return Vec(Unsigned(p) + (Unsigned(shifted) << 52));
+}
+
+// float32 lanes (orthogonal-subsets' relu leaves): kFloats rows in a vector of Vec's size, Half
+// its half (kWidth rows, converted to one Vec).
+constexpr std::size_t kFloats = 2 * kWidth;
+using Floats = float __attribute__((vector_size(8 * kWidth)));
+using FloatBits = std::int32_t __attribute__((vector_size(8 * kWidth)));
+using Half = float __attribute__((vector_size(4 * kWidth)));
+
+[[gnu::always_inline]] inline Floats load_floats(const float* p) {
+  Floats v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
+[[gnu::always_inline]] inline Floats abs_floats(const Floats& v) {
+  return Floats(FloatBits(v) & (FloatBits{} + 0x7fffffff));
+}
+[[gnu::always_inline]] inline Floats min_floats(const Floats& a, const Floats& b) {
+#if defined(__AVX512F__)
+  return Floats(_mm512_maskz_min_ps(0xffff, __m512(a), __m512(b)));
+#elif defined(__AVX__)
+  return Floats(_mm256_min_ps(__m256(a), __m256(b)));
+#else
+  return a < b ? a : b;
+#endif
+}
+[[gnu::always_inline]] inline Floats max_floats(const Floats& a, const Floats& b) {
+#if defined(__AVX512F__)
+  return Floats(_mm512_maskz_max_ps(0xffff, __m512(a), __m512(b)));
+#elif defined(__AVX__)
+  return Floats(_mm256_max_ps(__m256(a), __m256(b)));
+#else
+  return a > b ? a : b;
+#endif
+}
+
 // The eight lanes of a sum, given as its kHalves sweeps' vectors, added in the fixed order
 // ((l0 + l4) + (l2 + l6)) + ((l1 + l5) + (l3 + l7)).
 [[gnu::always_inline]] inline double fold(const Vec* part) {

@@ -101,7 +101,7 @@ void subset_sign_sums(const RowBlock& blk, const std::uint32_t* subsets, std::si
 }
 
 void orthogonal_subset_sums(const RowBlock& blk, std::size_t k, bool relu, double* acc) {
-  subset_kernels().orthogonal(blk, k, relu, acc);
+  subset_kernels().orthogonal(blk, k, relu, true, acc);
 }
 
 void subset_parity_sums_reference(const RowBlock& blk, const std::uint32_t* subsets,

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <numeric>
 #include <random>
@@ -221,7 +222,7 @@ TEST(SubsetScan, FitsAreBitIdenticalForAnyThreadCountAndMatchTheOldScoring) {
 
 // orthogonal_subset_sums of variant v over n rows of d Gaussian features, in blocks of 4096.
 std::vector<double> orthogonal_sums(const detail::SubsetKernels& v, const Dataset& data,
-                                    std::size_t k, bool relu) {
+                                    std::size_t k, bool relu, bool single = false) {
   std::vector<double> got(3 * orthogonal::subset_count(data.d, k), 0.0);
   for (std::size_t start = 0; start < data.n; start += 4096) {
     const RowBlock blk{data.X.data() + start * data.d,
@@ -230,9 +231,44 @@ std::vector<double> orthogonal_sums(const detail::SubsetKernels& v, const Datase
                        data.d,
                        start,
                        nullptr};
-    v.orthogonal(blk, k, relu, got.data());
+    v.orthogonal(blk, k, relu, single, got.data());
   }
   return got;
+}
+
+// The sums of every k-subset's orthogonal::feature over the rows of data (what the scan replaces).
+std::vector<double> feature_sums(const Dataset& data, std::size_t k, Activation activation) {
+  const std::size_t d = data.d, count = orthogonal::subset_count(d, k);
+  std::vector<double> want(3 * count, 0.0), values(k);
+  std::vector<std::size_t> S(k);
+  for (std::size_t i = 0; i < k; ++i) S[i] = i;
+  for (std::size_t i = 0; i < count; ++i, orthogonal::next_subset(S, d))
+    for (std::size_t r = 0; r < data.n; ++r) {
+      for (std::size_t j = 0; j < k; ++j) values[j] = data.X[r * d + S[j]];
+      const double f = orthogonal::feature(values.data(), k, activation);
+      want[3 * i] += data.y[r] * f;
+      want[3 * i + 1] += f * f;
+      want[3 * i + 2] += f;
+    }
+  return want;
+}
+
+TEST(OrthogonalScan, SigmoidAgreesWithTheFeatureOverAWideRangeOfFeatures) {
+  // Gaussian features times 1, 20 or 200 by chunk (the scan's chunks are 256 rows): k = 1 takes
+  // e^x for every size; with k = 3 and 5 the chunks of 200 (and for k = 5 of 20) take the
+  // scalar tanh, whose denominators could overflow otherwise. Each variant this CPU runs.
+  for (const detail::SubsetKernels* v : detail::subset_kernel_variants())
+    for (std::size_t k : {1, 3, 5}) {
+      Dataset data = rows_of(3 * 256 + 40, 7, k, false, 70 + k);
+      for (std::size_t r = 0; r < data.n; ++r)
+        for (std::size_t j = 0; j < data.d; ++j)
+          data.X[r * data.d + j] *= std::array<float, 3>{1, 20, 200}[r / 256 % 3];
+      const std::vector<double> got = orthogonal_sums(*v, data, k, false);
+      const std::vector<double> want = feature_sums(data, k, Activation::sigmoid);
+      for (std::size_t i = 0; i < want.size(); ++i)
+        ASSERT_NEAR(got[i], want[i], 1e-12 * std::max(1.0, std::abs(want[i])))
+            << v->name << ", k = " << k << ", sum " << i;
+    }
 }
 
 TEST(OrthogonalScan, EveryIsaVariantAgreesWithTheFeatureOfEachSubset) {
@@ -247,18 +283,8 @@ TEST(OrthogonalScan, EveryIsaVariantAgreesWithTheFeatureOfEachSubset) {
         const Activation activation = relu ? Activation::relu : Activation::sigmoid;
         const std::size_t count = orthogonal::subset_count(d, k);
         const std::vector<double> got = orthogonal_sums(*v, data, k, relu);
-        std::vector<double> want(3 * count, 0.0);
-        std::vector<std::size_t> S(k);
-        for (std::size_t i = 0; i < k; ++i) S[i] = i;
-        std::vector<double> values(k);
-        for (std::size_t i = 0; i < count; ++i, orthogonal::next_subset(S, d))
-          for (std::size_t r = 0; r < n; ++r) {
-            for (std::size_t j = 0; j < k; ++j) values[j] = data.X[r * d + S[j]];
-            const double f = orthogonal::feature(values.data(), k, activation);
-            want[3 * i] += data.y[r] * f;
-            want[3 * i + 1] += f * f;
-            want[3 * i + 2] += f;
-          }
+        const std::vector<double> want = feature_sums(data, k, activation);
+        ASSERT_EQ(want.size(), 3 * count);
         for (std::size_t kind = 0; kind < 3; ++kind) {
           double scale = 0;
           for (std::size_t i = kind; i < want.size(); i += 3)
@@ -274,10 +300,50 @@ TEST(OrthogonalScan, IsaVariantsWithFmaGiveTheSameSums) {
   const std::vector<const detail::SubsetKernels*> fma = variants_with_fma();
   for (std::size_t k : {2, 4, 6}) {
     const Dataset data = rows_of(4096 + 300, 9, k, false, 50 + k);
-    const std::vector<double> first = orthogonal_sums(*fma[0], data, k, true);
-    for (std::size_t i = 1; i < fma.size(); ++i)
-      EXPECT_EQ(orthogonal_sums(*fma[i], data, k, true), first) << fma[i]->name << ", k = " << k;
+    for (bool single : {false, true}) {
+      const std::vector<double> first = orthogonal_sums(*fma[0], data, k, true, single);
+      for (std::size_t i = 1; i < fma.size(); ++i)
+        EXPECT_EQ(orthogonal_sums(*fma[i], data, k, true, single), first)
+            << fma[i]->name << ", k = " << k << ", float32 " << single;
+    }
   }
+}
+
+TEST(OrthogonalScan, Float32ReluLeavesFitTheSameModelsAsDouble) {
+  // relu k = 4 and 6 with float32 leaves (what orthogonal_subset_sums takes) against the double
+  // leaves, each variant, Gaussian features: each sum to 1e-6 of the largest of its kind, every
+  // subset's closed-form scale Σ y·f / Σ f² to 1e-6 of the largest, and the fitted model (the
+  // best subset, its scale) the same to 1e-6 relative.
+  for (const detail::SubsetKernels* v : detail::subset_kernel_variants())
+    for (std::size_t k : {4, 6}) {
+      const Dataset data = rows_of(4096 + 300, 9, k, false, 80 + k);
+      const std::vector<double> exact = orthogonal_sums(*v, data, k, true, false);
+      const std::vector<double> single = orthogonal_sums(*v, data, k, true, true);
+      ASSERT_NE(exact, single) << "the float32 path was not taken";
+      const std::size_t count = exact.size() / 3;
+      double largest[3] = {0, 0, 0}, largest_scale = 0;
+      for (std::size_t i = 0; i < exact.size(); ++i)
+        largest[i % 3] = std::max(largest[i % 3], std::abs(exact[i]));
+      for (std::size_t i = 0; i < exact.size(); ++i)
+        ASSERT_NEAR(single[i], exact[i], 1e-6 * largest[i % 3]) << v->name << ", sum " << i;
+      const auto scale = [](const std::vector<double>& a, std::size_t s) {
+        return a[3 * s] / a[3 * s + 1];
+      };
+      const auto best = [&](const std::vector<double>& a) {
+        std::size_t b = 0;
+        for (std::size_t s = 1; s < count; ++s)
+          if (a[3 * s] * scale(a, s) > a[3 * b] * scale(a, b)) b = s;
+        return b;
+      };
+      for (std::size_t s = 0; s < count; ++s)
+        largest_scale = std::max(largest_scale, std::abs(scale(exact, s)));
+      for (std::size_t s = 0; s < count; ++s)
+        EXPECT_NEAR(scale(single, s), scale(exact, s), 1e-6 * largest_scale)
+            << v->name << ", k = " << k << ", subset " << s;
+      const std::size_t b = best(exact);
+      EXPECT_EQ(best(single), b) << v->name << ", k = " << k;
+      EXPECT_NEAR(scale(single, b), scale(exact, b), 1e-6 * std::abs(scale(exact, b)));
+    }
 }
 
 TEST(OrthogonalScan, FitsAreBitIdenticalForAnyThreadCount) {
