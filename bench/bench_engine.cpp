@@ -10,6 +10,7 @@
 #include <random>
 
 #include "kernels/short_rows.hpp"
+#include "learners/learners.hpp"
 #include "relureg/engine.hpp"
 #include "relureg/kernels.hpp"
 
@@ -172,6 +173,14 @@ void BM_LossPass(benchmark::State& state) {
   });
 }
 
+// The moments pass (Σ x xᵀ, Σ y x, Σ x, Σ y) that moment, dktz22, gv25 and wzdd23 make:
+// kernels/moments.cpp for d ≤ 32, a rank update beyond.
+void BM_MomentPass(benchmark::State& state) {
+  time_pass(state, [](const Engine& e, const auto& data, const std::vector<double>&) {
+    return relureg::detail::data_moments(e, data).mean_y;
+  });
+}
+
 // The same passes with the row-major kernels and with the generic short-row variant.
 relureg::ReluStats gd_pass(const Engine& e, const relureg::DatasetView& data,
                            const std::vector<double>& w) {
@@ -251,6 +260,15 @@ void generic_arguments(benchmark::internal::Benchmark* b) {
   b->ArgNames({"n", "d", "threads"})->Unit(benchmark::kMillisecond)->UseRealTime();
 }
 
+// The dimensions of the moments pass (its d² work per row makes d = 1000 a matter of minutes).
+void moment_arguments(benchmark::internal::Benchmark* b) {
+  for (long d : kDims)
+    if (d <= 64)
+      for (long threads : {1, 2}) b->Args({kRowsPerPass, d, threads});
+  b->ArgNames({"n", "d", "threads"})->Unit(benchmark::kMillisecond)->UseRealTime();
+  with_range(b);
+}
+
 // The dimensions the AVX2 and AVX-512 variants take (registered in main where the build's target
 // and the CPU allow AVX-512, i.e. where the start-up choice is between the two).
 void isa_arguments(benchmark::internal::Benchmark* b) {
@@ -273,6 +291,7 @@ BENCHMARK(BM_FusedPass)->Apply(arguments)->Apply(in_cache_arguments);
 BENCHMARK(BM_GdPass)->Apply(arguments)->Apply(in_cache_arguments);
 BENCHMARK(BM_GlmtronPass)->Apply(arguments)->Apply(in_cache_arguments);
 BENCHMARK(BM_LossPass)->Apply(arguments);
+BENCHMARK(BM_MomentPass)->Apply(moment_arguments);
 BENCHMARK(BM_GdPassRowMajor)->Apply(short_arguments);
 BENCHMARK(BM_GlmtronPassRowMajor)->Apply(short_arguments);
 BENCHMARK(BM_LossPassRowMajor)->Apply(short_arguments);
@@ -330,7 +349,7 @@ class RatioReporter : public benchmark::ConsoleReporter {
       out << fmt::format("bandwidth {:<42} stream {:6.2f} GB/s", args, stream / 1e9);
       for (const char* name :
            {"BM_RawStreamRead", "BM_FusedPass", "BM_GdPass", "BM_GlmtronPass", "BM_LossPass",
-            "BM_GdPassRowMajor", "BM_GlmtronPassRowMajor", "BM_LossPassRowMajor",
+            "BM_MomentPass", "BM_GdPassRowMajor", "BM_GlmtronPassRowMajor", "BM_LossPassRowMajor",
             "BM_GdPassGeneric", "BM_GlmtronPassGeneric", "BM_LossPassGeneric", "BM_GdPassAvx2",
             "BM_LossPassAvx2", "BM_GdPassAvx512", "BM_LossPassAvx512"}) {
         const double r = rate(by_name, name);
@@ -405,6 +424,7 @@ class RatioReporter : public benchmark::ConsoleReporter {
     if (name == "BM_GdPass") return "gd-pass";
     if (name == "BM_GlmtronPass") return "glmtron-pass";
     if (name == "BM_LossPass") return "loss";
+    if (name == "BM_MomentPass") return "moment";
     if (name == "BM_GdPassRowMajor") return "gd-before";
     if (name == "BM_GlmtronPassRowMajor") return "glmtron-before";
     if (name == "BM_LossPassRowMajor") return "loss-before";

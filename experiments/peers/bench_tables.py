@@ -4,7 +4,7 @@ read (build/bench_engine) and the subset-search rates (build/bench_subsets)."""
 import re
 
 PASSES = [("gd-pass", "gd's pass"), ("glmtron-pass", "glmtron's pass"), ("loss", "loss"),
-          ("fused", "both gradients")]
+          ("fused", "both gradients"), ("moment", "moments (d ≤ 64)")]
 
 
 def pass_rates(bench_text):

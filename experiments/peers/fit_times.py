@@ -1,12 +1,14 @@
-"""Times the fits whose inner loop is a pass over the rows outside the engine's ReLU kernels:
-`exhaustive` with a bias (grid of directions × kinks) and `net2-enum` (its moment pass and
-enumeration), with one or more relureg binaries on the same generated data.
+"""Times whole fits with one or more relureg binaries on the same generated data: the fits whose
+inner loop is their own pass over the rows (`exhaustive` with a bias: a grid of directions ×
+kinks; `net2-enum`: its moment pass and enumeration), and fits from a memory-mapped NPY file
+(`gd`'s passes and `moment`'s moments pass at d = 10).
 
-    python3 experiments/peers/inner_loops.py build/relureg [OTHER/relureg ...] [--repeats 5]
+    python3 experiments/peers/fit_times.py build/relureg [OTHER/relureg ...] [--repeats 5]
 
 Each binary fits each instance `repeats` times, the binaries interleaved; the table gives the
-median of the fit seconds the binary reports (`metrics.seconds` of its model file), one thread, and each
-binary's speed-up over the last one given (e.g. a build of an older commit).
+median of the fit seconds the binary reports (`metrics.seconds` of its model file, which leaves
+out reading the data), one thread, and the speed-up of each binary over the last one given (e.g.
+a build of an older commit).
 """
 
 import argparse
@@ -17,21 +19,28 @@ import subprocess
 import sys
 import tempfile
 
-# (name, generate arguments, fit arguments)
+# (name, data file, generate arguments, fit arguments)
 CASES = [
-    ("exhaustive --bias, n = 2·10⁴, d = 3",
+    ("exhaustive --bias, n = 2·10⁴, d = 3", "data.csv",
      ["--family", "biased-teacher", "--n", "20000", "--d", "3", "--seed", "1"],
      ["--learner", "exhaustive", "--bias"]),
-    ("net2-enum grid = 9, dim = 3, n = 10⁵, d = 10",
+    ("net2-enum grid = 9, dim = 3, n = 10⁵, d = 10", "data.csv",
      ["--family", "teacher-net2", "--n", "100000", "--d", "10", "--seed", "1"],
      ["--learner", "net2-enum", "--param", "grid=9", "--param", "dim=3"]),
+    ("gd, 50 passes over a 40 MB NPY file, n = 10⁶, d = 10", "data.npy",
+     ["--family", "label-noise", "--n", "1000000", "--d", "10", "--seed", "1"],
+     ["--learner", "gd", "--param", "max_passes=50", "--param", "tol=0", "--param",
+      "backtrack=0"]),
+    ("moment (2 passes) over the same NPY file", "data.npy",
+     ["--family", "label-noise", "--n", "1000000", "--d", "10", "--seed", "1"],
+     ["--learner", "moment"]),
 ]
 
 
 def run(cmd):
     proc = subprocess.run(cmd, capture_output=True, text=True)
     if proc.returncode != 0:
-        sys.exit(f"inner_loops: {' '.join(cmd)} failed: {proc.stderr.strip()}")
+        sys.exit(f"fit_times: {' '.join(cmd)} failed: {proc.stderr.strip()}")
     return proc
 
 
@@ -48,8 +57,8 @@ def main():
     args = p.parse_args()
     with tempfile.TemporaryDirectory() as work:
         rows = []
-        for name, gen_args, fit_args in CASES:
-            data = os.path.join(work, "data.csv")
+        for name, file, gen_args, fit_args in CASES:
+            data = os.path.join(work, file)
             run([args.binaries[0], "generate", *gen_args, "-o", data, "--quiet"])
             times = {b: [] for b in args.binaries}
             for _ in range(args.repeats):
