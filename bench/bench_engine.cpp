@@ -237,45 +237,36 @@ void with_range(benchmark::internal::Benchmark* b) {
   });
 }
 
-void arguments(benchmark::internal::Benchmark* b) {
+// (n = 10^6, d, 1 and 2 threads) for every d of kDims that keep(d) accepts, with the range over
+// the repetitions.
+template <class Keep>
+void dims_where(benchmark::internal::Benchmark* b, Keep keep) {
   for (long d : kDims)
-    for (long threads : {1, 2}) b->Args({kRowsPerPass, d, threads});
+    if (keep(static_cast<std::size_t>(d)))
+      for (long threads : {1, 2}) b->Args({kRowsPerPass, d, threads});
   b->ArgNames({"n", "d", "threads"})->Unit(benchmark::kMillisecond)->UseRealTime();
   with_range(b);
 }
 
+void arguments(benchmark::internal::Benchmark* b) {
+  dims_where(b, [](std::size_t) { return true; });
+}
 // The dimensions that take the short-row kernels.
 void short_arguments(benchmark::internal::Benchmark* b) {
-  for (long d : kDims)
-    if (relureg::detail::short_rows(static_cast<std::size_t>(d)))
-      for (long threads : {1, 2}) b->Args({kRowsPerPass, d, threads});
-  b->ArgNames({"n", "d", "threads"})->Unit(benchmark::kMillisecond)->UseRealTime();
+  dims_where(b, [](std::size_t d) { return relureg::detail::short_rows(d); });
 }
-
 // The dimensions that the generic short-row variant takes (d ≤ 32).
 void generic_arguments(benchmark::internal::Benchmark* b) {
-  for (long d : kDims)
-    if (d <= static_cast<long>(relureg::detail::kShortRowFeatures))
-      for (long threads : {1, 2}) b->Args({kRowsPerPass, d, threads});
-  b->ArgNames({"n", "d", "threads"})->Unit(benchmark::kMillisecond)->UseRealTime();
+  dims_where(b, [](std::size_t d) { return d <= relureg::detail::kShortRowFeatures; });
 }
-
 // The dimensions of the moments pass (its d² work per row makes d = 1000 a matter of minutes).
 void moment_arguments(benchmark::internal::Benchmark* b) {
-  for (long d : kDims)
-    if (d <= 64)
-      for (long threads : {1, 2}) b->Args({kRowsPerPass, d, threads});
-  b->ArgNames({"n", "d", "threads"})->Unit(benchmark::kMillisecond)->UseRealTime();
-  with_range(b);
+  dims_where(b, [](std::size_t d) { return d <= 64; });
 }
-
 // The dimensions the AVX2 and AVX-512 variants take (registered in main where the build's target
 // and the CPU allow AVX-512, i.e. where the start-up choice is between the two).
 void isa_arguments(benchmark::internal::Benchmark* b) {
-  for (long d : kDims)
-    if (d <= static_cast<long>(relureg::detail::kWideShortRowFeatures))
-      for (long threads : {1, 2}) b->Args({kRowsPerPass, d, threads});
-  b->ArgNames({"n", "d", "threads"})->Unit(benchmark::kMillisecond)->UseRealTime();
+  dims_where(b, [](std::size_t d) { return d <= relureg::detail::kWideShortRowFeatures; });
 }
 
 // 512 KB of X, one thread: the data stay in the core's L2 cache, so the pass runs at the speed
