@@ -11,6 +11,14 @@
 #include <immintrin.h>
 #endif
 
+// The helpers below take and return vectors by value. Without AVX GCC warns that such a vector's
+// ABI differs between -march levels (-Wpsabi); they are always inlined and have internal linkage,
+// so no call between two differently compiled units ever passes one. A build for baseline x86-64
+// (RELUREG_NATIVE=OFF, the pip package) compiles subset_isa_build.cpp that way.
+#if defined(__GNUC__) && !defined(__clang__) && !defined(__AVX__)
+#pragma GCC diagnostic ignored "-Wpsabi"
+#endif
+
 // Every ISA variant of the kernels (subset_isa_*.cpp) includes this header with its own -march:
 // the helpers live in an unnamed namespace, so each translation unit has its own copy.
 namespace relureg::detail {
