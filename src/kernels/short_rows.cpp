@@ -273,9 +273,9 @@ constexpr ShortRowKernels kGeneric{&generic_stats, &generic_loss, &generic_scale
 // `acc += a * b` with FMA otherwise, none without FMA). The AVX2 and AVX-512 variants do the same,
 // so that their z is affine_value's bit for bit in every build.
 #if defined(__FMA__) && !defined(RELUREG_DISPATCH)
-constexpr bool kFusedZ = true;
+[[maybe_unused]] constexpr bool kFusedZ = true;
 #else
-constexpr bool kFusedZ = false;
+[[maybe_unused]] constexpr bool kFusedZ = false;
 #endif
 
 // The best instruction set this build's own target allows: the variant a host of exactly that
@@ -308,7 +308,7 @@ bool cpu_runs(ShortRowIsa isa) {
 #endif
 }
 
-const ShortRowKernels& kernels_of(ShortRowIsa isa) {
+const ShortRowKernels& kernels_of([[maybe_unused]] ShortRowIsa isa) {
 #if defined(RELUREG_SHORT_ROW_ISAS)
   if (isa == ShortRowIsa::avx512) return short_row_kernels_avx512(kFusedZ);
   if (isa == ShortRowIsa::avx2) return short_row_kernels_avx2(kFusedZ);
