@@ -6,6 +6,7 @@
 #include <limits>
 #include <vector>
 
+#include "kernels/orthogonal_single.hpp"
 #include "kernels/subset_lanes.hpp"
 
 namespace relureg::detail {
@@ -492,6 +493,7 @@ class OrthogonalScan {
 };
 
 void orthogonal_sums(const RowBlock& blk, std::size_t k, bool relu, bool single, double* acc) {
+  if (single && !relu && k == 1) return sigmoid_single_features(blk, acc);
   OrthogonalScan(blk, k, relu, single, acc).run();
 }
 
