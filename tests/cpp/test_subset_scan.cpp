@@ -309,7 +309,7 @@ TEST(OrthogonalScan, IsaVariantsWithFmaGiveTheSameSums) {
     }
   }
   // The sigmoid's float32 paths too (their exponentials and divisions are the same operations).
-  for (std::size_t k : {1}) {
+  for (std::size_t k : {1, 3, 5}) {
     const Dataset data = rows_of(4096 + 300, 20, k, false, 60 + k);
     const std::vector<double> first = orthogonal_sums(*fma[0], data, k, false, true);
     for (std::size_t i = 1; i < fma.size(); ++i)
@@ -368,36 +368,46 @@ TEST(OrthogonalScan, Float32ReluLeavesFitTheSameModelsAsDouble) {
 TEST(OrthogonalScan, Float32SigmoidFitsTheSameModelsAsTheFeature) {
   // sigmoid with float32 lanes (what orthogonal_subset_sums takes) against every subset's
   // orthogonal::feature summed in double row by row, each variant: Gaussian features, and the
-  // same times 1, 20 or 200 by chunk of 256 rows (k = 1 clamps x beyond ±40); d = 9 and 20 (k = 1:
-  // fewer features than a vector's floats, and a last group that overlaps the one before).
-  for (const detail::SubsetKernels* v : detail::subset_kernel_variants())
-    for (std::size_t k : {1})
-      for (std::size_t d : {9, 20})
-        for (bool wide : {false, true}) {
-          Dataset data = rows_of(3 * 256 + 40, d, k, false, 90 + k + d);
-          for (std::size_t r = 0; wide && r < data.n; ++r)
-            for (std::size_t j = 0; j < d; ++j)
-              data.X[r * d + j] *= std::array<float, 3>{1, 20, 200}[r / 256 % 3];
+  // same times 1, 2, 20 or 200 by chunk of 256 rows (k = 1 clamps x beyond ±40; with k ≥ 3 the
+  // chunks times 2 divide once per two fractions instead of four at k = 5 and 7, and those times
+  // 20 and 200 keep to double); d = 9 and 20 for k = 1 (fewer features than a vector's floats,
+  // and a last group that overlaps the one before), 9 and 10 for k = 3, 5, 7 (paired leaves).
+  for (std::size_t k : {1, 3, 5, 7})
+    for (std::size_t d : {std::size_t{9}, k == 1 ? std::size_t{20} : std::size_t{10}})
+      for (bool wide : {false, true}) {
+        Dataset data = rows_of(4 * 256 + 40, d, k, false, 90 + k + d);
+        for (std::size_t r = 0; wide && r < data.n; ++r)
+          for (std::size_t j = 0; j < d; ++j)
+            data.X[r * d + j] *= std::array<float, 4>{1, 2, 20, 200}[r / 256 % 4];
+        const std::vector<double> want = feature_sums(data, k, Activation::sigmoid);
+        for (const detail::SubsetKernels* v : detail::subset_kernel_variants()) {
           const std::vector<double> got = orthogonal_sums(*v, data, k, false, true);
-          expect_same_models(got, feature_sums(data, k, Activation::sigmoid),
+          expect_same_models(got, want,
                              fmt::format("{}, k = {}, d = {}, wide {}", v->name, k, d, wide));
           EXPECT_NE(got, orthogonal_sums(*v, data, k, false, false)) << "not the double path";
         }
+      }
 }
 
 TEST(OrthogonalScan, FitsAreBitIdenticalForAnyThreadCount) {
+  // relu k = 4 (float32 leaves) and sigmoid k = 1 and 5 (float32 paths): the fit's details,
+  // printed in full, are the same with 1 and 2 threads.
   const Dataset data = rows_of(2 * 4096 + 123, 10, 4, false, 9);
   const LearnerEntry& entry = find_learner("orthogonal-subsets");
-  std::vector<std::string> details;
-  for (int threads : {1, 2}) {
-    const Engine engine(EngineOptions{threads});
-    FitContext context{&engine, 1, {}};
-    const FitResult fit =
-        fit_learner(entry, ParamValues::parse(entry.params, {"k=4", "screen_rows=0"}, "test"),
-                    data.view(), context);
-    details.push_back(fit.details.dump());
+  for (const std::vector<std::string>& params :
+       std::vector<std::vector<std::string>>{{"k=4", "screen_rows=0"},
+                                             {"k=1", "activation=sigmoid", "screen_rows=0"},
+                                             {"k=5", "activation=sigmoid", "screen_rows=0"}}) {
+    std::vector<std::string> details;
+    for (int threads : {1, 2}) {
+      const Engine engine(EngineOptions{threads});
+      FitContext context{&engine, 1, {}};
+      const FitResult fit = fit_learner(entry, ParamValues::parse(entry.params, params, "test"),
+                                        data.view(), context);
+      details.push_back(fit.details.dump());
+    }
+    EXPECT_EQ(details[0], details[1]) << params[0];
   }
-  EXPECT_EQ(details[0], details[1]);
 }
 
 }  // namespace
