@@ -206,8 +206,7 @@ class OrthogonalScan {
           if (last && single_) {
             for (std::size_t r = 0; r < padded_; r += kWidth) {
               const Vec a = load(s + r), b = load(v + r);
-              const Half p = __builtin_convertvector(abs(a + b), Half);
-              const Half m = __builtin_convertvector(abs(a - b), Half);
+              const Half p = to_floats(abs(a + b)), m = to_floats(abs(a - b));
               std::memcpy(float_tile(r, slot_[2 * i]), &p, sizeof p);
               std::memcpy(float_tile(r, slot_[2 * i + 1]), &m, sizeof m);
             }
@@ -311,9 +310,9 @@ class OrthogonalScan {
   }
 
   // relu_leaves (k ≥ 4) in float32 lanes, kFloats rows at a time: |s_j| rounded to float by the
-  // prefix, the clamps exact, the terms added in float; each row's f = (2/√k)·g converted to
-  // double and summed across rows in the double path's lanes and order (the tests: fitted scales
-  // agree to 1e-6; every ISA variant gives the same sums).
+  // prefix, the clamps exact, the terms added in float; each row's g (f = (2/√k)·g) converted to
+  // double and summed across rows in the double path's lanes and order, the sums then scaled (the
+  // tests: fitted scales agree to 1e-6; every ISA variant gives the same sums).
   template <std::size_t L, std::size_t N>
   void relu_leaves_single(std::size_t w_column, std::size_t e) {
     const std::size_t n = N ? N : terms_, positive = n / 2;
@@ -347,10 +346,9 @@ class OrthogonalScan {
       for (std::size_t l = 0; l < L; ++l) {
         const Floats g = m[l] - p[l];
         const Floats sg = Floats(FloatBits(g) ^ ((FloatBits(v[l]) ^ FloatBits(wv)) & sign_bit));
+        const Vec halves[2] = {to_doubles<0>(sg), to_doubles<1>(sg)};
         for (std::size_t half = 0; half < 2; ++half) {
-          Half part;
-          std::memcpy(&part, reinterpret_cast<const char*>(&sg) + half * sizeof part, sizeof part);
-          const Vec f = scale * __builtin_convertvector(part, Vec);
+          const Vec f = halves[half];  // f / scale
           const Vec y = load(y_.data() + r + half * kWidth);
           const std::size_t h = kHalves == 1 ? 0 : half;  // rows r + half·kWidth: its lanes
           yf[l][h] += y * f;
@@ -366,7 +364,7 @@ class OrthogonalScan {
         part[1][h] = ff[l][h];
         part[2][h] = fs[l][h];
       }
-      add(part);
+      add(part, scale);
     }
   }
 
@@ -466,11 +464,13 @@ class OrthogonalScan {
     return true;
   }
 
-  void add(const Vec (&part)[3][kHalves]) {
+  // The sums of f = scale·g from those of g (scale 1: f itself), with explicit multiply-adds
+  // (rounded once; the compiler could contract the products differently in each ISA variant).
+  void add(const Vec (&part)[3][kHalves], double scale = 1) {
     double* a = acc_ + 3 * index_++;
-    a[0] += fold(part[0]);
-    a[1] += fold(part[1]);
-    a[2] += fold(part[2]);
+    a[0] = std::fma(scale, fold(part[0]), a[0]);
+    a[1] = std::fma(scale * scale, fold(part[1]), a[1]);
+    a[2] = std::fma(scale, fold(part[2]), a[2]);
   }
 
   const RowBlock& blk_;

@@ -91,10 +91,9 @@ inline void sigmoid_single_features(const RowBlock& blk, double* acc) {
     for (std::size_t r = 0; r < blk.rows; ++r) {
       const Floats f = tanh_half_floats(load_floats(X + r * stride + first));
       const Vec y = Vec{} + blk.y[r];
+      const Vec halves[2] = {to_doubles<0>(f), to_doubles<1>(f)};
       for (std::size_t half = 0; half < 2; ++half) {
-        Half part;
-        std::memcpy(&part, reinterpret_cast<const char*>(&f) + half * sizeof part, sizeof part);
-        const Vec fd = __builtin_convertvector(part, Vec);
+        const Vec fd = halves[half];
         yf[half] += y * fd;
         ff[half] += fd * fd;
         fs[half] += fd;
@@ -219,7 +218,7 @@ class SigmoidPairs {
     const Vec values[3] = {s * s, p + m, s};
     float* at = tile_.data() + ((r / kFloats * pairs_ + slot) * 3) * kFloats + r % kFloats;
     for (std::size_t j = 0; j < 3; ++j) {
-      const Half h = __builtin_convertvector(values[j], Half);
+      const Half h = to_floats(values[j]);
       std::memcpy(at + j * kFloats, &h, sizeof h);
     }
   }
@@ -257,10 +256,9 @@ class SigmoidPairs {
         }
       }
       const Floats f = (load_floats(cv + 3 * stride_ + r) * load_floats(cw + stride_ + r)) * total;
+      const Vec halves[2] = {to_doubles<0>(f), to_doubles<1>(f)};
       for (std::size_t half = 0; half < 2; ++half) {
-        Half piece;
-        std::memcpy(&piece, reinterpret_cast<const char*>(&f) + half * sizeof piece, sizeof piece);
-        const Vec fd = __builtin_convertvector(piece, Vec);
+        const Vec fd = halves[half];
         const Vec yv = load(y + r + half * kWidth);
         const std::size_t h = kHalves == 1 ? 0 : half;  // rows r + half·kWidth: its lanes
         yf[h] += yv * fd;
