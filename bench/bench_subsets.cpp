@@ -178,14 +178,18 @@ class RateReporter : public benchmark::ConsoleReporter {
                       &d, &threads, &isa) != 4)
         continue;
       // relu (even k ≥ 4): per leaf 2^{k-3} (max, min, add) triples and ~8 more in float32
-      // lanes (half a double lane each), the conversion, scale and three sums ~5 double lane ops
-      // (k = 2: one triple and ~8 more, double); sigmoid (odd k ≥ 3): 2^{k-2} (add, multiply-add,
-      // multiply) triples and ~4 more (the division per eight fractions not counted); k = 1:
-      // e^x (~20 lane ops) and ~4 more. The prefixes' shared work is not counted.
-      const double ops = k == 1       ? 24.0
+      // lanes (half a double lane each), the conversion and three sums ~4 double lane ops (the
+      // scale applies to the sums) (k = 2: one triple and ~8 more, double). Sigmoid, float32 lanes:
+      // k = 1 tanh(x/2) (19 float lane ops) and the conversion and three sums (4 double); odd k ≥ 3
+      // per leaf (w, v) 2 float ops for its two products, 2 per pair of units for the denominator
+      // and 3 to add the fraction (the first of each of the two chains: none), 5 per division of
+      // four pairs (k = 3: one pair, one division), 2 for the factor, then the 4 double ops (k = 5:
+      // 23 float ops). The prefixes' shared work is not counted.
+      const double ops = k == 1       ? 9.5 + 4
                          : k == 2     ? 11.0
-                         : k % 2 == 0 ? 1.5 * (1 << (k - 3)) + 9
-                                      : 3.0 * (1 << (k - 2)) + 4;
+                         : k % 2 == 0 ? 1.5 * (1 << (k - 3)) + 8
+                         : k == 3     ? 3.5 + 4
+                                      : 0.5 * (4.75 * (1 << (k - 3)) + 4) + 4;
       out << prefix(isa)
           << fmt::format(
                  "orthogonal {:<7} k = {} d = {} threads = {}: {:.3g} evaluations/s per core "

@@ -45,10 +45,12 @@ PagePrefetcher::~PagePrefetcher() {
 }
 
 void PagePrefetcher::at(std::size_t pos) {
+  if (resident_.load(std::memory_order_relaxed)) return;
   std::unique_lock lock(mutex_);
   if (pos + std::min(2 * kMapped, length_ / 2) < pass_) {  // far behind: a new pass starts
     ++generation_;
     mapped_to_ = page_floor(pos);
+    pass_start_ = mapped_to_;
     pass_ = pos;
   } else if (pos > pass_) {
     pass_ = pos;
@@ -87,6 +89,8 @@ void PagePrefetcher::run() {
       populate(from, to);
       lock.lock();
       if (generation == generation_) mapped_to_ = std::max(mapped_to_, to);
+      if (!release_behind_ && pass_start_ == 0 && mapped_to_ >= length_)
+        resident_.store(true, std::memory_order_relaxed);
       continue;
     }
     if (release_behind_ && released_ > pass_) released_ = 0;  // a new pass

@@ -1,6 +1,7 @@
 // PagePrefetcher: reads a read-only file mapping ahead of a sequential pass on its own thread.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <cstddef>
 #include <mutex>
@@ -14,7 +15,9 @@ namespace relureg::detail {
 // (MADV_POPULATE_READ, which waits for them). For a mapping too large to stay in the page cache it
 // also unmaps and drops what lies far behind the pass (MADV_DONTNEED, POSIX_FADV_DONTNEED), in
 // large steps, so the kernel never has to reclaim mapped pages. The thread starts on demand and
-// ends when it reaches the end of the mapping; a jump back (a new pass) starts over.
+// ends when it reaches the end of the mapping; a jump back (a new pass) starts over. A mapping that
+// is not released behind stays mapped once a pass has populated all of it: later passes run
+// without the thread (on a 2-core machine it took a core's share from the pass's threads).
 class PagePrefetcher {
  public:
   // `file` is a descriptor of the mapped file (used only when `release_behind`), `file_start` the
@@ -27,6 +30,8 @@ class PagePrefetcher {
 
   // The pass is reading at byte `pos` of the mapping (any thread; cheap when nothing is to do).
   void at(std::size_t pos);
+  // Whether every page is mapped for good (a pass populated all of a mapping not released behind).
+  bool resident() const { return resident_.load(std::memory_order_relaxed); }
 
  private:
   void run();
@@ -41,10 +46,12 @@ class PagePrefetcher {
   std::condition_variable wake_;
   std::thread worker_;
   bool running_ = false, stop_ = false;
-  std::size_t pass_ = 0;        // byte the pass last reported (the furthest of this pass)
-  std::size_t mapped_to_ = 0;   // bytes [pass start, mapped_to_) populated
-  std::size_t released_ = 0;    // bytes [0, released_) dropped behind the pass
-  std::size_t generation_ = 0;  // bumped when a new pass starts
+  std::size_t pass_ = 0;               // byte the pass last reported (the furthest of this pass)
+  std::size_t mapped_to_ = 0;          // bytes [pass start, mapped_to_) populated
+  std::size_t released_ = 0;           // bytes [0, released_) dropped behind the pass
+  std::size_t generation_ = 0;         // bumped when a new pass starts
+  std::size_t pass_start_ = 0;         // where the current pass started
+  std::atomic<bool> resident_{false};  // all mapped, nothing released: nothing left to do
 };
 
 }  // namespace relureg::detail

@@ -6,6 +6,7 @@
 #include <limits>
 #include <vector>
 
+#include "kernels/orthogonal_single.hpp"
 #include "kernels/subset_lanes.hpp"
 
 namespace relureg::detail {
@@ -24,6 +25,7 @@ class OrthogonalScan {
         k_(k),
         relu_(relu),
         single_(single && relu && k >= 4),
+        sigmoid_single_(single && !relu && k >= 3),
         inv_(1 / std::sqrt(static_cast<double>(k))),
         chunk_(chunk_rows(blk.d)),
         stride_(chunk_ + kStride),
@@ -31,7 +33,8 @@ class OrthogonalScan {
         columns_(d_ * stride_),
         y_(chunk_),
         sums_(k),
-        invs_(relu ? 0 : k) {
+        invs_(relu ? 0 : k),
+        pairs_(sigmoid_single_ ? d_ : 0, sigmoid_single_ ? k : 3, stride_) {
     for (std::size_t j = 1; j < k; ++j) {
       sums_[j].resize((std::size_t{1} << (j - 1)) * stride_);
       if (!relu) invs_[j].resize(sums_[j].size());
@@ -58,7 +61,8 @@ class OrthogonalScan {
   void run() {
     for (std::size_t start = 0; start < blk_.rows; start += chunk_) {
       rows_ = std::min(chunk_, blk_.rows - start);
-      const std::size_t lanes = single_ ? kFloats : kStride;  // ≤ stride_ − chunk_ more rows
+      const std::size_t lanes =
+          single_ || sigmoid_single_ ? kFloats : kStride;  // ≤ stride_ − chunk_ more rows
       padded_ = (rows_ + lanes - 1) / lanes * lanes;
       transpose(blk_, start, rows_, padded_, stride_, columns_.data(), y_.data());
       if (single_)
@@ -66,7 +70,7 @@ class OrthogonalScan {
           float_columns_[i] = static_cast<float>(columns_[i]);  // exact: X is float
       index_ = 0;
       if ((!relu_ || k_ == 1) && !exponentials()) {
-        scalar_chunk();
+        sigmoid_rows(columns_.data(), stride_, y_.data(), rows_, d_, k_, acc_);
         continue;
       }
       if (k_ == 1) {
@@ -74,6 +78,11 @@ class OrthogonalScan {
         continue;
       }
       for (std::size_t a = 0; a + k_ <= d_; ++a) {
+        if (pairs_active_ && k_ == 3) {
+          pairs_.prefix(exp_plus_.data() + a * stride_, exp_minus_.data() + a * stride_);
+          pair_leaves(a + 1);
+          continue;
+        }
         if (!relu_) {  // level 1 of a sigmoid: e^{±x_a/√k} (k = 2: the leaves' 2·cosh(x_a/√k))
           if (k_ == 2) {
             std::copy_n(cosh2_.data() + a * stride_, padded_, sums_[1].data());
@@ -105,6 +114,17 @@ class OrthogonalScan {
   // side by side, the χ = +1 terms first (slot_), so that a leaf reads them at fixed offsets.
   double* tile(double* level, std::size_t r, std::size_t slot) const {
     return level + (r / kWidth * terms_ + slot) * kWidth;
+  }
+
+  // The sigmoid's float32 leaves after a prefix of k − 2 coordinates: w from `from`, v after w.
+  void pair_leaves(std::size_t from) {
+    for (std::size_t w = from; w + 1 < d_; ++w) {
+      for (std::size_t v = w + 1; v < d_; ++v) {
+        Vec part[3][kHalves];
+        pairs_.leaf(w, v, y_.data(), part);
+        add(part);
+      }
+    }
   }
 
   // The leaves with the number of terms known to the compiler (the orders the learner runs:
@@ -151,6 +171,14 @@ class OrthogonalScan {
   // k − 2, the last the leaves read), or e^{s/√k} with e^{−s/√k} in invs_[level] (sigmoid; at
   // level k − 1, the last, 2·cosh(s/√k) instead).
   void descend(std::size_t level, std::size_t from) {
+    if (pairs_active_ && level + 3 == k_) {  // the sigmoid's float32 leaves (SigmoidPairs)
+      for (std::size_t e = from; e + 2 < d_; ++e) {
+        pairs_.prefix(sums_[level].data(), invs_[level].data(), exp_plus_.data() + e * stride_,
+                      exp_minus_.data() + e * stride_);
+        pair_leaves(e + 1);
+      }
+      return;
+    }
     if (relu_ && k_ >= 3 && level + 2 == k_) {  // the last two coordinates w, v in relu_leaves
       for (std::size_t w = from; w + 1 < d_; ++w) {
         std::size_t e = w + 1;
@@ -178,8 +206,7 @@ class OrthogonalScan {
           if (last && single_) {
             for (std::size_t r = 0; r < padded_; r += kWidth) {
               const Vec a = load(s + r), b = load(v + r);
-              const Half p = __builtin_convertvector(abs(a + b), Half);
-              const Half m = __builtin_convertvector(abs(a - b), Half);
+              const Half p = to_floats(abs(a + b)), m = to_floats(abs(a - b));
               std::memcpy(float_tile(r, slot_[2 * i]), &p, sizeof p);
               std::memcpy(float_tile(r, slot_[2 * i + 1]), &m, sizeof m);
             }
@@ -283,9 +310,9 @@ class OrthogonalScan {
   }
 
   // relu_leaves (k ≥ 4) in float32 lanes, kFloats rows at a time: |s_j| rounded to float by the
-  // prefix, the clamps exact, the terms added in float; each row's f = (2/√k)·g converted to
-  // double and summed across rows in the double path's lanes and order (the tests: fitted scales
-  // agree to 1e-6; every ISA variant gives the same sums).
+  // prefix, the clamps exact, the terms added in float; each row's g (f = (2/√k)·g) converted to
+  // double and summed across rows in the double path's lanes and order, the sums then scaled (the
+  // tests: fitted scales agree to 1e-6; every ISA variant gives the same sums).
   template <std::size_t L, std::size_t N>
   void relu_leaves_single(std::size_t w_column, std::size_t e) {
     const std::size_t n = N ? N : terms_, positive = n / 2;
@@ -319,10 +346,9 @@ class OrthogonalScan {
       for (std::size_t l = 0; l < L; ++l) {
         const Floats g = m[l] - p[l];
         const Floats sg = Floats(FloatBits(g) ^ ((FloatBits(v[l]) ^ FloatBits(wv)) & sign_bit));
+        const Vec halves[2] = {to_doubles<0>(sg), to_doubles<1>(sg)};
         for (std::size_t half = 0; half < 2; ++half) {
-          Half part;
-          std::memcpy(&part, reinterpret_cast<const char*>(&sg) + half * sizeof part, sizeof part);
-          const Vec f = scale * __builtin_convertvector(part, Vec);
+          const Vec f = halves[half];  // f / scale
           const Vec y = load(y_.data() + r + half * kWidth);
           const std::size_t h = kHalves == 1 ? 0 : half;  // rows r + half·kWidth: its lanes
           yf[l][h] += y * f;
@@ -338,7 +364,7 @@ class OrthogonalScan {
         part[1][h] = ff[l][h];
         part[2][h] = fs[l][h];
       }
-      add(part);
+      add(part, scale);
     }
   }
 
@@ -410,7 +436,7 @@ class OrthogonalScan {
 
   // The chunk's e^{±x/√k}, 2·cosh(x/√k) and 4·sinh(x/√k) of every column (k = 1: e^x only),
   // unless some |x| is so large that a group's denominator could overflow (false: the chunk
-  // takes scalar_chunk).
+  // takes sigmoid_rows).
   bool exponentials() {
     double largest = 0;  // over this chunk's rows only (k = 1 needs no bound)
     for (std::size_t j = 0; k_ >= 3 && j < d_; ++j)
@@ -433,49 +459,23 @@ class OrthogonalScan {
         std::memcpy(cosh2_.data() + at, &c, sizeof c);
         std::memcpy(sinh4_.data() + at, &sv, sizeof sv);
       }
+    pairs_active_ =
+        sigmoid_single_ && pairs_.columns(exp_plus_.data(), exp_minus_.data(), padded_, largest);
     return true;
   }
 
-  // The chunk's sums row by row, every unit's tanh on its own (a sigmoid chunk with huge
-  // features): f = Σ_{s, s₁ = +1} χ(s)·tanh(s·x_S/(2√k)), the subsets in lexicographic order.
-  void scalar_chunk() {
-    std::vector<std::size_t> S(k_);
-    for (std::size_t i = 0; i < k_; ++i) S[i] = i;
-    while (true) {
-      double* a = acc_ + 3 * index_++;
-      for (std::size_t r = 0; r < rows_; ++r) {
-        double f = 0;
-        for (std::size_t u = 0; u < (std::size_t{1} << (k_ - 1)); ++u) {
-          double t = column(S[0])[r], chi = 1;
-          for (std::size_t j = 1; j < k_; ++j) {
-            const bool minus = (u >> (j - 1)) & 1;
-            t += minus ? -column(S[j])[r] : column(S[j])[r];
-            chi = minus ? -chi : chi;
-          }
-          f += chi * std::tanh(t * inv_ / 2);
-        }
-        a[0] += y_[r] * f;
-        a[1] += f * f;
-        a[2] += f;
-      }
-      std::size_t i = k_;
-      while (i > 0 && S[i - 1] == d_ - k_ + i - 1) --i;
-      if (i == 0) return;
-      ++S[i - 1];
-      for (std::size_t j = i; j < k_; ++j) S[j] = S[j - 1] + 1;
-    }
-  }
-
-  void add(const Vec (&part)[3][kHalves]) {
+  // The sums of f = scale·g from those of g (scale 1: f itself), with explicit multiply-adds
+  // (rounded once; the compiler could contract the products differently in each ISA variant).
+  void add(const Vec (&part)[3][kHalves], double scale = 1) {
     double* a = acc_ + 3 * index_++;
-    a[0] += fold(part[0]);
-    a[1] += fold(part[1]);
-    a[2] += fold(part[2]);
+    a[0] = std::fma(scale, fold(part[0]), a[0]);
+    a[1] = std::fma(scale * scale, fold(part[1]), a[1]);
+    a[2] = std::fma(scale, fold(part[2]), a[2]);
   }
 
   const RowBlock& blk_;
   std::size_t d_, k_;
-  bool relu_, single_;
+  bool relu_, single_, sigmoid_single_, pairs_active_ = false;
   double inv_;
   // Columns and prefix sums lie stride_ doubles apart: a chunk plus one vector, so that the loads
   // and stores of one row do not fall on addresses 4 KB apart (which the CPU takes as aliasing).
@@ -489,9 +489,11 @@ class OrthogonalScan {
   std::vector<std::size_t> plus_, minus_;  // the last level's sums with χ = +1 and χ = −1
   std::vector<std::size_t> slot_;          // their places in a tile, χ = +1 first
   std::size_t terms_ = 0;                  // the sums of the last level
+  SigmoidPairs pairs_;  // sigmoid_single_: the float32 leaves, taken in the chunks they allow
 };
 
 void orthogonal_sums(const RowBlock& blk, std::size_t k, bool relu, bool single, double* acc) {
+  if (single && !relu && k == 1) return sigmoid_single_features(blk, acc);
   OrthogonalScan(blk, k, relu, single, acc).run();
 }
 

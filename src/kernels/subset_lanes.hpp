@@ -138,6 +138,34 @@ using Half = float __attribute__((vector_size(4 * kWidth)));
 #endif
 }
 
+// Half H of a float vector (H = 0: its first kWidth floats) as doubles, and a double vector as
+// floats: one conversion instruction each (GCC compiles the generic __builtin_convertvector of
+// four floats with AVX2 into 2-float conversions through memory).
+template <std::size_t H>
+[[gnu::always_inline]] inline Vec to_doubles(const Floats& v) {
+#if defined(__AVX512F__)  // the zero-masked forms, as in max and min above
+  const Half half = H == 0 ? __builtin_shufflevector(v, v, 0, 1, 2, 3, 4, 5, 6, 7)
+                           : __builtin_shufflevector(v, v, 8, 9, 10, 11, 12, 13, 14, 15);
+  return Vec(_mm512_maskz_cvtps_pd(0xff, __m256(half)));
+#elif defined(__AVX__)
+  return Vec(_mm256_cvtps_pd(H == 0 ? _mm256_castps256_ps128(__m256(v))
+                                    : _mm256_extractf128_ps(__m256(v), 1)));
+#else
+  Half part;
+  std::memcpy(&part, reinterpret_cast<const char*>(&v) + H * sizeof part, sizeof part);
+  return __builtin_convertvector(part, Vec);
+#endif
+}
+[[gnu::always_inline]] inline Half to_floats(const Vec& v) {
+#if defined(__AVX512F__)
+  return Half(_mm512_maskz_cvtpd_ps(0xff, __m512d(v)));
+#elif defined(__AVX__)
+  return Half(_mm256_cvtpd_ps(__m256d(v)));
+#else
+  return __builtin_convertvector(v, Half);
+#endif
+}
+
 // The eight lanes of a sum, given as its kHalves sweeps' vectors, added in the fixed order
 // ((l0 + l4) + (l2 + l6)) + ((l1 + l5) + (l3 + l7)).
 [[gnu::always_inline]] inline double fold(const Vec* part) {

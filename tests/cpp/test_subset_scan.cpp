@@ -1,5 +1,6 @@
 // The subset-search kernels: the bit-packed and column paths against the old per-subset scoring,
 // and exhaustive-subsets' fits the same for any thread count and as with the old scoring.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -307,58 +308,106 @@ TEST(OrthogonalScan, IsaVariantsWithFmaGiveTheSameSums) {
             << fma[i]->name << ", k = " << k << ", float32 " << single;
     }
   }
+  // The sigmoid's float32 paths too (their exponentials and divisions are the same operations).
+  for (std::size_t k : {1, 3, 5}) {
+    const Dataset data = rows_of(4096 + 300, 20, k, false, 60 + k);
+    const std::vector<double> first = orthogonal_sums(*fma[0], data, k, false, true);
+    for (std::size_t i = 1; i < fma.size(); ++i)
+      EXPECT_EQ(orthogonal_sums(*fma[i], data, k, false, true), first)
+          << fma[i]->name << ", sigmoid k = " << k;
+  }
+}
+
+// The sums of a float32 path (got) against exact ones (want) of the same subsets: each sum to
+// 1e-6 of the largest of its kind, every subset's closed-form scale Σ y·f / Σ f² to 1e-6 of the
+// largest, and the fitted model (the best subset, its scale) the same to 1e-6 relative.
+void expect_same_models(const std::vector<double>& got, const std::vector<double>& want,
+                        const std::string& what) {
+  ASSERT_EQ(got.size(), want.size()) << what;
+  ASSERT_NE(got, want) << what << ": the float32 path was not taken";
+  const std::size_t count = want.size() / 3;
+  double largest[3] = {0, 0, 0}, largest_scale = 0;
+  for (std::size_t i = 0; i < want.size(); ++i)
+    largest[i % 3] = std::max(largest[i % 3], std::abs(want[i]));
+  for (std::size_t i = 0; i < want.size(); ++i)
+    ASSERT_NEAR(got[i], want[i], 1e-6 * largest[i % 3]) << what << ", sum " << i;
+  const auto scale = [](const std::vector<double>& a, std::size_t s) {
+    return a[3 * s] / a[3 * s + 1];
+  };
+  const auto best = [&](const std::vector<double>& a) {
+    std::size_t b = 0;
+    for (std::size_t s = 1; s < count; ++s)
+      if (a[3 * s] * scale(a, s) > a[3 * b] * scale(a, b)) b = s;
+    return b;
+  };
+  for (std::size_t s = 0; s < count; ++s)
+    largest_scale = std::max(largest_scale, std::abs(scale(want, s)));
+  for (std::size_t s = 0; s < count; ++s)
+    EXPECT_NEAR(scale(got, s), scale(want, s), 1e-6 * largest_scale) << what << ", subset " << s;
+  const std::size_t b = best(want);
+  EXPECT_EQ(best(got), b) << what;
+  EXPECT_NEAR(scale(got, b), scale(want, b), 1e-6 * std::abs(scale(want, b))) << what;
+  // The best subset's score Σ y·f·scale (the drop of the square loss) to 1e-6 relative.
+  EXPECT_NEAR(got[3 * b] * scale(got, b), want[3 * b] * scale(want, b),
+              1e-6 * std::abs(want[3 * b] * scale(want, b)))
+      << what;
 }
 
 TEST(OrthogonalScan, Float32ReluLeavesFitTheSameModelsAsDouble) {
   // relu k = 4 and 6 with float32 leaves (what orthogonal_subset_sums takes) against the double
-  // leaves, each variant, Gaussian features: each sum to 1e-6 of the largest of its kind, every
-  // subset's closed-form scale Σ y·f / Σ f² to 1e-6 of the largest, and the fitted model (the
-  // best subset, its scale) the same to 1e-6 relative.
+  // leaves, each variant, Gaussian features.
   for (const detail::SubsetKernels* v : detail::subset_kernel_variants())
     for (std::size_t k : {4, 6}) {
       const Dataset data = rows_of(4096 + 300, 9, k, false, 80 + k);
-      const std::vector<double> exact = orthogonal_sums(*v, data, k, true, false);
-      const std::vector<double> single = orthogonal_sums(*v, data, k, true, true);
-      ASSERT_NE(exact, single) << "the float32 path was not taken";
-      const std::size_t count = exact.size() / 3;
-      double largest[3] = {0, 0, 0}, largest_scale = 0;
-      for (std::size_t i = 0; i < exact.size(); ++i)
-        largest[i % 3] = std::max(largest[i % 3], std::abs(exact[i]));
-      for (std::size_t i = 0; i < exact.size(); ++i)
-        ASSERT_NEAR(single[i], exact[i], 1e-6 * largest[i % 3]) << v->name << ", sum " << i;
-      const auto scale = [](const std::vector<double>& a, std::size_t s) {
-        return a[3 * s] / a[3 * s + 1];
-      };
-      const auto best = [&](const std::vector<double>& a) {
-        std::size_t b = 0;
-        for (std::size_t s = 1; s < count; ++s)
-          if (a[3 * s] * scale(a, s) > a[3 * b] * scale(a, b)) b = s;
-        return b;
-      };
-      for (std::size_t s = 0; s < count; ++s)
-        largest_scale = std::max(largest_scale, std::abs(scale(exact, s)));
-      for (std::size_t s = 0; s < count; ++s)
-        EXPECT_NEAR(scale(single, s), scale(exact, s), 1e-6 * largest_scale)
-            << v->name << ", k = " << k << ", subset " << s;
-      const std::size_t b = best(exact);
-      EXPECT_EQ(best(single), b) << v->name << ", k = " << k;
-      EXPECT_NEAR(scale(single, b), scale(exact, b), 1e-6 * std::abs(scale(exact, b)));
+      expect_same_models(orthogonal_sums(*v, data, k, true, true),
+                         orthogonal_sums(*v, data, k, true, false),
+                         std::string(v->name) + ", k = " + std::to_string(k));
     }
 }
 
+TEST(OrthogonalScan, Float32SigmoidFitsTheSameModelsAsTheFeature) {
+  // sigmoid with float32 lanes (what orthogonal_subset_sums takes) against every subset's
+  // orthogonal::feature summed in double row by row, each variant: Gaussian features, and the
+  // same times 1, 2, 20 or 200 by chunk of 256 rows (k = 1 clamps x beyond ±40; with k ≥ 3 the
+  // chunks times 2 divide once per two fractions instead of four at k = 5 and 7, and those times
+  // 20 and 200 keep to double); d = 9 and 20 for k = 1 (fewer features than a vector's floats,
+  // and a last group that overlaps the one before), 9 and 10 for k = 3, 5, 7 (paired leaves).
+  for (std::size_t k : {1, 3, 5, 7})
+    for (std::size_t d : {std::size_t{9}, k == 1 ? std::size_t{20} : std::size_t{10}})
+      for (bool wide : {false, true}) {
+        Dataset data = rows_of(4 * 256 + 40, d, k, false, 90 + k + d);
+        for (std::size_t r = 0; wide && r < data.n; ++r)
+          for (std::size_t j = 0; j < d; ++j)
+            data.X[r * d + j] *= std::array<float, 4>{1, 2, 20, 200}[r / 256 % 4];
+        const std::vector<double> want = feature_sums(data, k, Activation::sigmoid);
+        for (const detail::SubsetKernels* v : detail::subset_kernel_variants()) {
+          const std::vector<double> got = orthogonal_sums(*v, data, k, false, true);
+          expect_same_models(got, want,
+                             fmt::format("{}, k = {}, d = {}, wide {}", v->name, k, d, wide));
+          EXPECT_NE(got, orthogonal_sums(*v, data, k, false, false)) << "not the double path";
+        }
+      }
+}
+
 TEST(OrthogonalScan, FitsAreBitIdenticalForAnyThreadCount) {
+  // relu k = 4 (float32 leaves) and sigmoid k = 1 and 5 (float32 paths): the fit's details,
+  // printed in full, are the same with 1 and 2 threads.
   const Dataset data = rows_of(2 * 4096 + 123, 10, 4, false, 9);
   const LearnerEntry& entry = find_learner("orthogonal-subsets");
-  std::vector<std::string> details;
-  for (int threads : {1, 2}) {
-    const Engine engine(EngineOptions{threads});
-    FitContext context{&engine, 1, {}};
-    const FitResult fit =
-        fit_learner(entry, ParamValues::parse(entry.params, {"k=4", "screen_rows=0"}, "test"),
-                    data.view(), context);
-    details.push_back(fit.details.dump());
+  for (const std::vector<std::string>& params :
+       std::vector<std::vector<std::string>>{{"k=4", "screen_rows=0"},
+                                             {"k=1", "activation=sigmoid", "screen_rows=0"},
+                                             {"k=5", "activation=sigmoid", "screen_rows=0"}}) {
+    std::vector<std::string> details;
+    for (int threads : {1, 2}) {
+      const Engine engine(EngineOptions{threads});
+      FitContext context{&engine, 1, {}};
+      const FitResult fit = fit_learner(entry, ParamValues::parse(entry.params, params, "test"),
+                                        data.view(), context);
+      details.push_back(fit.details.dump());
+    }
+    EXPECT_EQ(details[0], details[1]) << params[0];
   }
-  EXPECT_EQ(details[0], details[1]);
 }
 
 }  // namespace

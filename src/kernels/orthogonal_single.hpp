@@ -1,0 +1,284 @@
+// orthogonal-subsets' sigmoid sums in float32 lanes (k = 1, and k ≥ 3 paired) or row by row.
+#pragma once
+
+#include <algorithm>
+#include <bit>
+#include <cmath>
+#include <cstring>
+#include <vector>
+
+#include "kernels/subset_lanes.hpp"
+
+namespace relureg::detail {
+namespace {
+namespace subset_lanes {
+
+// orthogonal-subsets' sigmoid sums row by row, every unit's tanh on its own in double (a chunk
+// with features too large for the vectorised paths): f = Σ_{s, s₁ = +1} χ(s)·tanh(s·x_S/(2√k))
+// over `rows` rows of d double columns (stride apart) and their labels y, added to acc for every
+// k-subset S in lexicographic order.
+inline void sigmoid_rows(const double* columns, std::size_t stride, const double* y,
+                         std::size_t rows, std::size_t d, std::size_t k, double* acc) {
+  const double inv = 1 / std::sqrt(static_cast<double>(k));
+  std::vector<std::size_t> S(k);
+  for (std::size_t i = 0; i < k; ++i) S[i] = i;
+  for (double* a = acc;; a += 3) {
+    for (std::size_t r = 0; r < rows; ++r) {
+      double f = 0;
+      for (std::size_t u = 0; u < (std::size_t{1} << (k - 1)); ++u) {
+        double t = columns[S[0] * stride + r], chi = 1;
+        for (std::size_t j = 1; j < k; ++j) {
+          const bool minus = (u >> (j - 1)) & 1;
+          t += minus ? -columns[S[j] * stride + r] : columns[S[j] * stride + r];
+          chi = minus ? -chi : chi;
+        }
+        f += chi * std::tanh(t * inv / 2);
+      }
+      a[0] += y[r] * f;
+      a[1] += f * f;
+      a[2] += f;
+    }
+    std::size_t i = k;
+    while (i > 0 && S[i - 1] == d - k + i - 1) --i;
+    if (i == 0) return;
+    ++S[i - 1];
+    for (std::size_t j = i; j < k; ++j) S[j] = S[j - 1] + 1;
+  }
+}
+
+// tanh(x/2) lane by lane in float32: E/(E + 2) with E = e^x − 1, x clamped to [−40, 40] (beyond,
+// tanh(x/2) is ±1 in float). x = n·ln 2 + r with |r| ≤ ln 2 / 2, e^r − 1 by its Taylor polynomial
+// of degree 7 (truncation below 2e-8 relative), E = 2^n·(e^r − 1) + (2^n − 1): about 3 float ulp
+// of the exact value, no cancellation near 0. 19 lane operations, the division included; the
+// same in every ISA variant with FMA (the multiply-adds contract alike).
+[[gnu::always_inline]] inline Floats tanh_half_floats(Floats x) {
+  x = min_floats(max_floats(x, Floats{} - 40.0f), Floats{} + 40.0f);
+  const Floats shift = Floats{} + 0x1.8p23f;  // adding it rounds to an integer in the low bits
+  const Floats shifted = x * 0x1.715476p0f + shift;
+  const Floats n = shifted - shift;
+  const Floats r = (x - n * 0x1.62e4p-1f) - n * 0x1.7f7d1cp-20f;  // ln 2 in two parts
+  constexpr float kInverseFactorial[] = {1.0f,       1.0f / 2,   1.0f / 6,   1.0f / 24,
+                                         1.0f / 120, 1.0f / 720, 1.0f / 5040};
+  Floats q = Floats{} + kInverseFactorial[6];
+  for (int i = 5; i >= 0; --i) q = q * r + kInverseFactorial[i];
+  const Floats p = q * r;                                            // e^r − 1
+  const Floats s = Floats((FloatBits(shifted) << 23) + 0x3f800000);  // 2^n
+  const Floats e = s * p + (s - 1.0f);
+  return e / (e + 2.0f);
+}
+
+// orthogonal-subsets with k = 1 (f = tanh(x_j/2), one subset per feature j) straight from the
+// rows, no transposition: a vector holds kFloats consecutive features of one row, the feature's
+// f in float32 (tanh_half_floats), converted to double and added in double, one chain per
+// feature over the block's rows in order (so every ISA variant with FMA gives the same sums).
+// Groups of kFloats features start at min(g, d − kFloats) (the last overlaps the one before; its
+// repeated lanes are dropped); rows of fewer than kFloats features are copied, zero-padded.
+inline void sigmoid_single_features(const RowBlock& blk, double* acc) {
+  const std::size_t d = blk.d;
+  std::vector<float> padded;
+  const float* X = blk.X;
+  std::size_t stride = d;
+  if (d < kFloats) {
+    padded.assign(blk.rows * kFloats, 0.0f);
+    for (std::size_t r = 0; r < blk.rows; ++r)
+      std::copy_n(blk.X + r * d, d, padded.data() + r * kFloats);
+    X = padded.data();
+    stride = kFloats;
+  }
+  for (std::size_t g = 0; g < d; g += kFloats) {
+    const std::size_t first = d < kFloats ? 0 : std::min(g, d - kFloats);
+    Vec yf[2] = {}, ff[2] = {}, fs[2] = {};
+    for (std::size_t r = 0; r < blk.rows; ++r) {
+      const Floats f = tanh_half_floats(load_floats(X + r * stride + first));
+      const Vec y = Vec{} + blk.y[r];
+      const Vec halves[2] = {to_doubles<0>(f), to_doubles<1>(f)};
+      for (std::size_t half = 0; half < 2; ++half) {
+        const Vec fd = halves[half];
+        yf[half] += y * fd;
+        ff[half] += fd * fd;
+        fs[half] += fd;
+      }
+    }
+    for (std::size_t lane = g - first; lane < kFloats && first + lane < d; ++lane) {
+      double* a = acc + 3 * (first + lane);
+      a[0] += yf[lane / kWidth][lane % kWidth];
+      a[1] += ff[lane / kWidth][lane % kWidth];
+      a[2] += fs[lane / kWidth][lane % kWidth];
+    }
+  }
+}
+
+}  // namespace subset_lanes
+}  // namespace
+}  // namespace relureg::detail
+
+namespace relureg::detail {
+namespace {
+namespace subset_lanes {
+
+// orthogonal-subsets' sigmoid leaves for k ≥ 3 in float32 lanes (OrthogonalScan takes them for
+// the chunks where no product below can overflow a float). The units of a leaf pair up on its
+// last two coordinates w, v. With t = 1/√k, s one of the 2^{k−3} signed sums of the first k − 2
+// coordinates (sign χ), S = 2·sinh(st), K = 2·cosh(st), and W_s, W_c, V_s, V_c the same of w and
+// v, the four units of s (s ± w ± v) add up to
+//   χ·4·sinh(vt)·(1/(A + V_c) − 1/(B + V_c)) = −2·V_s·W_s·χ·S / D,  A, B = 2·cosh((s ± w)t),
+//   D = (A + V_c)(B + V_c) = S² + K·(W_c·V_c) + (W_c² + V_c²)
+// (A·B = S² + W_c², A + B = K·W_c, B − A = −S·W_s): every term of D is positive, nothing
+// cancels. So a prefix of k − 2 coordinates stores S², K, S of its sums (float, rounded once from
+// double), and a leaf (w, v) costs per sum 2 lane operations for D and 3 to add the fraction to a
+// chain N/D (N·d + S·D over D·d; χ = +1 and χ = −1 in two chains), one division per 2·H
+// fractions. Sums across rows in double, in the eight lanes and order of the double path; every
+// ISA variant with FMA gives the same sums.
+class SigmoidPairs {
+ public:
+  SigmoidPairs(std::size_t d, std::size_t k, std::size_t stride)
+      : d_(d),
+        k_(k),
+        stride_(stride),
+        pairs_(std::size_t{1} << (k - 3)),
+        positive_(pairs_ == 1 ? 1 : pairs_ / 2),
+        columns_(4 * d * stride),
+        tile_(3 * pairs_ * stride),
+        slot_(pairs_) {
+    std::vector<std::size_t> minus;
+    std::size_t next = 0;
+    for (std::size_t i = 0; i < pairs_; ++i)  // χ = +1 (an even number of −1 signs) first
+      if (std::popcount(i) % 2 == 0)
+        slot_[i] = next++;
+      else
+        minus.push_back(i);
+    for (std::size_t i : minus) slot_[i] = next++;
+  }
+
+  // The chunk's columns from their e^{±x/√k} (double, stride apart), rounded to float; the
+  // fractions per division (2·H, H = 2 or 1) so that no product of that many denominators
+  // (each below 16·e^{2(k−1)·max|x|/√k}) exceeds e^80 given the chunk's largest |x|, or false
+  // (the chunk keeps to double).
+  bool columns(const double* exp_plus, const double* exp_minus, std::size_t padded,
+               double largest) {
+    const double t = 1 / std::sqrt(static_cast<double>(k_));
+    const double log_den = std::log(16.0) + 2 * static_cast<double>(k_ - 1) * largest * t;
+    per_chain_ = 4 * log_den <= 80 ? 2 : 2 * log_den <= 80 ? 1 : 0;
+    if (per_chain_ == 0) return false;
+    per_chain_ = std::min(per_chain_, positive_);
+    padded_ = padded;
+    for (std::size_t j = 0; j < d_; ++j)
+      for (std::size_t r = 0; r < padded; ++r) {
+        const double p = exp_plus[j * stride_ + r], m = exp_minus[j * stride_ + r];
+        float* at = columns_.data() + 4 * j * stride_ + r;
+        at[0] = static_cast<float>(p + m);        // 2·cosh
+        at[stride_] = static_cast<float>(p - m);  // 2·sinh
+        at[2 * stride_] = static_cast<float>((p + m) * (p + m));
+        at[3 * stride_] = static_cast<float>(-2 * (p - m));  // −4·sinh
+      }
+    return true;
+  }
+
+  // A prefix of k − 2 coordinates from the 2^{k−4} sums of its first k − 3 (e^{±st}, double,
+  // stride apart) and the last coordinate's e^{±x/√k} (double): S², K, S of its sums s ± x.
+  void prefix(const double* e, const double* e_inv, const double* exp_plus,
+              const double* exp_minus) {
+    for (std::size_t i = 0; 2 * i < pairs_; ++i)
+      for (std::size_t r = 0; r < padded_; r += kWidth) {
+        const Vec a = load(e + i * stride_ + r), ai = load(e_inv + i * stride_ + r);
+        const Vec b = load(exp_plus + r), bi = load(exp_minus + r);
+        store(slot_[2 * i], r, a * b, ai * bi);      // s + x
+        store(slot_[2 * i + 1], r, a * bi, ai * b);  // s − x
+      }
+  }
+  // k = 3: the prefix is one coordinate (its e^{±x/√k}).
+  void prefix(const double* exp_plus, const double* exp_minus) {
+    for (std::size_t r = 0; r < padded_; r += kWidth)
+      store(0, r, load(exp_plus + r), load(exp_minus + r));
+  }
+
+  // The sums Σ y·f, Σ f², Σ f of leaf (w, v) into part (the lanes of the double path).
+  void leaf(std::size_t w, std::size_t v, const double* y, Vec (&part)[3][kHalves]) const {
+    switch (pairs_ * 4 + per_chain_) {
+      case 1 * 4 + 2:
+      case 1 * 4 + 1:
+        return leaf_of<1, 1>(w, v, y, part);
+      case 4 * 4 + 2:
+        return leaf_of<4, 2>(w, v, y, part);
+      case 4 * 4 + 1:
+        return leaf_of<4, 1>(w, v, y, part);
+      case 16 * 4 + 2:
+        return leaf_of<16, 2>(w, v, y, part);
+      case 16 * 4 + 1:
+        return leaf_of<16, 1>(w, v, y, part);
+      default:
+        return per_chain_ == 2 ? leaf_of<0, 2>(w, v, y, part) : leaf_of<0, 1>(w, v, y, part);
+    }
+  }
+
+ private:
+  // S², K, S of sum e^{±st} (rows r … r + kWidth − 1) into its slot of the tile.
+  void store(std::size_t slot, std::size_t r, const Vec& p, const Vec& m) {
+    const Vec s = p - m;
+    const Vec values[3] = {s * s, p + m, s};
+    float* at = tile_.data() + ((r / kFloats * pairs_ + slot) * 3) * kFloats + r % kFloats;
+    for (std::size_t j = 0; j < 3; ++j) {
+      const Half h = to_floats(values[j]);
+      std::memcpy(at + j * kFloats, &h, sizeof h);
+    }
+  }
+
+  template <std::size_t N, std::size_t H>
+  void leaf_of(std::size_t w, std::size_t v, const double* y, Vec (&part)[3][kHalves]) const {
+    const std::size_t n = N ? N : pairs_, positive = N ? (N == 1 ? 1 : N / 2) : positive_;
+    const float* cw = columns_.data() + 4 * w * stride_;
+    const float* cv = columns_.data() + 4 * v * stride_;
+    Vec yf[kHalves], ff[kHalves], fs[kHalves];
+    for (std::size_t h = 0; h < kHalves; ++h) yf[h] = ff[h] = fs[h] = Vec{};
+    for (std::size_t r = 0; r < padded_; r += kFloats) {
+      const Floats alpha = load_floats(cw + r) * load_floats(cv + r);
+      const Floats beta = load_floats(cw + 2 * stride_ + r) + load_floats(cv + 2 * stride_ + r);
+      const float* t = tile_.data() + r / kFloats * n * 3 * kFloats;
+      const auto den = [&](std::size_t slot) {
+        const float* at = t + slot * 3 * kFloats;
+        return load_floats(at + kFloats) * alpha + load_floats(at) + beta;
+      };
+      const auto num = [&](std::size_t slot) { return load_floats(t + (slot * 3 + 2) * kFloats); };
+      Floats total{};
+      if (n == 1) {
+        total = num(0) / den(0);
+      } else {
+        for (std::size_t g = 0; g < positive; g += H) {
+          Floats np = num(g), dp = den(g), nm = num(positive + g), dm = den(positive + g);
+          for (std::size_t j = 1; j < H; ++j) {
+            const Floats ap = den(g + j), am = den(positive + g + j);
+            np = np * ap + num(g + j) * dp;
+            dp = dp * ap;
+            nm = nm * am + num(positive + g + j) * dm;
+            dm = dm * am;
+          }
+          total += (np * dm - nm * dp) / (dp * dm);
+        }
+      }
+      const Floats f = (load_floats(cv + 3 * stride_ + r) * load_floats(cw + stride_ + r)) * total;
+      const Vec halves[2] = {to_doubles<0>(f), to_doubles<1>(f)};
+      for (std::size_t half = 0; half < 2; ++half) {
+        const Vec fd = halves[half];
+        const Vec yv = load(y + r + half * kWidth);
+        const std::size_t h = kHalves == 1 ? 0 : half;  // rows r + half·kWidth: its lanes
+        yf[h] += yv * fd;
+        ff[h] += fd * fd;
+        fs[h] += fd;
+      }
+    }
+    for (std::size_t h = 0; h < kHalves; ++h) {
+      part[0][h] = yf[h];
+      part[1][h] = ff[h];
+      part[2][h] = fs[h];
+    }
+  }
+
+  std::size_t d_, k_, stride_, pairs_, positive_, per_chain_ = 0, padded_ = 0;
+  std::vector<float> columns_;     // per column: 2·cosh(x/√k), 2·sinh, (2·cosh)², −4·sinh
+  std::vector<float> tile_;        // per kFloats rows, per sum of the prefix: S², K, S
+  std::vector<std::size_t> slot_;  // each sum's place in the tile, χ = +1 first
+};
+
+}  // namespace subset_lanes
+}  // namespace
+}  // namespace relureg::detail
