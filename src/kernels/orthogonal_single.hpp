@@ -178,18 +178,22 @@ class SigmoidPairs {
   // stride apart) and the last coordinate's e^{±x/√k} (double): S², K, S of its sums s ± x.
   void prefix(const double* e, const double* e_inv, const double* exp_plus,
               const double* exp_minus) {
-    for (std::size_t i = 0; 2 * i < pairs_; ++i)
-      for (std::size_t r = 0; r < padded_; r += kWidth) {
-        const Vec a = load(e + i * stride_ + r), ai = load(e_inv + i * stride_ + r);
+    float* tile = tile_.data();  // locals: the stores (memcpy) could alias any member
+    const std::size_t n = pairs_, end = padded_, stride = stride_;
+    for (std::size_t i = 0; 2 * i < n; ++i) {
+      const std::size_t plus_at = slot_[2 * i], minus_at = slot_[2 * i + 1];
+      for (std::size_t r = 0; r < end; r += kWidth) {
+        const Vec a = load(e + i * stride + r), ai = load(e_inv + i * stride + r);
         const Vec b = load(exp_plus + r), bi = load(exp_minus + r);
-        store(slot_[2 * i], r, a * b, ai * bi);      // s + x
-        store(slot_[2 * i + 1], r, a * bi, ai * b);  // s − x
+        store(tile, n, plus_at, r, a * b, ai * bi);   // s + x
+        store(tile, n, minus_at, r, a * bi, ai * b);  // s − x
       }
+    }
   }
   // k = 3: the prefix is one coordinate (its e^{±x/√k}).
   void prefix(const double* exp_plus, const double* exp_minus) {
     for (std::size_t r = 0; r < padded_; r += kWidth)
-      store(0, r, load(exp_plus + r), load(exp_minus + r));
+      store(tile_.data(), 1, 0, r, load(exp_plus + r), load(exp_minus + r));
   }
 
   // The sums Σ y·f, Σ f², Σ f of leaf (w, v) into part (the lanes of the double path).
@@ -212,11 +216,12 @@ class SigmoidPairs {
   }
 
  private:
-  // S², K, S of sum e^{±st} (rows r … r + kWidth − 1) into its slot of the tile.
-  void store(std::size_t slot, std::size_t r, const Vec& p, const Vec& m) {
+  // S², K, S of sum e^{±st} (rows r … r + kWidth − 1) into its slot of a tile of n sums.
+  static void store(float* tile, std::size_t n, std::size_t slot, std::size_t r, const Vec& p,
+                    const Vec& m) {
     const Vec s = p - m;
     const Vec values[3] = {s * s, p + m, s};
-    float* at = tile_.data() + ((r / kFloats * pairs_ + slot) * 3) * kFloats + r % kFloats;
+    float* at = tile + ((r / kFloats * n + slot) * 3) * kFloats + r % kFloats;
     for (std::size_t j = 0; j < 3; ++j) {
       const Half h = to_floats(values[j]);
       std::memcpy(at + j * kFloats, &h, sizeof h);
