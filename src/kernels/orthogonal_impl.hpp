@@ -168,9 +168,9 @@ class OrthogonalScan {
   // level k − 1, the last, 2·cosh(s/√k) instead).
   void descend(std::size_t level, std::size_t from) {
     if (pairs_active_ && level + 3 == k_) {  // the sigmoid's float32 leaves (SigmoidPairs)
+      pairs_.parent(sums_[level].data(), invs_[level].data());
       for (std::size_t e = from; e + 2 < d_; ++e) {
-        pairs_.prefix(sums_[level].data(), invs_[level].data(), exp_plus_.data() + e * stride_,
-                      exp_minus_.data() + e * stride_);
+        pairs_.prefix(e);
         pair_leaves(e + 1);
       }
       return;
