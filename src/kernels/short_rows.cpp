@@ -323,20 +323,31 @@ ShortRowIsa choose_isa() {
   return best;
 }
 
-// Which variant the passes take at which d: `narrow` for d ≤ narrow_features, `wide` above.
+// Which variant the passes take at which d: `narrow` for d ≤ narrow_features, `wide` above; with
+// `stats_wide_on_full_lanes`, relu_stats also takes `wide` at the d whose rows fill as many
+// eight-lane pieces as four-lane ones (stats_fill_eight_lanes).
 struct Choice {
   ShortRowIsa narrow, wide;
   std::size_t narrow_features;
   const ShortRowKernels* narrow_kernels;
   const ShortRowKernels* wide_kernels;
-  Choice(ShortRowIsa narrow_isa, ShortRowIsa wide_isa, std::size_t features)
+  bool stats_wide_on_full_lanes;
+  Choice(ShortRowIsa narrow_isa, ShortRowIsa wide_isa, std::size_t features,
+         bool stats_wide = false)
       : narrow(narrow_isa),
         wide(wide_isa),
         narrow_features(features),
         narrow_kernels(&kernels_of(narrow_isa)),
-        wide_kernels(&kernels_of(wide_isa)) {}
+        wide_kernels(&kernels_of(wide_isa)),
+        stats_wide_on_full_lanes(stats_wide) {}
   const ShortRowKernels& at(std::size_t d) const {
     return d <= narrow_features ? *narrow_kernels : *wide_kernels;
+  }
+  bool stats_wide(std::size_t d) const {
+    return d > narrow_features || (stats_wide_on_full_lanes && stats_fill_eight_lanes(d));
+  }
+  const ShortRowKernels& stats_at(std::size_t d) const {
+    return stats_wide(d) ? *wide_kernels : *narrow_kernels;
   }
 };
 
@@ -349,11 +360,11 @@ const Choice& only(ShortRowIsa isa) {
 }
 
 // The start-up choice: the best variant, except that where it is AVX-512 the rows of at most
-// kAvx2RowFeatures take the AVX2 one.
+// kAvx2RowFeatures take the AVX2 one, but for relu_stats where they fill eight-lane pieces.
 const Choice& start_up() {
   static const Choice choice =
       default_short_row_isa() == ShortRowIsa::avx512
-          ? Choice(ShortRowIsa::avx2, ShortRowIsa::avx512, kAvx2RowFeatures)
+          ? Choice(ShortRowIsa::avx2, ShortRowIsa::avx512, kAvx2RowFeatures, true)
           : only(default_short_row_isa());
   return choice;
 }
@@ -365,6 +376,10 @@ std::atomic<const Choice*>& active() {
 
 const ShortRowKernels& current(std::size_t d) {
   return active().load(std::memory_order_relaxed)->at(d);
+}
+
+const ShortRowKernels& current_stats(std::size_t d) {
+  return active().load(std::memory_order_relaxed)->stats_at(d);
 }
 
 }  // namespace
@@ -398,6 +413,15 @@ ShortRowIsa short_row_isa(std::size_t d) {
   return d <= choice.narrow_features ? choice.narrow : choice.wide;
 }
 
+ShortRowIsa short_row_stats_isa(std::size_t d) {
+  const Choice& choice = *active().load(std::memory_order_relaxed);
+  return choice.stats_wide(d) ? choice.wide : choice.narrow;
+}
+
+bool stats_fill_eight_lanes(std::size_t d) {
+  return (d + 7) / 8 * 8 == (d + 3) / 4 * 4;
+}
+
 void use_short_row_isa(ShortRowIsa isa) {
   if (!cpu_runs(isa))
     throw std::invalid_argument(std::string("short-row kernels: this build or CPU has no ") +
@@ -424,7 +448,7 @@ void use_short_row_kernels(bool enabled) {
 void short_relu_stats_block(const RowBlock& blk, const double* weights, const double* w, double b,
                             bool with_bias, double relu_grad_at_zero, ShortGradients gradients,
                             double* acc) {
-  current(blk.d).stats(blk, weights, w, b, with_bias, relu_grad_at_zero, gradients, acc);
+  current_stats(blk.d).stats(blk, weights, w, b, with_bias, relu_grad_at_zero, gradients, acc);
 }
 
 double short_relu_loss_block(const RowBlock& blk, const double* weights, const double* w,

@@ -41,10 +41,19 @@ const char* short_row_isa_name(ShortRowIsa isa);
 // faster for the loss there (bench_engine's gd-avx2, gd-avx512, loss-avx2, loss-avx512;
 // docs/performance.md); at d = 100 the two were level, and longer rows keep AVX-512.
 inline constexpr std::size_t kAvx2RowFeatures = 64;
+// Except for relu_stats (the pass of gd and glmtron) at the d whose rows fill as many eight-lane
+// pieces as four-lane ones (⌈d/8⌉·8 = ⌈d/4⌉·4: d = 5..8, 13..16, ..., 61..64): there the
+// AVX-512 variant takes them. Measured on that Xeon, one core, 512 KB of rows in cache (thread
+// CPU time, ns per row of gd's pass, AVX2 against AVX-512): d = 8 2.43 / 2.10, 16 3.45 / 3.14,
+// 32 6.01 / 5.13, 64 12.1 / 9.20; but d = 2 1.74 / 2.11 and 10 3.00 / 3.14 (AVX2 pads 10
+// features to 12 lanes, AVX-512 to 16). The loss kept AVX2 (d = 32 3.21 / 3.42). Both variants
+// sum the loss in the same four lanes, so relu_loss and relu_stats' loss agree bit for bit.
+bool stats_fill_eight_lanes(std::size_t d);
 // The variants this build has and this CPU can run (whatever the build's target), generic first.
 std::vector<ShortRowIsa> runnable_short_row_isas();
-// The variant the passes over rows of d features use now.
+// The variant the passes over rows of d features use now (relu_stats: short_row_stats_isa).
 ShortRowIsa short_row_isa(std::size_t d);
+ShortRowIsa short_row_stats_isa(std::size_t d);
 // Makes the passes use `isa` at every d (one of runnable_short_row_isas(), else
 // std::invalid_argument): for the tests and benchmarks that compare the variants. Not meant to
 // change while passes run.
@@ -56,9 +65,10 @@ ShortRowIsa default_short_row_isa();
 
 // Each kernel reads the rows of `blk` (with the sample weights `weights`, one per row, or null)
 // and computes z = w·x + b of every row bit for bit as affine_value does. Sums over rows go into
-// eight lanes (row r of the block into lane r mod 8, in row order), which are added at the end of
-// the block in a fixed order; the gradients' row-major sums alternate between two accumulators.
-// So a block's sums depend on its rows only: the same for any thread count and data split.
+// eight lanes (row r of the block into lane r mod 8, in row order; the loss of the AVX2 and
+// AVX-512 variants into four, r mod 4), which are added at the end of the block in a fixed order;
+// the gradients' row-major sums alternate between two accumulators. So a block's sums depend on its
+// rows only: the same for any thread count and data split.
 
 // relu_stats: adds [Σ loss, Σ surrogate, Σ active, gradient(s)] of the block to `acc` (the
 // layout of relu_stats in kernels.cpp; a gradient has d + 1 entries with `with_bias`).

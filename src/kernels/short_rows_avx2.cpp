@@ -5,6 +5,7 @@
 #include <immintrin.h>
 
 #include <cstddef>
+#include <type_traits>
 
 namespace relureg::detail {
 namespace {
@@ -20,6 +21,9 @@ struct Avx2 {
   // spill, yet at d = 100 the pass still took 57 ns per row against the row-major kernel's 88 in
   // an x86-64-v3 build (one core, thread CPU time).
   static constexpr std::size_t kMaxFeatures = kWideShortRowFeatures;
+  // Rows of up to this many pieces broadcast their gradient coefficients from memory
+  // (short_rows_body.hpp's coefficient).
+  static constexpr std::size_t kMemoryBroadcastPieces = 3;
   static constexpr std::size_t K = 2;
 
   static D zero() { return _mm256_setzero_pd(); }
@@ -35,6 +39,8 @@ struct Avx2 {
   static D max0(const D& z) { return _mm256_max_pd(z, _mm256_setzero_pd()); }
   static Cmp positive(const D& z) { return _mm256_cmp_pd(z, _mm256_setzero_pd(), _CMP_GT_OQ); }
   static Cmp is_zero(const D& z) { return _mm256_cmp_pd(z, _mm256_setzero_pd(), _CMP_EQ_OQ); }
+  static Cmp non_negative(const D& z) { return _mm256_cmp_pd(z, _mm256_setzero_pd(), _CMP_GE_OQ); }
+  static D broadcast(const double* p) { return _mm256_broadcast_sd(p); }
   static D select(const Cmp& m, const D& v) { return _mm256_and_pd(m, v); }
   static D blend(const D& a, const D& b, const Cmp& m) { return _mm256_blendv_pd(a, b, m); }
   static D widen(const float* x) { return _mm256_cvtps_pd(_mm_loadu_ps(x)); }
@@ -53,6 +59,11 @@ struct Avx2 {
     _mm256_store_pd(l, v);
     return (l[0] + l[2]) + (l[1] + l[3]);
   }
+  // The loss's four lanes are the vector's own.
+  using LossLanes = D;
+  static D loss_zero() { return zero(); }
+  static D loss_add(const D& a, const D& b, const D& acc) { return fma(a, b, acc); }
+  static double loss_sum(const D& v) { return lane_sum(v); }
   // t[r] = (s0+s4, s1+s5, s2+s6, s3+s7) of row r → ((s0+s4)+(s2+s6)) + ((s1+s5)+(s3+s7)) of
   // rows 0..3 in lanes 0..3.
   static D z_of_rows(const D (&t)[4]) {

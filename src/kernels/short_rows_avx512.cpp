@@ -5,6 +5,7 @@
 #include <immintrin.h>
 
 #include <cstddef>
+#include <type_traits>
 
 // GCC 12's AVX-512 intrinsics (max, unpack, shuffle, ...) pass an "undefined" source that its
 // -Wmaybe-uninitialized reports as used (GCC PR 105593): a false positive in the header.
@@ -23,6 +24,9 @@ struct Avx512 {
   static constexpr std::size_t W = 8;
   static constexpr std::size_t kGradientRegisters = 16;
   static constexpr std::size_t kMaxFeatures = kWideShortRowFeatures;
+  // Rows of up to this many pieces broadcast their gradient coefficients from memory
+  // (short_rows_body.hpp's coefficient).
+  static constexpr std::size_t kMemoryBroadcastPieces = 2;
   static constexpr std::size_t K = 1;
 
   static D zero() { return _mm512_setzero_pd(); }
@@ -38,6 +42,10 @@ struct Avx512 {
   static D max0(const D& z) { return _mm512_max_pd(z, _mm512_setzero_pd()); }
   static Cmp positive(const D& z) { return _mm512_cmp_pd_mask(z, _mm512_setzero_pd(), _CMP_GT_OQ); }
   static Cmp is_zero(const D& z) { return _mm512_cmp_pd_mask(z, _mm512_setzero_pd(), _CMP_EQ_OQ); }
+  static Cmp non_negative(const D& z) {
+    return _mm512_cmp_pd_mask(z, _mm512_setzero_pd(), _CMP_GE_OQ);
+  }
+  static D broadcast(const double* p) { return _mm512_set1_pd(*p); }
   static D select(const Cmp& m, const D& v) { return _mm512_maskz_mov_pd(m, v); }
   static D blend(const D& a, const D& b, const Cmp& m) { return _mm512_mask_blend_pd(m, a, b); }
   static D widen(const float* x) { return _mm512_cvtps_pd(_mm256_loadu_ps(x)); }
@@ -51,6 +59,19 @@ struct Avx512 {
     alignas(64) double l[8];
     _mm512_store_pd(l, v);
     return ((l[0] + l[4]) + (l[2] + l[6])) + ((l[1] + l[5]) + (l[3] + l[7]));
+  }
+  // The loss in four lanes, as the AVX2 variant sums it: rows 0-3 of each group, then rows 4-7.
+  using LossLanes = __m256d;
+  static LossLanes loss_zero() { return _mm256_setzero_pd(); }
+  static LossLanes loss_add(const D& a, const D& b, const LossLanes& acc) {
+    const LossLanes low =
+        _mm256_fmadd_pd(_mm512_castpd512_pd256(a), _mm512_castpd512_pd256(b), acc);
+    return _mm256_fmadd_pd(_mm512_extractf64x4_pd(a, 1), _mm512_extractf64x4_pd(b, 1), low);
+  }
+  static double loss_sum(const LossLanes& v) {
+    alignas(32) double l[4];
+    _mm256_store_pd(l, v);
+    return (l[0] + l[2]) + (l[1] + l[3]);
   }
   // s[r] = the eight partial sums of row r → ((s0+s4)+(s2+s6)) + ((s1+s5)+(s3+s7)) of rows 0..7
   // in lanes 0..7.

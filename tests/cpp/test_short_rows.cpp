@@ -56,6 +56,14 @@ detail::ShortRowIsa start_up_isa(std::size_t d) {
              : best;
 }
 
+// The variant relu_stats takes at d at start-up: as start_up_isa, but AVX-512 where the best is
+// AVX-512 and the rows fill as many eight-lane pieces as four-lane ones.
+detail::ShortRowIsa start_up_stats_isa(std::size_t d) {
+  const detail::ShortRowIsa best = detail::default_short_row_isa();
+  if (best == detail::ShortRowIsa::avx512 && (d + 7) / 8 * 8 == (d + 3) / 4 * 4) return best;
+  return start_up_isa(d);
+}
+
 std::string isa_name(detail::ShortRowIsa isa) {
   return detail::short_row_isa_name(isa);
 }
@@ -102,8 +110,10 @@ TEST(ShortRows, HostRunsTheVariantsItsCpuHas) {
   ASSERT_FALSE(isas.empty());
   EXPECT_EQ(isas.front(), detail::ShortRowIsa::generic);
   EXPECT_NE(std::find(isas.begin(), isas.end(), detail::default_short_row_isa()), isas.end());
-  for (std::size_t d = 1; d <= detail::short_row_features(); ++d)
+  for (std::size_t d = 1; d <= detail::short_row_features(); ++d) {
     EXPECT_EQ(detail::short_row_isa(d), start_up_isa(d)) << d;
+    EXPECT_EQ(detail::short_row_stats_isa(d), start_up_stats_isa(d)) << d;
+  }
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
   __builtin_cpu_init();
   const bool avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
@@ -243,18 +253,28 @@ TEST(ShortRows, AvxHostsTakeAvx2ForShortRowsAndAvx512ForLongOnes) {
     EXPECT_EQ(detail::short_row_isa(detail::kAvx2RowFeatures), detail::ShortRowIsa::avx2);
     EXPECT_EQ(detail::short_row_isa(detail::kAvx2RowFeatures + 1), detail::ShortRowIsa::avx512);
     EXPECT_EQ(detail::short_row_isa(detail::kWideShortRowFeatures), detail::ShortRowIsa::avx512);
+    // relu_stats: AVX2 where AVX-512 would pad more (d = 1..4, 9..12, ...), AVX-512 elsewhere.
+    for (const std::size_t d : {1, 2, 4, 9, 10, 12, 33, 36, 57, 60})
+      EXPECT_EQ(detail::short_row_stats_isa(d), detail::ShortRowIsa::avx2) << d;
+    for (const std::size_t d : {5, 8, 13, 16, 32, 40, 64, 65, 100})
+      EXPECT_EQ(detail::short_row_stats_isa(d), detail::ShortRowIsa::avx512) << d;
   }
   for (const detail::ShortRowIsa isa : isas) {
     detail::use_short_row_isa(isa);
-    for (const std::size_t d : {std::size_t{1}, std::size_t{10}, detail::kAvx2RowFeatures + 1})
+    for (const std::size_t d :
+         {std::size_t{1}, std::size_t{10}, std::size_t{16}, detail::kAvx2RowFeatures + 1}) {
       EXPECT_EQ(detail::short_row_isa(d), isa) << isa_name(isa) << " d " << d;
+      EXPECT_EQ(detail::short_row_stats_isa(d), isa) << isa_name(isa) << " d " << d;
+    }
     EXPECT_EQ(detail::short_row_features(), isa == detail::ShortRowIsa::generic
                                                 ? detail::kShortRowFeatures
                                                 : detail::kWideShortRowFeatures);
   }
   detail::use_default_short_row_isas();
-  for (std::size_t d = 1; d <= detail::short_row_features(); ++d)
+  for (std::size_t d = 1; d <= detail::short_row_features(); ++d) {
     EXPECT_EQ(detail::short_row_isa(d), start_up_isa(d)) << d;
+    EXPECT_EQ(detail::short_row_stats_isa(d), start_up_stats_isa(d)) << d;
+  }
 }
 
 TEST(ShortRows, SumsAgreeWithTheRowMajorKernels) {
