@@ -106,10 +106,6 @@ class OrthogonalScan {
 
   const double* column(std::size_t j) const { return columns_.data() + j * stride_; }
 
-  float* float_tile(std::size_t r, std::size_t slot) {
-    return float_tiles_.data() + (r / kFloats * terms_ + slot) * kFloats + r % kFloats;
-  }
-
   // The level the leaves read is stored in tiles: the terms_ vectors of rows r … r + kWidth − 1
   // side by side, the χ = +1 terms first (slot_), so that a leaf reads them at fixed offsets.
   double* tile(double* level, std::size_t r, std::size_t slot) const {
@@ -172,9 +168,9 @@ class OrthogonalScan {
   // level k − 1, the last, 2·cosh(s/√k) instead).
   void descend(std::size_t level, std::size_t from) {
     if (pairs_active_ && level + 3 == k_) {  // the sigmoid's float32 leaves (SigmoidPairs)
+      pairs_.parent(sums_[level].data(), invs_[level].data());
       for (std::size_t e = from; e + 2 < d_; ++e) {
-        pairs_.prefix(sums_[level].data(), invs_[level].data(), exp_plus_.data() + e * stride_,
-                      exp_minus_.data() + e * stride_);
+        pairs_.prefix(e);
         pair_leaves(e + 1);
       }
       return;
@@ -203,12 +199,15 @@ class OrthogonalScan {
         double* minus = plus + stride_;
         if (relu_) {
           const double* v = column(e);
-          if (last && single_) {
-            for (std::size_t r = 0; r < padded_; r += kWidth) {
+          if (last && single_) {  // locals: the stores (memcpy) could alias any member
+            float* tiles = float_tiles_.data();
+            const std::size_t n = terms_, plus_at = slot_[2 * i], minus_at = slot_[2 * i + 1];
+            for (std::size_t r = 0, end = padded_; r < end; r += kWidth) {
               const Vec a = load(s + r), b = load(v + r);
               const Half p = to_floats(abs(a + b)), m = to_floats(abs(a - b));
-              std::memcpy(float_tile(r, slot_[2 * i]), &p, sizeof p);
-              std::memcpy(float_tile(r, slot_[2 * i + 1]), &m, sizeof m);
+              float* at = tiles + r / kFloats * n * kFloats + r % kFloats;
+              std::memcpy(at + plus_at * kFloats, &p, sizeof p);
+              std::memcpy(at + minus_at * kFloats, &m, sizeof m);
             }
           } else if (last) {
             for (std::size_t r = 0; r < padded_; r += kWidth) {

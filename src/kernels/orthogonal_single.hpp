@@ -137,7 +137,8 @@ class SigmoidPairs {
         stride_(stride),
         pairs_(std::size_t{1} << (k - 3)),
         positive_(pairs_ == 1 ? 1 : pairs_ / 2),
-        columns_(4 * d * stride),
+        columns_(6 * d * stride),
+        parent_(pairs_ * stride),
         tile_(3 * pairs_ * stride),
         slot_(pairs_) {
     std::vector<std::size_t> minus;
@@ -165,31 +166,47 @@ class SigmoidPairs {
     for (std::size_t j = 0; j < d_; ++j)
       for (std::size_t r = 0; r < padded; ++r) {
         const double p = exp_plus[j * stride_ + r], m = exp_minus[j * stride_ + r];
-        float* at = columns_.data() + 4 * j * stride_ + r;
+        float* at = columns_.data() + 6 * j * stride_ + r;
         at[0] = static_cast<float>(p + m);        // 2·cosh
         at[stride_] = static_cast<float>(p - m);  // 2·sinh
         at[2 * stride_] = static_cast<float>((p + m) * (p + m));
         at[3 * stride_] = static_cast<float>(-2 * (p - m));  // −4·sinh
+        at[4 * stride_] = static_cast<float>(p);
+        at[5 * stride_] = static_cast<float>(m);
       }
     return true;
   }
 
-  // A prefix of k − 2 coordinates from the 2^{k−4} sums of its first k − 3 (e^{±st}, double,
-  // stride apart) and the last coordinate's e^{±x/√k} (double): S², K, S of its sums s ± x.
-  void prefix(const double* e, const double* e_inv, const double* exp_plus,
-              const double* exp_minus) {
+  // A prefix of k − 3 coordinates (k ≥ 5): its 2^{k−4} sums' e^{±st} (double, stride apart),
+  // rounded to float for the prefixes that extend it.
+  void parent(const double* e, const double* e_inv) {
     for (std::size_t i = 0; 2 * i < pairs_; ++i)
-      for (std::size_t r = 0; r < padded_; r += kWidth) {
-        const Vec a = load(e + i * stride_ + r), ai = load(e_inv + i * stride_ + r);
-        const Vec b = load(exp_plus + r), bi = load(exp_minus + r);
-        store(slot_[2 * i], r, a * b, ai * bi);      // s + x
-        store(slot_[2 * i + 1], r, a * bi, ai * b);  // s − x
+      for (std::size_t r = 0; r < padded_; ++r) {
+        parent_[2 * i * stride_ + r] = static_cast<float>(e[i * stride_ + r]);
+        parent_[(2 * i + 1) * stride_ + r] = static_cast<float>(e_inv[i * stride_ + r]);
       }
+  }
+  // The prefix that extends parent's by coordinate x: S², K, S of its sums s ± x from float
+  // products (e^{±(s±x)t} within 2 float ulp, so S within a few ulp of K, not of S).
+  void prefix(std::size_t x) {
+    float* tile = tile_.data();  // locals: the stores (memcpy) could alias any member
+    const std::size_t n = pairs_, end = padded_, stride = stride_;
+    const float* col = columns_.data() + 6 * x * stride;
+    for (std::size_t i = 0; 2 * i < n; ++i) {
+      const std::size_t plus_at = slot_[2 * i], minus_at = slot_[2 * i + 1];
+      const float* e = parent_.data() + 2 * i * stride;
+      for (std::size_t r = 0; r < end; r += kFloats) {
+        const Floats a = load_floats(e + r), ai = load_floats(e + stride + r);
+        const Floats b = load_floats(col + 4 * stride + r), bi = load_floats(col + 5 * stride + r);
+        store_floats(tile, n, plus_at, r, a * b, ai * bi);   // s + x
+        store_floats(tile, n, minus_at, r, a * bi, ai * b);  // s − x
+      }
+    }
   }
   // k = 3: the prefix is one coordinate (its e^{±x/√k}).
   void prefix(const double* exp_plus, const double* exp_minus) {
     for (std::size_t r = 0; r < padded_; r += kWidth)
-      store(0, r, load(exp_plus + r), load(exp_minus + r));
+      store(tile_.data(), 1, 0, r, load(exp_plus + r), load(exp_minus + r));
   }
 
   // The sums Σ y·f, Σ f², Σ f of leaf (w, v) into part (the lanes of the double path).
@@ -212,11 +229,19 @@ class SigmoidPairs {
   }
 
  private:
-  // S², K, S of sum e^{±st} (rows r … r + kWidth − 1) into its slot of the tile.
-  void store(std::size_t slot, std::size_t r, const Vec& p, const Vec& m) {
+  // The same from float e^{±st} (rows r … r + kFloats − 1).
+  static void store_floats(float* tile, std::size_t n, std::size_t slot, std::size_t r,
+                           const Floats& p, const Floats& m) {
+    const Floats s = p - m;
+    const Floats values[3] = {s * s, p + m, s};
+    std::memcpy(tile + (r / kFloats * n + slot) * 3 * kFloats, values, sizeof values);
+  }
+  // S², K, S of sum e^{±st} (rows r … r + kWidth − 1) into its slot of a tile of n sums.
+  static void store(float* tile, std::size_t n, std::size_t slot, std::size_t r, const Vec& p,
+                    const Vec& m) {
     const Vec s = p - m;
     const Vec values[3] = {s * s, p + m, s};
-    float* at = tile_.data() + ((r / kFloats * pairs_ + slot) * 3) * kFloats + r % kFloats;
+    float* at = tile + ((r / kFloats * n + slot) * 3) * kFloats + r % kFloats;
     for (std::size_t j = 0; j < 3; ++j) {
       const Half h = to_floats(values[j]);
       std::memcpy(at + j * kFloats, &h, sizeof h);
@@ -226,10 +251,11 @@ class SigmoidPairs {
   template <std::size_t N, std::size_t H>
   void leaf_of(std::size_t w, std::size_t v, const double* y, Vec (&part)[3][kHalves]) const {
     const std::size_t n = N ? N : pairs_, positive = N ? (N == 1 ? 1 : N / 2) : positive_;
-    const float* cw = columns_.data() + 4 * w * stride_;
-    const float* cv = columns_.data() + 4 * v * stride_;
+    const float* cw = columns_.data() + 6 * w * stride_;
+    const float* cv = columns_.data() + 6 * v * stride_;
     Vec yf[kHalves], ff[kHalves], fs[kHalves];
     for (std::size_t h = 0; h < kHalves; ++h) yf[h] = ff[h] = fs[h] = Vec{};
+#pragma GCC unroll 2  // two row groups per iteration: a leaf's division chains overlap
     for (std::size_t r = 0; r < padded_; r += kFloats) {
       const Floats alpha = load_floats(cw + r) * load_floats(cv + r);
       const Floats beta = load_floats(cw + 2 * stride_ + r) + load_floats(cv + 2 * stride_ + r);
@@ -274,8 +300,9 @@ class SigmoidPairs {
   }
 
   std::size_t d_, k_, stride_, pairs_, positive_, per_chain_ = 0, padded_ = 0;
-  std::vector<float> columns_;     // per column: 2·cosh(x/√k), 2·sinh, (2·cosh)², −4·sinh
-  std::vector<float> tile_;        // per kFloats rows, per sum of the prefix: S², K, S
+  std::vector<float> columns_;  // per column: 2·cosh(x/√k), 2·sinh, (2·cosh)², −4·sinh, e^{±x/√k}
+  std::vector<float> parent_;  // e^{st}, e^{−st} of each sum of a prefix of k − 3 coordinates
+  std::vector<float> tile_;    // per kFloats rows, per sum of the prefix: S², K, S
   std::vector<std::size_t> slot_;  // each sum's place in the tile, χ = +1 first
 };
 
