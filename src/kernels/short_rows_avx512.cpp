@@ -54,6 +54,9 @@ struct Avx512 {
     return _mm512_cvtps_pd(_mm256_maskz_loadu_ps(m, x));
   }
   static D load_masked(const double* p, const Mask& m) { return _mm512_maskz_loadu_pd(m, p); }
+  // The last piece of short rows: the masked load too (AVX-512's costs no extra operation).
+  static constexpr std::size_t kPlainLastPieces = 0;
+  static D widen_last(const float* x, const Mask& m) { return widen_masked(x, m); }
   // In the order of affine_value's eight lanes.
   static double lane_sum(const D& v) {
     alignas(64) double l[8];

@@ -52,11 +52,14 @@ struct Pieces {
   }
 };
 
-// Piece q of the row at x, widened to double (the last one masked).
+// Piece q of the row at x, widened to double (the last one masked, or for rows of few pieces
+// V::widen_last).
 template <class V, std::size_t Q>
 [[gnu::always_inline]] inline typename V::D row_piece(const float* x, std::size_t q,
                                                       const typename V::Mask& last) {
-  return q + 1 < Q ? V::widen(x + V::W * q) : V::widen_masked(x + V::W * q, last);
+  if (q + 1 < Q) return V::widen(x + V::W * q);
+  if constexpr (Q <= V::kPlainLastPieces) return V::widen_last(x + V::W * q, last);
+  return V::widen_masked(x + V::W * q, last);
 }
 
 // The partial sums of one row, reduced over its chunks: s (K vectors; W = 4: s0..s3 and s4..s7)
