@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
 #include <map>
 #include <numeric>
@@ -88,6 +89,26 @@ void BM_Orthogonal(benchmark::State& state) {
       benchmark::Counter::kIsRate);
 }
 
+// BM_Orthogonal with the double paths (single = false: the sigmoid's scoring before its float32
+// paths, the relu's double leaves), at 1 thread: the console table only, for comparison.
+void BM_OrthogonalDouble(benchmark::State& state) {
+  const auto k = static_cast<std::size_t>(state.range(0));
+  const auto d = static_cast<std::size_t>(state.range(1));
+  const auto orthogonal = detail::subset_kernel_variants().at(state.range(3))->orthogonal;
+  const Dataset& data = boolean_data(d);
+  const std::size_t count = detail::all_subsets(d, k).size() / k;
+  const relureg::Engine engine(relureg::EngineOptions{static_cast<int>(state.range(2))});
+  for (auto _ : state) {
+    const std::vector<double> s = engine.sum(
+        data.view(), 3 * count,
+        [&](const RowBlock& blk, double* acc) { orthogonal(blk, k, k % 2 == 0, false, acc); });
+    benchmark::DoNotOptimize(s.data());
+  }
+  state.counters["evaluations"] = benchmark::Counter(
+      static_cast<double>(count * kRows) * static_cast<double>(state.iterations()),
+      benchmark::Counter::kIsRate);
+}
+
 // The core's peak rate of double multiply-adds with the build's flags: independent chains of
 // vectors as wide as the ISA's (8 doubles with AVX-512, 4 with AVX2), as many as the registers
 // hold besides the two operands (16 of AVX-512's 32, 12 of AVX2's 16): at least latency × ports
@@ -127,6 +148,14 @@ void subset_arguments(benchmark::internal::Benchmark* b) {
           b->Args({path, k, 16, threads, isa});
 }
 
+void orthogonal_double_arguments(benchmark::internal::Benchmark* b) {
+  b->ArgNames({"k", "d", "threads", "isa"})->Unit(benchmark::kMillisecond);
+  b->MeasureProcessCPUTime();
+  const auto variants = static_cast<int>(detail::subset_kernel_variants().size());
+  for (int k = 1; k <= 6; ++k)
+    for (int isa = 0; isa < std::min(variants, 2); ++isa) b->Args({k, 16, 1, isa});
+}
+
 void orthogonal_arguments(benchmark::internal::Benchmark* b) {
   b->ArgNames({"k", "d", "threads", "isa"})->Unit(benchmark::kMillisecond);
   b->MeasureProcessCPUTime();
@@ -138,6 +167,7 @@ void orthogonal_arguments(benchmark::internal::Benchmark* b) {
 
 BENCHMARK(BM_Subsets)->Apply(subset_arguments);
 BENCHMARK(BM_Orthogonal)->Apply(orthogonal_arguments);
+BENCHMARK(BM_OrthogonalDouble)->Apply(orthogonal_double_arguments);
 BENCHMARK(BM_PeakFma)->Unit(benchmark::kMillisecond)->MeasureProcessCPUTime();
 
 // Prints the usual table, then each path's rate per core, against the 10^9 target and as a

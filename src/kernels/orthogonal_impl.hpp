@@ -54,7 +54,7 @@ class OrthogonalScan {
     }
     if (single_) {
       float_columns_.resize(d_ * stride_);
-      float_tiles_.resize(terms_ * stride_);
+      float_tiles_.resize((terms_ + terms_ / 2) * stride_);  // the tiles, then their parents
     }
   }
 
@@ -192,6 +192,9 @@ class OrthogonalScan {
     }
     const std::size_t half = std::size_t{1} << (level - 1);
     const bool last = level + 1 == (relu_ ? k_ - 2 : k_ - 1);  // the leaves read level + 1
+    if (last && single_)  // the sums the tiles extend, rounded to float once for every e
+      for (std::size_t i = 0; i < half * stride_; ++i)
+        float_tiles_[terms_ * stride_ + i] = static_cast<float>(sums_[level][i]);
     for (std::size_t e = from; e + (k_ - level) <= d_; ++e) {
       for (std::size_t i = 0; i < half; ++i) {
         const double* s = sums_[level].data() + i * stride_;
@@ -202,10 +205,12 @@ class OrthogonalScan {
           if (last && single_) {  // locals: the stores (memcpy) could alias any member
             float* tiles = float_tiles_.data();
             const std::size_t n = terms_, plus_at = slot_[2 * i], minus_at = slot_[2 * i + 1];
-            for (std::size_t r = 0, end = padded_; r < end; r += kWidth) {
-              const Vec a = load(s + r), b = load(v + r);
-              const Half p = to_floats(abs(a + b)), m = to_floats(abs(a - b));
-              float* at = tiles + r / kFloats * n * kFloats + r % kFloats;
+            const float* fs = tiles + (n + i) * stride_;  // s in float (above)
+            const float* fv = float_columns_.data() + e * stride_;
+            for (std::size_t r = 0, end = padded_; r < end; r += kFloats) {
+              const Floats a = load_floats(fs + r), b = load_floats(fv + r);
+              const Floats p = abs_floats(a + b), m = abs_floats(a - b);
+              float* at = tiles + r / kFloats * n * kFloats;
               std::memcpy(at + plus_at * kFloats, &p, sizeof p);
               std::memcpy(at + minus_at * kFloats, &m, sizeof m);
             }
