@@ -294,6 +294,12 @@ TEST(ShortRows, SumsAgreeWithTheRowMajorKernels) {
       EXPECT_EQ(fast.active, slow.active) << what;
       expect_close(fast.grad_square, slow.grad_square, 1e-12, what + " square");
       expect_close(fast.grad_surrogate, slow.grad_surrogate, 1e-12, what + " surrogate");
+      // ReLU'(0) = 1, the default (the kernels' masked coefficient), against the row-major one.
+      const ReluStats unit = relu_stats(engine, data.view(), w, 0.1, bias, 1.0);
+      const ReluStats unit_slow =
+          row_major([&] { return relu_stats(engine, data.view(), w, 0.1, bias, 1.0); });
+      EXPECT_EQ(unit.loss, fast.loss) << what;
+      expect_close(unit.grad_square, unit_slow.grad_square, 1e-12, what + " square, ReLU'(0) = 1");
       // One-gradient passes give the both-gradients pass's numbers exactly.
       const ReluStats square =
           relu_stats(engine, data.view(), w, 0.1, bias, 0.5, ReluGradients::square);
