@@ -345,7 +345,7 @@ class RatioReporter : public benchmark::ConsoleReporter {
           << short_row_isa_name(rd::short_row_isa(1))
           << " (gd's and glmtron's passes: " << short_row_isa_name(rd::short_row_stats_isa(8))
           << " where a row fills 8-lane "
-          << "pieces as 4-lane ones, d = 5..8, 13..16, ...)\n";
+          << "pieces as 4-lane ones, d = 5..8, 13..16, 21..24, 29..32)\n";
     for (const auto& [args, by_name] : rates_) {
       const double stream = rate(by_name, "BM_StreamRead");
       if (stream <= 0) continue;

@@ -419,7 +419,7 @@ ShortRowIsa short_row_stats_isa(std::size_t d) {
 }
 
 bool stats_fill_eight_lanes(std::size_t d) {
-  return (d + 7) / 8 * 8 == (d + 3) / 4 * 4;
+  return d <= kAvx512StatsFeatures && (d + 7) / 8 * 8 == (d + 3) / 4 * 4;
 }
 
 void use_short_row_isa(ShortRowIsa isa) {

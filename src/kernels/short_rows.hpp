@@ -41,13 +41,16 @@ const char* short_row_isa_name(ShortRowIsa isa);
 // faster for the loss there (bench_engine's gd-avx2, gd-avx512, loss-avx2, loss-avx512;
 // docs/performance.md); at d = 100 the two were level, and longer rows keep AVX-512.
 inline constexpr std::size_t kAvx2RowFeatures = 64;
-// Except for relu_stats (the pass of gd and glmtron) at the d whose rows fill as many eight-lane
-// pieces as four-lane ones (⌈d/8⌉·8 = ⌈d/4⌉·4: d = 5..8, 13..16, ..., 61..64): there the
-// AVX-512 variant takes them. Measured on that Xeon, one core, 512 KB of rows in cache (thread
-// CPU time, ns per row of gd's pass, AVX2 against AVX-512): d = 8 2.43 / 2.10, 16 3.45 / 3.14,
-// 32 6.01 / 5.13, 64 12.1 / 9.20; but d = 2 1.74 / 2.11 and 10 3.00 / 3.14 (AVX2 pads 10
-// features to 12 lanes, AVX-512 to 16). The loss kept AVX2 (d = 32 3.21 / 3.42). Both variants
-// sum the loss in the same four lanes, so relu_loss and relu_stats' loss agree bit for bit.
+// Except for relu_stats (the pass of gd and glmtron) at the d ≤ kAvx512StatsFeatures whose rows
+// fill as many eight-lane pieces as four-lane ones (⌈d/8⌉·8 = ⌈d/4⌉·4: d = 5..8, 13..16, 21..24,
+// 29..32): there the AVX-512 variant takes them. Measured on that Xeon, one core, 512 KB of rows in
+// cache (thread CPU time, ns per row of gd's pass, AVX2 against AVX-512): d = 8 2.43 / 2.10,
+// 16 3.45 / 3.14, 32 6.01 / 5.13, 64 12.1 / 9.20; but d = 2 1.74 / 2.11 and 10 3.00 / 3.14 (AVX2
+// pads 10 features to 12 lanes, AVX-512 to 16). The loss kept AVX2 (d = 32 3.21 / 3.42). Both
+// variants sum the loss in the same four lanes, so relu_loss and relu_stats' loss agree bit for
+// bit. At d = 64, over 10^6 rows that waited on memory (a shared host), AVX-512 was 5-8 % slower
+// than AVX2 (about 22 against 21 ns per row), so the exception stops at 32 features.
+inline constexpr std::size_t kAvx512StatsFeatures = 32;
 bool stats_fill_eight_lanes(std::size_t d);
 // The variants this build has and this CPU can run (whatever the build's target), generic first.
 std::vector<ShortRowIsa> runnable_short_row_isas();
