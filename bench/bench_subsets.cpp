@@ -69,8 +69,10 @@ void BM_Subsets(benchmark::State& state) {
 }
 
 // orthogonal-subsets' scan of every k-subset (relu for even k, sigmoid for odd k) over kRows
-// ±1 rows (its speed does not depend on the values), one engine pass.
-void BM_Orthogonal(benchmark::State& state) {
+// ±1 rows (its speed does not depend on the values), one engine pass; `single`: the float32
+// paths the learner takes, else the double ones (the sigmoid's scoring before its float32 paths,
+// the relu's double leaves).
+void time_orthogonal(benchmark::State& state, bool single) {
   const auto k = static_cast<std::size_t>(state.range(0));
   const auto d = static_cast<std::size_t>(state.range(1));
   const int threads = static_cast<int>(state.range(2));
@@ -81,7 +83,7 @@ void BM_Orthogonal(benchmark::State& state) {
   for (auto _ : state) {
     const std::vector<double> s = engine.sum(
         data.view(), 3 * count,
-        [&](const RowBlock& blk, double* acc) { orthogonal(blk, k, k % 2 == 0, true, acc); });
+        [&](const RowBlock& blk, double* acc) { orthogonal(blk, k, k % 2 == 0, single, acc); });
     benchmark::DoNotOptimize(s.data());
   }
   state.counters["evaluations"] = benchmark::Counter(
@@ -89,24 +91,13 @@ void BM_Orthogonal(benchmark::State& state) {
       benchmark::Counter::kIsRate);
 }
 
-// BM_Orthogonal with the double paths (single = false: the sigmoid's scoring before its float32
-// paths, the relu's double leaves), at 1 thread: the console table only, for comparison.
+void BM_Orthogonal(benchmark::State& state) {
+  time_orthogonal(state, true);
+}
+
+// The double paths at 1 thread: the console table only, for comparison.
 void BM_OrthogonalDouble(benchmark::State& state) {
-  const auto k = static_cast<std::size_t>(state.range(0));
-  const auto d = static_cast<std::size_t>(state.range(1));
-  const auto orthogonal = detail::subset_kernel_variants().at(state.range(3))->orthogonal;
-  const Dataset& data = boolean_data(d);
-  const std::size_t count = detail::all_subsets(d, k).size() / k;
-  const relureg::Engine engine(relureg::EngineOptions{static_cast<int>(state.range(2))});
-  for (auto _ : state) {
-    const std::vector<double> s = engine.sum(
-        data.view(), 3 * count,
-        [&](const RowBlock& blk, double* acc) { orthogonal(blk, k, k % 2 == 0, false, acc); });
-    benchmark::DoNotOptimize(s.data());
-  }
-  state.counters["evaluations"] = benchmark::Counter(
-      static_cast<double>(count * kRows) * static_cast<double>(state.iterations()),
-      benchmark::Counter::kIsRate);
+  time_orthogonal(state, false);
 }
 
 // The core's peak rate of double multiply-adds with the build's flags: independent chains of
