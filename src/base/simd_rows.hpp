@@ -6,6 +6,8 @@
 
 #if defined(__AVX512F__)
 #include <immintrin.h>
+#elif defined(__AVX2__) && defined(__FMA__)
+#define RELUREG_ROWS_AVX2 1  // affine_rows and accumulate_rows from simd_rows_avx2.hpp
 #endif
 
 namespace relureg::detail {
@@ -77,6 +79,7 @@ inline double mul_add(double a, double b, double c) {
 #endif
 }
 
+#if !defined(RELUREG_ROWS_AVX2)
 // z[r] = b + Σ_j w_j x_rj for the R rows x + r·stride (d floats each), with w in double.
 //
 // The summation order is part of the results' definition (a planted teacher's labels and its
@@ -180,4 +183,10 @@ inline void accumulate_rows(const float* x, std::size_t stride, std::size_t d,
         acc[g][j] = mul_add(coef[g][r], static_cast<double>(x[r * stride + j]), acc[g][j]);
 }
 
+#endif
+
 }  // namespace relureg::detail
+
+#if defined(RELUREG_ROWS_AVX2)
+#include "base/simd_rows_avx2.hpp"
+#endif

@@ -1,0 +1,18 @@
+// Entry points into the x86-64-v3 row kernels, compiled in their own translation unit
+// (simd_rows_v3_probe.cpp) so that no other test code is compiled for that target.
+#pragma once
+
+#include <cstddef>
+
+namespace relureg::testing {
+
+// Whether the probe was compiled with AVX2 and FMA (an x86-64 build with GCC or Clang).
+bool have_v3_probe();
+// detail::affine_rows<rows> (rows 1 to 4) and detail::accumulate_rows<4, 2> of that target.
+void affine_rows_v3(std::size_t rows, const float* x, std::size_t stride, const double* w,
+                    std::size_t d, double b, double* z, std::ptrdiff_t prefetch_distance);
+void accumulate_rows_v3(const float* x, std::size_t stride, std::size_t d,
+                        const double (&coef)[2][4], double* const (&acc)[2],
+                        std::ptrdiff_t prefetch_distance);
+
+}  // namespace relureg::testing
