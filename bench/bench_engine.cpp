@@ -405,7 +405,7 @@ class RatioReporter : public benchmark::ConsoleReporter {
         const double fused = rate(by_name, name);
         if (fused <= 0 || (d < 1000 && std::string(name) == "BM_FusedPass")) continue;
         const double lowest = rate(lowest_[args], name), highest = rate(highest_[args], name);
-        out << fmt::format("target {} >= {:.2f} x stream {:<42} {:.2f} [{:.2f}, {:.2f}]  {}\n",
+        out << fmt::format("target {} >= {:.2f} x stream {:<42} {:.3f} [{:.3f}, {:.3f}]  {}\n",
                            short_name(name), target, args, fused / stream, lowest / stream,
                            highest / stream, fused >= target * stream ? "met" : "MISSED");
       }

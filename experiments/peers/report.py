@@ -226,7 +226,7 @@ def bench_targets(bench_text, build=None):
             low, high = parts[8].strip("[,"), parts[9].strip("]")
             rows.append(f"| {names.get(parts[1], parts[1])} ≥ {float(parts[3]):.2f} × streaming "
                         f"read (d = {args['d']}, {threads} thread{'s' if threads != '1' else ''}, "
-                        f"{build + ', ' if build else ''}`bench_engine`) | {float(parts[7]):.2f} "
+                        f"{build + ', ' if build else ''}`bench_engine`) | {float(parts[7]):.3f} "
                         f"(repetitions {low}–{high}) | "
                         f"{parts[10]} |")
     return rows
