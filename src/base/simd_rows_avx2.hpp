@@ -1,14 +1,16 @@
 // affine_rows and accumulate_rows for a target with AVX2 and FMA but not AVX-512.
 //
-// Included by simd_rows.hpp (and by a test's probe compiled for x86-64-v3). Its functions are in
-// the inline namespace x86_64_v3, so that they never share a symbol with the generic or AVX-512
-// ones of a translation unit compiled for another target. The eight double lanes of an affine_value
-// chunk are two 256-bit registers here (lanes 0-3 and 4-7), named explicitly: GCC lowered the
-// 64-byte vector type of the generic code through memory on this target (spills and lane-by-lane
-// moves between general and vector registers), and an x86-64-v3 build's pass over rows of 1000
-// features ran at about half the native build's rate (docs/performance.md). The arithmetic is the
-// generic code's, operation for operation (its `acc += a * b` is contracted to the same fused
-// multiply-add), so z is affine_value's bit for bit and the gradients are added in the same order.
+// Included by simd_rows.hpp in a build for such a target, by src/kernels/long_rows_v3.cpp (the
+// long rows of a build for any x86-64, on a CPU with AVX2) and by a test's probe. Its functions
+// are in the inline namespace x86_64_v3, so that they never share a symbol with the generic or
+// AVX-512 ones of a translation unit compiled for another target. The eight double lanes of an
+// affine_value chunk are two 256-bit registers here (lanes 0-3 and 4-7), named explicitly: GCC
+// lowered the 64-byte vector type of the generic code through memory on this target (spills and
+// lane-by-lane moves between general and vector registers), and an x86-64-v3 build's pass over
+// rows of 1000 features ran at about half the native build's rate (docs/performance.md). The
+// arithmetic is the generic code's, operation for operation (Fused: its `acc += a * b` as the
+// fused multiply-add a target with FMA contracts it to; otherwise a product then an addition), so
+// z is affine_value's bit for bit and the gradients are added in the same order.
 #pragma once
 
 #include <immintrin.h>
@@ -47,14 +49,29 @@ inline Half2 widen_x_first(const float* x, std::size_t count) {
   return {_mm256_cvtps_pd(_mm_maskload_ps(x, first_lanes(count))),
           _mm256_cvtps_pd(_mm_maskload_ps(x + 4, first_lanes(high)))};
 }
+// acc += a·b: one rounding (Fused), or the product rounded then added (what a target without FMA
+// computes; its translation unit must not contract the two, -ffp-contract=off).
+template <bool Fused>
 inline void mul_add(Half2& acc, const Half2& a, const Half2& b) {
-  acc.low = _mm256_fmadd_pd(a.low, b.low, acc.low);
-  acc.high = _mm256_fmadd_pd(a.high, b.high, acc.high);
+  if constexpr (Fused) {
+    acc.low = _mm256_fmadd_pd(a.low, b.low, acc.low);
+    acc.high = _mm256_fmadd_pd(a.high, b.high, acc.high);
+  } else {
+    acc.low = _mm256_add_pd(acc.low, _mm256_mul_pd(a.low, b.low));
+    acc.high = _mm256_add_pd(acc.high, _mm256_mul_pd(a.high, b.high));
+  }
+}
+template <bool Fused>
+inline double mul_add(double a, double b, double acc) {
+  if constexpr (Fused)
+    return __builtin_fma(a, b, acc);
+  else
+    return acc + a * b;
 }
 
 // z of N ≤ 2 rows: their chains interleaved (four accumulators each: even and odd chunks, two
 // halves), which with w's four registers fits in the sixteen vector registers.
-template <std::size_t N>
+template <std::size_t N, bool Fused>
 inline void affine_few(const float* x, std::size_t stride, const double* w, std::size_t d, double b,
                        double* z, std::ptrdiff_t prefetch_distance) {
   Half2 even[N], odd[N];
@@ -66,13 +83,13 @@ inline void affine_few(const float* x, std::size_t stride, const double* w, std:
         __builtin_prefetch(x + r * stride + j + prefetch_distance, 0, 2);
     const Half2 w0 = load_w(w + j), w1 = load_w(w + j + 8);
     for (std::size_t r = 0; r < N; ++r) {
-      mul_add(even[r], w0, widen_x(x + r * stride + j));
-      mul_add(odd[r], w1, widen_x(x + r * stride + j + 8));
+      mul_add<Fused>(even[r], w0, widen_x(x + r * stride + j));
+      mul_add<Fused>(odd[r], w1, widen_x(x + r * stride + j + 8));
     }
   }
   if (j + 8 <= d) {  // one full even chunk left
     const Half2 w0 = load_w(w + j);
-    for (std::size_t r = 0; r < N; ++r) mul_add(even[r], w0, widen_x(x + r * stride + j));
+    for (std::size_t r = 0; r < N; ++r) mul_add<Fused>(even[r], w0, widen_x(x + r * stride + j));
     j += 8;
   }
   if (j < d) {  // a partial chunk: into odd after a full even chunk, else into even
@@ -80,7 +97,7 @@ inline void affine_few(const float* x, std::size_t stride, const double* w, std:
     const Half2 w0 = load_w_first(w + j, rest);
     const bool into_odd = (j / 8) % 2 == 1;
     for (std::size_t r = 0; r < N; ++r)
-      mul_add(into_odd ? odd[r] : even[r], w0, widen_x_first(x + r * stride + j, rest));
+      mul_add<Fused>(into_odd ? odd[r] : even[r], w0, widen_x_first(x + r * stride + j, rest));
   }
   for (std::size_t r = 0; r < N; ++r) {
     // s = even + odd; t = (s0+s4, s1+s5, s2+s6, s3+s7); z = ((t0+t2) + (t1+t3)) + b.
@@ -95,19 +112,20 @@ inline void affine_few(const float* x, std::size_t stride, const double* w, std:
 }  // namespace avx2_rows
 
 // z[r] = b + Σ_j w_j x_rj for the R rows x + r·stride: simd_rows.hpp's definition, two rows at a
-// time.
-template <std::size_t R>
+// time, with fused multiply-adds or (Fused = false) as a target without FMA computes it.
+template <std::size_t R, bool Fused = true>
 inline void affine_rows(const float* x, std::size_t stride, const double* w, std::size_t d,
                         double b, double* z, std::ptrdiff_t prefetch_distance = 0) {
   std::size_t r = 0;
   for (; r + 2 <= R; r += 2)
-    avx2_rows::affine_few<2>(x + r * stride, stride, w, d, b, z + r, prefetch_distance);
-  if (r < R) avx2_rows::affine_few<1>(x + r * stride, stride, w, d, b, z + r, prefetch_distance);
+    avx2_rows::affine_few<2, Fused>(x + r * stride, stride, w, d, b, z + r, prefetch_distance);
+  if (r < R)
+    avx2_rows::affine_few<1, Fused>(x + r * stride, stride, w, d, b, z + r, prefetch_distance);
 }
 
 // acc[g][j] += Σ_r coef[g][r] x_rj: simd_rows.hpp's definition (rows added in order, one
 // multiply-add each; each accumulator chunk loaded and stored once per R rows).
-template <std::size_t R, std::size_t G>
+template <std::size_t R, std::size_t G, bool Fused = true>
 inline void accumulate_rows(const float* x, std::size_t stride, std::size_t d,
                             const double (&coef)[G][R], double* const (&acc)[G],
                             std::ptrdiff_t prefetch_distance = 0) {
@@ -123,7 +141,7 @@ inline void accumulate_rows(const float* x, std::size_t stride, std::size_t d,
     for (std::size_t r = 0; r < R; ++r) xr[r] = avx2_rows::widen_x(x + r * stride + j);
     for (std::size_t g = 0; g < G; ++g) {
       Half2 a = avx2_rows::load_w(acc[g] + j);
-      for (std::size_t r = 0; r < R; ++r) avx2_rows::mul_add(a, c[g][r], xr[r]);
+      for (std::size_t r = 0; r < R; ++r) avx2_rows::mul_add<Fused>(a, c[g][r], xr[r]);
       _mm256_storeu_pd(acc[g] + j, a.low);
       _mm256_storeu_pd(acc[g] + j + 4, a.high);
     }
@@ -131,7 +149,8 @@ inline void accumulate_rows(const float* x, std::size_t stride, std::size_t d,
   for (; j < d; ++j)
     for (std::size_t g = 0; g < G; ++g)
       for (std::size_t r = 0; r < R; ++r)
-        acc[g][j] = __builtin_fma(coef[g][r], static_cast<double>(x[r * stride + j]), acc[g][j]);
+        acc[g][j] = avx2_rows::mul_add<Fused>(coef[g][r], static_cast<double>(x[r * stride + j]),
+                                              acc[g][j]);
 }
 
 }  // namespace x86_64_v3

@@ -6,6 +6,7 @@
 #include <limits>
 
 #include "base/simd_rows.hpp"
+#include "kernels/long_rows_v3.hpp"
 #include "kernels/short_rows.hpp"
 
 namespace relureg {
@@ -14,6 +15,37 @@ namespace {
 using detail::accumulate_rows;
 using detail::affine_rows;
 using detail::mul_add;
+
+// The row kernels: simd_rows.hpp's for the build's own target, or in a build for any x86-64
+// (RELUREG_LONG_ROWS_V3) the x86-64-v3 ones where the CPU runs AVX2 and FMA: the same results bit
+// for bit. That build's own code is SSE2, at about half the rate of the x86-64-v3 kernels at
+// d = 1000 (docs/performance.md).
+#if defined(RELUREG_LONG_ROWS_V3)
+bool rows_v3() {
+  static const bool runs = [] {
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+  }();
+  return runs;
+}
+#endif
+template <std::size_t R>
+inline void affine(const float* x, std::size_t d, const double* w, double b, double* z,
+                   std::ptrdiff_t prefetch_distance = 0) {
+#if defined(RELUREG_LONG_ROWS_V3)
+  if (rows_v3()) return detail::affine_rows_v3(R, x, d, w, d, b, z, prefetch_distance);
+#endif
+  affine_rows<R>(x, d, w, d, b, z, prefetch_distance);
+}
+template <std::size_t R, std::size_t G>
+inline void accumulate(const float* x, std::size_t d, const double (&coef)[G][R],
+                       double* const (&acc)[G], std::ptrdiff_t prefetch_distance = 0) {
+#if defined(RELUREG_LONG_ROWS_V3)
+  if (rows_v3())
+    return detail::accumulate_rows_v3(R, G, x, d, d, &coef[0][0], acc, prefetch_distance);
+#endif
+  accumulate_rows<R, G>(x, d, d, coef, acc, prefetch_distance);
+}
 
 // Rows whose z = w·x + b are computed together (affine_rows<kGroup>); the rest one by one.
 constexpr std::size_t kGroup = 4;
@@ -87,14 +119,14 @@ inline void for_each_tile(const RowBlock& blk, const double* w, double b, TileFn
     std::size_t r = 0;
     if (const std::ptrdiff_t distance = long_row_prefetch_distance(blk, first, rows)) {
       next = NextTile();
-      affine_rows<kGroup>(x, d, w, d, b, z, distance);
+      affine<kGroup>(x, d, w, b, z, distance);
       r = kGroup;
     }
     for (; r + kGroup <= rows; r += kGroup) {
       if (!prefetch_in_tile_fn) next.prefetch_group();
-      affine_rows<kGroup>(x + r * d, d, w, d, b, z + r);
+      affine<kGroup>(x + r * d, d, w, b, z + r);
     }
-    for (; r < rows; ++r) affine_rows<1>(x + r * d, d, w, d, b, z + r);
+    for (; r < rows; ++r) affine<1>(x + r * d, d, w, b, z + r);
     tile_fn(first, rows, static_cast<const double*>(z), next);
   }
 }
@@ -147,13 +179,13 @@ void relu_stats_block(const RowBlock& blk, const double* w, double b, bool with_
           next.prefetch_group();
           for (std::size_t k = 0; k < kGroup; ++k)
             row_terms(z[r + k], y[r + k], weight(r + k), coef, k);
-          accumulate_rows<kGroup, G>(x + r * d, d, d, coef, grads, distance);
+          accumulate<kGroup, G>(x + r * d, d, coef, grads, distance);
           add_bias(coef, kGroup);
         }
         double coef_one[G][1];
         for (; r < rows; ++r) {
           row_terms(z[r], y[r], weight(r), coef_one, 0);
-          accumulate_rows<1, G>(x + r * d, d, d, coef_one, grads);
+          accumulate<1, G>(x + r * d, d, coef_one, grads);
           add_bias(coef_one, 1);
         }
       });

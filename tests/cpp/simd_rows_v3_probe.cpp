@@ -13,32 +13,47 @@ bool have_v3_probe() {
   return true;
 }
 
-void affine_rows_v3(std::size_t rows, const float* x, std::size_t stride, const double* w,
-                    std::size_t d, double b, double* z, std::ptrdiff_t prefetch_distance) {
+namespace {
+template <bool Fused>
+void affine(std::size_t rows, const float* x, std::size_t stride, const double* w, std::size_t d,
+            double b, double* z, std::ptrdiff_t prefetch_distance) {
   switch (rows) {
     case 1:
-      return detail::affine_rows<1>(x, stride, w, d, b, z, prefetch_distance);
+      return detail::affine_rows<1, Fused>(x, stride, w, d, b, z, prefetch_distance);
     case 2:
-      return detail::affine_rows<2>(x, stride, w, d, b, z, prefetch_distance);
+      return detail::affine_rows<2, Fused>(x, stride, w, d, b, z, prefetch_distance);
     case 3:
-      return detail::affine_rows<3>(x, stride, w, d, b, z, prefetch_distance);
+      return detail::affine_rows<3, Fused>(x, stride, w, d, b, z, prefetch_distance);
     default:
-      return detail::affine_rows<4>(x, stride, w, d, b, z, prefetch_distance);
+      return detail::affine_rows<4, Fused>(x, stride, w, d, b, z, prefetch_distance);
   }
 }
+}  // namespace
 
-void accumulate_rows_v3(const float* x, std::size_t stride, std::size_t d,
+void affine_rows_v3(bool fused, std::size_t rows, const float* x, std::size_t stride,
+                    const double* w, std::size_t d, double b, double* z,
+                    std::ptrdiff_t prefetch_distance) {
+  if (fused)
+    affine<true>(rows, x, stride, w, d, b, z, prefetch_distance);
+  else
+    affine<false>(rows, x, stride, w, d, b, z, prefetch_distance);
+}
+
+void accumulate_rows_v3(bool fused, const float* x, std::size_t stride, std::size_t d,
                         const double (&coef)[2][4], double* const (&acc)[2],
                         std::ptrdiff_t prefetch_distance) {
-  detail::accumulate_rows<4, 2>(x, stride, d, coef, acc, prefetch_distance);
+  if (fused)
+    detail::accumulate_rows<4, 2, true>(x, stride, d, coef, acc, prefetch_distance);
+  else
+    detail::accumulate_rows<4, 2, false>(x, stride, d, coef, acc, prefetch_distance);
 }
 #else
 bool have_v3_probe() {
   return false;
 }
-void affine_rows_v3(std::size_t, const float*, std::size_t, const double*, std::size_t, double,
-                    double*, std::ptrdiff_t) {}
-void accumulate_rows_v3(const float*, std::size_t, std::size_t, const double (&)[2][4],
+void affine_rows_v3(bool, std::size_t, const float*, std::size_t, const double*, std::size_t,
+                    double, double*, std::ptrdiff_t) {}
+void accumulate_rows_v3(bool, const float*, std::size_t, std::size_t, const double (&)[2][4],
                         double* const (&)[2], std::ptrdiff_t) {}
 #endif
 
