@@ -278,7 +278,9 @@ class SigmoidPairs {
             nm = nm * am + num(positive + g + j) * dm;
             dm = dm * am;
           }
-          total += (np * dm - nm * dp) / (dp * dm);
+          // The first term is total itself: 0 + t would put an addition on the division's chain.
+          const Floats term = (np * dm - nm * dp) / (dp * dm);
+          total = g == 0 ? term : total + term;
         }
       }
       const Floats f = (load_floats(cv + 3 * stride_ + r) * load_floats(cw + stride_ + r)) * total;
