@@ -100,13 +100,17 @@ def test_the_benchmark_targets_become_rows_with_their_range_over_repetitions():
     bench = ("target gd-pass >= 0.60 x stream /n:1000000/d:10/threads:2/real_time        "
              "0.41 [0.38, 0.44]  MISSED\n"
              "target loss >= 0.80 x stream /n:1000000/d:100/threads:2/real_time       "
-             "0.86 [0.81, 0.90]  met\n")
+             "0.86 [0.81, 0.90]  met\n"
+             "target glmtron-pass >= 0.80 x stream /n:1000000/d:100/threads:2/real_time    "
+             "0.795 [0.780, 0.810]  MISSED\n")
     assert report.bench_targets(bench) + report.bench_targets(
         bench.splitlines()[0], report.AVX2_BUILD) == [
         "| fused pass of `gd` (square-loss gradient) ≥ 0.60 × streaming read (d = 10, 2 threads, "
         "`bench_engine`) | 0.41 (repetitions 0.38–0.44) | MISSED |",
         "| loss pass (`relu_loss`) ≥ 0.80 × streaming read (d = 100, 2 threads, `bench_engine`) | "
         "0.86 (repetitions 0.81–0.90) | met |",
+        "| fused pass of `glmtron` (surrogate gradient) ≥ 0.80 × streaming read (d = 100, 2 threads, "
+        "`bench_engine`) | 0.795 (repetitions 0.780–0.810) | MISSED |",
         "| fused pass of `gd` (square-loss gradient) ≥ 0.60 × streaming read (d = 10, 2 threads, "
         "x86-64-v3 (AVX2) build, `bench_engine`) | 0.41 (repetitions 0.38–0.44) | MISSED |",
     ]
