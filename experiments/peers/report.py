@@ -476,8 +476,9 @@ def machine_section(r):
             f"- memory: {m['memory_gib']} GiB; kernel {m['kernel']}; {m['compiler']}",
             f"- Python {m['python']}, numpy {m['numpy']}, PyTorch {m['torch']}, scikit-learn "
             f"{m['sklearn']}; system BLAS: {m['blas']}",
-            f"- load average (1, 5, 15 min) before the run: {lb[0]:.2f}, {lb[1]:.2f}, {lb[2]:.2f};"
-            f" after: {la[0]:.2f}, {la[1]:.2f}, {la[2]:.2f}; the run took {r['minutes']:.1f} min",
+            f"- load average (1, 5, 15 min) before the peer comparison (`peers.py`, which runs after "
+            f"the benchmarks): {lb[0]:.2f}, {lb[1]:.2f}, {lb[2]:.2f}; after: {la[0]:.2f}, "
+            f"{la[1]:.2f}, {la[2]:.2f}; the comparison took {r['minutes']:.1f} min",
             ""]
 
 
