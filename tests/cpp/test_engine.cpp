@@ -96,6 +96,10 @@ TEST(Engine, GroupedAndSingleRowAffineValuesAreBitIdentical) {
       EXPECT_NEAR(affine_value(data.X.data() + i * d, w.data(), d, b), (double)ref, 1e-12)
           << d << " " << i;
     }
+    // Predictions (row-major tiles past the short rows) are the labels the teacher gave.
+    std::vector<double> predicted(data.n);
+    relu_predict(engine, data.view(), w, b, predicted);
+    EXPECT_EQ(predicted, data.y) << d;
     // The loss pass and the fused pass add the same squares in the same order.
     for (double& y : data.y) y += 0.25;
     EXPECT_EQ(relu_loss(engine, data.view(), w, b),
