@@ -1,16 +1,17 @@
 // affine_rows and accumulate_rows for a target with AVX2 and FMA but not AVX-512.
 //
-// Included by simd_rows.hpp in a build for such a target, by src/kernels/long_rows_v3.cpp (the
-// long rows of a build for any x86-64, on a CPU with AVX2) and by a test's probe. Its functions
-// are in the inline namespace x86_64_v3, so that they never share a symbol with the generic or
-// AVX-512 ones of a translation unit compiled for another target. The eight double lanes of an
-// affine_value chunk are two 256-bit registers here (lanes 0-3 and 4-7), named explicitly: GCC
-// lowered the 64-byte vector type of the generic code through memory on this target (spills and
-// lane-by-lane moves between general and vector registers), and an x86-64-v3 build's pass over
-// rows of 1000 features ran at about half the native build's rate (docs/performance.md). The
-// arithmetic is the generic code's, operation for operation (Fused: its `acc += a * b` as the
-// fused multiply-add a target with FMA contracts it to; otherwise a product then an addition), so
-// z is affine_value's bit for bit and the gradients are added in the same order.
+// Included by simd_rows.hpp in a build for such a target, by src/base/rows_v3.cpp (affine_value
+// and the long rows of a build for any x86-64, on a CPU with AVX2) and by a test's probe. Its
+// functions are in the inline namespace x86_64_v3, so that they never share a symbol with the
+// generic or AVX-512 ones of a translation unit compiled for another target. The eight double
+// lanes of an affine_value chunk are two 256-bit registers here (lanes 0-3 and 4-7), named
+// explicitly: GCC lowered the 64-byte vector type of the generic code through memory on this
+// target (spills and lane-by-lane moves between general and vector registers), and an x86-64-v3
+// build's pass over rows of 1000 features ran at about half the native build's rate
+// (docs/performance.md). The arithmetic is the generic code's, operation for operation (Fused: its
+// `acc += a * b` as the fused multiply-add a target with FMA contracts it to; otherwise a product
+// then an addition), so z is affine_value's bit for bit and the gradients are added in the same
+// order.
 #pragma once
 
 #include <immintrin.h>

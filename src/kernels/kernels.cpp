@@ -5,8 +5,8 @@
 #include <cmath>
 #include <limits>
 
+#include "base/rows_v3.hpp"
 #include "base/simd_rows.hpp"
-#include "kernels/long_rows_v3.hpp"
 #include "kernels/short_rows.hpp"
 
 namespace relureg {
@@ -20,20 +20,11 @@ using detail::mul_add;
 // (RELUREG_LONG_ROWS_V3) the x86-64-v3 ones where the CPU runs AVX2 and FMA: the same results bit
 // for bit. That build's own code is SSE2, at about half the rate of the x86-64-v3 kernels at
 // d = 1000 (docs/performance.md).
-#if defined(RELUREG_LONG_ROWS_V3)
-bool rows_v3() {
-  static const bool runs = [] {
-    __builtin_cpu_init();
-    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-  }();
-  return runs;
-}
-#endif
 template <std::size_t R>
 inline void affine(const float* x, std::size_t d, const double* w, double b, double* z,
                    std::ptrdiff_t prefetch_distance = 0) {
 #if defined(RELUREG_LONG_ROWS_V3)
-  if (rows_v3()) return detail::affine_rows_v3(R, x, d, w, d, b, z, prefetch_distance);
+  if (detail::rows_v3_runs()) return detail::affine_rows_v3(R, x, d, w, d, b, z, prefetch_distance);
 #endif
   affine_rows<R>(x, d, w, d, b, z, prefetch_distance);
 }
@@ -41,7 +32,7 @@ template <std::size_t R, std::size_t G>
 inline void accumulate(const float* x, std::size_t d, const double (&coef)[G][R],
                        double* const (&acc)[G], std::ptrdiff_t prefetch_distance = 0) {
 #if defined(RELUREG_LONG_ROWS_V3)
-  if (rows_v3())
+  if (detail::rows_v3_runs())
     return detail::accumulate_rows_v3(R, G, x, d, d, &coef[0][0], acc, prefetch_distance);
 #endif
   accumulate_rows<R, G>(x, d, d, coef, acc, prefetch_distance);

@@ -1,5 +1,5 @@
-// The x86-64-v3 row-major kernels (long_rows_v3.hpp) of a build for any x86-64.
-#include "kernels/long_rows_v3.hpp"
+// The x86-64-v3 row kernels (rows_v3.hpp) of a build for any x86-64.
+#include "base/rows_v3.hpp"
 
 #if defined(RELUREG_LONG_ROWS_V3)
 #include "base/simd_rows_avx2.hpp"

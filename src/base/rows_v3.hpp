@@ -6,6 +6,16 @@
 
 namespace relureg::detail {
 
+// Whether this build has them (RELUREG_LONG_ROWS_V3) and the CPU runs AVX2 and FMA (checked once,
+// in code compiled for the build's own target: src/base/affine.cpp).
+bool rows_v3_runs();
+// affine_value takes them from rows of this many features. bench_affine of a build for any x86-64
+// with this threshold at 10^6 and at 1, rows in cache, one core of the AVX-512 Xeon, ns per row,
+// SSE2 code / these kernels (a -march=native build in brackets): d = 4 10.1 / 21.2 (4.8; the call
+// and the masked loads cost more than they save), 10 25.0 / 21.5 (5.3), 16 12.1 / 8.4 (4.7), 100
+// 49 / 20 (12.8), 1000 410 / 136 (99).
+inline constexpr std::size_t kRowsV3AffineFeatures = 16;
+
 // Defined for the calls only in a build with RELUREG_LONG_ROWS_V3, and only to be called where the
 // CPU runs AVX2 and FMA (the caller checks, in code compiled for its own target).
 // affine_rows<R> and accumulate_rows<R, G> of src/base/simd_rows.hpp, with a product then an
