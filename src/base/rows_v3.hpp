@@ -1,5 +1,7 @@
-// The row-major kernels for rows of more than 128 features compiled for x86-64-v3 (AVX2, FMA),
-// which a build for any x86-64 (RELUREG_NATIVE off, the pip package) calls where the CPU runs them.
+// The row kernels of simd_rows.hpp compiled for x86-64-v3 (AVX2, FMA), which a build for any
+// x86-64 (RELUREG_NATIVE off, the pip package) calls where the CPU runs them: kernels.cpp's
+// row-major passes (rows past the short-row kernels) and affine_value for rows of at least
+// kRowsV3AffineFeatures features.
 #pragma once
 
 #include <cstddef>
