@@ -1,6 +1,7 @@
 // affine_value: one row of the eight-lane row arithmetic, bit-identical to the fused kernels.
 #include "relureg/affine.hpp"
 
+#include "base/cpu_level.hpp"
 #include "base/rows_v3.hpp"
 #include "base/simd_rows.hpp"
 
@@ -9,11 +10,7 @@ namespace relureg {
 namespace detail {
 bool rows_v3_runs() {
 #if defined(RELUREG_LONG_ROWS_V3)
-  static const bool runs = [] {
-    __builtin_cpu_init();
-    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-  }();
-  return runs;
+  return cpu_runs_x86_64_v3();
 #else
   return false;
 #endif

@@ -8,8 +8,8 @@
 
 namespace relureg::detail {
 
-// Whether this build has them (RELUREG_LONG_ROWS_V3) and the CPU runs AVX2 and FMA (checked once,
-// in code compiled for the build's own target: src/base/affine.cpp).
+// Whether this build has them (RELUREG_LONG_ROWS_V3) and the CPU runs x86-64-v3 code
+// (cpu_level.hpp).
 bool rows_v3_runs();
 // affine_value takes them from rows of this many features. bench_affine of a build for any x86-64
 // with this threshold at 10^6 and at 1, rows in cache, one core of the AVX-512 Xeon, ns per row,
@@ -18,8 +18,8 @@ bool rows_v3_runs();
 // 49 / 20 (12.8), 1000 410 / 136 (99).
 inline constexpr std::size_t kRowsV3AffineFeatures = 16;
 
-// Defined for the calls only in a build with RELUREG_LONG_ROWS_V3, and only to be called where the
-// CPU runs AVX2 and FMA (the caller checks, in code compiled for its own target).
+// Defined for the calls only in a build with RELUREG_LONG_ROWS_V3, and only to be called where
+// rows_v3_runs().
 // affine_rows<R> and accumulate_rows<R, G> of src/base/simd_rows.hpp, with a product then an
 // addition where the definition has a multiply-add (as the build's own code, for a target without
 // FMA, computes them): the same results bit for bit. R = 1 or 4; G = 1 or 2.

@@ -17,9 +17,9 @@ using detail::affine_rows;
 using detail::mul_add;
 
 // The row kernels: simd_rows.hpp's for the build's own target, or in a build for any x86-64
-// (RELUREG_LONG_ROWS_V3) the x86-64-v3 ones where the CPU runs AVX2 and FMA: the same results bit
-// for bit. That build's own code is SSE2, at about half the rate of the x86-64-v3 kernels at
-// d = 1000 (docs/performance.md).
+// (RELUREG_LONG_ROWS_V3) the x86-64-v3 ones where the CPU runs them (rows_v3_runs): the same
+// results bit for bit. That build's own code is SSE2, at about half the rate of the x86-64-v3
+// kernels at d = 1000 (docs/performance.md).
 template <std::size_t R>
 inline void affine(const float* x, std::size_t d, const double* w, double b, double* z,
                    std::ptrdiff_t prefetch_distance = 0) {

@@ -7,6 +7,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "base/cpu_level.hpp"
 #include "base/simd_rows.hpp"
 #include "kernels/short_rows_isa.hpp"
 
@@ -291,14 +292,11 @@ constexpr ShortRowIsa kTargetCeiling =
 
 bool cpu_runs(ShortRowIsa isa) {
 #if defined(RELUREG_SHORT_ROW_ISAS)
-  __builtin_cpu_init();
   switch (isa) {
     case ShortRowIsa::avx512:
-      return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl") &&
-             __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512dq") &&
-             __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+      return cpu_runs_x86_64_v4();
     case ShortRowIsa::avx2:
-      return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+      return cpu_runs_x86_64_v3();
     case ShortRowIsa::generic:
       return true;
   }

@@ -5,6 +5,8 @@
 #include <cmath>
 #include <vector>
 
+#include "base/cpu_level.hpp"
+
 namespace relureg::detail {
 
 // The variants (subset_isa_*.cpp); CMake compiles those the build allows and defines their macros.
@@ -18,31 +20,13 @@ extern const SubsetKernels kSubsetKernelsBuild;
 
 namespace {
 
-#if defined(__x86_64__) && (defined(RELUREG_SUBSET_V3) || defined(RELUREG_SUBSET_V4))
-// x86-64-v3's features that the v3 variant's code can use (F16C, which every CPU with AVX2, FMA
-// and BMI2 has, is left out: clang 14 cannot ask for it).
-bool cpu_has_v3() {
-  __builtin_cpu_init();
-  return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") &&
-         __builtin_cpu_supports("bmi") && __builtin_cpu_supports("bmi2") &&
-         __builtin_cpu_supports("popcnt");
-}
-#endif
-#if defined(__x86_64__) && defined(RELUREG_SUBSET_V4)
-bool cpu_has_v4() {
-  return cpu_has_v3() && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl") &&
-         __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512dq") &&
-         __builtin_cpu_supports("avx512cd");
-}
-#endif
-
 std::vector<const SubsetKernels*> runnable_variants() {
   std::vector<const SubsetKernels*> out;
 #if defined(RELUREG_SUBSET_V4)
-  if (cpu_has_v4()) out.push_back(&kSubsetKernelsV4);
+  if (cpu_runs_x86_64_v4()) out.push_back(&kSubsetKernelsV4);
 #endif
 #if defined(RELUREG_SUBSET_V3)
-  if (cpu_has_v3()) out.push_back(&kSubsetKernelsV3);
+  if (cpu_runs_x86_64_v3()) out.push_back(&kSubsetKernelsV3);
 #endif
   out.push_back(&kSubsetKernelsBuild);
   return out;

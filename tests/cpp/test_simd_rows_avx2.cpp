@@ -8,19 +8,14 @@
 #include <random>
 #include <vector>
 
+#include "base/cpu_level.hpp"
 #include "simd_rows_v3_probe.hpp"
 
 namespace relureg {
 namespace {
 
 bool can_run_v3() {
-#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
-  __builtin_cpu_init();
-  return testing::have_v3_probe() && __builtin_cpu_supports("avx2") &&
-         __builtin_cpu_supports("fma");
-#else
-  return false;
-#endif
+  return testing::have_v3_probe() && detail::cpu_runs_x86_64_v3();
 }
 
 // a·b + acc with one rounding (fused) or two.
