@@ -342,12 +342,16 @@ class RatioReporter : public benchmark::ConsoleReporter {
         << " (d <= " << longest << "; this CPU and build run:";
     for (const auto isa : rd::runnable_short_row_isas()) out << " " << short_row_isa_name(isa);
     out << ")\n";
-    if (rd::short_row_isa(1) != rd::short_row_isa(longest))
-      out << "short-row kernels for d <= " << rd::kAvx2RowFeatures << ": "
-          << short_row_isa_name(rd::short_row_isa(1))
-          << " (gd's and glmtron's passes: " << short_row_isa_name(rd::short_row_stats_isa(8))
+    const std::size_t narrow = rd::kAvx2RowFeatures, columns = rd::kAvx512ColumnFeatures;
+    if (rd::short_row_isa(columns) == rd::ShortRowIsa::avx512 &&
+        rd::short_row_isa(narrow) != rd::ShortRowIsa::avx512)
+      out << "short-row kernels for d <= " << columns << ": avx512-columns (every pass)\n";
+    if (rd::short_row_isa(narrow) != rd::short_row_isa(longest))
+      out << "short-row kernels for d <= " << narrow << ": "
+          << short_row_isa_name(rd::short_row_isa(narrow))
+          << " (gd's and glmtron's passes: " << short_row_isa_name(rd::short_row_stats_isa(16))
           << " where a row fills 8-lane "
-          << "pieces as 4-lane ones, d = 5..8, 13..16, 21..24, 29..32)\n";
+          << "pieces as 4-lane ones, d = 13..16, 21..24, 29..32)\n";
     for (const auto& [args, by_name] : rates_) {
       const double stream = rate(by_name, "BM_StreamRead");
       if (stream <= 0) continue;

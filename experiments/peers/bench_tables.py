@@ -35,12 +35,12 @@ def pass_table(bench_text, title):
     variant = re.search(r"^short-row kernels: (\S+)(?: \(d <= (\d+))?", bench_text, re.M)
     short = f"short rows, {variant.group(1)}" if variant else "short rows"
     limit = int(variant.group(2)) if variant and variant.group(2) else 32
-    # and the variant of the shorter rows where it differs (AVX2 below AVX-512).
-    narrow = re.search(r"^short-row kernels for d <= (\d+): (\S+)", bench_text, re.M)
+    # and the variants of the shorter rows where they differ (AVX-512 on columns, then AVX2).
+    narrower = sorted((int(m.group(1)), m.group(2)) for m in
+                      re.finditer(r"^short-row kernels for d <= (\d+): (\S+)", bench_text, re.M))
     for d in sorted({d for d, _ in rates}):
         kernel = short if d <= limit else "row-major tiles"
-        if narrow and d <= int(narrow.group(1)):
-            kernel = f"short rows, {narrow.group(2)}"
+        kernel = next((f"short rows, {name}" for top, name in narrower if d <= top), kernel)
         row = f"| {d} | {kernel} |"
         for t in (1, 2):
             entry = rates.get((d, t), {})

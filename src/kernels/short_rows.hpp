@@ -34,24 +34,33 @@ enum class ShortGradients { square, surrogate, both };
 enum class ShortRowIsa { generic, avx2, avx512 };
 const char* short_row_isa_name(ShortRowIsa isa);
 //
-// Where that best variant is AVX-512, rows of at most kAvx2RowFeatures take the AVX2 one: on the
-// Xeon measured (two vector ports for 512-bit operations, three for 256-bit ones, and one shuffle
-// port shared by the conversions float → double and the transposition of the rows' partial
-// sums), the four-row AVX2 kernels were about as fast as the AVX-512 ones for gd's pass and
-// faster for the loss there (bench_engine's gd-avx2, gd-avx512, loss-avx2, loss-avx512;
-// docs/performance.md); at d = 100 the two were level, and longer rows keep AVX-512.
+// Where that best variant is AVX-512, rows of more than kAvx512ColumnFeatures (below) and at most
+// kAvx2RowFeatures take the AVX2 one: on the Xeon measured (two vector ports for 512-bit
+// operations, three for 256-bit ones, and one shuffle port shared by the conversions float →
+// double and the transposition of the rows' partial sums), the four-row AVX2 kernels were about
+// as fast as the AVX-512 row-major pieces for gd's pass and faster for the loss there
+// (bench_engine's gd-avx2, gd-avx512, loss-avx2, loss-avx512; docs/performance.md); at d = 100
+// the two were level, and longer rows keep AVX-512.
 inline constexpr std::size_t kAvx2RowFeatures = 64;
 // Except for relu_stats (the pass of gd and glmtron) at the d ≤ kAvx512StatsFeatures whose rows
 // fill as many eight-lane pieces as four-lane ones (⌈d/8⌉·8 = ⌈d/4⌉·4: d = 5..8, 13..16, 21..24,
 // 29..32): there the AVX-512 variant takes them. Measured on that Xeon, one core, 512 KB of rows in
-// cache (thread CPU time, ns per row of gd's pass, AVX2 against AVX-512): d = 8 2.43 / 2.10,
-// 16 3.45 / 3.14, 32 6.01 / 5.13, 64 12.1 / 9.20; but d = 2 1.74 / 2.11 and 10 3.00 / 3.14 (AVX2
-// pads 10 features to 12 lanes, AVX-512 to 16). The loss kept AVX2 (d = 32 3.21 / 3.42). Both
-// variants sum the loss in the same four lanes, so relu_loss and relu_stats' loss agree bit for
-// bit. At d = 64, over 10^6 rows that waited on memory (a shared host), AVX-512 was 5-8 % slower
-// than AVX2 (about 22 against 21 ns per row), so the exception stops at 32 features.
+// cache (thread CPU time, ns per row of gd's pass, AVX2 against AVX-512's row-major pieces):
+// d = 8 2.43 / 2.10, 16 3.45 / 3.14, 32 6.01 / 5.13, 64 12.1 / 9.20; but d = 2 1.74 / 2.11 and
+// 10 3.00 / 3.14 (AVX2 pads 10 features to 12 lanes, AVX-512 to 16; rows of up to 12 features now
+// take the columns below). The loss kept AVX2 (d = 32 3.21 / 3.42). Both variants sum the loss
+// in the same four lanes, so relu_loss and relu_stats' loss agree bit for bit. At d = 64, over 10^6
+// rows that waited on memory (a shared host), AVX-512 was 5-8 % slower than AVX2 (about 22 against
+// 21 ns per row), so the exception stops at 32 features.
 inline constexpr std::size_t kAvx512StatsFeatures = 32;
 bool stats_fill_eight_lanes(std::size_t d);
+// The AVX-512 variant takes rows of up to this many features on columns (short_rows_columns.hpp:
+// eight rows transposed in registers, one vector per feature) rather than in row-major pieces,
+// and the start-up choice gives it every pass over such rows. Measured on that Xeon, n = 10^6,
+// two threads, medians of 5 interleaved runs (ms, AVX2 against AVX-512 on columns): gd's pass d =
+// 2 0.91 / 0.40, 8 1.21 / 0.94, 10 1.62 / 1.32; the loss d = 2 0.50 / 0.31, 8 0.76 / 0.75, 10
+// 0.93 / 0.96.
+inline constexpr std::size_t kAvx512ColumnFeatures = 12;
 // The variants this build has and this CPU can run (whatever the build's target), generic first.
 std::vector<ShortRowIsa> runnable_short_row_isas();
 // The variant the passes over rows of d features use now (relu_stats: short_row_stats_isa).
@@ -70,8 +79,9 @@ ShortRowIsa default_short_row_isa();
 // and computes z = w·x + b of every row bit for bit as affine_value does. Sums over rows go into
 // eight lanes (row r of the block into lane r mod 8, in row order; the loss of the AVX2 and
 // AVX-512 variants into four, r mod 4), which are added at the end of the block in a fixed order;
-// the gradients' row-major sums alternate between two accumulators. So a block's sums depend on its
-// rows only: the same for any thread count and data split.
+// the gradients' row-major sums alternate between two accumulators (the AVX-512 columns: eight
+// lanes per entry, row r in lane r mod 8). So a block's sums depend on its rows only: the same
+// for any thread count and data split.
 
 // relu_stats: adds [Σ loss, Σ surrogate, Σ active, gradient(s)] of the block to `acc` (the
 // layout of relu_stats in kernels.cpp; a gradient has d + 1 entries with `with_bias`).

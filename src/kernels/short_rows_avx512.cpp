@@ -4,6 +4,7 @@
 #if defined(RELUREG_SHORT_ROW_ISAS)
 #include <immintrin.h>
 
+#include <array>
 #include <cstddef>
 #include <type_traits>
 
@@ -96,11 +97,37 @@ struct Avx512 {
 };
 
 #include "kernels/short_rows_body.hpp"
+#include "kernels/short_rows_columns.hpp"
+
+// Rows of up to kAvx512ColumnFeatures features on columns (short_rows_columns.hpp), longer ones
+// in row-major pieces (short_rows_body.hpp).
+template <bool FusedZ>
+struct Avx512Kernels {
+  using InPieces = Kernels<Avx512, FusedZ>;
+  using OnColumns = ColumnKernels<Avx512>;
+  static bool on_columns(const RowBlock& blk) { return blk.d <= kAvx512ColumnFeatures; }
+  static void stats(const RowBlock& blk, const double* weights, const double* w, double b,
+                    bool with_bias, double relu_grad_at_zero, ShortGradients gradients,
+                    double* acc) {
+    (on_columns(blk) ? OnColumns::stats : InPieces::stats)(blk, weights, w, b, with_bias,
+                                                           relu_grad_at_zero, gradients, acc);
+  }
+  static double loss(const RowBlock& blk, const double* weights, const double* w, double b) {
+    return (on_columns(blk) ? OnColumns::loss : InPieces::loss)(blk, weights, w, b);
+  }
+  static void scale(const RowBlock& blk, const double* weights, const double* u, double* acc) {
+    (on_columns(blk) ? OnColumns::scale : InPieces::scale)(blk, weights, u, acc);
+  }
+  static void predict(const RowBlock& blk, const double* w, double b, double* out) {
+    (on_columns(blk) ? OnColumns::predict : InPieces::predict)(blk, w, b, out);
+  }
+  static constexpr ShortRowKernels table{&stats, &loss, &scale, &predict, Avx512::kMaxFeatures};
+};
 
 }  // namespace
 
 const ShortRowKernels& short_row_kernels_avx512(bool fused_z) {
-  return fused_z ? Kernels<Avx512, true>::table : Kernels<Avx512, false>::table;
+  return fused_z ? Avx512Kernels<true>::table : Avx512Kernels<false>::table;
 }
 
 }  // namespace relureg::detail

@@ -47,11 +47,12 @@ auto with_isa(detail::ShortRowIsa isa, Fn&& fn) {
   return result;
 }
 
-// The variant the start-up choice takes at d: the best one, except AVX2 for short rows where
-// the best is AVX-512.
+// The variant the start-up choice takes at d: the best one, except AVX2 for short rows past the
+// AVX-512 variant's columns where the best is AVX-512.
 detail::ShortRowIsa start_up_isa(std::size_t d) {
   const detail::ShortRowIsa best = detail::default_short_row_isa();
-  return best == detail::ShortRowIsa::avx512 && d <= detail::kAvx2RowFeatures
+  return best == detail::ShortRowIsa::avx512 && d > detail::kAvx512ColumnFeatures &&
+                 d <= detail::kAvx2RowFeatures
              ? detail::ShortRowIsa::avx2
              : best;
 }
@@ -228,6 +229,53 @@ TEST(ShortRows, EveryVariantIsBitIdenticalForAnyThreadCount) {
   }
 }
 
+TEST(ShortRows, Avx512ColumnsMatchTheOtherKernelsAtEveryShortD) {
+  // Every d the AVX-512 columns take (their permutation plan is built per d), with a last group of
+  // 5 rows: predictions bit for bit predict_one's, the loss bit for bit the AVX2 variant's (the
+  // start-up choice may take one for relu_stats and the other for relu_loss), sums as the
+  // row-major kernels' to 1e-12, weighted and with ReLU'(0) = 0.5.
+  const std::vector<detail::ShortRowIsa> isas = detail::runnable_short_row_isas();
+  if (std::find(isas.begin(), isas.end(), detail::ShortRowIsa::avx512) == isas.end())
+    GTEST_SKIP() << "this build or CPU runs no AVX-512 variant";
+  const auto avx512 = detail::ShortRowIsa::avx512, avx2 = detail::ShortRowIsa::avx2;
+  for (std::size_t d = 1; d <= detail::kAvx512ColumnFeatures + 1; ++d) {
+    const std::string what = "d " + std::to_string(d);
+    const Dataset data = random_rows(2021, d, 500 + static_cast<unsigned>(d));
+    std::vector<double> weights(data.n);
+    for (std::size_t i = 0; i < data.n; ++i) weights[i] = (i % 3 == 0) ? 0.0 : 0.5 * (i % 4);
+    const std::vector<double> w = some_weights(d, 1.7);
+    const Engine engine(EngineOptions{2, 700});
+    ReluModel model;
+    model.w = w;
+    model.b = -0.05;
+    const std::vector<double> out =
+        with_isa(avx512, [&] { return predict(engine, Model(model), data.view()); });
+    for (std::size_t i = 0; i < data.n; ++i) {
+      const double one = model.predict_one(data.X.data() + i * d);
+      ASSERT_EQ(std::memcmp(&out[i], &one, sizeof one), 0) << what << " row " << i;
+    }
+    for (const bool weighted : {false, true}) {
+      const DatasetView view(data.X.data(), data.y.data(), data.n, d,
+                             weighted ? weights.data() : nullptr);
+      const ReluStats fast =
+          with_isa(avx512, [&] { return relu_stats(engine, view, w, -0.05, true, 0.5); });
+      const ReluStats slow =
+          row_major([&] { return relu_stats(engine, view, w, -0.05, true, 0.5); });
+      const double loss = with_isa(avx2, [&] { return relu_loss(engine, view, w, -0.05); });
+      EXPECT_EQ(std::memcmp(&fast.loss, &loss, sizeof loss), 0) << what;
+      EXPECT_EQ(with_isa(avx512, [&] { return relu_loss(engine, view, w, -0.05); }), loss) << what;
+      EXPECT_LE(relative(fast.surrogate, slow.surrogate), 1e-12) << what;
+      EXPECT_EQ(fast.active, slow.active) << what;
+      expect_close(fast.grad_square, slow.grad_square, 1e-12, what + " square");
+      expect_close(fast.grad_surrogate, slow.grad_surrogate, 1e-12, what + " surrogate");
+      const ScaleFit scale = with_isa(avx512, [&] { return refit_scale(engine, view, w, 10.0); });
+      const ScaleFit scale_slow = row_major([&] { return refit_scale(engine, view, w, 10.0); });
+      EXPECT_LE(relative(scale.scale, scale_slow.scale), 1e-12) << what;
+      EXPECT_LE(relative(scale.loss, scale_slow.loss), 1e-12) << what;
+    }
+  }
+}
+
 TEST(ShortRows, UnknownVariantIsRefused) {
   // Choosing a variant the CPU or build does not have is an error, not a crash later.
   const std::vector<detail::ShortRowIsa> isas = detail::runnable_short_row_isas();
@@ -245,19 +293,23 @@ TEST(ShortRows, UnknownVariantIsRefused) {
     EXPECT_EQ(detail::short_row_isa(d), start_up_isa(d)) << d;
 }
 
-TEST(ShortRows, AvxHostsTakeAvx2ForShortRowsAndAvx512ForLongOnes) {
-  // Where the best variant is AVX-512, rows of up to kAvx2RowFeatures take AVX2 and longer ones
-  // AVX-512; forcing a variant applies it at every d, and the start-up choice comes back after.
+TEST(ShortRows, AvxHostsTakeAvx512ColumnsThenAvx2ThenAvx512) {
+  // Where the best variant is AVX-512, rows of up to kAvx512ColumnFeatures take its columns, rows
+  // of up to kAvx2RowFeatures AVX2 and longer ones AVX-512; forcing a variant applies it at every
+  // d, and the start-up choice comes back after.
   const std::vector<detail::ShortRowIsa> isas = detail::runnable_short_row_isas();
   if (detail::default_short_row_isa() == detail::ShortRowIsa::avx512) {
-    EXPECT_EQ(detail::short_row_isa(1), detail::ShortRowIsa::avx2);
+    EXPECT_EQ(detail::short_row_isa(1), detail::ShortRowIsa::avx512);
+    EXPECT_EQ(detail::short_row_isa(12), detail::ShortRowIsa::avx512);
+    EXPECT_EQ(detail::short_row_isa(13), detail::ShortRowIsa::avx2);
     EXPECT_EQ(detail::short_row_isa(detail::kAvx2RowFeatures), detail::ShortRowIsa::avx2);
     EXPECT_EQ(detail::short_row_isa(detail::kAvx2RowFeatures + 1), detail::ShortRowIsa::avx512);
     EXPECT_EQ(detail::short_row_isa(detail::kWideShortRowFeatures), detail::ShortRowIsa::avx512);
-    // relu_stats: AVX-512 up to 32 features where it pads no more than AVX2, else AVX2 up to 64.
-    for (const std::size_t d : {1, 2, 4, 9, 10, 12, 33, 36, 40, 64})
+    // relu_stats: AVX-512 up to 12 features (columns), and up to 32 where its row-major pieces
+    // pad no more than AVX2's, else AVX2 up to 64.
+    for (const std::size_t d : {17, 18, 20, 25, 33, 36, 40, 64})
       EXPECT_EQ(detail::short_row_stats_isa(d), detail::ShortRowIsa::avx2) << d;
-    for (const std::size_t d : {5, 8, 13, 16, 24, 32, 65, 100})
+    for (const std::size_t d : {1, 2, 4, 5, 8, 9, 10, 12, 13, 16, 24, 32, 65, 100})
       EXPECT_EQ(detail::short_row_stats_isa(d), detail::ShortRowIsa::avx512) << d;
   }
   for (const detail::ShortRowIsa isa : isas) {
