@@ -61,6 +61,12 @@ bool stats_fill_eight_lanes(std::size_t d);
 // 2 0.91 / 0.40, 8 1.21 / 0.94, 10 1.62 / 1.32; the loss d = 2 0.50 / 0.31, 8 0.76 / 0.75, 10
 // 0.93 / 0.96.
 inline constexpr std::size_t kAvx512ColumnFeatures = 12;
+// The AVX2 variant takes rows of up to this many features on columns too (four rows at a time).
+// Measured on that Xeon, one core, 8192 rows in cache, gd's pass, ns per row (AVX2 row-major
+// pieces against AVX2 columns): d = 2 1.77 / 1.06, 3 1.98 / 1.44, 4 1.62 / 1.49, 5 2.44 / 1.88,
+// 6 2.39 / 2.09, 7 2.63 / 2.65, 8 2.28 / 2.82, 10 3.02 / 3.86 (3.32 widening from registers):
+// past 6 features the transposition costs more than the lanes save.
+inline constexpr std::size_t kAvx2ColumnFeatures = 6;
 // The variants this build has and this CPU can run (whatever the build's target), generic first.
 std::vector<ShortRowIsa> runnable_short_row_isas();
 // The variant the passes over rows of d features use now (relu_stats: short_row_stats_isa).
