@@ -119,6 +119,7 @@ struct Avx512 {
       v[S + k] = _mm512_permutex2var_ps(
           v[kPlan.first_source[k]], index(kPlan.intermediate_index[k]), v[kPlan.second_source[k]]);
     alignas(64) float tile[16 * Plan::kOutputs];
+    __m512 outs[Plan::kOutputs];
 #pragma GCC unroll 8
     for (std::size_t o = 0; o < Plan::kOutputs; ++o) {
       __m512 out;
@@ -133,14 +134,18 @@ struct Avx512 {
       for (std::size_t e = 2; e < kPlan.operand_count[o]; ++e)
         out = _mm512_permutex2var_ps(out, index(kPlan.index[o][e - 1]), v[kPlan.operands[o][e]]);
       _mm512_store_ps(tile + 16 * o, out);
+      outs[o] = out;
     }
-    // Widened from memory: from a register, the upper half would take one more shuffle (a
-    // vextractf32x8 on the port the permutations use; gd's pass at d = 10, one core in cache: 2.63
-    // against 2.33 ns per row). The empty asm, which may read and write the tile, keeps the
+    // The lower halves widened from the register, the upper ones from memory: from a register an
+    // upper half takes one more shuffle (a vextractf32x8 on the port the permutations use; gd's
+    // pass at d = 10, one core in cache: 2.63 ns per row, against 2.46 with every half from
+    // memory and 2.43 as here). The empty asm, which may read and write the tile, keeps the
     // compiler from forwarding the stores into registers.
     asm("" : "+m"(tile));
 #pragma GCC unroll 16
-    for (std::size_t l = 0; l < F; ++l) column[l] = _mm512_cvtps_pd(_mm256_load_ps(tile + 8 * l));
+    for (std::size_t l = 0; l < F; ++l)
+      column[l] = l % 2 == 0 ? _mm512_cvtps_pd(_mm512_castps512_ps256(outs[l / 2]))
+                             : _mm512_cvtps_pd(_mm256_load_ps(tile + 8 * l));
   }
 };
 
