@@ -342,10 +342,15 @@ class RatioReporter : public benchmark::ConsoleReporter {
         << " (d <= " << longest << "; this CPU and build run:";
     for (const auto isa : rd::runnable_short_row_isas()) out << " " << short_row_isa_name(isa);
     out << ")\n";
-    const std::size_t narrow = rd::kAvx2RowFeatures, columns = rd::kAvx512ColumnFeatures;
+    const std::size_t narrow = rd::kAvx2RowFeatures, columns = rd::kAvx512ColumnPassFeatures,
+                      stats_columns = rd::kAvx512ColumnFeatures;
     if (rd::short_row_isa(columns) == rd::ShortRowIsa::avx512 &&
-        rd::short_row_isa(narrow) != rd::ShortRowIsa::avx512)
+        rd::short_row_isa(narrow) != rd::ShortRowIsa::avx512) {
       out << "short-row kernels for d <= " << columns << ": avx512-columns (every pass)\n";
+      out << "short-row kernels for d <= " << stats_columns
+          << ": avx512-columns/avx2 (gd's and glmtron's passes on avx512 columns, the others "
+          << short_row_isa_name(rd::short_row_isa(stats_columns)) << ")\n";
+    }
     if (rd::short_row_isa(narrow) != rd::short_row_isa(longest))
       out << "short-row kernels for d <= " << narrow << ": "
           << short_row_isa_name(rd::short_row_isa(narrow))

@@ -322,21 +322,22 @@ ShortRowIsa choose_isa() {
 }
 
 // Which variant the passes take at which d: `wide` for d ≤ column_features (the AVX-512 variant's
-// columns), `narrow` for d ≤ narrow_features, `wide` above; with `stats_wide_on_full_lanes`,
-// relu_stats also takes `wide` at the d whose rows fill as many eight-lane pieces as four-lane ones
-// (stats_fill_eight_lanes).
+// columns; relu_stats: d ≤ stats_column_features), `narrow` for d ≤ narrow_features, `wide`
+// above; with `stats_wide_on_full_lanes`, relu_stats also takes `wide` at the d whose rows fill as
+// many eight-lane pieces as four-lane ones (stats_fill_eight_lanes).
 struct Choice {
   ShortRowIsa narrow, wide;
-  std::size_t narrow_features, column_features;
+  std::size_t narrow_features, column_features, stats_column_features;
   const ShortRowKernels* narrow_kernels;
   const ShortRowKernels* wide_kernels;
   bool stats_wide_on_full_lanes;
   Choice(ShortRowIsa narrow_isa, ShortRowIsa wide_isa, std::size_t features,
-         std::size_t columns = 0, bool stats_wide = false)
+         std::size_t columns = 0, std::size_t stats_columns = 0, bool stats_wide = false)
       : narrow(narrow_isa),
         wide(wide_isa),
         narrow_features(features),
         column_features(columns),
+        stats_column_features(stats_columns),
         narrow_kernels(&kernels_of(narrow_isa)),
         wide_kernels(&kernels_of(wide_isa)),
         stats_wide_on_full_lanes(stats_wide) {}
@@ -345,7 +346,8 @@ struct Choice {
     return wide_at(d) ? *wide_kernels : *narrow_kernels;
   }
   bool stats_wide(std::size_t d) const {
-    return wide_at(d) || (stats_wide_on_full_lanes && stats_fill_eight_lanes(d));
+    return wide_at(d) || d <= stats_column_features ||
+           (stats_wide_on_full_lanes && stats_fill_eight_lanes(d));
   }
   const ShortRowKernels& stats_at(std::size_t d) const {
     return stats_wide(d) ? *wide_kernels : *narrow_kernels;
@@ -361,13 +363,14 @@ const Choice& only(ShortRowIsa isa) {
 }
 
 // The start-up choice: the best variant, except that where it is AVX-512 the rows of more than
-// kAvx512ColumnFeatures and at most kAvx2RowFeatures take the AVX2 one, but for relu_stats where
-// they fill eight-lane pieces.
+// kAvx512ColumnPassFeatures and at most kAvx2RowFeatures take the AVX2 one, but for relu_stats up
+// to kAvx512ColumnFeatures and where they fill eight-lane pieces.
 const Choice& start_up() {
-  static const Choice choice = default_short_row_isa() == ShortRowIsa::avx512
-                                   ? Choice(ShortRowIsa::avx2, ShortRowIsa::avx512,
-                                            kAvx2RowFeatures, kAvx512ColumnFeatures, true)
-                                   : only(default_short_row_isa());
+  static const Choice choice =
+      default_short_row_isa() == ShortRowIsa::avx512
+          ? Choice(ShortRowIsa::avx2, ShortRowIsa::avx512, kAvx2RowFeatures,
+                   kAvx512ColumnPassFeatures, kAvx512ColumnFeatures, true)
+          : only(default_short_row_isa());
   return choice;
 }
 

@@ -56,11 +56,13 @@ inline constexpr std::size_t kAvx512StatsFeatures = 32;
 bool stats_fill_eight_lanes(std::size_t d);
 // The AVX-512 variant takes rows of up to this many features on columns (short_rows_columns.hpp:
 // eight rows transposed in registers, one vector per feature) rather than in row-major pieces,
-// and the start-up choice gives it every pass over such rows. Measured on that Xeon, n = 10^6,
-// two threads, medians of 5 interleaved runs (ms, AVX2 against AVX-512 on columns): gd's pass d =
-// 2 0.91 / 0.40, 8 1.21 / 0.94, 10 1.62 / 1.32; the loss d = 2 0.50 / 0.31, 8 0.76 / 0.75, 10
-// 0.93 / 0.96.
+// and the start-up choice gives it relu_stats over such rows; the other passes (the loss,
+// predict, the scale refit) up to kAvx512ColumnPassFeatures. Measured on that Xeon, n = 10^6,
+// two threads, medians of 5 interleaved runs (ms, AVX2 against AVX-512 on columns): gd's pass
+// d = 2 0.91 / 0.40, 8 1.21 / 0.94, 10 1.62 / 1.32; the loss d = 2 0.50 / 0.31, 4 0.47 / 0.45,
+// 8 0.76 / 0.75, 10 0.93 / 0.96.
 inline constexpr std::size_t kAvx512ColumnFeatures = 12;
+inline constexpr std::size_t kAvx512ColumnPassFeatures = 8;
 // The AVX2 variant takes rows of up to this many features on columns too (four rows at a time).
 // Measured on that Xeon, one core, 8192 rows in cache, gd's pass, ns per row (AVX2 row-major
 // pieces against AVX2 columns): d = 2 1.77 / 1.06, 3 1.98 / 1.44, 4 1.62 / 1.49, 5 2.44 / 1.88,

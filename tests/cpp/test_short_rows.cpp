@@ -51,17 +51,19 @@ auto with_isa(detail::ShortRowIsa isa, Fn&& fn) {
 // AVX-512 variant's columns where the best is AVX-512.
 detail::ShortRowIsa start_up_isa(std::size_t d) {
   const detail::ShortRowIsa best = detail::default_short_row_isa();
-  return best == detail::ShortRowIsa::avx512 && d > detail::kAvx512ColumnFeatures &&
+  return best == detail::ShortRowIsa::avx512 && d > detail::kAvx512ColumnPassFeatures &&
                  d <= detail::kAvx2RowFeatures
              ? detail::ShortRowIsa::avx2
              : best;
 }
 
 // The variant relu_stats takes at d at start-up: as start_up_isa, but AVX-512 where the best is
-// AVX-512 and rows of at most 32 features fill as many eight-lane pieces as four-lane ones.
+// AVX-512 and rows of at most 12 features (its columns), or of at most 32 that fill as many
+// eight-lane pieces as four-lane ones.
 detail::ShortRowIsa start_up_stats_isa(std::size_t d) {
   const detail::ShortRowIsa best = detail::default_short_row_isa();
-  if (best == detail::ShortRowIsa::avx512 && d <= 32 && (d + 7) / 8 * 8 == (d + 3) / 4 * 4)
+  if (best == detail::ShortRowIsa::avx512 &&
+      (d <= detail::kAvx512ColumnFeatures || (d <= 32 && (d + 7) / 8 * 8 == (d + 3) / 4 * 4)))
     return best;
   return start_up_isa(d);
 }
@@ -301,14 +303,14 @@ TEST(ShortRows, UnknownVariantIsRefused) {
 }
 
 TEST(ShortRows, AvxHostsTakeAvx512ColumnsThenAvx2ThenAvx512) {
-  // Where the best variant is AVX-512, rows of up to kAvx512ColumnFeatures take its columns, rows
-  // of up to kAvx2RowFeatures AVX2 and longer ones AVX-512; forcing a variant applies it at every
-  // d, and the start-up choice comes back after.
+  // Where the best variant is AVX-512, rows of up to kAvx512ColumnPassFeatures take its columns
+  // (relu_stats: kAvx512ColumnFeatures), rows of up to kAvx2RowFeatures AVX2 and longer ones
+  // AVX-512; forcing a variant applies it at every d, and the start-up choice comes back after.
   const std::vector<detail::ShortRowIsa> isas = detail::runnable_short_row_isas();
   if (detail::default_short_row_isa() == detail::ShortRowIsa::avx512) {
     EXPECT_EQ(detail::short_row_isa(1), detail::ShortRowIsa::avx512);
-    EXPECT_EQ(detail::short_row_isa(12), detail::ShortRowIsa::avx512);
-    EXPECT_EQ(detail::short_row_isa(13), detail::ShortRowIsa::avx2);
+    EXPECT_EQ(detail::short_row_isa(8), detail::ShortRowIsa::avx512);
+    EXPECT_EQ(detail::short_row_isa(9), detail::ShortRowIsa::avx2);
     EXPECT_EQ(detail::short_row_isa(detail::kAvx2RowFeatures), detail::ShortRowIsa::avx2);
     EXPECT_EQ(detail::short_row_isa(detail::kAvx2RowFeatures + 1), detail::ShortRowIsa::avx512);
     EXPECT_EQ(detail::short_row_isa(detail::kWideShortRowFeatures), detail::ShortRowIsa::avx512);
