@@ -216,6 +216,52 @@ template <class V, std::size_t Q>
     return V::set1(*c);
 }
 
+// relu_stats' sums over rows other than the gradients (loss, surrogate, activity) and each group's
+// gradient coefficients (kernels.cpp's relu_stats_block gives the terms), shared by the kernels on
+// row-major pieces and on columns. With ReLU'(0) = 1 (the learners' default) the square-loss
+// coefficient is the weighted residual where z ≥ 0 and 0 elsewhere, one comparison and one mask
+// (the general slope·weighted differs from it only in the sign of a zero coefficient, which adds
+// nothing to a sum).
+template <class V, Grad kind>
+struct StatsTerms {
+  using D = typename V::D;
+  static constexpr std::size_t G = kind == Grad::both ? 2 : 1;
+  const D half = V::set1(0.5), one = V::set1(1.0), at_zero;
+  const bool unit_slope_at_zero;
+  typename V::LossLanes loss = V::loss_zero();
+  D surrogate = V::zero(), active = V::zero();
+  explicit StatsTerms(double relu_grad_at_zero)
+      : at_zero(V::set1(relu_grad_at_zero)), unit_slope_at_zero(relu_grad_at_zero == 1.0) {}
+  // Adds the group's terms; coef[0] the square loss's coefficients (kind ≠ surrogate), coef[G-1]
+  // the surrogate's (kind ≠ square).
+  template <bool kWeightedRows>
+  [[gnu::always_inline]] void add(const D& z, const D& y, const D& weight, D (&coef)[G]) {
+    const D r = V::max0(z);
+    const D residual = V::sub(r, y);
+    const D weighted = kWeightedRows ? V::mul(weight, residual) : residual;
+    loss = V::loss_add(weighted, residual, loss);
+    const D surrogate_term = V::fnma(y, z, V::mul(V::mul(half, r), r));
+    surrogate = kWeightedRows ? V::fma(weight, surrogate_term, surrogate)
+                              : V::add(surrogate, surrogate_term);
+    const typename V::Cmp positive = V::positive(z);
+    active = V::add(active, V::select(positive, kWeightedRows ? weight : one));
+    if constexpr (kind != Grad::surrogate) {
+      if (unit_slope_at_zero) {
+        coef[0] = V::select(V::non_negative(z), weighted);
+      } else {
+        const D slope = V::blend(V::select(V::is_zero(z), at_zero), one, positive);
+        coef[0] = V::mul(slope, weighted);
+      }
+    }
+    if constexpr (kind != Grad::square) coef[G - 1] = weighted;
+  }
+  void add_to(double* acc) const {
+    acc[0] += V::loss_sum(loss);
+    acc[1] += V::lane_sum(surrogate);
+    acc[2] += V::lane_sum(active);
+  }
+};
+
 // The block kernel of relu_stats (kernels.cpp's relu_stats_block gives the terms): loss,
 // surrogate and activity in W lanes (row r of the block in lane r mod W), the gradients in
 // row-major pieces (rows alternating between kGradientSets sets), each row's terms times its
@@ -230,46 +276,25 @@ void stats_block(const RowBlock& blk, const double* weights, const double* w, do
   const std::size_t d = blk.d;
   const std::size_t p = d + (with_bias ? 1 : 0);
   const Pieces<V, Q> wp(w, d);
-  const D bv = V::set1(b), half = V::set1(0.5), one = V::set1(1.0);
-  const D at_zero = V::set1(relu_grad_at_zero);
-  typename V::LossLanes loss = V::loss_zero();
-  D surrogate = V::zero(), active = V::zero(), bias[G];
+  const D bv = V::set1(b);
+  StatsTerms<V, kind> terms(relu_grad_at_zero);
+  D bias[G];
   D grad[G][S][Q];
   for (std::size_t k = 0; k < G; ++k) {
     bias[k] = V::zero();
     for (std::size_t s = 0; s < S; ++s)
       for (std::size_t q = 0; q < Q; ++q) grad[k][s][q] = V::zero();
   }
-  // ReLU'(0) = 1 (the learners' default): the square-loss coefficient is the weighted residual
-  // where z ≥ 0 and 0 elsewhere, one comparison and one mask (the general slope·weighted differs
-  // from it only in the sign of a zero coefficient, which adds nothing to a sum).
-  const bool unit_slope_at_zero = relu_grad_at_zero == 1.0;
   for_each_group<V, Q>(
       blk, weights,
       [&](const float* x, const D& y, const D& weight, std::size_t, std::size_t, auto weighted_rows)
           __attribute__((always_inline)) {
-            constexpr bool kWeightedRows = decltype(weighted_rows)::value;
             D xs[W][Q];
-            const D z = z_of_group<V, FusedZ, Q>(x, d, wp, bv, xs);
-            const D r = V::max0(z);
-            const D residual = V::sub(r, y);
-            const D weighted = kWeightedRows ? V::mul(weight, residual) : residual;
-            loss = V::loss_add(weighted, residual, loss);
-            const D surrogate_term = V::fnma(y, z, V::mul(V::mul(half, r), r));
-            surrogate = kWeightedRows ? V::fma(weight, surrogate_term, surrogate)
-                                      : V::add(surrogate, surrogate_term);
-            const typename V::Cmp positive = V::positive(z);
-            active = V::add(active, V::select(positive, kWeightedRows ? weight : one));
+            D c[G];
+            terms.template add<decltype(weighted_rows)::value>(
+                z_of_group<V, FusedZ, Q>(x, d, wp, bv, xs), y, weight, c);
             alignas(64) double coef[G][W];
-            if constexpr (kind != Grad::surrogate) {
-              if (unit_slope_at_zero) {
-                V::store(coef[0], V::select(V::non_negative(z), weighted));
-              } else {
-                const D slope = V::blend(V::select(V::is_zero(z), at_zero), one, positive);
-                V::store(coef[0], V::mul(slope, weighted));
-              }
-            }
-            if constexpr (kind != Grad::square) V::store(coef[G - 1], weighted);
+            for (std::size_t k = 0; k < G; ++k) V::store(coef[k], c[k]);
             if (with_bias)
               for (std::size_t k = 0; k < G; ++k) bias[k] = V::add(bias[k], V::load(coef[k]));
         // Piece by piece, its rows in order (the same additions as row by row): an accumulator
@@ -282,9 +307,7 @@ void stats_block(const RowBlock& blk, const double* weights, const double* w, do
                   grad[k][row % S][q] =
                       V::fma(coefficient<V, Q>(&coef[k][row]), xs[row][q], grad[k][row % S][q]);
           });
-  acc[0] += V::loss_sum(loss);
-  acc[1] += V::lane_sum(surrogate);
-  acc[2] += V::lane_sum(active);
+  terms.add_to(acc);
   for (std::size_t k = 0; k < G; ++k) {
     double* out = acc + 3 + k * p;
     double sum[Q * W];

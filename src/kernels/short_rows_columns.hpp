@@ -63,11 +63,9 @@ void column_stats(const RowBlock& blk, const double* weights, const double* w, d
   constexpr std::size_t Q = (D + 7) / 8;
   const std::size_t p = D + (with_bias ? 1 : 0);
   const ColumnWeights<V, D> wc(w);
-  const Dv bv = V::set1(b), half = V::set1(0.5), one = V::set1(1.0);
-  const Dv at_zero = V::set1(relu_grad_at_zero);
-  const bool unit_slope_at_zero = relu_grad_at_zero == 1.0;
-  typename V::LossLanes loss = V::loss_zero();
-  Dv surrogate = V::zero(), active = V::zero(), bias[G], grad[G][D];
+  const Dv bv = V::set1(b);
+  StatsTerms<V, kind> terms(relu_grad_at_zero);
+  Dv bias[G], grad[G][D];
   for (std::size_t k = 0; k < G; ++k) {
     bias[k] = V::zero();
     for (std::size_t l = 0; l < D; ++l) grad[k][l] = V::zero();
@@ -76,38 +74,18 @@ void column_stats(const RowBlock& blk, const double* weights, const double* w, d
       blk, weights,
       [&](const float* x, const Dv& y, const Dv& weight, std::size_t, std::size_t,
           auto weighted_rows) __attribute__((always_inline)) {
-        constexpr bool kWeightedRows = decltype(weighted_rows)::value;
         Dv column[D];
         V::template columns<D>(x, column);
-        const Dv z = z_of_columns<V, D>(column, wc, bv);
-        const Dv r = V::max0(z);
-        const Dv residual = V::sub(r, y);
-        const Dv weighted = kWeightedRows ? V::mul(weight, residual) : residual;
-        loss = V::loss_add(weighted, residual, loss);
-        const Dv surrogate_term = V::fnma(y, z, V::mul(V::mul(half, r), r));
-        surrogate = kWeightedRows ? V::fma(weight, surrogate_term, surrogate)
-                                  : V::add(surrogate, surrogate_term);
-        const typename V::Cmp positive = V::positive(z);
-        active = V::add(active, V::select(positive, kWeightedRows ? weight : one));
         Dv coef[G];
-        if constexpr (kind != Grad::surrogate) {
-          if (unit_slope_at_zero) {
-            coef[0] = V::select(V::non_negative(z), weighted);
-          } else {
-            const Dv slope = V::blend(V::select(V::is_zero(z), at_zero), one, positive);
-            coef[0] = V::mul(slope, weighted);
-          }
-        }
-        if constexpr (kind != Grad::square) coef[G - 1] = weighted;
+        terms.template add<decltype(weighted_rows)::value>(z_of_columns<V, D>(column, wc, bv), y,
+                                                           weight, coef);
         for (std::size_t k = 0; k < G; ++k) {
           if (with_bias) bias[k] = V::add(bias[k], coef[k]);
 #pragma GCC unroll 16
           for (std::size_t l = 0; l < D; ++l) grad[k][l] = V::fma(coef[k], column[l], grad[k][l]);
         }
       });
-  acc[0] += V::loss_sum(loss);
-  acc[1] += V::lane_sum(surrogate);
-  acc[2] += V::lane_sum(active);
+  terms.add_to(acc);
   for (std::size_t k = 0; k < G; ++k) {
     double* out = acc + 3 + k * p;
     for (std::size_t l = 0; l < D; ++l) out[l] += V::lane_sum(grad[k][l]);
