@@ -262,6 +262,23 @@ struct StatsTerms {
   }
 };
 
+// refit_scale's sums in lanes: Σ weight·y·r, Σ weight·r², Σ weight·y² (r = ReLU(u·x)).
+template <class V>
+struct ScaleTerms {
+  using D = typename V::D;
+  D yr = V::zero(), rr = V::zero(), yy = V::zero();
+  [[gnu::always_inline]] void add(const D& r, const D& y, const D& weight) {
+    yr = V::fma(weight, V::mul(y, r), yr);
+    rr = V::fma(weight, V::mul(r, r), rr);
+    yy = V::fma(weight, V::mul(y, y), yy);
+  }
+  void add_to(double* acc) const {
+    acc[0] += V::lane_sum(yr);
+    acc[1] += V::lane_sum(rr);
+    acc[2] += V::lane_sum(yy);
+  }
+};
+
 // The block kernel of relu_stats (kernels.cpp's relu_stats_block gives the terms): loss,
 // surrogate and activity in W lanes (row r of the block in lane r mod W), the gradients in
 // row-major pieces (rows alternating between kGradientSets sets), each row's terms times its
@@ -340,19 +357,14 @@ void scale_block(const RowBlock& blk, const double* weights, const double* u, do
   using D = typename V::D;
   const Pieces<V, Q> up(u, blk.d);
   const D zero = V::zero();
-  D yr = zero, rr = zero, yy = zero;
+  ScaleTerms<V> terms;
   for_each_group<V, Q>(
       blk, weights,
       [&](const float* x, const D& y, const D& weight, std::size_t, std::size_t, auto)
           __attribute__((always_inline)) {
-            const D r = V::max0(z_of_group<V, FusedZ, Q>(x, blk.d, up, zero));
-            yr = V::fma(weight, V::mul(y, r), yr);
-            rr = V::fma(weight, V::mul(r, r), rr);
-            yy = V::fma(weight, V::mul(y, y), yy);
+            terms.add(V::max0(z_of_group<V, FusedZ, Q>(x, blk.d, up, zero)), y, weight);
           });
-  acc[0] += V::lane_sum(yr);
-  acc[1] += V::lane_sum(rr);
-  acc[2] += V::lane_sum(yy);
+  terms.add_to(acc);
 }
 
 template <class V, bool FusedZ, std::size_t Q>

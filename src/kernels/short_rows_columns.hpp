@@ -117,21 +117,16 @@ void column_scale(const RowBlock& blk, const double* weights, const double* u, d
   using Dv = typename V::D;
   const ColumnWeights<V, D> uc(u);
   const Dv zero = V::zero();
-  Dv yr = zero, rr = zero, yy = zero;
+  ScaleTerms<V> terms;
   for_each_group<V, (D + 7) / 8, D>(
       blk, weights,
       [&](const float* x, const Dv& y, const Dv& weight, std::size_t, std::size_t, auto)
           __attribute__((always_inline)) {
             Dv column[D];
             V::template columns<D>(x, column);
-            const Dv r = V::max0(z_of_columns<V, D>(column, uc, zero));
-            yr = V::fma(weight, V::mul(y, r), yr);
-            rr = V::fma(weight, V::mul(r, r), rr);
-            yy = V::fma(weight, V::mul(y, y), yy);
+            terms.add(V::max0(z_of_columns<V, D>(column, uc, zero)), y, weight);
           });
-  acc[0] += V::lane_sum(yr);
-  acc[1] += V::lane_sum(rr);
-  acc[2] += V::lane_sum(yy);
+  terms.add_to(acc);
 }
 
 template <class V, std::size_t D>
