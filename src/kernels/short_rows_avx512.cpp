@@ -137,10 +137,10 @@ struct Avx512 {
       outs[o] = out;
     }
     // The lower halves widened from the register, the upper ones from memory: from a register an
-    // upper half takes one more shuffle (a vextractf32x8 on the port the permutations use; gd's
-    // pass at d = 10, one core in cache: 2.63 ns per row, against 2.46 with every half from
-    // memory and 2.43 as here). The empty asm, which may read and write the tile, keeps the
-    // compiler from forwarding the stores into registers.
+    // upper half takes one more shuffle (a vextractf32x8; gd's pass at d = 10, one core in cache:
+    // 2.63 ns per row, against 2.46 with every half from memory and 2.43 as here). The empty asm,
+    // which may read and write the tile, keeps the compiler from forwarding the stores into
+    // registers.
     asm("" : "+m"(tile));
 #pragma GCC unroll 16
     for (std::size_t l = 0; l < F; ++l)

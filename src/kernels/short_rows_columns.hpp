@@ -25,7 +25,7 @@ struct ColumnWeights {
   }
 };
 
-// z = w·x + b of the eight rows whose columns are given, lane r for row r (see the top).
+// z = w·x + b of the W rows whose columns are given, lane r for row r (see the top).
 template <class V, std::size_t D>
 [[gnu::always_inline]] inline typename V::D z_of_columns(const typename V::D (&column)[D],
                                                          const ColumnWeights<V, D>& w,
