@@ -48,11 +48,14 @@ void parity_leaves(const double* z, const double* y, const double* const* last, 
       part[l][3][h] = rm[l];
     }
   }
+  // Explicit multiply-adds, rounded once in every ISA variant: GCC's tuning for AMD Zen does not
+  // contract a chain of `acc += a * b` as its generic x86-64-v3 tuning does, so the -march=native
+  // variant of a Zen 3 host summed differently from the x86-64-v3 one.
   for (std::size_t l = 0; l < L; ++l) {
-    out[l][0] += unit * fold(part[l][0]);
-    out[l][1] += unit * unit * fold(part[l][1]);
-    out[l][2] += unit * fold(part[l][2]);
-    out[l][3] += unit * unit * fold(part[l][3]);
+    out[l][0] = std::fma(unit, fold(part[l][0]), out[l][0]);
+    out[l][1] = std::fma(unit * unit, fold(part[l][1]), out[l][1]);
+    out[l][2] = std::fma(unit, fold(part[l][2]), out[l][2]);
+    out[l][3] = std::fma(unit * unit, fold(part[l][3]), out[l][3]);
   }
 }
 
@@ -252,12 +255,12 @@ void parity_bits(const RowBlock& blk, const std::uint32_t* subsets, std::size_t 
     }
     double shared_plus = 0, shared_minus = 0;  // Σ_c v(c)·Y_c and Σ_c v(c + 1)·Y_c
     std::int64_t square_plus = 0, square_minus = 0;
-    for (std::size_t c = 0; c < C; ++c) {
+    for (std::size_t c = 0; c < C; ++c) {  // explicit multiply-adds, as in parity_leaves
       const double Y = masked_sum(equal.data() + c * words, nullptr, y.data(), words);
       const std::int64_t N = popcount_and(equal.data() + c * words, nullptr, words);
       const std::int64_t next = c + 1 < C ? v[c + 1] : relu_of_count(k, c + 1);
-      shared_plus += static_cast<double>(v[c]) * Y;
-      shared_minus += static_cast<double>(next) * Y;
+      shared_plus = std::fma(static_cast<double>(v[c]), Y, shared_plus);
+      shared_minus = std::fma(static_cast<double>(next), Y, shared_minus);
       square_plus += v[c] * v[c] * N;
       square_minus += next * next * N;
     }
@@ -270,10 +273,10 @@ void parity_bits(const RowBlock& blk, const std::uint32_t* subsets, std::size_t 
       for (std::size_t c = 0; c < C; ++c)
         square_flip += e_sq[c] * popcount_and(equal.data() + c * words, last, words);
       double* a = acc + 4 * s;
-      a[0] += unit * (shared_plus - flip);
-      a[1] += unit * unit * static_cast<double>(square_plus - square_flip);
-      a[2] += unit * (shared_minus + flip);
-      a[3] += unit * unit * static_cast<double>(square_minus + square_flip);
+      a[0] = std::fma(unit, shared_plus - flip, a[0]);
+      a[1] = std::fma(unit * unit, static_cast<double>(square_plus - square_flip), a[1]);
+      a[2] = std::fma(unit, shared_minus + flip, a[2]);
+      a[3] = std::fma(unit * unit, static_cast<double>(square_minus + square_flip), a[3]);
     }
   }
 }
