@@ -153,3 +153,15 @@ def test_the_pass_table_names_the_kernel_each_d_took():
         ["| 12", "short rows, avx512-columns/avx2"],
         ["| 13", "short rows, avx2"], ["| 64", "short rows, avx2"],
         ["| 100", "short rows, avx512"], ["| 1000", "row-major tiles"]]
+
+
+def test_the_pass_table_names_the_isa_the_build_ran():
+    sys.path.insert(0, os.path.join(ROOT, "experiments", "peers"))
+    import report
+
+    assert report.build_isa("x\nshort-row kernels: avx2 (d <= 128; this CPU and build run: "
+                            "generic avx2)\n") == "AVX2"
+    assert report.build_isa("short-row kernels: avx512 (d <= 128; this CPU and build run: "
+                            "generic avx2 avx512)") == "AVX-512"
+    assert report.build_isa("short-row kernels: generic (d <= 32; this CPU and build run: "
+                            "generic)") == "no AVX2"
