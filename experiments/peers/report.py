@@ -6,6 +6,7 @@ import os
 import bench_tables  # noqa: E402  (same directory)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
 MIB = 1024.0
 
 
@@ -507,11 +508,10 @@ def markdown(r, bench_text=None, extra=None):
     flags = " ".join(f"--{k.replace('_', '-')}" for k, v in r["args"].items()
                      if isinstance(v, bool) and v)
     # A page written elsewhere than docs/performance.md (e.g. another host's) names its --out.
-    root = os.path.dirname(os.path.dirname(HERE))
     out_path = r["args"].get("out", "")
     if out_path and out_path != "-" and os.path.abspath(out_path) != os.path.join(
-            root, "docs", "performance.md"):
-        flags = f"{flags} --out {os.path.relpath(os.path.abspath(out_path), root)}".strip()
+            ROOT, "docs", "performance.md"):
+        flags = f"{flags} --out {os.path.relpath(os.path.abspath(out_path), ROOT)}".strip()
     out = ["# Performance: relureg against numpy, PyTorch and scikit-learn", "",
            f"Written by `bash experiments/peers/run.sh{(' ' + flags) if flags else ''}` on "
            f"{datetime.date.today().isoformat()} (everything below comes from that one run; the "

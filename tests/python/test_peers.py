@@ -48,7 +48,8 @@ def test_relureg_reaches_1_1_opt_and_the_report_says_so(run):
         assert gd["population_loss"] >= acc["opt"] * (1 - 1e-9) or acc["opt_kind"] != "exact"
     assert "## Targets" in text and "| relureg gd |" in text
     # Written elsewhere than docs/performance.md: the command line names the page it wrote.
-    assert text.splitlines()[2].startswith("Written by `bash experiments/peers/run.sh --quick --out ")
+    written = text.splitlines()[2]
+    assert written.startswith("Written by `bash experiments/peers/run.sh --quick --out ")
     assert "### label-noise" in text and "### adversarial" in text
     if not any(r["tool"].startswith("PyTorch") for r in results["per_epoch"]):
         assert "torch is not installed: its rows are skipped" in stderr
