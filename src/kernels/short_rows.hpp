@@ -63,12 +63,24 @@ bool stats_fill_eight_lanes(std::size_t d);
 // 8 0.76 / 0.75, 10 0.93 / 0.96.
 inline constexpr std::size_t kAvx512ColumnFeatures = 12;
 inline constexpr std::size_t kAvx512ColumnPassFeatures = 8;
-// The AVX2 variant takes rows of up to this many features on columns too (four rows at a time).
-// Measured on that Xeon, one core, 8192 rows in cache, gd's pass, ns per row (AVX2 row-major
-// pieces against AVX2 columns): d = 2 1.77 / 1.06, 3 1.98 / 1.44, 4 1.62 / 1.49, 5 2.44 / 1.88,
-// 6 2.39 / 2.09, 7 2.63 / 2.65, 8 2.28 / 2.82, 10 3.02 / 3.86 (3.32 widening from registers):
-// past 6 features the transposition costs more than the lanes save.
-inline constexpr std::size_t kAvx2ColumnFeatures = 6;
+// The AVX2 variant takes rows on columns too (four rows at a time): relu_stats over rows of up to
+// kAvx2ColumnFeatures features except 8 (avx2_stats_on_columns), the other passes over rows of up
+// to kAvx2ColumnPassFeatures. Measured on an AVX2-only host (AMD EPYC, Zen 3), one core, 8192
+// rows in cache, ns per row, AVX2 row-major pieces against AVX2 columns, in turn within one
+// process (best of 60): gd's pass d = 4 1.81 / 1.70, 5 2.64 / 1.76, 6 2.59 / 2.05, 7 2.85 / 2.37,
+// 8 2.43 / 2.58, 9 3.63 / 2.93, 10 3.58 / 3.19, 11 3.72 / 3.47, 12 3.45 / 4.13, 14 4.34 / 4.68
+// (glmtron's alike: d = 8 2.18 / 2.35, 10 3.24 / 2.94); the loss, with no gradient to share the
+// transposition with, d = 5 1.29 / 1.07, 6 1.31 / 1.22, 7 1.33 / 1.46, 8 1.06 / 1.54, 10 1.70 /
+// 1.76. Rows of 8 and 12 features fill their four-lane pieces and keep them. On the AVX-512 Xeon
+// measured earlier the x86-64-v3 build's pieces were faster from 7 features on (gd's pass at
+// d = 10: 3.02 against 3.32), but a native build there takes the AVX-512 columns for relu_stats
+// up to 12 features and AVX2's pieces for the other passes past 8: the choice follows the
+// AVX2-only host.
+inline constexpr std::size_t kAvx2ColumnFeatures = 11;
+inline constexpr std::size_t kAvx2ColumnPassFeatures = 6;
+constexpr bool avx2_stats_on_columns(std::size_t d) {
+  return d <= kAvx2ColumnFeatures && d != 8;
+}
 // The variants this build has and this CPU can run (whatever the build's target), generic first.
 std::vector<ShortRowIsa> runnable_short_row_isas();
 // The variant the passes over rows of d features use now (relu_stats: short_row_stats_isa).

@@ -30,8 +30,11 @@ struct Avx2 {
   // (short_rows_body.hpp's coefficient).
   static constexpr std::size_t kMemoryBroadcastPieces = 3;
   static constexpr std::size_t K = 2;
-  // Rows of up to this many features on columns (short_rows_columns.hpp).
+  // Rows on columns (short_rows_columns.hpp): relu_stats up to kColumnFeatures except where
+  // avx2_stats_on_columns says no, the other passes up to kColumnPassFeatures.
   static constexpr std::size_t kColumnFeatures = kAvx2ColumnFeatures;
+  static constexpr std::size_t kColumnPassFeatures = kAvx2ColumnPassFeatures;
+  static bool stats_on_columns(std::size_t d) { return avx2_stats_on_columns(d); }
 
   static D zero() { return _mm256_setzero_pd(); }
   static D set1(double v) { return _mm256_set1_pd(v); }
@@ -98,11 +101,13 @@ struct Avx2 {
 
   // The columns of the four rows at x (4·F floats): column[f] = feature f of rows 0..3, widened.
   // One feature: the four floats are the column. Two: one load and one permutation; four: two
-  // loads, two unpacks and two permutations. Otherwise chunks of eight features, each row's chunk
-  // one load (masked where a whole one would read past the group), and a 4x4 transposition within
-  // each 128-bit lane gives features c + i and c + 4 + i of the four rows side by side. A tile
-  // keeps the columns for the widening loads (from a register, the upper half would take one more
-  // shuffle: gd's pass at d = 5, one core in cache, 1.97 against 1.89 ns per row).
+  // loads, two unpacks and two permutations (through a small stack tile). Otherwise chunks of
+  // eight features, each row's chunk one load (masked where a whole one would read past the
+  // group), and a 4x4 transposition within each 128-bit lane gives features c + i and c + 4 + i
+  // of the four rows side by side, widened half by half from the register. On Zen 3, one core in
+  // cache, ns per row of gd's pass, against widening every half from a stack tile: d = 6 2.92 →
+  // 2.61, 10 3.36 → 3.17, 12 4.13 → 3.76 (an Intel Xeon's AVX2 build measured the reverse at
+  // d = 5, 1.89 against 1.97).
   template <std::size_t F>
   [[gnu::always_inline]] static void columns(const float* x, D (&column)[F]) {
     if constexpr (F == 1) {
@@ -126,25 +131,16 @@ struct Avx2 {
 #pragma GCC unroll 4
       for (std::size_t f = 0; f < 4; ++f) column[f] = _mm256_cvtps_pd(_mm_load_ps(tile + 4 * f));
     } else {
-      constexpr std::size_t kChunks = (F + 7) / 8;
-      alignas(32) float tile[32 * kChunks];
       [&]<std::size_t... J>(std::index_sequence<J...>) __attribute__((always_inline)) {
-        (transpose_chunk<F, J>(x, tile + 32 * J), ...);
+        (transpose_chunk<F, J>(x, column), ...);
       }
-      (std::make_index_sequence<kChunks>{});
-      // The tile may be read and written here: the compiler keeps the stores (widening a
-      // register's upper half would take one more shuffle).
-      asm("" : "+m"(tile));
-#pragma GCC unroll 16
-      for (std::size_t f = 0; f < F; ++f)
-        column[f] =
-            _mm256_cvtps_pd(_mm_load_ps(tile + 32 * (f / 8) + 8 * (f % 4) + 4 * (f % 8 / 4)));
+      (std::make_index_sequence<(F + 7) / 8>{});
     }
   }
-  // Chunk J (features 8J..8J+7, those below F) of the four rows at x, transposed into tile: 8
-  // floats per i = 0..3, features 8J + i then 8J + 4 + i of rows 0..3.
+  // Chunk J (features 8J..8J+7, those below F) of the four rows at x, transposed: column[8J + i]
+  // from the lower half of the i-th vector, column[8J + 4 + i] from its upper half.
   template <std::size_t F, std::size_t J>
-  [[gnu::always_inline]] static void transpose_chunk(const float* x, float* tile) {
+  [[gnu::always_inline]] static void transpose_chunk(const float* x, D (&column)[F]) {
     constexpr std::size_t kRest = F - 8 * J < 8 ? F - 8 * J : 8;
     __m256 row[4];
 #pragma GCC unroll 4
@@ -160,18 +156,21 @@ struct Avx2 {
     }
     const __m256 t0 = _mm256_unpacklo_ps(row[0], row[1]), t1 = _mm256_unpackhi_ps(row[0], row[1]);
     const __m256 t2 = _mm256_unpacklo_ps(row[2], row[3]), t3 = _mm256_unpackhi_ps(row[2], row[3]);
-    _mm256_store_ps(tile, _mm256_shuffle_ps(t0, t2, 0x44));
-    if constexpr (kRest > 1) _mm256_store_ps(tile + 8, _mm256_shuffle_ps(t0, t2, 0xEE));
-    if constexpr (kRest > 2) _mm256_store_ps(tile + 16, _mm256_shuffle_ps(t1, t3, 0x44));
-    if constexpr (kRest > 3) _mm256_store_ps(tile + 24, _mm256_shuffle_ps(t1, t3, 0xEE));
+    const __m256 four[4] = {_mm256_shuffle_ps(t0, t2, 0x44), _mm256_shuffle_ps(t0, t2, 0xEE),
+                            _mm256_shuffle_ps(t1, t3, 0x44), _mm256_shuffle_ps(t1, t3, 0xEE)};
+#pragma GCC unroll 4
+    for (std::size_t i = 0; i < 4 && i < kRest; ++i) {
+      column[8 * J + i] = _mm256_cvtps_pd(_mm256_castps256_ps128(four[i]));
+      if (i + 4 < kRest) column[8 * J + 4 + i] = _mm256_cvtps_pd(_mm256_extractf128_ps(four[i], 1));
+    }
   }
 };
 
 #include "kernels/short_rows_body.hpp"
 #include "kernels/short_rows_columns.hpp"
 
-// Rows of up to kAvx2ColumnFeatures features on columns (short_rows_columns.hpp), longer ones
-// in row-major pieces (short_rows_body.hpp).
+// Short rows on columns (short_rows_columns.hpp; which d: short_rows.hpp's kAvx2ColumnFeatures),
+// the others in row-major pieces (short_rows_body.hpp).
 template <bool FusedZ>
 using Avx2Kernels = ColumnsThenPieces<Avx2, FusedZ>;
 

@@ -31,8 +31,11 @@ struct Avx512 {
   // (short_rows_body.hpp's coefficient).
   static constexpr std::size_t kMemoryBroadcastPieces = 2;
   static constexpr std::size_t K = 1;
-  // Rows of up to this many features on columns (short_rows_columns.hpp).
+  // Rows of up to this many features on columns (short_rows_columns.hpp), in every pass (the
+  // start-up choice in short_rows.cpp gives this variant only the passes it is fastest at).
   static constexpr std::size_t kColumnFeatures = kAvx512ColumnFeatures;
+  static constexpr std::size_t kColumnPassFeatures = kAvx512ColumnFeatures;
+  static bool stats_on_columns(std::size_t d) { return d <= kColumnFeatures; }
 
   static D zero() { return _mm512_setzero_pd(); }
   static D set1(double v) { return _mm512_set1_pd(v); }

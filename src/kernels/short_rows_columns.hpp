@@ -2,10 +2,12 @@
 //
 // Included by short_rows_avx2.cpp and short_rows_avx512.cpp inside their anonymous namespaces,
 // after short_rows_body.hpp (for_each_group, Weighted, Grad); the same rules on linkage hold. V
-// adds to short_rows_body.hpp's operations kColumnFeatures (the longest rows taken here) and
-// columns<F>(x, column), which reads the W rows of F floats at x and gives column[f] = feature f
-// of the W rows widened to double, lane r for row r (AVX2: 4 rows, 4x4 transpositions within
-// 128-bit lanes; AVX-512: 8 rows, a constexpr plan of vpermt2ps, column_plan.hpp).
+// adds to short_rows_body.hpp's operations kColumnFeatures (the longest rows relu_stats takes
+// here), stats_on_columns(d) (which of those it takes), kColumnPassFeatures (the longest rows the
+// other passes take) and columns<F>(x, column), which reads the W rows of F floats at x and gives
+// column[f] = feature f of the W rows widened to double, lane r for row r (AVX2: 4 rows, 4x4
+// transpositions within 128-bit lanes; AVX-512: 8 rows, a constexpr plan of vpermt2ps,
+// column_plan.hpp).
 //
 // Short rows fill few of a row-major piece's lanes (d = 10 takes two pieces of eight, 16 lanes,
 // in the AVX-512 variant, three of four in the AVX2 one) and every row pays for the
@@ -146,22 +148,23 @@ void column_predict(const RowBlock& blk, const double* w, double b, double* out)
           });
 }
 
-// Calls fn.template operator()<D>() with D = d as a constant (1 ≤ d ≤ V::kColumnFeatures).
-template <class V, std::size_t D = 1, class Fn>
+// Calls fn.template operator()<D>() with D = d as a constant (1 ≤ d ≤ Max).
+template <std::size_t Max, std::size_t D = 1, class Fn>
 [[gnu::always_inline]] inline auto with_columns(std::size_t d, Fn&& fn) {
-  if constexpr (D < V::kColumnFeatures) {
-    if (d > D) return with_columns<V, D + 1>(d, fn);
+  if constexpr (D < Max) {
+    if (d > D) return with_columns<Max, D + 1>(d, fn);
   }
   return fn.template operator()<D>();
 }
 
-// The four kernels on columns: rows of up to V::kColumnFeatures features.
+// The four kernels on columns: relu_stats over rows of up to V::kColumnFeatures features, the
+// others up to V::kColumnPassFeatures.
 template <class V>
 struct ColumnKernels {
   static void stats(const RowBlock& blk, const double* weights, const double* w, double b,
                     bool with_bias, double relu_grad_at_zero, ShortGradients gradients,
                     double* acc) {
-    with_columns<V>(blk.d, [&]<std::size_t D>() {
+    with_columns<V::kColumnFeatures>(blk.d, [&]<std::size_t D>() {
       if (gradients == ShortGradients::both)
         column_stats<V, D, Grad::both>(blk, weights, w, b, with_bias, relu_grad_at_zero, acc);
       else if (gradients == ShortGradients::square)
@@ -171,29 +174,31 @@ struct ColumnKernels {
     });
   }
   static double loss(const RowBlock& blk, const double* weights, const double* w, double b) {
-    return with_columns<V>(blk.d,
-                           [&]<std::size_t D>() { return column_loss<V, D>(blk, weights, w, b); });
+    return with_columns<V::kColumnPassFeatures>(
+        blk.d, [&]<std::size_t D>() { return column_loss<V, D>(blk, weights, w, b); });
   }
   static void scale(const RowBlock& blk, const double* weights, const double* u, double* acc) {
-    with_columns<V>(blk.d, [&]<std::size_t D>() { column_scale<V, D>(blk, weights, u, acc); });
+    with_columns<V::kColumnPassFeatures>(
+        blk.d, [&]<std::size_t D>() { column_scale<V, D>(blk, weights, u, acc); });
   }
   static void predict(const RowBlock& blk, const double* w, double b, double* out) {
-    with_columns<V>(blk.d, [&]<std::size_t D>() { column_predict<V, D>(blk, w, b, out); });
+    with_columns<V::kColumnPassFeatures>(
+        blk.d, [&]<std::size_t D>() { column_predict<V, D>(blk, w, b, out); });
   }
 };
 
-// The table of a variant: rows of up to V::kColumnFeatures features on columns, longer ones in
-// row-major pieces (short_rows_body.hpp's Kernels).
+// The table of a variant: the rows V takes on columns there, the others in row-major pieces
+// (short_rows_body.hpp's Kernels).
 template <class V, bool FusedZ>
 struct ColumnsThenPieces {
   using InPieces = Kernels<V, FusedZ>;
   using OnColumns = ColumnKernels<V>;
-  static bool on_columns(const RowBlock& blk) { return blk.d <= V::kColumnFeatures; }
+  static bool on_columns(const RowBlock& blk) { return blk.d <= V::kColumnPassFeatures; }
   static void stats(const RowBlock& blk, const double* weights, const double* w, double b,
                     bool with_bias, double relu_grad_at_zero, ShortGradients gradients,
                     double* acc) {
-    (on_columns(blk) ? OnColumns::stats : InPieces::stats)(blk, weights, w, b, with_bias,
-                                                           relu_grad_at_zero, gradients, acc);
+    (V::stats_on_columns(blk.d) ? OnColumns::stats : InPieces::stats)(
+        blk, weights, w, b, with_bias, relu_grad_at_zero, gradients, acc);
   }
   static double loss(const RowBlock& blk, const double* weights, const double* w, double b) {
     return (on_columns(blk) ? OnColumns::loss : InPieces::loss)(blk, weights, w, b);
