@@ -107,7 +107,7 @@ struct Avx2 {
   // of the four rows side by side, widened half by half from the register. On Zen 3, one core in
   // cache, ns per row of gd's pass, against widening every half from a stack tile: d = 6 2.92 →
   // 2.61, 10 3.36 → 3.17, 12 4.13 → 3.76 (an Intel Xeon's AVX2 build measured the reverse at
-  // d = 5, 1.89 against 1.97).
+  // d = 5: 1.89 → 1.97).
   template <std::size_t F>
   [[gnu::always_inline]] static void columns(const float* x, D (&column)[F]) {
     if constexpr (F == 1) {
