@@ -34,7 +34,7 @@ struct Avx2 {
   // avx2_stats_on_columns says no, the other passes up to kColumnPassFeatures.
   static constexpr std::size_t kColumnFeatures = kAvx2ColumnFeatures;
   static constexpr std::size_t kColumnPassFeatures = kAvx2ColumnPassFeatures;
-  static bool stats_on_columns(std::size_t d) { return avx2_stats_on_columns(d); }
+  static constexpr bool stats_on_columns(std::size_t d) { return avx2_stats_on_columns(d); }
 
   static D zero() { return _mm256_setzero_pd(); }
   static D set1(double v) { return _mm256_set1_pd(v); }

@@ -35,7 +35,7 @@ struct Avx512 {
   // start-up choice in short_rows.cpp gives this variant only the passes it is fastest at).
   static constexpr std::size_t kColumnFeatures = kAvx512ColumnFeatures;
   static constexpr std::size_t kColumnPassFeatures = kAvx512ColumnFeatures;
-  static bool stats_on_columns(std::size_t d) { return d <= kColumnFeatures; }
+  static constexpr bool stats_on_columns(std::size_t d) { return d <= kColumnFeatures; }
 
   static D zero() { return _mm512_setzero_pd(); }
   static D set1(double v) { return _mm512_set1_pd(v); }

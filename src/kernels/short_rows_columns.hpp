@@ -164,13 +164,17 @@ struct ColumnKernels {
   static void stats(const RowBlock& blk, const double* weights, const double* w, double b,
                     bool with_bias, double relu_grad_at_zero, ShortGradients gradients,
                     double* acc) {
+    // Only the d that V::stats_on_columns takes reach here: the others are not compiled.
     with_columns<V::kColumnFeatures>(blk.d, [&]<std::size_t D>() {
-      if (gradients == ShortGradients::both)
-        column_stats<V, D, Grad::both>(blk, weights, w, b, with_bias, relu_grad_at_zero, acc);
-      else if (gradients == ShortGradients::square)
-        column_stats<V, D, Grad::square>(blk, weights, w, b, with_bias, relu_grad_at_zero, acc);
-      else
-        column_stats<V, D, Grad::surrogate>(blk, weights, w, b, with_bias, relu_grad_at_zero, acc);
+      if constexpr (V::stats_on_columns(D)) {
+        if (gradients == ShortGradients::both)
+          column_stats<V, D, Grad::both>(blk, weights, w, b, with_bias, relu_grad_at_zero, acc);
+        else if (gradients == ShortGradients::square)
+          column_stats<V, D, Grad::square>(blk, weights, w, b, with_bias, relu_grad_at_zero, acc);
+        else
+          column_stats<V, D, Grad::surrogate>(blk, weights, w, b, with_bias, relu_grad_at_zero,
+                                              acc);
+      }
     });
   }
   static double loss(const RowBlock& blk, const double* weights, const double* w, double b) {
