@@ -187,17 +187,48 @@ inline std::size_t chunk_rows(std::size_t d) {
   return std::clamp<std::size_t>(rows, 128, 256) / kStride * kStride;
 }
 
+// The distance between a chunk's columns. 256 rows of doubles are 2 KB, and columns 2 KB apart
+// share half the sets of a 32 KB, 8-way L1: 16 of them filled every way of those sets, and the
+// transposition's stores missed. kStride more rows spread them over all the sets.
+inline std::size_t column_stride(std::size_t chunk) {
+  return chunk + kStride;
+}
+
 // The rows [start, start + rows) of blk as double columns of `stride` entries (zero-padded to
-// `padded` rows), and their labels.
+// `padded` rows), and their labels. With AVX, four rows at a time: each 4×4 tile of floats is
+// transposed in registers and each of its columns widened to four doubles, one store per feature
+// and four rows. Written a value at a time, at k = 1 (16 subsets of d = 16, AVX2 on Zen 3) the
+// transposition took about three quarters of exhaustive-subsets' time, and a harness timed it
+// at 125 µs per 16,384 rows against 50 µs for the tiles (and a stride padded off 2 KB).
 inline void transpose(const RowBlock& blk, std::size_t start, std::size_t rows, std::size_t padded,
                       std::size_t stride, double* columns, double* y) {
   const std::size_t d = blk.d;
-  for (std::size_t r = 0; r < rows; ++r) {
+  std::size_t r = 0;
+#if defined(__AVX__)
+  for (; r + 4 <= rows; r += 4) {
+    const float* x = blk.X + (start + r) * d;
+    double* to = columns + r;
+    std::size_t j = 0;
+    for (; j + 4 <= d; j += 4) {
+      __m128 a = _mm_loadu_ps(x + j), b = _mm_loadu_ps(x + d + j);
+      __m128 c = _mm_loadu_ps(x + 2 * d + j), e = _mm_loadu_ps(x + 3 * d + j);
+      _MM_TRANSPOSE4_PS(a, b, c, e);
+      _mm256_storeu_pd(to + j * stride, _mm256_cvtps_pd(a));
+      _mm256_storeu_pd(to + (j + 1) * stride, _mm256_cvtps_pd(b));
+      _mm256_storeu_pd(to + (j + 2) * stride, _mm256_cvtps_pd(c));
+      _mm256_storeu_pd(to + (j + 3) * stride, _mm256_cvtps_pd(e));
+    }
+    for (; j < d; ++j)
+      for (std::size_t i = 0; i < 4; ++i) to[j * stride + i] = x[i * d + j];
+    _mm256_storeu_pd(y + r, _mm256_loadu_pd(blk.y + start + r));
+  }
+#endif
+  for (; r < rows; ++r) {
     const float* x = blk.X + (start + r) * d;
     for (std::size_t j = 0; j < d; ++j) columns[j * stride + r] = x[j];
     y[r] = blk.y[start + r];
   }
-  for (std::size_t r = rows; r < padded; ++r) {
+  for (; r < padded; ++r) {
     for (std::size_t j = 0; j < d; ++j) columns[j * stride + r] = 0;
     y[r] = 0;
   }

@@ -66,14 +66,14 @@ bool same_prefix(const std::uint32_t* a, const std::uint32_t* b, std::size_t k) 
 
 void parity_columns(const RowBlock& blk, const std::uint32_t* subsets, std::size_t count,
                     std::size_t k, double* acc) {
-  const std::size_t d = blk.d, chunk = chunk_rows(d);
+  const std::size_t d = blk.d, chunk = chunk_rows(d), stride = column_stride(chunk);
   const double unit = 1 / std::sqrt(static_cast<double>(k));
-  std::vector<double> columns(d * chunk), y(chunk), levels(k * chunk, 0.0);
+  std::vector<double> columns(d * stride), y(chunk), levels(k * stride, 0.0);
   std::vector<std::uint32_t> prefix(k);
   for (std::size_t start = 0; start < blk.rows; start += chunk) {
     const std::size_t rows = std::min(chunk, blk.rows - start);
     const std::size_t padded = (rows + kStride - 1) / kStride * kStride;
-    transpose(blk, start, rows, padded, chunk, columns.data(), y.data());
+    transpose(blk, start, rows, padded, stride, columns.data(), y.data());
     std::size_t fresh = 0;  // levels[1..fresh] hold the sums of prefix[0..fresh−1]
     for (std::size_t s = 0; s < count;) {
       const std::uint32_t* T = subsets + s * k;
@@ -81,14 +81,14 @@ void parity_columns(const RowBlock& blk, const std::uint32_t* subsets, std::size
       while (same < fresh && same + 1 < k && prefix[same] == T[same]) ++same;
       // levels[i + 1] = levels[i] + x_{T_i}: the order in which z = 0 + x_{T_0} + … is added
       for (std::size_t i = same; i + 1 < k; ++i) {
-        const double* from = levels.data() + i * chunk;
-        const double* c = columns.data() + T[i] * chunk;
-        double* to = levels.data() + (i + 1) * chunk;
+        const double* from = levels.data() + i * stride;
+        const double* c = columns.data() + T[i] * stride;
+        double* to = levels.data() + (i + 1) * stride;
         for (std::size_t r = 0; r < padded; ++r) to[r] = from[r] + c[r];
         prefix[i] = T[i];
       }
       fresh = k - 1;
-      const double* z = levels.data() + (k - 1) * chunk;
+      const double* z = levels.data() + (k - 1) * stride;
       std::size_t e = s + 1;
       while (e < count && same_prefix(T, subsets + e * k, k)) ++e;
       for (; s < e;) {
@@ -97,7 +97,7 @@ void parity_columns(const RowBlock& blk, const std::uint32_t* subsets, std::size
         std::size_t take = kLeafGroup;
         while (take > e - s) take /= 2;
         for (std::size_t l = 0; l < take; ++l) {
-          last[l] = columns.data() + subsets[(s + l) * k + k - 1] * chunk;
+          last[l] = columns.data() + subsets[(s + l) * k + k - 1] * stride;
           out[l] = acc + 4 * (s + l);
         }
         if (take == 1) {
@@ -285,21 +285,22 @@ void parity_bits(const RowBlock& blk, const std::uint32_t* subsets, std::size_t 
 
 void sign_sums(const RowBlock& blk, const std::uint32_t* subsets, std::size_t count, std::size_t k,
                double* acc) {
-  const std::size_t d = blk.d, chunk = chunk_rows(d), patterns = std::size_t{1} << k;
+  const std::size_t d = blk.d, chunk = chunk_rows(d), stride = column_stride(chunk),
+                    patterns = std::size_t{1} << k;
   const double unit = 1 / std::sqrt(static_cast<double>(k));
-  std::vector<double> columns(d * chunk), y(chunk), z(chunk);
+  std::vector<double> columns(d * stride), y(chunk), z(chunk);
   for (std::size_t start = 0; start < blk.rows; start += chunk) {
     const std::size_t rows = std::min(chunk, blk.rows - start);
-    transpose(blk, start, rows, rows, chunk, columns.data(), y.data());
+    transpose(blk, start, rows, rows, stride, columns.data(), y.data());
     for (std::size_t s = 0; s < count; ++s) {
       const std::uint32_t* T = subsets + s * k;
       for (std::size_t p = 0; p < patterns; ++p) {
         const double s0 = (p & 1 ? -1.0 : 1.0) * unit;
-        const double* c0 = columns.data() + T[0] * chunk;
+        const double* c0 = columns.data() + T[0] * stride;
 #pragma omp simd
         for (std::size_t r = 0; r < rows; ++r) z[r] = s0 * c0[r];
         for (std::size_t i = 1; i < k; ++i) {
-          const double* ci = columns.data() + T[i] * chunk;
+          const double* ci = columns.data() + T[i] * stride;
           const double si = ((p >> i) & 1 ? -1.0 : 1.0) * unit;
 #pragma omp simd
           for (std::size_t r = 0; r < rows; ++r) z[r] += si * ci[r];

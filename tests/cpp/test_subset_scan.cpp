@@ -150,6 +150,53 @@ TEST(SubsetScan, ColumnSumsAgreeWithTheOldScoringOnGaussianRows) {
   }
 }
 
+TEST(SubsetScan, ColumnsOfEveryRowWidthAgreeWithDirectSums) {
+  // The kernels transpose four rows and four features at a time: rows of 1 to 5, 8 and 17
+  // features (less than a tile, whole tiles, tiles and a remainder), 1003 rows (a chunk's last
+  // three rows outside any four-row step) in blocks of 4096 and of 301 (every block's rows start
+  // at another offset). The column path against the old scoring, and the sign patterns' sums
+  // against a direct computation, in every variant this CPU runs.
+  for (const detail::SubsetKernels* v : detail::subset_kernel_variants())
+    for (std::size_t d : {1, 2, 3, 4, 5, 8, 17})
+      for (std::size_t k = 1; k <= std::min<std::size_t>(d, 2); ++k) {
+        const Dataset data = rows_of(1003, d, k, false, 40 + d);
+        const std::vector<std::uint32_t> T = detail::all_subsets(d, k);
+        const std::size_t count = T.size() / k, patterns = std::size_t{1} << k;
+        const double unit = 1 / std::sqrt(static_cast<double>(k));
+        std::vector<double> direct(2 * count * patterns, 0.0);
+        for (std::size_t r = 0; r < data.n; ++r)
+          for (std::size_t s = 0; s < count; ++s)
+            for (std::size_t p = 0; p < patterns; ++p) {
+              double z = 0;
+              for (std::size_t i = 0; i < k; ++i)
+                z += ((p >> i) & 1 ? -unit : unit) * data.X[r * d + T[s * k + i]];
+              const double relu = std::max(z, 0.0);
+              direct[2 * (s * patterns + p)] += data.y[r] * relu;
+              direct[2 * (s * patterns + p) + 1] += relu * relu;
+            }
+        for (std::size_t block : {std::size_t{4096}, std::size_t{301}}) {
+          const std::string what =
+              fmt::format("{}, d = {}, k = {}, block {}", v->name, d, k, block);
+          expect_sums_agree(sums(v->parity_columns, data, T, k, block),
+                            sums(detail::subset_parity_sums_reference, data, T, k, block), what);
+          std::vector<double> signs(direct.size(), 0.0);
+          for (std::size_t start = 0; start < data.n; start += block) {
+            const RowBlock blk{data.X.data() + start * d,
+                               data.y.data() + start,
+                               std::min(block, data.n - start),
+                               d,
+                               start,
+                               nullptr};
+            v->sign_sums(blk, T.data(), count, k, signs.data());
+          }
+          double scale = 0;
+          for (double x : direct) scale = std::max(scale, std::abs(x));
+          for (std::size_t i = 0; i < direct.size(); ++i)
+            ASSERT_NEAR(signs[i], direct[i], 1e-12 * scale) << what << ", sign sum " << i;
+        }
+      }
+}
+
 TEST(SubsetScan, MixedBlocksTakeEachItsPath) {
   // Block 0 is ±1 (bit path), block 1 has one 0.5 (column path): sums agree with the reference.
   const std::size_t k = 3;
