@@ -1,4 +1,5 @@
-// The run-time check of the x86-64 levels (cpu_level.hpp), compiled for the build's own target.
+// The run-time checks of the x86-64 levels and of the vendor (cpu_level.hpp), compiled for the
+// build's own target.
 #include "base/cpu_level.hpp"
 
 namespace relureg::detail {
@@ -26,6 +27,18 @@ bool cpu_runs_x86_64_v4() {
            __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512cd");
   }();
   return runs;
+#else
+  return false;
+#endif
+}
+
+bool cpu_is_amd() {
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+  static const bool amd = [] {
+    __builtin_cpu_init();
+    return __builtin_cpu_is("amd") != 0;
+  }();
+  return amd;
 #else
   return false;
 #endif

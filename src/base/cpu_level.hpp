@@ -1,5 +1,6 @@
 // Whether this CPU runs code compiled for x86-64-v3 or x86-64-v4 (the levels of the translation
-// units that relureg selects at run time: the short-row, row and subset-search kernels).
+// units that relureg selects at run time: the short-row, row and subset-search kernels), and
+// whose it is.
 #pragma once
 
 namespace relureg::detail {
@@ -10,5 +11,7 @@ namespace relureg::detail {
 bool cpu_runs_x86_64_v3();
 // The same and AVX-512 F, VL, BW, DQ and CD.
 bool cpu_runs_x86_64_v4();
+// Whether the CPU is AMD's (the short-row kernels' prefetch depends on it). Checked once.
+bool cpu_is_amd();
 
 }  // namespace relureg::detail

@@ -438,6 +438,25 @@ void use_default_short_row_isas() {
   active().store(&start_up(), std::memory_order_relaxed);
 }
 
+namespace {
+std::atomic<bool>& l2_prefetch() {
+  static std::atomic<bool> enabled{!cpu_is_amd()};
+  return enabled;
+}
+}  // namespace
+
+bool short_row_l2_prefetch() {
+  return l2_prefetch().load(std::memory_order_relaxed);
+}
+
+void use_short_row_l2_prefetch(bool enabled) {
+  l2_prefetch().store(enabled, std::memory_order_relaxed);
+}
+
+void use_default_short_row_l2_prefetch() {
+  l2_prefetch().store(!cpu_is_amd(), std::memory_order_relaxed);
+}
+
 bool short_rows(std::size_t d) {
   return d >= 1 && d <= short_row_features() && g_short_row_kernels.load(std::memory_order_relaxed);
 }

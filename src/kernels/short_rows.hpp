@@ -81,6 +81,18 @@ inline constexpr std::size_t kAvx2ColumnPassFeatures = 6;
 constexpr bool avx2_stats_on_columns(std::size_t d) {
   return d <= kAvx2ColumnFeatures && d != 8;
 }
+// Whether the short-row kernels' software prefetch runs its second stream, 8 KB ahead into L2, for
+// rows of more than 16 features (short_rows_body.hpp). On at start-up except on AMD CPUs. On the
+// AVX-512 Xeon it kept more lines in flight (gd's pass, n = 10^6, two threads: d = 100 0.73 →
+// 0.83 of the streaming read); on the AMD EPYC (Zen 3) measured, whose own prefetchers already
+// follow the stream, it cost time: AVX2 variant, n = 10^6, ratio to the streaming read, medians
+// of 5 interleaved runs, with / without it: gd's pass d = 32 0.76 / 0.87, d = 100 0.75 / 0.91
+// (two threads), d = 100 0.69 / 0.81 (one). Prefetching changes no result.
+bool short_row_l2_prefetch();
+// Turns the second stream on or off (the tests and benchmarks), or back to the start-up choice.
+void use_short_row_l2_prefetch(bool enabled);
+void use_default_short_row_l2_prefetch();
+
 // The variants this build has and this CPU can run (whatever the build's target), generic first.
 std::vector<ShortRowIsa> runnable_short_row_isas();
 // The variant the passes over rows of d features use now (relu_stats: short_row_stats_isa).

@@ -30,7 +30,8 @@
 // flight than L1's fill buffers alone while the core computes (AVX-512 host, n = 10^6, two
 // threads, gd's pass against the streaming read, medians of 6: d = 32 0.70 → 0.81, d = 100
 // 0.73 → 0.83; 2 and 4 KB into L1, 4, 8 and 16 KB into L1 or L2 were tried). At d = 8 and 16 the
-// second stream cost 3-6 %, so those rows keep the single one.
+// second stream cost 3-6 %, so those rows keep the single one. On AMD CPUs the second stream is
+// off (short_row_l2_prefetch, short_rows.hpp).
 constexpr std::size_t kCacheLine = 64;
 // How far ahead of the rows being read to prefetch into L1, and into L2 only (0: no L2 stream),
 // for rows of up to `features` features.
@@ -165,6 +166,7 @@ template <class V, std::size_t Q, std::size_t kFixedD = 0, class GroupFn>
   const char* const begin = reinterpret_cast<const char*>(blk.X);
   const char* const prefetch_end = reinterpret_cast<const char*>(blk.X + blk.rows * d);
   const char* next_l1 = begin + kL1Bytes;
+  const bool l2_stream = kL2Bytes > 0 && short_row_l2_prefetch();
   const char* next_l2 = begin + kL2Bytes;
   std::size_t r = 0;
   const auto full_groups = [&](auto weighted) __attribute__((always_inline)) {
@@ -178,7 +180,7 @@ template <class V, std::size_t Q, std::size_t kFixedD = 0, class GroupFn>
       } else {
         const char* read_to = reinterpret_cast<const char*>(blk.X + (r + W) * d);
         prefetch_until<3>(next_l1, read_to + kL1Bytes, prefetch_end);
-        if constexpr (kL2Bytes > 0) prefetch_until<2>(next_l2, read_to + kL2Bytes, prefetch_end);
+        if (kL2Bytes > 0 && l2_stream) prefetch_until<2>(next_l2, read_to + kL2Bytes, prefetch_end);
       }
       const D y = blk.y != nullptr ? V::load(blk.y + r) : V::zero();
       group(blk.X + r * d, y, weighted && weights != nullptr ? V::load(weights + r) : one, r, W,
