@@ -199,7 +199,7 @@ inline std::size_t column_stride(std::size_t chunk) {
 // transposed in registers and each of its columns widened to four doubles, one store per feature
 // and four rows. Written a value at a time, at k = 1 (16 subsets of d = 16, AVX2 on Zen 3) the
 // transposition took about three quarters of exhaustive-subsets' time, and a harness timed it
-// at 125 µs per 16,384 rows against 50 µs for the tiles (and a stride padded off 2 KB).
+// at 125 µs per 16,384 rows against 50-65 µs for the tiles (with column_stride).
 inline void transpose(const RowBlock& blk, std::size_t start, std::size_t rows, std::size_t padded,
                       std::size_t stride, double* columns, double* y) {
   const std::size_t d = blk.d;
