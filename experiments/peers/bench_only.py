@@ -9,7 +9,8 @@ import re
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import report  # noqa: E402  (same directory)
+import bench_tables  # noqa: E402  (same directory)
+import report  # noqa: E402
 
 
 def cpu():
@@ -63,12 +64,13 @@ def main():
     # The targets table: the benchmark's rows replaced in place.
     rows = [i for i, line in enumerate(lines) if "`bench_engine`) |" in line]
     if rows:
-        lines[rows[0]:rows[-1] + 1] = (report.bench_targets(bench) +
-                                       report.bench_targets(texts["avx2_bench"], report.AVX2_BUILD))
+        lines[rows[0]:rows[-1] + 1] = (
+            bench_tables.bench_targets(bench)
+            + bench_tables.bench_targets(texts["avx2_bench"], report.AVX2_BUILD))
     text = "\n".join(lines)
     start = text.index("## 4. The fused pass against a streaming read")
-    section = "\n".join(report.bench_section(bench, texts["avx2_bench"], texts["subsets"],
-                                              texts["avx2_subsets"], isa)) + "\n"
+    section = "\n".join(bench_tables.bench_section(bench, texts["avx2_bench"], texts["subsets"],
+                                                   texts["avx2_subsets"], isa)) + "\n"
     # The hand-written notes, as peers.py appends them.
     with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "notes.md")) as f:
         notes = f.read().strip() + "\n"

@@ -1,5 +1,6 @@
-"""Markdown tables of the benchmarks' summary lines: the passes against d beside the streaming
-read (build/bench_engine) and the subset-search rates (build/bench_subsets)."""
+"""Markdown tables and sections of the benchmarks' output: the passes against d beside the
+streaming read (build/bench_engine), their target lines, and the subset-search rates
+(build/bench_subsets)."""
 
 import re
 
@@ -78,3 +79,94 @@ def subset_table(subset_text):
             "with AVX-512, 12 of 4 with AVX2; same run).", "",
             "| learner | path | k | d | threads | 10⁹ evaluations / CPU-s | ≥ 10⁹ | roofline "
             "(10⁹/s) | fraction |", "|---|---|---:|---:|---:|---:|---|---:|---:|", *rows, ""]
+
+
+def bench_targets(bench_text, build=None):
+    """The benchmark's own target lines, as table rows (`build`: the build's name in each row,
+    none for this host's own)."""
+    rows = []
+    names = {"fused": "pass with both gradients (no learner makes it)",
+             "gd-pass": "fused pass of `gd` (square-loss gradient)",
+             "glmtron-pass": "fused pass of `glmtron` (surrogate gradient)",
+             "loss": "loss pass (`relu_loss`)"}
+    for line in (bench_text or "").splitlines():
+        if line.startswith("target "):
+            parts = line.split()
+            # target <pass> >= <ratio> x stream /n:../d:../threads:T/real_time <ratio>
+            # [<lowest>, <highest>] <met|MISSED> (the ratios as the benchmark printed them)
+            args = dict(a.split(":") for a in parts[6].split("/") if ":" in a)
+            threads = args["threads"]
+            low, high = parts[8].strip("[,"), parts[9].strip("]")
+            rows.append(f"| {names.get(parts[1], parts[1])} ≥ {float(parts[3]):.2f} × streaming "
+                        f"read (d = {args['d']}, {threads} thread{'s' if threads != '1' else ''}, "
+                        f"{build + ', ' if build else ''}`bench_engine`) | {parts[7]} "
+                        f"(repetitions {low}–{high}) | "
+                        f"{parts[10]} |")
+    return rows
+
+
+def build_isa(bench_text):
+    """The short-row variant the benchmarked build's longest rows took on its host, from
+    bench_engine's line "short-row kernels: avx512 (d <= 128; ...)"."""
+    for line in bench_text.splitlines():
+        if line.startswith("short-row kernels: "):
+            return {"avx512": "AVX-512", "avx2": "AVX2"}.get(line.split()[2], "no AVX2")
+    return "instruction set not reported"
+
+
+def bench_section(bench_text, avx2_text=None, subset_text=None, avx2_subset_text=None,
+                  isa=None):
+    """Sections 4 and 5: the engine's passes against a streaming read (bench_engine) and the
+    subset search (bench_subsets), from this host's build and, when given, an AVX2 build."""
+    isa = isa or build_isa(bench_text)
+    lines = bench_text.strip().splitlines()
+    summary = [line for line in lines
+               if line.startswith(("short-row kernels", "short-row prefetch", "bandwidth",
+                                   "2 threads", "in cache", "target"))]
+    table = [line for line in lines if line.startswith(("BM_", "Benchmark", "---"))
+             and not line.split()[0].endswith(("_mean", "_cv", "_min", "_max"))]
+    out = ["## 4. The fused pass against a streaming read (`build/bench_engine`)", "",
+           "Bytes of X read per second (labels not counted), n = 10⁶, wall clock, median of 5 "
+           "repetitions run in random interleaved order (the streaming read alone varies by "
+           "±30 % over minutes on this shared VM, so only interleaved medians are compared). "
+           "The tables give the streaming read of the same buffer in the same binary (through "
+           "the engine's blocks) and each pass's fraction of it: `gd`'s pass (`relu_stats` with "
+           "the square-loss gradient), `glmtron`'s (the surrogate gradient), the loss "
+           "(`relu_loss`) and the pass with both gradients (no learner makes it). Short rows (d ≤ "
+           "32; d ≤ 128 with the AVX2 and AVX-512 variants) take the short-row kernels, longer rows the "
+           "row-major tiled kernels (see the notes).", ""]
+    out += pass_table(bench_text, f"This host's build (-march=native, {isa}):")
+    if avx2_text:
+        out += pass_table(
+            avx2_text, "The same benchmark built with `-DRELUREG_ARCH=x86-64-v3` (AVX2 and FMA, "
+            "no AVX-512: the code an AVX2-only host runs), on this host in the same session "
+            "(its memory and caches, not an AVX2 host's):")
+    out += ["Every line of the benchmark's summary (`raw`: one OpenMP loop without the engine; "
+            "`gd-before`, `glmtron-before`, `loss-before` (d ≤ 32): the row-major kernels on "
+            "the same rows; `gd-generic`, `glmtron-generic`, `loss-generic` (d ≤ 32): the "
+            "generic eight-lane short-row variant, the only one before the AVX2 and AVX-512 "
+            "variants; `in cache`: the passes on 512 KB of X with one thread, i.e. the "
+            "speed of their arithmetic, twice which bounds a 2-thread pass):", "",
+            "```", *summary, "```", "", "<details><summary>Google Benchmark output</summary>",
+            "", "```", *table, "```", "", "</details>", ""]
+    if subset_text:
+        out += ["## 5. Exhaustive subset search (`build/bench_subsets`)", "",
+                "Subset-row evaluations (one k-subset scored on one row, both sign patterns of "
+                "`exhaustive-subsets` included) per second of CPU time, every k-subset of d = 16 "
+                "features over 16,384 rows (four engine blocks; X in cache), median of 5 "
+                "interleaved repetitions. `before`: the scoring `exhaustive-subsets` used until "
+                "now (z summed afresh per subset), in the same binary; `columns`: prefix sums "
+                "shared by the subsets that extend them, eight rows per vector; `bit-packed`: "
+                "±1 features as bits, one masked sum of labels per subset for even k (two for "
+                "odd k). The roofline is the core's measured FMA rate over the vector-lane "
+                "operations one evaluation needs (the prefix's shared work not counted), so "
+                "`fraction` is how close the inner loop runs to the arithmetic limit; memory is "
+                "no limit (each row is read once per C(d, k) evaluations). The target (10⁹ per "
+                "second per core) is read from the 1-thread rows: with 2 threads the CPU time "
+                "also counts the engine's threads waiting for each other, which dominates when a "
+                "pass is short (small k) and when the machine is loaded.", ""]
+        out += subset_table(subset_text)
+        if avx2_subset_text:
+            out += ["Built with `-DRELUREG_ARCH=x86-64-v3` (AVX2, no AVX-512), same host:", ""]
+            out += subset_table(avx2_subset_text)
+    return out

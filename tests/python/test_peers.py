@@ -98,6 +98,7 @@ def test_adam_and_lbfgs_ran_with_their_epochs_counted(run):
 
 def test_the_benchmark_targets_become_rows_with_their_range_over_repetitions():
     sys.path.insert(0, os.path.join(ROOT, "experiments", "peers"))
+    import bench_tables
     import report
 
     bench = ("target gd-pass >= 0.60 x stream /n:1000000/d:10/threads:2/real_time        "
@@ -106,7 +107,7 @@ def test_the_benchmark_targets_become_rows_with_their_range_over_repetitions():
              "0.86 [0.81, 0.90]  met\n"
              "target glmtron-pass >= 0.80 x stream /n:1000000/d:100/threads:2/real_time    "
              "0.795 [0.780, 0.810]  MISSED\n")
-    assert report.bench_targets(bench) + report.bench_targets(
+    assert bench_tables.bench_targets(bench) + bench_tables.bench_targets(
         bench.splitlines()[0], report.AVX2_BUILD) == [
         "| fused pass of `gd` (square-loss gradient) ≥ 0.60 × streaming read (d = 10, 2 threads, "
         "`bench_engine`) | 0.41 (repetitions 0.38–0.44) | MISSED |",
@@ -158,14 +159,14 @@ def test_the_pass_table_names_the_kernel_each_d_took():
 
 def test_the_pass_table_names_the_isa_the_build_ran():
     sys.path.insert(0, os.path.join(ROOT, "experiments", "peers"))
-    import report
+    import bench_tables
 
-    assert report.build_isa("x\nshort-row kernels: avx2 (d <= 128; this CPU and build run: "
-                            "generic avx2)\n") == "AVX2"
-    assert report.build_isa("short-row kernels: avx512 (d <= 128; this CPU and build run: "
-                            "generic avx2 avx512)") == "AVX-512"
-    assert report.build_isa("short-row kernels: generic (d <= 32; this CPU and build run: "
-                            "generic)") == "no AVX2"
+    assert bench_tables.build_isa("x\nshort-row kernels: avx2 (d <= 128; this CPU and build "
+                                  "run: generic avx2)\n") == "AVX2"
+    assert bench_tables.build_isa("short-row kernels: avx512 (d <= 128; this CPU and build "
+                                  "run: generic avx2 avx512)") == "AVX-512"
+    assert bench_tables.build_isa("short-row kernels: generic (d <= 32; this CPU and build "
+                                  "run: generic)") == "no AVX2"
 
 
 def test_a_pytorch_target_beyond_the_memory_limit_says_so():
