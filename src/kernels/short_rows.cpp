@@ -439,8 +439,12 @@ void use_default_short_row_isas() {
 }
 
 namespace {
+// The start-up choice: the second stream everywhere but on AMD CPUs (short_rows.hpp).
+bool default_l2_prefetch() {
+  return !cpu_is_amd();
+}
 std::atomic<bool>& l2_prefetch() {
-  static std::atomic<bool> enabled{!cpu_is_amd()};
+  static std::atomic<bool> enabled{default_l2_prefetch()};
   return enabled;
 }
 }  // namespace
@@ -454,7 +458,7 @@ void use_short_row_l2_prefetch(bool enabled) {
 }
 
 void use_default_short_row_l2_prefetch() {
-  l2_prefetch().store(!cpu_is_amd(), std::memory_order_relaxed);
+  l2_prefetch().store(default_l2_prefetch(), std::memory_order_relaxed);
 }
 
 bool short_rows(std::size_t d) {
