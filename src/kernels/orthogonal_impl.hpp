@@ -124,43 +124,31 @@ class OrthogonalScan {
   }
 
   // The leaves with the number of terms known to the compiler (the orders the learner runs:
-  // relu k = 2, 4, 6, 8 and sigmoid k = 3, 5, 7, 9) or read at run time.
-  template <std::size_t L>
-  void relu_dispatch(std::size_t w, std::size_t e) {
-    if (single_) {
-      switch (terms_) {
-        case 2:
-          return relu_leaves_single<L, 2>(w, e);
-        case 8:
-          return relu_leaves_single<L, 8>(w, e);
-        case 32:
-          return relu_leaves_single<L, 32>(w, e);
-        default:
-          return relu_leaves_single<L, 0>(w, e);
-      }
-    }
+  // relu k = 2, 4, 6, 8 and sigmoid k = 3, 5, 7, 9) or read at run time (N = 0).
+  template <class Fn>
+  void with_terms(Fn&& leaves) {
     switch (terms_) {
       case 2:
-        return relu_leaves<L, 2>(w, e);
+        return leaves.template operator()<2>();
       case 8:
-        return relu_leaves<L, 8>(w, e);
+        return leaves.template operator()<8>();
       case 32:
-        return relu_leaves<L, 32>(w, e);
+        return leaves.template operator()<32>();
       default:
-        return relu_leaves<L, 0>(w, e);
+        return leaves.template operator()<0>();
     }
   }
+  template <std::size_t L>
+  void relu_dispatch(std::size_t w, std::size_t e) {
+    with_terms([&]<std::size_t N>() {
+      if (single_)
+        relu_leaves_single<L, N>(w, e);
+      else
+        relu_leaves<L, N>(w, e);
+    });
+  }
   void sigmoid_dispatch(std::size_t e) {
-    switch (terms_) {
-      case 2:
-        return sigmoid_leaves<2>(e);
-      case 8:
-        return sigmoid_leaves<8>(e);
-      case 32:
-        return sigmoid_leaves<32>(e);
-      default:
-        return sigmoid_leaves<0>(e);
-    }
+    with_terms([&]<std::size_t N>() { sigmoid_leaves<N>(e); });
   }
 
   // sums_[level] holds the 2^{level−1} signed sums s of the chosen prefix (relu; |s| at level
@@ -220,10 +208,11 @@ class OrthogonalScan {
               std::memcpy(tile(sums_[level + 1].data(), r, slot_[2 * i]), &p, sizeof p);
               std::memcpy(tile(sums_[level + 1].data(), r, slot_[2 * i + 1]), &m, sizeof m);
             }
-          } else {
-            for (std::size_t r = 0; r < padded_; ++r) {
-              plus[r] = s[r] + v[r];
-              minus[r] = s[r] - v[r];
+          } else {  // in vectors: the compiler left the scalar loop alone (possible aliasing)
+            for (std::size_t r = 0; r < padded_; r += kWidth) {
+              const Vec a = load(s + r), b = load(v + r), p = a + b, m = a - b;
+              std::memcpy(plus + r, &p, sizeof p);
+              std::memcpy(minus + r, &m, sizeof m);
             }
           }
           continue;
@@ -242,11 +231,13 @@ class OrthogonalScan {
         } else {
           double* plus_inv = invs_[level + 1].data() + 2 * i * stride_;
           double* minus_inv = plus_inv + stride_;
-          for (std::size_t r = 0; r < padded_; ++r) {
-            plus[r] = s[r] * ep[r];
-            plus_inv[r] = si[r] * em[r];
-            minus[r] = s[r] * em[r];
-            minus_inv[r] = si[r] * ep[r];
+          for (std::size_t r = 0; r < padded_; r += kWidth) {  // in vectors, as above
+            const Vec a = load(s + r), ai = load(si + r), b = load(ep + r), bi = load(em + r);
+            const Vec p = a * b, p_inv = ai * bi, m = a * bi, m_inv = ai * b;
+            std::memcpy(plus + r, &p, sizeof p);
+            std::memcpy(plus_inv + r, &p_inv, sizeof p_inv);
+            std::memcpy(minus + r, &m, sizeof m);
+            std::memcpy(minus_inv + r, &m_inv, sizeof m_inv);
           }
         }
       }

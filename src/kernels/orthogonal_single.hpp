@@ -246,9 +246,12 @@ class SigmoidPairs {
   // The same from float e^{±st} (rows r … r + kFloats − 1).
   static void store_floats(float* tile, std::size_t n, std::size_t slot, std::size_t r,
                            const Floats& p, const Floats& m) {
-    const Floats s = p - m;
-    const Floats values[3] = {s * s, p + m, s};
-    std::memcpy(tile + (r / kFloats * n + slot) * 3 * kFloats, values, sizeof values);
+    // One store each: a memcpy of the three from an array went through the stack.
+    const Floats s = p - m, s2 = s * s, k = p + m;
+    float* at = tile + (r / kFloats * n + slot) * 3 * kFloats;
+    std::memcpy(at, &s2, sizeof s2);
+    std::memcpy(at + kFloats, &k, sizeof k);
+    std::memcpy(at + 2 * kFloats, &s, sizeof s);
   }
   // S², K, S of sum e^{±st} (rows r … r + kWidth − 1) into its slot of a tile of n sums.
   static void store(float* tile, std::size_t n, std::size_t slot, std::size_t r, const Vec& p,
