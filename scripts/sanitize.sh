@@ -12,7 +12,11 @@ mode=${1:-all}
 build=${RELUREG_SANITIZE_BUILD:-build-sanitize}
 launcher=()
 command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
-cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++ \
+# -O1 with line tables only: reports still name the file and line, and the build takes about a
+# quarter less time than RelWithDebInfo's -O2 -g (the fuzz targets on a 2-core Zen 3 guest: 11.0
+# → 8.4 min), which CI's budget needs.
+cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1 -gline-tables-only -DNDEBUG" -DCMAKE_CXX_COMPILER=clang++ \
   -DRELUREG_FUZZ=ON -DRELUREG_FUZZ_RUNS="${RELUREG_FUZZ_RUNS:-2000}" \
   -DRELUREG_BUILD_PYTHON=OFF -DRELUREG_BUILD_BENCH=OFF -DRELUREG_BUILD_EXPERIMENTS=OFF \
   "${launcher[@]}" >/dev/null
