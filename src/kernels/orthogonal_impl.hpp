@@ -54,6 +54,7 @@ class OrthogonalScan {
     }
     if (single_) {
       float_columns_.resize(d_ * stride_);
+      float_magnitudes_.resize(d_ * stride_);
       float_tiles_.resize((terms_ + terms_ / 2) * stride_);  // the tiles, then their parents
     }
   }
@@ -66,8 +67,10 @@ class OrthogonalScan {
       padded_ = (rows_ + lanes - 1) / lanes * lanes;
       transpose(blk_, start, rows_, padded_, stride_, columns_.data(), y_.data());
       if (single_)
-        for (std::size_t i = 0; i < d_ * stride_; ++i)
+        for (std::size_t i = 0; i < d_ * stride_; ++i) {
           float_columns_[i] = static_cast<float>(columns_[i]);  // exact: X is float
+          float_magnitudes_[i] = std::fabs(float_columns_[i]);
+        }
       index_ = 0;
       if ((!relu_ || k_ == 1) && !exponentials()) {
         sigmoid_rows(columns_.data(), stride_, y_.data(), rows_, d_, k_, acc_);
@@ -313,31 +316,31 @@ class OrthogonalScan {
     const std::size_t n = N ? N : terms_, positive = n / 2;
     const double scale = 2 * inv_;
     const float* fw = float_columns_.data() + w_column * stride_;
+    const float* width_of = float_magnitudes_.data() + w_column * stride_;
     const FloatBits sign_bit = FloatBits{} + std::numeric_limits<std::int32_t>::min();
     Vec yf[L][kHalves], ff[L][kHalves], fs[L][kHalves];
     for (std::size_t l = 0; l < L; ++l)
       for (std::size_t h = 0; h < kHalves; ++h) yf[l][h] = ff[l][h] = fs[l][h] = Vec{};
     for (std::size_t r = 0; r < padded_; r += kFloats) {
-      const Floats wv = load_floats(fw + r), width = abs_floats(wv);
+      const Floats wv = load_floats(fw + r), width = load_floats(width_of + r);
       const float* t = float_tiles_.data() + r / kFloats * n * kFloats;
       Floats v[L], top[L], bottom[L], p[L], m[L];
+      const auto clamp = [&](std::size_t j, std::size_t l) __attribute__((always_inline)) {
+        return min_floats(max_floats(load_floats(t + j * kFloats), bottom[l]), top[l]);
+      };
       for (std::size_t l = 0; l < L; ++l) {
         v[l] = load_floats(float_columns_.data() + (e + l) * stride_ + r);
-        const Floats a = abs_floats(v[l]);
+        const Floats a = load_floats(float_magnitudes_.data() + (e + l) * stride_ + r);
         top[l] = width + a;
         bottom[l] = abs_floats(width - a);
-        p[l] = m[l] = Floats{};
+        // Each chain starts from its first term (bottom ≥ +0: no term is −0, and 0 + c = c).
+        p[l] = clamp(0, l);
+        m[l] = clamp(positive, l);
       }
-      for (std::size_t j = 0; j < n; ++j) {
-        const Floats sj = load_floats(t + j * kFloats);
-        for (std::size_t l = 0; l < L; ++l) {
-          const Floats c = min_floats(max_floats(sj, bottom[l]), top[l]);
-          if (j < positive)
-            p[l] += c;
-          else
-            m[l] += c;
-        }
-      }
+      for (std::size_t j = 1; j < positive; ++j)
+        for (std::size_t l = 0; l < L; ++l) p[l] += clamp(j, l);
+      for (std::size_t j = positive + 1; j < n; ++j)
+        for (std::size_t l = 0; l < L; ++l) m[l] += clamp(j, l);
       for (std::size_t l = 0; l < L; ++l) {
         const Floats g = m[l] - p[l];
         const Floats sg = Floats(FloatBits(g) ^ ((FloatBits(v[l]) ^ FloatBits(wv)) & sign_bit));
@@ -479,7 +482,8 @@ class OrthogonalScan {
   // A sigmoid's fractions per division (their denominators are at most e^{690/kGroup} each).
   static constexpr std::size_t kGroup = 8;
   std::vector<double> columns_, y_, exp_plus_, exp_minus_, cosh2_, sinh4_;
-  std::vector<float> float_columns_, float_tiles_;  // single_: X's columns, the leaves' tiles
+  // single_: X's columns, their magnitudes |x| (read by the leaves), the leaves' tiles.
+  std::vector<float> float_columns_, float_magnitudes_, float_tiles_;
   std::vector<std::vector<double>> sums_, invs_;
   std::vector<std::size_t> plus_, minus_;  // the last level's sums with χ = +1 and χ = −1
   std::vector<std::size_t> slot_;          // their places in a tile, χ = +1 first
