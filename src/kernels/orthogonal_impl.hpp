@@ -198,12 +198,13 @@ class OrthogonalScan {
             const std::size_t n = terms_, plus_at = slot_[2 * i], minus_at = slot_[2 * i + 1];
             const float* fs = tiles + (n + i) * stride_;  // s in float (above)
             const float* fv = float_columns_.data() + e * stride_;
-            for (std::size_t r = 0, end = padded_; r < end; r += kFloats) {
+            float *plus_tile = tiles + plus_at * kFloats, *minus_tile = tiles + minus_at * kFloats;
+            for (std::size_t r = 0, end = padded_; r < end;  // tile r / kFloats: rows r …
+                 r += kFloats, plus_tile += n * kFloats, minus_tile += n * kFloats) {
               const Floats a = load_floats(fs + r), b = load_floats(fv + r);
               const Floats p = abs_floats(a + b), m = abs_floats(a - b);
-              float* at = tiles + r / kFloats * n * kFloats;
-              std::memcpy(at + plus_at * kFloats, &p, sizeof p);
-              std::memcpy(at + minus_at * kFloats, &m, sizeof m);
+              std::memcpy(plus_tile, &p, sizeof p);
+              std::memcpy(minus_tile, &m, sizeof m);
             }
           } else if (last) {
             for (std::size_t r = 0; r < padded_; r += kWidth) {
@@ -333,8 +334,7 @@ class OrthogonalScan {
         const Floats a = load_floats(float_magnitudes_.data() + (e + l) * stride_ + r);
         top[l] = width + a;
         bottom[l] = abs_floats(width - a);
-        // Each chain starts from its first term (bottom ≥ +0: no term is −0, and 0 + c = c).
-        p[l] = clamp(0, l);
+        p[l] = clamp(0, l);  // each chain from its first term (c ≥ +0, so 0 + c = c)
         m[l] = clamp(positive, l);
       }
       for (std::size_t j = 1; j < positive; ++j)
