@@ -33,6 +33,7 @@ def test_every_tool_runs_the_same_gradient_descent(run):
     ours = [r for r in rows if r["tool"] == "relureg gd"]
     assert len(ours) == 1 and ours[0]["passes"] == results["epochs"] == 5
     assert 0.04 < ours[0]["final_loss"] < 0.2  # label-noise, opt = 0.05, after 5 steps from 0
+    assert ours[0]["seconds_per_epoch"] > 0  # from fits of 10 and 5 passes
     peers = [r for r in rows if r["tool"] != "relureg gd"]
     assert any(r["tool"] == "numpy" for r in peers)
     for r in peers:  # float32 peers against relureg's double accumulation
@@ -187,3 +188,13 @@ def test_a_pytorch_target_beyond_the_memory_limit_says_so():
         "MISSED, beyond the memory limit here (≥ 3× met) |",
         "| epoch ≥ 6× faster than PyTorch nn.Linear+SGD (OpenBLAS) (n = 1,000,000, d = 100; "
         "earlier target ≥ 3×) | 6.7× | met |"]
+
+
+def test_relureg_epoch_is_the_time_of_the_extra_passes():
+    sys.path.insert(0, os.path.join(ROOT, "experiments", "peers"))
+    import peers
+
+    shorter, longer = {"seconds": 0.5, "passes": 20}, {"seconds": 0.9, "passes": 40}
+    assert peers.seconds_per_extra_pass(shorter, longer) == pytest.approx(0.02)  # not 0.0225
+    noisy = {"seconds": 0.4, "passes": 40}  # no slower than the shorter fit: its own mean
+    assert peers.seconds_per_extra_pass(shorter, noisy) == pytest.approx(0.01)
