@@ -52,10 +52,10 @@ def epoch_table(r):
            f"max_passes={r['epochs']} --param tol=0 --param backtrack=0 --param step=0.5`. "
            f"Threads: {r['threads']} for relureg and `torch.set_num_threads`; numpy's BLAS is "
            "single-threaded unless it is OpenBLAS. Time per epoch is the best of the repeats "
-           f"(relureg: the fit's own clock at {2 * r['epochs']} passes less its clock at "
-           f"{r['epochs']}, over the extra passes, which leaves out the first pass's faults on "
-           "the mapped file; peers: a timer around the loop after one warm-up epoch; data "
-           "already in memory for all). \"Final loss\" is the training loss at the "
+           f"(relureg: the fits' own clocks, the fastest fit of {2 * r['epochs']} passes less "
+           f"the fastest of {r['epochs']}, over the extra passes, which leaves out the first "
+           "pass's faults on the mapped file; peers: a timer around the loop after one warm-up "
+           "epoch; data already in memory for all). \"Final loss\" is the training loss at the "
            "last epoch: equal losses show that every tool ran the same algorithm; the float32 "
            "accumulation of the peers' BLAS moves it (next column).", ""]
     out += epoch_rows(r["per_epoch"], x_bytes)
