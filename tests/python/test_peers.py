@@ -33,7 +33,6 @@ def test_every_tool_runs_the_same_gradient_descent(run):
     ours = [r for r in rows if r["tool"] == "relureg gd"]
     assert len(ours) == 1 and ours[0]["passes"] == results["epochs"] == 5
     assert 0.04 < ours[0]["final_loss"] < 0.2  # label-noise, opt = 0.05, after 5 steps from 0
-    assert ours[0]["seconds_per_epoch"] > 0  # from fits of 10 and 5 passes
     peers = [r for r in rows if r["tool"] != "relureg gd"]
     assert any(r["tool"] == "numpy" for r in peers)
     for r in peers:  # float32 peers against relureg's double accumulation
