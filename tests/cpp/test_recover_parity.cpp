@@ -110,20 +110,20 @@ TEST(RecoverParity, NoLearnerFindsSWithAnSqToleranceAboveTheGap) {
 
 using testing::CliRun;
 
-constexpr auto run = testing::run_cli;
+using testing::run_cli;
 
 // A fresh temporary folder per test (TempDirTest).
 class RecoverParityCli : public testing::TempDirTest {};
 
 TEST_F(RecoverParityCli, GenerateThenRecoverPrintsJsonWithTheSetAndTheLosses) {
-  CliRun r = run({"generate", "--family", "sparse-parity", "--n", "20000", "--d", "12", "--param",
-                  "k=2", "--seed", "8", "-o", path("p.npy"), "--quiet"});
+  CliRun r = run_cli({"generate", "--family", "sparse-parity", "--n", "20000", "--d", "12",
+                      "--param", "k=2", "--seed", "8", "-o", path("p.npy"), "--quiet"});
   ASSERT_EQ(r.code, 0) << r.err;
   const auto truth = nlohmann::json::parse(std::ifstream(path("p.truth.json")));
   for (const char* key : {"S", "best_direction", "best_scale", "b0", "gap", "c_k"})
     EXPECT_TRUE(truth["facts"].contains(key)) << key;
-  r = run({"recover-parity", path("p.npy"), "--learner", "exhaustive-subsets", "--param", "k=2",
-           "-o", path("result.json")});
+  r = run_cli({"recover-parity", path("p.npy"), "--learner", "exhaustive-subsets", "--param", "k=2",
+               "-o", path("result.json")});
   ASSERT_EQ(r.code, 0) << r.err;
   const auto j = nlohmann::json::parse(r.out);
   EXPECT_TRUE(j["found"].get<bool>());
@@ -139,8 +139,8 @@ TEST_F(RecoverParityCli, GenerateThenRecoverPrintsJsonWithTheSetAndTheLosses) {
 
 TEST_F(RecoverParityCli, NotFoundIsAResultNotAnError) {
   generate("sparse-parity", 20000, 16, "p.csv", {"--param", "k=4", "--seed", "9"});
-  const CliRun r =
-      run({"recover-parity", path("p.csv"), "--learner", "gd", "--budget", "20", "--threads", "1"});
+  const CliRun r = run_cli(
+      {"recover-parity", path("p.csv"), "--learner", "gd", "--budget", "20", "--threads", "1"});
   ASSERT_EQ(r.code, 0) << r.err;
   const auto j = nlohmann::json::parse(r.out);
   EXPECT_FALSE(j["found"].get<bool>());
@@ -154,7 +154,7 @@ TEST_F(RecoverParityCli, WithoutKOrATruthFileTheErrorSaysHowToGiveK) {
   generate("sparse-parity", 2000, 6, "p.csv", {"--param", "k=2"});
   fs::remove(path("p.truth.json"));
   for (const char* learner : {"gd", "exhaustive-subsets"}) {
-    const CliRun r = run({"recover-parity", path("p.csv"), "--learner", learner});
+    const CliRun r = run_cli({"recover-parity", path("p.csv"), "--learner", learner});
     EXPECT_EQ(r.code, 1);
     EXPECT_EQ(r.err,
               "relureg: error: recover-parity: the parity's size k is unknown: give it with --k K, "
@@ -166,8 +166,8 @@ TEST_F(RecoverParityCli, WithoutKOrATruthFileTheErrorSaysHowToGiveK) {
 
 TEST_F(RecoverParityCli, KAndTheLearnersSubsetSizeMustAgree) {
   generate("sparse-parity", 2000, 6, "p.csv", {"--param", "k=4"});
-  const CliRun r =
-      run({"recover-parity", path("p.csv"), "--learner", "exhaustive-subsets", "--param", "k=2"});
+  const CliRun r = run_cli(
+      {"recover-parity", path("p.csv"), "--learner", "exhaustive-subsets", "--param", "k=2"});
   EXPECT_EQ(r.code, 1);
   EXPECT_EQ(r.err,
             "relureg: error: recover-parity: the parity's size k = 4 and learner "
@@ -181,7 +181,7 @@ TEST_F(RecoverParityCli, KSetsTheSubsetSizeOfExhaustiveSubsets) {
            {"--param", "k=4", "--param", "eta=0", "--seed", "5"});
   const auto truth = nlohmann::json::parse(std::ifstream(path("p.truth.json")));
   fs::rename(path("p.truth.json"), path("kept.truth.json"));
-  const CliRun r = run(
+  const CliRun r = run_cli(
       {"recover-parity", path("p.npy"), "--learner", "exhaustive-subsets", "--k", "4", "--quiet"});
   ASSERT_EQ(r.code, 0) << r.err;
   const auto j = nlohmann::json::parse(r.out);
@@ -191,8 +191,8 @@ TEST_F(RecoverParityCli, KSetsTheSubsetSizeOfExhaustiveSubsets) {
   EXPECT_EQ(j["recovered"], truth["facts"]["S"]);
   EXPECT_EQ(j["readout"]["set"], truth["facts"]["S"]);
   // The learner's own k given instead of --k: the same search.
-  const CliRun same = run({"recover-parity", path("p.npy"), "--learner", "exhaustive-subsets",
-                           "--param", "k=4", "--quiet"});
+  const CliRun same = run_cli({"recover-parity", path("p.npy"), "--learner", "exhaustive-subsets",
+                               "--param", "k=4", "--quiet"});
   ASSERT_EQ(same.code, 0) << same.err;
   EXPECT_EQ(nlohmann::json::parse(same.out)["recovered"], truth["facts"]["S"]);
 }
@@ -200,7 +200,7 @@ TEST_F(RecoverParityCli, KSetsTheSubsetSizeOfExhaustiveSubsets) {
 TEST_F(RecoverParityCli, LearnersOfOtherTasksAreRejected) {
   generate("sparse-parity", 200, 4, "p.csv", {"--param", "k=2"});
   for (const char* learner : {"net2-gd", "hs-average"}) {
-    const CliRun r = run({"recover-parity", path("p.csv"), "--learner", learner});
+    const CliRun r = run_cli({"recover-parity", path("p.csv"), "--learner", learner});
     EXPECT_EQ(r.code, 1);
     EXPECT_EQ(r.err, fmt::format("relureg: error: recover-parity needs a ReLU learner; '{}' fits "
                                  "a {} (choose one of: {})\n",
@@ -211,9 +211,9 @@ TEST_F(RecoverParityCli, LearnersOfOtherTasksAreRejected) {
 
 TEST_F(RecoverParityCli, FitUnderAnSqOracleRecordsTheOracleAndTheExactLoss) {
   generate("label-noise", 5000, 4, "d.csv");
-  CliRun r = run({"fit", path("d.csv"), "--learner", "gd", "--sq-tolerance", "0.01", "--sq-oracle",
-                  "random", "--param", "max_passes=100", "--threads", "1", "-o", path("m.json"),
-                  "--quiet"});
+  CliRun r = run_cli({"fit", path("d.csv"), "--learner", "gd", "--sq-tolerance", "0.01",
+                      "--sq-oracle", "random", "--param", "max_passes=100", "--threads", "1", "-o",
+                      path("m.json"), "--quiet"});
   ASSERT_EQ(r.code, 0) << r.err;
   const auto m = nlohmann::json::parse(std::ifstream(path("m.json")));
   EXPECT_EQ(m["metrics"]["sq"]["oracle"], "random");
@@ -222,7 +222,7 @@ TEST_F(RecoverParityCli, FitUnderAnSqOracleRecordsTheOracleAndTheExactLoss) {
   EXPECT_LT(std::abs(m["metrics"]["train_loss_exact"].get<double>() -
                      m["metrics"]["train_loss"].get<double>()),
             0.01 + 1e-12);
-  r = run(
+  r = run_cli(
       {"fit", path("d.csv"), "--learner", "gd", "--sq-oracle", "psychic", "-o", path("m2.json")});
   EXPECT_EQ(r.code, 2);
   EXPECT_FALSE(fs::exists(path("m2.json")));
