@@ -401,6 +401,14 @@ const char* short_row_isa_name(ShortRowIsa isa) {
   return "generic";
 }
 
+bool short_row_isas_compiled() {
+#if defined(RELUREG_SHORT_ROW_ISAS)
+  return true;
+#else
+  return false;
+#endif
+}
+
 std::vector<ShortRowIsa> runnable_short_row_isas() {
   std::vector<ShortRowIsa> isas;
   for (const ShortRowIsa isa : {ShortRowIsa::generic, ShortRowIsa::avx2, ShortRowIsa::avx512})

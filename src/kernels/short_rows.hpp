@@ -93,6 +93,9 @@ bool short_row_l2_prefetch();
 void use_short_row_l2_prefetch(bool enabled);
 void use_default_short_row_l2_prefetch();
 
+// Whether this build compiled the AVX2 and AVX-512 variants (GCC or Clang on x86-64; sanitizer and
+// fuzzing builds leave them out and run the generic one).
+bool short_row_isas_compiled();
 // The variants this build has and this CPU can run (whatever the build's target), generic first.
 std::vector<ShortRowIsa> runnable_short_row_isas();
 // The variant the passes over rows of d features use now (relu_stats: short_row_stats_isa).
