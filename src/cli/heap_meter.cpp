@@ -44,13 +44,35 @@ std::shared_ptr<tradeoff::MemoryMeter> thread_heap_meter() {
 
 }  // namespace relureg::cli
 
-// The replaceable allocation functions ([new.delete.single], [new.delete.array]); the nothrow and
-// sized forms of the standard library forward to these. Aligned forms are not counted.
+// The replaceable allocation functions ([new.delete.single], [new.delete.array]). The nothrow forms
+// are replaced too: libstdc++'s own forward to the plain ones, but AddressSanitizer's runtime
+// defines them itself, and memory from its nothrow new freed here was an alloc-dealloc mismatch
+// (std::stable_sort's buffer, under bash scripts/sanitize.sh). Aligned forms are not counted.
 void* operator new(std::size_t size) {
   return relureg::cli::allocate(size);
 }
 void* operator new[](std::size_t size) {
   return relureg::cli::allocate(size);
+}
+void* operator new(std::size_t size, const std::nothrow_t&) noexcept {
+  try {
+    return relureg::cli::allocate(size);
+  } catch (const std::bad_alloc&) {
+    return nullptr;
+  }
+}
+void* operator new[](std::size_t size, const std::nothrow_t&) noexcept {
+  try {
+    return relureg::cli::allocate(size);
+  } catch (const std::bad_alloc&) {
+    return nullptr;
+  }
+}
+void operator delete(void* p, const std::nothrow_t&) noexcept {
+  relureg::cli::release(p);
+}
+void operator delete[](void* p, const std::nothrow_t&) noexcept {
+  relureg::cli::release(p);
 }
 void operator delete(void* p) noexcept {
   relureg::cli::release(p);

@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <new>
 #include <nlohmann/json.hpp>
 
 #include "heap_meter.hpp"
@@ -184,6 +185,36 @@ TEST_F(Tradeoff, RowsDoNotDependOnJobsThreadsOrConfigFormat) {
   EXPECT_EQ(j["rows"].size(), kTinyCells);
   EXPECT_EQ(j["config"]["n"], nlohmann::json::array({3000}));
   EXPECT_TRUE(std::filesystem::exists(path("a/summary.md")));
+}
+
+// Keeps an allocation alive: a compiler may drop a new-expression whose memory is never used.
+void keep(const void* p) {
+  asm volatile("" : : "r"(p) : "memory");
+}
+
+TEST(HeapMeter, CountsPlainAndNothrowNewUntilTheyAreDeleted) {
+  // The meter replaces every non-aligned global new and delete, the nothrow forms included (with
+  // AddressSanitizer, whose runtime defines those itself, they were not counted and then freed
+  // here: an alloc-dealloc mismatch).
+  const auto meter = cli::thread_heap_meter();
+  const std::int64_t before = meter->current_bytes();
+  char* plain = new char[100000];
+  keep(plain);
+  const std::int64_t with_plain = meter->current_bytes();
+  EXPECT_GE(with_plain - before, 100000);
+  char* nothrow = new (std::nothrow) char[200000];
+  ASSERT_NE(nothrow, nullptr);
+  keep(nothrow);
+  EXPECT_GE(meter->current_bytes() - with_plain, 200000);
+  int* one = new (std::nothrow) int(7);
+  keep(one);
+  EXPECT_EQ(*one, 7);
+  delete one;
+  delete[] nothrow;
+  EXPECT_EQ(meter->current_bytes(), with_plain);
+  delete[] plain;
+  EXPECT_EQ(meter->current_bytes(), before);
+  EXPECT_GE(meter->peak_bytes(), before + 300000);
 }
 
 TEST_F(Tradeoff, ResumeAfterInterruptionKeepsFinishedCellsWithoutRefitting) {
