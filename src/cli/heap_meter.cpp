@@ -15,11 +15,18 @@ struct ThreadHeap {
 };
 thread_local constinit ThreadHeap thread_heap;
 
-void* allocate(std::size_t size) {
+// Null when the memory is not there (the nothrow forms); allocate throws instead.
+void* allocate_or_null(std::size_t size) noexcept {
   void* p = std::malloc(size == 0 ? 1 : size);
-  if (p == nullptr) throw std::bad_alloc();
+  if (p == nullptr) return nullptr;
   thread_heap.current += static_cast<std::int64_t>(malloc_usable_size(p));
   if (thread_heap.current > thread_heap.peak) thread_heap.peak = thread_heap.current;
+  return p;
+}
+
+void* allocate(std::size_t size) {
+  void* p = allocate_or_null(size);
+  if (p == nullptr) throw std::bad_alloc();
   return p;
 }
 
@@ -55,18 +62,10 @@ void* operator new[](std::size_t size) {
   return relureg::cli::allocate(size);
 }
 void* operator new(std::size_t size, const std::nothrow_t&) noexcept {
-  try {
-    return relureg::cli::allocate(size);
-  } catch (const std::bad_alloc&) {
-    return nullptr;
-  }
+  return relureg::cli::allocate_or_null(size);
 }
 void* operator new[](std::size_t size, const std::nothrow_t&) noexcept {
-  try {
-    return relureg::cli::allocate(size);
-  } catch (const std::bad_alloc&) {
-    return nullptr;
-  }
+  return relureg::cli::allocate_or_null(size);
 }
 void operator delete(void* p, const std::nothrow_t&) noexcept {
   relureg::cli::release(p);
