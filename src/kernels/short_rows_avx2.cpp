@@ -35,6 +35,8 @@ struct Avx2 {
   static constexpr std::size_t kColumnFeatures = kAvx2ColumnFeatures;
   static constexpr std::size_t kColumnPassFeatures = kAvx2ColumnPassFeatures;
   static constexpr bool stats_on_columns(std::size_t d) { return avx2_stats_on_columns(d); }
+  // relu_stats on columns takes two groups per step (short_rows_columns.hpp).
+  static constexpr bool kColumnStatsPairs = true;
 
   static D zero() { return _mm256_setzero_pd(); }
   static D set1(double v) { return _mm256_set1_pd(v); }
@@ -82,6 +84,20 @@ struct Avx2 {
     alignas(32) double l[4];
     _mm256_store_pd(l, v);
     return (l[0] + l[2]) + (l[1] + l[3]);
+  }
+  // Unweighted rows' activity in four 64-bit integer lanes (short_rows_body.hpp's StatsTerms):
+  // a true comparison's lane is all ones, −1.
+  static constexpr bool kCountsActive = true;
+  struct Count {
+    __m256i lanes = _mm256_setzero_si256();
+  };
+  static Count count_add(const Cmp& m, const Count& c) {
+    return {_mm256_sub_epi64(c.lanes, _mm256_castpd_si256(m))};
+  }
+  static double count_sum(const Count& c) {
+    alignas(32) long long l[4];
+    _mm256_store_si256(reinterpret_cast<__m256i*>(l), c.lanes);
+    return static_cast<double>((l[0] + l[1]) + (l[2] + l[3]));
   }
   // The loss's four lanes are the vector's own.
   using LossLanes = D;

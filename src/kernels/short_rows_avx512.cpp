@@ -36,6 +36,12 @@ struct Avx512 {
   static constexpr std::size_t kColumnFeatures = kAvx512ColumnFeatures;
   static constexpr std::size_t kColumnPassFeatures = kAvx512ColumnFeatures;
   static constexpr bool stats_on_columns(std::size_t d) { return d <= kColumnFeatures; }
+  // relu_stats on columns one group per step (pairs measured only on AVX2: short_rows_columns.hpp).
+  static constexpr bool kColumnStatsPairs = false;
+  // The activity summed in double (short_rows_body.hpp's StatsTerms: integer counts measured only
+  // on AVX2).
+  static constexpr bool kCountsActive = false;
+  struct Count {};
 
   static D zero() { return _mm512_setzero_pd(); }
   static D set1(double v) { return _mm512_set1_pd(v); }

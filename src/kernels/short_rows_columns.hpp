@@ -4,10 +4,10 @@
 // after short_rows_body.hpp (for_each_group, Weighted, Grad); the same rules on linkage hold. V
 // adds to short_rows_body.hpp's operations kColumnFeatures (the longest rows relu_stats takes
 // here), stats_on_columns(d) (which of those it takes), kColumnPassFeatures (the longest rows the
-// other passes take) and columns<F>(x, column), which reads the W rows of F floats at x and gives
-// column[f] = feature f of the W rows widened to double, lane r for row r (AVX2: 4 rows, 4x4
-// transpositions within 128-bit lanes; AVX-512: 8 rows, a constexpr plan of vpermt2ps,
-// column_plan.hpp).
+// other passes take), kColumnStatsPairs (relu_stats two groups per step) and columns<F>(x,
+// column), which reads the W rows of F floats at x and gives column[f] = feature f of the W rows
+// widened to double, lane r for row r (AVX2: 4 rows, 4x4 transpositions within 128-bit lanes;
+// AVX-512: 8 rows, a constexpr plan of vpermt2ps, column_plan.hpp).
 //
 // Short rows fill few of a row-major piece's lanes (d = 10 takes two pieces of eight, 16 lanes,
 // in the AVX-512 variant, three of four in the AVX2 one) and every row pays for the
@@ -56,7 +56,9 @@ template <class V, std::size_t D>
 }
 
 // relu_stats on columns: the terms of short_rows_body.hpp's stats_block, each gradient entry in
-// its own vector of row lanes.
+// its own vector of row lanes. Where V::kColumnStatsPairs, two groups per step: each gradient
+// entry is loaded and stored once per 2·W rows where AVX2's 16 registers cannot hold it beside the
+// columns (the same multiply-adds in the same order, so the same sums bit for bit).
 template <class V, std::size_t D, Grad kind>
 void column_stats(const RowBlock& blk, const double* weights, const double* w, double b,
                   bool with_bias, double relu_grad_at_zero, double* acc) {
@@ -66,27 +68,48 @@ void column_stats(const RowBlock& blk, const double* weights, const double* w, d
   const std::size_t p = D + (with_bias ? 1 : 0);
   const ColumnWeights<V, D> wc(w);
   const Dv bv = V::set1(b);
-  StatsTerms<V, kind> terms(relu_grad_at_zero);
+  StatsTerms<V, kind, true> terms(relu_grad_at_zero);
   Dv bias[G], grad[G][D];
   for (std::size_t k = 0; k < G; ++k) {
     bias[k] = V::zero();
     for (std::size_t l = 0; l < D; ++l) grad[k][l] = V::zero();
   }
-  for_each_group<V, Q, D>(
-      blk, weights,
-      [&](const float* x, const Dv& y, const Dv& weight, std::size_t, std::size_t,
-          auto weighted_rows) __attribute__((always_inline)) {
-        Dv column[D];
-        V::template columns<D>(x, column);
-        Dv coef[G];
-        terms.template add<decltype(weighted_rows)::value>(z_of_columns<V, D>(column, wc, bv), y,
-                                                           weight, coef);
-        for (std::size_t k = 0; k < G; ++k) {
-          if (with_bias) bias[k] = V::add(bias[k], coef[k]);
+  // The columns of the W rows at x and their gradient coefficients.
+  const auto coefficients = [&](const float* x, const Dv& y, const Dv& weight, auto weighted_rows,
+                                Dv(&column)[D], Dv(&coef)[G]) __attribute__((always_inline)) {
+    V::template columns<D>(x, column);
+    terms.template add<decltype(weighted_rows)::value>(z_of_columns<V, D>(column, wc, bv), y,
+                                                       weight, coef);
+  };
+  const auto group = [&](const float* x, const Dv& y, const Dv& weight, std::size_t, std::size_t,
+                         auto weighted_rows) __attribute__((always_inline)) {
+    Dv column[D], coef[G];
+    coefficients(x, y, weight, weighted_rows, column, coef);
+    for (std::size_t k = 0; k < G; ++k) {
+      if (with_bias) bias[k] = V::add(bias[k], coef[k]);
 #pragma GCC unroll 16
-          for (std::size_t l = 0; l < D; ++l) grad[k][l] = V::fma(coef[k], column[l], grad[k][l]);
-        }
-      });
+      for (std::size_t l = 0; l < D; ++l) grad[k][l] = V::fma(coef[k], column[l], grad[k][l]);
+    }
+  };
+  if constexpr (V::kColumnStatsPairs) {
+    for_each_group<V, Q, D>(
+        blk, weights, group,
+        [&](const float* x, const Dv(&y)[2], const Dv(&weight)[2], auto weighted_rows)
+            __attribute__((always_inline)) {
+              Dv first[D], second[D], coef_first[G], coef_second[G];
+              coefficients(x, y[0], weight[0], weighted_rows, first, coef_first);
+              coefficients(x + V::W * D, y[1], weight[1], weighted_rows, second, coef_second);
+              for (std::size_t k = 0; k < G; ++k) {
+                if (with_bias) bias[k] = V::add(V::add(bias[k], coef_first[k]), coef_second[k]);
+#pragma GCC unroll 16
+                for (std::size_t l = 0; l < D; ++l)
+                  grad[k][l] = V::fma(coef_second[k], second[l],
+                                      V::fma(coef_first[k], first[l], grad[k][l]));
+              }
+            });
+  } else {
+    for_each_group<V, Q, D>(blk, weights, group);
+  }
   terms.add_to(acc);
   for (std::size_t k = 0; k < G; ++k) {
     double* out = acc + 3 + k * p;

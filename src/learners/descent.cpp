@@ -55,7 +55,7 @@ FitResult run_descent(const DataSource& data, const FitContext& context, std::ve
   }
   project_to_ball(w, settings.radius);
   ReluStats stats = stats_at(w, b);
-  monitor.check_finite(0, stats.loss, stats.surrogate);
+  monitor.check_finite(0, stats.loss, objective_value(stats, settings.objective));
   monitor.record(stats.loss);
   double step = settings.step;
   monitor.stop("max_passes");

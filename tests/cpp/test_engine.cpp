@@ -125,7 +125,9 @@ TEST(Engine, OneGradientPassesEqualTheBothGradientsPass) {
   EXPECT_TRUE(surrogate.grad_square.empty());
   EXPECT_EQ(square.loss, both.loss);
   EXPECT_EQ(surrogate.surrogate, both.surrogate);
+  EXPECT_TRUE(std::isnan(square.surrogate));  // the square loss's pass leaves it out
   EXPECT_EQ(square.active, both.active);
+  EXPECT_EQ(surrogate.active, both.active);
 }
 
 TEST(Engine, FusedStatsMatchDirectFormulas) {

@@ -192,10 +192,13 @@ TEST(ShortRows, EveryVariantAgreesWithTheRowMajorKernels) {
           const ReluStats single =
               with_isa(isa, [&] { return relu_stats(engine, view, w, -0.1, true, 0.5, one); });
           EXPECT_EQ(single.loss, fast.loss) << what;
+          EXPECT_EQ(single.active, fast.active) << what;
           if (one == ReluGradients::square) {
             EXPECT_EQ(single.grad_square, fast.grad_square) << what;
+            EXPECT_TRUE(std::isnan(single.surrogate)) << what;
           } else {
             EXPECT_EQ(single.grad_surrogate, fast.grad_surrogate) << what;
+            EXPECT_EQ(single.surrogate, fast.surrogate) << what;
           }
         }
         const double loss = with_isa(isa, [&] { return relu_loss(engine, view, w, -0.1); });
