@@ -247,14 +247,11 @@ template <class V, std::size_t Q>
 // (the general slope·weighted differs from it only in the sign of a zero coefficient, which adds
 // nothing to a sum).
 //
-// kLean (the kernels on columns): a pass with the square loss's gradient only (gd's) leaves out the
-// surrogate's sum, which its learner does not read (relu_stats reports NaN), and where
-// V::kCountsActive, unweighted rows' activity is counted in V::Count's integer lanes
-// (count_add(mask, count), count_sum): one integer subtraction of the comparison's mask instead of
-// a mask and an addition in double. Every partial sum of the activity is a whole number below
-// 2^53, so its total is the same bit for bit. On Zen 3, one core in cache, best of 8 runs: gd's
-// pass at d = 10 on columns 11.4 → 13.1 GB/s, but at d = 32 in pieces 16.4 → 15.0 with both
-// changes and 16.0 with the count alone, so the kernels on pieces keep their terms as they were.
+// kLean (the kernels on columns): gd's pass (kind == square) leaves out the surrogate's sum, which
+// gd does not read (relu_stats reports NaN), and where V::kCountsActive, unweighted rows' activity
+// is counted in V::Count's integer lanes (count_add(mask, count), count_sum); its partial sums are
+// whole numbers below 2^53, so its total is the same bit for bit. Zen 3, one core in cache: gd's
+// pass at d = 10 11.7 → 13.3 GB/s; on pieces the same made d = 32 slower (16.4 → 15.0).
 template <class V, Grad kind, bool kLean = false>
 struct StatsTerms {
   using D = typename V::D;
