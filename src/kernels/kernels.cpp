@@ -135,12 +135,14 @@ void relu_stats_block(const RowBlock& blk, const double* w, double b, bool with_
   double* grads[G];
   for (std::size_t g = 0; g < G; ++g) grads[g] = acc + 3 + g * p;
   double loss = 0, surrogate = 0, active = 0;
+  // The square loss's pass alone leaves the surrogate out (relu_stats reports NaN for it).
+  const bool sum_surrogate = G == 2 || !square_first;
   // Loss terms of one row; its multipliers of x̃ for the G gradients go to c[0][k], c[1][k].
   auto row_terms = [&](double z, double y, double weight, auto& c, std::size_t k) {
     const double relu = z > 0 ? z : 0.0;
     const double residual = weight * (relu - y);
     loss = mul_add(residual, relu - y, loss);  // as in relu_loss, so both agree exactly
-    surrogate += weight * (0.5 * relu * relu - y * z);
+    if (sum_surrogate) surrogate += weight * (0.5 * relu * relu - y * z);
     active += z > 0 ? weight : 0.0;
     // ReLU'(z) without a branch: the sign of z is a coin flip for the predictor, and a
     // mispredicted branch here discarded the speculated work of the next rows.
@@ -216,8 +218,7 @@ ReluStats relu_stats(const Engine& engine, const DataSource& data, std::span<con
   });
   ReluStats stats;
   stats.loss = m[0];
-  // The square loss's pass leaves the surrogate out (kernels.hpp); the row-major kernel's sum of
-  // it is not reported either, so that no figure depends on which kernel ran.
+  // The square loss's pass leaves the surrogate out (kernels.hpp), whichever kernel ran.
   stats.surrogate =
       gradients == ReluGradients::square ? std::numeric_limits<double>::quiet_NaN() : m[1];
   stats.active = m[2];
