@@ -62,11 +62,12 @@ inline void sigmoid_rows(const double* columns, std::size_t stride, const double
   const Floats shifted = x * 0x1.715476p0f + shift;
   const Floats n = shifted - shift;
   const Floats r = (x - n * 0x1.62e4p-1f) - n * 0x1.7f7d1cp-20f;  // ln 2 in two parts
-  constexpr float kInverseFactorial[] = {1.0f,       1.0f / 2,   1.0f / 6,   1.0f / 24,
-                                         1.0f / 120, 1.0f / 720, 1.0f / 5040};
-  const auto c = [&](int i) { return Floats{} + kInverseFactorial[i]; };
+  // c(i) = 1/i!, the coefficient of r^i in e^r − 1, for i = 2..7 (r's own is 1).
+  constexpr float kInverseFactorialFrom2[] = {1.0f / 2,   1.0f / 6,   1.0f / 24,
+                                              1.0f / 120, 1.0f / 720, 1.0f / 5040};
+  const auto c = [&](int i) { return Floats{} + kInverseFactorialFrom2[i - 2]; };
   const Floats r2 = r * r, r4 = r2 * r2;
-  const Floats q = (c(6) * r + c(5)) * r4 + ((c(4) * r + c(3)) * r2 + (c(2) * r + c(1)));
+  const Floats q = (c(7) * r + c(6)) * r4 + ((c(5) * r + c(4)) * r2 + (c(3) * r + c(2)));
   const Floats p = q * r2 + r;                                       // e^r − 1
   const Floats s = Floats((FloatBits(shifted) << 23) + 0x3f800000);  // 2^n
   return (s * p + (s - 1.0f)) / (s * p + (s + 1.0f));
