@@ -1,5 +1,4 @@
-// Short-row ReLU kernels (d ≤ 32): the generic eight-lane variant and the run-time choice of
-// variant.
+// Short-row ReLU kernels: the generic eight-lane variant (d ≤ 32) and the run-time choice.
 #include "kernels/short_rows.hpp"
 
 #include <algorithm>
@@ -11,10 +10,9 @@
 #include "base/simd_rows.hpp"
 #include "kernels/short_rows_isa.hpp"
 
-// This file holds the generic variant (the build's own flags, any CPU) and the run-time choice
-// between it and the AVX2 / AVX-512 translation units (short_rows_isa.hpp). A build for any
-// x86-64 compiles it with -ffp-contract=off, so that it rounds as the rest of such a build
-// (which has no fused multiply-add to contract into).
+// The generic variant takes the build's own flags (any CPU); the AVX2 / AVX-512 ones are their own
+// translation units (short_rows_isa.hpp). A build for any x86-64 compiles this file with
+// -ffp-contract=off, so that it rounds as the rest of such a build (no fused multiply-add).
 #define RELUREG_INLINE [[gnu::always_inline]] inline
 #define RELUREG_LAMBDA_INLINE __attribute__((always_inline))
 
@@ -387,6 +385,15 @@ const ShortRowKernels& current_stats(std::size_t d) {
   return active().load(std::memory_order_relaxed)->stats_at(d);
 }
 
+// The start-up choice: the second stream everywhere but on AMD CPUs (short_rows.hpp).
+bool default_l2_prefetch() {
+  return !cpu_is_amd();
+}
+std::atomic<bool>& l2_prefetch() {
+  static std::atomic<bool> enabled{default_l2_prefetch()};
+  return enabled;
+}
+
 }  // namespace
 
 const char* short_row_isa_name(ShortRowIsa isa) {
@@ -445,17 +452,6 @@ void use_short_row_isa(ShortRowIsa isa) {
 void use_default_short_row_isas() {
   active().store(&start_up(), std::memory_order_relaxed);
 }
-
-namespace {
-// The start-up choice: the second stream everywhere but on AMD CPUs (short_rows.hpp).
-bool default_l2_prefetch() {
-  return !cpu_is_amd();
-}
-std::atomic<bool>& l2_prefetch() {
-  static std::atomic<bool> enabled{default_l2_prefetch()};
-  return enabled;
-}
-}  // namespace
 
 bool short_row_l2_prefetch() {
   return l2_prefetch().load(std::memory_order_relaxed);
