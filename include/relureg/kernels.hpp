@@ -23,8 +23,8 @@ struct ReluStats {
 
 // Which gradients relu_stats computes (the others stay empty). Each costs one multiply-add per
 // feature and row, so a learner that follows one objective asks for that one only. `square`
-// leaves out the surrogate's value too (four vector operations per group of rows in the kernels
-// on columns, d ≤ 12).
+// leaves out the surrogate's value too: four vector operations per group of rows in the kernels
+// on columns (d ≤ 12), four per row in the row-major one (d > 128); the pieces keep them.
 enum class ReluGradients { both, square, surrogate };
 
 // `relu_grad_at_zero` is the value used for ReLU'(0) (rows with z == 0 exactly, e.g. w = 0):
