@@ -137,6 +137,8 @@ inline void accumulate_rows(const float* x, std::size_t stride, std::size_t d,
                             const double (&coef)[G][R], double* const (&acc)[G],
                             std::ptrdiff_t prefetch_distance = 0) {
   using avx2_rows::Half2;
+  double* out[G];  // a copy: the stores through acc's pointers could change them, for all GCC knows
+  for (std::size_t g = 0; g < G; ++g) out[g] = acc[g];
   Half2 c[G][R], xr[R];
   for (std::size_t g = 0; g < G; ++g)
     for (std::size_t r = 0; r < R; ++r) c[g][r].low = c[g][r].high = _mm256_set1_pd(coef[g][r]);
@@ -147,10 +149,10 @@ inline void accumulate_rows(const float* x, std::size_t stride, std::size_t d,
         __builtin_prefetch(x + r * stride + j + prefetch_distance, 0, 2);
     for (std::size_t r = 0; r < R; ++r) xr[r] = avx2_rows::widen_x(x + r * stride + j);
     for (std::size_t g = 0; g < G; ++g) {
-      Half2 a = avx2_rows::load_w(acc[g] + j);
+      Half2 a = avx2_rows::load_w(out[g] + j);
       for (std::size_t r = 0; r < R; ++r) avx2_rows::mul_add<Fused>(a, c[g][r], xr[r]);
-      _mm256_storeu_pd(acc[g] + j, a.low);
-      _mm256_storeu_pd(acc[g] + j + 4, a.high);
+      _mm256_storeu_pd(out[g] + j, a.low);
+      _mm256_storeu_pd(out[g] + j + 4, a.high);
     }
   }
   for (; j < d; ++j)
