@@ -162,6 +162,8 @@ template <std::size_t R, std::size_t G>
 inline void accumulate_rows(const float* x, std::size_t stride, std::size_t d,
                             const double (&coef)[G][R], double* const (&acc)[G],
                             std::ptrdiff_t prefetch_distance = 0) {
+  double* out[G];  // a copy: the stores through acc's pointers could change them, for all GCC knows
+  for (std::size_t g = 0; g < G; ++g) out[g] = acc[g];
   DoubleLanes c[G][R], xr[R], a;
   for (std::size_t g = 0; g < G; ++g)
     for (std::size_t r = 0; r < R; ++r) c[g][r] = coef[g][r] + DoubleLanes{};
@@ -172,15 +174,15 @@ inline void accumulate_rows(const float* x, std::size_t stride, std::size_t d,
         __builtin_prefetch(x + r * stride + j + prefetch_distance, 0, 2);
     for (std::size_t r = 0; r < R; ++r) widen8(xr[r], x + r * stride + j);
     for (std::size_t g = 0; g < G; ++g) {
-      load8(a, acc[g] + j);
+      load8(a, out[g] + j);
       for (std::size_t r = 0; r < R; ++r) mul_add(a, c[g][r], xr[r]);
-      store8(acc[g] + j, a);
+      store8(out[g] + j, a);
     }
   }
   for (; j < d; ++j)
     for (std::size_t g = 0; g < G; ++g)
       for (std::size_t r = 0; r < R; ++r)
-        acc[g][j] = mul_add(coef[g][r], static_cast<double>(x[r * stride + j]), acc[g][j]);
+        out[g][j] = mul_add(coef[g][r], static_cast<double>(x[r * stride + j]), out[g][j]);
 }
 
 #endif
