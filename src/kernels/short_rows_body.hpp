@@ -10,10 +10,10 @@
 // widen_masked / load_masked (the first n values, the rest zero, nothing read past them),
 // widen (W floats to doubles) and z_of_rows (the last additions of W rows' dot products), and the
 // loss's accumulator: LossLanes, loss_zero, loss_add (acc + a·b lane by lane) and loss_sum, and
-// the activity's (kCountsActive, Count: see StatsTerms). The
-// loss is summed in four lanes (row r in lane r mod 4, rows in order, then (l0+l2)+(l1+l3)) by
-// every variant, so that the AVX2 and AVX-512 kernels give the same loss bit for bit and the engine
-// can take one for relu_stats and the other for relu_loss at the same d.
+// the activity's (kCountsActive, Count: see StatsTerms). The loss is summed in four lanes (row r in
+// lane r mod 4, rows in order, then (l0+l2)+(l1+l3)) by every variant, so that the AVX2 and AVX-512
+// kernels give the same loss bit for bit and the engine can take one for relu_stats and the other
+// for relu_loss at the same d.
 //
 // z = w·x + b of each row is bit for bit affine_value's (src/base/simd_rows.hpp): feature j goes
 // to lane j mod 8 of chunk ⌊j/8⌋; even chunks into one accumulator and odd ones into another,
@@ -32,13 +32,15 @@
 // threads, gd's pass against the streaming read, medians of 6: d = 32 0.70 → 0.81, d = 100
 // 0.73 → 0.83; 2 and 4 KB into L1, 4, 8 and 16 KB into L1 or L2 were tried). At d = 8 and 16 the
 // second stream cost 3-6 %, so those rows keep the single one. On AMD CPUs the second stream is
-// off (short_row_l2_prefetch, short_rows.hpp).
+// off (short_row_l2_prefetch, short_rows.hpp); there relu_stats' L1 stream runs kL1AloneBytes
+// ahead (kFarL1), 1 KB being less than a line's time from DRAM (the faster loss keeps 1 KB).
 constexpr std::size_t kCacheLine = 64;
-// How far ahead of the rows being read to prefetch into L1, and into L2 only (0: no L2 stream),
+// How far ahead to prefetch into L1 (beside an L2 stream), and into L2 only (0: no L2 stream),
 // for rows of up to `features` features.
 constexpr std::size_t prefetch_l1_bytes(std::size_t features) {
   return features <= 16 ? 4096 : 1024;
 }
+constexpr std::size_t kL1AloneBytes = 4096;
 constexpr std::size_t prefetch_l2_bytes(std::size_t features) {
   return features <= 16 ? 0 : 8192;
 }
@@ -153,15 +155,16 @@ constexpr bool kUnweightedCopy = Q* V::W <= 32;
 // weight 1. With kFixedD (the row length, known when compiling), each group requests its own
 // bytes' worth of lines at fixed offsets kL1Bytes ahead, one instruction each and no loop (the
 // groups' ranges abut, so no line is skipped; a prefetch past the end is only a hint). Otherwise
-// the lines up to kL1Bytes past the group, in a loop; the columns kernels, at d = 10 on one core
-// in cache, spent 2.65 ns per row with the loop, 2.39 without any prefetch.
+// the lines up to the L1 distance past the group, in a loop; the columns kernels, at d = 10 on one
+// core in cache, spent 2.65 ns per row with the loop, 2.39 without any prefetch.
 //
 // With a `pair` function, the full groups go two at a time to pair(x, y, weight, Weighted<...>)
 // (y[i] and weight[i] those of group i, x the first of its 2·W rows) as long as two are left, so
 // that a kernel can load and store its per-group accumulators once per two groups; the groups
 // left go to `group` as above. The rows reach the kernel in the same order either way.
 struct NoPairs {};
-template <class V, std::size_t Q, std::size_t kFixedD = 0, class GroupFn, class PairFn = NoPairs>
+template <class V, std::size_t Q, std::size_t kFixedD = 0, bool kFarL1 = false, class GroupFn,
+          class PairFn = NoPairs>
 [[gnu::always_inline]] inline void for_each_group(const RowBlock& blk, const double* weights,
                                                   GroupFn&& group, PairFn&& pair = {}) {
   using D = typename V::D;
@@ -172,8 +175,9 @@ template <class V, std::size_t Q, std::size_t kFixedD = 0, class GroupFn, class 
   constexpr std::size_t kL1Bytes = prefetch_l1_bytes(Q * W), kL2Bytes = prefetch_l2_bytes(Q * W);
   const char* const begin = reinterpret_cast<const char*>(blk.X);
   const char* const prefetch_end = reinterpret_cast<const char*>(blk.X + blk.rows * d);
-  const char* next_l1 = begin + kL1Bytes;
   const bool l2_stream = kL2Bytes > 0 && short_row_l2_prefetch();
+  const std::size_t l1_bytes = kFarL1 && kL2Bytes > 0 && !l2_stream ? kL1AloneBytes : kL1Bytes;
+  const char* next_l1 = begin + l1_bytes;
   const char* next_l2 = begin + kL2Bytes;
   std::size_t r = 0;
   const auto full_groups = [&](auto weighted) __attribute__((always_inline)) {
@@ -201,7 +205,7 @@ template <class V, std::size_t Q, std::size_t kFixedD = 0, class GroupFn, class 
           __builtin_prefetch(ahead + line * kCacheLine, 0, 3);
       } else {
         const char* read_to = reinterpret_cast<const char*>(blk.X + (r + W) * d);
-        prefetch_until<3>(next_l1, read_to + kL1Bytes, prefetch_end);
+        prefetch_until<3>(next_l1, read_to + l1_bytes, prefetch_end);
         if (kL2Bytes > 0 && l2_stream) prefetch_until<2>(next_l2, read_to + kL2Bytes, prefetch_end);
       }
       const D y = blk.y != nullptr ? V::load(blk.y + r) : V::zero();
@@ -346,7 +350,7 @@ void stats_block(const RowBlock& blk, const double* weights, const double* w, do
     for (std::size_t s = 0; s < S; ++s)
       for (std::size_t q = 0; q < Q; ++q) grad[k][s][q] = V::zero();
   }
-  for_each_group<V, Q>(
+  for_each_group<V, Q, 0, true>(
       blk, weights,
       [&](const float* x, const D& y, const D& weight, std::size_t, std::size_t, auto weighted_rows)
           __attribute__((always_inline)) {
