@@ -342,9 +342,11 @@ class RatioReporter : public benchmark::ConsoleReporter {
         << " (d <= " << longest << "; this CPU and build run:";
     for (const auto isa : rd::runnable_short_row_isas()) out << " " << short_row_isa_name(isa);
     out << ")\n";
-    out << "short-row prefetch for d > 16: 1 KB ahead into L1"
-        << (rd::short_row_l2_prefetch() ? " and 8 KB ahead into L2\n"
-                                        : "; no stream into L2 (an AMD CPU)\n");
+    out << "short-row prefetch for d > 16: "
+        << (rd::short_row_l2_prefetch()
+                ? "1 KB ahead into L1 and 8 KB ahead into L2\n"
+                : "no stream into L2 (an AMD CPU); into L1 4 KB ahead for gd's and glmtron's "
+                  "passes, 1 KB for the others\n");
     const std::size_t narrow = rd::kAvx2RowFeatures, columns = rd::kAvx512ColumnPassFeatures,
                       stats_columns = rd::kAvx512ColumnFeatures;
     if (rd::short_row_isa(columns) == rd::ShortRowIsa::avx512 &&
