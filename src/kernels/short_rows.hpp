@@ -87,7 +87,8 @@ constexpr bool avx2_stats_on_columns(std::size_t d) {
 // 0.83 of the streaming read); on the AMD EPYC (Zen 3) measured, whose own prefetchers already
 // follow the stream, it cost time: AVX2 variant, n = 10^6, ratio to the streaming read, medians
 // of 5 interleaved runs, with / without it: gd's pass d = 32 0.76 / 0.87, d = 100 0.75 / 0.91
-// (two threads), d = 100 0.69 / 0.81 (one). Prefetching changes no result.
+// (two threads), d = 100 0.69 / 0.81 (one). Without it, relu_stats' L1 stream runs 4 KB ahead, not
+// 1 KB (short_rows_body.hpp's kL1AloneBytes). Prefetching changes no result.
 bool short_row_l2_prefetch();
 // Turns the second stream on or off (the tests and benchmarks), or back to the start-up choice.
 void use_short_row_l2_prefetch(bool enabled);
