@@ -356,6 +356,16 @@ class RatioReporter : public benchmark::ConsoleReporter {
           << ": avx512-columns/avx2 (gd's and glmtron's passes on avx512 columns, the others "
           << short_row_isa_name(rd::short_row_isa(stats_columns)) << ")\n";
     }
+    const std::size_t amd_avx2 = rd::kAmdAvx2PassFeatures;
+    if (rd::short_row_isa(narrow) == rd::short_row_isa(longest) &&
+        rd::short_row_isa(amd_avx2) != rd::short_row_isa(longest)) {
+      out << "short-row kernels for d <= " << amd_avx2 - 1 << ": avx512-columns (every pass)\n";
+      out << "short-row kernels for d = " << amd_avx2 << ": avx512-columns/"
+          << short_row_isa_name(rd::short_row_isa(amd_avx2))
+          << " (gd's and glmtron's passes on avx512 columns, the others "
+          << short_row_isa_name(rd::short_row_isa(amd_avx2))
+          << "; every d above: " << short_row_isa_name(rd::short_row_isa(longest)) << ")\n";
+    }
     if (rd::short_row_isa(narrow) != rd::short_row_isa(longest))
       out << "short-row kernels for d <= " << narrow << ": "
           << short_row_isa_name(rd::short_row_isa(narrow))

@@ -360,15 +360,19 @@ const Choice& only(ShortRowIsa isa) {
   return choices[static_cast<int>(isa)];
 }
 
-// The start-up choice: the best variant, except that where it is AVX-512 the rows of more than
-// kAvx512ColumnPassFeatures and at most kAvx2RowFeatures take the AVX2 one, but for relu_stats up
-// to kAvx512ColumnFeatures and where they fill eight-lane pieces.
+// The start-up choice: the best variant, except that where it is AVX-512 on an Intel CPU the rows
+// of more than kAvx512ColumnPassFeatures and at most kAvx2RowFeatures take the AVX2 one, but for
+// relu_stats up to kAvx512ColumnFeatures and where they fill eight-lane pieces; on an AMD CPU only
+// the passes other than relu_stats at kAmdAvx2PassFeatures take it (short_rows.hpp).
 const Choice& start_up() {
-  static const Choice choice =
-      default_short_row_isa() == ShortRowIsa::avx512
-          ? Choice(ShortRowIsa::avx2, ShortRowIsa::avx512, kAvx2RowFeatures,
-                   kAvx512ColumnPassFeatures, kAvx512ColumnFeatures, true)
-          : only(default_short_row_isa());
+  static const Choice choice = [] {
+    if (default_short_row_isa() != ShortRowIsa::avx512) return only(default_short_row_isa());
+    if (cpu_is_amd())
+      return Choice(ShortRowIsa::avx2, ShortRowIsa::avx512, kAmdAvx2PassFeatures,
+                    kAmdAvx2PassFeatures - 1, kAmdAvx2PassFeatures);
+    return Choice(ShortRowIsa::avx2, ShortRowIsa::avx512, kAvx2RowFeatures,
+                  kAvx512ColumnPassFeatures, kAvx512ColumnFeatures, true);
+  }();
   return choice;
 }
 

@@ -63,6 +63,15 @@ bool stats_fill_eight_lanes(std::size_t d);
 // 8 0.76 / 0.75, 10 0.93 / 0.96.
 inline constexpr std::size_t kAvx512ColumnFeatures = 12;
 inline constexpr std::size_t kAvx512ColumnPassFeatures = 8;
+// All of the above was measured on Intel. On AMD CPUs with AVX-512 the AVX-512 variant takes every
+// d instead, but for the passes other than relu_stats at kAmdAvx2PassFeatures, where AVX2's three
+// four-lane pieces fit the row exactly. Measured on an AMD EPYC (Zen 5, 512-bit data paths), ns
+// per row of AVX2 against AVX-512, one core with 512 KB of rows in cache (best of 30 interleaved
+// rounds): gd's pass d = 16 2.65 / 1.89, 32 5.10 / 3.41, 64 9.15 / 5.75; glmtron's d = 32 5.00 /
+// 3.30; the loss d = 16 1.32 / 1.11, 32 2.07 / 1.74, 64 4.19 / 3.58, but d = 12 1.06 / 1.39. From
+// memory (n = 10^6, two threads, ms per pass, medians of 10) gd's pass d = 16 2.32 / 1.92, 32
+// 3.78 / 3.03, 64 5.92 / 4.95; the loss d = 12 1.11 / 1.18, 32 3.73 / 3.08.
+inline constexpr std::size_t kAmdAvx2PassFeatures = 12;
 // The AVX2 variant takes rows on columns too (four rows at a time): relu_stats over rows of up to
 // kAvx2ColumnFeatures features except 8 (avx2_stats_on_columns), the other passes over rows of up
 // to kAvx2ColumnPassFeatures. Measured on an AVX2-only host (AMD EPYC, Zen 3), one core, 8192

@@ -8,6 +8,7 @@
 #include <cstring>
 #include <random>
 
+#include "base/cpu_level.hpp"
 #include "kernels/short_rows.hpp"
 #include "relureg/engine.hpp"
 #include "relureg/family.hpp"
@@ -51,6 +52,8 @@ auto with_isa(detail::ShortRowIsa isa, Fn&& fn) {
 // AVX-512 variant's columns where the best is AVX-512.
 detail::ShortRowIsa start_up_isa(std::size_t d) {
   const detail::ShortRowIsa best = detail::default_short_row_isa();
+  if (best == detail::ShortRowIsa::avx512 && detail::cpu_is_amd())
+    return d == detail::kAmdAvx2PassFeatures ? detail::ShortRowIsa::avx2 : best;
   return best == detail::ShortRowIsa::avx512 && d > detail::kAvx512ColumnPassFeatures &&
                  d <= detail::kAvx2RowFeatures
              ? detail::ShortRowIsa::avx2
@@ -59,11 +62,12 @@ detail::ShortRowIsa start_up_isa(std::size_t d) {
 
 // The variant relu_stats takes at d at start-up: as start_up_isa, but AVX-512 where the best is
 // AVX-512 and rows of at most 12 features (its columns), or of at most 32 that fill as many
-// eight-lane pieces as four-lane ones.
+// eight-lane pieces as four-lane ones; on AMD, AVX-512 at every d.
 detail::ShortRowIsa start_up_stats_isa(std::size_t d) {
   const detail::ShortRowIsa best = detail::default_short_row_isa();
   if (best == detail::ShortRowIsa::avx512 &&
-      (d <= detail::kAvx512ColumnFeatures || (d <= 32 && (d + 7) / 8 * 8 == (d + 3) / 4 * 4)))
+      (detail::cpu_is_amd() || d <= detail::kAvx512ColumnFeatures ||
+       (d <= 32 && (d + 7) / 8 * 8 == (d + 3) / 4 * 4)))
     return best;
   return start_up_isa(d);
 }
@@ -293,11 +297,20 @@ TEST(ShortRows, UnknownVariantIsRefused) {
 }
 
 TEST(ShortRows, AvxHostsTakeAvx512ColumnsThenAvx2ThenAvx512) {
-  // Where the best variant is AVX-512, rows of up to kAvx512ColumnPassFeatures take its columns
-  // (relu_stats: kAvx512ColumnFeatures), rows of up to kAvx2RowFeatures AVX2 and longer ones
-  // AVX-512; forcing a variant applies it at every d, and the start-up choice comes back after.
+  // Where the best variant is AVX-512 on Intel, rows of up to kAvx512ColumnPassFeatures take its
+  // columns (relu_stats: kAvx512ColumnFeatures), rows of up to kAvx2RowFeatures AVX2 and longer
+  // ones AVX-512; forcing a variant applies it at every d, and the start-up choice comes back
+  // after.
   const std::vector<detail::ShortRowIsa> isas = detail::runnable_short_row_isas();
-  if (detail::default_short_row_isa() == detail::ShortRowIsa::avx512) {
+  if (detail::default_short_row_isa() == detail::ShortRowIsa::avx512 && detail::cpu_is_amd()) {
+    // On AMD: AVX-512 at every d, but AVX2 for the passes other than relu_stats at 12 features.
+    for (const std::size_t d : {1, 8, 9, 11, 13, 16, 17, 33, 64, 65, 128}) {
+      EXPECT_EQ(detail::short_row_isa(d), detail::ShortRowIsa::avx512) << d;
+      EXPECT_EQ(detail::short_row_stats_isa(d), detail::ShortRowIsa::avx512) << d;
+    }
+    EXPECT_EQ(detail::short_row_isa(12), detail::ShortRowIsa::avx2);
+    EXPECT_EQ(detail::short_row_stats_isa(12), detail::ShortRowIsa::avx512);
+  } else if (detail::default_short_row_isa() == detail::ShortRowIsa::avx512) {
     EXPECT_EQ(detail::short_row_isa(1), detail::ShortRowIsa::avx512);
     EXPECT_EQ(detail::short_row_isa(8), detail::ShortRowIsa::avx512);
     EXPECT_EQ(detail::short_row_isa(9), detail::ShortRowIsa::avx2);
