@@ -283,6 +283,32 @@ def time_to_accuracy(args, rr, peers, family):
     return result
 
 
+def cpuinfo_field(name):
+    """The first value of `name` in /proc/cpuinfo, or ""."""
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                key, _, value = line.partition(":")
+                if key.strip() == name:
+                    return value.strip()
+    except OSError:
+        pass
+    return ""
+
+
+def cpu_kind():
+    """Family, model and vector ISA, since a guest's model name may say only "AMD EPYC"."""
+    flags = cpuinfo_field("flags").split()
+    isa = "AVX-512" if "avx512f" in flags else "AVX2" if "avx2" in flags else "no AVX2"
+    family, model = cpuinfo_field("cpu family"), cpuinfo_field("model")
+    return f" (family {family}, model {model}, {isa})" if family else f" ({isa})"
+
+
+def hypervisor_flag():
+    """lscpu names no hypervisor vendor on some guests whose CPU flags still say 'hypervisor'."""
+    return "yes (vendor not named)" if "hypervisor" in cpuinfo_field("flags").split() else "none"
+
+
 def machine():
     def first(cmd, default="?"):
         try:
@@ -291,12 +317,13 @@ def machine():
             return default
 
     info = {
-        "cpu": first("lscpu | sed -n 's/^Model name: *//p'"),
+        "cpu": first("lscpu | sed -n 's/^Model name: *//p'") + cpu_kind(),
         "cores": os.cpu_count(),
         "memory_gib": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1),
         "kernel": platform.release(),
-        "hypervisor": first("lscpu | sed -n 's/^Hypervisor vendor: *//p'") or "none",
-        "caches": first("lscpu | grep -E '^(L2|L3) cache' | tr -s ' ' | paste -sd ';'"),
+        "hypervisor": first("lscpu | sed -n 's/^Hypervisor vendor: *//p'") or hypervisor_flag(),
+        "caches": first("lscpu | grep -E '^(L2|L3) cache' | tr -s ' ' | paste -sd ';'")
+        or "cache sizes not reported",
         "compiler": first("c++ --version | head -1"),
         "python": platform.python_version(),
         "numpy": np.__version__,
