@@ -34,13 +34,13 @@ enum class ShortGradients { square, surrogate, both };
 enum class ShortRowIsa { generic, avx2, avx512 };
 const char* short_row_isa_name(ShortRowIsa isa);
 //
-// Where that best variant is AVX-512, rows of more than kAvx512ColumnFeatures (below) and at most
-// kAvx2RowFeatures take the AVX2 one: on the Xeon measured (two vector ports for 512-bit
-// operations, three for 256-bit ones, and one shuffle port shared by the conversions float →
-// double and the transposition of the rows' partial sums), the four-row AVX2 kernels were about
-// as fast as the AVX-512 row-major pieces for gd's pass and faster for the loss there
-// (bench_engine's gd-avx2, gd-avx512, loss-avx2, loss-avx512; docs/performance.md); at d = 100
-// the two were level, and longer rows keep AVX-512.
+// Where that best variant is AVX-512 on an Intel CPU, rows of more than kAvx512ColumnFeatures
+// (below) and at most kAvx2RowFeatures take the AVX2 one (AMD: kAmdAvx2PassFeatures below): on the
+// Xeon measured (two vector ports for 512-bit operations, three for 256-bit ones, and one shuffle
+// port shared by the conversions float → double and the transposition of the rows' partial sums),
+// the four-row AVX2 kernels were about as fast as the AVX-512 row-major pieces for gd's pass and
+// faster for the loss there (bench_engine's gd-avx2, gd-avx512, loss-avx2, loss-avx512;
+// docs/performance.md); at d = 100 the two were level, and longer rows keep AVX-512.
 inline constexpr std::size_t kAvx2RowFeatures = 64;
 // Except for relu_stats (the pass of gd and glmtron) at the d ≤ kAvx512StatsFeatures whose rows
 // fill as many eight-lane pieces as four-lane ones (⌈d/8⌉·8 = ⌈d/4⌉·4: d = 5..8, 13..16, 21..24,
@@ -67,10 +67,10 @@ inline constexpr std::size_t kAvx512ColumnPassFeatures = 8;
 // d instead, but for the passes other than relu_stats at kAmdAvx2PassFeatures, where AVX2's three
 // four-lane pieces fit the row exactly. Measured on an AMD EPYC (Zen 5, 512-bit data paths), ns
 // per row of AVX2 against AVX-512, one core with 512 KB of rows in cache (best of 30 interleaved
-// rounds): gd's pass d = 16 2.65 / 1.89, 32 5.10 / 3.41, 64 9.15 / 5.75; glmtron's d = 32 5.00 /
-// 3.30; the loss d = 16 1.32 / 1.11, 32 2.07 / 1.74, 64 4.19 / 3.58, but d = 12 1.06 / 1.39. From
-// memory (n = 10^6, two threads, ms per pass, medians of 10) gd's pass d = 16 2.32 / 1.92, 32
-// 3.78 / 3.03, 64 5.92 / 4.95; the loss d = 12 1.11 / 1.18, 32 3.73 / 3.08.
+// rounds; d = 12: 60): gd's pass d = 16 2.65 / 1.89, 32 5.10 / 3.41, 64 9.15 / 5.75; glmtron's d =
+// 32 5.00 / 3.30; the loss d = 16 1.32 / 1.11, 32 2.07 / 1.74, 64 4.19 / 3.58, but d = 12 1.06
+// / 1.39. From memory (n = 10^6, two threads, ms per pass, medians of 10) gd's pass d = 16 2.32
+// / 1.92, 32 3.78 / 3.03, 64 5.92 / 4.95; the loss d = 12 1.11 / 1.18, 32 3.73 / 3.08.
 inline constexpr std::size_t kAmdAvx2PassFeatures = 12;
 // The AVX2 variant takes rows on columns too (four rows at a time): relu_stats over rows of up to
 // kAvx2ColumnFeatures features except 8 (avx2_stats_on_columns), the other passes over rows of up
