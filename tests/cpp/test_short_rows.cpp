@@ -48,8 +48,8 @@ auto with_isa(detail::ShortRowIsa isa, Fn&& fn) {
   return result;
 }
 
-// The variant the start-up choice takes at d: the best one, except AVX2 for short rows past the
-// AVX-512 variant's columns where the best is AVX-512.
+// The variant the start-up choice takes at d: the best one, except where the best is AVX-512 AVX2
+// for short rows past the AVX-512 variant's columns on Intel, and at 12 features on AMD.
 detail::ShortRowIsa start_up_isa(std::size_t d) {
   const detail::ShortRowIsa best = detail::default_short_row_isa();
   if (best == detail::ShortRowIsa::avx512 && detail::cpu_is_amd())
