@@ -323,56 +323,57 @@ ShortRowIsa choose_isa() {
 // columns; relu_stats: d ≤ stats_column_features), `narrow` for d ≤ narrow_features, `wide`
 // above; with `stats_wide_on_full_lanes`, relu_stats also takes `wide` at the d whose rows fill as
 // many eight-lane pieces as four-lane ones (stats_fill_eight_lanes).
-struct Choice {
+struct Layout {
   ShortRowIsa narrow, wide;
-  std::size_t narrow_features, column_features, stats_column_features;
-  const ShortRowKernels* narrow_kernels;
-  const ShortRowKernels* wide_kernels;
-  bool stats_wide_on_full_lanes;
-  Choice(ShortRowIsa narrow_isa, ShortRowIsa wide_isa, std::size_t features,
-         std::size_t columns = 0, std::size_t stats_columns = 0, bool stats_wide = false)
-      : narrow(narrow_isa),
-        wide(wide_isa),
-        narrow_features(features),
-        column_features(columns),
-        stats_column_features(stats_columns),
-        narrow_kernels(&kernels_of(narrow_isa)),
-        wide_kernels(&kernels_of(wide_isa)),
-        stats_wide_on_full_lanes(stats_wide) {}
+  std::size_t narrow_features = 0, column_features = 0, stats_column_features = 0;
+  bool stats_wide_on_full_lanes = false;
   bool wide_at(std::size_t d) const { return d <= column_features || d > narrow_features; }
-  const ShortRowKernels& at(std::size_t d) const {
-    return wide_at(d) ? *wide_kernels : *narrow_kernels;
-  }
   bool stats_wide(std::size_t d) const {
     return wide_at(d) || d <= stats_column_features ||
            (stats_wide_on_full_lanes && stats_fill_eight_lanes(d));
   }
+};
+
+// The start-up layout: the best variant, except that where it is AVX-512 on a CPU other than AMD's
+// the rows of more than kAvx512ColumnPassFeatures and at most kAvx2RowFeatures take the AVX2 one,
+// but for relu_stats up to kAvx512ColumnFeatures and where they fill eight-lane pieces; on an AMD
+// CPU only the passes other than relu_stats at kAmdAvx2PassFeatures take it (short_rows.hpp).
+Layout start_up_layout(ShortRowIsa best, bool amd) {
+  if (best != ShortRowIsa::avx512) return {best, best};
+  if (amd)
+    return {ShortRowIsa::avx2, ShortRowIsa::avx512, kAmdAvx2PassFeatures, kAmdAvx2PassFeatures - 1,
+            kAmdAvx2PassFeatures};
+  return {ShortRowIsa::avx2,         ShortRowIsa::avx512,   kAvx2RowFeatures,
+          kAvx512ColumnPassFeatures, kAvx512ColumnFeatures, true};
+}
+
+// A layout with its two variants' kernels.
+struct Choice {
+  Layout layout;
+  const ShortRowKernels* narrow_kernels;
+  const ShortRowKernels* wide_kernels;
+  explicit Choice(const Layout& chosen)
+      : layout(chosen),
+        narrow_kernels(&kernels_of(chosen.narrow)),
+        wide_kernels(&kernels_of(chosen.wide)) {}
+  const ShortRowKernels& at(std::size_t d) const {
+    return layout.wide_at(d) ? *wide_kernels : *narrow_kernels;
+  }
   const ShortRowKernels& stats_at(std::size_t d) const {
-    return stats_wide(d) ? *wide_kernels : *narrow_kernels;
+    return layout.stats_wide(d) ? *wide_kernels : *narrow_kernels;
   }
 };
 
 // One variant at every d (use_short_row_isa).
 const Choice& only(ShortRowIsa isa) {
-  static const Choice choices[] = {Choice(ShortRowIsa::generic, ShortRowIsa::generic, 0),
-                                   Choice(ShortRowIsa::avx2, ShortRowIsa::avx2, 0),
-                                   Choice(ShortRowIsa::avx512, ShortRowIsa::avx512, 0)};
+  static const Choice choices[] = {Choice(Layout{ShortRowIsa::generic, ShortRowIsa::generic}),
+                                   Choice(Layout{ShortRowIsa::avx2, ShortRowIsa::avx2}),
+                                   Choice(Layout{ShortRowIsa::avx512, ShortRowIsa::avx512})};
   return choices[static_cast<int>(isa)];
 }
 
-// The start-up choice: the best variant, except that where it is AVX-512 on an Intel CPU the rows
-// of more than kAvx512ColumnPassFeatures and at most kAvx2RowFeatures take the AVX2 one, but for
-// relu_stats up to kAvx512ColumnFeatures and where they fill eight-lane pieces; on an AMD CPU only
-// the passes other than relu_stats at kAmdAvx2PassFeatures take it (short_rows.hpp).
 const Choice& start_up() {
-  static const Choice choice = [] {
-    if (default_short_row_isa() != ShortRowIsa::avx512) return only(default_short_row_isa());
-    if (cpu_is_amd())
-      return Choice(ShortRowIsa::avx2, ShortRowIsa::avx512, kAmdAvx2PassFeatures,
-                    kAmdAvx2PassFeatures - 1, kAmdAvx2PassFeatures);
-    return Choice(ShortRowIsa::avx2, ShortRowIsa::avx512, kAvx2RowFeatures,
-                  kAvx512ColumnPassFeatures, kAvx512ColumnFeatures, true);
-  }();
+  static const Choice choice(start_up_layout(default_short_row_isa(), cpu_is_amd()));
   return choice;
 }
 
@@ -433,13 +434,18 @@ ShortRowIsa default_short_row_isa() {
 }
 
 ShortRowIsa short_row_isa(std::size_t d) {
-  const Choice& choice = *active().load(std::memory_order_relaxed);
-  return choice.wide_at(d) ? choice.wide : choice.narrow;
+  const Layout& layout = active().load(std::memory_order_relaxed)->layout;
+  return layout.wide_at(d) ? layout.wide : layout.narrow;
 }
 
 ShortRowIsa short_row_stats_isa(std::size_t d) {
-  const Choice& choice = *active().load(std::memory_order_relaxed);
-  return choice.stats_wide(d) ? choice.wide : choice.narrow;
+  const Layout& layout = active().load(std::memory_order_relaxed)->layout;
+  return layout.stats_wide(d) ? layout.wide : layout.narrow;
+}
+
+ShortRowIsa start_up_isa_for(std::size_t d, bool stats, ShortRowIsa best, bool amd) {
+  const Layout layout = start_up_layout(best, amd);
+  return (stats ? layout.stats_wide(d) : layout.wide_at(d)) ? layout.wide : layout.narrow;
 }
 
 bool stats_fill_eight_lanes(std::size_t d) {

@@ -111,6 +111,11 @@ std::vector<ShortRowIsa> runnable_short_row_isas();
 // The variant the passes over rows of d features use now (relu_stats: short_row_stats_isa).
 ShortRowIsa short_row_isa(std::size_t d);
 ShortRowIsa short_row_stats_isa(std::size_t d);
+// The variant the start-up choice gives the passes over rows of d features (relu_stats where
+// `stats`) when the best variant is `best`, on an AMD CPU or another's: what short_row_isa and
+// short_row_stats_isa return at start-up on such a host, so that the tests check both vendors'
+// layouts on any host.
+ShortRowIsa start_up_isa_for(std::size_t d, bool stats, ShortRowIsa best, bool amd);
 // Makes the passes use `isa` at every d (one of runnable_short_row_isas(), else
 // std::invalid_argument): for the tests and benchmarks that compare the variants. Not meant to
 // change while passes run.
