@@ -332,6 +332,10 @@ struct Layout {
     return wide_at(d) || d <= stats_column_features ||
            (stats_wide_on_full_lanes && stats_fill_eight_lanes(d));
   }
+  // The variant of the passes over rows of d features (relu_stats where `stats`).
+  ShortRowIsa isa_at(std::size_t d, bool stats) const {
+    return (stats ? stats_wide(d) : wide_at(d)) ? wide : narrow;
+  }
 };
 
 // The start-up layout: the best variant, except that where it is AVX-512 on a CPU other than AMD's
@@ -434,18 +438,15 @@ ShortRowIsa default_short_row_isa() {
 }
 
 ShortRowIsa short_row_isa(std::size_t d) {
-  const Layout& layout = active().load(std::memory_order_relaxed)->layout;
-  return layout.wide_at(d) ? layout.wide : layout.narrow;
+  return active().load(std::memory_order_relaxed)->layout.isa_at(d, false);
 }
 
 ShortRowIsa short_row_stats_isa(std::size_t d) {
-  const Layout& layout = active().load(std::memory_order_relaxed)->layout;
-  return layout.stats_wide(d) ? layout.wide : layout.narrow;
+  return active().load(std::memory_order_relaxed)->layout.isa_at(d, true);
 }
 
 ShortRowIsa start_up_isa_for(std::size_t d, bool stats, ShortRowIsa best, bool amd) {
-  const Layout layout = start_up_layout(best, amd);
-  return (stats ? layout.stats_wide(d) : layout.wide_at(d)) ? layout.wide : layout.narrow;
+  return start_up_layout(best, amd).isa_at(d, stats);
 }
 
 bool stats_fill_eight_lanes(std::size_t d) {
