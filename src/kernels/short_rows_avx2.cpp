@@ -37,6 +37,8 @@ struct Avx2 {
   static constexpr bool stats_on_columns(std::size_t d) { return avx2_stats_on_columns(d); }
   // relu_stats on columns takes two groups per step (short_rows_columns.hpp).
   static constexpr bool kColumnStatsPairs = true;
+  // Each group's columns from registers (columns below).
+  static constexpr bool transpose_ahead(std::size_t) { return false; }
 
   static D zero() { return _mm256_setzero_pd(); }
   static D set1(double v) { return _mm256_set1_pd(v); }

@@ -7,6 +7,7 @@
 #include <array>
 #include <cstddef>
 #include <type_traits>
+#include <utility>
 
 // GCC 12's AVX-512 intrinsics (max, unpack, shuffle, ...) pass an "undefined" source that its
 // -Wmaybe-uninitialized reports as used (GCC PR 105593): a false positive in the header.
@@ -107,9 +108,18 @@ struct Avx512 {
     const D v_odd = pairs(halves(s[1], s[3]), halves(s[5], s[7]));
     return _mm512_add_pd(_mm512_unpacklo_pd(v_even, v_odd), _mm512_unpackhi_pd(v_even, v_odd));
   }
-  // The columns of the eight rows at x (8·F floats): column[l] = feature l of rows 0..7, widened.
+  // The columns (short_rows_columns.hpp) come from a tile of transposed rows, which each full
+  // group fills for the next one where the rows take more than two vectors (d > 4: at d = 2 and 4
+  // filling it ahead cost 1-5 %, n = 10^6, medians of 7 interleaved rounds).
+  static constexpr bool transpose_ahead(std::size_t d) { return d > 4; }
   template <std::size_t F>
-  [[gnu::always_inline]] static void columns(const float* x, D (&column)[F]) {
+  static constexpr std::size_t kTileFloats = 16 * ColumnPlan<F>::kOutputs;
+  // The eight rows at x (8·F floats) transposed: output o holds features 2o and 2o + 1 of rows
+  // 0..7 (column_plan.hpp), each stored in tile (kTileFloats<F>, 64-byte aligned) as well, so
+  // that feature l of row r is at tile[8·l + r].
+  template <std::size_t F>
+  [[gnu::always_inline]] static void transpose(const float* x, float* tile,
+                                               __m512 (&outs)[ColumnPlan<F>::kOutputs]) {
     using Plan = ColumnPlan<F>;
     static constexpr Plan kPlan{};
     constexpr std::size_t S = Plan::kSources;
@@ -127,8 +137,6 @@ struct Avx512 {
     for (std::size_t k = 0; k < kPlan.intermediates; ++k)
       v[S + k] = _mm512_permutex2var_ps(
           v[kPlan.first_source[k]], index(kPlan.intermediate_index[k]), v[kPlan.second_source[k]]);
-    alignas(64) float tile[16 * Plan::kOutputs];
-    __m512 outs[Plan::kOutputs];
 #pragma GCC unroll 8
     for (std::size_t o = 0; o < Plan::kOutputs; ++o) {
       __m512 out;
@@ -145,9 +153,28 @@ struct Avx512 {
       _mm512_store_ps(tile + 16 * o, out);
       outs[o] = out;
     }
+  }
+  template <std::size_t F>
+  [[gnu::always_inline]] static void transpose(const float* x, float* tile) {
+    __m512 outs[ColumnPlan<F>::kOutputs];
+    transpose<F>(x, tile, outs);
+  }
+  // column[l] = feature l of the tile's eight rows, widened.
+  template <std::size_t F>
+  [[gnu::always_inline]] static void widen(const float* tile, D (&column)[F]) {
+#pragma GCC unroll 16
+    for (std::size_t l = 0; l < F; ++l) column[l] = _mm512_cvtps_pd(_mm256_load_ps(tile + 8 * l));
+  }
+  // The columns of the eight rows at x (8·F floats), each group its own (d ≤ 4).
+  template <std::size_t F>
+  [[gnu::always_inline]] static void columns(const float* x, D (&column)[F]) {
+    alignas(64) float tile[kTileFloats<F>];
+    __m512 outs[ColumnPlan<F>::kOutputs];
+    transpose<F>(x, tile, outs);
     // The lower halves widened from the register, the upper ones from memory: from a register an
-    // upper half takes one more shuffle (a vextractf32x8; gd's pass at d = 10, one core in cache:
-    // 2.63 ns per row, against 2.46 with every half from memory and 2.43 as here). The empty asm,
+    // upper half takes one more shuffle (a vextractf32x8; gd's pass at d = 10 before the tile was
+    // filled ahead, one core in cache: 2.63 ns per row, against 2.46 with every half from memory
+    // and 2.43 as here; the loss at d = 4 lost 7 % with every half from memory). The empty asm,
     // which may read and write the tile, keeps the compiler from forwarding the stores into
     // registers.
     asm("" : "+m"(tile));

@@ -112,6 +112,44 @@ TEST(ShortRows, PredictionsAreBitForBitPredictOne) {
   }
 }
 
+TEST(ShortRows, BlocksOfEveryLengthSumEachGroupOnce) {
+  // The AVX-512 columns transpose a block's next group of eight rows ahead of the current one's
+  // arithmetic (d > 4): blocks of 1 to 40 rows (no full group, one, several, with and without a
+  // short last one) give predict_one's predictions bit for bit and the row-major sums.
+  for (const detail::ShortRowIsa isa : detail::runnable_short_row_isas()) {
+    for (const std::size_t d : {4u, 5u, 10u, 12u}) {
+      const Dataset data = random_rows(83, d, 60 + static_cast<unsigned>(d));
+      const ReluModel model{some_weights(d, 0.4), 0.02, true};
+      for (std::size_t block = 1; block <= 40; ++block) {
+        const std::string what =
+            isa_name(isa) + " d " + std::to_string(d) + " block " + std::to_string(block);
+        const Engine engine(EngineOptions{1, block});
+        const std::vector<double> out =
+            with_isa(isa, [&] { return predict(engine, Model(model), data.view()); });
+        ASSERT_EQ(out.size(), data.n);
+        for (std::size_t i = 0; i < data.n; ++i) {
+          const double one = model.predict_one(data.X.data() + i * d);
+          ASSERT_EQ(std::memcmp(&out[i], &one, sizeof one), 0) << what << " row " << i;
+        }
+        const ReluStats fast = with_isa(
+            isa, [&] { return relu_stats(engine, data.view(), model.w, model.b, true, 0.5); });
+        const ReluStats slow =
+            row_major([&] { return relu_stats(engine, data.view(), model.w, model.b, true, 0.5); });
+        EXPECT_LE(relative(fast.loss, slow.loss), 1e-12) << what;
+        EXPECT_EQ(fast.active, slow.active) << what;
+        expect_close(fast.grad_square, slow.grad_square, 1e-12, what + " square");
+        expect_close(fast.grad_surrogate, slow.grad_surrogate, 1e-12, what + " surrogate");
+        EXPECT_LE(
+            relative(
+                with_isa(isa, [&] { return relu_loss(engine, data.view(), model.w, model.b); }),
+                slow.loss),
+            1e-12)
+            << what;
+      }
+    }
+  }
+}
+
 TEST(ShortRows, HostRunsTheVariantsItsCpuHas) {
   // The generic variant always; on an x86-64 host with AVX2 (and AVX-512) those too, in a build
   // that compiles them (GCC or Clang on x86-64, not the sanitizer or fuzzing build); the one
