@@ -57,6 +57,19 @@ template <class V, std::size_t D>
   }
 }
 
+// for_each_group's function for fn(column, y, weight, first, rows, weighted_rows): each group's
+// own columns (V::columns), then fn.
+template <class V, std::size_t D, class Fn>
+[[gnu::always_inline]] inline auto with_own_columns(Fn& fn) {
+  return [&fn](const float* x, const typename V::D& y, const typename V::D& weight,
+               std::size_t first, std::size_t rows, auto weighted_rows)
+      __attribute__((always_inline)) {
+    typename V::D column[D];
+    V::template columns<D>(x, column);
+    fn(column, y, weight, first, rows, weighted_rows);
+  };
+}
+
 // Calls fn(column, y, weight, first, rows, weighted_rows) for the block's groups in order
 // (for_each_group's arguments, column the group's columns). Where V::transpose_ahead(D) each full
 // group transposes the next one's rows before its own arithmetic, which reads a tile filled a
@@ -92,14 +105,7 @@ template <class V, std::size_t D, class Fn>
           std::swap(current, next);
         });
   } else {
-    for_each_group<V, (D + 7) / 8, D>(
-        blk, weights,
-        [&](const float* x, const Dv& y, const Dv& weight, std::size_t first, std::size_t rows,
-            auto weighted_rows) __attribute__((always_inline)) {
-          Dv column[D];
-          V::template columns<D>(x, column);
-          fn(column, y, weight, first, rows, weighted_rows);
-        });
+    for_each_group<V, (D + 7) / 8, D>(blk, weights, with_own_columns<V, D>(fn));
   }
 }
 
@@ -141,13 +147,7 @@ void column_stats(const RowBlock& blk, const double* weights, const double* w, d
   if constexpr (V::kColumnStatsPairs) {
     static_assert(!V::transpose_ahead(D), "pairs of groups take their columns from registers");
     for_each_group<V, Q, D>(
-        blk, weights,
-        [&](const float* x, const Dv& y, const Dv& weight, std::size_t first, std::size_t rows,
-            auto weighted_rows) __attribute__((always_inline)) {
-          Dv column[D];
-          V::template columns<D>(x, column);
-          group(column, y, weight, first, rows, weighted_rows);
-        },
+        blk, weights, with_own_columns<V, D>(group),
         [&](const float* x, const Dv(&y)[2], const Dv(&weight)[2], auto weighted_rows)
             __attribute__((always_inline)) {
               Dv first[D], second[D], coef_first[G], coef_second[G];
