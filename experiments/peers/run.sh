@@ -4,9 +4,10 @@
 # benchmark and the peer comparison (experiments/peers/peers.py; its flags pass through, e.g.
 # --big for n = 10^7, --quick for a smoke run). --no-openblas / --no-bench skip those parts.
 # --bench-only runs the benchmarks alone (bench_engine, bench_subsets) and rewrites their sections
-# of docs/performance.md. On an AVX-512 host both benchmarks and relureg are also built with
-# -DRELUREG_ARCH=x86-64-v3 in build-avx2 (AVX2 code, measured on this host; the per-epoch
-# comparison is repeated with that relureg and the peers on their AVX2 paths); --no-avx2 skips it.
+# of docs/performance.md, or of the page that --out names. On an AVX-512 host both benchmarks and
+# relureg are also built with -DRELUREG_ARCH=x86-64-v3 in build-avx2 (AVX2 code, measured on this
+# host; the per-epoch comparison is repeated with that relureg and the peers on their AVX2 paths);
+# --no-avx2 skips it.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 openblas=1
@@ -14,14 +15,19 @@ bench=1
 bench_only=0
 avx2=1
 args=()
+out_doc=docs/performance.md
+previous=""
 for a in "$@"; do
   case "$a" in
     --no-openblas) openblas=0 ;;
     --no-bench) bench=0 ;;
     --bench-only) bench_only=1 ;;
     --no-avx2) avx2=0 ;;
+    --out=*) out_doc="${a#--out=}" && args+=("$a") ;;
     *) args+=("$a") ;;
   esac
+  [ "$previous" = --out ] && out_doc="$a"
+  previous="$a"
 done
 SUDO=""
 [ "$(id -u)" -ne 0 ] && SUDO="sudo"
@@ -60,7 +66,7 @@ if [ "$bench_only" = 1 ]; then
   run_bench
   native=$(grep -q 'RELUREG_NATIVE:BOOL=ON' build/CMakeCache.txt && echo "-march=native" ||
     echo "for any x86-64, short-row kernels chosen at run time")
-  exec /usr/bin/python3 experiments/peers/bench_only.py "${bench_args[@]}" \
+  exec /usr/bin/python3 experiments/peers/bench_only.py "${bench_args[@]}" --doc "$out_doc" \
     --build "compiled $native" --load-before "$before" --load-after "$(cut -d' ' -f1-3 /proc/loadavg)"
 fi
 
