@@ -14,15 +14,7 @@ import report  # noqa: E402
 
 
 def cpu():
-    model, flags = "unknown CPU", set()
-    with open("/proc/cpuinfo") as f:
-        for line in f:
-            if line.startswith("model name") and model == "unknown CPU":
-                model = line.split(":", 1)[1].strip()
-            if line.startswith("flags") and not flags:
-                flags = set(line.split(":", 1)[1].split())
-    isa = "AVX-512" if "avx512f" in flags else "AVX2" if "avx2" in flags else "SSE2"
-    return model, isa, os.cpu_count()
+    return report.cpuinfo_field("model name") or "unknown CPU", report.vector_isa(), os.cpu_count()
 
 
 def main():

@@ -283,30 +283,17 @@ def time_to_accuracy(args, rr, peers, family):
     return result
 
 
-def cpuinfo_field(name):
-    """The first value of `name` in /proc/cpuinfo, or ""."""
-    try:
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                key, _, value = line.partition(":")
-                if key.strip() == name:
-                    return value.strip()
-    except OSError:
-        pass
-    return ""
-
-
 def cpu_kind():
     """Family, model and vector ISA, since a guest's model name may say only "AMD EPYC"."""
-    flags = cpuinfo_field("flags").split()
-    isa = "AVX-512" if "avx512f" in flags else "AVX2" if "avx2" in flags else "no AVX2"
-    family, model = cpuinfo_field("cpu family"), cpuinfo_field("model")
+    isa = report.vector_isa()
+    family, model = report.cpuinfo_field("cpu family"), report.cpuinfo_field("model")
     return f" (family {family}, model {model}, {isa})" if family else f" ({isa})"
 
 
 def hypervisor_flag():
     """lscpu names no hypervisor vendor on some guests whose CPU flags still say 'hypervisor'."""
-    return "yes (vendor not named)" if "hypervisor" in cpuinfo_field("flags").split() else "none"
+    flags = report.cpuinfo_field("flags").split()
+    return "yes (vendor not named)" if "hypervisor" in flags else "none"
 
 
 def machine():

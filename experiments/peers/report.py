@@ -10,6 +10,25 @@ ROOT = os.path.dirname(os.path.dirname(HERE))
 MIB = 1024.0
 
 
+def cpuinfo_field(name):
+    """The first value of `name` in /proc/cpuinfo, or ""."""
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                key, _, value = line.partition(":")
+                if key.strip() == name:
+                    return value.strip()
+    except OSError:
+        pass
+    return ""
+
+
+def vector_isa():
+    """The widest vector ISA this CPU has, from its flags: AVX-512, AVX2 or no AVX2."""
+    flags = cpuinfo_field("flags").split()
+    return "AVX-512" if "avx512f" in flags else "AVX2" if "avx2" in flags else "no AVX2"
+
+
 def fmt_s(seconds):
     if seconds is None:
         return "-"
