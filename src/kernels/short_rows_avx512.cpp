@@ -39,10 +39,17 @@ struct Avx512 {
   static constexpr bool stats_on_columns(std::size_t d) { return d <= kColumnFeatures; }
   // relu_stats on columns one group per step (pairs measured only on AVX2: short_rows_columns.hpp).
   static constexpr bool kColumnStatsPairs = false;
-  // The activity summed in double (short_rows_body.hpp's StatsTerms: integer counts measured only
-  // on AVX2).
-  static constexpr bool kCountsActive = false;
-  struct Count {};
+  // The activity of unweighted rows counted in an integer register, the mask's bits, rather than
+  // summed in a vector of doubles: one vector fewer beside the columns (gd's pass at d = 10, one
+  // core in cache, Zen 5, medians of 5 interleaved rounds: 25.4 → 26.4 GB/s).
+  static constexpr bool kCountsActive = true;
+  struct Count {
+    unsigned long long n = 0;
+  };
+  static Count count_add(const Cmp& m, const Count& c) {
+    return {c.n + static_cast<unsigned long long>(__builtin_popcount(m))};
+  }
+  static double count_sum(const Count& c) { return static_cast<double>(c.n); }
 
   static D zero() { return _mm512_setzero_pd(); }
   static D set1(double v) { return _mm512_set1_pd(v); }
