@@ -33,7 +33,9 @@
 // 0.73 → 0.83; 2 and 4 KB into L1, 4, 8 and 16 KB into L1 or L2 were tried). At d = 8 and 16 the
 // second stream cost 3-6 %, so those rows keep the single one. On AMD CPUs the second stream is
 // off (short_row_l2_prefetch, short_rows.hpp); there relu_stats' L1 stream runs kL1AloneBytes
-// ahead (kFarL1), 1 KB being less than a line's time from DRAM (the faster loss keeps 1 KB).
+// ahead (kFarL1), 1 KB being less than a line's time from DRAM (the faster loss keeps 1 KB). The
+// AVX-512 kernels on columns of 9 to 12 features add an L2 stream of their own on AMD CPUs
+// (V::column_l2_bytes, short_rows_avx512.cpp).
 constexpr std::size_t kCacheLine = 64;
 // How far ahead to prefetch into L1 (beside an L2 stream), and into L2 only (0: no L2 stream),
 // for rows of up to `features` features.
@@ -176,6 +178,7 @@ template <class V, std::size_t Q, std::size_t kFixedD = 0, bool kFarL1 = false, 
   const char* const begin = reinterpret_cast<const char*>(blk.X);
   const char* const prefetch_end = reinterpret_cast<const char*>(blk.X + blk.rows * d);
   const bool l2_stream = kL2Bytes > 0 && short_row_l2_prefetch();
+  const bool column_l2_stream = kFixedD > 0 && V::column_l2_bytes(kFixedD) > 0 && cpu_is_amd();
   const std::size_t l1_bytes = kFarL1 && kL2Bytes > 0 && !l2_stream ? kL1AloneBytes : kL1Bytes;
   const char* next_l1 = begin + l1_bytes;
   const char* next_l2 = begin + kL2Bytes;
@@ -199,10 +202,16 @@ template <class V, std::size_t Q, std::size_t kFixedD = 0, bool kFarL1 = false, 
     for (; r + W <= blk.rows; r += W) {
       if constexpr (kFixedD > 0) {
         const char* ahead = reinterpret_cast<const char*>(blk.X + r * d) + kL1Bytes;
+        constexpr std::size_t kLines = (W * kFixedD * sizeof(float) + kCacheLine - 1) / kCacheLine;
 #pragma GCC unroll 16
-        for (std::size_t line = 0;
-             line < (W * kFixedD * sizeof(float) + kCacheLine - 1) / kCacheLine; ++line)
+        for (std::size_t line = 0; line < kLines; ++line)
           __builtin_prefetch(ahead + line * kCacheLine, 0, 3);
+        if constexpr (V::column_l2_bytes(kFixedD) > 0)
+          if (column_l2_stream)
+#pragma GCC unroll 16
+            for (std::size_t line = 0; line < kLines; ++line)
+              __builtin_prefetch(ahead - kL1Bytes + V::column_l2_bytes(kFixedD) + line * kCacheLine,
+                                 0, 2);
       } else {
         const char* read_to = reinterpret_cast<const char*>(blk.X + (r + W) * d);
         prefetch_until<3>(next_l1, read_to + l1_bytes, prefetch_end);
