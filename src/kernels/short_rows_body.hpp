@@ -201,17 +201,17 @@ template <class V, std::size_t Q, std::size_t kFixedD = 0, bool kFarL1 = false, 
     }
     for (; r + W <= blk.rows; r += W) {
       if constexpr (kFixedD > 0) {
-        const char* ahead = reinterpret_cast<const char*>(blk.X + r * d) + kL1Bytes;
+        const char* const group_start = reinterpret_cast<const char*>(blk.X + r * d);
         constexpr std::size_t kLines = (W * kFixedD * sizeof(float) + kCacheLine - 1) / kCacheLine;
 #pragma GCC unroll 16
         for (std::size_t line = 0; line < kLines; ++line)
-          __builtin_prefetch(ahead + line * kCacheLine, 0, 3);
+          __builtin_prefetch(group_start + kL1Bytes + line * kCacheLine, 0, 3);
         if constexpr (V::column_l2_bytes(kFixedD) > 0)
           if (column_l2_stream)
 #pragma GCC unroll 16
             for (std::size_t line = 0; line < kLines; ++line)
-              __builtin_prefetch(ahead - kL1Bytes + V::column_l2_bytes(kFixedD) + line * kCacheLine,
-                                 0, 2);
+              __builtin_prefetch(group_start + V::column_l2_bytes(kFixedD) + line * kCacheLine, 0,
+                                 2);
       } else {
         const char* read_to = reinterpret_cast<const char*>(blk.X + (r + W) * d);
         prefetch_until<3>(next_l1, read_to + l1_bytes, prefetch_end);
