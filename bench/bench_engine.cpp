@@ -10,6 +10,7 @@
 #include <map>
 #include <random>
 
+#include "base/cpu_level.hpp"
 #include "kernels/short_rows.hpp"
 #include "learners/learners.hpp"
 #include "relureg/engine.hpp"
@@ -347,6 +348,9 @@ class RatioReporter : public benchmark::ConsoleReporter {
                 ? "1 KB ahead into L1 and 8 KB ahead into L2\n"
                 : "no stream into L2 (an AMD CPU); into L1 4 KB ahead for gd's and glmtron's "
                   "passes, 1 KB for the others\n");
+    if (rd::short_row_isa(10) == rd::ShortRowIsa::avx512 && rd::cpu_is_amd())
+      out << "short-row prefetch for d = 9..12 on avx512 columns: 4 KB ahead into L1 and 8 KB "
+             "ahead into L2 (an AMD CPU: short_rows_avx512.cpp's column_l2_bytes)\n";
     const std::size_t narrow = rd::kAvx2RowFeatures, columns = rd::kAvx512ColumnPassFeatures,
                       stats_columns = rd::kAvx512ColumnFeatures;
     if (rd::short_row_isa(columns) == rd::ShortRowIsa::avx512 &&
