@@ -170,9 +170,11 @@ def peer_rows(name, runs, args, budget):
 def accuracy_tables(r):
     a = r["args"]
     out = ["## 3. Time and passes to population loss ≤ 1.1·opt and ≤ 1.01·opt", "",
-           "relureg's learners with default parameters (fit time from the model file; population "
-           "loss from `relureg evaluate --truth`: exact, except isotron's single-index model, "
-           "Monte Carlo) against PyTorch Adam (lr 0.01, cosine decay over the epoch budget) and "
+           "relureg's learners with default parameters (fit time from the model file, its data "
+           "file read through once before each fit so that, like the peers' data, it starts in "
+           "memory (the page cache; the fit maps it, and mapping its pages is inside its clock); "
+           "population loss from `relureg evaluate --truth`: exact, except isotron's single-index "
+           "model, Monte Carlo) against PyTorch Adam (lr 0.01, cosine decay over the epoch budget) and "
            "PyTorch L-BFGS (`torch.optim.LBFGS`, lr 1, history 10, `line_search_fn=\"strong_wolfe\"`)"
            " on the MSE of `relu(w·x)`, full batch, from PyTorch's default random init, restarts "
            "run one after the other. A pass of relureg, an epoch of Adam and one evaluation of "

@@ -51,6 +51,8 @@ def test_relureg_reaches_1_1_opt_and_the_report_says_so(run):
     written = text.splitlines()[2]
     assert written.startswith("Written by `bash experiments/peers/run.sh --quick --out ")
     assert "### label-noise" in text and "### adversarial" in text
+    # Section 3 says relureg's data starts in the page cache, as the peers' starts in memory.
+    assert "its data file read through once before each fit" in text
     if not any(r["tool"].startswith("PyTorch") for r in results["per_epoch"]):
         assert "torch is not installed: its rows are skipped" in stderr
 
