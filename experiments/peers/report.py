@@ -330,6 +330,31 @@ def accuracy_targets(r):
     return out
 
 
+def linear_cost_target(rows, d):
+    """The row "cost linear in n·d" over relureg's epochs at n ≥ 10⁵ (`rows` sorted by n). Where
+    it is missed it names the size whose X was read fastest and its bandwidth against the
+    largest n's (a 40 MB X may sit in a large last-level cache in part), and the spread over the
+    larger sizes alone."""
+    rows = [row for row in rows if row["n"] >= 10**5]
+    if len(rows) < 2:
+        return []
+    cost = [row["seconds_per_epoch"] / (row["n"] * d) for row in rows]
+    spread = max(cost) / min(cost)
+    sizes = ", ".join(f"{row['n']:,}" for row in rows)
+    text = f"per-element cost within {spread:.2f}× over n = {sizes}"
+    if spread > 1.5:
+        def gbps(row):
+            return row["n"] * d * 4 / row["seconds_per_epoch"] / 1e9
+        fast = rows[cost.index(min(cost))]
+        text += (f"; X at n = {fast['n']:,} ({fast['n'] * d * 4 / 1e6:.0f} MB) read at "
+                 f"{gbps(fast):.1f} GB/s, at n = {rows[-1]['n']:,} {gbps(rows[-1]):.1f} GB/s")
+        rest = cost[cost.index(min(cost)) + 1:]
+        if len(rest) >= 2:
+            text += f"; within {max(rest) / min(rest):.2f}× over the larger n"
+    return [f"| cost linear in n·d (n ≥ 10⁵, out of cache) | {text} | "
+            f"{'met' if spread <= 1.5 else 'MISSED'} |"]
+
+
 def targets(r, bench_text=None, avx2_text=None):
     ours = relureg_row(r["per_epoch"])
     size = f"n = {r['n']:,}, d = {r['d']}"
@@ -346,13 +371,7 @@ def targets(r, bench_text=None, avx2_text=None):
             rss = row["rss_kib"] * 1024 / (row["n"] * r["d"] * 4)
             out.append(f"| `fit` peak memory ≤ 1.2× X (n = {row['n']:,}, d = {r['d']}) | "
                        f"{rss:.3f}× | {'met' if rss <= 1.2 else 'MISSED'} |")
-    if len(big) >= 2:
-        per = [row["seconds_per_epoch"] / (row["n"] * r["d"]) for row in big if row["n"] >= 10**5]
-        if per:
-            spread = max(per) / min(per)
-            sizes = ", ".join(f"{row['n']:,}" for row in big if row["n"] >= 10**5)
-            out.append(f"| cost linear in n·d (n ≥ 10⁵, out of cache) | per-element cost within "
-                       f"{spread:.2f}× over n = {sizes} | {'met' if spread <= 1.5 else 'MISSED'} |")
+    out += linear_cost_target(big, r["d"])
     return (out + bench_tables.bench_targets(bench_text)
             + bench_tables.bench_targets(avx2_text, AVX2_BUILD) + [""])
 

@@ -98,6 +98,24 @@ def test_adam_and_lbfgs_ran_with_their_epochs_counted(run):
     assert "PyTorch L-BFGS (Debian BLAS)" in text and "PyTorch Adam (Debian BLAS)" in text
 
 
+def test_a_linear_cost_row_missed_names_the_size_read_from_the_caches():
+    sys.path.insert(0, os.path.join(ROOT, "experiments", "peers"))
+    import report
+
+    # The Zen 5 page's epochs (d = 100): 564 µs, 9.3 ms and 88.9 ms at n = 10^5, 10^6, 10^7.
+    rows = [{"n": 10**4, "seconds_per_epoch": 199e-6}, {"n": 10**5, "seconds_per_epoch": 564e-6},
+            {"n": 10**6, "seconds_per_epoch": 9.3e-3}, {"n": 10**7, "seconds_per_epoch": 88.9e-3}]
+    assert report.linear_cost_target(rows, 100) == [
+        "| cost linear in n·d (n ≥ 10⁵, out of cache) | per-element cost within 1.65× over "
+        "n = 100,000, 1,000,000, 10,000,000; X at n = 100,000 (40 MB) read at 70.9 GB/s, at "
+        "n = 10,000,000 45.0 GB/s; within 1.05× over the larger n | MISSED |"]
+    rows[1]["seconds_per_epoch"] = 8.0e-4
+    assert report.linear_cost_target(rows, 100) == [
+        "| cost linear in n·d (n ≥ 10⁵, out of cache) | per-element cost within 1.16× over "
+        "n = 100,000, 1,000,000, 10,000,000 | met |"]
+    assert report.linear_cost_target(rows[:2], 100) == []
+
+
 def test_the_benchmark_targets_become_rows_with_their_range_over_repetitions():
     sys.path.insert(0, os.path.join(ROOT, "experiments", "peers"))
     import bench_tables
