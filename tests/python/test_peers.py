@@ -98,6 +98,35 @@ def test_adam_and_lbfgs_ran_with_their_epochs_counted(run):
     assert "PyTorch L-BFGS (Debian BLAS)" in text and "PyTorch Adam (Debian BLAS)" in text
 
 
+def test_every_time_to_accuracy_fit_reads_its_files_through_first(monkeypatch, tmp_path):
+    sys.path.insert(0, os.path.join(ROOT, "experiments", "peers"))
+    import types
+
+    import peers
+
+    events = []
+    monkeypatch.setattr(peers, "read_through", lambda *paths: events.append(("read",) + paths))
+
+    class FakeRelureg:
+        def fit(self, data, learner, params, model):
+            events.append(("fit", data))
+            k = int(params[-1].split("=")[1]) if params else 8
+            return {"seconds": 0.01 * k, "passes": k, "w": [1.0], "b": 0.0}
+
+        def evaluate(self, model, data, truth):  # population loss / opt = 1 + 0.1/k
+            k = int(model.rsplit("_k", 1)[1][:-5]) if "_k" in model else 8
+            return {"population_loss": 1.0 + 0.1 / k, "opt": 1.0}
+
+    args = types.SimpleNamespace(workdir=str(tmp_path), one_row="one_row.npy")
+    row = peers.fit_to_targets(args, FakeRelureg(), "t.npy", "t.truth.json", "fam", "gd", [], True)
+    fits = [i for i, e in enumerate(events) if e[0] == "fit"]
+    # The default fit (8 passes, 1.0125·opt), then the binary search for 1.1·opt: k = 4, 2, 1;
+    # 1.01·opt is not reached. Each fit comes right after both files were read through.
+    assert [events[i][1] for i in fits] == ["t.npy"] * 4
+    assert all(events[i - 1] == ("read", "t.npy", "t.labels.npy") for i in fits)
+    assert row["to"]["1.1"]["passes"] == 1 and row["to"]["1.01"] is None
+
+
 def test_a_linear_cost_row_missed_names_the_size_read_from_the_caches():
     sys.path.insert(0, os.path.join(ROOT, "experiments", "peers"))
     import report
