@@ -25,11 +25,12 @@ void accumulate(const float* x, std::size_t stride, std::size_t d, const double*
 }  // namespace
 
 void affine_rows_v3(std::size_t rows, const float* x, std::size_t stride, const double* w,
-                    std::size_t d, double b, double* z, std::ptrdiff_t prefetch_distance) {
+                    std::size_t d, double b, double* z, std::ptrdiff_t prefetch_distance,
+                    WeightLoads loads) {
   if (rows == 4)
-    affine_rows<4, false>(x, stride, w, d, b, z, prefetch_distance);
+    affine_rows<4, false>(x, stride, w, d, b, z, prefetch_distance, loads);
   else
-    affine_rows<1, false>(x, stride, w, d, b, z, prefetch_distance);
+    affine_rows<1, false>(x, stride, w, d, b, z, prefetch_distance, loads);
 }
 
 void accumulate_rows_v3(std::size_t rows, std::size_t gradients, const float* x, std::size_t stride,

@@ -6,6 +6,8 @@
 
 #include <cstddef>
 
+#include "base/weight_loads.hpp"
+
 namespace relureg::detail {
 
 // Whether this build has them (RELUREG_LONG_ROWS_V3) and the CPU runs x86-64-v3 code
@@ -20,11 +22,12 @@ inline constexpr std::size_t kRowsV3AffineFeatures = 16;
 
 // Defined for the calls only in a build with RELUREG_LONG_ROWS_V3, and only to be called where
 // rows_v3_runs().
-// affine_rows<R> and accumulate_rows<R, G> of src/base/simd_rows.hpp, with a product then an
-// addition where the definition has a multiply-add (as the build's own code, for a target without
-// FMA, computes them): the same results bit for bit. R = 1 or 4; G = 1 or 2.
+// affine_rows<R> (`loads`: weight_loads.hpp) and accumulate_rows<R, G> of src/base/simd_rows.hpp,
+// with a product then an addition where the definition has a multiply-add (as the build's own code,
+// for a target without FMA, computes them): the same results bit for bit. R = 1 or 4; G = 1 or 2.
 void affine_rows_v3(std::size_t rows, const float* x, std::size_t stride, const double* w,
-                    std::size_t d, double b, double* z, std::ptrdiff_t prefetch_distance);
+                    std::size_t d, double b, double* z, std::ptrdiff_t prefetch_distance,
+                    WeightLoads loads = WeightLoads::per_product);
 void accumulate_rows_v3(std::size_t rows, std::size_t gradients, const float* x, std::size_t stride,
                         std::size_t d, const double* coef, double* const* acc,
                         std::ptrdiff_t prefetch_distance);

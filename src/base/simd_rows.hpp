@@ -4,6 +4,8 @@
 #include <cstddef>
 #include <cstring>
 
+#include "base/weight_loads.hpp"
+
 #if defined(__AVX512F__)
 #include <immintrin.h>
 #elif defined(__AVX2__) && defined(__FMA__)
@@ -87,13 +89,16 @@ inline double mul_add(double a, double b, double c) {
 // j mod 8 of accumulator A if chunk ⌊j/8⌋ is even, of B if odd; each lane sums its features in
 // increasing j with a multiply-add; a last partial chunk is zero-padded; then
 // z = ((s0+s4)+(s2+s6)) + ((s1+s5)+(s3+s7)) + b with s = A + B. R > 1 only interleaves the rows'
-// independent chains, which hides the multiply-add latency that bounds a single row.
+// independent chains, which hides the multiply-add latency that bounds a single row. `loads`:
+// weight_loads.hpp.
 template <std::size_t R>
 inline void affine_rows(const float* x, std::size_t stride, const double* w, std::size_t d,
-                        double b, double* z, std::ptrdiff_t prefetch_distance = 0) {
+                        double b, double* z, std::ptrdiff_t prefetch_distance = 0,
+                        WeightLoads loads = WeightLoads::per_product) {
   DoubleLanes even[R], odd[R];
   for (std::size_t r = 0; r < R; ++r) even[r] = odd[r] = DoubleLanes{};
   DoubleLanes w0, w1, x0, x1;
+  (void)loads;  // a choice of the AVX-512 code only
   std::size_t j = 0;
   for (; j + 2 * kLanes <= d; j += 2 * kLanes) {
     if (prefetch_distance != 0)
@@ -101,6 +106,10 @@ inline void affine_rows(const float* x, std::size_t stride, const double* w, std
         __builtin_prefetch(x + r * stride + j + prefetch_distance, 0, 2);
     load8(w0, w + j);
     load8(w1, w + j + kLanes);
+#if defined(__AVX512F__)
+    // Opaque to the compiler, so that it keeps both chunks in registers.
+    if (loads == WeightLoads::per_step) asm("" : "+v"(w0), "+v"(w1));
+#endif
     for (std::size_t r = 0; r < R; ++r) {
       widen8(x0, x + r * stride + j);
       widen8(x1, x + r * stride + j + kLanes);

@@ -18,6 +18,8 @@
 
 #include <cstddef>
 
+#include "base/weight_loads.hpp"
+
 namespace relureg::detail {
 inline namespace x86_64_v3 {
 
@@ -74,7 +76,7 @@ inline double mul_add(double a, double b, double acc) {
 // halves), which with w's four registers fits in the sixteen vector registers.
 template <std::size_t N, bool Fused>
 inline void affine_few(const float* x, std::size_t stride, const double* w, std::size_t d, double b,
-                       double* z, std::ptrdiff_t prefetch_distance) {
+                       double* z, std::ptrdiff_t prefetch_distance, WeightLoads loads) {
   Half2 even[N], odd[N];
   for (std::size_t r = 0; r < N; ++r) even[r] = odd[r] = {_mm256_setzero_pd(), _mm256_setzero_pd()};
   std::size_t j = 0;
@@ -82,7 +84,10 @@ inline void affine_few(const float* x, std::size_t stride, const double* w, std:
     if (prefetch_distance != 0)
       for (std::size_t r = 0; r < N; ++r)
         __builtin_prefetch(x + r * stride + j + prefetch_distance, 0, 2);
-    const Half2 w0 = load_w(w + j), w1 = load_w(w + j + 8);
+    Half2 w0 = load_w(w + j), w1 = load_w(w + j + 8);
+    // Opaque to the compiler, so that it keeps the four halves in registers.
+    if (loads == WeightLoads::per_step)
+      asm("" : "+x"(w0.low), "+x"(w0.high), "+x"(w1.low), "+x"(w1.high));
     for (std::size_t r = 0; r < N; ++r) {
       mul_add<Fused>(even[r], w0, widen_x(x + r * stride + j));
       mul_add<Fused>(odd[r], w1, widen_x(x + r * stride + j + 8));
@@ -120,14 +125,18 @@ inline void affine_few(const float* x, std::size_t stride, const double* w, std:
 
 // z[r] = b + Σ_j w_j x_rj for the R rows x + r·stride: simd_rows.hpp's definition, two rows at a
 // time, with fused multiply-adds or (Fused = false) as a target without FMA computes it.
+// `loads`: weight_loads.hpp.
 template <std::size_t R, bool Fused = true>
 inline void affine_rows(const float* x, std::size_t stride, const double* w, std::size_t d,
-                        double b, double* z, std::ptrdiff_t prefetch_distance = 0) {
+                        double b, double* z, std::ptrdiff_t prefetch_distance = 0,
+                        WeightLoads loads = WeightLoads::per_product) {
   std::size_t r = 0;
   for (; r + 2 <= R; r += 2)
-    avx2_rows::affine_few<2, Fused>(x + r * stride, stride, w, d, b, z + r, prefetch_distance);
+    avx2_rows::affine_few<2, Fused>(x + r * stride, stride, w, d, b, z + r, prefetch_distance,
+                                    loads);
   if (r < R)
-    avx2_rows::affine_few<1, Fused>(x + r * stride, stride, w, d, b, z + r, prefetch_distance);
+    avx2_rows::affine_few<1, Fused>(x + r * stride, stride, w, d, b, z + r, prefetch_distance,
+                                    loads);
 }
 
 // acc[g][j] += Σ_r coef[g][r] x_rj: simd_rows.hpp's definition (rows added in order, one

@@ -15,18 +15,20 @@ namespace {
 using detail::accumulate_rows;
 using detail::affine_rows;
 using detail::mul_add;
+using detail::WeightLoads;
 
 // The row kernels: simd_rows.hpp's for the build's own target, or in a build for any x86-64
 // (RELUREG_LONG_ROWS_V3) the x86-64-v3 ones where the CPU runs them (rows_v3_runs): the same
 // results bit for bit. That build's own code is SSE2, at about half the rate of the x86-64-v3
 // kernels at d = 1000 (docs/performance.md).
-template <std::size_t R>
+template <std::size_t R, WeightLoads kLoads>
 inline void affine(const float* x, std::size_t d, const double* w, double b, double* z,
                    std::ptrdiff_t prefetch_distance = 0) {
 #if defined(RELUREG_LONG_ROWS_V3)
-  if (detail::rows_v3_runs()) return detail::affine_rows_v3(R, x, d, w, d, b, z, prefetch_distance);
+  if (detail::rows_v3_runs())
+    return detail::affine_rows_v3(R, x, d, w, d, b, z, prefetch_distance, kLoads);
 #endif
-  affine_rows<R>(x, d, w, d, b, z, prefetch_distance);
+  affine_rows<R>(x, d, w, d, b, z, prefetch_distance, kLoads);
 }
 template <std::size_t R, std::size_t G>
 inline void accumulate(const float* x, std::size_t d, const double (&coef)[G][R],
@@ -97,8 +99,9 @@ std::ptrdiff_t long_row_prefetch_distance(const RowBlock& blk, std::size_t first
 // Calls tile_fn(first, rows, z, next) for consecutive tiles of the block, in order, with z[k] =
 // w·x + b of row first + k (bit-identical to affine_value). With `prefetch_in_tile_fn` the tile
 // function calls next.prefetch_group() once per kGroup rows (spreading the prefetches over the
-// longer phase); otherwise they are issued while z is computed.
-template <bool prefetch_in_tile_fn, class TileFn>
+// longer phase); otherwise they are issued while z is computed. kLoads: how z reads w
+// (weight_loads.hpp).
+template <bool prefetch_in_tile_fn, WeightLoads kLoads, class TileFn>
 inline void for_each_tile(const RowBlock& blk, const double* w, double b, TileFn&& tile_fn) {
   const std::size_t d = blk.d;
   const std::size_t tile = tile_rows(d);
@@ -110,14 +113,14 @@ inline void for_each_tile(const RowBlock& blk, const double* w, double b, TileFn
     std::size_t r = 0;
     if (const std::ptrdiff_t distance = long_row_prefetch_distance(blk, first, rows)) {
       next = NextTile();
-      affine<kGroup>(x, d, w, b, z, distance);
+      affine<kGroup, kLoads>(x, d, w, b, z, distance);
       r = kGroup;
     }
     for (; r + kGroup <= rows; r += kGroup) {
       if (!prefetch_in_tile_fn) next.prefetch_group();
-      affine<kGroup>(x + r * d, d, w, b, z + r);
+      affine<kGroup, kLoads>(x + r * d, d, w, b, z + r);
     }
-    for (; r < rows; ++r) affine<1>(x + r * d, d, w, b, z + r);
+    for (; r < rows; ++r) affine<1, kLoads>(x + r * d, d, w, b, z + r);
     tile_fn(first, rows, static_cast<const double*>(z), next);
   }
 }
@@ -159,7 +162,7 @@ void relu_stats_block(const RowBlock& blk, const double* w, double b, bool with_
     for (std::size_t g = 0; g < G; ++g)
       for (std::size_t k = 0; k < rows; ++k) grads[g][d] += c[g][k];
   };
-  for_each_tile<true>(
+  for_each_tile<true, WeightLoads::per_step>(
       blk, w, b, [&](std::size_t first, std::size_t rows, const double* z, NextTile& next) {
         const float* x = blk.X + first * d;
         const double* y = blk.y + first;
@@ -242,14 +245,14 @@ double relu_loss(const Engine& engine, const DataSource& data, std::span<const d
       return;
     }
     double sum = 0;
-    for_each_tile<false>(blk, wp, b,
-                         [&](std::size_t first, std::size_t rows, const double* z, NextTile&) {
-                           for (std::size_t k = 0; k < rows; ++k) {
-                             const double residual = (z[k] > 0 ? z[k] : 0.0) - blk.y[first + k];
-                             const double weight = blk.w ? blk.w[first + k] : 1.0;
-                             sum = mul_add(weight * residual, residual, sum);
-                           }
-                         });
+    for_each_tile<false, WeightLoads::per_product>(
+        blk, wp, b, [&](std::size_t first, std::size_t rows, const double* z, NextTile&) {
+          for (std::size_t k = 0; k < rows; ++k) {
+            const double residual = (z[k] > 0 ? z[k] : 0.0) - blk.y[first + k];
+            const double weight = blk.w ? blk.w[first + k] : 1.0;
+            sum = mul_add(weight * residual, residual, sum);
+          }
+        });
     acc[0] += sum;
   })[0];
 }
@@ -261,11 +264,10 @@ void relu_predict(const Engine& engine, const DataSource& data, std::span<const 
   engine.map(data, out, [&](const RowBlock& blk, double* o) {
     if (short_rows) return detail::short_relu_predict_block(blk, wp, b, o);
     // In tiles, four rows at a time (z as affine_value computes it, bit for bit).
-    for_each_tile<false>(blk, wp, b,
-                         [&](std::size_t first, std::size_t rows, const double* z, NextTile&) {
-                           for (std::size_t k = 0; k < rows; ++k)
-                             o[first + k] = z[k] > 0 ? z[k] : 0.0;
-                         });
+    for_each_tile<false, WeightLoads::per_product>(
+        blk, wp, b, [&](std::size_t first, std::size_t rows, const double* z, NextTile&) {
+          for (std::size_t k = 0; k < rows; ++k) o[first + k] = z[k] > 0 ? z[k] : 0.0;
+        });
   });
 }
 
@@ -276,17 +278,17 @@ ScaleFit refit_scale(const Engine& engine, const DataSource& data, std::span<con
   const bool short_rows = detail::short_rows(data.cols());
   const std::vector<double> m = engine.mean(data, 3, [&](const RowBlock& blk, double* acc) {
     if (short_rows) return detail::short_refit_scale_block(blk, blk.w, up, acc);
-    for_each_tile<false>(blk, up, 0.0,
-                         [&](std::size_t first, std::size_t rows, const double* z, NextTile&) {
-                           for (std::size_t k = 0; k < rows; ++k) {
-                             const double y = blk.y[first + k];
-                             const double r = z[k] > 0 ? z[k] : 0.0;
-                             const double weight = blk.w ? blk.w[first + k] : 1.0;
-                             acc[0] += weight * (y * r);
-                             acc[1] += weight * (r * r);
-                             acc[2] += weight * (y * y);
-                           }
-                         });
+    for_each_tile<false, WeightLoads::per_product>(
+        blk, up, 0.0, [&](std::size_t first, std::size_t rows, const double* z, NextTile&) {
+          for (std::size_t k = 0; k < rows; ++k) {
+            const double y = blk.y[first + k];
+            const double r = z[k] > 0 ? z[k] : 0.0;
+            const double weight = blk.w ? blk.w[first + k] : 1.0;
+            acc[0] += weight * (y * r);
+            acc[1] += weight * (r * r);
+            acc[2] += weight * (y * y);
+          }
+        });
   });
   ScaleFit fit;
   fit.scale = m[1] > 0 ? std::clamp(m[0] / m[1], 0.0, max_scale) : 0.0;

@@ -60,28 +60,32 @@ Rows four_rows(std::size_t d, unsigned seed) {
 TEST(SimdRowsAvx2, AffineRowsIsTheDefinitionBitForBit) {
   if (!can_run_v3()) GTEST_SKIP() << "this host or build runs no x86-64-v3 code";
   std::size_t rows_differing_from_a_plain_sum = 0;
+  using detail::WeightLoads;
   for (bool fused : {true, false})
     for (std::size_t d : {1, 3, 4, 5, 7, 8, 9, 12, 15, 16, 17, 23, 24, 31, 33, 100, 129, 1000})
       for (std::size_t count = 1; count <= 4; ++count)
-        for (std::ptrdiff_t prefetch : {std::ptrdiff_t{0}, std::ptrdiff_t(4 * d)}) {
-          const Rows rows = four_rows(d, static_cast<unsigned>(d * 10 + count));
-          const double b = 0.25;
-          // Room past the rows for the prefetches (they read nothing, but stay in the buffer).
-          std::vector<float> x(rows.x);
-          x.resize(8 * d);
-          double z[4] = {};
-          testing::affine_rows_v3(fused, count, x.data(), d, rows.w.data(), d, b, z, prefetch);
-          for (std::size_t r = 0; r < count; ++r) {
-            const double want = definition(fused, x.data() + r * d, rows.w.data(), d, b);
-            EXPECT_EQ(z[r], want) << (fused ? "fused" : "not fused") << ", d = " << d
-                                  << ", rows = " << count << ", row " << r;
-            double plain = b;
-            for (std::size_t j = 0; j < d; ++j) plain += rows.w[j] * x[r * d + j];
-            rows_differing_from_a_plain_sum += plain != want;
+        for (std::ptrdiff_t prefetch : {std::ptrdiff_t{0}, std::ptrdiff_t(4 * d)})
+          for (WeightLoads loads : {WeightLoads::per_product, WeightLoads::per_step}) {
+            const Rows rows = four_rows(d, static_cast<unsigned>(d * 10 + count));
+            const double b = 0.25;
+            // Room past the rows for the prefetches (they read nothing, but stay in the buffer).
+            std::vector<float> x(rows.x);
+            x.resize(8 * d);
+            double z[4] = {};
+            testing::affine_rows_v3(fused, count, x.data(), d, rows.w.data(), d, b, z, prefetch,
+                                    loads);
+            for (std::size_t r = 0; r < count; ++r) {
+              const double want = definition(fused, x.data() + r * d, rows.w.data(), d, b);
+              EXPECT_EQ(z[r], want)
+                  << (fused ? "fused" : "not fused") << ", d = " << d << ", rows = " << count
+                  << ", row " << r << (loads == WeightLoads::per_step ? ", w per step" : "");
+              double plain = b;
+              for (std::size_t j = 0; j < d; ++j) plain += rows.w[j] * x[r * d + j];
+              rows_differing_from_a_plain_sum += plain != want;
+            }
           }
-        }
   // The comparison can tell one order of the additions from another.
-  EXPECT_GT(rows_differing_from_a_plain_sum, 40u);
+  EXPECT_GT(rows_differing_from_a_plain_sum, 80u);
 }
 
 TEST(SimdRowsAvx2, AccumulateRowsAddsTheRowsInOrder) {
