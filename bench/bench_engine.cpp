@@ -11,6 +11,7 @@
 #include <random>
 
 #include "base/cpu_level.hpp"
+#include "kernels/moments.hpp"
 #include "kernels/short_rows.hpp"
 #include "learners/learners.hpp"
 #include "relureg/engine.hpp"
@@ -343,6 +344,9 @@ class RatioReporter : public benchmark::ConsoleReporter {
         << " (d <= " << longest << "; this CPU and build run:";
     for (const auto isa : rd::runnable_short_row_isas()) out << " " << short_row_isa_name(isa);
     out << ")\n";
+    const rd::MomentKernels& moments = rd::moment_kernels();
+    out << "moments kernels: " << moments.name << " (d <= " << moments.max_features
+        << "; tiled beyond d = " << moments.register_features << ")\n";
     out << "short-row prefetch for d > 16: "
         << (rd::short_row_l2_prefetch()
                 ? "1 KB ahead into L1 and 8 KB ahead into L2\n"

@@ -121,8 +121,8 @@ def bench_section(bench_text, avx2_text=None, subset_text=None, avx2_subset_text
     isa = isa or build_isa(bench_text)
     lines = bench_text.strip().splitlines()
     summary = [line for line in lines
-               if line.startswith(("short-row kernels", "short-row prefetch", "bandwidth",
-                                   "2 threads", "in cache", "target"))]
+               if line.startswith(("short-row kernels", "moments kernels", "short-row prefetch",
+                                   "bandwidth", "2 threads", "in cache", "target"))]
     table = [line for line in lines if line.startswith(("BM_", "Benchmark", "---"))
              and not line.split()[0].endswith(("_mean", "_cv", "_min", "_max"))]
     out = ["## 4. The fused pass against a streaming read (`build/bench_engine`)", "",

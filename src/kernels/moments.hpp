@@ -1,20 +1,44 @@
 // The moments pass for short rows: Σ w x xᵀ, Σ w y x, Σ w x and Σ w y of a block without a
-// matrix library.
+// matrix library, in the instruction-set variant chosen for this CPU.
 #pragma once
 
 #include <cstddef>
+#include <vector>
 
 #include "relureg/dataset.hpp"
 
 namespace relureg::detail {
 
-// Rows of at most this many features take short_moments_block; longer ones a matrix rank update.
-inline constexpr std::size_t kShortMomentFeatures = 16;
+// The longest rows any variant's kernels take.
+inline constexpr std::size_t kMaxMomentFeatures = 64;
 
-// Adds the block's Σ w x xᵀ (lower triangle only, column-major d×d at acc), Σ w y x (acc + d²),
-// Σ w x (acc + d² + d) and Σ w y (acc + d² + 2d), with w the block's sample weights (1 without).
+// One instruction-set variant of the kernels (moments_isa_*.cpp). Both add the block's
+// Σ w x xᵀ (lower triangle only, column-major d×d at acc), Σ w y x (acc + d²), Σ w x
+// (acc + d² + d) and Σ w y (acc + d² + 2d), with w the block's sample weights (1 without).
 // Rows are added in order, in double, each entry's own sum: the result depends on the block's
-// rows only. 1 ≤ blk.d ≤ kShortMomentFeatures; the upper triangle of acc is left alone.
+// rows only. The upper triangle of acc is left alone.
+struct MomentKernels {
+  const char* name;
+  // The variant's choice between its two kernels; 1 ≤ blk.d ≤ max_features.
+  void (*block)(const RowBlock& blk, double* acc);
+  // The tiled kernel alone (1 ≤ blk.d ≤ kMaxMomentFeatures): the block's rows buffered in double
+  // and the triangle added tile by tile. Bit for bit the other kernel's sums wherever both run
+  // (every entry is the same products added in the same order).
+  void (*tiled)(const RowBlock& blk, double* acc);
+  // Rows of at most this many features take the kernel that keeps every accumulator in
+  // registers, longer ones the tiled one.
+  std::size_t register_features;
+  // The longest rows `block` takes; longer ones take a matrix rank update (learners/moment.cpp).
+  std::size_t max_features;
+};
+
+// The variants this CPU runs, best first (x86-64-v4, x86-64-v3 where the build has them, then
+// the build's own flags), and the first of them.
+const std::vector<const MomentKernels*>& moment_kernel_variants();
+const MomentKernels& moment_kernels();
+
+// moment_kernels().block, and its limit.
 void short_moments_block(const RowBlock& blk, double* acc);
+std::size_t short_moment_features();
 
 }  // namespace relureg::detail

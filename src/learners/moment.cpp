@@ -114,10 +114,10 @@ class MomentLearner final : public ParamLearner<MomentParams> {
 };
 
 // Σ x xᵀ (lower triangle), Σ y x, Σ x, Σ y of one block (weighted: Σ w x xᵀ, ...), added to acc
-// laid out as [d×d, d, d, 1], for rows longer than kShortMomentFeatures (shorter ones take
-// short_moments_block, about twice as fast at d = 10: the rank update's packing costs more than
-// its arithmetic there). Converted in the block's own (row-major) layout: an element-wise
-// copy into a column-major matrix took twice as long as the rank update itself.
+// laid out as [d×d, d, d, 1], for rows longer than short_moment_features() (shorter ones take
+// short_moments_block, faster there: the rank update's packing costs more than its arithmetic
+// at small d). Converted in the block's own (row-major) layout: an element-wise copy into a
+// column-major matrix took twice as long as the rank update itself.
 using RowMajorFloats = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
 using RowMajorDoubles = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
 
@@ -168,7 +168,7 @@ DataMoments data_moments(const Engine& engine, const DataSource& data) {
   // Layout: [Σ x xᵀ (d×d, lower triangle filled), Σ y x (d), Σ x (d), Σ y].
   const std::size_t width = d * d + 2 * d + 1;
   const std::vector<double> m = engine.mean(data, width, [](const RowBlock& blk, double* acc) {
-    if (blk.d <= kShortMomentFeatures) return short_moments_block(blk, acc);
+    if (blk.d <= short_moment_features()) return short_moments_block(blk, acc);
     const auto [xb, yb] = block_matrices(blk);
     add_block_moments(blk, xb, yb, acc);
   });

@@ -1,9 +1,10 @@
-// The short-row moments kernel: Σ w x xᵀ (lower triangle), Σ w y x, Σ w x, Σ w y against a
-// long-double reference, with and without weights, at every chunk boundary; and data_moments
-// through it for any thread count.
+// The short-row moments kernels: Σ w x xᵀ (lower triangle), Σ w y x, Σ w x, Σ w y against a
+// long-double reference, with and without weights, at every chunk boundary, in every variant this
+// CPU runs; and data_moments through them for any thread count.
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <string>
 #include <vector>
 
 #include "kernels/moments.hpp"
@@ -31,59 +32,95 @@ std::vector<long double> reference(const Dataset& data, std::size_t rows, const 
   return acc;
 }
 
+// Every variant this CPU runs, both its kernels: the reference sums at every chunk boundary (4
+// and 8 lanes) up to the longest rows, with and without weights, and the upper triangle untouched.
 TEST(MomentsKernel, MatchesTheReferenceAtEveryChunkBoundaryAndLeavesTheUpperTriangle) {
-  for (const std::size_t d : {1, 2, 3, 4, 5, 7, 8, 9, 10, 12, 13, 15, 16}) {
-    for (const bool weighted : {false, true}) {
-      const std::size_t rows = 301;  // odd: the kernel's last row is added alone
-      Dataset data = testing::GaussianDraws(d).noise_rows(rows, d);
-      std::vector<double> weights(rows);
-      for (std::size_t r = 0; r < rows; ++r) weights[r] = (r % 5 == 0) ? 0.0 : 0.5 + (r % 3);
-      RowBlock blk{data.X.data(), data.y.data(), rows, d, 0, weighted ? weights.data() : nullptr};
-      std::vector<double> acc(d * d + 2 * d + 1, 0.0);
-      acc[0 + (d - 1) * d] = (d > 1) ? 7.0 : 0.0;  // an upper-triangle entry (row 0, column d−1)
-      detail::short_moments_block(blk, acc.data());
-      const std::vector<long double> want =
-          reference(data, rows, weighted ? weights.data() : nullptr);
-      long double scale = 0;
-      for (long double v : want) scale = std::max(scale, std::abs(v));
-      for (std::size_t k = 0; k < acc.size(); ++k) {
-        const std::size_t i = k % d, j = k / d;
-        if (k < d * d && i < j) {
-          EXPECT_EQ(acc[k], (i == 0 && j == d - 1) ? 7.0 : 0.0) << "d " << d << " entry " << k;
-          continue;
+  for (const detail::MomentKernels* variant : detail::moment_kernel_variants()) {
+    for (const std::size_t d : {1,  2,  3,  4,  5,  7,  8,  9,  10, 12, 13, 15, 16, 17,
+                                20, 23, 24, 25, 31, 32, 33, 40, 47, 48, 49, 57, 63, 64}) {
+      for (const bool weighted : {false, true}) {
+        for (const bool tiled : {false, true}) {
+          if (!tiled && d > variant->max_features) continue;
+          // Odd, and not a whole number of the tiled kernel's 32-row buffers.
+          const std::size_t rows = 301;
+          Dataset data = testing::GaussianDraws(d).noise_rows(rows, d);
+          std::vector<double> weights(rows);
+          for (std::size_t r = 0; r < rows; ++r) weights[r] = (r % 5 == 0) ? 0.0 : 0.5 + (r % 3);
+          RowBlock blk{
+              data.X.data(), data.y.data(), rows, d, 0, weighted ? weights.data() : nullptr};
+          std::vector<double> acc(d * d + 2 * d + 1, 0.0);
+          acc[0 + (d - 1) * d] =
+              (d > 1) ? 7.0 : 0.0;  // an upper-triangle entry (row 0, column d−1)
+          (tiled ? variant->tiled : variant->block)(blk, acc.data());
+          const std::vector<long double> want =
+              reference(data, rows, weighted ? weights.data() : nullptr);
+          long double scale = 0;
+          for (long double v : want) scale = std::max(scale, std::abs(v));
+          const std::string where = std::string(variant->name) + (tiled ? " tiled" : "") + " d " +
+                                    std::to_string(d) + (weighted ? " weighted" : "");
+          for (std::size_t k = 0; k < acc.size(); ++k) {
+            const std::size_t i = k % d, j = k / d;
+            if (k < d * d && i < j) {
+              EXPECT_EQ(acc[k], (i == 0 && j == d - 1) ? 7.0 : 0.0) << where << " entry " << k;
+              continue;
+            }
+            EXPECT_NEAR(acc[k], static_cast<double>(want[k]), 1e-13 * static_cast<double>(scale))
+                << where << " entry " << k;
+          }
         }
-        EXPECT_NEAR(acc[k], static_cast<double>(want[k]), 1e-13 * static_cast<double>(scale))
-            << "d " << d << " weighted " << weighted << " entry " << k;
+      }
+    }
+  }
+}
+
+// Where a variant keeps every accumulator in registers, its tiled kernel gives the same sums bit
+// for bit: every entry is the same products added in the same order.
+TEST(MomentsKernel, TiledKernelIsTheRegisterKernelBitForBit) {
+  for (const detail::MomentKernels* variant : detail::moment_kernel_variants()) {
+    ASSERT_GE(variant->register_features, 8u) << variant->name;
+    for (std::size_t d = 1; d <= variant->register_features; ++d) {
+      for (const bool weighted : {false, true}) {
+        const std::size_t rows = 157;
+        Dataset data = testing::GaussianDraws(d + 40).noise_rows(rows, d);
+        std::vector<double> weights(rows);
+        for (std::size_t r = 0; r < rows; ++r) weights[r] = 0.25 + 0.1 * static_cast<double>(r % 7);
+        RowBlock blk{data.X.data(), data.y.data(), rows, d, 0, weighted ? weights.data() : nullptr};
+        std::vector<double> registers(d * d + 2 * d + 1, 0.0), tiled(registers);
+        variant->block(blk, registers.data());
+        variant->tiled(blk, tiled.data());
+        EXPECT_EQ(registers, tiled) << variant->name << " d " << d << " weighted " << weighted;
       }
     }
   }
 }
 
 // data_moments (the engine's pass that moment, dktz22, gv25 and wzdd23 read) over several blocks
-// with this kernel: the means of the reference sums, both triangles, and bit-identical results
-// for 1 and 2 threads.
+// with these kernels (d = 10 the register one, d = 40 the tiled one): the means of the reference
+// sums, both triangles, and bit-identical results for 1 and 2 threads.
 TEST(MomentsKernel, DataMomentsAreTheMeansForAnyThreadCount) {
-  const std::size_t n = 3 * kBlockRows + 77, d = 10;
-  const Dataset data = testing::GaussianDraws(5).noise_rows(n, d);
-  const std::vector<long double> sums = reference(data, n, nullptr);
-  const auto moments_with = [&](int threads) {
-    return detail::data_moments(Engine(EngineOptions{threads}), data.view());
-  };
-  const detail::DataMoments one = moments_with(1), two = moments_with(2);
-  EXPECT_EQ(one.second, two.second);
-  EXPECT_EQ(one.xy, two.xy);
-  EXPECT_EQ(one.mean_x, two.mean_x);
-  EXPECT_EQ(one.mean_y, two.mean_y);
-  for (std::size_t j = 0; j < d; ++j) {
-    for (std::size_t i = j; i < d; ++i) {
-      const double want = static_cast<double>(sums[i + j * d] / n);
-      EXPECT_NEAR(one.second[i + j * d], want, 1e-14) << i << "," << j;
-      EXPECT_EQ(one.second[j + i * d], one.second[i + j * d]);
+  for (const std::size_t d : {std::size_t{10}, std::size_t{40}}) {
+    const std::size_t n = 3 * kBlockRows + 77;
+    const Dataset data = testing::GaussianDraws(5).noise_rows(n, d);
+    const std::vector<long double> sums = reference(data, n, nullptr);
+    const auto moments_with = [&](int threads) {
+      return detail::data_moments(Engine(EngineOptions{threads}), data.view());
+    };
+    const detail::DataMoments one = moments_with(1), two = moments_with(2);
+    EXPECT_EQ(one.second, two.second);
+    EXPECT_EQ(one.xy, two.xy);
+    EXPECT_EQ(one.mean_x, two.mean_x);
+    EXPECT_EQ(one.mean_y, two.mean_y);
+    for (std::size_t j = 0; j < d; ++j) {
+      for (std::size_t i = j; i < d; ++i) {
+        const double want = static_cast<double>(sums[i + j * d] / n);
+        EXPECT_NEAR(one.second[i + j * d], want, 1e-14) << i << "," << j;
+        EXPECT_EQ(one.second[j + i * d], one.second[i + j * d]);
+      }
+      EXPECT_NEAR(one.xy[j], static_cast<double>(sums[d * d + j] / n), 1e-14);
+      EXPECT_NEAR(one.mean_x[j], static_cast<double>(sums[d * d + d + j] / n), 1e-14);
     }
-    EXPECT_NEAR(one.xy[j], static_cast<double>(sums[d * d + j] / n), 1e-14);
-    EXPECT_NEAR(one.mean_x[j], static_cast<double>(sums[d * d + d + j] / n), 1e-14);
+    EXPECT_NEAR(one.mean_y, static_cast<double>(sums[d * d + 2 * d] / n), 1e-14);
   }
-  EXPECT_NEAR(one.mean_y, static_cast<double>(sums[d * d + 2 * d] / n), 1e-14);
 }
 
 }  // namespace

@@ -1,0 +1,285 @@
+// The moments pass for short rows (d ≤ 64): each row's outer product added in vector chunks.
+//
+// Included by the moments_isa_*.cpp files, each compiled for one instruction set, inside nothing:
+// everything here is in an anonymous namespace, so that each translation unit keeps its own copy
+// (one compiled for AVX-512 must never stand in for another's). Each defines its MomentKernels
+// from moments_block and moments_tiled_block.
+#pragma once
+
+#include <algorithm>
+#include <cstring>
+
+#if defined(__AVX__)
+#include <immintrin.h>
+#endif
+
+#include "kernels/moments.hpp"
+
+namespace relureg::detail {
+namespace {
+
+// Doubles per vector: one AVX-512 register, else one AVX2 (or two SSE2) register, so that the
+// accumulators never are pairs of registers that the compiler spills.
+#if defined(__AVX512F__)
+constexpr std::size_t W = 8;
+#else
+constexpr std::size_t W = 4;
+#endif
+using Lanes = double __attribute__((vector_size(8 * W)));
+using FloatLanes = float __attribute__((vector_size(4 * W)));
+
+// Vectors by reference only: by value their ABI would depend on -march (simd_rows.hpp).
+[[gnu::always_inline]] inline void broadcast(Lanes& out, double v) {
+  out = v - Lanes{};  // v − (+0) is v for every v, −0 included: a plain broadcast
+}
+// a·b rounded to double, never fused into a following addition: both kernels add Σ w y alike
+// (GCC fused it in one of them and not in the other).
+[[gnu::always_inline]] inline double rounded_product(double a, double b) {
+  double product = a * b;
+  asm("" : "+m"(product));  // through memory: any target
+  return product;
+}
+// The `count` ≤ W floats at x widened to double, zero-padded (nothing read past them). Masked:
+// a masked load where the build has one (the tiled kernel, whose row length is not a constant:
+// element by element GCC built the vector through the stack, which took the tiled kernel at
+// d = 17 from 8.7 to 13.9 ns per row in cache); otherwise element by element (the register
+// kernel, where count is a constant: a masked load was slower there, 1.65 → 1.94 ns at d = 4).
+template <bool Masked = false>
+[[gnu::always_inline]] inline void widen(Lanes& out, const float* x, std::size_t count) {
+  if (count == W) {
+    FloatLanes f;
+    std::memcpy(&f, x, sizeof f);
+    out = __builtin_convertvector(f, Lanes);
+    return;
+  }
+#if defined(__AVX512F__)
+  if constexpr (Masked) {
+    // Zeros and GCC's own conversion, where the intrinsics GCC 12 warns about (PR 105593).
+    const __mmask8 mask = static_cast<__mmask8>((1u << count) - 1);
+    out = __builtin_convertvector(
+        reinterpret_cast<FloatLanes>(_mm256_mask_loadu_ps(_mm256_setzero_ps(), mask, x)), Lanes);
+    return;
+  }
+#elif defined(__AVX__)
+  if constexpr (Masked) {
+    const __m128i lanes = _mm_setr_epi32(0, 1, 2, 3);
+    const __m128i mask = _mm_cmplt_epi32(lanes, _mm_set1_epi32(static_cast<int>(count)));
+    out = __builtin_convertvector(reinterpret_cast<FloatLanes>(_mm_maskload_ps(x, mask)), Lanes);
+    return;
+  }
+#endif
+  out = Lanes{};
+  for (std::size_t k = 0; k < count; ++k) out[k] = static_cast<double>(x[k]);
+}
+
+// Row i of Σ w x xᵀ, columns 0..W·⌈(i+1)/W⌉ − 1, kept in C chunks of W lanes (lanes past the
+// diagonal are summed too and never read); rows added in order. D: the row length, a constant, so
+// that the compiler unrolls the row and keeps the accumulators in registers (beyond 16 features
+// they no longer fit: moments_tiled). Weighted: blk.w is not null.
+template <std::size_t C, std::size_t D, bool Weighted>
+void moments_rows(const RowBlock& blk, double* acc) {
+  constexpr std::size_t d = D, rest = d - W * (C - 1);
+  Lanes second[W * C][C], xy[C], sx[C];
+  for (std::size_t i = 0; i < d; ++i)
+    for (std::size_t c = 0; c < C; ++c) second[i][c] = Lanes{};
+  for (std::size_t c = 0; c < C; ++c) xy[c] = sx[c] = Lanes{};
+  double sy = 0;
+  for (std::size_t r = 0; r < blk.rows; ++r) {
+    const float* row = blk.X + r * d;
+    const double w = Weighted ? blk.w[r] : 1.0, y = blk.y[r];
+    Lanes x[C];  // the row in double, its last chunk zero-padded
+    for (std::size_t c = 0; c < C; ++c) widen(x[c], row + W * c, c + 1 < C ? W : rest);
+    for (std::size_t i = 0; i < d; ++i) {
+      const double xi = row[i];  // broadcast from the row itself: no lane to extract
+      Lanes a;
+      broadcast(a, Weighted ? w * xi : xi);
+      for (std::size_t c = 0; c <= i / W; ++c) second[i][c] += a * x[c];
+    }
+    Lanes wv, yv;
+    broadcast(wv, w);
+    broadcast(yv, y);
+    for (std::size_t c = 0; c < C; ++c) {
+      const Lanes wx = Weighted ? wv * x[c] : x[c];
+      xy[c] += yv * wx;
+      sx[c] += wx;
+    }
+    sy += Weighted ? rounded_product(w, y) : y;
+  }
+  for (std::size_t j = 0; j < d; ++j)
+    for (std::size_t i = j; i < d; ++i) acc[i + j * d] += second[i][j / W][j % W];
+  for (std::size_t j = 0; j < d; ++j) {
+    acc[d * d + j] += xy[j / W][j % W];
+    acc[d * d + d + j] += sx[j / W][j % W];
+  }
+  acc[d * d + 2 * d] += sy;
+}
+
+// The kernel for d = D, else for D + 1, …, up to 16 (d a constant each).
+template <std::size_t D>
+void moments_of_length(const RowBlock& blk, double* acc) {
+  if constexpr (D < 16) {
+    if (blk.d != D) return moments_of_length<D + 1>(blk, acc);
+  }
+  if (blk.w != nullptr) return moments_rows<(D + W - 1) / W, D, true>(blk, acc);
+  moments_rows<(D + W - 1) / W, D, false>(blk, acc);
+}
+
+// The tiled kernel's shape. A tile is kTileFeatures features (rows i of Σ x xᵀ, within one chunk
+// so that they share their chunk count) times up to kTileChunks chunks of W columns: its
+// accumulators, one chunk of each buffered row per tile chunk and one broadcast per feature fit
+// in the registers (16 + 4 + 1 of AVX-512's 32, 8 + 2 + 1 of AVX2's 16). kBufferRows rows are
+// widened at a time, so that the tiles read them from L1.
+constexpr std::size_t kTileFeatures = 4;
+constexpr std::size_t kTileChunks = W == 8 ? 4 : 2;
+constexpr std::size_t kBufferRows = 32;
+constexpr std::size_t kMaxChunks = (kMaxMomentFeatures + W - 1) / W;
+static_assert(W % kTileFeatures == 0, "a tile's features share their chunk count");
+
+// Adds rows [0, rows) of the widened buffer to the tile of features i0 … i0 + kTileFeatures − 1
+// and chunks c0 … c0 + Chunks − 1: entry (i, c) += scaled[r][i] · x[r][chunk c], rows in order.
+template <std::size_t Chunks>
+void add_tile(const double* x, const double* scaled, std::size_t stride, std::size_t rows,
+              std::size_t i0, std::size_t c0, Lanes* second) {
+  Lanes tile[kTileFeatures][Chunks];
+#pragma GCC unroll 8
+  for (std::size_t f = 0; f < kTileFeatures; ++f)
+    for (std::size_t c = 0; c < Chunks; ++c) tile[f][c] = second[(i0 + f) * kMaxChunks + c0 + c];
+  for (std::size_t r = 0; r < rows; ++r) {
+    Lanes chunk[Chunks];
+#pragma GCC unroll 8
+    for (std::size_t c = 0; c < Chunks; ++c) {
+      std::memcpy(&chunk[c], x + r * stride + (c0 + c) * W, sizeof(Lanes));
+#if defined(__AVX__)
+      // (A vector is one register from AVX on; SSE2 needs two.) Opaque to the compiler, so that it
+      // loads each chunk once rather than once per feature (as a memory operand of every
+      // multiply-add: twice the loads).
+      asm("" : "+v"(chunk[c]));
+#endif
+    }
+#pragma GCC unroll 8
+    for (std::size_t f = 0; f < kTileFeatures; ++f) {
+      Lanes a;
+      broadcast(a, scaled[r * stride + i0 + f]);
+#pragma GCC unroll 8
+      for (std::size_t c = 0; c < Chunks; ++c) tile[f][c] += a * chunk[c];
+    }
+  }
+#pragma GCC unroll 8
+  for (std::size_t f = 0; f < kTileFeatures; ++f)
+    for (std::size_t c = 0; c < Chunks; ++c) second[(i0 + f) * kMaxChunks + c0 + c] = tile[f][c];
+}
+
+// add_tile<Chunks> for Chunks = count (1 ≤ count ≤ kTileChunks).
+template <std::size_t Chunks = 1>
+void add_tile_of(std::size_t count, const double* x, const double* scaled, std::size_t stride,
+                 std::size_t rows, std::size_t i0, std::size_t c0, Lanes* second) {
+  if constexpr (Chunks < kTileChunks) {
+    if (count > Chunks)
+      return add_tile_of<Chunks + 1>(count, x, scaled, stride, rows, i0, c0, second);
+  }
+  add_tile<Chunks>(x, scaled, stride, rows, i0, c0, second);
+}
+
+// The tiled kernel (any d ≤ kMaxMomentFeatures): kBufferRows rows at a time are widened into a
+// buffer of whole zero-padded chunks (with weights, a second one holds w·x), their Σ y x, Σ x and
+// Σ y added as they are; then every tile of the lower triangle's chunks adds them in order. Each
+// entry is the same sum, in the same order, of the same products as moments_rows', so the two
+// kernels agree bit for bit; this one keeps its accumulators in memory between buffers, which
+// lets rows longer than 16 features keep the vector arithmetic that a rank update's packing
+// costs more than at these d.
+// The chunk count is a constant, so that Σ y x and Σ x stay in registers.
+template <std::size_t Chunks, bool Weighted>
+void moments_tiled(const RowBlock& blk, double* acc) {
+  constexpr std::size_t chunks = Chunks, stride = Chunks * W;
+  const std::size_t d = blk.d;
+  const std::size_t features = (d + kTileFeatures - 1) / kTileFeatures * kTileFeatures;
+  alignas(64) Lanes second[kMaxMomentFeatures * kMaxChunks];
+  for (std::size_t k = 0; k < features * kMaxChunks; ++k) second[k] = Lanes{};
+  alignas(64) double x[kBufferRows * kMaxChunks * W];
+  alignas(64) double weighted_x[Weighted ? kBufferRows * kMaxChunks * W : 1];
+  const double* scaled = Weighted ? weighted_x : x;
+  Lanes xy[Chunks], sx[Chunks];
+  for (std::size_t c = 0; c < chunks; ++c) xy[c] = sx[c] = Lanes{};
+  double sy = 0;
+  for (std::size_t first = 0; first < blk.rows; first += kBufferRows) {
+    const std::size_t rows = std::min(kBufferRows, blk.rows - first);
+    for (std::size_t r = 0; r < rows; ++r) {
+      const float* row = blk.X + (first + r) * d;
+      // The row one buffer ahead, requested now: the tiles' arithmetic leaves the memory idle.
+      for (std::size_t byte = 0; byte < d * sizeof(float); byte += 64)
+        __builtin_prefetch(reinterpret_cast<const char*>(row + kBufferRows * d) + byte, 0, 3);
+      double* out = x + r * stride;
+      const double w = Weighted ? blk.w[first + r] : 1.0, y = blk.y[first + r];
+      Lanes wv, yv;
+      broadcast(wv, w);
+      broadcast(yv, y);
+#pragma GCC unroll 16
+      for (std::size_t c = 0; c < chunks; ++c) {
+        Lanes v;
+        widen<true>(v, row + W * c, c + 1 < chunks ? W : d - W * c);
+        std::memcpy(out + W * c, &v, sizeof v);
+        const Lanes wx = Weighted ? wv * v : v;
+        if constexpr (Weighted) std::memcpy(weighted_x + r * stride + W * c, &wx, sizeof wx);
+        xy[c] += yv * wx;
+        sx[c] += wx;
+      }
+      sy += Weighted ? rounded_product(w, y) : y;
+    }
+    for (std::size_t i0 = 0; i0 < features; i0 += kTileFeatures) {
+      const std::size_t tile_chunks = i0 / W + 1;  // the chunks up to feature i0's diagonal
+      for (std::size_t c0 = 0; c0 < tile_chunks; c0 += kTileChunks) {
+        add_tile_of(std::min(kTileChunks, tile_chunks - c0), x, scaled, stride, rows, i0, c0,
+                    second);
+      }
+    }
+  }
+  for (std::size_t j = 0; j < d; ++j)
+    for (std::size_t i = j; i < d; ++i) acc[i + j * d] += second[i * kMaxChunks + j / W][j % W];
+      // Lanes read at constant indices only: a runtime index would keep xy and sx in memory.
+#pragma GCC unroll 128
+  for (std::size_t k = 0; k < Chunks * W; ++k) {
+    if (k >= d) break;
+    acc[d * d + k] += xy[k / W][k % W];
+    acc[d * d + d + k] += sx[k / W][k % W];
+  }
+  acc[d * d + 2 * d] += sy;
+}
+
+// moments_tiled for the block's chunk count (Chunks, else Chunks + 1, … up to kMaxChunks).
+template <std::size_t Chunks = 1>
+void tiled_with_chunks(const RowBlock& blk, double* acc) {
+  if constexpr (Chunks < kMaxChunks) {
+    if (blk.d > Chunks * W) return tiled_with_chunks<Chunks + 1>(blk, acc);
+  }
+  if (blk.w != nullptr) return moments_tiled<Chunks, true>(blk, acc);
+  moments_tiled<Chunks, false>(blk, acc);
+}
+
+// Rows of at most kRegisterFeatures features take moments_rows, longer ones moments_tiled, and
+// the variant takes rows of at most kVariantFeatures features (longer ones a rank update). With
+// AVX or AVX-512 the tiled kernel was faster than moments_rows beyond 8 features (in cache, ns per
+// row, moments_rows / tiled: AVX-512 d = 10 6.8 / 4.8, 12 7.8 / 4.8, 16 5.8 / 6.1; x86-64-v3
+// d = 8 5.5 / 8.6, 10 16.7 / 5.9, 16 26.1 / 9.5) and than the rank update at every d up to 64
+// (AVX-512 d = 32 15.2 / 38.4, 64 60.0 / 120.5; x86-64-v3 28.5 / 53.4 and 97.7 / 170.3). With
+// SSE2 only, whose vectors are pairs of registers, it was slower than the rank update (d = 32
+// 110 against 90, d = 64 407 against 317), so such a build keeps moments_rows up to 16 features
+// and the rank update beyond, as before the tiled kernel.
+#if defined(__AVX__)
+constexpr std::size_t kRegisterFeatures = 8, kVariantFeatures = kMaxMomentFeatures;
+#else
+constexpr std::size_t kRegisterFeatures = 16, kVariantFeatures = 16;
+#endif
+
+// Σ w x xᵀ, Σ w y x, Σ w x, Σ w y of a block of 1 ≤ d ≤ kVariantFeatures features.
+void moments_block(const RowBlock& blk, double* acc) {
+  if (blk.d <= kRegisterFeatures) return moments_of_length<1>(blk, acc);
+  tiled_with_chunks(blk, acc);
+}
+
+// The same by the tiled kernel at any 1 ≤ d ≤ kMaxMomentFeatures.
+void moments_tiled_block(const RowBlock& blk, double* acc) {
+  tiled_with_chunks(blk, acc);
+}
+
+}  // namespace
+}  // namespace relureg::detail
