@@ -1,6 +1,6 @@
 // The moments pass for short rows (d ≤ 64): each row's outer product added in vector chunks.
 //
-// Included by the moments_isa_*.cpp files, each compiled for one instruction set, inside nothing:
+// Included at file scope by the moments_isa_*.cpp files, each compiled for one instruction set:
 // everything here is in an anonymous namespace, so that each translation unit keeps its own copy
 // (one compiled for AVX-512 must never stand in for another's). Each defines its MomentKernels
 // from moments_block and moments_tiled_block.
@@ -233,9 +233,11 @@ void moments_tiled(const RowBlock& blk, double* acc) {
       }
     }
   }
-  for (std::size_t j = 0; j < d; ++j)
+  for (std::size_t j = 0; j < d; ++j) {
     for (std::size_t i = j; i < d; ++i) acc[i + j * d] += second[i * kMaxChunks + j / W][j % W];
-      // Lanes read at constant indices only: a runtime index would keep xy and sx in memory.
+  }
+  // xy's and sx's lanes are read at constant indices only (the loop unrolled): a runtime index
+  // would keep them in memory.
 #pragma GCC unroll 128
   for (std::size_t k = 0; k < Chunks * W; ++k) {
     if (k >= d) break;
