@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <utility>
+#include <vector>
 
 #include "descent.hpp"
 #include "halfspace_common.hpp"
@@ -150,6 +151,28 @@ std::pair<RowMajorDoubles, Eigen::VectorXd> block_matrices(const RowBlock& blk) 
           Eigen::Map<const Eigen::VectorXd>(blk.y, rows)};
 }
 
+// For rows of at most short_moment_features(): the active rows' Σ w x xᵀ (lower triangle) and
+// Σ w y x of a block, added at out (laid out as [d×d, d]), by the short-row moments kernel over
+// a copy of those rows.
+void add_active_short_moments(const RowBlock& blk, const std::vector<Eigen::Index>& active,
+                              double* out) {
+  const std::size_t d = blk.d, rows = active.size();
+  std::vector<float> x(rows * d);
+  std::vector<double> y(rows), w(blk.w != nullptr ? rows : 0);
+  for (std::size_t k = 0; k < rows; ++k) {
+    const std::size_t r = static_cast<std::size_t>(active[k]);
+    std::copy_n(blk.X + r * d, d, x.begin() + static_cast<std::ptrdiff_t>(k * d));
+    y[k] = blk.y[r];
+    if (blk.w != nullptr) w[k] = blk.w[r];
+  }
+  const RowBlock copy{x.data(), y.data(), rows, d, 0, blk.w != nullptr ? w.data() : nullptr};
+  std::vector<double> sums(d * d + 2 * d + 1, 0.0);
+  short_moments_block(copy, sums.data());
+  for (std::size_t j = 0; j < d; ++j)
+    for (std::size_t i = j; i < d; ++i) out[i + j * d] += sums[i + j * d];
+  for (std::size_t j = 0; j < d; ++j) out[d * d + j] += sums[d * d + j];
+}
+
 DataMoments unpack_moments(const std::vector<double>& m, std::size_t d) {
   DataMoments out;
   out.second.resize(d * d);
@@ -183,7 +206,12 @@ RefitMoments moments_with_refit(const Engine& engine, const DataSource& data) {
   const std::vector<double> m =
       engine.mean(data, width, [d, base](const RowBlock& blk, double* acc) {
         const auto [xb, yb] = block_matrices(blk);
-        add_block_moments(blk, xb, yb, acc);  // acc starts at zero: these are the block's own sums
+        const bool short_rows = d <= short_moment_features();
+        // acc starts at zero: these are the block's own sums.
+        if (short_rows)
+          short_moments_block(blk, acc);
+        else
+          add_block_moments(blk, xb, yb, acc);
         const Eigen::Index n = static_cast<Eigen::Index>(d);
         const Eigen::VectorXd wb = blk.w
                                        ? Eigen::Map<const Eigen::VectorXd>(blk.w, xb.rows()).eval()
@@ -211,6 +239,10 @@ RefitMoments moments_with_refit(const Engine& engine, const DataSource& data) {
         for (Eigen::Index r = 0; r < z.size(); ++r)
           if (z[r] > 0 && wb[r] != 0) active.push_back(r);
         if (active.empty()) return;
+        if (short_rows) {
+          add_active_short_moments(blk, active, acc + base);
+          return;
+        }
         RowMajorDoubles xa(static_cast<Eigen::Index>(active.size()), n);
         Eigen::VectorXd ya(xa.rows()), wa(xa.rows());
         for (Eigen::Index k = 0; k < xa.rows(); ++k) {
