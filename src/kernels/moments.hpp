@@ -9,8 +9,9 @@
 
 namespace relureg::detail {
 
-// The longest rows any variant's kernels take.
+// The longest rows any variant's kernels take, and those its register kernel can take.
 inline constexpr std::size_t kMaxMomentFeatures = 64;
+inline constexpr std::size_t kRegisterKernelFeatures = 16;
 
 // One instruction-set variant of the kernels (moments_isa_*.cpp). Both add the block's
 // Σ w x xᵀ (lower triangle only, column-major d×d at acc), Σ w y x (acc + d²), Σ w x
@@ -25,8 +26,10 @@ struct MomentKernels {
   // and the triangle added tile by tile. Bit for bit the other kernel's sums wherever both run
   // (every entry is the same products added in the same order).
   void (*tiled)(const RowBlock& blk, double* acc);
-  // Rows of at most this many features take the kernel that keeps every accumulator in
-  // registers, longer ones the tiled one.
+  // The kernel that keeps every accumulator in registers, alone (1 ≤ blk.d ≤
+  // kRegisterKernelFeatures).
+  void (*registers)(const RowBlock& blk, double* acc);
+  // Rows of at most this many features take `registers`, longer ones `tiled`.
   std::size_t register_features;
   // The longest rows `block` takes; longer ones take a matrix rank update (learners/moment.cpp).
   std::size_t max_features;

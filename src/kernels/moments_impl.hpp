@@ -3,7 +3,7 @@
 // Included at file scope by the moments_isa_*.cpp files, each compiled for one instruction set:
 // everything here is in an anonymous namespace, so that each translation unit keeps its own copy
 // (one compiled for AVX-512 must never stand in for another's). Each defines its MomentKernels
-// from moments_block and moments_tiled_block.
+// from moments_block, moments_tiled_block and moments_registers_block.
 #pragma once
 
 #include <algorithm>
@@ -114,10 +114,10 @@ void moments_rows(const RowBlock& blk, double* acc) {
   acc[d * d + 2 * d] += sy;
 }
 
-// The kernel for d = D, else for D + 1, …, up to 16 (d a constant each).
+// The kernel for d = D, else for D + 1, …, up to kRegisterKernelFeatures (d a constant each).
 template <std::size_t D>
 void moments_of_length(const RowBlock& blk, double* acc) {
-  if constexpr (D < 16) {
+  if constexpr (D < kRegisterKernelFeatures) {
     if (blk.d != D) return moments_of_length<D + 1>(blk, acc);
   }
   if (blk.w != nullptr) return moments_rows<(D + W - 1) / W, D, true>(blk, acc);
@@ -259,15 +259,16 @@ void tiled_with_chunks(const RowBlock& blk, double* acc) {
 
 // Rows of at most kRegisterFeatures features take moments_rows, longer ones moments_tiled, and
 // the variant takes rows of at most kVariantFeatures features (longer ones a rank update). With
-// AVX or AVX-512 the tiled kernel was faster than moments_rows beyond 8 features (in cache, ns per
-// row, moments_rows / tiled: AVX-512 d = 10 6.8 / 4.8, 12 7.8 / 4.8, 16 5.8 / 6.1; x86-64-v3
-// d = 8 5.5 / 8.6, 10 16.7 / 5.9, 16 26.1 / 9.5) and than the rank update at every d up to 64
-// (AVX-512 d = 32 15.2 / 38.4, 64 60.0 / 120.5; x86-64-v3 28.5 / 53.4 and 97.7 / 170.3). With
+// AVX or AVX-512, moments_rows was the faster up to one vector of features and the tiled kernel
+// beyond (in cache, ns per row, moments_rows / tiled: AVX-512 d = 4 1.7 / 2.1, 8 2.5 / 3.0,
+// 10 6.8 / 4.8, 12 7.8 / 4.8; x86-64-v3 d = 4 1.7 / 2.0, 5 6.5 / 3.4, 8 4.1 / 3.4, 10
+// 16.7 / 5.9, 16 26.1 / 9.5), and the tiled kernel faster than the rank update at every d up to
+// 64 (AVX-512 d = 32 15.2 / 38.4, 64 60.0 / 120.5; x86-64-v3 28.5 / 53.4 and 97.7 / 170.3). With
 // SSE2 only, whose vectors are pairs of registers, it was slower than the rank update (d = 32
 // 110 against 90, d = 64 407 against 317), so such a build keeps moments_rows up to 16 features
 // and the rank update beyond, as before the tiled kernel.
 #if defined(__AVX__)
-constexpr std::size_t kRegisterFeatures = 8, kVariantFeatures = kMaxMomentFeatures;
+constexpr std::size_t kRegisterFeatures = W, kVariantFeatures = kMaxMomentFeatures;
 #else
 constexpr std::size_t kRegisterFeatures = 16, kVariantFeatures = 16;
 #endif
@@ -281,6 +282,11 @@ void moments_block(const RowBlock& blk, double* acc) {
 // The same by the tiled kernel at any 1 ≤ d ≤ kMaxMomentFeatures.
 void moments_tiled_block(const RowBlock& blk, double* acc) {
   tiled_with_chunks(blk, acc);
+}
+
+// The same by moments_rows at any 1 ≤ d ≤ kRegisterKernelFeatures.
+void moments_registers_block(const RowBlock& blk, double* acc) {
+  moments_of_length<1>(blk, acc);
 }
 
 }  // namespace

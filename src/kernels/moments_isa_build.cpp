@@ -14,6 +14,7 @@ namespace relureg::detail {
 
 extern const MomentKernels kMomentKernelsBuild;
 const MomentKernels kMomentKernelsBuild{RELUREG_MOMENTS_BUILD_ISA, moments_block,
-                                        moments_tiled_block, kRegisterFeatures, kVariantFeatures};
+                                        moments_tiled_block,       moments_registers_block,
+                                        kRegisterFeatures,         kVariantFeatures};
 
 }  // namespace relureg::detail
