@@ -95,6 +95,9 @@ struct Avx2 {
   // Unweighted rows' activity in four 64-bit integer lanes (short_rows_body.hpp's StatsTerms):
   // a true comparison's lane is all ones, −1.
   static constexpr bool kCountsActive = true;
+  // relu_stats on row-major pieces keeps the surrogate and the activity in vectors: lean, gd's
+  // pass at d = 32 was slower on Zen 3 (short_rows_body.hpp's StatsTerms).
+  static constexpr bool kLeanPieces = false;
   struct Count {
     __m256i lanes = _mm256_setzero_si256();
   };

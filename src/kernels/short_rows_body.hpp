@@ -260,11 +260,12 @@ template <class V, std::size_t Q>
 // (the general slope·weighted differs from it only in the sign of a zero coefficient, which adds
 // nothing to a sum).
 //
-// kLean (the kernels on columns): gd's pass (kind == square) leaves out the surrogate's sum, which
-// gd does not read (relu_stats reports NaN), and where V::kCountsActive, unweighted rows' activity
-// is counted in V::Count's integer lanes (count_add(mask, count), count_sum); its partial sums are
-// whole numbers below 2^53, so its total is the same bit for bit. Zen 3, one core in cache: gd's
-// pass at d = 10 11.7 → 13.3 GB/s; on pieces the same made d = 32 slower (16.4 → 15.0).
+// kLean (the kernels on columns, and on row-major pieces where V::kLeanPieces): gd's pass (kind ==
+// square) leaves out the surrogate's sum, which gd does not read (relu_stats reports NaN), and
+// where V::kCountsActive, unweighted rows' activity is counted in V::Count's integer lanes
+// (count_add(mask, count), count_sum); its partial sums are whole numbers below 2^53, so its total
+// is the same bit for bit. Zen 3, one core in cache: gd's pass at d = 10 11.7 → 13.3 GB/s; on
+// AVX2 pieces the same made d = 32 slower (16.4 → 15.0); AVX-512 pieces: short_rows_avx512.cpp.
 template <class V, Grad kind, bool kLean = false>
 struct StatsTerms {
   using D = typename V::D;
@@ -351,7 +352,7 @@ void stats_block(const RowBlock& blk, const double* weights, const double* w, do
   const std::size_t p = d + (with_bias ? 1 : 0);
   const Pieces<V, Q> wp(w, d);
   const D bv = V::set1(b);
-  StatsTerms<V, kind> terms(relu_grad_at_zero);
+  StatsTerms<V, kind, V::kLeanPieces> terms(relu_grad_at_zero);
   D bias[G];
   D grad[G][S][Q];
   for (std::size_t k = 0; k < G; ++k) {
