@@ -50,7 +50,8 @@ struct Avx512 {
   // still kept the loss, surrogate and activity sums on the stack, one load and store each per
   // group. Zen 5, medians of 5 interleaved rounds, GB/s: gd's pass one core in cache d = 32
   // 32.4 → 34.8, d = 100 34.4 → 36.1; n = 10^6 two threads d = 16 48.7 → 51.3, d = 64 47.0 →
-  // 51.0, d = 100 level (52.6 / 52.8); glmtron's (the count only) level.
+  // 51.0, d = 100 level (52.6 / 52.8); glmtron's (the count only) level. On the Intel Xeon
+  // (model 207), one core in cache, level (gd's pass d = 32 20.7 / 19.8, d = 100 22.1 / 22.0).
   static constexpr bool kLeanPieces = true;
   struct Count {
     unsigned long long n = 0;
@@ -132,8 +133,9 @@ struct Avx512 {
   // L1 one (short_rows_body.hpp's for_each_group). Zen 5, n = 10^6, one thread, medians of 8
   // interleaved rounds, GB/s without / with it: d = 10 gd's pass 18.4 / 22.6, glmtron's 18.6 /
   // 20.9, the loss 19.6 / 23.6; two threads level (43.1 / 42.8, 42.3 / 42.3, 47.7 / 48.5). At
-  // d = 2 and 4 it cost 3-20 %, at d = 8 it was mixed; unmeasured on Intel, whose row pieces
-  // lost 3-6 % with an L2 stream at d = 8 and 16.
+  // d = 2 and 4 it cost 3-20 %, at d = 8 it was mixed. Intel's row pieces lost 3-6 % with an L2
+  // stream at d = 8 and 16; on the Intel Xeon (model 207), d = 10, two threads, three sets of
+  // rounds disagreed (gd's pass 24.1 → 28.9, 27.1 → 23.0, 26.4 → 24.3), so it stays off there.
   static constexpr std::size_t column_l2_bytes(std::size_t d) { return d > 8 ? 8192 : 0; }
   template <std::size_t F>
   static constexpr std::size_t kTileFloats = 16 * ColumnPlan<F>::kOutputs;
