@@ -1,17 +1,19 @@
-// The moments pass for short rows: Σ w x xᵀ, Σ w y x, Σ w x and Σ w y of a block without a
-// matrix library, in the instruction-set variant chosen for this CPU.
+// The moments pass: Σ w x xᵀ, Σ w y x, Σ w x and Σ w y of a block without a matrix library, in
+// the instruction-set variant chosen for this CPU.
 #pragma once
 
 #include <cstddef>
+#include <limits>
 #include <vector>
 
 #include "relureg/dataset.hpp"
 
 namespace relureg::detail {
 
-// The longest rows any variant's kernels take, and those its register kernel can take.
-inline constexpr std::size_t kMaxMomentFeatures = 64;
+// The longest rows a register kernel can take, and a variant's max_features where it takes rows
+// of any length.
 inline constexpr std::size_t kRegisterKernelFeatures = 16;
+inline constexpr std::size_t kAnyFeatures = std::numeric_limits<std::size_t>::max();
 
 // One instruction-set variant of the kernels (moments_isa_*.cpp). Both add the block's
 // Σ w x xᵀ (lower triangle only, column-major d×d at acc), Σ w y x (acc + d²), Σ w x
@@ -22,7 +24,7 @@ struct MomentKernels {
   const char* name;
   // The variant's choice between its two kernels; 1 ≤ blk.d ≤ max_features.
   void (*block)(const RowBlock& blk, double* acc);
-  // The tiled kernel alone (1 ≤ blk.d ≤ kMaxMomentFeatures): the block's rows buffered in double
+  // The tiled kernel alone (any blk.d ≥ 1): the block's rows buffered in double
   // and the triangle added tile by tile. Bit for bit the other kernel's sums wherever both run
   // (every entry is the same products added in the same order).
   void (*tiled)(const RowBlock& blk, double* acc);
@@ -31,7 +33,8 @@ struct MomentKernels {
   void (*registers)(const RowBlock& blk, double* acc);
   // Rows of at most this many features take `registers`, longer ones `tiled`.
   std::size_t register_features;
-  // The longest rows `block` takes; longer ones take a matrix rank update (learners/moment.cpp).
+  // The longest rows `block` takes (kAnyFeatures: no limit); longer ones take a matrix rank
+  // update (learners/moment.cpp).
   std::size_t max_features;
 };
 

@@ -1,4 +1,4 @@
-// The moments pass for short rows (d ≤ 64): each row's outer product added in vector chunks.
+// The moments pass without a matrix library: each row's outer product added in vector chunks.
 //
 // Included at file scope by the moments_isa_*.cpp files, each compiled for one instruction set:
 // everything here is in an anonymous namespace, so that each translation unit keeps its own copy
@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <new>
 
 #if defined(__AVX__)
 #include <immintrin.h>
@@ -132,18 +133,20 @@ void moments_of_length(const RowBlock& blk, double* acc) {
 constexpr std::size_t kTileFeatures = 4;
 constexpr std::size_t kTileChunks = W == 8 ? 4 : 2;
 constexpr std::size_t kBufferRows = 32;
-constexpr std::size_t kMaxChunks = (kMaxMomentFeatures + W - 1) / W;
+// Rows of up to kConstantChunks chunks (64 features) take a kernel compiled for their chunk
+// count, longer ones one that reads it from d.
+constexpr std::size_t kConstantChunks = 64 / W;
 static_assert(W % kTileFeatures == 0, "a tile's features share their chunk count");
 
 // Adds rows [0, rows) of the widened buffer to the tile of features i0 … i0 + kTileFeatures − 1
 // and chunks c0 … c0 + Chunks − 1: entry (i, c) += scaled[r][i] · x[r][chunk c], rows in order.
 template <std::size_t Chunks>
 void add_tile(const double* x, const double* scaled, std::size_t stride, std::size_t rows,
-              std::size_t i0, std::size_t c0, Lanes* second) {
+              std::size_t i0, std::size_t c0, Lanes* at, std::size_t chunks) {
   Lanes tile[kTileFeatures][Chunks];
 #pragma GCC unroll 8
   for (std::size_t f = 0; f < kTileFeatures; ++f)
-    for (std::size_t c = 0; c < Chunks; ++c) tile[f][c] = second[(i0 + f) * kMaxChunks + c0 + c];
+    for (std::size_t c = 0; c < Chunks; ++c) tile[f][c] = at[f * chunks + c];
   for (std::size_t r = 0; r < rows; ++r) {
     Lanes chunk[Chunks];
 #pragma GCC unroll 8
@@ -166,40 +169,59 @@ void add_tile(const double* x, const double* scaled, std::size_t stride, std::si
   }
 #pragma GCC unroll 8
   for (std::size_t f = 0; f < kTileFeatures; ++f)
-    for (std::size_t c = 0; c < Chunks; ++c) second[(i0 + f) * kMaxChunks + c0 + c] = tile[f][c];
+    for (std::size_t c = 0; c < Chunks; ++c) at[f * chunks + c] = tile[f][c];
 }
 
 // add_tile<Chunks> for Chunks = count (1 ≤ count ≤ kTileChunks).
 template <std::size_t Chunks = 1>
 void add_tile_of(std::size_t count, const double* x, const double* scaled, std::size_t stride,
-                 std::size_t rows, std::size_t i0, std::size_t c0, Lanes* second) {
+                 std::size_t rows, std::size_t i0, std::size_t c0, Lanes* at, std::size_t chunks) {
   if constexpr (Chunks < kTileChunks) {
     if (count > Chunks)
-      return add_tile_of<Chunks + 1>(count, x, scaled, stride, rows, i0, c0, second);
+      return add_tile_of<Chunks + 1>(count, x, scaled, stride, rows, i0, c0, at, chunks);
   }
-  add_tile<Chunks>(x, scaled, stride, rows, i0, c0, second);
+  add_tile<Chunks>(x, scaled, stride, rows, i0, c0, at, chunks);
 }
 
-// The tiled kernel (any d ≤ kMaxMomentFeatures): kBufferRows rows at a time are widened into a
-// buffer of whole zero-padded chunks (with weights, a second one holds w·x), their Σ y x, Σ x and
-// Σ y added as they are; then every tile of the lower triangle's chunks adds them in order. Each
+// Zeroed vectors of lanes on the heap, 64-byte aligned: the tiled kernel's buffers, whose
+// accumulators take d²·8 bytes (8 MB at d = 1000), too much for a thread's stack.
+class LaneBuffer {
+ public:
+  explicit LaneBuffer(std::size_t count)
+      : lanes_(static_cast<Lanes*>(::operator new[](count * sizeof(Lanes), kAlign))) {
+    for (std::size_t k = 0; k < count; ++k) lanes_[k] = Lanes{};
+  }
+  ~LaneBuffer() { ::operator delete[](lanes_, kAlign); }
+  LaneBuffer(const LaneBuffer&) = delete;
+  LaneBuffer& operator=(const LaneBuffer&) = delete;
+  Lanes* lanes() { return lanes_; }
+  double* doubles() { return reinterpret_cast<double*>(lanes_); }
+
+ private:
+  static constexpr std::align_val_t kAlign{64};
+  Lanes* lanes_;
+};
+
+// The tiled kernel (any d): kBufferRows rows at a time are widened into a buffer of whole
+// zero-padded chunks (with weights, a second one holds w·x), their Σ y x, Σ x and Σ y added as
+// they are; then every tile of the lower triangle's chunks adds them in order. Each
 // entry is the same sum, in the same order, of the same products as moments_rows', so the two
 // kernels agree bit for bit; this one keeps its accumulators in memory between buffers, which
 // lets rows longer than 16 features keep the vector arithmetic that a rank update's packing
 // costs more than at these d.
-// The chunk count is a constant, so that Σ y x and Σ x stay in registers.
-template <std::size_t Chunks, bool Weighted>
-void moments_tiled(const RowBlock& blk, double* acc) {
-  constexpr std::size_t chunks = Chunks, stride = Chunks * W;
-  const std::size_t d = blk.d;
+// tiled_sums adds them given its buffers: the accumulators of the triangle (row i's chunks up to
+// the diagonal's at second[i · chunks]), the widened rows (x, weighted_x) and Σ y x and Σ x (xy,
+// sx), all zeroed; moments_tiled gives them. Chunks: the chunk count as a constant, so that the
+// unrolled loops keep xy and sx in registers; 0 for rows of more than kConstantChunks chunks,
+// whose count is read from d (one multiply-add per chunk and row beside the triangle's d/2, so
+// those sums may live in memory).
+template <std::size_t Chunks, bool Weighted, class Sums>
+[[gnu::always_inline]] inline void tiled_sums(const RowBlock& blk, std::size_t chunks,
+                                              Lanes* second, double* x, double* weighted_x,
+                                              Sums& xy, Sums& sx, double* acc) {
+  const std::size_t d = blk.d, stride = chunks * W;
   const std::size_t features = (d + kTileFeatures - 1) / kTileFeatures * kTileFeatures;
-  alignas(64) Lanes second[kMaxMomentFeatures * kMaxChunks];
-  for (std::size_t k = 0; k < features * kMaxChunks; ++k) second[k] = Lanes{};
-  alignas(64) double x[kBufferRows * kMaxChunks * W];
-  alignas(64) double weighted_x[Weighted ? kBufferRows * kMaxChunks * W : 1];
   const double* scaled = Weighted ? weighted_x : x;
-  Lanes xy[Chunks], sx[Chunks];
-  for (std::size_t c = 0; c < chunks; ++c) xy[c] = sx[c] = Lanes{};
   double sy = 0;
   for (std::size_t first = 0; first < blk.rows; first += kBufferRows) {
     const std::size_t rows = std::min(kBufferRows, blk.rows - first);
@@ -229,28 +251,66 @@ void moments_tiled(const RowBlock& blk, double* acc) {
       const std::size_t tile_chunks = i0 / W + 1;  // the chunks up to feature i0's diagonal
       for (std::size_t c0 = 0; c0 < tile_chunks; c0 += kTileChunks) {
         add_tile_of(std::min(kTileChunks, tile_chunks - c0), x, scaled, stride, rows, i0, c0,
-                    second);
+                    second + i0 * chunks + c0, chunks);
       }
     }
   }
   for (std::size_t j = 0; j < d; ++j) {
-    for (std::size_t i = j; i < d; ++i) acc[i + j * d] += second[i * kMaxChunks + j / W][j % W];
+    for (std::size_t i = j; i < d; ++i) acc[i + j * d] += second[i * chunks + j / W][j % W];
   }
-  // xy's and sx's lanes are read at constant indices only (the loop unrolled): a runtime index
-  // would keep them in memory.
+  if constexpr (Chunks == 0) {
+    for (std::size_t k = 0; k < d; ++k) {
+      acc[d * d + k] += xy[k / W][k % W];
+      acc[d * d + d + k] += sx[k / W][k % W];
+    }
+  } else {
+    // xy's and sx's lanes are read at constant indices only (the loop unrolled): a runtime index
+    // would keep them in memory.
 #pragma GCC unroll 128
-  for (std::size_t k = 0; k < Chunks * W; ++k) {
-    if (k >= d) break;
-    acc[d * d + k] += xy[k / W][k % W];
-    acc[d * d + d + k] += sx[k / W][k % W];
+    for (std::size_t k = 0; k < Chunks * W; ++k) {
+      if (k >= d) break;
+      acc[d * d + k] += xy[k / W][k % W];
+      acc[d * d + d + k] += sx[k / W][k % W];
+    }
   }
   acc[d * d + 2 * d] += sy;
 }
 
-// moments_tiled for the block's chunk count (Chunks, else Chunks + 1, … up to kMaxChunks).
+// The tiled kernel's buffers for rows of Chunks chunks (0: any count), and its sums.
+template <std::size_t Chunks, bool Weighted>
+void moments_tiled(const RowBlock& blk, double* acc) {
+  if constexpr (Chunks != 0) {
+    // On the stack (at most 64 KB at 64 features), where the compiler knows they alias nothing
+    // (on the heap, d = 10 took 7.6 ns per row in cache against 7.1).
+    alignas(64) Lanes second[W * Chunks * Chunks];
+    alignas(64) Lanes x[kBufferRows * Chunks];
+    alignas(64) Lanes weighted_x[Weighted ? kBufferRows * Chunks : 1];
+    Lanes xy[Chunks], sx[Chunks];
+    for (Lanes& v : second) v = Lanes{};
+    for (std::size_t c = 0; c < Chunks; ++c) xy[c] = sx[c] = Lanes{};
+    tiled_sums<Chunks, Weighted>(blk, Chunks, second, reinterpret_cast<double*>(x),
+                                 reinterpret_cast<double*>(weighted_x), xy, sx, acc);
+  } else {
+    const std::size_t chunks = (blk.d + W - 1) / W;
+    const std::size_t features = (blk.d + kTileFeatures - 1) / kTileFeatures * kTileFeatures;
+    LaneBuffer second(features * chunks), x(kBufferRows * chunks),
+        weighted_x(Weighted ? kBufferRows * chunks : 0), sums(2 * chunks);
+    Lanes* xy = sums.lanes();
+    Lanes* sx = sums.lanes() + chunks;
+    tiled_sums<0, Weighted>(blk, chunks, second.lanes(), x.doubles(), weighted_x.doubles(), xy, sx,
+                            acc);
+  }
+}
+
+// moments_tiled for the block's chunk count (Chunks, else Chunks + 1, … up to kConstantChunks),
+// the count read from d beyond.
 template <std::size_t Chunks = 1>
 void tiled_with_chunks(const RowBlock& blk, double* acc) {
-  if constexpr (Chunks < kMaxChunks) {
+  if (blk.d > kConstantChunks * W) {
+    if (blk.w != nullptr) return moments_tiled<0, true>(blk, acc);
+    return moments_tiled<0, false>(blk, acc);
+  }
+  if constexpr (Chunks < kConstantChunks) {
     if (blk.d > Chunks * W) return tiled_with_chunks<Chunks + 1>(blk, acc);
   }
   if (blk.w != nullptr) return moments_tiled<Chunks, true>(blk, acc);
@@ -262,13 +322,16 @@ void tiled_with_chunks(const RowBlock& blk, double* acc) {
 // AVX or AVX-512, moments_rows was the faster up to one vector of features and the tiled kernel
 // beyond (in cache, ns per row, moments_rows / tiled: AVX-512 d = 4 1.7 / 2.1, 8 2.5 / 3.0,
 // 10 6.8 / 4.8, 12 7.8 / 4.8; x86-64-v3 d = 4 1.7 / 2.0, 5 6.5 / 3.4, 8 4.1 / 3.4, 10
-// 16.7 / 5.9, 16 26.1 / 9.5), and the tiled kernel faster than the rank update at every d up to
-// 64 (AVX-512 d = 32 15.2 / 38.4, 64 60.0 / 120.5; x86-64-v3 28.5 / 53.4 and 97.7 / 170.3). With
+// 16.7 / 5.9, 16 26.1 / 9.5), and the tiled kernel faster than the rank update at every d (Zen 5:
+// AVX-512 d = 32 15.2 / 38.4, 64 60.0 / 120.5; x86-64-v3 28.5 / 53.4 and 97.7 / 170.3; the Intel
+// Xeon, 2048 rows, against Eigen's rank update compiled for the same level: AVX-512 d = 100 200 /
+// 458, 256 1214 / 2209, 1000 18416 / 26419; x86-64-v3 d = 100 344 / 455, 256 2359 / 2598, 1000
+// 40644 / 43827), so such a variant takes rows of any length. With
 // SSE2 only, whose vectors are pairs of registers, it was slower than the rank update (d = 32
 // 110 against 90, d = 64 407 against 317), so such a build keeps moments_rows up to 16 features
 // and the rank update beyond, as before the tiled kernel.
 #if defined(__AVX__)
-constexpr std::size_t kRegisterFeatures = W, kVariantFeatures = kMaxMomentFeatures;
+constexpr std::size_t kRegisterFeatures = W, kVariantFeatures = kAnyFeatures;
 #else
 constexpr std::size_t kRegisterFeatures = 16, kVariantFeatures = 16;
 #endif
@@ -279,7 +342,7 @@ void moments_block(const RowBlock& blk, double* acc) {
   tiled_with_chunks(blk, acc);
 }
 
-// The same by the tiled kernel at any 1 ≤ d ≤ kMaxMomentFeatures.
+// The same by the tiled kernel at any d ≥ 1.
 void moments_tiled_block(const RowBlock& blk, double* acc) {
   tiled_with_chunks(blk, acc);
 }

@@ -36,8 +36,10 @@ std::vector<long double> reference(const Dataset& data, std::size_t rows, const 
 // and 8 lanes) up to the longest rows, with and without weights, and the upper triangle untouched.
 TEST(MomentsKernel, MatchesTheReferenceAtEveryChunkBoundaryAndLeavesTheUpperTriangle) {
   for (const detail::MomentKernels* variant : detail::moment_kernel_variants()) {
-    for (const std::size_t d : {1,  2,  3,  4,  5,  7,  8,  9,  10, 12, 13, 15, 16, 17,
-                                20, 23, 24, 25, 31, 32, 33, 40, 47, 48, 49, 57, 63, 64}) {
+    // Past 64 features the tiled kernel reads its chunk count from d (on the heap).
+    for (const std::size_t d :
+         {1,  2,  3,  4,  5,  7,  8,  9,  10, 12, 13, 15, 16, 17, 20, 23,  24, 25,
+          31, 32, 33, 40, 47, 48, 49, 57, 63, 64, 65, 68, 69, 72, 73, 100, 129}) {
       for (const bool weighted : {false, true}) {
         for (const bool tiled : {false, true}) {
           if (!tiled && d > variant->max_features) continue;
@@ -96,10 +98,11 @@ TEST(MomentsKernel, TiledKernelIsTheRegisterKernelBitForBit) {
 }
 
 // data_moments (the engine's pass that moment, dktz22, gv25 and wzdd23 read) over several blocks
-// with these kernels (d = 10 the register one, d = 40 the tiled one): the means of the reference
-// sums, both triangles, and bit-identical results for 1 and 2 threads.
+// with these kernels (d = 10 the register one, d = 40 the tiled one, d = 100 the tiled one with its
+// chunk count read from d): the means of the reference sums, both triangles, and bit-identical
+// results for 1 and 2 threads.
 TEST(MomentsKernel, DataMomentsAreTheMeansForAnyThreadCount) {
-  for (const std::size_t d : {std::size_t{10}, std::size_t{40}}) {
+  for (const std::size_t d : {std::size_t{10}, std::size_t{40}, std::size_t{100}}) {
     const std::size_t n = 3 * kBlockRows + 77;
     const Dataset data = testing::GaussianDraws(5).noise_rows(n, d);
     const std::vector<long double> sums = reference(data, n, nullptr);
