@@ -1,6 +1,8 @@
 // The moments pass's entry points: the instruction-set variant chosen for this CPU.
 #include "kernels/moments.hpp"
 
+#include <algorithm>
+
 #include "base/cpu_level.hpp"
 
 namespace relureg::detail {
@@ -47,6 +49,23 @@ void short_moments_block(const RowBlock& blk, double* acc) {
 
 std::size_t short_moment_features() {
   return moment_kernels().max_features;
+}
+
+std::vector<double> moments_of_rows(const RowBlock& blk, const std::vector<std::size_t>& rows,
+                                    bool append_one) {
+  const std::size_t d = blk.d, p = d + (append_one ? 1 : 0), count = rows.size();
+  std::vector<float> x(count * p, 1.0f);
+  std::vector<double> y(count), w(blk.w != nullptr ? count : 0);
+  for (std::size_t k = 0; k < count; ++k) {
+    const std::size_t r = rows[k];
+    std::copy_n(blk.X + r * d, d, x.begin() + static_cast<std::ptrdiff_t>(k * p));
+    y[k] = blk.y != nullptr ? blk.y[r] : 0.0;
+    if (blk.w != nullptr) w[k] = blk.w[r];
+  }
+  const RowBlock copy{x.data(), y.data(), count, p, 0, blk.w != nullptr ? w.data() : nullptr};
+  std::vector<double> sums(p * p + 2 * p + 1, 0.0);
+  if (count > 0) short_moments_block(copy, sums.data());
+  return sums;
 }
 
 }  // namespace relureg::detail

@@ -47,4 +47,10 @@ const MomentKernels& moment_kernels();
 void short_moments_block(const RowBlock& blk, double* acc);
 std::size_t short_moment_features();
 
+// The sums of short_moments_block (laid out [p×p, p, p, 1], lower triangle) over the rows of blk
+// listed in `rows` (in their order), weighted as blk, of x̃ = (x, 1) (p = d + 1) with `append_one`,
+// else of x (p = d): the kernel run on a copy of those rows. Needs p ≤ short_moment_features().
+std::vector<double> moments_of_rows(const RowBlock& blk, const std::vector<std::size_t>& rows,
+                                    bool append_one);
+
 }  // namespace relureg::detail

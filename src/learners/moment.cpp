@@ -5,6 +5,7 @@
 #include <Eigen/Dense>
 #include <algorithm>
 #include <cmath>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -12,6 +13,7 @@
 #include "halfspace_common.hpp"
 #include "kernels/moments.hpp"
 #include "learners.hpp"
+#include "relureg/affine.hpp"
 #include "relureg/error.hpp"
 #include "relureg/kernels.hpp"
 
@@ -152,28 +154,6 @@ std::pair<RowMajorDoubles, Eigen::VectorXd> block_matrices(const RowBlock& blk) 
           Eigen::Map<const Eigen::VectorXd>(blk.y, rows)};
 }
 
-// For rows of at most short_moment_features(): the active rows' Σ w x xᵀ (lower triangle) and
-// Σ w y x of a block, added at out (laid out as [d×d, d]), by the short-row moments kernel over
-// a copy of those rows.
-void add_active_short_moments(const RowBlock& blk, const std::vector<Eigen::Index>& active,
-                              double* out) {
-  const std::size_t d = blk.d, rows = active.size();
-  std::vector<float> x(rows * d);
-  std::vector<double> y(rows), w(blk.w != nullptr ? rows : 0);
-  for (std::size_t k = 0; k < rows; ++k) {
-    const std::size_t r = static_cast<std::size_t>(active[k]);
-    std::copy_n(blk.X + r * d, d, x.begin() + static_cast<std::ptrdiff_t>(k * d));
-    y[k] = blk.y[r];
-    if (blk.w != nullptr) w[k] = blk.w[r];
-  }
-  const RowBlock copy{x.data(), y.data(), rows, d, 0, blk.w != nullptr ? w.data() : nullptr};
-  std::vector<double> sums(d * d + 2 * d + 1, 0.0);
-  short_moments_block(copy, sums.data());
-  for (std::size_t j = 0; j < d; ++j)
-    for (std::size_t i = j; i < d; ++i) out[i + j * d] += sums[i + j * d];
-  for (std::size_t j = 0; j < d; ++j) out[d * d + j] += sums[d * d + j];
-}
-
 DataMoments unpack_moments(const std::vector<double>& m, std::size_t d) {
   DataMoments out;
   out.second.resize(d * d);
@@ -206,17 +186,21 @@ RefitMoments moments_with_refit(const Engine& engine, const DataSource& data) {
   const std::size_t width = base + d * d + d + 1;
   const std::vector<double> m =
       engine.mean(data, width, [d, base](const RowBlock& blk, double* acc) {
-        const auto [xb, yb] = block_matrices(blk);
         const bool short_rows = d <= short_moment_features();
+        const Eigen::Index rows = static_cast<Eigen::Index>(blk.rows);
+        // The block widened to double only for the rank update (short rows need no copy: their z
+        // comes from affine_value), its labels copied into Eigen's storage (block_matrices).
+        RowMajorDoubles xb;
+        Eigen::VectorXd yb = Eigen::Map<const Eigen::VectorXd>(blk.y, rows);
+        if (!short_rows) std::tie(xb, yb) = block_matrices(blk);
         // acc starts at zero: these are the block's own sums.
         if (short_rows)
           short_moments_block(blk, acc);
         else
           add_block_moments(blk, xb, yb, acc);
         const Eigen::Index n = static_cast<Eigen::Index>(d);
-        const Eigen::VectorXd wb = blk.w
-                                       ? Eigen::Map<const Eigen::VectorXd>(blk.w, xb.rows()).eval()
-                                       : Eigen::VectorXd::Ones(xb.rows());
+        const Eigen::VectorXd wb = blk.w ? Eigen::Map<const Eigen::VectorXd>(blk.w, rows).eval()
+                                         : Eigen::VectorXd::Ones(rows);
         acc[base + d * d + d] += wb.dot(yb.cwiseProduct(yb));
         const double weight = wb.sum();
         if (!(weight > 0)) return;
@@ -235,21 +219,29 @@ RefitMoments moments_with_refit(const Engine& engine, const DataSource& data) {
         cov.diagonal().array() += trace / weight;
         const Eigen::VectorXd direction = cov.ldlt().solve(cxy);
         // Its active rows' Σ x xᵀ and Σ y x (weighted as the moments).
-        const Eigen::VectorXd z = xb * direction;
-        std::vector<Eigen::Index> active;
-        for (Eigen::Index r = 0; r < z.size(); ++r)
-          if (z[r] > 0 && wb[r] != 0) active.push_back(r);
+        std::vector<std::size_t> active;
+        Eigen::VectorXd long_rows_z;
+        if (!short_rows) long_rows_z = xb * direction;
+        for (std::size_t r = 0; r < blk.rows; ++r) {
+          const auto at = static_cast<Eigen::Index>(r);
+          const double z =
+              short_rows ? affine_value(blk.X + r * d, direction.data(), d, 0.0) : long_rows_z[at];
+          if (z > 0 && wb[at] != 0) active.push_back(r);
+        }
         if (active.empty()) return;
-        if (short_rows) {
-          add_active_short_moments(blk, active, acc + base);
+        if (short_rows) {  // the moments kernel on a copy of the active rows
+          const std::vector<double> sums = moments_of_rows(blk, active, false);
+          for (std::size_t j = 0; j < d; ++j)
+            for (std::size_t i = j; i < d; ++i) acc[base + i + j * d] += sums[i + j * d];
+          for (std::size_t j = 0; j < d; ++j) acc[base + d * d + j] += sums[d * d + j];
           return;
         }
         RowMajorDoubles xa(static_cast<Eigen::Index>(active.size()), n);
         Eigen::VectorXd ya(xa.rows()), wa(xa.rows());
         for (Eigen::Index k = 0; k < xa.rows(); ++k) {
-          xa.row(k) = xb.row(active[k]);
-          ya[k] = yb[active[k]];
-          wa[k] = wb[active[k]];
+          xa.row(k) = xb.row(static_cast<Eigen::Index>(active[k]));
+          ya[k] = yb[static_cast<Eigen::Index>(active[k])];
+          wa[k] = wb[static_cast<Eigen::Index>(active[k])];
         }
         Eigen::Map<Eigen::MatrixXd> second(acc + base, n, n);
         if (blk.w != nullptr) {

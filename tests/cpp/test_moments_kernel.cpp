@@ -127,5 +127,51 @@ TEST(MomentsKernel, DataMomentsAreTheMeansForAnyThreadCount) {
   }
 }
 
+// moments_of_rows: the sums of the listed rows only (every third, then none), of (x, 1) with
+// append_one, weighted as the block: the reference sums of a dataset made of those rows.
+TEST(MomentsKernel, MomentsOfRowsAreTheSumsOfTheListedRowsWithTheAppendedOne) {
+  const std::size_t d = 70, rows = 200;
+  const Dataset data = testing::GaussianDraws(9).noise_rows(rows, d);
+  std::vector<double> weights(rows);
+  for (std::size_t r = 0; r < rows; ++r) weights[r] = 0.5 + static_cast<double>(r % 4);
+  std::vector<std::size_t> listed;
+  for (std::size_t r = 1; r < rows; r += 3) listed.push_back(r);
+  for (const bool weighted : {false, true}) {
+    for (const bool append_one : {false, true}) {
+      const std::size_t p = d + (append_one ? 1 : 0);
+      Dataset picked;
+      picked.d = p;
+      picked.n = listed.size();
+      std::vector<double> picked_weights;
+      for (const std::size_t r : listed) {
+        picked.X.insert(picked.X.end(), data.X.begin() + static_cast<std::ptrdiff_t>(r * d),
+                        data.X.begin() + static_cast<std::ptrdiff_t>((r + 1) * d));
+        if (append_one) picked.X.push_back(1.0f);
+        picked.y.push_back(data.y[r]);
+        picked_weights.push_back(weights[r]);
+      }
+      const RowBlock blk{
+          data.X.data(), data.y.data(), rows, d, 0, weighted ? weights.data() : nullptr};
+      const std::vector<double> got = detail::moments_of_rows(blk, listed, append_one);
+      const std::vector<long double> want =
+          reference(picked, listed.size(), weighted ? picked_weights.data() : nullptr);
+      ASSERT_EQ(got.size(), p * p + 2 * p + 1);
+      long double scale = 0;
+      for (long double v : want) scale = std::max(scale, std::abs(v));
+      for (std::size_t j = 0; j < p; ++j) {
+        for (std::size_t i = j; i < p; ++i)
+          EXPECT_NEAR(got[i + j * p], static_cast<double>(want[i + j * p]),
+                      1e-13 * static_cast<double>(scale))
+              << i << "," << j << " weighted " << weighted << " append_one " << append_one;
+      }
+      for (std::size_t k = p * p; k < got.size(); ++k)
+        EXPECT_NEAR(got[k], static_cast<double>(want[k]), 1e-13 * static_cast<double>(scale)) << k;
+    }
+  }
+  const RowBlock blk{data.X.data(), data.y.data(), rows, d, 0, nullptr};
+  EXPECT_EQ(detail::moments_of_rows(blk, {}, true),
+            std::vector<double>((d + 1) * (d + 3) + 1, 0.0));
+}
+
 }  // namespace
 }  // namespace relureg
