@@ -6,9 +6,11 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <vector>
 
 #include "descent.hpp"
 #include "halfspace_common.hpp"
+#include "kernels/moments.hpp"
 #include "learners.hpp"
 #include "relureg/error.hpp"
 #include "relureg/fit_monitor.hpp"
@@ -49,12 +51,26 @@ MatrixXd as_matrix(const std::vector<double>& v, std::size_t d) {
                                     static_cast<Eigen::Index>(d));
 }
 
+// Adds the lower triangle of the p×p matrix at the front of sums (moments_of_rows) to acc's.
+void add_lower_triangle(const std::vector<double>& sums, std::size_t p, double* acc) {
+  for (std::size_t j = 0; j < p; ++j)
+    for (std::size_t i = j; i < p; ++i) acc[i + j * p] += sums[i + j * p];
+}
+
 // Ê[1{y > τ} x xᵀ] and P̂(y > τ), one pass.
 std::pair<MatrixXd, double> upper_second_moment(const Engine& engine, const DataSource& data,
                                                 double tau) {
   const std::size_t d = data.cols();
   const std::vector<double> m =
       engine.mean(data, d * d + 1, [d, tau](const RowBlock& blk, double* acc) {
+        if (d <= short_moment_features()) {  // the moments kernel on a copy of those rows
+          std::vector<std::size_t> upper;
+          for (std::size_t r = 0; r < blk.rows; ++r)
+            if (blk.y[r] > tau) upper.push_back(r);
+          add_lower_triangle(moments_of_rows(blk, upper, false), d, acc);
+          acc[d * d] += static_cast<double>(upper.size());
+          return;
+        }
         Eigen::Map<MatrixXd> second(acc, static_cast<Eigen::Index>(d),
                                     static_cast<Eigen::Index>(d));
         for (std::size_t r = 0; r < blk.rows; ++r) {
@@ -76,13 +92,25 @@ MatrixXd active_second_moment(const Engine& engine, const DataSource& data,
                               const std::vector<double>& w, double b, bool bias) {
   const std::size_t d = data.cols(), p = d + (bias ? 1 : 0);
   const std::vector<double> m = engine.mean(data, p * p, [&](const RowBlock& blk, double* acc) {
+    // z = w·x + b of row r, as the loop below sums it.
+    const auto z_of = [&](std::size_t r) {
+      const float* x = blk.X + r * d;
+      double z = b;
+      for (std::size_t j = 0; j < d; ++j) z += w[j] * static_cast<double>(x[j]);
+      return z;
+    };
+    if (p <= short_moment_features()) {  // the moments kernel on a copy of the active rows
+      std::vector<std::size_t> active;
+      for (std::size_t r = 0; r < blk.rows; ++r)
+        if (z_of(r) > 0) active.push_back(r);
+      add_lower_triangle(moments_of_rows(blk, active, bias), p, acc);
+      return;
+    }
     Eigen::Map<MatrixXd> second(acc, static_cast<Eigen::Index>(p), static_cast<Eigen::Index>(p));
     VectorXd xt(static_cast<Eigen::Index>(p));
     for (std::size_t r = 0; r < blk.rows; ++r) {
       const float* x = blk.X + r * d;
-      double z = b;
-      for (std::size_t j = 0; j < d; ++j) z += w[j] * static_cast<double>(x[j]);
-      if (!(z > 0)) continue;
+      if (!(z_of(r) > 0)) continue;
       for (std::size_t j = 0; j < d; ++j) xt[static_cast<Eigen::Index>(j)] = x[j];
       if (bias) xt[static_cast<Eigen::Index>(d)] = 1.0;
       second.selfadjointView<Eigen::Lower>().rankUpdate(xt);
