@@ -68,4 +68,9 @@ std::vector<double> moments_of_rows(const RowBlock& blk, const std::vector<std::
   return sums;
 }
 
+void add_lower_triangle(const double* from, std::size_t p, double* to) {
+  for (std::size_t j = 0; j < p; ++j)
+    for (std::size_t i = j; i < p; ++i) to[i + j * p] += from[i + j * p];
+}
+
 }  // namespace relureg::detail

@@ -53,4 +53,7 @@ std::size_t short_moment_features();
 std::vector<double> moments_of_rows(const RowBlock& blk, const std::vector<std::size_t>& rows,
                                     bool append_one);
 
+// Adds the lower triangle of the column-major p×p matrix at `from` (the layout above) to `to`'s.
+void add_lower_triangle(const double* from, std::size_t p, double* to);
+
 }  // namespace relureg::detail

@@ -324,12 +324,12 @@ void tiled_with_chunks(const RowBlock& blk, double* acc) {
 // 10 6.8 / 4.8, 12 7.8 / 4.8; x86-64-v3 d = 4 1.7 / 2.0, 5 6.5 / 3.4, 8 4.1 / 3.4, 10
 // 16.7 / 5.9, 16 26.1 / 9.5), and the tiled kernel faster than the rank update at every d (Zen 5:
 // AVX-512 d = 32 15.2 / 38.4, 64 60.0 / 120.5; x86-64-v3 28.5 / 53.4 and 97.7 / 170.3; the Intel
-// Xeon, 2048 rows, against Eigen's rank update compiled for the same level: AVX-512 d = 100 200 /
-// 458, 256 1214 / 2209, 1000 18416 / 26419; x86-64-v3 d = 100 344 / 455, 256 2359 / 2598, 1000
-// 40644 / 43827), so such a variant takes rows of any length. With
-// SSE2 only, whose vectors are pairs of registers, it was slower than the rank update (d = 32
-// 110 against 90, d = 64 407 against 317), so such a build keeps moments_rows up to 16 features
-// and the rank update beyond, as before the tiled kernel.
+// Xeon, `build/bench_moments` against Eigen's rank update compiled for the same build, medians:
+// native d = 100 184 / 516, 256 1462 / 2625, 1000 20912 / 33039; x86-64-v3 build d = 100 516 /
+// 561, 256 2919 / 2916 (level), 1000 38363 / 40474), so such a variant takes rows of any length.
+// With SSE2 only, whose vectors are pairs of registers, it was slower than the rank update
+// (d = 32 110 against 90, d = 64 407 against 317), so such a build keeps moments_rows up to 16
+// features and the rank update beyond, as before the tiled kernel.
 #if defined(__AVX__)
 constexpr std::size_t kRegisterFeatures = W, kVariantFeatures = kAnyFeatures;
 #else

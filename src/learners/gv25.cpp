@@ -51,12 +51,6 @@ MatrixXd as_matrix(const std::vector<double>& v, std::size_t d) {
                                     static_cast<Eigen::Index>(d));
 }
 
-// Adds the lower triangle of the p×p matrix at the front of sums (moments_of_rows) to acc's.
-void add_lower_triangle(const std::vector<double>& sums, std::size_t p, double* acc) {
-  for (std::size_t j = 0; j < p; ++j)
-    for (std::size_t i = j; i < p; ++i) acc[i + j * p] += sums[i + j * p];
-}
-
 // Ê[1{y > τ} x xᵀ] and P̂(y > τ), one pass.
 std::pair<MatrixXd, double> upper_second_moment(const Engine& engine, const DataSource& data,
                                                 double tau) {
@@ -67,7 +61,7 @@ std::pair<MatrixXd, double> upper_second_moment(const Engine& engine, const Data
           std::vector<std::size_t> upper;
           for (std::size_t r = 0; r < blk.rows; ++r)
             if (blk.y[r] > tau) upper.push_back(r);
-          add_lower_triangle(moments_of_rows(blk, upper, false), d, acc);
+          add_lower_triangle(moments_of_rows(blk, upper, false).data(), d, acc);
           acc[d * d] += static_cast<double>(upper.size());
           return;
         }
@@ -103,7 +97,7 @@ MatrixXd active_second_moment(const Engine& engine, const DataSource& data,
       std::vector<std::size_t> active;
       for (std::size_t r = 0; r < blk.rows; ++r)
         if (z_of(r) > 0) active.push_back(r);
-      add_lower_triangle(moments_of_rows(blk, active, bias), p, acc);
+      add_lower_triangle(moments_of_rows(blk, active, bias).data(), p, acc);
       return;
     }
     Eigen::Map<MatrixXd> second(acc, static_cast<Eigen::Index>(p), static_cast<Eigen::Index>(p));

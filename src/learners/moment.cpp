@@ -119,9 +119,10 @@ class MomentLearner final : public ParamLearner<MomentParams> {
 // Σ x xᵀ (lower triangle), Σ y x, Σ x, Σ y of one block (weighted: Σ w x xᵀ, ...), added to acc
 // laid out as [d×d, d, d, 1], for rows longer than short_moment_features(): only where neither
 // the build nor the CPU has AVX, whose kernels stop at 16 features. Elsewhere short_moments_block
-// takes every d, faster than this rank update at every d measured (AVX-512 on the Intel Xeon, in
-// cache: 1.3-2.5x from d = 64 to 1000). Converted in the block's own (row-major) layout: an
-// element-wise copy into a column-major matrix took twice as long as the rank update itself.
+// takes every d, faster than this rank update at every d measured (`build/bench_moments` on the
+// Intel Xeon, one block in cache: AVX-512 1.6-3.2x from d = 16 to 1000). Converted in the block's
+// own (row-major) layout: an element-wise copy into a column-major matrix took twice as long as the
+// rank update itself.
 using RowMajorFloats = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
 using RowMajorDoubles = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
 
@@ -191,8 +192,11 @@ RefitMoments moments_with_refit(const Engine& engine, const DataSource& data) {
         // The block widened to double only for the rank update (short rows need no copy: their z
         // comes from affine_value), its labels copied into Eigen's storage (block_matrices).
         RowMajorDoubles xb;
-        Eigen::VectorXd yb = Eigen::Map<const Eigen::VectorXd>(blk.y, rows);
-        if (!short_rows) std::tie(xb, yb) = block_matrices(blk);
+        Eigen::VectorXd yb;
+        if (short_rows)
+          yb = Eigen::Map<const Eigen::VectorXd>(blk.y, rows);
+        else
+          std::tie(xb, yb) = block_matrices(blk);
         // acc starts at zero: these are the block's own sums.
         if (short_rows)
           short_moments_block(blk, acc);
@@ -231,8 +235,7 @@ RefitMoments moments_with_refit(const Engine& engine, const DataSource& data) {
         if (active.empty()) return;
         if (short_rows) {  // the moments kernel on a copy of the active rows
           const std::vector<double> sums = moments_of_rows(blk, active, false);
-          for (std::size_t j = 0; j < d; ++j)
-            for (std::size_t i = j; i < d; ++i) acc[base + i + j * d] += sums[i + j * d];
+          add_lower_triangle(sums.data(), d, acc + base);
           for (std::size_t j = 0; j < d; ++j) acc[base + d * d + j] += sums[d * d + j];
           return;
         }
