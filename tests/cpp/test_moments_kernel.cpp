@@ -36,14 +36,16 @@ std::vector<long double> reference(const Dataset& data, std::size_t rows, const 
 // and 8 lanes) up to the longest rows, with and without weights, and the upper triangle untouched.
 TEST(MomentsKernel, MatchesTheReferenceAtEveryChunkBoundaryAndLeavesTheUpperTriangle) {
   for (const detail::MomentKernels* variant : detail::moment_kernel_variants()) {
-    // Past 64 features the tiled kernel reads its chunk count from d (on the heap).
+    // Past 64 features the tiled kernel reads its chunk count from d (on the heap) and takes 128
+    // rows at a time, buffered panel by panel (d = 257 and 512: many panels, the last one part
+    // full at 257).
     for (const std::size_t d :
-         {1,  2,  3,  4,  5,  7,  8,  9,  10, 12, 13, 15, 16, 17, 20, 23,  24, 25,
-          31, 32, 33, 40, 47, 48, 49, 57, 63, 64, 65, 68, 69, 72, 73, 100, 129}) {
+         {1,  2,  3,  4,  5,  7,  8,  9,  10, 12, 13, 15, 16, 17, 20,  23,  24,  25, 31,
+          32, 33, 40, 47, 48, 49, 57, 63, 64, 65, 68, 69, 72, 73, 100, 129, 257, 512}) {
       for (const bool weighted : {false, true}) {
         for (const bool tiled : {false, true}) {
           if (!tiled && d > variant->max_features) continue;
-          // Odd, and not a whole number of the tiled kernel's 32-row buffers.
+          // Odd, and not a whole number of the tiled kernel's 32- or 128-row buffers.
           const std::size_t rows = 301;
           Dataset data = testing::GaussianDraws(d).noise_rows(rows, d);
           std::vector<double> weights(rows);
