@@ -1,5 +1,6 @@
 // The moments pass's block kernels (Σ x xᵀ, Σ y x, Σ x, Σ y of one block in cache) in each
-// instruction-set variant this CPU runs, against Eigen's rank update of the same block.
+// instruction-set variant this CPU runs, against Eigen's rank update of the same block; and the
+// same for rows given in double (net2-enum's hidden units).
 #include <benchmark/benchmark.h>
 
 // One thread, as in the library (relureg_core's EIGEN_DONT_PARALLELIZE).
@@ -10,6 +11,7 @@
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #endif
 #include <Eigen/Dense>
+#include <algorithm>
 #include <random>
 #include <string>
 #include <vector>
@@ -82,6 +84,57 @@ void BM_MomentsRankUpdate(benchmark::State& state) {
   count_rows(state);
 }
 
+// Rows given in double, copied from a row-major matrix (as net2-enum's fill writes its hidden
+// units): a variant's double_rows.
+void BM_DoubleRows(benchmark::State& state, const MomentKernels* variant) {
+  const auto d = static_cast<std::size_t>(state.range(0));
+  const Block block(d);
+  const std::vector<double> x(block.x.begin(), block.x.end());
+  const auto fill = [](const void* rows, std::size_t r, double* out) {
+    const std::vector<double>& of = *static_cast<const std::vector<double>*>(rows);
+    const std::size_t d = of.size() / kRows;
+    std::copy_n(of.begin() + static_cast<std::ptrdiff_t>(r * d), d, out);
+  };
+  std::vector<double> acc(d * d + 2 * d + 1, 0.0);
+  for (auto _ : state) {
+    variant->double_rows({kRows, d, block.y.data(), nullptr, fill, &x}, acc.data());
+    benchmark::DoNotOptimize(acc.data());
+  }
+  count_rows(state);
+}
+
+// What net2-enum did before (up to 2026-12): 256 rows at a time copied into a matrix, Eigen's
+// rank update of the lower triangle, the sums row by row.
+void BM_DoubleRowsRankUpdate(benchmark::State& state) {
+  const auto d = static_cast<std::size_t>(state.range(0));
+  const Block block(d);
+  const std::vector<double> x(block.x.begin(), block.x.end());
+  constexpr std::size_t kChunk = 256;
+  const auto n = static_cast<Eigen::Index>(d);
+  Eigen::MatrixXd H(kChunk, n), gram(n, n);
+  std::vector<double> acc(d * d + 2 * d + 1, 0.0);
+  for (auto _ : state) {
+    gram.setZero();
+    for (std::size_t start = 0; start < kRows; start += kChunk) {
+      for (std::size_t r = 0; r < kChunk; ++r) {
+        const double* h = x.data() + (start + r) * d;
+        const double y = block.y[start + r];
+        for (std::size_t g = 0; g < d; ++g) {
+          H(static_cast<Eigen::Index>(r), static_cast<Eigen::Index>(g)) = h[g];
+          acc[d * d + g] += h[g] * y;
+          acc[d * d + d + g] += h[g];
+        }
+        acc[d * d + 2 * d] += y;
+      }
+      gram.selfadjointView<Eigen::Lower>().rankUpdate(H.transpose());
+    }
+    for (Eigen::Index j = 0; j < n; ++j)
+      for (Eigen::Index i = j; i < n; ++i) acc[static_cast<std::size_t>(i + j * n)] += gram(i, j);
+    benchmark::DoNotOptimize(acc.data());
+  }
+  count_rows(state);
+}
+
 // Each benchmark at every d, in microseconds of wall time.
 void at_every_d(benchmark::internal::Benchmark* b) {
   for (long d : kDims) b->Arg(d);
@@ -98,6 +151,12 @@ int main(int argc, char** argv) {
         ("BM_MomentsKernel/" + name.substr(0, name.find(' '))).c_str(), BM_MomentsKernel, variant));
   }
   at_every_d(benchmark::RegisterBenchmark("BM_MomentsRankUpdate", BM_MomentsRankUpdate));
+  for (const MomentKernels* variant : relureg::detail::moment_kernel_variants()) {
+    const std::string name(variant->name);
+    at_every_d(benchmark::RegisterBenchmark(
+        ("BM_DoubleRows/" + name.substr(0, name.find(' '))).c_str(), BM_DoubleRows, variant));
+  }
+  at_every_d(benchmark::RegisterBenchmark("BM_DoubleRowsRankUpdate", BM_DoubleRowsRankUpdate));
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
   benchmark::RunSpecifiedBenchmarks();

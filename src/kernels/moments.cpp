@@ -51,6 +51,10 @@ std::size_t short_moment_features() {
   return moment_kernels().max_features;
 }
 
+void moments_of_double_rows(const DoubleRows& rows, double* acc) {
+  moment_kernels().double_rows(rows, acc);
+}
+
 std::vector<double> moments_of_rows(const RowBlock& blk, const std::vector<std::size_t>& rows,
                                     bool append_one) {
   const std::size_t d = blk.d, p = d + (append_one ? 1 : 0), count = rows.size();

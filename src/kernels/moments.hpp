@@ -15,6 +15,17 @@ namespace relureg::detail {
 inline constexpr std::size_t kRegisterKernelFeatures = 16;
 inline constexpr std::size_t kAnyFeatures = std::numeric_limits<std::size_t>::max();
 
+// Rows given in double, one at a time, for sums of values made per row (net2-enum's hidden
+// units): fill(context, r, out) writes row r's d values to out[0, d), called once per row in the
+// order r = 0, 1, …, rows − 1. y holds the labels, w the sample weights (null: none).
+struct DoubleRows {
+  std::size_t rows = 0, d = 0;
+  const double* y = nullptr;
+  const double* w = nullptr;
+  void (*fill)(const void* context, std::size_t r, double* out) = nullptr;
+  const void* context = nullptr;
+};
+
 // One instruction-set variant of the kernels (moments_isa_*.cpp). Both add the block's
 // Σ w x xᵀ (lower triangle only, column-major d×d at acc), Σ w y x (acc + d²), Σ w x
 // (acc + d² + d) and Σ w y (acc + d² + 2d), with w the block's sample weights (1 without).
@@ -36,6 +47,8 @@ struct MomentKernels {
   // The longest rows `block` takes (kAnyFeatures: no limit); longer ones take a matrix rank
   // update (learners/moment.cpp).
   std::size_t max_features;
+  // The tiled kernel's sums, in the same layout, of rows given in double (any d ≥ 1).
+  void (*double_rows)(const DoubleRows& rows, double* acc);
 };
 
 // The variants this CPU runs, best first (x86-64-v4, x86-64-v3 where the build has them, then
@@ -46,6 +59,10 @@ const MomentKernels& moment_kernels();
 // moment_kernels().block, and its limit.
 void short_moments_block(const RowBlock& blk, double* acc);
 std::size_t short_moment_features();
+
+// moment_kernels().double_rows: the sums of short_moments_block's layout (d×d lower triangle,
+// Σ w y x, Σ w x, Σ w y) of rows given in double, rows in order, for any d ≥ 1.
+void moments_of_double_rows(const DoubleRows& rows, double* acc);
 
 // The sums of short_moments_block (laid out [p×p, p, p, 1], lower triangle) over the rows of blk
 // listed in `rows` (in their order), weighted as blk, of x̃ = (x, 1) (p = d + 1) with `append_one`,

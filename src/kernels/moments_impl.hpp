@@ -230,6 +230,46 @@ struct BufferLayout {
   std::size_t feature(std::size_t i) const { return at(0, i / W) + i % W; }
 };
 
+// The rows the tiled kernel adds, row r's chunk c (of `chunks`) into a vector: a block's float
+// rows widened, or (FilledRows) rows given in double. Each is told when a row starts (`start`,
+// rows in order) before its chunks are read. Values, not references to the block: the kernel
+// copies its source into a local, which the buffers' stores cannot alias (through a reference
+// GCC reloaded X and d after every store, and the d = 32 kernel took 15 % longer).
+struct BlockRows {
+  const float* X;
+  std::size_t count, length;
+  const double* labels;
+  const double* weights;
+  explicit BlockRows(const RowBlock& blk)
+      : X(blk.X), count(blk.rows), length(blk.d), labels(blk.y), weights(blk.w) {}
+  std::size_t rows() const { return count; }
+  std::size_t d() const { return length; }
+  double y(std::size_t r) const { return labels[r]; }
+  double w(std::size_t r) const { return weights[r]; }
+  // The row one buffer ahead, requested now: the tiles' arithmetic leaves the memory idle.
+  [[gnu::always_inline]] void start(std::size_t r) const {
+    const char* ahead = reinterpret_cast<const char*>(X + (r + kBufferRows) * length);
+    for (std::size_t byte = 0; byte < length * sizeof(float); byte += 64)
+      __builtin_prefetch(ahead + byte, 0, 3);
+  }
+  [[gnu::always_inline]] void chunk(std::size_t r, std::size_t c, std::size_t chunks,
+                                    Lanes& v) const {
+    widen<true>(v, X + r * length + W * c, c + 1 < chunks ? W : length - W * c);
+  }
+};
+struct FilledRows {
+  const DoubleRows& in;
+  double* row;  // whole chunks, zero past d (fill writes the first d only)
+  std::size_t rows() const { return in.rows; }
+  std::size_t d() const { return in.d; }
+  double y(std::size_t r) const { return in.y[r]; }
+  double w(std::size_t r) const { return in.w[r]; }
+  void start(std::size_t r) const { in.fill(in.context, r, row); }
+  [[gnu::always_inline]] void chunk(std::size_t, std::size_t c, std::size_t, Lanes& v) const {
+    std::memcpy(&v, row + W * c, sizeof v);
+  }
+};
+
 // The tiled kernel (any d): kBufferRows rows at a time (kLongBufferRows for rows of more than
 // kConstantChunks chunks) are widened into a buffer of whole zero-padded chunks (with weights, a
 // second one holds w·x), their Σ y x, Σ x and Σ y added as they are; then every tile of the lower
@@ -244,32 +284,30 @@ struct BufferLayout {
 // unrolled loops keep xy and sx in registers; 0 for rows of more than kConstantChunks chunks,
 // whose count is read from d (one multiply-add per chunk and row beside the triangle's d/2, so
 // those sums may live in memory).
-template <std::size_t Chunks, bool Weighted, class Sums>
-[[gnu::always_inline]] inline void tiled_sums(const RowBlock& blk, std::size_t chunks,
+template <std::size_t Chunks, bool Weighted, class Sums, class Source>
+[[gnu::always_inline]] inline void tiled_sums(const Source& rows_in, std::size_t chunks,
                                               Lanes* second, double* x, double* weighted_x,
                                               Sums& xy, Sums& sx, double* acc) {
-  const std::size_t d = blk.d;
+  const Source source = rows_in;
+  const std::size_t d = source.d();
   const BufferLayout<Chunks> layout{chunks};
   const std::size_t stride = layout.row_stride();
   const std::size_t features = (d + kTileFeatures - 1) / kTileFeatures * kTileFeatures;
   const double* scaled = Weighted ? weighted_x : x;
   constexpr std::size_t kRowsAtOnce = Chunks == 0 ? kLongBufferRows : kBufferRows;
   double sy = 0;
-  for (std::size_t first = 0; first < blk.rows; first += kRowsAtOnce) {
-    const std::size_t rows = std::min(kRowsAtOnce, blk.rows - first);
+  for (std::size_t first = 0; first < source.rows(); first += kRowsAtOnce) {
+    const std::size_t rows = std::min(kRowsAtOnce, source.rows() - first);
     for (std::size_t r = 0; r < rows; ++r) {
-      const float* row = blk.X + (first + r) * d;
-      // The row one buffer ahead, requested now: the tiles' arithmetic leaves the memory idle.
-      for (std::size_t byte = 0; byte < d * sizeof(float); byte += 64)
-        __builtin_prefetch(reinterpret_cast<const char*>(row + kBufferRows * d) + byte, 0, 3);
-      const double w = Weighted ? blk.w[first + r] : 1.0, y = blk.y[first + r];
+      source.start(first + r);
+      const double w = Weighted ? source.w(first + r) : 1.0, y = source.y(first + r);
       Lanes wv, yv;
       broadcast(wv, w);
       broadcast(yv, y);
 #pragma GCC unroll 16
       for (std::size_t c = 0; c < chunks; ++c) {
         Lanes v;
-        widen<true>(v, row + W * c, c + 1 < chunks ? W : d - W * c);
+        source.chunk(first + r, c, chunks, v);
         std::memcpy(x + layout.at(r, c), &v, sizeof v);
         const Lanes wx = Weighted ? wv * v : v;
         if constexpr (Weighted) std::memcpy(weighted_x + layout.at(r, c), &wx, sizeof wx);
@@ -319,8 +357,8 @@ template <std::size_t Chunks, bool Weighted, class Sums>
 }
 
 // The tiled kernel's buffers for rows of Chunks chunks (0: any count), and its sums.
-template <std::size_t Chunks, bool Weighted>
-void moments_tiled(const RowBlock& blk, double* acc) {
+template <std::size_t Chunks, bool Weighted, class Source>
+void moments_tiled(const Source& source, double* acc) {
   if constexpr (Chunks != 0) {
     // On the stack (at most 64 KB at 64 features), where the compiler knows they alias nothing
     // (on the heap, d = 10 took 7.6 ns per row in cache against 7.1).
@@ -330,19 +368,19 @@ void moments_tiled(const RowBlock& blk, double* acc) {
     Lanes xy[Chunks], sx[Chunks];
     for (Lanes& v : second) v = Lanes{};
     for (std::size_t c = 0; c < Chunks; ++c) xy[c] = sx[c] = Lanes{};
-    tiled_sums<Chunks, Weighted>(blk, Chunks, second, reinterpret_cast<double*>(x),
+    tiled_sums<Chunks, Weighted>(source, Chunks, second, reinterpret_cast<double*>(x),
                                  reinterpret_cast<double*>(weighted_x), xy, sx, acc);
   } else {
-    const std::size_t chunks = (blk.d + W - 1) / W;
-    const std::size_t features = (blk.d + kTileFeatures - 1) / kTileFeatures * kTileFeatures;
+    const std::size_t chunks = (source.d() + W - 1) / W;
+    const std::size_t features = (source.d() + kTileFeatures - 1) / kTileFeatures * kTileFeatures;
     const std::size_t panels = (chunks + kTileChunks - 1) / kTileChunks;
     const std::size_t buffer = panels * kLongBufferRows * kTileChunks;  // vectors
     LaneBuffer second(features * chunks), x(buffer), weighted_x(Weighted ? buffer : 0),
         sums(2 * chunks);
     Lanes* xy = sums.lanes();
     Lanes* sx = sums.lanes() + chunks;
-    tiled_sums<0, Weighted>(blk, chunks, second.lanes(), x.doubles(), weighted_x.doubles(), xy, sx,
-                            acc);
+    tiled_sums<0, Weighted>(source, chunks, second.lanes(), x.doubles(), weighted_x.doubles(), xy,
+                            sx, acc);
   }
 }
 
@@ -351,14 +389,14 @@ void moments_tiled(const RowBlock& blk, double* acc) {
 template <std::size_t Chunks = 1>
 void tiled_with_chunks(const RowBlock& blk, double* acc) {
   if (blk.d > kConstantChunks * W) {
-    if (blk.w != nullptr) return moments_tiled<0, true>(blk, acc);
-    return moments_tiled<0, false>(blk, acc);
+    if (blk.w != nullptr) return moments_tiled<0, true>(BlockRows{blk}, acc);
+    return moments_tiled<0, false>(BlockRows{blk}, acc);
   }
   if constexpr (Chunks < kConstantChunks) {
     if (blk.d > Chunks * W) return tiled_with_chunks<Chunks + 1>(blk, acc);
   }
-  if (blk.w != nullptr) return moments_tiled<Chunks, true>(blk, acc);
-  moments_tiled<Chunks, false>(blk, acc);
+  if (blk.w != nullptr) return moments_tiled<Chunks, true>(BlockRows{blk}, acc);
+  moments_tiled<Chunks, false>(BlockRows{blk}, acc);
 }
 
 // Rows of at most kRegisterFeatures features take moments_rows, longer ones moments_tiled, and
@@ -389,6 +427,15 @@ void moments_block(const RowBlock& blk, double* acc) {
 // The same by the tiled kernel at any d ≥ 1.
 void moments_tiled_block(const RowBlock& blk, double* acc) {
   tiled_with_chunks(blk, acc);
+}
+
+// The same of rows given in double, by the tiled kernel with the chunk count read from d (any
+// d ≥ 1; the rows are copied from the one fill writes into the panels' buffer).
+void moments_double_rows(const DoubleRows& rows, double* acc) {
+  LaneBuffer row((rows.d + W - 1) / W);
+  const FilledRows source{rows, row.doubles()};
+  if (rows.w != nullptr) return moments_tiled<0, true>(source, acc);
+  moments_tiled<0, false>(source, acc);
 }
 
 // The same by moments_rows at any 1 ≤ d ≤ kRegisterKernelFeatures.

@@ -13,8 +13,8 @@ namespace relureg::detail {
 #endif
 
 extern const MomentKernels kMomentKernelsBuild;
-const MomentKernels kMomentKernelsBuild{RELUREG_MOMENTS_BUILD_ISA, moments_block,
-                                        moments_tiled_block,       moments_registers_block,
-                                        kRegisterFeatures,         kVariantFeatures};
+const MomentKernels kMomentKernelsBuild{
+    RELUREG_MOMENTS_BUILD_ISA, moments_block,    moments_tiled_block, moments_registers_block,
+    kRegisterFeatures,         kVariantFeatures, moments_double_rows};
 
 }  // namespace relureg::detail

@@ -7,9 +7,9 @@
 namespace relureg::detail {
 
 extern const MomentKernels kMomentKernelsV3;
-const MomentKernels kMomentKernelsV3{"x86-64-v3 (AVX2 and FMA)", moments_block,
-                                     moments_tiled_block,        moments_registers_block,
-                                     kRegisterFeatures,          kVariantFeatures};
+const MomentKernels kMomentKernelsV3{
+    "x86-64-v3 (AVX2 and FMA)", moments_block,    moments_tiled_block, moments_registers_block,
+    kRegisterFeatures,          kVariantFeatures, moments_double_rows};
 
 }  // namespace relureg::detail
 #endif

@@ -7,9 +7,9 @@
 namespace relureg::detail {
 
 extern const MomentKernels kMomentKernelsV4;
-const MomentKernels kMomentKernelsV4{"x86-64-v4 (AVX-512)", moments_block,
-                                     moments_tiled_block,   moments_registers_block,
-                                     kRegisterFeatures,     kVariantFeatures};
+const MomentKernels kMomentKernelsV4{
+    "x86-64-v4 (AVX-512)", moments_block,    moments_tiled_block, moments_registers_block,
+    kRegisterFeatures,     kVariantFeatures, moments_double_rows};
 
 }  // namespace relureg::detail
 #endif

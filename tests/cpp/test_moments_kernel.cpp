@@ -1,6 +1,6 @@
 // The short-row moments kernels: Σ w x xᵀ (lower triangle), Σ w y x, Σ w x, Σ w y against a
 // long-double reference, with and without weights, at every chunk boundary, in every variant this
-// CPU runs; and data_moments through them for any thread count.
+// CPU runs; data_moments through them for any thread count; and the sums of rows given in double.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -173,6 +173,46 @@ TEST(MomentsKernel, MomentsOfRowsAreTheSumsOfTheListedRowsWithTheAppendedOne) {
   const RowBlock blk{data.X.data(), data.y.data(), rows, d, 0, nullptr};
   EXPECT_EQ(detail::moments_of_rows(blk, {}, true),
             std::vector<double>((d + 1) * (d + 3) + 1, 0.0));
+}
+
+// Rows given in double (net2-enum's hidden units): with the float rows of a block, widened, every
+// variant's double_rows gives its tiled kernel's sums bit for bit (the same products in the same
+// order), weighted or not, below, at and past 64 features; the fill sees the rows once, in order.
+TEST(MomentsKernel, DoubleRowsAreTheTiledKernelsSumsOfTheSameRows) {
+  for (const detail::MomentKernels* variant : detail::moment_kernel_variants()) {
+    for (const std::size_t d : {1, 3, 8, 9, 31, 64, 65, 130, 257}) {
+      for (const bool weighted : {false, true}) {
+        const std::size_t rows = 301;
+        const Dataset data = testing::GaussianDraws(d + 11).noise_rows(rows, d);
+        std::vector<double> weights(rows);
+        for (std::size_t r = 0; r < rows; ++r) weights[r] = (r % 5 == 0) ? 0.0 : 0.5 + (r % 3);
+        const double* w = weighted ? weights.data() : nullptr;
+        const RowBlock blk{data.X.data(), data.y.data(), rows, d, 0, w};
+        struct Seen {
+          const Dataset& data;
+          std::vector<std::size_t> order;
+        } seen{data, {}};
+        const auto fill = [](const void* context, std::size_t r, double* out) {
+          Seen& of = *const_cast<Seen*>(static_cast<const Seen*>(context));
+          of.order.push_back(r);
+          for (std::size_t j = 0; j < of.data.d; ++j) out[j] = of.data.X[r * of.data.d + j];
+        };
+        std::vector<double> floats(d * d + 2 * d + 1, 0.0), doubles(floats);
+        variant->tiled(blk, floats.data());
+        variant->double_rows({rows, d, data.y.data(), w, fill, &seen}, doubles.data());
+        const std::string where =
+            std::string(variant->name) + " d " + std::to_string(d) + (weighted ? " weighted" : "");
+        EXPECT_EQ(doubles, floats) << where;
+        ASSERT_EQ(seen.order.size(), rows) << where;
+        for (std::size_t r = 0; r < rows; ++r) ASSERT_EQ(seen.order[r], r) << where;
+        // and those are the sums (the long-double reference)
+        const std::vector<long double> want = reference(data, rows, w);
+        EXPECT_NEAR(doubles[d * d - 1], static_cast<double>(want[d * d - 1]),
+                    1e-12 * std::abs(static_cast<double>(want[0])))
+            << where;
+      }
+    }
+  }
 }
 
 }  // namespace
