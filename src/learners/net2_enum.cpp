@@ -2,14 +2,13 @@
 // ε-net of k-tuples of hidden units, each with its least-squares output layer.
 #include <fmt/format.h>
 
-#include <Eigen/Dense>
-
 #include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <limits>
 #include <random>
 
+#include "kernels/moments.hpp"
 #include "learners.hpp"
 #include "relureg/error.hpp"
 #include "relureg/fit_monitor.hpp"
@@ -38,8 +37,9 @@ double choose(std::size_t n, std::size_t k) {
 struct Plan {
   std::size_t d = 0, m = 0, q = 0, k = 0;
   bool bias = false;
-  std::vector<double> P;     // m × d, orthonormal rows (the identity when m = d)
-  std::vector<double> dirs;  // G × q
+  std::vector<double> P;        // m × d, orthonormal rows (the identity when m = d)
+  std::vector<double> dirs;     // G × q
+  std::vector<double> columns;  // q × G: coordinate i of every direction (dirs transposed)
   std::size_t count() const { return dirs.size() / q; }
   double tuples() const { return choose(count(), k); }
 };
@@ -107,20 +107,22 @@ class Net2EnumLearner final : public ParamLearner<Net2EnumParams> {
     check_size(plan);
     const std::size_t G = plan.count();
     const int threads = context.engine->threads();
-    // Time the per-row moment update on synthetic rows and the tuple solve on probe tuples; the
+    // Time the moment pass on a block of synthetic rows and the tuple solve on probe tuples; the
     // fastest of three repetitions (a busy machine only ever slows a probe down).
-    std::vector<float> x(plan.d, 0.5f);
-    std::vector<double> acc(width(G), 0.0), scratch(plan.q + G);
+    const std::size_t probe_rows = 256, probe_tuples = 4000;
+    std::vector<float> x(probe_rows * plan.d);
+    for (std::size_t i = 0; i < x.size(); ++i) x[i] = static_cast<float>(i % 7) - 3.0f;
+    const std::vector<double> y(probe_rows, 1.0);
+    const RowBlock probe{x.data(), y.data(), probe_rows, plan.d, 0, nullptr};
+    std::vector<double> acc(width(G), 0.0);
     std::vector<double> moments(width(G), 0.0);
-    for (std::size_t g = 0; g < G; ++g) moments[index(g, g)] = 1;
+    for (std::size_t g = 0; g < G; ++g) moments[index(G, g, g)] = 1;
     std::vector<std::size_t> tuple(plan.k);
-    const std::size_t probe_rows = 128, probe_tuples = 4000;
     double per_row = std::numeric_limits<double>::infinity(), per_tuple = per_row;
     volatile double sink = 0;
     for (int repeat = 0; repeat < 3; ++repeat) {
       const auto t0 = Clock::now();
-      for (std::size_t r = 0; r < probe_rows; ++r)
-        accumulate_row(plan, x.data(), 1.0, acc, scratch);
+      accumulate_block(plan, probe, acc.data());
       per_row = std::min(per_row, seconds_since(t0) / probe_rows);
       const auto t1 = Clock::now();
       for (std::size_t t = 0; t < probe_tuples; ++t) {
@@ -149,22 +151,8 @@ class Net2EnumLearner final : public ParamLearner<Net2EnumParams> {
     const std::size_t G = plan.count(), k = plan.k;
     const auto t0 = Clock::now();
     const std::vector<double> moments =
-        engine.mean(data, width(G), [&](const RowBlock& blk, double* acc) {
-          std::vector<double> scratch(plan.q + G);
-          std::span<double> out(acc, width(G));
-          if (blk.w == nullptr) {
-            accumulate_block(plan, blk, out, scratch);
-            return;
-          }
-          // Sample weights: each row's moments apart, added times its weight.
-          std::vector<double> row(width(G));
-          for (std::size_t r = 0; r < blk.rows; ++r) {
-            if (blk.w[r] == 0) continue;
-            std::fill(row.begin(), row.end(), 0.0);
-            accumulate_row(plan, blk.X + r * blk.d, blk.y[r], row, scratch);
-            for (std::size_t i = 0; i < row.size(); ++i) acc[i] += blk.w[r] * row[i];
-          }
-        });
+        engine.mean(data, width(G),
+                    [&](const RowBlock& blk, double* acc) { accumulate_block(plan, blk, acc); });
     const double pass_seconds = seconds_since(t0);
 
     // Enumerate tuples g_1 < … < g_k in groups of consecutive g_1 holding about 2 % of the tuples
@@ -228,12 +216,12 @@ class Net2EnumLearner final : public ParamLearner<Net2EnumParams> {
   }
 
  private:
-  static std::size_t index(std::size_t g, std::size_t h) {  // g ≥ h, lower triangle
-    return g * (g + 1) / 2 + h;
+  // The moments: [h hᵀ (G × G column-major, lower triangle only), Σ h y, Σ h, Σ y, Σ y²], the
+  // layout of the moments kernel's sums (src/kernels/moments.hpp) and Σ y² after them.
+  static std::size_t index(std::size_t G, std::size_t g, std::size_t h) {  // g ≥ h
+    return g + h * G;
   }
-  static std::size_t width(std::size_t G) {  // [h hᵀ (lower), h y, h, y, y²]
-    return G * (G + 1) / 2 + 2 * G + 2;
-  }
+  static std::size_t width(std::size_t G) { return G * G + 2 * G + 2; }
 
   // Refuses searches beyond max_tuples and moment tables beyond 4000 directions, before any work.
   void check_size(const Plan& plan) const {
@@ -284,91 +272,65 @@ class Net2EnumLearner final : public ParamLearner<Net2EnumParams> {
     }
     if (p_.grid < 2) throw InputError("net2-enum: grid must be at least 2");
     plan.dirs = sphere_net(plan.q, p_.grid);
+    const std::size_t G = plan.count();
+    plan.columns.resize(plan.dirs.size());
+    for (std::size_t g = 0; g < G; ++g)
+      for (std::size_t i = 0; i < plan.q; ++i) plan.columns[i * G + g] = plan.dirs[g * plan.q + i];
     return plan;
   }
 
-  // The hidden units h_g = ReLU(u_g·x̃) of one row, x̃ = (P x, 1 with a bias), in scratch
-  // (q + G doubles: x̃, then h); returns h.
-  static const double* hidden_units(const Plan& plan, const float* x,
-                                    std::vector<double>& scratch) {
+  // The hidden units h_g = ReLU(u_g·x̃) of one row into h (G doubles), x̃ = (P x, 1 with a bias)
+  // into xt (q doubles).
+  static void hidden_units(const Plan& plan, const float* x, double* xt, double* h) {
     const std::size_t G = plan.count(), q = plan.q;
-    double* xt = scratch.data();
-    double* h = xt + q;
     for (std::size_t i = 0; i < plan.m; ++i)
       xt[i] = affine_value(x, plan.P.data() + i * plan.d, plan.d, 0.0);
     if (plan.bias) xt[plan.m] = 1;
-    for (std::size_t g = 0; g < G; ++g) {
-      const double* u = plan.dirs.data() + g * q;
-      double z = 0;
-      for (std::size_t i = 0; i < q; ++i) z += u[i] * xt[i];
-      h[g] = z > 0 ? z : 0.0;
+    // Coordinate by coordinate over all directions (a loop the compiler vectorises across g):
+    // each z_g = u_g·x̃ still adds its q products in increasing i, from zero.
+    std::fill(h, h + G, 0.0);
+    for (std::size_t i = 0; i < q; ++i) {
+      const double* column = plan.columns.data() + i * G;
+      const double xi = xt[i];
+      for (std::size_t g = 0; g < G; ++g) h[g] += column[g] * xi;
     }
-    return h;
+    for (std::size_t g = 0; g < G; ++g) h[g] = h[g] > 0 ? h[g] : 0.0;
   }
 
-  // Adds a block's moments (as accumulate_row for each row), a chunk of rows at a time: the
-  // units of the chunk's rows in a matrix H (rows × G), and the lower triangle of HᵀH by Eigen's
-  // rank update, a blocked product in place of one outer product per row. Its sums run in a fixed
-  // order for given rows (Eigen does not thread here), so a fit is the same for any thread count;
-  // against the row-by-row sums they differ by rounding only (Net2Enum tests).
-  static void accumulate_block(const Plan& plan, const RowBlock& blk, std::span<double> acc,
-                               std::vector<double>& scratch) {
-    constexpr std::size_t kChunk = 256;
+  // Adds a block's moments (the layout of `width`): the hidden units of each row, made as the
+  // moments kernel asks for the row, summed by it (Σ w h hᵀ, Σ w y h, Σ w h, Σ w y: rows in
+  // order, in double, the tiled kernel's vector arithmetic), then Σ w y². The sums depend on the
+  // block's rows only, so a fit is the same for any thread count.
+  static void accumulate_block(const Plan& plan, const RowBlock& blk, double* acc) {
+    struct Rows {
+      const Plan& plan;
+      const RowBlock& blk;
+      mutable std::vector<double> xt;
+    } rows{plan, blk, std::vector<double>(plan.q)};
+    const auto fill = [](const void* context, std::size_t r, double* h) {
+      const Rows& of = *static_cast<const Rows*>(context);
+      hidden_units(of.plan, of.blk.X + r * of.blk.d, of.xt.data(), h);
+    };
     const std::size_t G = plan.count();
-    Eigen::MatrixXd H(kChunk, G), gram = Eigen::MatrixXd::Zero(G, G);
-    const std::size_t pos = G * (G + 1) / 2;
-    for (std::size_t start = 0; start < blk.rows; start += kChunk) {
-      const std::size_t rows = std::min(kChunk, blk.rows - start);
-      for (std::size_t r = 0; r < rows; ++r) {
-        const double y = blk.y[start + r];
-        const double* h = hidden_units(plan, blk.X + (start + r) * blk.d, scratch);
-        for (std::size_t g = 0; g < G; ++g) {
-          H(r, g) = h[g];
-          acc[pos + g] += h[g] * y;
-          acc[pos + G + g] += h[g];
-        }
-        acc[pos + 2 * G] += y;
-        acc[pos + 2 * G + 1] += y * y;
-      }
-      gram.selfadjointView<Eigen::Lower>().rankUpdate(H.topRows(rows).transpose());
-    }
-    std::size_t at = 0;
-    for (std::size_t g = 0; g < G; ++g)
-      for (std::size_t j = 0; j <= g; ++j) acc[at++] += gram(g, j);
-  }
-
-  // Adds one row's moments: h_g = ReLU(u_g·x̃).
-  static void accumulate_row(const Plan& plan, const float* x, double y, std::span<double> acc,
-                             std::vector<double>& scratch) {
-    const std::size_t G = plan.count();
-    const double* h = hidden_units(plan, x, scratch);
-    std::size_t pos = 0;
-    for (std::size_t g = 0; g < G; ++g) {
-      const double hg = h[g];
-      if (hg != 0)
-        for (std::size_t j = 0; j <= g; ++j) acc[pos + j] += hg * h[j];
-      pos += g + 1;
-    }
-    for (std::size_t g = 0; g < G; ++g) {
-      acc[pos + g] += h[g] * y;
-      acc[pos + G + g] += h[g];
-    }
-    acc[pos + 2 * G] += y;
-    acc[pos + 2 * G + 1] += y * y;
+    moments_of_double_rows({blk.rows, G, blk.y, blk.w, fill, &rows}, acc);
+    double yy = 0;
+    for (std::size_t r = 0; r < blk.rows; ++r)
+      yy += blk.w != nullptr ? blk.w[r] * (blk.y[r] * blk.y[r]) : blk.y[r] * blk.y[r];
+    acc[G * G + 2 * G + 1] += yy;
   }
 
   // The least-squares loss of a tuple from the moments; fills `coef` (a_1..a_k, c) if given.
   double score(const Plan& plan, const std::vector<double>& M, std::size_t G,
                const std::vector<std::size_t>& tuple, std::vector<double>* coef) const {
     const std::size_t k = tuple.size(), p = k + (plan.bias ? 1 : 0);
-    const std::size_t hy = G * (G + 1) / 2, hm = hy + G, ym = hm + G, yy = ym + 1;
+    const std::size_t hy = G * G, hm = hy + G, ym = hm + G, yy = ym + 1;
     double A[64], r[8];
     auto moment = [&](std::size_t i, std::size_t j) -> double {  // feature i, j (k = constant)
       if (i == k && j == k) return 1.0;
       if (i == k) return M[hm + tuple[j]];
       if (j == k) return M[hm + tuple[i]];
       const std::size_t a = tuple[i], b = tuple[j];
-      return a >= b ? M[index(a, b)] : M[index(b, a)];
+      return a >= b ? M[index(G, a, b)] : M[index(G, b, a)];
     };
     double trace = 0;
     for (std::size_t i = 0; i < p; ++i) {
