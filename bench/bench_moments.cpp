@@ -89,8 +89,8 @@ void BM_MomentsRankUpdate(benchmark::State& state) {
 void BM_DoubleRows(benchmark::State& state, const MomentKernels* variant) {
   const auto d = static_cast<std::size_t>(state.range(0));
   const Block block(d);
-  const std::vector<double> x(block.x.begin(), block.x.end());
-  const auto fill = [](const void* rows, std::size_t r, double* out) {
+  std::vector<double> x(block.x.begin(), block.x.end());
+  const auto fill = [](void* rows, std::size_t r, double* out) {
     const std::vector<double>& of = *static_cast<const std::vector<double>*>(rows);
     const std::size_t d = of.size() / kRows;
     std::copy_n(of.begin() + static_cast<std::ptrdiff_t>(r * d), d, out);

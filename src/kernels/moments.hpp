@@ -17,13 +17,14 @@ inline constexpr std::size_t kAnyFeatures = std::numeric_limits<std::size_t>::ma
 
 // Rows given in double, one at a time, for sums of values made per row (net2-enum's hidden
 // units): fill(context, r, out) writes row r's d values to out[0, d), called once per row in the
-// order r = 0, 1, …, rows − 1. y holds the labels, w the sample weights (null: none).
+// order r = 0, 1, …, rows − 1, with `context` (the caller's, scratch space included). y holds the
+// labels, w the sample weights (null: none).
 struct DoubleRows {
   std::size_t rows = 0, d = 0;
   const double* y = nullptr;
   const double* w = nullptr;
-  void (*fill)(const void* context, std::size_t r, double* out) = nullptr;
-  const void* context = nullptr;
+  void (*fill)(void* context, std::size_t r, double* out) = nullptr;
+  void* context = nullptr;
 };
 
 // One instruction-set variant of the kernels (moments_isa_*.cpp). Both add the block's

@@ -305,10 +305,10 @@ class Net2EnumLearner final : public ParamLearner<Net2EnumParams> {
     struct Rows {
       const Plan& plan;
       const RowBlock& blk;
-      mutable std::vector<double> xt;
+      std::vector<double> xt;
     } rows{plan, blk, std::vector<double>(plan.q)};
-    const auto fill = [](const void* context, std::size_t r, double* h) {
-      const Rows& of = *static_cast<const Rows*>(context);
+    const auto fill = [](void* context, std::size_t r, double* h) {
+      Rows& of = *static_cast<Rows*>(context);
       hidden_units(of.plan, of.blk.X + r * of.blk.d, of.xt.data(), h);
     };
     const std::size_t G = plan.count();

@@ -192,8 +192,8 @@ TEST(MomentsKernel, DoubleRowsAreTheTiledKernelsSumsOfTheSameRows) {
           const Dataset& data;
           std::vector<std::size_t> order;
         } seen{data, {}};
-        const auto fill = [](const void* context, std::size_t r, double* out) {
-          Seen& of = *const_cast<Seen*>(static_cast<const Seen*>(context));
+        const auto fill = [](void* context, std::size_t r, double* out) {
+          Seen& of = *static_cast<Seen*>(context);
           of.order.push_back(r);
           for (std::size_t j = 0; j < of.data.d; ++j) out[j] = of.data.X[r * of.data.d + j];
         };
