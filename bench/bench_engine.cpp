@@ -8,12 +8,15 @@
 #include <cmath>
 #include <cstring>
 #include <map>
+#include <optional>
 #include <random>
 
 #include "base/cpu_level.hpp"
 #include "kernels/moments.hpp"
 #include "kernels/short_rows.hpp"
 #include "learners/learners.hpp"
+#include "ratio_reporter.hpp"
+#include "relureg/column_copy.hpp"
 #include "relureg/engine.hpp"
 #include "relureg/kernels.hpp"
 
@@ -130,7 +133,8 @@ void BM_RawStreamRead(benchmark::State& state) {
 // short-row variant (the only one before the per-instruction-set variants), for a before/after
 // in one run; or the AVX2 or AVX-512 variant at every d (which of the two is faster at which d
 // decides the start-up choice, short_rows.cpp).
-enum class Kernels { chosen, row_major, generic, avx2, avx512 };
+// `rows`: the chosen kernels over the rows themselves, without the column copy a fit reads.
+enum class Kernels { chosen, rows, row_major, generic, avx2, avx512 };
 
 // Times `pass(engine, data, w)` over the (n, d) data set with the given threads, at a fixed w,
 // and reports the bytes of X read per second.
@@ -148,8 +152,17 @@ void time_pass(benchmark::State& state, Pass&& pass, Kernels kernels = Kernels::
     relureg::detail::use_short_row_isa(relureg::detail::ShortRowIsa::avx2);
   if (kernels == Kernels::avx512)
     relureg::detail::use_short_row_isa(relureg::detail::ShortRowIsa::avx512);
+  // As a fit reads the rows (fit_learner): through their column copy where it pays, once it is
+  // made (at each block's 16th read), before the clock starts (BM_GdPassMakingCopy times the pass
+  // that makes it).
+  const relureg::DatasetView view = data.view();
+  std::optional<relureg::ColumnCopySource> copy;
+  if (kernels == Kernels::chosen && relureg::column_copy_pays(view)) copy.emplace(view);
+  const relureg::DataSource& source = copy ? static_cast<const relureg::DataSource&>(*copy) : view;
+  for (std::size_t k = 0; copy && k < relureg::kColumnCopyAfterReads; ++k)
+    benchmark::DoNotOptimize(pass(engine, source, w));
   for (auto _ : state) {
-    auto result = pass(engine, data.view(), w);
+    auto result = pass(engine, source, w);
     benchmark::DoNotOptimize(result);
   }
   relureg::detail::use_short_row_kernels(true);
@@ -195,17 +208,42 @@ void BM_MomentPass(benchmark::State& state) {
 }
 
 // The same passes with the row-major kernels and with the generic short-row variant.
-relureg::ReluStats gd_pass(const Engine& e, const relureg::DatasetView& data,
+relureg::ReluStats gd_pass(const Engine& e, const relureg::DataSource& data,
                            const std::vector<double>& w) {
   return relureg::relu_stats(e, data, w, 0.0, false, 1.0, relureg::ReluGradients::square);
 }
-relureg::ReluStats glmtron_pass(const Engine& e, const relureg::DatasetView& data,
+relureg::ReluStats glmtron_pass(const Engine& e, const relureg::DataSource& data,
                                 const std::vector<double>& w) {
   return relureg::relu_stats(e, data, w, 0.0, false, 1.0, relureg::ReluGradients::surrogate);
 }
-double loss_pass(const Engine& e, const relureg::DatasetView& data, const std::vector<double>& w) {
+double loss_pass(const Engine& e, const relureg::DataSource& data, const std::vector<double>& w) {
   return relureg::relu_loss(e, data, w, 0.0);
 }
+// Where a fit reads its rows through their column copy (relureg/column_copy.hpp), the same
+// passes over the rows themselves (each group of rows transposed in every pass), and gd's first
+// pass of a fit, which makes the copy as it goes (allocated and freed in each repetition).
+void BM_GdPassRows(benchmark::State& state) {
+  time_pass(state, gd_pass, Kernels::rows);
+}
+void BM_GlmtronPassRows(benchmark::State& state) {
+  time_pass(state, glmtron_pass, Kernels::rows);
+}
+void BM_LossPassRows(benchmark::State& state) {
+  time_pass(state, loss_pass, Kernels::rows);
+}
+void BM_GdPassMakingCopy(benchmark::State& state) {
+  const std::size_t n = state.range(0), d = state.range(1);
+  const relureg::DatasetView view = shared_data(n, d).view();
+  const Engine engine(EngineOptions{static_cast<int>(state.range(2))});
+  std::vector<double> w(d);
+  for (std::size_t j = 0; j < d; ++j) w[j] = std::sin(1.0 + j) / std::sqrt(d);
+  for (auto _ : state) {
+    const relureg::ColumnCopySource copy(view, 1);
+    benchmark::DoNotOptimize(gd_pass(engine, copy, w));
+  }
+  state.SetBytesProcessed(state.iterations() * n * d * sizeof(float));
+}
+
 void BM_GdPassRowMajor(benchmark::State& state) {
   time_pass(state, gd_pass, Kernels::row_major);
 }
@@ -272,6 +310,10 @@ void short_arguments(benchmark::internal::Benchmark* b) {
 void generic_arguments(benchmark::internal::Benchmark* b) {
   dims_where(b, [](std::size_t d) { return d <= relureg::detail::kShortRowFeatures; });
 }
+// The dimensions where a fit reads its rows through their column copy.
+void copy_arguments(benchmark::internal::Benchmark* b) {
+  dims_where(b, [](std::size_t d) { return relureg::detail::short_rows_read_columns(d); });
+}
 // The dimensions of the moments pass up to d = 100 (its d² work per row makes d = 1000 a matter
 // of minutes).
 void moment_arguments(benchmark::internal::Benchmark* b) {
@@ -297,191 +339,16 @@ BENCHMARK(BM_GdPass)->Apply(arguments)->Apply(in_cache_arguments);
 BENCHMARK(BM_GlmtronPass)->Apply(arguments)->Apply(in_cache_arguments);
 BENCHMARK(BM_LossPass)->Apply(arguments);
 BENCHMARK(BM_MomentPass)->Apply(moment_arguments);
+BENCHMARK(BM_GdPassRows)->Apply(copy_arguments);
+BENCHMARK(BM_GlmtronPassRows)->Apply(copy_arguments);
+BENCHMARK(BM_LossPassRows)->Apply(copy_arguments);
+BENCHMARK(BM_GdPassMakingCopy)->Apply(copy_arguments);
 BENCHMARK(BM_GdPassRowMajor)->Apply(short_arguments);
 BENCHMARK(BM_GlmtronPassRowMajor)->Apply(short_arguments);
 BENCHMARK(BM_LossPassRowMajor)->Apply(short_arguments);
 BENCHMARK(BM_GdPassGeneric)->Apply(generic_arguments);
 BENCHMARK(BM_GlmtronPassGeneric)->Apply(generic_arguments);
 BENCHMARK(BM_LossPassGeneric)->Apply(generic_arguments);
-
-// Prints the usual table, then for every (n, d, threads) each pass's bandwidth as a fraction of
-// the streaming read, the 2-thread speed-ups, and the issue's target (fused ≥ 80 % of the
-// streaming read for d ≥ 100 on 2 threads) for the fused passes the learners make (gd's and
-// glmtron's, one gradient each) and for the pass with both gradients (which no learner makes).
-// Bytes are those of X (float32); the labels add 8 bytes per row on top (20 % at d = 10, 2 % at d =
-// 100), not counted.
-class RatioReporter : public benchmark::ConsoleReporter {
- public:
-  // Colours only on a terminal (a custom reporter does not read --benchmark_color).
-  RatioReporter() : ConsoleReporter(isatty(STDOUT_FILENO) ? OO_Defaults : OO_Tabular) {}
-
-  void ReportRuns(const std::vector<Run>& runs) override {
-    ConsoleReporter::ReportRuns(runs);
-    // With --benchmark_repetitions the medians are used (the single runs and the other
-    // aggregates are skipped); otherwise each run.
-    for (const Run& run : runs) {
-      const bool aggregate = run.run_type == Run::RT_Aggregate;
-      if (run.run_type == Run::RT_Iteration && run.repetitions > 1) continue;
-      const std::string name = run.run_name.str();
-      const auto slash = name.find('/');
-      const auto it = run.counters.find("bytes_per_second");
-      if (slash == std::string::npos || it == run.counters.end()) continue;
-      const std::string args = name.substr(slash), bench = name.substr(0, slash);
-      // The statistics of a rate: min and max of the per-repetition rates.
-      if (!aggregate || run.aggregate_name == "median") rates_[args][bench] = it->second.value;
-      if (!aggregate || run.aggregate_name == "min") lowest_[args][bench] = it->second.value;
-      if (!aggregate || run.aggregate_name == "max") highest_[args][bench] = it->second.value;
-    }
-  }
-
-  void Finalize() override {
-    ConsoleReporter::Finalize();
-    std::ostream& out = GetOutputStream();
-    // The short-row variant the passes took (the longest rows'; the shorter rows' where it
-    // differs), and those this CPU runs.
-    namespace rd = relureg::detail;
-    const std::size_t longest = rd::short_row_features();
-    out << "short-row kernels: " << short_row_isa_name(rd::short_row_isa(longest))
-        << " (d <= " << longest << "; this CPU and build run:";
-    for (const auto isa : rd::runnable_short_row_isas()) out << " " << short_row_isa_name(isa);
-    out << ")\n";
-    const rd::MomentKernels& moments = rd::moment_kernels();
-    out << "moments kernels: " << moments.name << " ("
-        << (moments.max_features == rd::kAnyFeatures
-                ? std::string("any d")
-                : "d <= " + std::to_string(moments.max_features))
-        << "; tiled beyond d = " << moments.register_features << ")\n";
-    out << "short-row prefetch for d > 16: "
-        << (rd::short_row_l2_prefetch()
-                ? "1 KB ahead into L1 and 8 KB ahead into L2\n"
-                : "no stream into L2 (an AMD CPU); into L1 4 KB ahead for gd's and glmtron's "
-                  "passes, 1 KB for the others\n");
-    if (rd::short_row_isa(10) == rd::ShortRowIsa::avx512 && rd::cpu_is_amd())
-      out << "short-row prefetch for d = 9..12 on avx512 columns: 4 KB ahead into L1 and 8 KB "
-             "ahead into L2 (an AMD CPU: short_rows_avx512.cpp's column_l2_bytes)\n";
-    const std::size_t narrow = rd::kAvx2RowFeatures, columns = rd::kAvx512ColumnPassFeatures,
-                      stats_columns = rd::kAvx512ColumnFeatures;
-    if (rd::short_row_isa(columns) == rd::ShortRowIsa::avx512 &&
-        rd::short_row_isa(narrow) != rd::ShortRowIsa::avx512) {
-      out << "short-row kernels for d <= " << columns << ": avx512-columns (every pass)\n";
-      out << "short-row kernels for d <= " << stats_columns
-          << ": avx512-columns/avx2 (gd's and glmtron's passes on avx512 columns, the others "
-          << short_row_isa_name(rd::short_row_isa(stats_columns)) << ")\n";
-    }
-    const std::size_t amd_avx2 = rd::kAmdAvx2PassFeatures;
-    if (rd::short_row_isa(narrow) == rd::short_row_isa(longest) &&
-        rd::short_row_isa(amd_avx2) != rd::short_row_isa(longest)) {
-      out << "short-row kernels for d <= " << amd_avx2 - 1 << ": avx512-columns (every pass)\n";
-      out << "short-row kernels for d = " << amd_avx2 << ": avx512-columns/"
-          << short_row_isa_name(rd::short_row_isa(amd_avx2))
-          << " (gd's and glmtron's passes on avx512 columns, the others "
-          << short_row_isa_name(rd::short_row_isa(amd_avx2))
-          << "; every d above: " << short_row_isa_name(rd::short_row_isa(longest)) << ")\n";
-    }
-    if (rd::short_row_isa(narrow) != rd::short_row_isa(longest))
-      out << "short-row kernels for d <= " << narrow << ": "
-          << short_row_isa_name(rd::short_row_isa(narrow))
-          << " (gd's and glmtron's passes: " << short_row_isa_name(rd::short_row_stats_isa(16))
-          << " where a row fills 8-lane "
-          << "pieces as 4-lane ones, d = 13..16, 21..24, 29..32)\n";
-    for (const auto& [args, by_name] : rates_) {
-      const double stream = rate(by_name, "BM_StreamRead");
-      if (stream <= 0) continue;
-      out << fmt::format("bandwidth {:<42} stream {:6.2f} GB/s", args, stream / 1e9);
-      for (const char* name :
-           {"BM_RawStreamRead", "BM_FusedPass", "BM_GdPass", "BM_GlmtronPass", "BM_LossPass",
-            "BM_MomentPass", "BM_GdPassRowMajor", "BM_GlmtronPassRowMajor", "BM_LossPassRowMajor",
-            "BM_GdPassGeneric", "BM_GlmtronPassGeneric", "BM_LossPassGeneric", "BM_GdPassAvx2",
-            "BM_LossPassAvx2", "BM_GdPassAvx512", "BM_LossPassAvx512"}) {
-        const double r = rate(by_name, name);
-        if (r > 0)
-          out << fmt::format("  {} {:6.2f} GB/s ({:.2f})", short_name(name), r / 1e9, r / stream);
-      }
-      out << "\n";
-    }
-    for (const auto& [args, by_name] : rates_) {
-      const auto pos = args.find("/threads:2");
-      if (pos == std::string::npos) continue;
-      const std::string one = args.substr(0, pos) + "/threads:1" + args.substr(pos + 10);
-      const auto single = rates_.find(one);
-      if (single == rates_.end()) continue;
-      out << fmt::format("2 threads / 1 thread {:<42}", args.substr(0, pos));
-      for (const auto& [name, r2] : by_name) {
-        const double r1 = rate(single->second, name);
-        if (r1 > 0) out << fmt::format("  {} {:.2f}x", short_name(name), r2 / r1);
-      }
-      out << "\n";
-    }
-    // The arithmetic's ceiling: twice the in-cache rate of one core, against the 2-thread
-    // streaming read of n = 10^6 rows (where both were measured).
-    for (const auto& [args, by_name] : rates_) {
-      std::size_t n = 0, d = 0;
-      if (std::sscanf(args.c_str(), "/n:%zu/d:%zu", &n, &d) != 2 || n == 1000000) continue;
-      const auto big = rates_.find(fmt::format("/n:1000000/d:{}/threads:2/real_time", d));
-      if (big == rates_.end()) continue;
-      const double stream = rate(big->second, "BM_StreamRead");
-      if (stream <= 0) continue;
-      out << fmt::format("in cache, 1 thread /d:{:<5}", d);
-      for (const auto& [name, r] : by_name)
-        out << fmt::format("  {} {:6.2f} GB/s (x2 = {:.2f} of the 2-thread stream)",
-                           short_name(name), r / 1e9, 2 * r / stream);
-      out << "\n";
-    }
-    // The targets (issue 18): a pass's rate against the streaming read of the same run (its
-    // median), with the range of the pass's repetitions against the read's median.
-    for (const auto& [args, by_name] : rates_) {
-      std::size_t d = 0;
-      int threads = 0;
-      if (std::sscanf(args.c_str() + args.find("/d:"), "/d:%zu/threads:%d", &d, &threads) != 2)
-        continue;
-      const double target = target_ratio(d, threads);
-      const double stream = rate(by_name, "BM_StreamRead");
-      if (target <= 0 || stream <= 0) continue;
-      for (const char* name : {"BM_GdPass", "BM_GlmtronPass", "BM_LossPass", "BM_FusedPass"}) {
-        const double fused = rate(by_name, name);
-        if (fused <= 0 || (d < 1000 && std::string(name) == "BM_FusedPass")) continue;
-        const double lowest = rate(lowest_[args], name), highest = rate(highest_[args], name);
-        out << fmt::format("target {} >= {:.2f} x stream {:<42} {:.3f} [{:.3f}, {:.3f}]  {}\n",
-                           short_name(name), target, args, fused / stream, lowest / stream,
-                           highest / stream, fused >= target * stream ? "met" : "MISSED");
-      }
-    }
-  }
-
- private:
-  static double rate(const std::map<std::string, double>& by_name, const std::string& name) {
-    const auto it = by_name.find(name);
-    return it == by_name.end() ? 0.0 : it->second;
-  }
-  // The ratio to the streaming read a pass should reach (0: no target at this d and count).
-  static double target_ratio(std::size_t d, int threads) {
-    if (threads == 2) return d == 10 ? 0.6 : (d == 32 || d == 100 || d == 1000) ? 0.8 : 0.0;
-    return d == 10 ? 0.5 : d == 100 ? 0.7 : 0.0;
-  }
-  static std::string short_name(const std::string& name) {
-    if (name == "BM_StreamRead") return "stream";
-    if (name == "BM_RawStreamRead") return "raw";
-    if (name == "BM_FusedPass") return "fused";
-    if (name == "BM_GdPass") return "gd-pass";
-    if (name == "BM_GlmtronPass") return "glmtron-pass";
-    if (name == "BM_LossPass") return "loss";
-    if (name == "BM_MomentPass") return "moment";
-    if (name == "BM_GdPassRowMajor") return "gd-before";
-    if (name == "BM_GlmtronPassRowMajor") return "glmtron-before";
-    if (name == "BM_LossPassRowMajor") return "loss-before";
-    if (name == "BM_GdPassGeneric") return "gd-generic";
-    if (name == "BM_GlmtronPassGeneric") return "glmtron-generic";
-    if (name == "BM_LossPassGeneric") return "loss-generic";
-    if (name == "BM_GdPassAvx2") return "gd-avx2";
-    if (name == "BM_LossPassAvx2") return "loss-avx2";
-    if (name == "BM_GdPassAvx512") return "gd-avx512";
-    if (name == "BM_LossPassAvx512") return "loss-avx512";
-    return name;
-  }
-  // Rates by arguments and benchmark: the median of the repetitions, the lowest and the highest
-  // (all three the single run's rate without repetitions).
-  std::map<std::string, std::map<std::string, double>> rates_, lowest_, highest_;
-};
 
 }  // namespace
 
@@ -493,7 +360,7 @@ int main(int argc, char** argv) {
     benchmark::RegisterBenchmark("BM_GdPassAvx512", BM_GdPassAvx512)->Apply(isa_arguments);
     benchmark::RegisterBenchmark("BM_LossPassAvx512", BM_LossPassAvx512)->Apply(isa_arguments);
   }
-  RatioReporter reporter;
+  bench_engine::RatioReporter reporter;
   benchmark::RunSpecifiedBenchmarks(&reporter);
   benchmark::Shutdown();
   return 0;

@@ -88,7 +88,15 @@ def bench_targets(bench_text, build=None):
     names = {"fused": "pass with both gradients (no learner makes it)",
              "gd-pass": "fused pass of `gd` (square-loss gradient)",
              "glmtron-pass": "fused pass of `glmtron` (surrogate gradient)",
-             "loss": "loss pass (`relu_loss`)"}
+             "loss": "loss pass (`relu_loss`)",
+             "gd-rows": "`gd`'s pass over the rows, without the column copy (a fit's first 16 "
+                        "passes)",
+             "glmtron-rows": "`glmtron`'s pass over the rows, without the column copy (a fit's "
+                             "first 16 passes)",
+             "loss-rows": "loss pass over the rows, without the column copy"}
+    # The (d, threads) whose passes read the column copy: those with a pass over the rows too.
+    copied = {line.split()[6].split("/real_time")[0] for line in (bench_text or "").splitlines()
+              if line.startswith("target ") and line.split()[1].endswith("-rows")}
     for line in (bench_text or "").splitlines():
         if line.startswith("target "):
             parts = line.split()
@@ -97,7 +105,10 @@ def bench_targets(bench_text, build=None):
             args = dict(a.split(":") for a in parts[6].split("/") if ":" in a)
             threads = args["threads"]
             low, high = parts[8].strip("[,"), parts[9].strip("]")
-            rows.append(f"| {names.get(parts[1], parts[1])} ≥ {float(parts[3]):.2f} × streaming "
+            name = names.get(parts[1], parts[1])
+            if parts[6].split("/real_time")[0] in copied and not parts[1].endswith("-rows"):
+                name += " reading the column copy (a fit's passes from its 16th on)"
+            rows.append(f"| {name} ≥ {float(parts[3]):.2f} × streaming "
                         f"read (d = {args['d']}, {threads} thread{'s' if threads != '1' else ''}, "
                         f"{build + ', ' if build else ''}`bench_engine`) | {parts[7]} "
                         f"(repetitions {low}–{high}) | "
@@ -142,6 +153,11 @@ def bench_section(bench_text, avx2_text=None, subset_text=None, avx2_subset_text
             "no AVX-512: the code an AVX2-only host runs), on this host in the same session "
             "(its memory and caches, not an AVX2 host's):")
     out += ["Every line of the benchmark's summary (`raw`: one OpenMP loop without the engine; "
+            "`gd-rows`, `glmtron-rows`, `loss-rows` (where a fit reads the column copy, "
+            "`relureg/column_copy.hpp`): the same passes over the rows themselves, each group "
+            "of rows transposed in every pass, while `gd-pass`, `glmtron-pass` and `loss` there "
+            "read the copy, as a fit does from its 16th pass on; `gd-first`: gd's pass that "
+            "makes the copy (its pages' first touch included); "
             "`gd-before`, `glmtron-before`, `loss-before` (d ≤ 32): the row-major kernels on "
             "the same rows; `gd-generic`, `glmtron-generic`, `loss-generic` (d ≤ 32): the "
             "generic eight-lane short-row variant, the only one before the AVX2 and AVX-512 "

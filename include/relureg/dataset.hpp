@@ -21,6 +21,11 @@ struct RowBlock {
   // contribution times its weight and skips rows of weight 0, so that a weight of 2 acts as the
   // row duplicated and a weight of 0 as the row removed; Engine::mean divides by the weights' sum.
   const double* w = nullptr;
+  // The same rows feature-major in groups of eight, or null: feature l of row r at
+  // columns[8·(d·⌊r/8⌋ + l) + r mod 8], a short last group padded with zeros. A ColumnCopySource
+  // (relureg/column_copy.hpp) sets it; the kernels on columns then read it instead of
+  // transposing the rows, with the same results bit for bit.
+  const float* columns = nullptr;
 };
 
 // Where the engine gets rows from. The in-memory view is the only one today; an out-of-core

@@ -488,6 +488,31 @@ void use_short_row_kernels(bool enabled) {
   g_short_row_kernels.store(enabled, std::memory_order_relaxed);
 }
 
+bool short_rows_read_columns(std::size_t d) {
+  if (!short_rows(d)) return false;
+  switch (short_row_stats_isa(d)) {
+    case ShortRowIsa::avx512:
+      return d <= kAvx512ColumnFeatures;
+    case ShortRowIsa::avx2:
+      return avx2_stats_on_columns(d);
+    case ShortRowIsa::generic:
+      break;
+  }
+  return false;
+}
+
+void copy_short_columns(const float* x, std::size_t rows, std::size_t d, float* out) {
+  const ShortRowKernels& kernels = current_stats(d);
+  if (kernels.copy_columns != nullptr && d <= kAvx512ColumnFeatures)
+    return kernels.copy_columns(x, rows, d, out);
+  for (std::size_t first = 0; first < rows; first += 8) {
+    const std::size_t group = std::min<std::size_t>(8, rows - first);
+    float* to = out + first * d;
+    for (std::size_t l = 0; l < d; ++l)
+      for (std::size_t r = 0; r < 8; ++r) to[8 * l + r] = r < group ? x[(first + r) * d + l] : 0.0f;
+  }
+}
+
 void short_relu_stats_block(const RowBlock& blk, const double* weights, const double* w, double b,
                             bool with_bias, double relu_grad_at_zero, ShortGradients gradients,
                             double* acc) {

@@ -128,6 +128,22 @@ void use_default_short_row_isas();
 // The best variant this build's target and this CPU allow: the one the longest rows take.
 ShortRowIsa default_short_row_isa();
 
+// Where a block carries its column copy (RowBlock::columns), the passes other than relu_stats
+// read it on columns for rows of up to kAvx512CopyColumnFeatures features in the AVX-512 variant
+// and kAvx2CopyColumnFeatures in the AVX2 one (relu_stats: where it takes columns anyway). Columns
+// read from a copy of rows of 32 features were slower than the pieces (Zen 5, n = 10^6, two
+// threads, GB/s: gd's pass 39.3 against 57.3, the loss 41.1 against 60.8; docs/performance.md).
+inline constexpr std::size_t kAvx512CopyColumnFeatures = kAvx512ColumnFeatures;
+inline constexpr std::size_t kAvx2CopyColumnFeatures = kAvx2ColumnFeatures;
+// Whether relu_stats over rows of d features now takes a variant's kernels on columns, which read
+// a block's column copy (RowBlock::columns) instead of transposing its rows: where a
+// ColumnCopySource pays for itself (relureg/column_copy.hpp).
+bool short_rows_read_columns(std::size_t d);
+// Writes the rows × d floats at x feature-major in groups of eight into out (⌈rows/8⌉·8·d
+// floats, RowBlock::columns' layout; a short last group padded with zeros), with the AVX-512
+// variant's transposition where it is the one relu_stats takes, else a loop.
+void copy_short_columns(const float* x, std::size_t rows, std::size_t d, float* out);
+
 // Each kernel reads the rows of `blk` (with the sample weights `weights`, one per row, or null)
 // and computes z = w·x + b of every row bit for bit as affine_value does. Sums over rows go into
 // eight lanes (row r of the block into lane r mod 8, in row order; the loss of the AVX2 and

@@ -6,6 +6,7 @@
 
 #include "base/cpu_level.hpp"
 
+#include <algorithm>
 #include <cstddef>
 #include <type_traits>
 #include <utility>
@@ -35,6 +36,8 @@ struct Avx2 {
   // Rows on columns (short_rows_columns.hpp): relu_stats up to kColumnFeatures except where
   // avx2_stats_on_columns says no, the other passes up to kColumnPassFeatures.
   static constexpr std::size_t kColumnFeatures = kAvx2ColumnFeatures;
+  // Rows of up to this many features on columns where a block carries its column copy.
+  static constexpr std::size_t kCopyColumnFeatures = kAvx2CopyColumnFeatures;
   static constexpr std::size_t kColumnPassFeatures = kAvx2ColumnPassFeatures;
   static constexpr bool stats_on_columns(std::size_t d) { return avx2_stats_on_columns(d); }
   // relu_stats on columns takes two groups per step (short_rows_columns.hpp).
@@ -125,6 +128,12 @@ struct Avx2 {
     return _mm256_add_pd(_mm256_unpacklo_pd(r02, r13), _mm256_unpackhi_pd(r02, r13));
   }
 
+  // column[l] = feature l of four rows of a column copy (RowBlock::columns) from p, 8 apart.
+  template <std::size_t F>
+  [[gnu::always_inline]] static void widen_copy(const float* p, D (&column)[F]) {
+#pragma GCC unroll 16
+    for (std::size_t l = 0; l < F; ++l) column[l] = _mm256_cvtps_pd(_mm_loadu_ps(p + 8 * l));
+  }
   // The columns of the four rows at x (4·F floats): column[f] = feature f of rows 0..3, widened.
   // One feature: the four floats are the column. Two: one load and one permutation; four: two
   // loads, two unpacks and two permutations (through a small stack tile). Otherwise chunks of

@@ -6,6 +6,7 @@
 
 #include "base/cpu_level.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cstddef>
 #include <type_traits>
@@ -37,6 +38,8 @@ struct Avx512 {
   // Rows of up to this many features on columns (short_rows_columns.hpp), in every pass (the
   // start-up choice in short_rows.cpp gives this variant only the passes it is fastest at).
   static constexpr std::size_t kColumnFeatures = kAvx512ColumnFeatures;
+  // Rows of up to this many features on columns where a block carries its column copy.
+  static constexpr std::size_t kCopyColumnFeatures = kAvx512CopyColumnFeatures;
   static constexpr std::size_t kColumnPassFeatures = kAvx512ColumnFeatures;
   static constexpr bool stats_on_columns(std::size_t d) { return d <= kColumnFeatures; }
   // relu_stats on columns one group per step (pairs measured only on AVX2: short_rows_columns.hpp).
@@ -189,6 +192,12 @@ struct Avx512 {
   [[gnu::always_inline]] static void widen(const float* tile, D (&column)[F]) {
 #pragma GCC unroll 16
     for (std::size_t l = 0; l < F; ++l) column[l] = _mm512_cvtps_pd(_mm256_load_ps(tile + 8 * l));
+  }
+  // column[l] = feature l of eight rows of a column copy (RowBlock::columns) from p, 8 apart.
+  template <std::size_t F>
+  [[gnu::always_inline]] static void widen_copy(const float* p, D (&column)[F]) {
+#pragma GCC unroll 16
+    for (std::size_t l = 0; l < F; ++l) column[l] = _mm512_cvtps_pd(_mm256_loadu_ps(p + 8 * l));
   }
   // The columns of the eight rows at x (8·F floats), each group its own (d ≤ 4).
   template <std::size_t F>

@@ -164,9 +164,12 @@ constexpr bool kUnweightedCopy = Q* V::W <= 32;
 // (y[i] and weight[i] those of group i, x the first of its 2·W rows) as long as two are left, so
 // that a kernel can load and store its per-group accumulators once per two groups; the groups
 // left go to `group` as above. The rows reach the kernel in the same order either way.
+//
+// With kColumnStream and a block that carries its rows' column copy (RowBlock::columns), the
+// prefetches follow that copy instead of the rows: the kernels on columns then read only it.
 struct NoPairs {};
-template <class V, std::size_t Q, std::size_t kFixedD = 0, bool kFarL1 = false, class GroupFn,
-          class PairFn = NoPairs>
+template <class V, std::size_t Q, std::size_t kFixedD = 0, bool kFarL1 = false,
+          bool kColumnStream = false, class GroupFn, class PairFn = NoPairs>
 [[gnu::always_inline]] inline void for_each_group(const RowBlock& blk, const double* weights,
                                                   GroupFn&& group, PairFn&& pair = {}) {
   using D = typename V::D;
@@ -175,8 +178,9 @@ template <class V, std::size_t Q, std::size_t kFixedD = 0, bool kFarL1 = false, 
   const D one = V::set1(1.0);
   // The rows of up to Q·W features (d rounded up to whole pieces, the same for both variants).
   constexpr std::size_t kL1Bytes = prefetch_l1_bytes(Q * W), kL2Bytes = prefetch_l2_bytes(Q * W);
-  const char* const begin = reinterpret_cast<const char*>(blk.X);
-  const char* const prefetch_end = reinterpret_cast<const char*>(blk.X + blk.rows * d);
+  const float* const stream = kColumnStream && blk.columns != nullptr ? blk.columns : blk.X;
+  const char* const begin = reinterpret_cast<const char*>(stream);
+  const char* const prefetch_end = reinterpret_cast<const char*>(stream + blk.rows * d);
   const bool l2_stream = kL2Bytes > 0 && short_row_l2_prefetch();
   const bool column_l2_stream = kFixedD > 0 && V::column_l2_bytes(kFixedD) > 0 && cpu_is_amd();
   const std::size_t l1_bytes = kFarL1 && kL2Bytes > 0 && !l2_stream ? kL1AloneBytes : kL1Bytes;
@@ -187,7 +191,7 @@ template <class V, std::size_t Q, std::size_t kFixedD = 0, bool kFarL1 = false, 
     if constexpr (!std::is_same_v<std::decay_t<PairFn>, NoPairs>) {
       static_assert(kFixedD > 0, "pairs of groups prefetch at fixed offsets");
       for (; r + 2 * W <= blk.rows; r += 2 * W) {
-        const char* ahead = reinterpret_cast<const char*>(blk.X + r * d) + kL1Bytes;
+        const char* ahead = reinterpret_cast<const char*>(stream + r * d) + kL1Bytes;
 #pragma GCC unroll 16
         for (std::size_t line = 0;
              line < (2 * W * kFixedD * sizeof(float) + kCacheLine - 1) / kCacheLine; ++line)
@@ -201,7 +205,7 @@ template <class V, std::size_t Q, std::size_t kFixedD = 0, bool kFarL1 = false, 
     }
     for (; r + W <= blk.rows; r += W) {
       if constexpr (kFixedD > 0) {
-        const char* const group_start = reinterpret_cast<const char*>(blk.X + r * d);
+        const char* const group_start = reinterpret_cast<const char*>(stream + r * d);
         constexpr std::size_t kLines = (W * kFixedD * sizeof(float) + kCacheLine - 1) / kCacheLine;
 #pragma GCC unroll 16
         for (std::size_t line = 0; line < kLines; ++line)
@@ -213,7 +217,7 @@ template <class V, std::size_t Q, std::size_t kFixedD = 0, bool kFarL1 = false, 
               __builtin_prefetch(group_start + V::column_l2_bytes(kFixedD) + line * kCacheLine, 0,
                                  2);
       } else {
-        const char* read_to = reinterpret_cast<const char*>(blk.X + (r + W) * d);
+        const char* read_to = reinterpret_cast<const char*>(stream + (r + W) * d);
         prefetch_until<3>(next_l1, read_to + l1_bytes, prefetch_end);
         if (kL2Bytes > 0 && l2_stream) prefetch_until<2>(next_l2, read_to + kL2Bytes, prefetch_end);
       }

@@ -77,10 +77,24 @@ template <class V, std::size_t D, class Fn>
 // the two. gd's pass at d = 10, AVX-512 on Zen 5, medians of 5 interleaved rounds, GB/s: one core
 // in cache 24.1 → 28.4, n = 10^6 one thread 19.4 → 23.1, two 40.5 → 47.8 (glmtron's alike; the
 // loss level at d = 10, +4 % at d = 8). The columns are the same, so are the results.
+//
+// A block that carries its column copy (RowBlock::columns, a ColumnCopySource's) is read from
+// it: the same columns, no transposition, and the prefetches follow the copy.
 template <class V, std::size_t D, class Fn>
 [[gnu::always_inline]] inline void for_each_column_group(const RowBlock& blk, const double* weights,
                                                          Fn&& fn) {
   using Dv = typename V::D;
+  if (blk.columns != nullptr) {
+    for_each_group<V, (D + 7) / 8, D, false, true>(
+        blk, weights,
+        [&](const float*, const Dv& y, const Dv& weight, std::size_t first, std::size_t rows,
+            auto weighted_rows) __attribute__((always_inline)) {
+          Dv column[D];
+          V::template widen_copy<D>(blk.columns + first / 8 * 8 * D + first % 8, column);
+          fn(column, y, weight, first, rows, weighted_rows);
+        });
+    return;
+  }
   if constexpr (V::transpose_ahead(D)) {
     alignas(64) float tiles[2][V::template kTileFloats<D>];
     float* current = tiles[0];
@@ -144,7 +158,10 @@ void column_stats(const RowBlock& blk, const double* weights, const double* w, d
       for (std::size_t l = 0; l < D; ++l) grad[k][l] = V::fma(coef[k], column[l], grad[k][l]);
     }
   };
-  if constexpr (V::kColumnStatsPairs) {
+  // A block with its column copy goes one group per step (no transposition to pair up).
+  if (blk.columns != nullptr) {
+    for_each_column_group<V, D>(blk, weights, group);
+  } else if constexpr (V::kColumnStatsPairs) {
     static_assert(!V::transpose_ahead(D), "pairs of groups take their columns from registers");
     for_each_group<V, Q, D>(
         blk, weights, with_own_columns<V, D>(group),
@@ -221,6 +238,24 @@ void column_predict(const RowBlock& blk, const double* w, double b, double* out)
           });
 }
 
+// The rows at x (rows × D floats) feature-major in groups of eight (RowBlock::columns), by the
+// variant's own transposition of eight rows (V::W = 8); a short last group padded with zeros.
+template <class V, std::size_t D>
+void copy_columns(const float* x, std::size_t rows, float* out) {
+  static_assert(V::W == 8, "the copy's groups are the eight rows of one transposition");
+  alignas(64) float tile[V::template kTileFloats<D>];
+  const auto put = [&](const float* group, float* to) __attribute__((always_inline)) {
+    V::template transpose<D>(group, tile);
+    for (std::size_t k = 0; k < 8 * D; ++k) to[k] = tile[k];
+  };
+  std::size_t r = 0;
+  for (; r + 8 <= rows; r += 8) put(x + r * D, out + r * D);
+  if (r == rows) return;
+  float last[8 * D] = {};
+  for (std::size_t k = 0; k < (rows - r) * D; ++k) last[k] = x[r * D + k];
+  put(last, out + r * D);
+}
+
 // Calls fn.template operator()<D>() with D = d as a constant (1 ≤ d ≤ Max).
 template <std::size_t Max, std::size_t D = 1, class Fn>
 [[gnu::always_inline]] inline auto with_columns(std::size_t d, Fn&& fn) {
@@ -234,6 +269,10 @@ template <std::size_t Max, std::size_t D = 1, class Fn>
 // others up to V::kColumnPassFeatures.
 template <class V>
 struct ColumnKernels {
+  // The longest rows the passes other than relu_stats take on columns, those of a column copy
+  // included.
+  static constexpr std::size_t kPassFeatures =
+      std::max(V::kColumnPassFeatures, V::kCopyColumnFeatures);
   static void stats(const RowBlock& blk, const double* weights, const double* w, double b,
                     bool with_bias, double relu_grad_at_zero, ShortGradients gradients,
                     double* acc) {
@@ -251,16 +290,27 @@ struct ColumnKernels {
     });
   }
   static double loss(const RowBlock& blk, const double* weights, const double* w, double b) {
-    return with_columns<V::kColumnPassFeatures>(
+    return with_columns<kPassFeatures>(
         blk.d, [&]<std::size_t D>() { return column_loss<V, D>(blk, weights, w, b); });
   }
   static void scale(const RowBlock& blk, const double* weights, const double* u, double* acc) {
-    with_columns<V::kColumnPassFeatures>(
-        blk.d, [&]<std::size_t D>() { column_scale<V, D>(blk, weights, u, acc); });
+    with_columns<kPassFeatures>(blk.d,
+                                [&]<std::size_t D>() { column_scale<V, D>(blk, weights, u, acc); });
   }
   static void predict(const RowBlock& blk, const double* w, double b, double* out) {
-    with_columns<V::kColumnPassFeatures>(
-        blk.d, [&]<std::size_t D>() { column_predict<V, D>(blk, w, b, out); });
+    with_columns<kPassFeatures>(blk.d,
+                                [&]<std::size_t D>() { column_predict<V, D>(blk, w, b, out); });
+  }
+  // Rows of up to kColumnFeatures features (the longest ones relu_stats reads on columns).
+  static void copy(const float* x, std::size_t rows, std::size_t d, float* out) {
+    with_columns<V::kColumnFeatures>(d, [&]<std::size_t D>() { copy_columns<V, D>(x, rows, out); });
+  }
+  // The column copy by the variant's own transposition where it takes eight rows (AVX-512).
+  static constexpr auto copy_function() {
+    if constexpr (V::W == 8)
+      return &copy;
+    else
+      return decltype(&copy){nullptr};
   }
 };
 
@@ -270,7 +320,14 @@ template <class V, bool FusedZ>
 struct ColumnsThenPieces {
   using InPieces = Kernels<V, FusedZ>;
   using OnColumns = ColumnKernels<V>;
-  static bool on_columns(const RowBlock& blk) { return blk.d <= V::kColumnPassFeatures; }
+  // The passes other than relu_stats over a block that carries its column copy
+  // (RowBlock::columns) take the columns up to V::kCopyColumnFeatures: bit for bit the results
+  // of the pieces (each row's z alone, the loss in the same four lanes, the scale refit's sums
+  // alike). relu_stats keeps its choice: its gradients sum the rows in another order on columns.
+  static bool on_columns(const RowBlock& blk) {
+    return blk.d <= V::kColumnPassFeatures ||
+           (blk.columns != nullptr && blk.d <= V::kCopyColumnFeatures);
+  }
   static void stats(const RowBlock& blk, const double* weights, const double* w, double b,
                     bool with_bias, double relu_grad_at_zero, ShortGradients gradients,
                     double* acc) {
@@ -286,5 +343,6 @@ struct ColumnsThenPieces {
   static void predict(const RowBlock& blk, const double* w, double b, double* out) {
     (on_columns(blk) ? OnColumns::predict : InPieces::predict)(blk, w, b, out);
   }
-  static constexpr ShortRowKernels table{&stats, &loss, &scale, &predict, V::kMaxFeatures};
+  static constexpr ShortRowKernels table{&stats,   &loss,           &scale,
+                                         &predict, V::kMaxFeatures, OnColumns::copy_function()};
 };

@@ -14,6 +14,9 @@ struct ShortRowKernels {
   void (*scale)(const RowBlock& blk, const double* weights, const double* u, double* acc);
   void (*predict)(const RowBlock& blk, const double* w, double b, double* out);
   std::size_t max_features;  // the longest rows the kernels take
+  // Writes rows × d floats feature-major in groups of eight (RowBlock::columns), or null where
+  // the portable copy_short_columns does it.
+  void (*copy_columns)(const float* x, std::size_t rows, std::size_t d, float* out) = nullptr;
 };
 
 // The AVX2 (x86-64-v3) and AVX-512 (x86-64-v4) kernels, defined only in a build that compiles

@@ -2,9 +2,11 @@
 #include <fmt/format.h>
 
 #include <chrono>
+#include <optional>
 
 #include "halfspace_common.hpp"
 #include "learners.hpp"
+#include "relureg/column_copy.hpp"
 #include "relureg/error.hpp"
 
 namespace relureg {
@@ -77,7 +79,10 @@ FitResult fit_learner(const LearnerEntry& entry, const ParamValues& params, cons
   const auto start = std::chrono::steady_clock::now();
   const std::size_t first_pass = context.engine->passes();
   if (entry.task == Task::halfspace) detail::check_halfspace_input(data, context, entry.name);
-  FitResult result = entry.make(params)->fit(data, context);
+  // Short rows: the passes read a column copy made during the first one (relureg/column_copy.hpp).
+  std::optional<ColumnCopySource> columns;
+  if (column_copy_pays(data)) columns.emplace(data);
+  FitResult result = entry.make(params)->fit(columns ? *columns : data, context);
   result.passes = context.engine->passes() - first_pass;
   result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return result;

@@ -1,0 +1,63 @@
+// ColumnCopySource: short rows also kept feature-major, so that passes need not transpose them.
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <utility>
+
+#include "relureg/dataset.hpp"
+
+namespace relureg {
+
+// The rows of another source whose blocks also carry the same rows feature-major in groups of
+// eight (RowBlock::columns). The kernels on columns (relu_stats over rows of up to 12 features
+// with AVX-512, 11 with AVX2; docs/performance.md) then read the copy instead of transposing every
+// group of rows in every pass, with the same results bit for bit. The copy of an engine block is
+// made at its `reads_before_copy`-th read (by the pass that reads it then) and kept: making it
+// costs about five passes over the rows (writing the copy, its pages' first touch), and reading it
+// saves about a quarter of a pass, so a fit pays for it only from about 20 passes on; made at the
+// 16th read, a fit never spends more than about twice what the better of the two would have.
+// It holds one more copy of the features (⌈n/8⌉·8·d floats, mapped when made). A block not
+// aligned to the copy's groups, or whose copy another thread is making, is served without it.
+// The wrapped source must outlive it.
+inline constexpr std::size_t kColumnCopyAfterReads = 16;
+class ColumnCopySource final : public DataSource {
+ public:
+  explicit ColumnCopySource(const DataSource& source,
+                            std::size_t reads_before_copy = kColumnCopyAfterReads);
+
+  std::size_t rows() const override { return source_.rows(); }
+  std::size_t cols() const override { return source_.cols(); }
+  RowBlock block(std::size_t begin, std::size_t count) const override;
+  std::pair<std::size_t, std::size_t> local_rows() const override { return {first_, last_}; }
+  bool weighted() const override { return source_.weighted(); }
+
+  // The engine blocks (kBlockRows rows from the first local row) whose copy is made so far.
+  std::size_t copied_blocks() const;
+
+ private:
+  struct Unmap {  // the mapping that holds the copy
+    void* base;
+    std::size_t length;
+    void operator()(float* p) const;
+  };
+  const DataSource& source_;
+  std::size_t first_ = 0, last_ = 0;  // the local rows the copy covers
+  std::size_t units_ = 0;             // engine blocks in [first_, last_)
+  std::unique_ptr<float[], Unmap> copy_;
+  std::uint32_t copy_at_ = 0;  // reads_before_copy - 1: the reads of a block before its copy
+  // Per engine block: the reads so far (< copy_at_), or kMaking / kMade.
+  std::unique_ptr<std::atomic<std::uint32_t>[]> state_;
+};
+
+// Whether fit_learner reads a learner's data through a ColumnCopySource: the passes over its rows
+// take kernels on columns (detail::short_rows_read_columns), it has more than one engine block,
+// and the copy takes at most an eighth of the memory available now.
+bool column_copy_pays(const DataSource& source);
+// Turns column_copy_pays off (every fit then reads its rows as they are) or back on: for the
+// tests and benchmarks that compare the two. Not meant to change while a fit runs.
+void use_column_copies(bool enabled);
+
+}  // namespace relureg
