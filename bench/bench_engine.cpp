@@ -153,7 +153,7 @@ void time_pass(benchmark::State& state, Pass&& pass, Kernels kernels = Kernels::
   if (kernels == Kernels::avx512)
     relureg::detail::use_short_row_isa(relureg::detail::ShortRowIsa::avx512);
   // As a fit reads the rows (fit_learner): through their column copy where it pays, once it is
-  // made (at each block's 16th read), before the clock starts (BM_GdPassMakingCopy times the pass
+  // made (at each block's 32nd read), before the clock starts (BM_GdPassMakingCopy times the pass
   // that makes it).
   const relureg::DatasetView view = data.view();
   std::optional<relureg::ColumnCopySource> copy;

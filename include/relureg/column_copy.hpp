@@ -15,14 +15,17 @@ namespace relureg {
 // eight (RowBlock::columns). The kernels on columns (relu_stats over rows of up to 12 features
 // with AVX-512, 11 with AVX2; docs/performance.md) then read the copy instead of transposing every
 // group of rows in every pass, with the same results bit for bit. The copy of an engine block is
-// made at its `reads_before_copy`-th read (by the pass that reads it then) and kept: making it
-// costs about five passes over the rows (writing the copy, its pages' first touch), and reading it
-// saves about a quarter of a pass, so a fit pays for it only from about 20 passes on; made at the
-// 16th read, a fit never spends more than about twice what the better of the two would have.
-// It holds one more copy of the features (⌈n/8⌉·8·d floats, mapped when made). A block not
-// aligned to the copy's groups, or whose copy another thread is making, is served without it.
+// made at its `reads_before_copy`-th read (by the pass that reads it then) and kept. Measured at
+// n = 10^6, d = 10 (Zen 5, AVX-512): a pass through the copy took 20-25 % less time than one over
+// the rows, but the pass that makes it 4-6 ms more (writing the copy and its fresh pages' first
+// touch), about 3 passes over the rows on one thread and 8 on two; so the copy pays for itself
+// only some 30 passes after it is made. Made at the 32nd read, it adds at most about a quarter to
+// a fit (one that stops soon after), nothing to fits of up to 31 passes, and saves up to 20-25 %
+// of the longest (bench/bench_column_copy.cpp).
+// It holds one more copy of the features (⌈n/8⌉·8·d floats, mapped, touched when made). A block
+// not aligned to the copy's groups, or whose copy another thread is making, is served without it.
 // The wrapped source must outlive it.
-inline constexpr std::size_t kColumnCopyAfterReads = 16;
+inline constexpr std::size_t kColumnCopyAfterReads = 32;
 class ColumnCopySource final : public DataSource {
  public:
   explicit ColumnCopySource(const DataSource& source,
@@ -54,8 +57,11 @@ class ColumnCopySource final : public DataSource {
 
 // Whether fit_learner reads a learner's data through a ColumnCopySource: the passes over its rows
 // take kernels on columns (detail::short_rows_read_columns), it has more than one engine block,
-// and the copy takes at most an eighth of the memory available now.
+// and the copy, with those of the process's other live ColumnCopySources, takes at most an eighth
+// of the memory available now.
 bool column_copy_pays(const DataSource& source);
+// The bytes mapped by this process's live ColumnCopySources (what column_copy_pays counts).
+std::size_t column_copy_mapped_bytes();
 // Turns column_copy_pays off (every fit then reads its rows as they are) or back on: for the
 // tests and benchmarks that compare the two. Not meant to change while a fit runs.
 void use_column_copies(bool enabled);

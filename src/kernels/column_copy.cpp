@@ -1,4 +1,4 @@
-// ColumnCopySource: each engine block's rows copied feature-major at its 16th read, then kept.
+// ColumnCopySource: each engine block's rows copied feature-major at its 32nd read, then kept.
 #include "relureg/column_copy.hpp"
 
 #include <sys/mman.h>
@@ -19,6 +19,10 @@ constexpr std::uint32_t kMaking = 0xFFFFFFFE, kMade = 0xFFFFFFFF;
 constexpr std::size_t kGroupRows = 8;
 
 std::atomic<bool> g_column_copies{true};
+// The bytes the live copies of this process may fill (their pages are touched only as they are
+// made): column_copy_pays counts them, so that fits run side by side (the laboratory's jobs)
+// keep all their copies within the same eighth of the memory.
+std::atomic<std::size_t> g_mapped_bytes{0};
 
 std::size_t copy_floats(std::size_t rows, std::size_t d) {
   return (rows + kGroupRows - 1) / kGroupRows * kGroupRows * d;
@@ -53,6 +57,7 @@ Mapping map_floats(std::size_t count) {
 
 void ColumnCopySource::Unmap::operator()(float*) const {
   munmap(base, length);
+  g_mapped_bytes.fetch_sub(length, std::memory_order_relaxed);
 }
 
 ColumnCopySource::ColumnCopySource(const DataSource& source, std::size_t reads_before_copy)
@@ -65,6 +70,7 @@ ColumnCopySource::ColumnCopySource(const DataSource& source, std::size_t reads_b
   units_ = (local + kBlockRows - 1) / kBlockRows;
   const Mapping mapping = map_floats(copy_floats(local, source.cols()));
   copy_ = std::unique_ptr<float[], Unmap>(mapping.data, Unmap{mapping.base, mapping.length});
+  g_mapped_bytes.fetch_add(mapping.length, std::memory_order_relaxed);
   state_ = std::make_unique<std::atomic<std::uint32_t>[]>(units_);
   for (std::size_t k = 0; k < units_; ++k) state_[k].store(0, std::memory_order_relaxed);
 }
@@ -113,7 +119,12 @@ bool column_copy_pays(const DataSource& source) {
       last - first <= kBlockRows)
     return false;
   const double bytes = static_cast<double>(copy_floats(last - first, d)) * sizeof(float);
-  return bytes <= static_cast<double>(available_memory_bytes()) / 8;
+  const double mapped = static_cast<double>(g_mapped_bytes.load(std::memory_order_relaxed));
+  return mapped + bytes <= static_cast<double>(available_memory_bytes()) / 8;
+}
+
+std::size_t column_copy_mapped_bytes() {
+  return g_mapped_bytes.load(std::memory_order_relaxed);
 }
 
 void use_column_copies(bool enabled) {

@@ -87,8 +87,21 @@ TEST(ColumnCopy, MakesABlocksCopyAtItsNthRead) {
   EXPECT_EQ(copy.copied_blocks(), 1u);
   EXPECT_NE(copy.block(0, kBlockRows).columns, nullptr);
   EXPECT_EQ(copy.block(kBlockRows, kBlockRows).columns, nullptr);
-  EXPECT_EQ(kColumnCopyAfterReads, 16u);
+  EXPECT_EQ(kColumnCopyAfterReads, 32u);
   EXPECT_THROW(ColumnCopySource(view, 0), std::invalid_argument);
+}
+
+TEST(ColumnCopy, CountsTheBytesItMapsUntilItGoes) {
+  // 10^6 rows of 10 features: 40 MB of copy, mapped in 2 MB pages with one more for alignment.
+  const std::size_t d = 10, n = 1000000;
+  const std::vector<float> x(n * d, 1.0f);
+  const DatasetView view(x.data(), nullptr, n, d);
+  const std::size_t before = column_copy_mapped_bytes();
+  {
+    const ColumnCopySource copy(view);
+    EXPECT_EQ(column_copy_mapped_bytes() - before, std::size_t{42} << 20);
+  }
+  EXPECT_EQ(column_copy_mapped_bytes(), before);
 }
 
 TEST(ColumnCopy, LeavesOutBlocksThatDoNotStartAndEndGroups) {
