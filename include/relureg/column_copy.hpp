@@ -17,11 +17,11 @@ namespace relureg {
 // group of rows in every pass, with the same results bit for bit. The copy of an engine block is
 // made at its `reads_before_copy`-th read (by the pass that reads it then) and kept. Measured at
 // n = 10^6, d = 10 (Zen 5, AVX-512): a pass through the copy took 20-25 % less time than one over
-// the rows, but the pass that makes it 4-6 ms more (writing the copy and its fresh pages' first
-// touch), about 3 passes over the rows on one thread and 8 on two; so the copy pays for itself
-// only some 30 passes after it is made. Made at the 32nd read, it adds at most about a quarter to
-// a fit (one that stops soon after), nothing to fits of up to 31 passes, and saves up to 20-25 %
-// of the longest (bench/bench_column_copy.cpp).
+// the rows, but the pass that makes it 4-5 ms more (writing the copy and its fresh pages' first
+// touch), about 3 passes over the rows on one thread and 5 on two; so the copy pays for itself
+// only some 20-30 passes after it is made. Made at the 32nd read, it adds at most about a quarter
+// to a fit (one that stops soon after), nothing to fits of up to 31 passes, and saved 12-16 % of
+// a fit of 200 passes (bench/bench_column_copy.cpp).
 // It holds one more copy of the features (⌈n/8⌉·8·d floats, mapped, touched when made). A block
 // not aligned to the copy's groups, or whose copy another thread is making, is served without it.
 // The wrapped source must outlive it.
