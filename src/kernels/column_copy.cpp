@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <new>
 #include <stdexcept>
+#include <string>
 
 #include "kernels/short_rows.hpp"
 #include "relureg/parallel.hpp"
@@ -63,7 +64,8 @@ void ColumnCopySource::Unmap::operator()(float*) const {
 ColumnCopySource::ColumnCopySource(const DataSource& source, std::size_t reads_before_copy)
     : source_(source) {
   if (reads_before_copy == 0 || reads_before_copy >= kMaking)
-    throw std::invalid_argument("ColumnCopySource: reads_before_copy must be at least 1");
+    throw std::invalid_argument("ColumnCopySource: reads_before_copy must be from 1 to " +
+                                std::to_string(kMaking - 1));
   copy_at_ = static_cast<std::uint32_t>(reads_before_copy - 1);
   std::tie(first_, last_) = source.local_rows();
   const std::size_t local = last_ - first_;

@@ -88,7 +88,16 @@ TEST(ColumnCopy, MakesABlocksCopyAtItsNthRead) {
   EXPECT_NE(copy.block(0, kBlockRows).columns, nullptr);
   EXPECT_EQ(copy.block(kBlockRows, kBlockRows).columns, nullptr);
   EXPECT_EQ(kColumnCopyAfterReads, 32u);
-  EXPECT_THROW(ColumnCopySource(view, 0), std::invalid_argument);
+  for (const std::size_t reads : {std::size_t{0}, std::size_t{4294967294}}) {
+    try {
+      const ColumnCopySource bad(view, reads);
+      ADD_FAILURE() << reads << " reads accepted";
+    } catch (const std::invalid_argument& e) {
+      EXPECT_STREQ(e.what(), "ColumnCopySource: reads_before_copy must be from 1 to 4294967293");
+    }
+  }
+  const ColumnCopySource longest(view, 4294967293);  // the largest count it takes
+  EXPECT_EQ(longest.block(0, kBlockRows).columns, nullptr);
 }
 
 TEST(ColumnCopy, CountsTheBytesItMapsUntilItGoes) {
