@@ -225,9 +225,10 @@ TEST(ColumnCopy, FitsTakeItWhereTheKernelsReadColumnsAndGiveTheSameModel) {
   const Instance wide = generate_instance("label-noise", 20000, 40, 3, {}, engine);
   EXPECT_FALSE(column_copy_pays(wide.data.view()));
 
+  // Fits long enough that the copy is made (at the 32nd read) and then read for 16 passes.
   for (const std::string name : {"gd", "glmtron"}) {
     const LearnerEntry& entry = find_learner(name);
-    const ParamValues values = ParamValues::parse(entry.params, {}, name);
+    const ParamValues values = ParamValues::parse(entry.params, {"tol=0", "max_passes=48"}, name);
     const FitContext context{&engine, 7, {}};
     use_column_copies(false);
     const FitResult rows = fit_learner(entry, values, view, context);
@@ -238,6 +239,7 @@ TEST(ColumnCopy, FitsTakeItWhereTheKernelsReadColumnsAndGiveTheSameModel) {
     ASSERT_EQ(a.w.size(), 10u);
     for (std::size_t j = 0; j < 10; ++j) EXPECT_TRUE(same_bits(a.w[j], b.w[j])) << name << j;
     EXPECT_EQ(rows.passes, columns.passes) << name;
+    EXPECT_GE(columns.passes, kColumnCopyAfterReads + 8) << name;
     ASSERT_EQ(rows.loss_history.size(), columns.loss_history.size()) << name;
     for (std::size_t k = 0; k < rows.loss_history.size(); ++k)
       EXPECT_TRUE(same_bits(rows.loss_history[k], columns.loss_history[k])) << name << k;
