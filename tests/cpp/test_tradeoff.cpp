@@ -7,8 +7,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <new>
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "heap_meter.hpp"
 #include "relureg/tradeoff.hpp"
@@ -217,13 +219,39 @@ TEST(HeapMeter, CountsPlainAndNothrowNewUntilTheyAreDeleted) {
   EXPECT_GE(meter->peak_bytes(), before + 300000);
 }
 
+// A heap meter that holds each fit from the `hold_from`-th on (counted by reset_peak, which the
+// workers call as a fit starts) until `stop` is set, or 60 s pass. Without it the workers could
+// finish the whole tiny grid before the calling thread's on_cell sees the cells and sets the stop.
+class HoldingMeter : public tradeoff::MemoryMeter {
+ public:
+  HoldingMeter(const std::atomic<bool>& stop, int hold_from) : stop_(stop), hold_from_(hold_from) {}
+  std::int64_t current_bytes() const override { return inner_->current_bytes(); }
+  std::int64_t peak_bytes() const override { return inner_->peak_bytes(); }
+  void reset_peak() override {
+    if (++started_ >= hold_from_) {
+      const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+      while (!stop_.load() && std::chrono::steady_clock::now() < give_up)
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    inner_->reset_peak();
+  }
+
+ private:
+  std::shared_ptr<tradeoff::MemoryMeter> inner_ = cli::thread_heap_meter();
+  const std::atomic<bool>& stop_;
+  const int hold_from_;
+  std::atomic<int> started_{0};
+};
+
 TEST_F(Tradeoff, ResumeAfterInterruptionKeepsFinishedCellsWithoutRefitting) {
   const tradeoff::Config config = tradeoff::parse_config(kTinyGrid, "toml", "tiny");
   std::atomic<bool> stop{false};
   tradeoff::RunOptions first;
   first.out_dir = dir_ / "out";
   first.stop = &stop;
-  first.meter = cli::thread_heap_meter();
+  // Two workers; the 10th fit waits for the stop, so at least 10 - 2 = 8 fits finish before it.
+  first.cores = 2;
+  first.meter = std::make_shared<HoldingMeter>(stop, 10);
   first.on_cell = [&](const tradeoff::Row&, const tradeoff::RunProgress& p) {
     if (p.done >= 7) stop = true;  // as Ctrl-C does
   };
