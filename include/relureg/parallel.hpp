@@ -22,8 +22,9 @@ constexpr std::size_t block_start_row(std::size_t rows, std::size_t end_block,
   return end_block >= block_count(rows, block_rows) ? rows : end_block * block_rows;
 }
 
-// How blocks are handed to threads. It never changes a result, only the speed: `even` gives each
-// thread a contiguous run of blocks (blocks of equal cost), `uneven` hands them out one at a time.
+// How blocks are handed to threads. It never changes a result, only the speed: `even` (blocks of
+// equal cost) starts each thread on a contiguous run of blocks, and a thread that has finished
+// its run takes the back half of the largest run left; `uneven` hands them out one at a time.
 enum class BlockSchedule { even, uneven };
 
 // Runs body(k) for every block k in [0, blocks) on up to `threads` threads (≤ 1: on the calling

@@ -2,7 +2,9 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "families/sampling.hpp"
@@ -26,6 +28,42 @@ TEST(ForBlocks, RunsEveryBlockOnceOnAnyThreadCount) {
         EXPECT_EQ(runs[k].load(), 1) << "block " << k << ", " << threads << " threads";
     }
   for_blocks(0, 4, [](std::size_t) { FAIL() << "no block to run"; });
+}
+
+TEST(ForBlocks, RunsEveryBlockOnceWhenThreadsTakeBlocksFromEachOther) {
+  for (const int threads : {2, 3, 8})
+    for (const std::size_t blocks : {2u, 3u, 7u, 64u, 1000u}) {
+      std::vector<std::atomic<int>> runs(blocks);
+      for_blocks(blocks, threads, [&](std::size_t k) {
+        if (k % 5 == 0) std::this_thread::sleep_for(std::chrono::microseconds(50));
+        ++runs[k];
+      });
+      for (std::size_t k = 0; k < runs.size(); ++k)
+        ASSERT_EQ(runs[k].load(), 1)
+            << "block " << k << " of " << blocks << ", " << threads << " threads";
+    }
+}
+
+// Block 0 waits until every other block has run. Thread 0's run of the even schedule holds
+// blocks 0 to 31, so the loop can end only if the other thread takes those behind block 0 from it
+// (with OpenMP's static schedule the wait ran out).
+TEST(ForBlocks, EvenScheduleLetsAThreadTakeTheBlocksOfAStalledOne) {
+  constexpr std::size_t kBlocks = 64;
+  std::atomic<std::size_t> others_done{0};
+  std::size_t seen = 0;
+  bool waited_out = false;
+  for_blocks(kBlocks, 2, [&](std::size_t k) {
+    if (k != 0) {
+      ++others_done;
+      return;
+    }
+    const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while ((seen = others_done.load()) < kBlocks - 1 && !waited_out)
+      waited_out = std::chrono::steady_clock::now() > give_up;
+  });
+  EXPECT_FALSE(waited_out) << "after 10 s, " << seen << " of " << kBlocks - 1
+                           << " other blocks had run";
+  EXPECT_EQ(others_done.load(), kBlocks - 1);
 }
 
 TEST(ForBlocks, MapBlocksReturnsResultsInBlockOrder) {
