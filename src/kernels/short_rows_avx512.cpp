@@ -44,6 +44,8 @@ struct Avx512 {
   static constexpr bool stats_on_columns(std::size_t d) { return d <= kColumnFeatures; }
   // relu_stats on columns one group per step (pairs measured only on AVX2: short_rows_columns.hpp).
   static constexpr bool kColumnStatsPairs = false;
+  // Its 32 registers hold a group's columns beside the gradient (short_rows_avx2.cpp).
+  static constexpr bool copy_columns_twice(std::size_t) { return false; }
   // The activity of unweighted rows counted in an integer register, the mask's bits, rather than
   // summed in a vector of doubles: one vector fewer beside the columns (gd's pass at d = 10, one
   // core in cache, Zen 5, medians of 5 interleaved rounds: 25.4 → 26.4 GB/s).

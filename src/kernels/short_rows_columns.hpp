@@ -4,7 +4,8 @@
 // after short_rows_body.hpp (for_each_group, Weighted, Grad); the same rules on linkage hold. V
 // adds to short_rows_body.hpp's operations kColumnFeatures (the longest rows relu_stats takes
 // here), stats_on_columns(d) (which of those it takes), kColumnPassFeatures (the longest rows the
-// other passes take), kColumnStatsPairs (relu_stats two groups per step) and the columns of W
+// other passes take), kColumnStatsPairs (relu_stats two groups per step), copy_columns_twice(d)
+// (relu_stats with one gradient widens a column copy's columns twice) and the columns of W
 // rows of F floats: column[f] = feature f of the W rows widened to double, lane r for row r.
 // columns<F>(x, column) gives them (AVX2: 4 rows, 4x4 transpositions within 128-bit lanes;
 // AVX-512: 8 rows, a constexpr plan of vpermt2ps, column_plan.hpp). Where transpose_ahead(F),
@@ -45,6 +46,37 @@ template <class V, std::size_t D>
   // s_a + s_c, or s_a where lane c has no feature.
   const auto pair = [&](std::size_t a, std::size_t c) __attribute__((always_inline)) {
     return c < L ? V::add(s[a], s[c]) : s[a];
+  };
+  typename V::D even = pair(0, 4);
+  if constexpr (L > 2) even = V::add(even, pair(2, 6));
+  if constexpr (L > 1) {
+    typename V::D odd = pair(1, 5);
+    if constexpr (L > 3) odd = V::add(odd, pair(3, 7));
+    return V::add(V::add(even, odd), b);
+  } else {
+    return V::add(even, b);
+  }
+}
+
+// z_of_columns of W rows whose column l is col(l): the same operations in the same order, each
+// column fetched where its product is taken. The empty asm statements (compiler barriers, no
+// instructions) keep the compiler from fetching all of them first: it did, and then kept 7 of a
+// gradient's 10 vectors in memory beside them (stats_twice).
+template <class V, std::size_t D, class Column>
+[[gnu::always_inline]] inline typename V::D z_of_fetched_columns(Column&& col,
+                                                                 const ColumnWeights<V, D>& w,
+                                                                 const typename V::D& b) {
+  static_assert(D <= 16, "z_of_columns' lanes take at most two features each");
+  constexpr std::size_t L = D < 8 ? D : 8;
+  const auto s = [&](std::size_t l) __attribute__((always_inline)) {
+    typename V::D v = V::mul(w.w[l], col(l));
+    if (l + 8 < D) v = V::add(v, V::mul(w.w[l + 8], col(l + 8)));
+    return v;
+  };
+  const auto pair = [&](std::size_t a, std::size_t c) __attribute__((always_inline)) {
+    const typename V::D v = c < L ? V::add(s(a), s(c)) : s(a);
+    asm volatile("" ::: "memory");
+    return v;
   };
   typename V::D even = pair(0, 4);
   if constexpr (L > 2) even = V::add(even, pair(2, 6));
@@ -123,6 +155,31 @@ template <class V, std::size_t D, class Fn>
   }
 }
 
+// One group of column_stats with one gradient, its columns in a column copy at p (feature l at
+// p + 8·l, as floats), each column widened twice: for z, then for the gradient
+// (V::copy_columns_twice), so that AVX2's 16 registers hold the gradient rather than the columns.
+// The same operations in the same order as column_stats' `group`, so the same sums bit for bit.
+template <class V, std::size_t D, bool kWeightedRows, class Terms>
+[[gnu::always_inline]] inline void stats_twice(const float* p, const typename V::D& y,
+                                               const typename V::D& weight,
+                                               const ColumnWeights<V, D>& wc,
+                                               const typename V::D& bv, bool with_bias,
+                                               Terms& terms, typename V::D& bias,
+                                               typename V::D (&grad)[D]) {
+  const auto col = [&](std::size_t l) __attribute__((always_inline)) {
+    return V::widen(p + 8 * l);
+  };
+  typename V::D coef[1];
+  terms.template add<kWeightedRows>(z_of_fetched_columns<V, D>(col, wc, bv), y, weight, coef);
+  asm("" : "+r"(p));  // the gradient's fetches are loads of their own
+  if (with_bias) bias = V::add(bias, coef[0]);
+#pragma GCC unroll 16
+  for (std::size_t l = 0; l < D; ++l) {
+    grad[l] = V::fma(coef[0], col(l), grad[l]);
+    asm volatile("" ::: "memory");
+  }
+}
+
 // relu_stats on columns: the terms of short_rows_body.hpp's stats_block, each gradient entry in
 // its own vector of row lanes. Where V::kColumnStatsPairs, two groups per step: each gradient
 // entry is loaded and stored once per 2·W rows where AVX2's 16 registers cannot hold it beside the
@@ -160,7 +217,18 @@ void column_stats(const RowBlock& blk, const double* weights, const double* w, d
   };
   // A block with its column copy goes one group per step (no transposition to pair up).
   if (blk.columns != nullptr) {
-    for_each_column_group<V, D>(blk, weights, group);
+    if constexpr (G == 1 && V::copy_columns_twice(D)) {
+      for_each_group<V, Q, D, false, true>(
+          blk, weights,
+          [&](const float*, const Dv& y, const Dv& weight, std::size_t first, std::size_t,
+              auto weighted_rows) __attribute__((always_inline)) {
+            stats_twice<V, D, decltype(weighted_rows)::value>(
+                blk.columns + first / 8 * 8 * D + first % 8, y, weight, wc, bv, with_bias, terms,
+                bias[0], grad[0]);
+          });
+    } else {
+      for_each_column_group<V, D>(blk, weights, group);
+    }
   } else if constexpr (V::kColumnStatsPairs) {
     static_assert(!V::transpose_ahead(D), "pairs of groups take their columns from registers");
     for_each_group<V, Q, D>(
