@@ -30,6 +30,27 @@ struct ColumnWeights {
   }
 };
 
+// ((s0+s4)+(s2+s6)) + ((s1+s5)+(s3+s7)) + b, s(l) the partial sum of lane l < L (see the top): s_a
+// + s_c, or s_a where lane c has no feature. kBarrier: a compiler barrier (an empty asm statement,
+// no instruction) after each pair (z_of_fetched_columns).
+template <class V, std::size_t L, bool kBarrier, class Partial>
+[[gnu::always_inline]] inline typename V::D z_of_partials(Partial&& s, const typename V::D& b) {
+  const auto pair = [&](std::size_t a, std::size_t c) __attribute__((always_inline)) {
+    const typename V::D v = c < L ? V::add(s(a), s(c)) : s(a);
+    if constexpr (kBarrier) asm volatile("" ::: "memory");
+    return v;
+  };
+  typename V::D even = pair(0, 4);
+  if constexpr (L > 2) even = V::add(even, pair(2, 6));
+  if constexpr (L > 1) {
+    typename V::D odd = pair(1, 5);
+    if constexpr (L > 3) odd = V::add(odd, pair(3, 7));
+    return V::add(V::add(even, odd), b);
+  } else {
+    return V::add(even, b);
+  }
+}
+
 // z = w·x + b of the W rows whose columns are given, lane r for row r (see the top).
 template <class V, std::size_t D>
 [[gnu::always_inline]] inline typename V::D z_of_columns(const typename V::D (&column)[D],
@@ -43,50 +64,26 @@ template <class V, std::size_t D>
     if constexpr (D > 8)
       if (l + 8 < D) s[l] = V::add(s[l], V::mul(w.w[l + 8], column[l + 8]));
   }
-  // s_a + s_c, or s_a where lane c has no feature.
-  const auto pair = [&](std::size_t a, std::size_t c) __attribute__((always_inline)) {
-    return c < L ? V::add(s[a], s[c]) : s[a];
-  };
-  typename V::D even = pair(0, 4);
-  if constexpr (L > 2) even = V::add(even, pair(2, 6));
-  if constexpr (L > 1) {
-    typename V::D odd = pair(1, 5);
-    if constexpr (L > 3) odd = V::add(odd, pair(3, 7));
-    return V::add(V::add(even, odd), b);
-  } else {
-    return V::add(even, b);
-  }
+  return z_of_partials<V, L, false>(
+      [&](std::size_t l) __attribute__((always_inline)) { return s[l]; }, b);
 }
 
 // z_of_columns of W rows whose column l is col(l): the same operations in the same order, each
-// column fetched where its product is taken. The empty asm statements (compiler barriers, no
-// instructions) keep the compiler from fetching all of them first: it did, and then kept 7 of a
-// gradient's 10 vectors in memory beside them (stats_twice).
+// column fetched where its product is taken. The compiler barriers keep the compiler from
+// fetching all of them first: it did, and then kept 7 of a gradient's 10 vectors in memory
+// beside them (stats_twice).
 template <class V, std::size_t D, class Column>
 [[gnu::always_inline]] inline typename V::D z_of_fetched_columns(Column&& col,
                                                                  const ColumnWeights<V, D>& w,
                                                                  const typename V::D& b) {
   static_assert(D <= 16, "z_of_columns' lanes take at most two features each");
-  constexpr std::size_t L = D < 8 ? D : 8;
-  const auto s = [&](std::size_t l) __attribute__((always_inline)) {
-    typename V::D v = V::mul(w.w[l], col(l));
-    if (l + 8 < D) v = V::add(v, V::mul(w.w[l + 8], col(l + 8)));
-    return v;
-  };
-  const auto pair = [&](std::size_t a, std::size_t c) __attribute__((always_inline)) {
-    const typename V::D v = c < L ? V::add(s(a), s(c)) : s(a);
-    asm volatile("" ::: "memory");
-    return v;
-  };
-  typename V::D even = pair(0, 4);
-  if constexpr (L > 2) even = V::add(even, pair(2, 6));
-  if constexpr (L > 1) {
-    typename V::D odd = pair(1, 5);
-    if constexpr (L > 3) odd = V::add(odd, pair(3, 7));
-    return V::add(V::add(even, odd), b);
-  } else {
-    return V::add(even, b);
-  }
+  return z_of_partials<V, (D < 8 ? D : 8), true>(
+      [&](std::size_t l) __attribute__((always_inline)) {
+        typename V::D v = V::mul(w.w[l], col(l));
+        if (l + 8 < D) v = V::add(v, V::mul(w.w[l + 8], col(l + 8)));
+        return v;
+      },
+      b);
 }
 
 // for_each_group's function for fn(column, y, weight, first, rows, weighted_rows): each group's
