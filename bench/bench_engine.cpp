@@ -328,7 +328,7 @@ void isa_arguments(benchmark::internal::Benchmark* b) {
 // 512 KB of X, one thread: the data stay in the core's L2 cache, so the pass runs at the speed
 // of its arithmetic. Twice that (two cores) bounds the 2-thread pass whatever the memory does.
 void in_cache_arguments(benchmark::internal::Benchmark* b) {
-  for (long d : {10, 32, 100, 1000}) b->Args({kInCacheBytes / (4 * d), d, 1});
+  for (long d : {10, 16, 32, 64, 100, 1000}) b->Args({kInCacheBytes / (4 * d), d, 1});
   b->ArgNames({"n", "d", "threads"})->Unit(benchmark::kMicrosecond)->UseRealTime();
 }
 
@@ -337,7 +337,7 @@ BENCHMARK(BM_RawStreamRead)->Apply(arguments);
 BENCHMARK(BM_FusedPass)->Apply(arguments)->Apply(in_cache_arguments);
 BENCHMARK(BM_GdPass)->Apply(arguments)->Apply(in_cache_arguments);
 BENCHMARK(BM_GlmtronPass)->Apply(arguments)->Apply(in_cache_arguments);
-BENCHMARK(BM_LossPass)->Apply(arguments);
+BENCHMARK(BM_LossPass)->Apply(arguments)->Apply(in_cache_arguments);
 BENCHMARK(BM_MomentPass)->Apply(moment_arguments);
 BENCHMARK(BM_GdPassRows)->Apply(copy_arguments);
 BENCHMARK(BM_GlmtronPassRows)->Apply(copy_arguments);
