@@ -403,6 +403,15 @@ std::atomic<bool>& l2_prefetch() {
   return enabled;
 }
 
+bool far_loss_prefetch() {
+  return cpu_is_amd() && cpu_runs_x86_64_v4();
+}
+
+std::atomic<bool>& two_phase() {
+  static std::atomic<bool> enabled{true};
+  return enabled;
+}
+
 }  // namespace
 
 const char* short_row_isa_name(ShortRowIsa isa) {
@@ -474,6 +483,19 @@ void use_short_row_l2_prefetch(bool enabled) {
 
 void use_default_short_row_l2_prefetch() {
   l2_prefetch().store(default_l2_prefetch(), std::memory_order_relaxed);
+}
+
+bool short_row_far_loss_prefetch() {
+  static const bool far = far_loss_prefetch();
+  return far;
+}
+
+bool short_row_two_phase() {
+  return two_phase().load(std::memory_order_relaxed);
+}
+
+void use_short_row_two_phase(bool enabled) {
+  two_phase().store(enabled, std::memory_order_relaxed);
 }
 
 bool short_rows(std::size_t d) {

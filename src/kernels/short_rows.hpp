@@ -106,6 +106,20 @@ bool short_row_l2_prefetch();
 void use_short_row_l2_prefetch(bool enabled);
 void use_default_short_row_l2_prefetch();
 
+// Whether the loss's pass over rows of 17 to 128 features prefetches kL1AloneBytes (4 KB) ahead
+// into L1 rather than 1 KB, where the L2 stream is off: on AMD CPUs with AVX-512 (Zen 4 and
+// later). On the Zen 5 measured it ran faster (n = 10^6, two threads, ratio to the streaming read,
+// medians of 5 interleaved rounds, 1 KB / 4 KB: AVX-512 variant d = 32 0.72 / 0.85, d = 64 0.76 /
+// 0.90, d = 100 0.76 / 0.87; AVX2 variant d = 32 0.70 / 0.81); on the Zen 3 measured (AVX2 only)
+// 4 KB cost it 7-8 % at d = 32 and 100. Prefetching changes no result.
+bool short_row_far_loss_prefetch();
+
+// Whether relu_stats on row-major pieces takes two phases per chunk of rows where the variant
+// chooses them (short_rows_two_phase.hpp; on by default). The sums are the same bit for bit either
+// way: the switch is for the tests that check it.
+bool short_row_two_phase();
+void use_short_row_two_phase(bool enabled);
+
 // Whether this build compiled the AVX2 and AVX-512 variants (GCC or Clang on x86-64; sanitizer and
 // fuzzing builds leave them out and run the generic one).
 bool short_row_isas_compiled();

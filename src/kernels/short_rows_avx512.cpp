@@ -57,6 +57,15 @@ struct Avx512 {
   // 32.4 → 34.8, d = 100 34.4 → 36.1; n = 10^6 two threads d = 16 48.7 → 51.3, d = 64 47.0 →
   // 51.0, d = 100 level (52.6 / 52.8); glmtron's (the count only) level. On the Intel Xeon
   // (model 207), one core in cache, level (gd's pass d = 32 20.7 / 19.8, d = 100 22.1 / 22.0).
+  // relu_stats on row-major pieces of 17 to 64 features in two phases per 4 KB of rows
+  // (short_rows_two_phase.hpp). Zen 5, medians of 5 interleaved rounds, one phase → two: one core
+  // in cache, GB/s, gd's pass d = 32 40.4 → 43.4, d = 64 43.6 → 47.8, glmtron's 39.8 → 43.8 and
+  // 44.4 → 47.8; n = 10^6, two threads, ratio to the streaming read, gd's pass d = 32 0.68 →
+  // 0.73, d = 64 0.70 → 0.81, glmtron's 0.67 → 0.68 and 0.71 → 0.78. At d = 16 (two pieces) it
+  // was level in cache (37.4 / 37.3) and slower from memory; at d = 100 an 8 KB chunk read faster
+  // in cache (40.8 → 44.4) but not from memory (60.6 → 58.2 GB/s), so those keep one phase.
+  static constexpr bool two_phase(std::size_t Q) { return Q >= 3 && Q <= 8; }
+  static constexpr std::size_t kTwoPhaseChunkBytes = 4096;
   static constexpr bool kLeanPieces = true;
   struct Count {
     unsigned long long n = 0;

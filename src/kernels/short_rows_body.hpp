@@ -33,9 +33,11 @@
 // 0.73 → 0.83; 2 and 4 KB into L1, 4, 8 and 16 KB into L1 or L2 were tried). At d = 8 and 16 the
 // second stream cost 3-6 %, so those rows keep the single one. On AMD CPUs the second stream is
 // off (short_row_l2_prefetch, short_rows.hpp); there relu_stats' L1 stream runs kL1AloneBytes
-// ahead (kFarL1), 1 KB being less than a line's time from DRAM (the faster loss keeps 1 KB). The
-// AVX-512 kernels on columns of 9 to 12 features add an L2 stream of their own on AMD CPUs
-// (V::column_l2_bytes, short_rows_avx512.cpp).
+// ahead (kFarL1: that distance, 0 for kL1Bytes), 1 KB being less than a line's time from DRAM,
+// and its two-phase kernel one chunk further (short_rows_two_phase.hpp). The loss runs
+// kL1AloneBytes ahead on AMD CPUs with AVX-512 and 1 KB on the others
+// (short_row_far_loss_prefetch, short_rows.hpp). The AVX-512 kernels on columns of 9 to 12
+// features add an L2 stream of their own on AMD CPUs (V::column_l2_bytes, short_rows_avx512.cpp).
 constexpr std::size_t kCacheLine = 64;
 // How far ahead to prefetch into L1 (beside an L2 stream), and into L2 only (0: no L2 stream),
 // for rows of up to `features` features.
@@ -168,7 +170,7 @@ constexpr bool kUnweightedCopy = Q* V::W <= 32;
 // With kColumnStream and a block that carries its rows' column copy (RowBlock::columns), the
 // prefetches follow that copy instead of the rows: the kernels on columns then read only it.
 struct NoPairs {};
-template <class V, std::size_t Q, std::size_t kFixedD = 0, bool kFarL1 = false,
+template <class V, std::size_t Q, std::size_t kFixedD = 0, std::size_t kFarL1 = 0,
           bool kColumnStream = false, class GroupFn, class PairFn = NoPairs>
 [[gnu::always_inline]] inline void for_each_group(const RowBlock& blk, const double* weights,
                                                   GroupFn&& group, PairFn&& pair = {}) {
@@ -183,7 +185,7 @@ template <class V, std::size_t Q, std::size_t kFixedD = 0, bool kFarL1 = false,
   const char* const prefetch_end = reinterpret_cast<const char*>(stream + blk.rows * d);
   const bool l2_stream = kL2Bytes > 0 && short_row_l2_prefetch();
   const bool column_l2_stream = kFixedD > 0 && V::column_l2_bytes(kFixedD) > 0 && cpu_is_amd();
-  const std::size_t l1_bytes = kFarL1 && kL2Bytes > 0 && !l2_stream ? kL1AloneBytes : kL1Bytes;
+  const std::size_t l1_bytes = kFarL1 > 0 && kL2Bytes > 0 && !l2_stream ? kFarL1 : kL1Bytes;
   const char* next_l1 = begin + l1_bytes;
   const char* next_l2 = begin + kL2Bytes;
   std::size_t r = 0;
@@ -243,103 +245,8 @@ template <class V, std::size_t Q, std::size_t kFixedD = 0, bool kFarL1 = false,
   group(static_cast<const float*>(x), V::load(y), V::load(weight), r, rows, Weighted<true>{});
 }
 
-enum class Grad { square, surrogate, both };
-
-// A row's gradient coefficient in every lane: for rows of a few pieces broadcast from memory (a
-// load, where the shuffle port is the busiest), else from the register the coefficients were
-// computed in (fewer loads where every piece is also reloaded). Measured on one core in cache,
-// AVX2 variant: d = 10 gd's pass 3.27 → 2.99 ns per row from memory, d = 32 6.04 → 6.55.
-template <class V, std::size_t Q>
-[[gnu::always_inline]] inline typename V::D coefficient(const double* c) {
-  if constexpr (Q <= V::kMemoryBroadcastPieces)
-    return V::broadcast(c);
-  else
-    return V::set1(*c);
-}
-
-// relu_stats' sums over rows other than the gradients (loss, surrogate, activity) and each group's
-// gradient coefficients (kernels.cpp's relu_stats_block gives the terms), shared by the kernels on
-// row-major pieces and on columns. With ReLU'(0) = 1 (the learners' default) the square-loss
-// coefficient is the weighted residual where z ≥ 0 and 0 elsewhere, one comparison and one mask
-// (the general slope·weighted differs from it only in the sign of a zero coefficient, which adds
-// nothing to a sum).
-//
-// kLean (the kernels on columns, and on row-major pieces where V::kLeanPieces): gd's pass (kind ==
-// square) leaves out the surrogate's sum, which gd does not read (relu_stats reports NaN), and
-// where V::kCountsActive, unweighted rows' activity is counted in V::Count's integer lanes
-// (count_add(mask, count), count_sum); its partial sums are whole numbers below 2^53, so its total
-// is the same bit for bit. Zen 3, one core in cache: gd's pass at d = 10 11.7 → 13.3 GB/s; on
-// AVX2 pieces the same made d = 32 slower (16.4 → 15.0); AVX-512 pieces: short_rows_avx512.cpp.
-template <class V, Grad kind, bool kLean = false>
-struct StatsTerms {
-  using D = typename V::D;
-  static constexpr std::size_t G = kind == Grad::both ? 2 : 1;
-  static constexpr bool kSurrogate = !kLean || kind != Grad::square;
-  static constexpr bool kCounts = kLean && V::kCountsActive;
-  const D half = V::set1(0.5), one = V::set1(1.0), at_zero;
-  const bool unit_slope_at_zero;
-  typename V::LossLanes loss = V::loss_zero();
-  D surrogate = V::zero(), active = V::zero();
-  typename V::Count count{};
-  explicit StatsTerms(double relu_grad_at_zero)
-      : at_zero(V::set1(relu_grad_at_zero)), unit_slope_at_zero(relu_grad_at_zero == 1.0) {}
-  // Adds the group's terms; coef[0] the square loss's coefficients (kind ≠ surrogate), coef[G-1]
-  // the surrogate's (kind ≠ square).
-  template <bool kWeightedRows>
-  [[gnu::always_inline]] void add(const D& z, const D& y, const D& weight, D (&coef)[G]) {
-    const D r = V::max0(z);
-    const D residual = V::sub(r, y);
-    const D weighted = kWeightedRows ? V::mul(weight, residual) : residual;
-    loss = V::loss_add(weighted, residual, loss);
-    if constexpr (kSurrogate) {
-      const D surrogate_term = V::fnma(y, z, V::mul(V::mul(half, r), r));
-      surrogate = kWeightedRows ? V::fma(weight, surrogate_term, surrogate)
-                                : V::add(surrogate, surrogate_term);
-    }
-    const typename V::Cmp positive = V::positive(z);
-    if constexpr (kCounts && !kWeightedRows)
-      count = V::count_add(positive, count);
-    else
-      active = V::add(active, V::select(positive, kWeightedRows ? weight : one));
-    if constexpr (kind != Grad::surrogate) {
-      if (unit_slope_at_zero) {
-        coef[0] = V::select(V::non_negative(z), weighted);
-      } else {
-        const D slope = V::blend(V::select(V::is_zero(z), at_zero), one, positive);
-        coef[0] = V::mul(slope, weighted);
-      }
-    }
-    if constexpr (kind != Grad::square) coef[G - 1] = weighted;
-  }
-  void add_to(double* acc) const {
-    acc[0] += V::loss_sum(loss);
-    acc[1] += V::lane_sum(surrogate);
-    const double weighed = V::lane_sum(active);
-    if constexpr (kCounts) {
-      const double counted = V::count_sum(count);
-      acc[2] += counted == 0 ? weighed : weighed + counted;
-    } else {
-      acc[2] += weighed;
-    }
-  }
-};
-
-// refit_scale's sums in lanes: Σ weight·y·r, Σ weight·r², Σ weight·y² (r = ReLU(u·x)).
-template <class V>
-struct ScaleTerms {
-  using D = typename V::D;
-  D yr = V::zero(), rr = V::zero(), yy = V::zero();
-  [[gnu::always_inline]] void add(const D& r, const D& y, const D& weight) {
-    yr = V::fma(weight, V::mul(y, r), yr);
-    rr = V::fma(weight, V::mul(r, r), rr);
-    yy = V::fma(weight, V::mul(y, y), yy);
-  }
-  void add_to(double* acc) const {
-    acc[0] += V::lane_sum(yr);
-    acc[1] += V::lane_sum(rr);
-    acc[2] += V::lane_sum(yy);
-  }
-};
+#include "kernels/short_rows_terms.hpp"
+#include "kernels/short_rows_two_phase.hpp"
 
 // The block kernel of relu_stats (kernels.cpp's relu_stats_block gives the terms): loss,
 // surrogate and activity in W lanes (row r of the block in lane r mod W), the gradients in
@@ -348,23 +255,23 @@ struct ScaleTerms {
 template <class V, bool FusedZ, std::size_t Q, Grad kind>
 void stats_block(const RowBlock& blk, const double* weights, const double* w, double b,
                  bool with_bias, double relu_grad_at_zero, double* acc) {
+  if constexpr (V::two_phase(Q)) {
+    if (short_row_two_phase())
+      return stats_block_two_phase<V, FusedZ, Q, kind>(blk, weights, w, b, with_bias,
+                                                       relu_grad_at_zero, acc);
+  }
   using D = typename V::D;
   constexpr std::size_t W = V::W;
   constexpr std::size_t G = kind == Grad::both ? 2 : 1;
   constexpr std::size_t S = kGradientSets<V, Q>;
   const std::size_t d = blk.d;
-  const std::size_t p = d + (with_bias ? 1 : 0);
   const Pieces<V, Q> wp(w, d);
   const D bv = V::set1(b);
   StatsTerms<V, kind, V::kLeanPieces> terms(relu_grad_at_zero);
-  D bias[G];
-  D grad[G][S][Q];
-  for (std::size_t k = 0; k < G; ++k) {
-    bias[k] = V::zero();
-    for (std::size_t s = 0; s < S; ++s)
-      for (std::size_t q = 0; q < Q; ++q) grad[k][s][q] = V::zero();
-  }
-  for_each_group<V, Q, 0, true>(
+  GradientSums<V, G, Q> sums;
+  D(&bias)[G] = sums.bias;
+  D(&grad)[G][S][Q] = sums.grad;
+  for_each_group<V, Q, 0, kL1AloneBytes>(
       blk, weights,
       [&](const float* x, const D& y, const D& weight, std::size_t, std::size_t, auto weighted_rows)
           __attribute__((always_inline)) {
@@ -387,14 +294,7 @@ void stats_block(const RowBlock& blk, const double* weights, const double* w, do
                       V::fma(coefficient<V, Q>(&coef[k][row]), xs[row][q], grad[k][row % S][q]);
           });
   terms.add_to(acc);
-  for (std::size_t k = 0; k < G; ++k) {
-    double* out = acc + 3 + k * p;
-    double sum[Q * W];
-    for (std::size_t q = 0; q < Q; ++q)
-      V::store(sum + W * q, S == 2 ? V::add(grad[k][0][q], grad[k][S - 1][q]) : grad[k][0][q]);
-    for (std::size_t j = 0; j < d; ++j) out[j] += sum[j];
-    if (with_bias) out[d] += V::lane_sum(bias[k]);
-  }
+  sums.add_to(acc, d, with_bias);
 }
 
 template <class V, bool FusedZ, std::size_t Q>
@@ -403,14 +303,16 @@ double loss_block(const RowBlock& blk, const double* weights, const double* w, d
   const Pieces<V, Q> wp(w, blk.d);
   const D bv = V::set1(b);
   typename V::LossLanes loss = V::loss_zero();
-  for_each_group<V, Q>(
-      blk, weights,
-      [&](const float* x, const D& y, const D& weight, std::size_t, std::size_t, auto weighted_rows)
-          __attribute__((always_inline)) {
-            const D residual = V::sub(V::max0(z_of_group<V, FusedZ, Q>(x, blk.d, wp, bv)), y);
-            loss = V::loss_add(decltype(weighted_rows)::value ? V::mul(weight, residual) : residual,
-                               residual, loss);
-          });
+  const auto group = [&](const float* x, const D& y, const D& weight, std::size_t, std::size_t,
+                         auto weighted_rows) __attribute__((always_inline)) {
+    const D residual = V::sub(V::max0(z_of_group<V, FusedZ, Q>(x, blk.d, wp, bv)), y);
+    loss = V::loss_add(decltype(weighted_rows)::value ? V::mul(weight, residual) : residual,
+                       residual, loss);
+  };
+  if (short_row_far_loss_prefetch())
+    for_each_group<V, Q, 0, kL1AloneBytes>(blk, weights, group);
+  else
+    for_each_group<V, Q>(blk, weights, group);
   return V::loss_sum(loss);
 }
 
