@@ -110,9 +110,10 @@ struct Avx2 {
   // pass at d = 32 was slower on Zen 3 (short_rows_body.hpp's StatsTerms).
   // relu_stats on row-major pieces of 17 to 32 features in two phases per 4 KB of rows
   // (short_rows_two_phase.hpp). Zen 5, x86-64-v3 build, one core in cache, medians of 5
-  // interleaved rounds, GB/s, one phase → two: gd's pass d = 32 25.8 → 29.4, glmtron's 26.2 →
-  // 30.7 (an 8 KB chunk: slower than 4 KB). At d = 16 (four pieces) and d = 64 (16) two phases
-  // read level in cache (17.4 / 17.1 and 28.9 / 29.1 GB/s), so those rows keep one.
+  // interleaved rounds, GB/s, one phase → two: gd's pass d = 32 25.3 → 29.4, glmtron's 26.5 →
+  // 30.7 (two sets of rounds; an 8 KB chunk was slower than 4 KB). At d = 16 (four pieces) and
+  // d = 64 (16) an early version read level (17.4 / 17.0 and 22.0 / 22.1, under a neighbour's
+  // load), so those rows keep one phase.
   static constexpr bool two_phase(std::size_t Q) { return Q >= 5 && Q <= 8; }
   static constexpr std::size_t kTwoPhaseChunkBytes = 4096;
   static constexpr bool kLeanPieces = false;
