@@ -114,7 +114,7 @@ template <class V, std::size_t D, class Fn>
                                                          Fn&& fn) {
   using Dv = typename V::D;
   if (blk.columns != nullptr) {
-    for_each_group<V, (D + 7) / 8, D, false, true>(
+    for_each_group<V, (D + 7) / 8, D, 0, true>(
         blk, weights,
         [&](const float*, const Dv& y, const Dv& weight, std::size_t first, std::size_t rows,
             auto weighted_rows) __attribute__((always_inline)) {
@@ -215,7 +215,7 @@ void column_stats(const RowBlock& blk, const double* weights, const double* w, d
   // A block with its column copy goes one group per step (no transposition to pair up).
   if (blk.columns != nullptr) {
     if constexpr (G == 1 && V::copy_columns_twice(D)) {
-      for_each_group<V, Q, D, false, true>(
+      for_each_group<V, Q, D, 0, true>(
           blk, weights,
           [&](const float*, const Dv& y, const Dv& weight, std::size_t first, std::size_t,
               auto weighted_rows) __attribute__((always_inline)) {
