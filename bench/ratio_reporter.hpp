@@ -68,9 +68,10 @@ class RatioReporter : public benchmark::ConsoleReporter {
                 ? "1 KB ahead into L1 and 8 KB ahead into L2\n"
                 : "no stream into L2 (an AMD CPU); into L1 4 KB ahead for gd's and glmtron's "
                   "passes, 1 KB for the others\n");
-    if (rd::short_row_isa(10) == rd::ShortRowIsa::avx512 && rd::cpu_is_amd())
-      out << "short-row prefetch for d = 9..12 on avx512 columns: 4 KB ahead into L1 and 8 KB "
-             "ahead into L2 (an AMD CPU: short_rows_avx512.cpp's column_l2_bytes)\n";
+    out << "short-row prefetch on columns (d <= 12): into L1 "
+        << (rd::cpu_is_amd() ? "6 KB ahead for d > 4 and 4 KB below (an AMD CPU: "
+                               "short_rows_body.hpp's kAmdColumnL1Bytes)\n"
+                             : "4 KB ahead\n");
     const std::size_t narrow = rd::kAvx2RowFeatures, columns = rd::kAvx512ColumnPassFeatures,
                       stats_columns = rd::kAvx512ColumnFeatures;
     if (rd::short_row_isa(columns) == rd::ShortRowIsa::avx512 &&

@@ -100,9 +100,6 @@ struct Avx2 {
     _mm256_store_pd(l, v);
     return (l[0] + l[2]) + (l[1] + l[3]);
   }
-  // No L2 stream beside the columns' L1 one (short_rows_body.hpp's for_each_group): unmeasured
-  // on an AVX2-only host.
-  static constexpr std::size_t column_l2_bytes(std::size_t) { return 0; }
   // Unweighted rows' activity in four 64-bit integer lanes (short_rows_body.hpp's StatsTerms):
   // a true comparison's lane is all ones, −1.
   static constexpr bool kCountsActive = true;

@@ -143,14 +143,6 @@ struct Avx512 {
   // group fills for the next one where the rows take more than two vectors (d > 4: at d = 2 and 4
   // filling it ahead cost 1-5 %, n = 10^6, medians of 7 interleaved rounds).
   static constexpr bool transpose_ahead(std::size_t d) { return d > 4; }
-  // Rows of two chunks (9 to 12 features) on AMD CPUs add a stream 8 KB ahead into L2 beside the
-  // L1 one (short_rows_body.hpp's for_each_group). Zen 5, n = 10^6, one thread, medians of 8
-  // interleaved rounds, GB/s without / with it: d = 10 gd's pass 18.4 / 22.6, glmtron's 18.6 /
-  // 20.9, the loss 19.6 / 23.6; two threads level (43.1 / 42.8, 42.3 / 42.3, 47.7 / 48.5). At
-  // d = 2 and 4 it cost 3-20 %, at d = 8 it was mixed. Intel's row pieces lost 3-6 % with an L2
-  // stream at d = 8 and 16; on the Intel Xeon (model 207), d = 10, two threads, three sets of
-  // rounds disagreed (gd's pass 24.1 → 28.9, 27.1 → 23.0, 26.4 → 24.3), so it stays off there.
-  static constexpr std::size_t column_l2_bytes(std::size_t d) { return d > 8 ? 8192 : 0; }
   template <std::size_t F>
   static constexpr std::size_t kTileFloats = 16 * ColumnPlan<F>::kOutputs;
   // The eight rows at x (8·F floats) transposed: output o holds features 2o and 2o + 1 of rows

@@ -36,8 +36,9 @@
 // ahead (kFarL1: that distance, 0 for kL1Bytes), 1 KB being less than a line's time from DRAM,
 // and its two-phase kernel one chunk further (short_rows_two_phase.hpp). The loss runs
 // kL1AloneBytes ahead on AMD CPUs with AVX-512 and 1 KB on the others
-// (short_row_far_loss_prefetch, short_rows.hpp). The AVX-512 kernels on columns of 9 to 12
-// features add an L2 stream of their own on AMD CPUs (V::column_l2_bytes, short_rows_avx512.cpp).
+// (short_row_far_loss_prefetch, short_rows.hpp). The kernels on columns (rows of up to 12
+// features, kFixedD below) run kAmdColumnL1Bytes ahead on AMD CPUs where the rows have more than
+// four features.
 constexpr std::size_t kCacheLine = 64;
 // How far ahead to prefetch into L1 (beside an L2 stream), and into L2 only (0: no L2 stream),
 // for rows of up to `features` features.
@@ -45,6 +46,16 @@ constexpr std::size_t prefetch_l1_bytes(std::size_t features) {
   return features <= 16 ? 4096 : 1024;
 }
 constexpr std::size_t kL1AloneBytes = 4096;
+// The L1 distance of the kernels on columns (kFixedD) of more than four features on AMD CPUs,
+// with no L2 stream beside it. Zen 5, n = 10^6, ratio to the streaming read, medians of 7
+// interleaved rounds, before (4 KB into L1 and, for the AVX-512 kernels at 9 to 12 features, 8 KB
+// into L2) → after: two threads, d = 10 over the column copy, gd's pass 0.55 → 0.68, glmtron's
+// 0.56 → 0.68, the loss 0.56 → 0.77; d = 8 0.68 → 0.71, 0.67 → 0.69, 0.73 → 0.80; over the rows
+// level (0.43 / 0.42 at d = 10); one thread, d = 10 over the copy (11 rounds, noisy under a
+// neighbour's load) 0.66 → 0.76, 0.60 → 0.72, 0.64 → 0.79. The L2 stream was what cost two
+// threads; 8, 12 and 16 KB into L1 read no better than 6. The x86-64-v3 build level at d = 8
+// and 10; at d = 2 and 4 level, so those keep 4 KB. Unmeasured on Intel and on Zen 3.
+constexpr std::size_t kAmdColumnL1Bytes = 6144;
 constexpr std::size_t prefetch_l2_bytes(std::size_t features) {
   return features <= 16 ? 0 : 8192;
 }
@@ -157,7 +168,8 @@ constexpr bool kUnweightedCopy = Q* V::W <= 32;
 // order: full groups straight from the block, the last short one from zero-padded copies whose
 // padding has label 0 and weight 0, so that it adds nothing to any sum. Unweighted rows get the
 // weight 1. With kFixedD (the row length, known when compiling), each group requests its own
-// bytes' worth of lines at fixed offsets kL1Bytes ahead, one instruction each and no loop (the
+// bytes' worth of lines at fixed offsets ahead (kL1Bytes, kAmdColumnL1Bytes on AMD CPUs for
+// rows of more than four features), one instruction each and no loop (the
 // groups' ranges abut, so no line is skipped; a prefetch past the end is only a hint). Otherwise
 // the lines up to the L1 distance past the group, in a loop; the columns kernels, at d = 10 on one
 // core in cache, spent 2.65 ns per row with the loop, 2.39 without any prefetch.
@@ -184,7 +196,7 @@ template <class V, std::size_t Q, std::size_t kFixedD = 0, std::size_t kFarL1 = 
   const char* const begin = reinterpret_cast<const char*>(stream);
   const char* const prefetch_end = reinterpret_cast<const char*>(stream + blk.rows * d);
   const bool l2_stream = kL2Bytes > 0 && short_row_l2_prefetch();
-  const bool column_l2_stream = kFixedD > 0 && V::column_l2_bytes(kFixedD) > 0 && cpu_is_amd();
+  const std::size_t column_l1_bytes = kFixedD > 4 && cpu_is_amd() ? kAmdColumnL1Bytes : kL1Bytes;
   const std::size_t l1_bytes = kFarL1 > 0 && kL2Bytes > 0 && !l2_stream ? kFarL1 : kL1Bytes;
   const char* next_l1 = begin + l1_bytes;
   const char* next_l2 = begin + kL2Bytes;
@@ -193,7 +205,7 @@ template <class V, std::size_t Q, std::size_t kFixedD = 0, std::size_t kFarL1 = 
     if constexpr (!std::is_same_v<std::decay_t<PairFn>, NoPairs>) {
       static_assert(kFixedD > 0, "pairs of groups prefetch at fixed offsets");
       for (; r + 2 * W <= blk.rows; r += 2 * W) {
-        const char* ahead = reinterpret_cast<const char*>(stream + r * d) + kL1Bytes;
+        const char* ahead = reinterpret_cast<const char*>(stream + r * d) + column_l1_bytes;
 #pragma GCC unroll 16
         for (std::size_t line = 0;
              line < (2 * W * kFixedD * sizeof(float) + kCacheLine - 1) / kCacheLine; ++line)
@@ -211,13 +223,7 @@ template <class V, std::size_t Q, std::size_t kFixedD = 0, std::size_t kFarL1 = 
         constexpr std::size_t kLines = (W * kFixedD * sizeof(float) + kCacheLine - 1) / kCacheLine;
 #pragma GCC unroll 16
         for (std::size_t line = 0; line < kLines; ++line)
-          __builtin_prefetch(group_start + kL1Bytes + line * kCacheLine, 0, 3);
-        if constexpr (V::column_l2_bytes(kFixedD) > 0)
-          if (column_l2_stream)
-#pragma GCC unroll 16
-            for (std::size_t line = 0; line < kLines; ++line)
-              __builtin_prefetch(group_start + V::column_l2_bytes(kFixedD) + line * kCacheLine, 0,
-                                 2);
+          __builtin_prefetch(group_start + column_l1_bytes + line * kCacheLine, 0, 3);
       } else {
         const char* read_to = reinterpret_cast<const char*>(stream + (r + W) * d);
         prefetch_until<3>(next_l1, read_to + l1_bytes, prefetch_end);
