@@ -269,14 +269,11 @@ void stats_block(const RowBlock& blk, const double* weights, const double* w, do
   using D = typename V::D;
   constexpr std::size_t W = V::W;
   constexpr std::size_t G = kind == Grad::both ? 2 : 1;
-  constexpr std::size_t S = kGradientSets<V, Q>;
   const std::size_t d = blk.d;
   const Pieces<V, Q> wp(w, d);
   const D bv = V::set1(b);
   StatsTerms<V, kind, V::kLeanPieces> terms(relu_grad_at_zero);
   GradientSums<V, G, Q> sums;
-  D(&bias)[G] = sums.bias;
-  D(&grad)[G][S][Q] = sums.grad;
   for_each_group<V, Q, 0, kL1AloneBytes>(
       blk, weights,
       [&](const float* x, const D& y, const D& weight, std::size_t, std::size_t, auto weighted_rows)
@@ -288,7 +285,8 @@ void stats_block(const RowBlock& blk, const double* weights, const double* w, do
             alignas(64) double coef[G][W];
             for (std::size_t k = 0; k < G; ++k) V::store(coef[k], c[k]);
             if (with_bias)
-              for (std::size_t k = 0; k < G; ++k) bias[k] = V::add(bias[k], V::load(coef[k]));
+              for (std::size_t k = 0; k < G; ++k)
+                sums.bias[k] = V::add(sums.bias[k], V::load(coef[k]));
         // Piece by piece, its rows in order (the same additions as row by row): an accumulator
         // that does not fit in registers is loaded and stored once per group, not once per row.
 #pragma GCC unroll 32
@@ -296,8 +294,7 @@ void stats_block(const RowBlock& blk, const double* weights, const double* w, do
               for (std::size_t k = 0; k < G; ++k)
 #pragma GCC unroll 8
                 for (std::size_t row = 0; row < W; ++row)
-                  grad[k][row % S][q] =
-                      V::fma(coefficient<V, Q>(&coef[k][row]), xs[row][q], grad[k][row % S][q]);
+                  sums.add(k, row, q, coefficient<V, Q>(&coef[k][row]), xs[row][q]);
           });
   terms.add_to(acc);
   sums.add_to(acc, d, with_bias);
