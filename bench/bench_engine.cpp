@@ -178,17 +178,29 @@ void BM_FusedPass(benchmark::State& state) {
   });
 }
 
-// The pass gd makes per step: loss, surrogate and the square-loss gradient only.
+// The pass gd makes per step: loss and the square-loss gradient only, z's dot product in float32
+// where a kernel takes it (RowDot::float32_allowed: gd's passes until its loss falls below 1e-6
+// of the starting one, descent.cpp).
 void BM_GdPass(benchmark::State& state) {
   time_pass(state, [](const Engine& e, const auto& data, const std::vector<double>& w) {
-    return relureg::relu_stats(e, data, w, 0.0, false, 1.0, relureg::ReluGradients::square);
+    return relureg::relu_stats(e, data, w, 0.0, false, 1.0, relureg::ReluGradients::square,
+                               relureg::RowDot::float32_allowed);
   });
 }
 
-// The pass glmtron makes per step: loss, surrogate and the surrogate's gradient only.
+// The pass glmtron makes per step: loss, surrogate and the surrogate's gradient only, z as gd's.
 void BM_GlmtronPass(benchmark::State& state) {
   time_pass(state, [](const Engine& e, const auto& data, const std::vector<double>& w) {
-    return relureg::relu_stats(e, data, w, 0.0, false, 1.0, relureg::ReluGradients::surrogate);
+    return relureg::relu_stats(e, data, w, 0.0, false, 1.0, relureg::ReluGradients::surrogate,
+                               relureg::RowDot::float32_allowed);
+  });
+}
+
+// gd's pass with z in double (RowDot::exact: its last passes near an exact fit), where the
+// float z is taken.
+void BM_GdPassDoubleZ(benchmark::State& state) {
+  time_pass(state, [](const Engine& e, const auto& data, const std::vector<double>& w) {
+    return relureg::relu_stats(e, data, w, 0.0, false, 1.0, relureg::ReluGradients::square);
   });
 }
 
@@ -210,11 +222,13 @@ void BM_MomentPass(benchmark::State& state) {
 // The same passes with the row-major kernels and with the generic short-row variant.
 relureg::ReluStats gd_pass(const Engine& e, const relureg::DataSource& data,
                            const std::vector<double>& w) {
-  return relureg::relu_stats(e, data, w, 0.0, false, 1.0, relureg::ReluGradients::square);
+  return relureg::relu_stats(e, data, w, 0.0, false, 1.0, relureg::ReluGradients::square,
+                             relureg::RowDot::float32_allowed);
 }
 relureg::ReluStats glmtron_pass(const Engine& e, const relureg::DataSource& data,
                                 const std::vector<double>& w) {
-  return relureg::relu_stats(e, data, w, 0.0, false, 1.0, relureg::ReluGradients::surrogate);
+  return relureg::relu_stats(e, data, w, 0.0, false, 1.0, relureg::ReluGradients::surrogate,
+                             relureg::RowDot::float32_allowed);
 }
 double loss_pass(const Engine& e, const relureg::DataSource& data, const std::vector<double>& w) {
   return relureg::relu_loss(e, data, w, 0.0);
@@ -325,6 +339,13 @@ void isa_arguments(benchmark::internal::Benchmark* b) {
   dims_where(b, [](std::size_t d) { return d <= relureg::detail::kWideShortRowFeatures; });
 }
 
+// The dimensions where gd's pass may take the float z (rows of 17 to 128 features).
+void float_z_arguments(benchmark::internal::Benchmark* b) {
+  dims_where(b, [](std::size_t d) {
+    return d > relureg::detail::kFloatZAboveFeatures && relureg::detail::short_rows(d);
+  });
+}
+
 // 512 KB of X, one thread: the data stay in the core's L2 cache, so the pass runs at the speed
 // of its arithmetic. Twice that (two cores) bounds the 2-thread pass whatever the memory does.
 void in_cache_arguments(benchmark::internal::Benchmark* b) {
@@ -337,6 +358,7 @@ BENCHMARK(BM_RawStreamRead)->Apply(arguments);
 BENCHMARK(BM_FusedPass)->Apply(arguments)->Apply(in_cache_arguments);
 BENCHMARK(BM_GdPass)->Apply(arguments)->Apply(in_cache_arguments);
 BENCHMARK(BM_GlmtronPass)->Apply(arguments)->Apply(in_cache_arguments);
+BENCHMARK(BM_GdPassDoubleZ)->Apply(float_z_arguments)->Apply(in_cache_arguments);
 BENCHMARK(BM_LossPass)->Apply(arguments)->Apply(in_cache_arguments);
 BENCHMARK(BM_MomentPass)->Apply(moment_arguments);
 BENCHMARK(BM_GdPassRows)->Apply(copy_arguments);

@@ -27,11 +27,19 @@ struct ReluStats {
 // on columns (d ≤ 12), four per row in the row-major one (d > 128); the pieces keep them.
 enum class ReluGradients { both, square, surrogate };
 
+// How relu_stats may compute each row's dot product w·x. `exact`: in double, each row's z bit for
+// bit affine_value's. `float32_allowed`: in float32 where a kernel gains by it (rows of 17 to 128
+// features in the AVX2 and AVX-512 variants, one gradient asked for; docs/performance.md), the
+// sums across rows still in double: z then differs by float32 rounding, about d·2^-24 of
+// Σ|w_j·x_j|, and an exact fit's loss and gradient are no longer exactly 0. gd and glmtron take it
+// while the fit is far from an exact one (descent.cpp).
+enum class RowDot { exact, float32_allowed };
+
 // `relu_grad_at_zero` is the value used for ReLU'(0) (rows with z == 0 exactly, e.g. w = 0):
 // 1 follows Soltanolkotabi 2017 so that gradient descent can leave w = 0; 0 is autograd's.
 ReluStats relu_stats(const Engine& engine, const DataSource& data, std::span<const double> w,
                      double b, bool with_bias, double relu_grad_at_zero = 1.0,
-                     ReluGradients gradients = ReluGradients::both);
+                     ReluGradients gradients = ReluGradients::both, RowDot dot = RowDot::exact);
 
 // Mean square loss of max(0, w·x + b) only (one pass, width 1).
 double relu_loss(const Engine& engine, const DataSource& data, std::span<const double> w, double b);

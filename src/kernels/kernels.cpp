@@ -193,7 +193,8 @@ void relu_stats_block(const RowBlock& blk, const double* w, double b, bool with_
 }  // namespace
 
 ReluStats relu_stats(const Engine& engine, const DataSource& data, std::span<const double> w,
-                     double b, bool with_bias, double relu_grad_at_zero, ReluGradients gradients) {
+                     double b, bool with_bias, double relu_grad_at_zero, ReluGradients gradients,
+                     RowDot dot) {
   const std::size_t d = data.cols();
   const std::size_t p = d + (with_bias ? 1 : 0);
   const bool both = gradients == ReluGradients::both;
@@ -207,7 +208,7 @@ ReluStats relu_stats(const Engine& engine, const DataSource& data, std::span<con
                                      both           ? detail::ShortGradients::both
                                      : square_first ? detail::ShortGradients::square
                                                     : detail::ShortGradients::surrogate,
-                                     acc);
+                                     dot == RowDot::float32_allowed, acc);
     } else if (blk.w != nullptr) {
       if (both)
         relu_stats_block<2, true>(blk, wp, b, with_bias, relu_grad_at_zero, true, acc);

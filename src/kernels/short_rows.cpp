@@ -237,7 +237,7 @@ std::atomic<bool> g_short_row_kernels{true};
 
 // The generic variant's entry points.
 void generic_stats(const RowBlock& blk, const double* weights, const double* w, double b,
-                   bool with_bias, double relu_grad_at_zero, ShortGradients gradients,
+                   bool with_bias, double relu_grad_at_zero, ShortGradients gradients, bool,
                    double* acc) {
   with_chunks(blk.d, [&]<std::size_t C>() RELUREG_LAMBDA_INLINE {
     if (gradients == ShortGradients::both)
@@ -498,6 +498,11 @@ void use_short_row_two_phase(bool enabled) {
   two_phase().store(enabled, std::memory_order_relaxed);
 }
 
+bool short_row_float_z(ShortRowIsa isa, std::size_t d) {
+  return isa != ShortRowIsa::generic && d > kFloatZAboveFeatures && short_rows(d) &&
+         short_row_two_phase();
+}
+
 bool short_rows(std::size_t d) {
   return d >= 1 && d <= short_row_features() && g_short_row_kernels.load(std::memory_order_relaxed);
 }
@@ -537,8 +542,9 @@ void copy_short_columns(const float* x, std::size_t rows, std::size_t d, float* 
 
 void short_relu_stats_block(const RowBlock& blk, const double* weights, const double* w, double b,
                             bool with_bias, double relu_grad_at_zero, ShortGradients gradients,
-                            double* acc) {
-  current_stats(blk.d).stats(blk, weights, w, b, with_bias, relu_grad_at_zero, gradients, acc);
+                            bool float_z, double* acc) {
+  current_stats(blk.d).stats(blk, weights, w, b, with_bias, relu_grad_at_zero, gradients, float_z,
+                             acc);
 }
 
 double short_relu_loss_block(const RowBlock& blk, const double* weights, const double* w,

@@ -115,10 +115,20 @@ void use_default_short_row_l2_prefetch();
 bool short_row_far_loss_prefetch();
 
 // Whether relu_stats on row-major pieces takes two phases per chunk of rows where the variant
-// chooses them (short_rows_two_phase.hpp; on by default). The sums are the same bit for bit either
-// way: the switch is for the tests that check it.
+// chooses them (short_rows_two_phase.hpp; on by default). With the double z the sums are the same
+// bit for bit either way; off, no kernel takes the float z (RowDot::float32_allowed) either: the
+// switch is for the tests that check both.
 bool short_row_two_phase();
 void use_short_row_two_phase(bool enabled);
+
+// relu_stats with RowDot::float32_allowed and one gradient takes z's dot product in float32 over
+// rows of more than this many features (up to short_row_features()), in the AVX2 and AVX-512
+// variants' two-phase kernels; gd's pass in cache went 26.9 → 35.1 GB/s at d = 32 (x86-64-v3
+// build, one core, Zen 5; docs/performance.md has the rest). Shorter rows, where the widening
+// does not dominate in the same way, keep the double z.
+inline constexpr std::size_t kFloatZAboveFeatures = 16;
+// Whether relu_stats over rows of d features in variant `isa` takes the float z where allowed.
+bool short_row_float_z(ShortRowIsa isa, std::size_t d);
 
 // Whether this build compiled the AVX2 and AVX-512 variants (GCC or Clang on x86-64; sanitizer and
 // fuzzing builds leave them out and run the generic one).
@@ -168,9 +178,10 @@ void copy_short_columns(const float* x, std::size_t rows, std::size_t d, float* 
 
 // relu_stats: adds [Σ loss, Σ surrogate, Σ active, gradient(s)] of the block to `acc` (the
 // layout of relu_stats in kernels.cpp; a gradient has d + 1 entries with `with_bias`).
+// `float_z`: RowDot::float32_allowed (short_rows_two_phase.hpp says which kernels take it).
 void short_relu_stats_block(const RowBlock& blk, const double* weights, const double* w, double b,
                             bool with_bias, double relu_grad_at_zero, ShortGradients gradients,
-                            double* acc);
+                            bool float_z, double* acc);
 // relu_loss: Σ weight·(ReLU(z) − y)² over the block.
 double short_relu_loss_block(const RowBlock& blk, const double* weights, const double* w, double b);
 // refit_scale: adds Σ weight·y·r, Σ weight·r², Σ weight·y² (r = ReLU(u·x)) to acc[0..2].

@@ -112,6 +112,27 @@ struct Avx2 {
   // d = 64 (16) an early version read level (17.4 / 17.0 and 22.0 / 22.1, under a neighbour's
   // load), so those rows keep one phase.
   static constexpr bool two_phase(std::size_t Q) { return Q >= 5 && Q <= 8; }
+  // Where relu_stats may take z's dot product in float32 (RowDot::float32_allowed), it takes two
+  // phases at every Q with Q·W > kFloatZAboveFeatures, with that float z
+  // (short_rows_two_phase.hpp): eight floats a piece.
+  static constexpr bool float_two_phase(std::size_t Q) { return Q * W > kFloatZAboveFeatures; }
+  using F = __m256;
+  using FloatMask = __m256i;
+  static FloatMask float_mask_for(std::size_t n) {
+    return _mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<int>(n)),
+                              _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+  }
+  static F float_load(const float* p) { return _mm256_loadu_ps(p); }
+  static F float_load_masked(const float* p, const FloatMask& m) {
+    return _mm256_maskload_ps(p, m);
+  }
+  static F float_mul(const F& a, const F& b) { return _mm256_mul_ps(a, b); }
+  static F float_fma(const F& a, const F& b, const F& c) { return _mm256_fmadd_ps(a, b, c); }
+  static F float_add(const F& a, const F& b) { return _mm256_add_ps(a, b); }
+  // Lanes l and l + 4 added in float32, widened: the four lanes z_of_rows takes of a row.
+  static D widen_folded(const F& v) {
+    return _mm256_cvtps_pd(_mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1)));
+  }
   static constexpr std::size_t kTwoPhaseChunkBytes = 4096;
   static constexpr bool kLeanPieces = false;
   struct Count {

@@ -65,6 +65,26 @@ struct Avx512 {
   // was level in cache (37.4 / 37.3) and slower from memory; at d = 100 an 8 KB chunk read faster
   // in cache (40.8 → 44.4) but not from memory (60.6 → 58.2 GB/s), so those keep one phase.
   static constexpr bool two_phase(std::size_t Q) { return Q >= 3 && Q <= 8; }
+  // Where relu_stats may take z's dot product in float32 (RowDot::float32_allowed), it takes two
+  // phases at every Q with Q·W > kFloatZAboveFeatures, with that float z
+  // (short_rows_two_phase.hpp): sixteen floats a piece.
+  static constexpr bool float_two_phase(std::size_t Q) { return Q * W > kFloatZAboveFeatures; }
+  using F = __m512;
+  using FloatMask = __mmask16;
+  static FloatMask float_mask_for(std::size_t n) {
+    return static_cast<__mmask16>(n >= 16 ? 0xFFFFu : (1u << n) - 1u);
+  }
+  static F float_load(const float* p) { return _mm512_loadu_ps(p); }
+  static F float_load_masked(const float* p, const FloatMask& m) {
+    return _mm512_maskz_loadu_ps(m, p);
+  }
+  static F float_mul(const F& a, const F& b) { return _mm512_mul_ps(a, b); }
+  static F float_fma(const F& a, const F& b, const F& c) { return _mm512_fmadd_ps(a, b, c); }
+  static F float_add(const F& a, const F& b) { return _mm512_add_ps(a, b); }
+  // Lanes l and l + 8 added in float32, widened: the eight lanes z_of_rows takes of a row.
+  static D widen_folded(const F& v) {
+    return _mm512_cvtps_pd(_mm256_add_ps(_mm512_castps512_ps256(v), _mm512_extractf32x8_ps(v, 1)));
+  }
   static constexpr std::size_t kTwoPhaseChunkBytes = 4096;
   static constexpr bool kLeanPieces = true;
   struct Count {

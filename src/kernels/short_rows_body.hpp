@@ -258,13 +258,22 @@ template <class V, std::size_t Q, std::size_t kFixedD = 0, std::size_t kFarL1 = 
 // surrogate and activity in W lanes (row r of the block in lane r mod W), the gradients in
 // row-major pieces (rows alternating between kGradientSets sets), each row's terms times its
 // weight.
+// `float_z`: z's dot product may be taken in float32 (RowDot::float32_allowed); the two-phase
+// kernel takes it where V::float_two_phase(Q), for one gradient (the learners that allow it ask
+// for one), and the double z everywhere else.
 template <class V, bool FusedZ, std::size_t Q, Grad kind>
 void stats_block(const RowBlock& blk, const double* weights, const double* w, double b,
-                 bool with_bias, double relu_grad_at_zero, double* acc) {
+                 bool with_bias, double relu_grad_at_zero, bool float_z, double* acc) {
+  if constexpr (V::float_two_phase(Q) && kind != Grad::both) {
+    // The float z does not depend on FusedZ: both tables share one instantiation.
+    if (float_z && short_row_two_phase())
+      return stats_block_two_phase<V, true, Q, kind, true>(blk, weights, w, b, with_bias,
+                                                           relu_grad_at_zero, acc);
+  }
   if constexpr (V::two_phase(Q)) {
     if (short_row_two_phase())
-      return stats_block_two_phase<V, FusedZ, Q, kind>(blk, weights, w, b, with_bias,
-                                                       relu_grad_at_zero, acc);
+      return stats_block_two_phase<V, FusedZ, Q, kind, false>(blk, weights, w, b, with_bias,
+                                                              relu_grad_at_zero, acc);
   }
   using D = typename V::D;
   constexpr std::size_t W = V::W;
@@ -364,17 +373,18 @@ template <class V, bool FusedZ, template <class, bool, std::size_t> class Body, 
 template <class V, bool FusedZ, std::size_t Q>
 struct StatsBody {
   static void run(const RowBlock& blk, const double* weights, const double* w, double b,
-                  bool with_bias, double relu_grad_at_zero, ShortGradients gradients, double* acc) {
+                  bool with_bias, double relu_grad_at_zero, ShortGradients gradients, bool float_z,
+                  double* acc) {
     if constexpr (Q * V::W <= V::kMaxFeatures + V::W - 1) {
       if (gradients == ShortGradients::both)
         stats_block<V, FusedZ, Q, Grad::both>(blk, weights, w, b, with_bias, relu_grad_at_zero,
-                                              acc);
+                                              float_z, acc);
       else if (gradients == ShortGradients::square)
         stats_block<V, FusedZ, Q, Grad::square>(blk, weights, w, b, with_bias, relu_grad_at_zero,
-                                                acc);
+                                                float_z, acc);
       else
         stats_block<V, FusedZ, Q, Grad::surrogate>(blk, weights, w, b, with_bias, relu_grad_at_zero,
-                                                   acc);
+                                                   float_z, acc);
     }
   }
 };
@@ -406,9 +416,9 @@ template <class V, bool FusedZ>
 struct Kernels {
   static void stats(const RowBlock& blk, const double* weights, const double* w, double b,
                     bool with_bias, double relu_grad_at_zero, ShortGradients gradients,
-                    double* acc) {
+                    bool float_z, double* acc) {
     with_pieces<V, FusedZ, StatsBody>(blk.d, blk, weights, w, b, with_bias, relu_grad_at_zero,
-                                      gradients, acc);
+                                      gradients, float_z, acc);
   }
   static double loss(const RowBlock& blk, const double* weights, const double* w, double b) {
     return with_pieces<V, FusedZ, LossBody>(blk.d, blk, weights, w, b);

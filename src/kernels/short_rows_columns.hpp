@@ -339,7 +339,7 @@ struct ColumnKernels {
   static constexpr std::size_t kPassFeatures =
       std::max(V::kColumnPassFeatures, V::kCopyColumnFeatures);
   static void stats(const RowBlock& blk, const double* weights, const double* w, double b,
-                    bool with_bias, double relu_grad_at_zero, ShortGradients gradients,
+                    bool with_bias, double relu_grad_at_zero, ShortGradients gradients, bool,
                     double* acc) {
     // Only the d that V::stats_on_columns takes reach here: the others are not compiled.
     with_columns<V::kColumnFeatures>(blk.d, [&]<std::size_t D>() {
@@ -395,9 +395,9 @@ struct ColumnsThenPieces {
   }
   static void stats(const RowBlock& blk, const double* weights, const double* w, double b,
                     bool with_bias, double relu_grad_at_zero, ShortGradients gradients,
-                    double* acc) {
+                    bool float_z, double* acc) {
     (V::stats_on_columns(blk.d) ? OnColumns::stats : InPieces::stats)(
-        blk, weights, w, b, with_bias, relu_grad_at_zero, gradients, acc);
+        blk, weights, w, b, with_bias, relu_grad_at_zero, gradients, float_z, acc);
   }
   static double loss(const RowBlock& blk, const double* weights, const double* w, double b) {
     return (on_columns(blk) ? OnColumns::loss : InPieces::loss)(blk, weights, w, b);

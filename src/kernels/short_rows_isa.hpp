@@ -9,7 +9,8 @@ namespace relureg::detail {
 // The four block kernels of short_rows.hpp, compiled for one instruction set.
 struct ShortRowKernels {
   void (*stats)(const RowBlock& blk, const double* weights, const double* w, double b,
-                bool with_bias, double relu_grad_at_zero, ShortGradients gradients, double* acc);
+                bool with_bias, double relu_grad_at_zero, ShortGradients gradients, bool float_z,
+                double* acc);
   double (*loss)(const RowBlock& blk, const double* weights, const double* w, double b);
   void (*scale)(const RowBlock& blk, const double* weights, const double* u, double* acc);
   void (*predict)(const RowBlock& blk, const double* w, double b, double* out);

@@ -1,9 +1,13 @@
 // relu_stats on row-major pieces in two phases per chunk of rows: z and the terms, then the
-// gradient.
+// gradient; z's dot product in double or, where the caller allows it, in float32.
 //
 // Included by short_rows_body.hpp inside the anonymous namespace of one translation unit per
-// instruction set (the rules there apply). V::two_phase(Q) says which piece counts take it, and
-// V::kTwoPhaseChunkBytes how many bytes of rows a chunk holds.
+// instruction set (the rules there apply). V::two_phase(Q) says which piece counts take it with
+// the double z, V::float_two_phase(Q) which take it with the float z, and V::kTwoPhaseChunkBytes
+// how many bytes of rows a chunk holds. V adds F (a vector of 2·W floats), FloatMask,
+// float_mask_for(n), float_load, float_load_masked (the first n floats, nothing read past them),
+// float_mul, float_fma, float_add and widen_folded (lanes l and l + W added in float, widened to
+// W doubles).
 //
 // The one-phase kernel (stats_block) keeps a group's widened pieces for its gradient: 32 vectors
 // at d = 32 (eight rows of four pieces with AVX-512, four rows of eight with AVX2), more than the
@@ -11,16 +15,78 @@
 // (products, the lane sums, the coefficients). Here the first phase computes z, the loss,
 // surrogate and activity terms and the coefficients of a chunk's groups, storing only the
 // coefficients; the second reads the chunk's rows again from L1 and adds coefficient × piece into
-// the gradient, a stream of independent multiply-adds. Each float is widened twice (which is why
-// short rows, where the widening dominates, keep one phase), and each gradient sum takes its rows
-// in the same order as in stats_block, so the sums are the same bit for bit.
+// the gradient, a stream of independent multiply-adds. With the double z each float is widened
+// twice, and each gradient sum takes its rows in the same order as in stats_block, so the sums
+// are the same bit for bit.
+//
+// z in float32 (RowDot::float32_allowed, the issue's allowance "inside one row, float32
+// arithmetic for the dot product"). The first phase widened every float for z, and the widening
+// shares its pipes with the additions, maxima and stores (Zen 5); in float32 a row's dot product
+// takes the floats as they are, 2·W to a vector. Each row: w rounded to float, lane l of piece k
+// holding feature 2Wk + l; even pieces into one float accumulator and odd ones into another (a
+// product first, then multiply-adds, in increasing k), the two added, lanes l and l + W added,
+// then widened to double; the lane sums of the W rows (V::z_of_rows) and + b in double. This z
+// differs from affine_value's by float32 rounding, about d·2^-24 of Σ|w_j·x_j|, and depends on
+// the variant (W): only the learners that allow it get it (descent.cpp, until the fit nears an
+// exact one), and the loss, predict and the scale refit keep the double z.
+
+// w rounded to float in pieces of 2·W floats, the last zero-padded, and the last piece's mask.
+template <class V, std::size_t Q>
+struct FloatPieces {
+  static constexpr std::size_t F = 2 * V::W;
+  static constexpr std::size_t P = (Q * V::W + F - 1) / F;
+  alignas(64) float w[P * F];
+  typename V::FloatMask last;
+  FloatPieces(const double* weights, std::size_t d) : last(V::float_mask_for(d - F * (P - 1))) {
+    for (std::size_t j = 0; j < P * F; ++j) w[j] = j < d ? static_cast<float>(weights[j]) : 0.0f;
+  }
+};
+
+// What the two-phase kernel with the double z holds in place of FloatPieces.
+struct NoFloatPieces {
+  NoFloatPieces(const double*, std::size_t) {}
+};
+
+// z of the W rows at x (d floats each), lane r for row r, the dot products in float32 (above).
+template <class V, std::size_t Q>
+[[gnu::always_inline]] inline typename V::D z_of_group_float(const float* x, std::size_t d,
+                                                             const FloatPieces<V, Q>& w,
+                                                             const typename V::D& b) {
+  using Fv = typename V::F;
+  constexpr std::size_t F = FloatPieces<V, Q>::F, P = FloatPieces<V, Q>::P;
+  typename V::D t[V::W];
+#pragma GCC unroll 8
+  for (std::size_t r = 0; r < V::W; ++r) {
+    const float* row = x + r * d;
+    const auto piece = [&](std::size_t k) __attribute__((always_inline)) {
+      return k + 1 < P ? V::float_load(row + F * k) : V::float_load_masked(row + F * k, w.last);
+    };
+    const auto weight = [&](std::size_t k) __attribute__((always_inline)) {
+      return V::float_load(w.w + F * k);
+    };
+    Fv even = V::float_mul(weight(0), piece(0));
+    if constexpr (P > 1) {
+      Fv odd = V::float_mul(weight(1), piece(1));
+#pragma GCC unroll 16
+      for (std::size_t k = 2; k < P; ++k) {
+        if (k % 2 == 0)
+          even = V::float_fma(weight(k), piece(k), even);
+        else
+          odd = V::float_fma(weight(k), piece(k), odd);
+      }
+      even = V::float_add(even, odd);
+    }
+    t[r] = V::widen_folded(even);
+  }
+  return V::add(V::z_of_rows(t), b);
+}
 
 // The chunk's L1 prefetch runs this far ahead: the second phase issues none, so the stream starts
 // one chunk further out.
 template <class V>
 constexpr std::size_t kTwoPhaseL1Bytes = kL1AloneBytes + V::kTwoPhaseChunkBytes;
 
-template <class V, bool FusedZ, std::size_t Q, Grad kind>
+template <class V, bool FusedZ, std::size_t Q, Grad kind, bool FloatZ>
 void stats_block_two_phase(const RowBlock& blk, const double* weights, const double* w, double b,
                            bool with_bias, double relu_grad_at_zero, double* acc) {
   using D = typename V::D;
@@ -31,6 +97,7 @@ void stats_block_two_phase(const RowBlock& blk, const double* weights, const dou
       V::kTwoPhaseChunkBytes >= 2 * kGroupBytes ? V::kTwoPhaseChunkBytes / kGroupBytes : 2;
   const std::size_t d = blk.d;
   const Pieces<V, Q> wp(w, d);
+  const std::conditional_t<FloatZ, FloatPieces<V, Q>, NoFloatPieces> wf(w, d);
   const D bv = V::set1(b);
   StatsTerms<V, kind, V::kLeanPieces> terms(relu_grad_at_zero);
   GradientSums<V, G, Q> sums;
@@ -59,8 +126,12 @@ void stats_block_two_phase(const RowBlock& blk, const double* weights, const dou
       [&](const float* x, const D& y, const D& weight, std::size_t first, std::size_t rows,
           auto weighted_rows) __attribute__((always_inline)) {
         D c[G];
-        terms.template add<decltype(weighted_rows)::value>(z_of_group<V, FusedZ, Q>(x, d, wp, bv),
-                                                           y, weight, c);
+        if constexpr (FloatZ)
+          terms.template add<decltype(weighted_rows)::value>(z_of_group_float<V, Q>(x, d, wf, bv),
+                                                             y, weight, c);
+        else
+          terms.template add<decltype(weighted_rows)::value>(z_of_group<V, FusedZ, Q>(x, d, wp, bv),
+                                                             y, weight, c);
         if (with_bias)
           for (std::size_t k = 0; k < G; ++k) sums.bias[k] = V::add(sums.bias[k], c[k]);
         // The last, short group comes from a zero-padded copy that lives for this call only: its

@@ -39,7 +39,7 @@ TEST(ShortRowColumns, Avx2ColumnsSumGlmtronsGradientInFourRowLanes) {
     std::vector<double> acc(3 + d + 1, 0.0);
     const RowBlock blk{data.X.data(), data.y.data(), n, d, 0, nullptr};
     detail::short_relu_stats_block(blk, nullptr, w.data(), 0.1, true, 0.5,
-                                   detail::ShortGradients::surrogate, acc.data());
+                                   detail::ShortGradients::surrogate, false, acc.data());
     std::vector<double> lanes((d + 1) * 4, 0.0);
     for (std::size_t r = 0; r < n; ++r) {
       const float* x = data.X.data() + r * d;

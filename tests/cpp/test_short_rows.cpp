@@ -492,9 +492,10 @@ TEST(ShortRows, RowsWithZeroActivationTakeTheGradientConvention) {
 }
 
 TEST(ShortRows, FittedModelsAgreeWithTheRowMajorKernels) {
-  // The learners whose passes changed: the same model to 1e-9 relative (the kernels differ only
-  // in the order of the additions across rows), and the same for 1 and 2 threads bit for bit.
-  // Every variant, at d = 10, 32 and 100 (the issue asks 1e-6; the kernels are double, so 1e-9).
+  // The learners whose passes changed: the same model to 1e-9 relative where the kernels differ
+  // only in the order of the additions across rows, to 1e-6 (the issue's bound) where gd's and
+  // glmtron's passes take z in float32 (short_row_float_z), and the same for 1 and 2 threads bit
+  // for bit. Every variant, at d = 10, 32 and 100.
   for (const std::size_t d : {10u, 32u, 100u}) {
     const Instance instance =
         generate_instance("label-noise", 30000, d, 4, {"noise=0.2"}, Engine());
@@ -513,8 +514,10 @@ TEST(ShortRows, FittedModelsAgreeWithTheRowMajorKernels) {
         const FitResult fast = with_isa(isa, [&] { return fit(2); });
         const FitResult one_thread = with_isa(isa, [&] { return fit(1); });
         const ReluModel& a = std::get<ReluModel>(fast.model);
-        expect_close(a.w, b.w, 1e-9, what);
-        EXPECT_LE(relative(a.b, b.b), 1e-9) << what;
+        const double tolerance =
+            name != "moment" && detail::short_row_float_z(isa, d) ? 1e-6 : 1e-9;
+        expect_close(a.w, b.w, tolerance, what);
+        EXPECT_LE(relative(a.b, b.b), tolerance) << what;
         EXPECT_EQ(std::get<ReluModel>(one_thread.model).w, a.w) << what;
         EXPECT_EQ(fast.passes, slow.passes) << what;
       }
