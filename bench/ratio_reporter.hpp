@@ -193,6 +193,7 @@ class RatioReporter : public benchmark::ConsoleReporter {
     if (name == "BM_FusedPass") return "fused";
     if (name == "BM_GdPass") return "gd-pass";
     if (name == "BM_GlmtronPass") return "glmtron-pass";
+    if (name == "BM_GdPassDoubleZ") return "gd-double-z";
     if (name == "BM_LossPass") return "loss";
     if (name == "BM_MomentPass") return "moment";
     if (name == "BM_GdPassRowMajor") return "gd-before";

@@ -4,7 +4,8 @@ streaming read (build/bench_engine), their target lines, and the subset-search r
 
 import re
 
-PASSES = [("gd-pass", "gd's pass"), ("glmtron-pass", "glmtron's pass"), ("loss", "loss"),
+PASSES = [("gd-pass", "gd's pass"), ("glmtron-pass", "glmtron's pass"),
+          ("gd-double-z", "gd's pass, double z (17 ≤ d ≤ 128)"), ("loss", "loss"),
           ("fused", "both gradients"), ("moment", "moments (d ≤ 100)")]
 
 
@@ -157,7 +158,10 @@ def bench_section(bench_text, avx2_text=None, subset_text=None, avx2_subset_text
             "`relureg/column_copy.hpp`): the same passes over the rows themselves, each group "
             "of rows transposed in every pass, while `gd-pass`, `glmtron-pass` and `loss` there "
             "read the copy, as a fit does from its 32nd pass on; `gd-first`: gd's pass that "
-            "makes the copy (its pages' first touch included); "
+            "makes the copy (its pages' first touch included); `gd-pass` and `glmtron-pass` "
+            "take z's dot product in float32 over rows of 17 to 128 features in the AVX2 and "
+            "AVX-512 variants, as gd and glmtron do until a fit nears an exact one, and "
+            "`gd-double-z` is gd's pass with the double z there; "
             "`gd-before`, `glmtron-before`, `loss-before` (d ≤ 32): the row-major kernels on "
             "the same rows; `gd-generic`, `glmtron-generic`, `loss-generic` (d ≤ 32): the "
             "generic eight-lane short-row variant, the only one before the AVX2 and AVX-512 "
