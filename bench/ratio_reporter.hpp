@@ -105,6 +105,7 @@ class RatioReporter : public benchmark::ConsoleReporter {
                                "BM_FusedPass",
                                "BM_GdPass",
                                "BM_GlmtronPass",
+                               "BM_GdPassDoubleZ",
                                "BM_LossPass",
                                "BM_MomentPass",
                                "BM_GdPassRowMajor",
