@@ -101,27 +101,13 @@ class RatioReporter : public benchmark::ConsoleReporter {
       const double stream = rate(by_name, "BM_StreamRead");
       if (stream <= 0) continue;
       out << fmt::format("bandwidth {:<42} stream {:6.2f} GB/s", args, stream / 1e9);
-      for (const char* name : {"BM_RawStreamRead",
-                               "BM_FusedPass",
-                               "BM_GdPass",
-                               "BM_GlmtronPass",
-                               "BM_GdPassDoubleZ",
-                               "BM_LossPass",
-                               "BM_MomentPass",
-                               "BM_GdPassRowMajor",
-                               "BM_GlmtronPassRowMajor",
-                               "BM_LossPassRowMajor",
-                               "BM_GdPassGeneric",
-                               "BM_GlmtronPassGeneric",
-                               "BM_LossPassGeneric",
-                               "BM_GdPassAvx2",
-                               "BM_LossPassAvx2",
-                               "BM_GdPassAvx512",
-                               "BM_LossPassAvx512",
-                               "BM_GdPassRows",
-                               "BM_GlmtronPassRows",
-                               "BM_LossPassRows",
-                               "BM_GdPassMakingCopy"}) {
+      for (const char* name : {"BM_RawStreamRead",    "BM_FusedPass",      "BM_GdPass",
+                               "BM_GlmtronPass",      "BM_GdPassDoubleZ",  "BM_LossPass",
+                               "BM_MomentPass",       "BM_GdPassRowMajor", "BM_GlmtronPassRowMajor",
+                               "BM_LossPassRowMajor", "BM_GdPassGeneric",  "BM_GlmtronPassGeneric",
+                               "BM_LossPassGeneric",  "BM_GdPassAvx2",     "BM_LossPassAvx2",
+                               "BM_GdPassAvx512",     "BM_LossPassAvx512", "BM_GdPassRows",
+                               "BM_GlmtronPassRows",  "BM_LossPassRows",   "BM_GdPassMakingCopy"}) {
         const double r = rate(by_name, name);
         if (r > 0)
           out << fmt::format("  {} {:6.2f} GB/s ({:.2f})", short_name(name), r / 1e9, r / stream);

@@ -51,15 +51,12 @@ TEST(ShortRowFloatZ, SumsAreTheDoublePathsUpToFloatRounding) {
   for (const detail::ShortRowIsa isa : detail::runnable_short_row_isas()) {
     detail::use_short_row_isa(isa);
     for (const std::size_t d : {16u, 17u, 32u, 40u, 64u, 100u, 128u, 129u}) {
-      const Dataset data =
-          testing::GaussianDraws(90 + static_cast<unsigned>(d)).noise_rows(3001, d);
-      std::vector<double> weights(data.n);
-      for (std::size_t i = 0; i < data.n; ++i) weights[i] = (i % 7 == 0) ? 0.0 : 0.25 * (i % 5);
-      std::vector<double> w(d);
-      for (std::size_t j = 0; j < d; ++j) w[j] = (j % 3 == 0 ? 0.3 : -0.2) / (1.0 + 0.1 * j);
+      const testing::StatsRows rows(3001, d, 90 + static_cast<unsigned>(d));
+      const Dataset& data = rows.data;
+      const std::vector<double>& w = rows.w;
       for (const bool weighted : {false, true}) {
         const DatasetView view(data.X.data(), data.y.data(), data.n, d,
-                               weighted ? weights.data() : nullptr);
+                               weighted ? rows.weights.data() : nullptr);
         for (const ReluGradients gradients :
              {ReluGradients::both, ReluGradients::square, ReluGradients::surrogate}) {
           const std::string what = std::string(detail::short_row_isa_name(isa)) +

@@ -73,6 +73,19 @@ struct GaussianDraws {
   }
 };
 
+// The rows the relu_stats kernel tests share: `n` noise rows of d features (seed `seed`), sample
+// weights with zeros among them (every seventh row, the others 0.25·(i mod 5)), and a fixed w.
+struct StatsRows {
+  Dataset data;
+  std::vector<double> weights;
+  std::vector<double> w;
+  StatsRows(std::size_t n, std::size_t d, unsigned seed)
+      : data(GaussianDraws(seed).noise_rows(n, d)), weights(n), w(d) {
+    for (std::size_t i = 0; i < n; ++i) weights[i] = (i % 7 == 0) ? 0.0 : 0.25 * (i % 5);
+    for (std::size_t j = 0; j < d; ++j) w[j] = (j % 3 == 0 ? 0.3 : -0.2) / (1.0 + 0.1 * j);
+  }
+};
+
 // The message of the InputError that fn() throws, or "(no InputError)".
 template <class Fn>
 std::string input_error_of(Fn fn) {
