@@ -179,8 +179,8 @@ void BM_FusedPass(benchmark::State& state) {
 }
 
 // The pass gd makes per step: loss and the square-loss gradient only, z's dot product in float32
-// where a kernel takes it (RowDot::float32_allowed: gd's passes until its loss falls below 1e-6
-// of the starting one, descent.cpp).
+// where a kernel takes it (RowDot::float32_allowed: gd's early passes, until a step lowers the
+// loss by less than 1e-5 of it or the loss falls below 1e-6 of the starting one, descent.cpp).
 void BM_GdPass(benchmark::State& state) {
   time_pass(state, [](const Engine& e, const auto& data, const std::vector<double>& w) {
     return relureg::relu_stats(e, data, w, 0.0, false, 1.0, relureg::ReluGradients::square,

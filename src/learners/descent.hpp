@@ -19,6 +19,9 @@ struct DescentSettings {
   bool backtrack = true;  // halve the step while the objective rises
   double relu_grad_at_zero = 1.0;
   bool bias = false;  // fit b too (otherwise b stays 0)
+  // Each row's dot product in float32 where a kernel gains by it, in the early passes
+  // (run_descent says until when); false: in double on every pass.
+  bool float32_dot = true;
   // In standardised coordinates with a bias: start from b = −w·mean (c = 0), so that a start
   // computed for centred features (moment, random) is not dead on features far from 0.
   bool centre_start = false;
@@ -34,7 +37,7 @@ FitResult run_descent(const DataSource& data, const FitContext& context, std::ve
 void project_to_ball(std::vector<double>& w, double radius);
 
 // Settings for the iterative learners from their shared parameters (the typed fields max_passes,
-// tol, step, radius, backtrack and bias of the learner's parameter struct).
+// tol, step, radius, backtrack, float32_dot and bias of the learner's parameter struct).
 template <class P>
 DescentSettings descent_settings(const P& params, DescentObjective objective,
                                  const std::string& name) {
@@ -45,6 +48,7 @@ DescentSettings descent_settings(const P& params, DescentObjective objective,
   s.step = params.step;
   s.radius = params.radius;
   s.backtrack = params.backtrack;
+  s.float32_dot = params.float32_dot;
   s.bias = params.bias;
   s.name = name;
   return s;

@@ -30,11 +30,15 @@ struct ReluFitParams {
 // inherit_fields<P, DescentParams>({...its own...}).
 struct DescentParams : IterationParams, ReluFitParams {
   bool backtrack = true;
+  bool float32_dot = true;
 
-  RELUREG_FIELDS(with_doc(inherit_fields<P, IterationParams, ReluFitParams>(
-                              {{"backtrack", &P::backtrack,
-                                "halve the step while the objective rises"}}),
-                          "step", "step size (halved while the objective rises when backtrack=1)"))
+  RELUREG_FIELDS(
+      with_doc(inherit_fields<P, IterationParams, ReluFitParams>(
+                   {{"backtrack", &P::backtrack, "halve the step while the objective rises"},
+                    {"float32_dot", &P::float32_dot,
+                     "each row's w.x in float32 where the CPU's kernel gains by it, "
+                     "until the loss falls below 1e-6 of the start (0: always double)"}}),
+               "step", "step size (halved while the objective rises when backtrack=1)"))
 };
 
 }  // namespace relureg::detail

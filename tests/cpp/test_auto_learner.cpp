@@ -72,8 +72,8 @@ TEST(AutoLearner, AParameterNeitherCandidateTakesIsAnError) {
   EXPECT_EQ(input_error_of([&] {
               fit_auto({"units=3"}, false, data.view(), {&engine, 1, {}});
             }),
-            "unknown parameter 'units' for learner 'auto' (known: backtrack, init, max_passes, "
-            "polish, radius, relu_grad_at_zero, step, tol)");
+            "unknown parameter 'units' for learner 'auto' (known: backtrack, float32_dot, init, "
+            "max_passes, polish, radius, relu_grad_at_zero, step, tol)");
 }
 
 class AutoCli : public testing::TempDirTest {};

@@ -162,7 +162,7 @@ TEST(Params, UnknownAndOutOfRangeParametersAreNamed) {
   };
   EXPECT_EQ(message({"speed=1"}),
             "unknown parameter 'speed' for learner 'gd' (known: max_passes, tol, step, radius, "
-            "backtrack, init, relu_grad_at_zero)");
+            "backtrack, float32_dot, init, relu_grad_at_zero)");
   EXPECT_EQ(message({"tol=abc"}), "parameter 'tol' for learner 'gd': expected a number, got 'abc'");
   EXPECT_EQ(message({"tol=-1"}), "parameter 'tol' for learner 'gd': -1 is out of range [0, 1]");
   EXPECT_EQ(message({"init=ones"}),

@@ -125,5 +125,57 @@ TEST(ShortRowFloatZ, GdAndGlmtronStillFitAPlantedTeacherExactly) {
   detail::use_default_short_row_isas();
 }
 
+TEST(ShortRowFloatZ, DescentLearnersTakeTheDoublePathWithFloat32DotOff) {
+  // float32_dot=0 (a parameter of gd, glmtron, dktz22 and exhaustive's polish): every pass in
+  // double, so the fit is bit for bit the one with no float kernel at all (the two-phase switch
+  // off). By default the fit allows the float z until its steps lower the objective by less than
+  // 1e-5 of it (then its backtracking and its stop compare exact objectives) and ends within 1e-6
+  // of the double path's model after as many passes; a fixed-step fit (backtrack=0, tol=0) keeps
+  // it to the end. details.float32_dot_passes counts the passes that allowed it.
+  const Engine engine(EngineOptions{2});
+  const std::size_t d = 32;
+  const Instance instance = generate_instance("label-noise", 20000, d, 5, {}, engine);
+  const std::vector<std::string> fixed_step = {"tol=0", "backtrack=0", "max_passes=20", "step=0.5"};
+  for (const detail::ShortRowIsa isa : detail::runnable_short_row_isas()) {
+    detail::use_short_row_isa(isa);
+    for (const std::string name : {"gd", "glmtron", "dktz22", "gd fixed step"}) {
+      const std::string what = name + " " + detail::short_row_isa_name(isa);
+      const std::string learner = name == "gd fixed step" ? "gd" : name;
+      const LearnerEntry& entry = find_learner(learner);
+      const auto fit = [&](std::vector<std::string> params) {
+        if (name == "gd fixed step")
+          params.insert(params.end(), fixed_step.begin(), fixed_step.end());
+        FitContext context{&engine, 3, {}};
+        return fit_learner(entry, ParamValues::parse(entry.params, params, learner),
+                           instance.data.view(), context);
+      };
+      const auto w = [](const FitResult& result) { return std::get<ReluModel>(result.model).w; };
+      const FitResult exact = fit({"float32_dot=0"});
+      const FitResult fast = fit({});
+      detail::use_short_row_two_phase(false);  // no kernel takes the float z
+      const FitResult no_float_kernel = fit({});
+      detail::use_short_row_two_phase(true);
+      EXPECT_EQ(w(exact), w(no_float_kernel)) << what;
+      EXPECT_FALSE(exact.details.contains("float32_dot_passes")) << what;
+      const std::size_t passes = fast.loss_history.size();
+      EXPECT_EQ(exact.loss_history.size(), passes) << what;
+      const std::size_t float_passes = fast.details["float32_dot_passes"].get<std::size_t>();
+      if (name == "gd fixed step") {
+        EXPECT_EQ(float_passes, passes) << what;
+      } else {
+        EXPECT_GT(float_passes, 1u) << what;
+        EXPECT_LT(float_passes, passes) << what;
+      }
+      if (detail::short_row_float_z(isa, d)) {
+        EXPECT_NE(w(fast), w(exact)) << what;
+        EXPECT_LT(relative_gap(w(fast), w(exact)), 1e-6) << what;
+      } else {
+        EXPECT_EQ(w(fast), w(exact)) << what;
+      }
+    }
+  }
+  detail::use_default_short_row_isas();
+}
+
 }  // namespace
 }  // namespace relureg

@@ -48,7 +48,8 @@ def test_fitted_attributes():
     assert model.stop_reason_ == "max_passes"
     assert np.all(np.diff(model.history_) < 0)  # gd from 0 with step 1 descends here
     assert model.learner_params_ == {"max_passes": 8, "tol": 0.0, "step": 1.0, "radius": np.inf,
-                                     "backtrack": False, "init": "zero", "relu_grad_at_zero": 1.0}
+                                     "backtrack": False, "float32_dot": True, "init": "zero",
+                                     "relu_grad_at_zero": 1.0}
     moment = relureg.ReLURegressor("moment").fit(X, y)
     assert moment.n_iter_ == 0 and moment.stop_reason_ == "closed_form"
 
