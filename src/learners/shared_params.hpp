@@ -36,8 +36,9 @@ struct DescentParams : IterationParams, ReluFitParams {
       with_doc(inherit_fields<P, IterationParams, ReluFitParams>(
                    {{"backtrack", &P::backtrack, "halve the step while the objective rises"},
                     {"float32_dot", &P::float32_dot,
-                     "each row's w.x in float32 where the CPU's kernel gains by it, "
-                     "until the loss falls below 1e-6 of the start (0: always double)"}}),
+                     "each row's w.x in float32 where the CPU's kernel gains by it, until a "
+                     "step lowers the objective by < 1e-5 of it (with backtrack or tol > 0) or "
+                     "the loss falls below 1e-6 of the start (0: always double)"}}),
                "step", "step size (halved while the objective rises when backtrack=1)"))
 };
 
