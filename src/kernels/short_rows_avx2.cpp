@@ -128,10 +128,20 @@ struct Avx2 {
   }
   static F float_mul(const F& a, const F& b) { return _mm256_mul_ps(a, b); }
   static F float_fma(const F& a, const F& b, const F& c) { return _mm256_fmadd_ps(a, b, c); }
-  static F float_add(const F& a, const F& b) { return _mm256_add_ps(a, b); }
-  // Lanes l and l + 4 added in float32, widened: the four lanes z_of_rows takes of a row.
-  static D widen_folded(const F& v) {
-    return _mm256_cvtps_pd(_mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1)));
+  // v[r] = the eight float32 partial sums of row r's dot product → the four rows' sums, added in
+  // float32 in a tree (lanes l and l + 4, then l and l + 2, l and l + 1), widened once: row r in
+  // lane r.
+  static D float_z_of_rows(const F (&v)[4]) {
+    // Rows 0 | 2 and 1 | 3: lanes l + l + 4 of each.
+    const F r02 = _mm256_add_ps(_mm256_permute2f128_ps(v[0], v[2], 0x20),
+                                _mm256_permute2f128_ps(v[0], v[2], 0x31));
+    const F r13 = _mm256_add_ps(_mm256_permute2f128_ps(v[1], v[3], 0x20),
+                                _mm256_permute2f128_ps(v[1], v[3], 0x31));
+    // Half h: (row 2h, row 2h + 1) lanes 0 + 2, then 1 + 3; then the two added.
+    const F s = _mm256_add_ps(_mm256_unpacklo_ps(r02, r13), _mm256_unpackhi_ps(r02, r13));
+    const F t = _mm256_add_ps(s, _mm256_permute_ps(s, 0x4E));
+    const __m256i rows = _mm256_setr_epi32(0, 1, 4, 5, 0, 0, 0, 0);
+    return _mm256_cvtps_pd(_mm256_castps256_ps128(_mm256_permutevar8x32_ps(t, rows)));
   }
   static constexpr std::size_t kTwoPhaseChunkBytes = 4096;
   static constexpr bool kLeanPieces = false;

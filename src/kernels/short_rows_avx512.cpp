@@ -80,10 +80,26 @@ struct Avx512 {
   }
   static F float_mul(const F& a, const F& b) { return _mm512_mul_ps(a, b); }
   static F float_fma(const F& a, const F& b, const F& c) { return _mm512_fmadd_ps(a, b, c); }
-  static F float_add(const F& a, const F& b) { return _mm512_add_ps(a, b); }
-  // Lanes l and l + 8 added in float32, widened: the eight lanes z_of_rows takes of a row.
-  static D widen_folded(const F& v) {
-    return _mm512_cvtps_pd(_mm256_add_ps(_mm512_castps512_ps256(v), _mm512_extractf32x8_ps(v, 1)));
+  // v[r] = the sixteen float32 partial sums of row r's dot product → the eight rows' sums, added
+  // in float32 in a tree (lanes l and l + 8, then l and l + 4, l and l + 2, l and l + 1), widened
+  // once: row r in lane r.
+  static D float_z_of_rows(const F (&v)[8]) {
+    // (a, b) → (a's lanes l + lanes l + 8, then b's).
+    const auto halves = [](const F& a, const F& b) __attribute__((always_inline)) {
+      return _mm512_add_ps(_mm512_shuffle_f32x4(a, b, 0x44), _mm512_shuffle_f32x4(a, b, 0xEE));
+    };
+    // (t, u) of two rows each → quarters (row 0 of t, row 1 of t, row 0 of u, row 1 of u), each
+    // holding lanes l + l + 4 of that row.
+    const auto pairs = [](const F& t, const F& u) __attribute__((always_inline)) {
+      return _mm512_add_ps(_mm512_shuffle_f32x4(t, u, 0x88), _mm512_shuffle_f32x4(t, u, 0xDD));
+    };
+    const F low = pairs(halves(v[0], v[1]), halves(v[2], v[3]));   // quarter k: row k
+    const F high = pairs(halves(v[4], v[5]), halves(v[6], v[7]));  // quarter k: row k + 4
+    // Quarter k: (row k, row k + 4) lanes 0 + 2, then 1 + 3; then the two added.
+    const F s = _mm512_add_ps(_mm512_unpacklo_ps(low, high), _mm512_unpackhi_ps(low, high));
+    const F t = _mm512_add_ps(s, _mm512_permute_ps(s, 0x4E));
+    const __m512i rows = _mm512_setr_epi32(0, 4, 8, 12, 1, 5, 9, 13, 0, 0, 0, 0, 0, 0, 0, 0);
+    return _mm512_cvtps_pd(_mm512_castps512_ps256(_mm512_permutexvar_ps(rows, t)));
   }
   static constexpr std::size_t kTwoPhaseChunkBytes = 4096;
   static constexpr bool kLeanPieces = true;
