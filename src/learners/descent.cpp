@@ -121,11 +121,19 @@ FitResult run_descent(const DataSource& data, const FitContext& context, std::ve
     w.swap(w_new);
     b = b_new;
     stats = std::move(next);
-    if (!(stats.loss > exact_below) ||
-        (decides_on_objective && !(old_objective - objective_value(stats, settings.objective) >
-                                   kExactWithin * std::abs(old_objective))))
+    const double loss_reached = stats.loss;  // in the arithmetic old_loss was taken in
+    if (dot == RowDot::float32_allowed &&
+        (!(stats.loss > exact_below) ||
+         (decides_on_objective && !(old_objective - objective_value(stats, settings.objective) >
+                                    kExactWithin * std::abs(old_objective))))) {
       dot = RowDot::exact;
-    if (!monitor.report(iteration, stats.loss) || monitor.converged(old_loss, stats.loss)) break;
+      // The point just reached read again in double, so that the next comparisons of objectives
+      // (backtracking, the stop on tol) are between double values only: a float z's objective is
+      // off by about 1e-8 of its value, which made a step that the double path took look uphill
+      // (gd at d = 11 then backtracked to no_descent, 105 passes against 6).
+      if (monitor.within(settings.max_passes)) stats = stats_at(w, b);
+    }
+    if (!monitor.report(iteration, stats.loss) || monitor.converged(old_loss, loss_reached)) break;
   }
   result.relu().w = std::move(w);
   result.relu().b = settings.bias ? b : 0.0;
