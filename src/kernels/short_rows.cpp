@@ -499,8 +499,10 @@ void use_short_row_two_phase(bool enabled) {
 }
 
 bool short_row_float_z(ShortRowIsa isa, std::size_t d) {
-  return isa != ShortRowIsa::generic && d > kFloatZAboveFeatures && short_rows(d) &&
-         short_row_two_phase();
+  if (isa == ShortRowIsa::generic || !short_rows(d)) return false;
+  if (d > kFloatZAboveFeatures) return short_row_two_phase();
+  return d >= kColumnFloatZFeatures &&
+         (isa == ShortRowIsa::avx512 ? d <= kAvx512ColumnFeatures : avx2_stats_on_columns(d));
 }
 
 bool short_rows(std::size_t d) {

@@ -124,9 +124,12 @@ void use_short_row_two_phase(bool enabled);
 // relu_stats with RowDot::float32_allowed and one gradient takes z's dot product in float32 over
 // rows of more than this many features (up to short_row_features()), in the AVX2 and AVX-512
 // variants' two-phase kernels; gd's pass in cache went 26.9 → 35.1 GB/s at d = 32 (x86-64-v3
-// build, one core, Zen 5; docs/performance.md has the rest). Shorter rows, where the widening
-// does not dominate in the same way, keep the double z.
+// build, one core, Zen 5; docs/performance.md has the rest).
 inline constexpr std::size_t kFloatZAboveFeatures = 16;
+// ... and over rows of this many features up to those relu_stats takes on columns (11 in the AVX2
+// variant, 12 in the AVX-512 one), eight rows per float32 vector, with or without a column copy,
+// the same z either way (short_rows_column_float_z.hpp). Shorter rows keep the double z.
+inline constexpr std::size_t kColumnFloatZFeatures = 9;
 // Whether relu_stats over rows of d features in variant `isa` takes the float z where allowed.
 bool short_row_float_z(ShortRowIsa isa, std::size_t d);
 

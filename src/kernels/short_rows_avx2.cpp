@@ -14,8 +14,10 @@
 namespace relureg::detail {
 namespace {
 
+#include "kernels/short_rows_copy8.hpp"
+
 // Four double lanes; an eight-lane chunk of affine_value is two of them (K = 2).
-struct Avx2 {
+struct Avx2 : Copy8Ops {
   using D = __m256d;
   // The lanes of a masked piece, as the float load takes them, and how many (1 to 4).
   struct Mask {
@@ -143,6 +145,15 @@ struct Avx2 {
     const __m256i rows = _mm256_setr_epi32(0, 1, 4, 5, 0, 0, 0, 0);
     return _mm256_cvtps_pd(_mm256_castps256_ps128(_mm256_permutevar8x32_ps(t, rows)));
   }
+  // relu_stats' float z on columns from kColumnFloatZFeatures features on, with Copy8, eight
+  // floats: one feature of a copy group's eight rows (short_rows_column_float_z.hpp). Zen 5,
+  // x86-64-v3 build, one core in cache, GB/s, medians of interleaved rounds, double z → float z:
+  // gd's pass at d = 10 28.1 → 36.3 (3 rounds, quiet), 25.3 → 31.5 (5 rounds, under a
+  // neighbour's load); glmtron's 26.2 → 34.1 and 24.2 → 32.1.
+  static constexpr bool column_float_z(std::size_t d) { return d >= kColumnFloatZFeatures; }
+  static D copy8_widen(const Copy8& v, std::size_t h) {
+    return _mm256_cvtps_pd(h == 0 ? _mm256_castps256_ps128(v) : _mm256_extractf128_ps(v, 1));
+  }
   static constexpr std::size_t kTwoPhaseChunkBytes = 4096;
   static constexpr bool kLeanPieces = false;
   struct Count {
@@ -216,10 +227,10 @@ struct Avx2 {
       (std::make_index_sequence<(F + 7) / 8>{});
     }
   }
-  // Chunk J (features 8J..8J+7, those below F) of the four rows at x, transposed: column[8J + i]
-  // from the lower half of the i-th vector, column[8J + 4 + i] from its upper half.
+  // Chunk J (features 8J..8J+7, those below F) of the four rows at x, transposed: four[i] holds
+  // feature 8J + i of rows 0..3 in its lower half, feature 8J + 4 + i in its upper half.
   template <std::size_t F, std::size_t J>
-  [[gnu::always_inline]] static void transpose_chunk(const float* x, D (&column)[F]) {
+  [[gnu::always_inline]] static void transposed_chunk(const float* x, __m256 (&four)[4]) {
     constexpr std::size_t kRest = F - 8 * J < 8 ? F - 8 * J : 8;
     __m256 row[4];
 #pragma GCC unroll 4
@@ -235,13 +246,53 @@ struct Avx2 {
     }
     const __m256 t0 = _mm256_unpacklo_ps(row[0], row[1]), t1 = _mm256_unpackhi_ps(row[0], row[1]);
     const __m256 t2 = _mm256_unpacklo_ps(row[2], row[3]), t3 = _mm256_unpackhi_ps(row[2], row[3]);
-    const __m256 four[4] = {_mm256_shuffle_ps(t0, t2, 0x44), _mm256_shuffle_ps(t0, t2, 0xEE),
-                            _mm256_shuffle_ps(t1, t3, 0x44), _mm256_shuffle_ps(t1, t3, 0xEE)};
+    four[0] = _mm256_shuffle_ps(t0, t2, 0x44);
+    four[1] = _mm256_shuffle_ps(t0, t2, 0xEE);
+    four[2] = _mm256_shuffle_ps(t1, t3, 0x44);
+    four[3] = _mm256_shuffle_ps(t1, t3, 0xEE);
+  }
+  // Chunk J of the four rows at x, transposed: column[8J + i] from the lower half of the i-th
+  // vector, column[8J + 4 + i] from its upper half.
+  template <std::size_t F, std::size_t J>
+  [[gnu::always_inline]] static void transpose_chunk(const float* x, D (&column)[F]) {
+    constexpr std::size_t kRest = F - 8 * J < 8 ? F - 8 * J : 8;
+    __m256 four[4];
+    transposed_chunk<F, J>(x, four);
 #pragma GCC unroll 4
     for (std::size_t i = 0; i < 4 && i < kRest; ++i) {
       column[8 * J + i] = _mm256_cvtps_pd(_mm256_castps256_ps128(four[i]));
       if (i + 4 < kRest) column[8 * J + 4 + i] = _mm256_cvtps_pd(_mm256_extractf128_ps(four[i], 1));
     }
+  }
+  // The four rows at x (4·F floats, F > 4) transposed, chunk J in four[J] (transposed_chunk),
+  // and their z's dot product in float32 from those registers, row by row the operations of
+  // short_rows_column_float_z.hpp's copy_float_dot (feature l in chain l mod 4, which is vector
+  // l mod 4 of every chunk), widened. w[l]: w_l in every lane.
+  template <std::size_t F>
+  [[gnu::always_inline]] static D four_float_z(const float* x, const __m256 (&w)[F],
+                                               __m256 (&four)[(F + 7) / 8][4]) {
+    [&]<std::size_t... J>(std::index_sequence<J...>) __attribute__((always_inline)) {
+      (transposed_chunk<F, J>(x, four[J]), ...);
+    }
+    (std::make_index_sequence<(F + 7) / 8>{});
+    __m128 c[4];
+#pragma GCC unroll 16
+    for (std::size_t l = 0; l < F; ++l) {
+      const __m128 wl = _mm256_castps256_ps128(w[l]);
+      const __m128 xl = four_half(four, l);
+      c[l % 4] = l < 4 ? _mm_mul_ps(wl, xl) : _mm_fmadd_ps(wl, xl, c[l % 4]);
+    }
+    return _mm256_cvtps_pd(_mm_add_ps(_mm_add_ps(c[0], c[2]), _mm_add_ps(c[1], c[3])));
+  }
+  // Feature l of the four rows transposed by four_float_z, as floats and widened.
+  template <std::size_t Q>
+  [[gnu::always_inline]] static __m128 four_half(const __m256 (&four)[Q][4], std::size_t l) {
+    const __m256 v = four[l / 8][l % 4];
+    return l % 8 < 4 ? _mm256_castps256_ps128(v) : _mm256_extractf128_ps(v, 1);
+  }
+  template <std::size_t Q>
+  [[gnu::always_inline]] static D four_column(const __m256 (&four)[Q][4], std::size_t l) {
+    return _mm256_cvtps_pd(four_half(four, l));
   }
 };
 

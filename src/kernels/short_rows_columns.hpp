@@ -330,6 +330,8 @@ template <std::size_t Max, std::size_t D = 1, class Fn>
   return fn.template operator()<D>();
 }
 
+#include "kernels/short_rows_column_float_z.hpp"
+
 // The four kernels on columns: relu_stats over rows of up to V::kColumnFeatures features, the
 // others up to V::kColumnPassFeatures.
 template <class V>
@@ -339,11 +341,20 @@ struct ColumnKernels {
   static constexpr std::size_t kPassFeatures =
       std::max(V::kColumnPassFeatures, V::kCopyColumnFeatures);
   static void stats(const RowBlock& blk, const double* weights, const double* w, double b,
-                    bool with_bias, double relu_grad_at_zero, ShortGradients gradients, bool,
-                    double* acc) {
+                    bool with_bias, double relu_grad_at_zero, ShortGradients gradients,
+                    bool float_z, double* acc) {
     // Only the d that V::stats_on_columns takes reach here: the others are not compiled.
     with_columns<V::kColumnFeatures>(blk.d, [&]<std::size_t D>() {
       if constexpr (V::stats_on_columns(D)) {
+        if constexpr (V::column_float_z(D)) {
+          if (float_z && gradients != ShortGradients::both) {
+            (gradients == ShortGradients::square
+                 ? column_float_z_stats<V, D, Grad::square>
+                 : column_float_z_stats<V, D, Grad::surrogate>)(blk, weights, w, b, with_bias,
+                                                                relu_grad_at_zero, acc);
+            return;
+          }
+        }
         if (gradients == ShortGradients::both)
           column_stats<V, D, Grad::both>(blk, weights, w, b, with_bias, relu_grad_at_zero, acc);
         else if (gradients == ShortGradients::square)

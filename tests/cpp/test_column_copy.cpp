@@ -133,7 +133,8 @@ TEST(ColumnCopy, LeavesOutBlocksThatDoNotStartAndEndGroups) {
 TEST(ColumnCopy, PassesThroughTheCopyEqualThoseOverTheRowsBitForBit) {
   // Every d the kernels on columns take, both thread counts, every variant this CPU runs; the
   // first pass reads the rows, the second makes the copy, the third reads it. Weighted rows and a
-  // slice (whose blocks do not start groups, so they go without the copy) too.
+  // slice (whose blocks do not start groups, so they go without the copy) too. z in double and in
+  // float32 where allowed (from 9 features: the float z is the same with and without the copy).
   const Engine one(EngineOptions{1}), two(EngineOptions{2});
   for (const detail::ShortRowIsa isa : detail::runnable_short_row_isas()) {
     detail::use_short_row_isa(isa);
@@ -150,8 +151,10 @@ TEST(ColumnCopy, PassesThroughTheCopyEqualThoseOverTheRowsBitForBit) {
           for (const ReluGradients g :
                {ReluGradients::both, ReluGradients::square, ReluGradients::surrogate})
             for (const bool bias : {false, true})
-              expect_same_stats(relu_stats(*engine, copy, w, -0.2, bias, 1.0, g),
-                                relu_stats(*engine, view, w, -0.2, bias, 1.0, g), what);
+              for (const RowDot dot : {RowDot::exact, RowDot::float32_allowed})
+                expect_same_stats(relu_stats(*engine, copy, w, -0.2, bias, 1.0, g, dot),
+                                  relu_stats(*engine, view, w, -0.2, bias, 1.0, g, dot),
+                                  what + (dot == RowDot::exact ? "" : " float z"));
         }
         EXPECT_EQ(copy.copied_blocks(), 4u) << what;
         EXPECT_TRUE(same_bits(relu_loss(*engine, copy, w, 0.1), relu_loss(*engine, view, w, 0.1)))
@@ -169,9 +172,10 @@ TEST(ColumnCopy, PassesThroughTheCopyEqualThoseOverTheRowsBitForBit) {
         const WeightedSource weighted_copy(copy, weights), weighted_view(view, weights);
         for (const ReluGradients g :
              {ReluGradients::both, ReluGradients::square, ReluGradients::surrogate})
-          expect_same_stats(relu_stats(*engine, weighted_copy, w, 0.3, true, 1.0, g),
-                            relu_stats(*engine, weighted_view, w, 0.3, true, 1.0, g),
-                            what + " weighted");
+          for (const RowDot dot : {RowDot::exact, RowDot::float32_allowed})
+            expect_same_stats(relu_stats(*engine, weighted_copy, w, 0.3, true, 1.0, g, dot),
+                              relu_stats(*engine, weighted_view, w, 0.3, true, 1.0, g, dot),
+                              what + " weighted");
         // ReLU'(0) = 0 takes the general slope (short_rows_body.hpp's StatsTerms).
         expect_same_stats(relu_stats(*engine, copy, w, 0.3, true, 0.0, ReluGradients::square),
                           relu_stats(*engine, view, w, 0.3, true, 0.0, ReluGradients::square),
@@ -179,6 +183,11 @@ TEST(ColumnCopy, PassesThroughTheCopyEqualThoseOverTheRowsBitForBit) {
         const SliceSource slice_copy(copy, 5, n), slice_view(view, 5, n);
         expect_same_stats(relu_stats(*engine, slice_copy, w, 0.3, true),
                           relu_stats(*engine, slice_view, w, 0.3, true), what + " slice");
+        for (const ReluGradients g : {ReluGradients::square, ReluGradients::surrogate})
+          expect_same_stats(
+              relu_stats(*engine, slice_copy, w, 0.3, true, 1.0, g, RowDot::float32_allowed),
+              relu_stats(*engine, slice_view, w, 0.3, true, 1.0, g, RowDot::float32_allowed),
+              what + " slice, float z");
       }
     }
   }

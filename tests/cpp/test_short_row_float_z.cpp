@@ -29,10 +29,16 @@ double relative_gap(const std::vector<double>& a, const std::vector<double>& b) 
   return gap / scale;
 }
 
-TEST(ShortRowFloatZ, TakenAboveSixteenFeaturesByTheVectorVariants) {
+TEST(ShortRowFloatZ, TakenFromNineFeaturesOnColumnsAndAboveSixteenByTheVectorVariants) {
   EXPECT_FALSE(detail::short_row_float_z(detail::ShortRowIsa::generic, 32));
+  EXPECT_FALSE(detail::short_row_float_z(detail::ShortRowIsa::generic, 10));
   if (!detail::short_row_isas_compiled()) return;  // the sanitizer builds run the generic variant
   for (const detail::ShortRowIsa isa : {detail::ShortRowIsa::avx2, detail::ShortRowIsa::avx512}) {
+    EXPECT_FALSE(detail::short_row_float_z(isa, 8));
+    EXPECT_TRUE(detail::short_row_float_z(isa, 9));
+    EXPECT_TRUE(detail::short_row_float_z(isa, 11));
+    EXPECT_EQ(detail::short_row_float_z(isa, 12), isa == detail::ShortRowIsa::avx512);
+    EXPECT_FALSE(detail::short_row_float_z(isa, 13));
     EXPECT_FALSE(detail::short_row_float_z(isa, 16));
     EXPECT_TRUE(detail::short_row_float_z(isa, 17));
     EXPECT_TRUE(detail::short_row_float_z(isa, 128));
@@ -44,13 +50,14 @@ TEST(ShortRowFloatZ, TakenAboveSixteenFeaturesByTheVectorVariants) {
 }
 
 TEST(ShortRowFloatZ, SumsAreTheDoublePathsUpToFloatRounding) {
-  // Every variant this host runs; rows of 16 to 129 features; 3,001 rows in blocks of 500 (blocks
+  // Every variant this host runs; rows of 8 to 129 features; 3,001 rows in blocks of 500 (blocks
   // end inside a chunk, each with a short group); weighted rows or not; each gradient alone (the
   // float z's case) and both (never float). Where the float z is taken the sums differ from the
   // double path's (so it ran) by less than 1e-6 relative; elsewhere they are the same bits.
   for (const detail::ShortRowIsa isa : detail::runnable_short_row_isas()) {
     detail::use_short_row_isa(isa);
-    for (const std::size_t d : {16u, 17u, 32u, 40u, 64u, 100u, 128u, 129u}) {
+    for (const std::size_t d :
+         {8u, 9u, 10u, 11u, 12u, 13u, 16u, 17u, 32u, 40u, 64u, 100u, 128u, 129u}) {
       const testing::StatsRows rows(3001, d, 90 + static_cast<unsigned>(d));
       const Dataset& data = rows.data;
       const std::vector<double>& w = rows.w;
@@ -100,7 +107,7 @@ TEST(ShortRowFloatZ, GdAndGlmtronStillFitAPlantedTeacherExactly) {
   // descent.cpp takes the float z only while the loss is above 1e-6 of the starting one: the last
   // passes are exact, so a realizable fit ends on the teacher to double rounding, as before.
   const Engine engine(EngineOptions{2});
-  for (const std::size_t d : {32u, 100u}) {
+  for (const std::size_t d : {10u, 32u, 100u}) {
     const Instance instance = generate_instance("realizable", 20000, d, 11, {}, engine);
     for (const detail::ShortRowIsa isa : detail::runnable_short_row_isas()) {
       detail::use_short_row_isa(isa);

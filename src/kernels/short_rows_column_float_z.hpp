@@ -1,0 +1,128 @@
+// relu_stats with one gradient over rows on columns, z's dot product in float32 (9 to 12 features).
+//
+// Included by short_rows_avx2.cpp and short_rows_avx512.cpp inside their anonymous namespaces,
+// after short_rows_columns.hpp (for_each_group, StatsTerms, Grad); the same rules on linkage hold.
+// V adds to those files' operations column_float_z(d) (the d it takes this way), Copy8 (eight
+// floats: one feature of a copy group's eight rows), copy8_load, copy8_set1, copy8_mul,
+// copy8_add, copy8_fma and copy8_widen(v, h) (rows h·W to h·W + W − 1 of v widened to double,
+// lane r for row h·W + r); the AVX2 variant four_float_z and four_column (below).
+//
+// A column copy (RowBlock::columns) holds feature l of a group of eight rows at p + 8·l, so the
+// eight rows' z is four chains of float32 products and multiply-adds of whole vectors, widened
+// once per W rows, b added in double: an x86-64-v3 build then widens every column once, for the
+// gradient, instead of twice (copy_columns_twice), and the z takes eight rows per vector instead
+// of four. Without a copy the rows are transposed as the double path transposes them (AVX-512:
+// into a tile of the copy's layout; AVX2: in registers, four rows at a time) and each row's z
+// takes the same float32 operations in the same order, so a pass gives the same bits with or
+// without the copy (tests/cpp/test_column_copy.cpp). Each row's z differs from affine_value's by
+// float32 rounding (about d·2^-24 of Σ|w_j·x_j|: the allowance of RowDot::float32_allowed); the
+// sums across rows are the double path's, in the same lanes and order (column_stats), so the
+// result depends on nothing but the rows and the blocks.
+
+template <class V, std::size_t D>
+struct CopyFloatWeights {
+  typename V::Copy8 w[D];
+  explicit CopyFloatWeights(const double* weights) {
+    for (std::size_t l = 0; l < D; ++l) w[l] = V::copy8_set1(static_cast<float>(weights[l]));
+  }
+};
+
+// Σ w_l·x_l of the eight rows of the copy group at p in float32, in four chains (feature l in
+// chain l mod 4: a product, then multiply-adds in order), added as (c0 + c2) + (c1 + c3): a
+// single chain of d multiply-adds made each group wait on it.
+template <class V, std::size_t D>
+[[gnu::always_inline]] inline typename V::Copy8 copy_float_dot(const float* p,
+                                                               const CopyFloatWeights<V, D>& w) {
+  constexpr std::size_t C = D < 4 ? D : 4;
+  typename V::Copy8 c[C];
+#pragma GCC unroll 4
+  for (std::size_t l = 0; l < C; ++l) c[l] = V::copy8_mul(w.w[l], V::copy8_load(p + 8 * l));
+#pragma GCC unroll 16
+  for (std::size_t l = C; l < D; ++l)
+    c[l % 4] = V::copy8_fma(w.w[l], V::copy8_load(p + 8 * l), c[l % 4]);
+  if constexpr (C == 1)
+    return c[0];
+  else if constexpr (C == 2)
+    return V::copy8_add(c[0], c[1]);
+  else if constexpr (C == 3)
+    return V::copy8_add(V::copy8_add(c[0], c[2]), c[1]);
+  else
+    return V::copy8_add(V::copy8_add(c[0], c[2]), V::copy8_add(c[1], c[3]));
+}
+
+template <class V, std::size_t D, Grad kind>
+void column_float_z_stats(const RowBlock& blk, const double* weights, const double* w, double b,
+                          bool with_bias, double relu_grad_at_zero, double* acc) {
+  static_assert(kind != Grad::both, "the float z is for one gradient");
+  using Dv = typename V::D;
+  constexpr std::size_t Q = (D + 7) / 8;
+  const CopyFloatWeights<V, D> wf(w);
+  const Dv bv = V::set1(b);
+  StatsTerms<V, kind, true> terms(relu_grad_at_zero);
+  Dv bias = V::zero(), grad[D];
+  for (std::size_t l = 0; l < D; ++l) grad[l] = V::zero();
+  // The W rows h·W.. of the copy group at p, whose float z is zf.
+  const auto part = [&](const float* p, const typename V::Copy8& zf, std::size_t h, const Dv& y,
+                        const Dv& weight, auto weighted_rows) __attribute__((always_inline)) {
+    Dv coef[1];
+    terms.template add<decltype(weighted_rows)::value>(V::add(V::copy8_widen(zf, h), bv), y, weight,
+                                                       coef);
+    if (with_bias) bias = V::add(bias, coef[0]);
+#pragma GCC unroll 16
+    for (std::size_t l = 0; l < D; ++l)
+      grad[l] = V::fma(coef[0], V::widen(p + 8 * l + h * V::W), grad[l]);
+  };
+  if (blk.columns != nullptr) {
+    const auto group = [&](const float*, const Dv& y, const Dv& weight, std::size_t first,
+                           std::size_t, auto weighted_rows) __attribute__((always_inline)) {
+      const float* p = blk.columns + first / 8 * 8 * D;
+      part(p, copy_float_dot<V, D>(p, wf), first % 8 / V::W, y, weight, weighted_rows);
+    };
+    if constexpr (V::W == 4) {
+      // Two groups per copy group: x − blk.X is the pair's offset in the copy too (8 rows, 8·D).
+      for_each_group<V, Q, D, 0, true>(
+          blk, weights, group,
+          [&](const float* x, const Dv(&y)[2], const Dv(&weight)[2], auto weighted_rows)
+              __attribute__((always_inline)) {
+                const float* p = blk.columns + (x - blk.X);
+                const typename V::Copy8 zf = copy_float_dot<V, D>(p, wf);
+                part(p, zf, 0, y[0], weight[0], weighted_rows);
+                part(p, zf, 1, y[1], weight[1], weighted_rows);
+              });
+    } else {
+      for_each_group<V, Q, D, 0, true>(blk, weights, group);
+    }
+  } else if constexpr (V::W == 4) {
+    // Without a copy, each group's rows transposed in registers (V::four_float_z), each row's z
+    // from them as copy_float_dot takes it, the gradient's columns widened from them.
+    static_assert(D >= 9, "four_float_z's chains take all four vectors of the first chunk");
+    for_each_group<V, Q, D>(
+        blk, weights,
+        [&](const float* x, const Dv& y, const Dv& weight, std::size_t, std::size_t,
+            auto weighted_rows) __attribute__((always_inline)) {
+          typename V::Copy8 four[Q][4];
+          Dv coef[1];
+          terms.template add<decltype(weighted_rows)::value>(
+              V::add(V::template four_float_z<D>(x, wf.w, four), bv), y, weight, coef);
+          if (with_bias) bias = V::add(bias, coef[0]);
+#pragma GCC unroll 16
+          for (std::size_t l = 0; l < D; ++l)
+            grad[l] = V::fma(coef[0], V::four_column(four, l), grad[l]);
+        });
+  } else {
+    // Without a copy, each group transposed into a tile of the copy's layout (V::transpose).
+    static_assert(V::W == 8, "a group is half a copy group or a whole one");
+    alignas(64) float tile[V::template kTileFloats<D>];
+    for_each_group<V, Q, D>(
+        blk, weights,
+        [&](const float* x, const Dv& y, const Dv& weight, std::size_t, std::size_t,
+            auto weighted_rows) __attribute__((always_inline)) {
+          V::template transpose<D>(x, tile);
+          part(tile, copy_float_dot<V, D>(tile, wf), 0, y, weight, weighted_rows);
+        });
+  }
+  terms.add_to(acc);
+  double* out = acc + 3;
+  for (std::size_t l = 0; l < D; ++l) out[l] += V::lane_sum(grad[l]);
+  if (with_bias) out[D] += V::lane_sum(bias);
+}
