@@ -4,6 +4,7 @@
 #include <cmath>
 #include <optional>
 
+#include "kernels/short_rows.hpp"
 #include "relureg/error.hpp"
 #include "relureg/fit_monitor.hpp"
 #include "relureg/kernels.hpp"
@@ -55,7 +56,11 @@ FitResult run_descent(const DataSource& data, const FitContext& context, std::ve
   // double path's, after as many passes (experiments/peers/float_dot.py; the tests check 1e-6).
   // Without float32_dot, every pass in double.
   constexpr double kExactBelow = 1e-6, kExactWithin = 1e-5;
-  RowDot dot = settings.float32_dot ? RowDot::float32_allowed : RowDot::exact;
+  // Only where this host's kernels take the float z for rows of d features: elsewhere the passes
+  // are the double path's anyway, and the re-read where the float z ends (below) a wasted pass.
+  RowDot dot = settings.float32_dot && detail::short_row_float_z(detail::short_row_stats_isa(d), d)
+                   ? RowDot::float32_allowed
+                   : RowDot::exact;
   const bool decides_on_objective = settings.backtrack || settings.tol > 0;
   std::size_t float32_passes = 0;  // passes that allowed the float z
   auto stats_at = [&](const std::vector<double>& wv, double bv) {

@@ -519,7 +519,10 @@ TEST(ShortRows, FittedModelsAgreeWithTheRowMajorKernels) {
         expect_close(a.w, b.w, tolerance, what);
         EXPECT_LE(relative(a.b, b.b), tolerance) << what;
         EXPECT_EQ(std::get<ReluModel>(one_thread.model).w, a.w) << what;
-        EXPECT_EQ(fast.passes, slow.passes) << what;
+        // The float z's fits read the point where it ends once more in double (descent.cpp).
+        const bool float_z = tolerance == 1e-6;
+        EXPECT_GE(fast.passes, slow.passes) << what;
+        EXPECT_LE(fast.passes, slow.passes + (float_z ? 1 : 0)) << what;
       }
     }
   }
