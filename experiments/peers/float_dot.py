@@ -3,14 +3,14 @@
     PYTHONPATH=build/python python3 experiments/peers/float_dot.py [--n 20000] [--seeds 5 6 7 8]
 
 Fits gd, glmtron, dktz22 and a fixed-step gd (step 0.5, backtrack=0, tol=0, 20 passes) on
-label-noise instances (d = 10, 11, 20, 32, 64, 100, each seed) twice: with `float32_dot=1` (the
-default) and `float32_dot=0` (every pass in double). For each learner it prints how many fits
-ended after as many passes both ways and after one more with the float z (the pass that reads the
-point reached again in double when the float z ends, descent.cpp), the passes in all, how many
-of them allowed the float z
-(`details_["float32_dot_passes"]`) and the largest gap between the two models, max_j |Δw_j| /
-max_j |w_j| of the double path's. The kernels take the float z on CPUs with AVX2 or AVX-512 only;
-elsewhere the gaps are 0.
+label-noise instances (d = 10, 11, 20, 32, 64, 100, 200, 1000, each seed) twice: with
+`float32_dot=1` (the default) and `float32_dot=0` (every pass in double). For each learner it
+prints how many fits ended after as many passes both ways and after one more with the float z (the
+pass that reads the point reached again in double when the float z ends, descent.cpp), the passes
+in all, how many of them allowed the float z (`details_["float32_dot_passes"]`) and the largest
+gap between the two models, max_j |Δw_j| / max_j |w_j| of the double path's. The short-row
+kernels take the float z on CPUs with AVX2 or AVX-512 only (here d = 10, 11 and 20 to 100), the
+row-major kernel (d = 200, 1000) on every CPU; elsewhere the gaps are 0.
 """
 
 import argparse
@@ -30,7 +30,8 @@ LEARNERS = {
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=20000)
-    parser.add_argument("--dims", type=int, nargs="+", default=[10, 11, 20, 32, 64, 100])
+    parser.add_argument("--dims", type=int, nargs="+",
+                        default=[10, 11, 20, 32, 64, 100, 200, 1000])
     parser.add_argument("--seeds", type=int, nargs="+", default=[5, 6, 7, 8])
     args = parser.parse_args()
     rows = {name: {"fits": 0, "same_passes": 0, "one_more": 0, "passes": 0, "float": 0, "gap": 0.0}

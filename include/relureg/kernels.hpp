@@ -28,12 +28,13 @@ struct ReluStats {
 enum class ReluGradients { both, square, surrogate };
 
 // How relu_stats may compute each row's dot product w·x. `exact`: in double, each row's z bit for
-// bit affine_value's. `float32_allowed`: in float32 where a kernel gains by it (rows of 9 to 11
-// features, 12 with AVX-512, and of 17 to 128, in the AVX2 and AVX-512 variants, one gradient
-// asked for; docs/performance.md), the sums across rows still in double: z then differs by float32
-// rounding, about d·2^-24 of Σ|w_j·x_j|, and an exact fit's loss and gradient are no longer exactly
-// 0. The descent learners (gd, glmtron, dktz22, exhaustive's polish; parameter float32_dot) take it
-// in their early passes, until their steps or their loss get small (descent.cpp).
+// bit affine_value's. `float32_allowed`: in float32 where a kernel gains by it (one gradient asked
+// for: rows of 9 to 11 features, 12 with AVX-512, and of 17 to 128, in the AVX2 and AVX-512
+// variants; rows past the short-row kernels on every build; docs/performance.md), the sums across
+// rows still in double: z then differs by float32 rounding, at most about d·2^-24 of Σ|w_j·x_j|,
+// and an exact fit's loss and gradient are no longer exactly 0. The descent learners (gd,
+// glmtron, dktz22, exhaustive's polish; parameter float32_dot) take it in their early passes,
+// until their steps or their loss get small (descent.cpp).
 enum class RowDot { exact, float32_allowed };
 
 // `relu_grad_at_zero` is the value used for ReLU'(0) (rows with z == 0 exactly, e.g. w = 0):

@@ -2,6 +2,7 @@
 #include "base/rows_v3.hpp"
 
 #if defined(RELUREG_LONG_ROWS_V3)
+#include "base/float_rows.hpp"
 #include "base/simd_rows_avx2.hpp"
 #endif
 
@@ -31,6 +32,14 @@ void affine_rows_v3(std::size_t rows, const float* x, std::size_t stride, const 
     affine_rows<4, false>(x, stride, w, d, b, z, prefetch_distance, loads);
   else
     affine_rows<1, false>(x, stride, w, d, b, z, prefetch_distance, loads);
+}
+
+void affine_rows_float_v3(std::size_t rows, const float* x, std::size_t stride, const float* wf,
+                          std::size_t d, double b, double* z, std::ptrdiff_t prefetch_distance) {
+  if (rows == 4)
+    affine_rows_float<4>(x, stride, wf, d, b, z, prefetch_distance);
+  else
+    affine_rows_float<1>(x, stride, wf, d, b, z, prefetch_distance);
 }
 
 void accumulate_rows_v3(std::size_t rows, std::size_t gradients, const float* x, std::size_t stride,

@@ -28,6 +28,9 @@ inline constexpr std::size_t kRowsV3AffineFeatures = 16;
 void affine_rows_v3(std::size_t rows, const float* x, std::size_t stride, const double* w,
                     std::size_t d, double b, double* z, std::ptrdiff_t prefetch_distance,
                     WeightLoads loads = WeightLoads::per_product);
+// float_rows.hpp's affine_rows_float<R> (R = 1 or 4), compiled for x86-64-v3.
+void affine_rows_float_v3(std::size_t rows, const float* x, std::size_t stride, const float* wf,
+                          std::size_t d, double b, double* z, std::ptrdiff_t prefetch_distance);
 void accumulate_rows_v3(std::size_t rows, std::size_t gradients, const float* x, std::size_t stride,
                         std::size_t d, const double* coef, double* const* acc,
                         std::ptrdiff_t prefetch_distance);

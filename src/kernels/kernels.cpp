@@ -2,11 +2,15 @@
 #include "relureg/kernels.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <limits>
+#include <vector>
 
+#include "base/float_rows.hpp"
 #include "base/rows_v3.hpp"
 #include "base/simd_rows.hpp"
+#include "kernels/float_z.hpp"
 #include "kernels/short_rows.hpp"
 
 namespace relureg {
@@ -29,6 +33,16 @@ inline void affine(const float* x, std::size_t d, const double* w, double b, dou
     return detail::affine_rows_v3(R, x, d, w, d, b, z, prefetch_distance, kLoads);
 #endif
   affine_rows<R>(x, d, w, d, b, z, prefetch_distance, kLoads);
+}
+// The same with z's dot product in float32 (float_rows.hpp; wf: w rounded to float, padded).
+template <std::size_t R>
+inline void affine_float(const float* x, std::size_t d, const float* wf, double b, double* z,
+                         std::ptrdiff_t prefetch_distance = 0) {
+#if defined(RELUREG_LONG_ROWS_V3)
+  if (detail::rows_v3_runs())
+    return detail::affine_rows_float_v3(R, x, d, wf, d, b, z, prefetch_distance);
+#endif
+  detail::affine_rows_float<R>(x, d, wf, d, b, z, prefetch_distance);
 }
 template <std::size_t R, std::size_t G>
 inline void accumulate(const float* x, std::size_t d, const double (&coef)[G][R],
@@ -97,12 +111,14 @@ std::ptrdiff_t long_row_prefetch_distance(const RowBlock& blk, std::size_t first
 }
 
 // Calls tile_fn(first, rows, z, next) for consecutive tiles of the block, in order, with z[k] =
-// w·x + b of row first + k (bit-identical to affine_value). With `prefetch_in_tile_fn` the tile
-// function calls next.prefetch_group() once per kGroup rows (spreading the prefetches over the
-// longer phase); otherwise they are issued while z is computed. kLoads: how z reads w
-// (weight_loads.hpp).
+// w·x + b of row first + k (bit-identical to affine_value; with `wf`, w rounded to float and
+// zero-padded to a multiple of 8, the dot product in float32: affine_rows_float). With
+// `prefetch_in_tile_fn` the tile function calls next.prefetch_group() once per kGroup rows
+// (spreading the prefetches over the longer phase); otherwise they are issued while z is
+// computed. kLoads: how the double z reads w (weight_loads.hpp).
 template <bool prefetch_in_tile_fn, WeightLoads kLoads, class TileFn>
-inline void for_each_tile(const RowBlock& blk, const double* w, double b, TileFn&& tile_fn) {
+inline void for_each_tile(const RowBlock& blk, const double* w, double b, TileFn&& tile_fn,
+                          const float* wf = nullptr) {
   const std::size_t d = blk.d;
   const std::size_t tile = tile_rows(d);
   double z[kMaxTileRows];
@@ -113,14 +129,25 @@ inline void for_each_tile(const RowBlock& blk, const double* w, double b, TileFn
     std::size_t r = 0;
     if (const std::ptrdiff_t distance = long_row_prefetch_distance(blk, first, rows)) {
       next = NextTile();
-      affine<kGroup, kLoads>(x, d, w, b, z, distance);
+      if (wf != nullptr)
+        affine_float<kGroup>(x, d, wf, b, z, distance);
+      else
+        affine<kGroup, kLoads>(x, d, w, b, z, distance);
       r = kGroup;
     }
     for (; r + kGroup <= rows; r += kGroup) {
       if (!prefetch_in_tile_fn) next.prefetch_group();
-      affine<kGroup, kLoads>(x + r * d, d, w, b, z + r);
+      if (wf != nullptr)
+        affine_float<kGroup>(x + r * d, d, wf, b, z + r);
+      else
+        affine<kGroup, kLoads>(x + r * d, d, w, b, z + r);
     }
-    for (; r < rows; ++r) affine<1, kLoads>(x + r * d, d, w, b, z + r);
+    for (; r < rows; ++r) {
+      if (wf != nullptr)
+        affine_float<1>(x + r * d, d, wf, b, z + r);
+      else
+        affine<1, kLoads>(x + r * d, d, w, b, z + r);
+    }
     tile_fn(first, rows, static_cast<const double*>(z), next);
   }
 }
@@ -129,10 +156,12 @@ inline void for_each_tile(const RowBlock& blk, const double* w, double b, TileFn
 // (square loss, without the factor 2) and/or g_1 = Σ (ReLU(z) − y) x̃ (surrogate), laid out in
 // `acc` after [loss, surrogate, active]. `square_first` says whether the first is the square one.
 // `Weighted`: every row's terms are multiplied by its weight (blk.w); otherwise the weight 1 is a
-// constant the compiler folds away.
+// constant the compiler folds away. `wf` (w rounded to float, or null): z in float32
+// (for_each_tile).
 template <std::size_t G, bool Weighted>
 void relu_stats_block(const RowBlock& blk, const double* w, double b, bool with_bias,
-                      double relu_grad_at_zero, bool square_first, double* acc) {
+                      double relu_grad_at_zero, bool square_first, double* acc,
+                      const float* wf = nullptr) {
   const std::size_t d = blk.d;
   const std::size_t p = d + (with_bias ? 1 : 0);
   double* grads[G];
@@ -163,7 +192,8 @@ void relu_stats_block(const RowBlock& blk, const double* w, double b, bool with_
       for (std::size_t k = 0; k < rows; ++k) grads[g][d] += c[g][k];
   };
   for_each_tile<true, WeightLoads::per_step>(
-      blk, w, b, [&](std::size_t first, std::size_t rows, const double* z, NextTile& next) {
+      blk, w, b,
+      [&](std::size_t first, std::size_t rows, const double* z, NextTile& next) {
         const float* x = blk.X + first * d;
         const double* y = blk.y + first;
         const double* weights = Weighted ? blk.w + first : nullptr;
@@ -184,13 +214,35 @@ void relu_stats_block(const RowBlock& blk, const double* w, double b, bool with_
           accumulate<1, G>(x + r * d, d, coef_one, grads);
           add_bias(coef_one, 1);
         }
-      });
+      },
+      wf);
   acc[0] += loss;
   acc[1] += surrogate;
   acc[2] += active;
 }
 
+std::atomic<bool>& long_row_float_z_flag() {
+  static std::atomic<bool> enabled{true};
+  return enabled;
+}
+
 }  // namespace
+
+namespace detail {
+
+bool long_row_float_z() {
+  return long_row_float_z_flag().load(std::memory_order_relaxed);
+}
+
+void use_long_row_float_z(bool enabled) {
+  long_row_float_z_flag().store(enabled, std::memory_order_relaxed);
+}
+
+bool relu_stats_float_z(std::size_t d) {
+  return short_rows(d) ? short_row_float_z(short_row_stats_isa(d), d) : long_row_float_z();
+}
+
+}  // namespace detail
 
 ReluStats relu_stats(const Engine& engine, const DataSource& data, std::span<const double> w,
                      double b, bool with_bias, double relu_grad_at_zero, ReluGradients gradients,
@@ -202,6 +254,14 @@ ReluStats relu_stats(const Engine& engine, const DataSource& data, std::span<con
   // Layout: [loss, surrogate, active, g_square (p, if asked), g_surrogate (p, if asked)].
   const std::size_t width = 3 + (both ? 2 : 1) * p;
   const double* wp = w.data();
+  // Past the short-row kernels, one gradient: the float z where allowed (float_rows.hpp).
+  std::vector<float> w_float;
+  if (dot == RowDot::float32_allowed && !both && !detail::short_rows(d) &&
+      detail::long_row_float_z()) {
+    w_float.assign((d + 7) / 8 * 8, 0.0f);
+    for (std::size_t j = 0; j < d; ++j) w_float[j] = static_cast<float>(w[j]);
+  }
+  const float* wf = w_float.empty() ? nullptr : w_float.data();
   const std::vector<double> m = engine.mean(data, width, [&](const RowBlock& blk, double* acc) {
     if (detail::short_rows(d)) {
       detail::short_relu_stats_block(blk, blk.w, wp, b, with_bias, relu_grad_at_zero,
@@ -213,11 +273,11 @@ ReluStats relu_stats(const Engine& engine, const DataSource& data, std::span<con
       if (both)
         relu_stats_block<2, true>(blk, wp, b, with_bias, relu_grad_at_zero, true, acc);
       else
-        relu_stats_block<1, true>(blk, wp, b, with_bias, relu_grad_at_zero, square_first, acc);
+        relu_stats_block<1, true>(blk, wp, b, with_bias, relu_grad_at_zero, square_first, acc, wf);
     } else if (both) {
       relu_stats_block<2, false>(blk, wp, b, with_bias, relu_grad_at_zero, true, acc);
     } else {
-      relu_stats_block<1, false>(blk, wp, b, with_bias, relu_grad_at_zero, square_first, acc);
+      relu_stats_block<1, false>(blk, wp, b, with_bias, relu_grad_at_zero, square_first, acc, wf);
     }
   });
   ReluStats stats;

@@ -4,7 +4,7 @@
 #include <cmath>
 #include <optional>
 
-#include "kernels/short_rows.hpp"
+#include "kernels/float_z.hpp"
 #include "relureg/error.hpp"
 #include "relureg/fit_monitor.hpp"
 #include "relureg/kernels.hpp"
@@ -58,9 +58,8 @@ FitResult run_descent(const DataSource& data, const FitContext& context, std::ve
   constexpr double kExactBelow = 1e-6, kExactWithin = 1e-5;
   // Only where this host's kernels take the float z for rows of d features: elsewhere the passes
   // are the double path's anyway, and the re-read where the float z ends (below) a wasted pass.
-  RowDot dot = settings.float32_dot && detail::short_row_float_z(detail::short_row_stats_isa(d), d)
-                   ? RowDot::float32_allowed
-                   : RowDot::exact;
+  RowDot dot = settings.float32_dot && detail::relu_stats_float_z(d) ? RowDot::float32_allowed
+                                                                     : RowDot::exact;
   const bool decides_on_objective = settings.backtrack || settings.tol > 0;
   std::size_t float32_passes = 0;  // passes that allowed the float z
   auto stats_at = [&](const std::vector<double>& wv, double bv) {

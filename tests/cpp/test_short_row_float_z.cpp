@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "kernels/float_z.hpp"
 #include "kernels/short_rows.hpp"
 #include "relureg/engine.hpp"
 #include "relureg/family.hpp"
@@ -49,15 +50,35 @@ TEST(ShortRowFloatZ, TakenFromNineFeaturesOnColumnsAndAboveSixteenByTheVectorVar
   }
 }
 
+TEST(ShortRowFloatZ, TakenPastTheShortRowKernelsOnEveryBuild) {
+  // Rows longer than the short-row kernels take go to the row-major kernel, whose float z
+  // (src/base/float_rows.hpp) every build has; relu_stats_float_z answers for both kinds.
+  const std::size_t longer = detail::short_row_features() + 1;
+  EXPECT_TRUE(detail::long_row_float_z());
+  EXPECT_TRUE(detail::relu_stats_float_z(longer));
+  EXPECT_TRUE(detail::relu_stats_float_z(1000));
+  EXPECT_EQ(detail::relu_stats_float_z(32),
+            detail::short_row_float_z(detail::short_row_stats_isa(32), 32));
+  EXPECT_EQ(detail::relu_stats_float_z(8), false);
+  detail::use_long_row_float_z(false);
+  EXPECT_FALSE(detail::relu_stats_float_z(longer));
+  detail::use_long_row_float_z(true);
+  detail::use_short_row_kernels(false);  // every d to the row-major kernel
+  EXPECT_TRUE(detail::relu_stats_float_z(8));
+  detail::use_short_row_kernels(true);
+}
+
 TEST(ShortRowFloatZ, SumsAreTheDoublePathsUpToFloatRounding) {
-  // Every variant this host runs; rows of 8 to 129 features; 3,001 rows in blocks of 500 (blocks
-  // end inside a chunk, each with a short group); weighted rows or not; each gradient alone (the
-  // float z's case) and both (never float). Where the float z is taken the sums differ from the
-  // double path's (so it ran) by less than 1e-6 relative; elsewhere they are the same bits.
+  // Every variant this host runs; rows of 8 to 1000 features (past 128 the row-major kernel: a
+  // last partial chunk of 1 float into the even accumulator at 129, of 4 into the odd one at 140,
+  // a last whole even chunk at 1000); 3,001 rows in blocks of 500 (blocks end inside a chunk, each
+  // with a short group); weighted rows or not; each gradient alone (the float z's case) and both
+  // (never float). Where the float z is taken the sums differ from the double path's (so it ran)
+  // by less than 1e-6 relative; elsewhere they are the same bits.
   for (const detail::ShortRowIsa isa : detail::runnable_short_row_isas()) {
     detail::use_short_row_isa(isa);
     for (const std::size_t d :
-         {8u, 9u, 10u, 11u, 12u, 13u, 16u, 17u, 32u, 40u, 64u, 100u, 128u, 129u}) {
+         {8u, 9u, 10u, 11u, 12u, 13u, 16u, 17u, 32u, 40u, 64u, 100u, 128u, 129u, 140u, 1000u}) {
       const testing::StatsRows rows(3001, d, 90 + static_cast<unsigned>(d));
       const Dataset& data = rows.data;
       const std::vector<double>& w = rows.w;
@@ -84,8 +105,7 @@ TEST(ShortRowFloatZ, SumsAreTheDoublePathsUpToFloatRounding) {
           EXPECT_EQ(fast_one_thread.grad_square, fast.grad_square) << what;
           EXPECT_EQ(fast_one_thread.grad_surrogate, fast.grad_surrogate) << what;
           EXPECT_EQ(fast_one_thread.loss, fast.loss) << what;
-          const bool float_z =
-              gradients != ReluGradients::both && detail::short_row_float_z(isa, d);
+          const bool float_z = gradients != ReluGradients::both && detail::relu_stats_float_z(d);
           if (float_z) {
             EXPECT_NE(g_fast, g_exact) << what;
             EXPECT_LT(relative_gap(g_fast, g_exact), 1e-6) << what;
@@ -107,7 +127,7 @@ TEST(ShortRowFloatZ, GdAndGlmtronStillFitAPlantedTeacherExactly) {
   // descent.cpp takes the float z only while the loss is above 1e-6 of the starting one: the last
   // passes are exact, so a realizable fit ends on the teacher to double rounding, as before.
   const Engine engine(EngineOptions{2});
-  for (const std::size_t d : {10u, 32u, 100u}) {
+  for (const std::size_t d : {10u, 32u, 100u, 200u}) {
     const Instance instance = generate_instance("realizable", 20000, d, 11, {}, engine);
     for (const detail::ShortRowIsa isa : detail::runnable_short_row_isas()) {
       detail::use_short_row_isa(isa);
@@ -140,49 +160,55 @@ TEST(ShortRowFloatZ, DescentLearnersTakeTheDoublePathWithFloat32DotOff) {
   // of the double path's model after as many passes; a fixed-step fit (backtrack=0, tol=0) keeps
   // it to the end. details.float32_dot_passes counts the passes that allowed it: none where no
   // kernel takes the float z for these rows (the fit is then the double path's, pass for pass).
+  // At d = 32 (the short-row kernels) and 200 (the row-major one).
   const Engine engine(EngineOptions{2});
-  const std::size_t d = 32;
-  const Instance instance = generate_instance("label-noise", 20000, d, 5, {}, engine);
   const std::vector<std::string> fixed_step = {"tol=0", "backtrack=0", "max_passes=20", "step=0.5"};
-  for (const detail::ShortRowIsa isa : detail::runnable_short_row_isas()) {
-    detail::use_short_row_isa(isa);
-    for (const std::string name : {"gd", "glmtron", "dktz22", "gd fixed step"}) {
-      const std::string what = name + " " + detail::short_row_isa_name(isa);
-      const std::string learner = name == "gd fixed step" ? "gd" : name;
-      const LearnerEntry& entry = find_learner(learner);
-      const auto fit = [&](std::vector<std::string> params) {
-        if (name == "gd fixed step")
-          params.insert(params.end(), fixed_step.begin(), fixed_step.end());
-        FitContext context{&engine, 3, {}};
-        return fit_learner(entry, ParamValues::parse(entry.params, params, learner),
-                           instance.data.view(), context);
-      };
-      const auto w = [](const FitResult& result) { return std::get<ReluModel>(result.model).w; };
-      const FitResult exact = fit({"float32_dot=0"});
-      const FitResult fast = fit({});
-      detail::use_short_row_two_phase(false);  // no kernel takes the float z
-      const FitResult no_float_kernel = fit({});
-      detail::use_short_row_two_phase(true);
-      EXPECT_EQ(w(exact), w(no_float_kernel)) << what;
-      EXPECT_FALSE(exact.details.contains("float32_dot_passes")) << what;
-      const std::size_t passes = fast.loss_history.size();
-      EXPECT_EQ(exact.loss_history.size(), passes) << what;
-      const std::size_t float_passes = fast.details["float32_dot_passes"].get<std::size_t>();
-      EXPECT_EQ(no_float_kernel.details["float32_dot_passes"].get<std::size_t>(), 0u) << what;
-      if (detail::short_row_float_z(isa, d)) {
-        if (name == "gd fixed step") {
-          EXPECT_EQ(float_passes, passes) << what;
+  for (const std::size_t d : {32u, 200u}) {
+    const Instance instance = generate_instance("label-noise", 20000, d, 5, {}, engine);
+    for (const detail::ShortRowIsa isa : detail::runnable_short_row_isas()) {
+      detail::use_short_row_isa(isa);
+      for (const std::string name : {"gd", "glmtron", "dktz22", "gd fixed step"}) {
+        const std::string what =
+            name + " " + detail::short_row_isa_name(isa) + " d " + std::to_string(d);
+        const std::string learner = name == "gd fixed step" ? "gd" : name;
+        const LearnerEntry& entry = find_learner(learner);
+        const auto fit = [&](std::vector<std::string> params) {
+          if (name == "gd fixed step")
+            params.insert(params.end(), fixed_step.begin(), fixed_step.end());
+          FitContext context{&engine, 3, {}};
+          return fit_learner(entry, ParamValues::parse(entry.params, params, learner),
+                             instance.data.view(), context);
+        };
+        const auto w = [](const FitResult& result) { return std::get<ReluModel>(result.model).w; };
+        const FitResult exact = fit({"float32_dot=0"});
+        const FitResult fast = fit({});
+        detail::use_short_row_two_phase(false);  // no kernel takes the float z
+        detail::use_long_row_float_z(false);
+        const FitResult no_float_kernel = fit({});
+        detail::use_short_row_two_phase(true);
+        detail::use_long_row_float_z(true);
+        EXPECT_EQ(w(exact), w(no_float_kernel)) << what;
+        EXPECT_FALSE(exact.details.contains("float32_dot_passes")) << what;
+        const std::size_t passes = fast.loss_history.size();
+        EXPECT_EQ(exact.loss_history.size(), passes) << what;
+        const std::size_t float_passes = fast.details["float32_dot_passes"].get<std::size_t>();
+        EXPECT_EQ(no_float_kernel.details["float32_dot_passes"].get<std::size_t>(), 0u) << what;
+        if (detail::relu_stats_float_z(d)) {
+          if (name == "gd fixed step") {
+            EXPECT_EQ(float_passes, passes) << what;
+          } else {
+            EXPECT_GT(float_passes, 1u) << what;
+            EXPECT_LT(float_passes, passes) << what;
+          }
+          EXPECT_NE(w(fast), w(exact)) << what;
+          EXPECT_LT(relative_gap(w(fast), w(exact)), 1e-6) << what;
         } else {
-          EXPECT_GT(float_passes, 1u) << what;
-          EXPECT_LT(float_passes, passes) << what;
+          // The generic variant takes no float z for short rows: the fit is the double path's, pass
+          // for pass.
+          EXPECT_EQ(float_passes, 0u) << what;
+          EXPECT_EQ(w(fast), w(exact)) << what;
+          EXPECT_EQ(fast.passes, exact.passes) << what;
         }
-        EXPECT_NE(w(fast), w(exact)) << what;
-        EXPECT_LT(relative_gap(w(fast), w(exact)), 1e-6) << what;
-      } else {
-        // The generic variant takes no float z: the fit is the double path's, pass for pass.
-        EXPECT_EQ(float_passes, 0u) << what;
-        EXPECT_EQ(w(fast), w(exact)) << what;
-        EXPECT_EQ(fast.passes, exact.passes) << what;
       }
     }
   }
