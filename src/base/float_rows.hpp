@@ -35,16 +35,14 @@ inline namespace float_rows_baseline {
 
 using FloatLanes8 = float __attribute__((vector_size(32)));
 
-// Eight floats from x, or the first `count` < 8 then zeros (reading nothing past them).
-inline FloatLanes8 float_load8(const float* x) {
-  FloatLanes8 v;
-  std::memcpy(&v, x, sizeof v);
-  return v;
+// Eight floats from x, or the first `count` < 8 then zeros (reading nothing past them). Vectors
+// are passed by reference only (simd_rows.hpp's reason).
+inline void float_load8(FloatLanes8& out, const float* x) {
+  std::memcpy(&out, x, sizeof out);
 }
-inline FloatLanes8 float_load_first(const float* x, std::size_t count) {
-  FloatLanes8 v{};
-  for (std::size_t k = 0; k < count; ++k) v[k] = x[k];
-  return v;
+inline void float_load_first(FloatLanes8& out, const float* x, std::size_t count) {
+  out = FloatLanes8{};
+  for (std::size_t k = 0; k < count; ++k) out[k] = x[k];
 }
 // acc += a·b with one rounding where the target has FMA (explicitly, so that no two inlined copies
 // differ), else a product then an addition.
@@ -63,33 +61,43 @@ inline void float_mul_add(FloatLanes8& acc, const FloatLanes8& a, const FloatLan
 template <std::size_t R>
 inline void affine_rows_float(const float* x, std::size_t stride, const float* wf, std::size_t d,
                               double b, double* z, std::ptrdiff_t prefetch_distance = 0) {
-  FloatLanes8 even[R], odd[R];
+  FloatLanes8 even[R], odd[R], w0, w1, xr;
   for (std::size_t r = 0; r < R; ++r) even[r] = odd[r] = FloatLanes8{};
   std::size_t j = 0;
   for (; j + 16 <= d; j += 16) {
     if (prefetch_distance != 0)
       for (std::size_t r = 0; r < R; ++r)
         __builtin_prefetch(x + r * stride + j + prefetch_distance, 0, 2);
-    const FloatLanes8 w0 = float_load8(wf + j), w1 = float_load8(wf + j + 8);
+    float_load8(w0, wf + j);
+    float_load8(w1, wf + j + 8);
     for (std::size_t r = 0; r < R; ++r) {
-      float_mul_add(even[r], w0, float_load8(x + r * stride + j));
-      float_mul_add(odd[r], w1, float_load8(x + r * stride + j + 8));
+      float_load8(xr, x + r * stride + j);
+      float_mul_add(even[r], w0, xr);
+      float_load8(xr, x + r * stride + j + 8);
+      float_mul_add(odd[r], w1, xr);
     }
   }
   if (j + 8 <= d) {  // one full even chunk left
-    const FloatLanes8 w0 = float_load8(wf + j);
-    for (std::size_t r = 0; r < R; ++r) float_mul_add(even[r], w0, float_load8(x + r * stride + j));
+    float_load8(w0, wf + j);
+    for (std::size_t r = 0; r < R; ++r) {
+      float_load8(xr, x + r * stride + j);
+      float_mul_add(even[r], w0, xr);
+    }
     j += 8;
   }
   if (j < d) {  // a partial chunk: into odd after a full even chunk, else into even
     // Two loops, not one through a reference chosen at run time (simd_rows_avx2.hpp's reason).
-    const FloatLanes8 w0 = float_load8(wf + j);
+    float_load8(w0, wf + j);
     if ((j / 8) % 2 == 1)
-      for (std::size_t r = 0; r < R; ++r)
-        float_mul_add(odd[r], w0, float_load_first(x + r * stride + j, d - j));
+      for (std::size_t r = 0; r < R; ++r) {
+        float_load_first(xr, x + r * stride + j, d - j);
+        float_mul_add(odd[r], w0, xr);
+      }
     else
-      for (std::size_t r = 0; r < R; ++r)
-        float_mul_add(even[r], w0, float_load_first(x + r * stride + j, d - j));
+      for (std::size_t r = 0; r < R; ++r) {
+        float_load_first(xr, x + r * stride + j, d - j);
+        float_mul_add(even[r], w0, xr);
+      }
   }
   for (std::size_t r = 0; r < R; ++r) {
     const FloatLanes8 s = even[r] + odd[r];
