@@ -232,6 +232,23 @@ struct Avx2 : Copy8Ops {
   template <std::size_t F, std::size_t J>
   [[gnu::always_inline]] static void transposed_chunk(const float* x, __m256 (&four)[4]) {
     constexpr std::size_t kRest = F - 8 * J < 8 ? F - 8 * J : 8;
+    if constexpr (kRest <= 2) {
+      // One or two features left (d = 9, 10): each row's by a 4- or 8-byte load and two 128-bit
+      // unpacks, in place of four 32-byte loads (the last masked) and four 256-bit shuffles; the
+      // same floats in the lower halves of four[0] and four[1] (their upper halves unused).
+      __m128 row[4];
+#pragma GCC unroll 4
+      for (std::size_t r = 0; r < 4; ++r) {
+        const float* p = x + F * r + 8 * J;
+        row[r] = kRest == 2 ? _mm_castpd_ps(_mm_load_sd(reinterpret_cast<const double*>(p)))
+                            : _mm_load_ss(p);
+      }
+      const __m128 t0 = _mm_unpacklo_ps(row[0], row[1]), t2 = _mm_unpacklo_ps(row[2], row[3]);
+      four[0] = _mm256_castps128_ps256(_mm_movelh_ps(t0, t2));
+      four[1] = _mm256_castps128_ps256(_mm_movehl_ps(t2, t0));
+      four[2] = four[3] = _mm256_setzero_ps();
+      return;
+    }
     __m256 row[4];
 #pragma GCC unroll 4
     for (std::size_t r = 0; r < 4; ++r) {
