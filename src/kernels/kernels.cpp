@@ -122,6 +122,13 @@ inline void for_each_tile(const RowBlock& blk, const double* w, double b, TileFn
   const std::size_t d = blk.d;
   const std::size_t tile = tile_rows(d);
   double z[kMaxTileRows];
+  // z of R rows from x into out, the float z where wf is given.
+  const auto rows_z = [&]<std::size_t R>(const float* x, double* out, std::ptrdiff_t distance) {
+    if (wf != nullptr)
+      affine_float<R>(x, d, wf, b, out, distance);
+    else
+      affine<R, kLoads>(x, d, w, b, out, distance);
+  };
   for (std::size_t first = 0; first < blk.rows; first += tile) {
     const std::size_t rows = std::min(tile, blk.rows - first);
     const float* x = blk.X + first * d;
@@ -129,25 +136,14 @@ inline void for_each_tile(const RowBlock& blk, const double* w, double b, TileFn
     std::size_t r = 0;
     if (const std::ptrdiff_t distance = long_row_prefetch_distance(blk, first, rows)) {
       next = NextTile();
-      if (wf != nullptr)
-        affine_float<kGroup>(x, d, wf, b, z, distance);
-      else
-        affine<kGroup, kLoads>(x, d, w, b, z, distance);
+      rows_z.template operator()<kGroup>(x, z, distance);
       r = kGroup;
     }
     for (; r + kGroup <= rows; r += kGroup) {
       if (!prefetch_in_tile_fn) next.prefetch_group();
-      if (wf != nullptr)
-        affine_float<kGroup>(x + r * d, d, wf, b, z + r);
-      else
-        affine<kGroup, kLoads>(x + r * d, d, w, b, z + r);
+      rows_z.template operator()<kGroup>(x + r * d, z + r, 0);
     }
-    for (; r < rows; ++r) {
-      if (wf != nullptr)
-        affine_float<1>(x + r * d, d, wf, b, z + r);
-      else
-        affine<1, kLoads>(x + r * d, d, w, b, z + r);
-    }
+    for (; r < rows; ++r) rows_z.template operator()<1>(x + r * d, z + r, 0);
     tile_fn(first, rows, static_cast<const double*>(z), next);
   }
 }

@@ -59,7 +59,7 @@ TEST(ShortRowFloatZ, TakenPastTheShortRowKernelsOnEveryBuild) {
   EXPECT_TRUE(detail::relu_stats_float_z(1000));
   EXPECT_EQ(detail::relu_stats_float_z(32),
             detail::short_row_float_z(detail::short_row_stats_isa(32), 32));
-  EXPECT_EQ(detail::relu_stats_float_z(8), false);
+  EXPECT_FALSE(detail::relu_stats_float_z(8));
   detail::use_long_row_float_z(false);
   EXPECT_FALSE(detail::relu_stats_float_z(longer));
   detail::use_long_row_float_z(true);
