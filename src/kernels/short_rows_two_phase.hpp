@@ -74,6 +74,23 @@ template <class V, std::size_t Q>
   return V::add(V::float_z_of_rows(t), b);
 }
 
+// The second phase keeps its gradient sums in registers, kPhaseTwoSums of them at most beside the
+// piece and the coefficient (AVX2 has 16 vector registers, AVX-512 32). More sums than that
+// (AVX2, more than 64 features: 17 to 32 pieces) were added in memory, a load, a multiply-add
+// and a store per piece and row; those take the pieces in blocks of at most kPhaseTwoSums, each
+// block's sums loaded once per chunk and its rows added in order. Every sum still takes its rows
+// in the same order, so the bits are the same (tests/cpp/test_short_row_float_z.cpp). Zen 5,
+// x86-64-v3 build, gd's / glmtron's pass at d = 100, medians of 7 interleaved rounds, sums in
+// memory → blocks: one core in cache 31.0 → 38.2 / 31.5 → 38.8 GB/s; n = 10^6, ratio to the
+// streaming read, two threads 0.74 → 0.87 / 0.79 → 0.91, one 0.87 → 0.88 / 0.89 → 0.97. Blocks
+// of 8 at d = 64 (16 pieces) were faster in cache but slower from memory (two threads 0.84 →
+// 0.73), so those rows keep their 16 sums; chunks of 8 KB read level with 4 KB.
+template <class V>
+constexpr std::size_t kPhaseTwoSums = 2 * V::kGradientRegisters;
+template <class V, std::size_t G, std::size_t Q>
+constexpr std::size_t kPhaseTwoBlocks =
+    (G * kGradientSets<V, Q> * Q + kPhaseTwoSums<V> - 1) / kPhaseTwoSums<V>;
+
 // The chunk's L1 prefetch runs this far ahead: the second phase issues none, so the stream starts
 // one chunk further out.
 template <class V>
@@ -100,18 +117,53 @@ void stats_block_two_phase(const RowBlock& blk, const double* weights, const dou
   // The second phase: the gradient terms of the pending groups, their rows in order, each piece
   // widened and added before the next (loading a row's pieces first and then adding them cost the
   // AVX2 variant 12-15 % at d = 32, one core in cache, Zen 5; the AVX-512 one level to 3 %).
-  const auto add_gradients = [&]() __attribute__((always_inline)) {
+  // add_pieces: pieces [first, first + count) of every pending row, into the sums `add` holds;
+  // add_gradients: all of them, in blocks where kPhaseTwoBlocks says so.
+  const auto add_pieces = [&](auto first, auto count, auto&& add) __attribute__((always_inline)) {
+    constexpr std::size_t kFirst = decltype(first)::value, kCount = decltype(count)::value;
     const float* x = chunk;
     for (std::size_t g = 0; g < pending; ++g, x += W * d)
 #pragma GCC unroll 8
       for (std::size_t row = 0; row < W; ++row) {
 #pragma GCC unroll 32
-        for (std::size_t q = 0; q < Q; ++q) {
-          const D piece = row_piece<V, Q>(x + row * d, q, wp.last);
+        for (std::size_t i = 0; i < kCount; ++i) {
+          const D piece = row_piece<V, Q>(x + row * d, kFirst + i, wp.last);
           for (std::size_t k = 0; k < G; ++k)
-            sums.add(k, row, q, V::broadcast(&coefficients[k][g * W + row]), piece);
+            add(k, row, i, V::broadcast(&coefficients[k][g * W + row]), piece);
         }
       }
+  };
+  const auto add_gradients = [&]() __attribute__((always_inline)) {
+    constexpr std::size_t kBlocks = kPhaseTwoBlocks<V, G, Q>;
+    if constexpr (kBlocks == 1) {
+      add_pieces(
+          std::integral_constant<std::size_t, 0>{}, std::integral_constant<std::size_t, Q>{},
+          [&](std::size_t k, std::size_t row, std::size_t q, const D& c, const D& piece)
+              __attribute__((always_inline)) { sums.add(k, row, q, c, piece); });
+    } else {
+      constexpr std::size_t S = decltype(sums)::S, B = (Q + kBlocks - 1) / kBlocks;
+      const auto block = [&](auto first) __attribute__((always_inline)) {
+        constexpr std::size_t kFirst = decltype(first)::value;
+        constexpr std::size_t kCount = kFirst + B <= Q ? B : Q - kFirst;
+        D held[G][S][kCount];
+        for (std::size_t k = 0; k < G; ++k)
+          for (std::size_t s = 0; s < S; ++s)
+            for (std::size_t i = 0; i < kCount; ++i) held[k][s][i] = sums.grad[k][s][kFirst + i];
+        add_pieces(
+            first, std::integral_constant<std::size_t, kCount>{},
+            [&](std::size_t k, std::size_t row, std::size_t i, const D& c, const D& piece)
+                __attribute__((always_inline)) {
+                  held[k][row % S][i] = V::fma(c, piece, held[k][row % S][i]);
+                });
+        for (std::size_t k = 0; k < G; ++k)
+          for (std::size_t s = 0; s < S; ++s)
+            for (std::size_t i = 0; i < kCount; ++i) sums.grad[k][s][kFirst + i] = held[k][s][i];
+      };
+      [&]<std::size_t... kBlock>(std::index_sequence<kBlock...>) __attribute__((always_inline)) {
+        (block(std::integral_constant<std::size_t, kBlock * B>{}), ...);
+      }
+      (std::make_index_sequence<kBlocks>{});
+    }
     pending = 0;
   };
   for_each_group<V, Q, 0, kTwoPhaseL1Bytes<V>>(
