@@ -57,8 +57,8 @@ void PagePrefetcher::at(std::size_t pos) {
   } else {
     return;
   }
-  const bool work = mapped_to_ < std::min(length_, pass_ + kMapped) ||
-                    (release_behind_ && pass_ >= released_ + kBehind + kRelease);
+  const bool work =
+      mapped_to_ < mapped_end() || (release_behind_ && pass_ >= released_ + kBehind + kRelease);
   if (!work) return;
   if (running_) {
     lock.unlock();
@@ -68,6 +68,15 @@ void PagePrefetcher::at(std::size_t pos) {
   if (worker_.joinable()) worker_.join();  // a finished worker of an earlier pass
   running_ = true;
   worker_ = std::thread([this] { run(); });
+}
+
+std::size_t PagePrefetcher::mapped_end() const {
+  // A page boundary (or the end): each step starts where the last ended, and madvise refuses a
+  // start inside a page. A pass reports where its rows are, rarely on a boundary; an unaligned end
+  // made every later request of the pass fail, so past the first 128 MiB nothing was read ahead
+  // (a gd pass over a 4 GB file not in the page cache: 2.3-2.7 s, now 1.7-2.1 s, where reading
+  // the file with O_DIRECT takes 1.9-2.2 s).
+  return std::min(length_, page_floor(pass_ + kMapped));
 }
 
 void PagePrefetcher::populate(std::size_t from, std::size_t to) {
@@ -81,7 +90,7 @@ void PagePrefetcher::populate(std::size_t from, std::size_t to) {
 void PagePrefetcher::run() {
   std::unique_lock lock(mutex_);
   while (!stop_) {
-    const std::size_t target = std::min(length_, pass_ + kMapped);
+    const std::size_t target = mapped_end();
     if (mapped_to_ < target) {
       const std::size_t from = mapped_to_, to = std::min(target, from + kStep);
       const std::size_t generation = generation_;

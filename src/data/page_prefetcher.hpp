@@ -36,6 +36,7 @@ class PagePrefetcher {
  private:
   void run();
   void populate(std::size_t from, std::size_t to);
+  std::size_t mapped_end() const;  // where the populated part should reach (mutex_ held)
 
   char* base_;
   std::size_t length_;
