@@ -110,15 +110,20 @@ TEST(PrefetcherPass, RowsOffPageBoundariesGetEveryPageMapped) {
       fs::temp_directory_path() / ("relureg_prefetch_rows_" + std::to_string(::getpid()) + ".bin");
   const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_TRUNC, 0600);
   ASSERT_GE(fd, 0);
+  const struct Removed {
+    fs::path path;
+    ~Removed() { fs::remove(path); }
+  } removed{path};  // also when an assertion below ends the test
   ASSERT_EQ(::ftruncate(fd, static_cast<off_t>(kBytes)), 0);
   auto* base = static_cast<char*>(::mmap(nullptr, kBytes, PROT_READ, MAP_SHARED, fd, 0));
   ASSERT_NE(base, MAP_FAILED);
   {
     PagePrefetcher prefetcher(base, kBytes, -1, 0, false);
-    prefetcher.at(kHeader);  // the first block: the window reaches 128 MiB + 128 bytes
+    prefetcher.at(kHeader);  // the first block: the window ends 128 MiB past it
     for (int i = 0; i < 1000 && unmapped_pages(base + kWindow - page, page) != 0; ++i)
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    ASSERT_EQ(unmapped_pages(base, kWindow), 0u) << "the first window was not populated";
+    ASSERT_EQ(unmapped_pages(base, kWindow), 0u)
+        << "the first window was not populated (MADV_POPULATE_READ needs Linux 5.14)";
     std::this_thread::sleep_for(std::chrono::milliseconds(100));     // the step to the window's end
     prefetcher.at(kHeader + (std::size_t{64} << 20) / kRow * kRow);  // a block half way through
     for (int i = 0; i < 1000 && !prefetcher.resident(); ++i)
@@ -128,7 +133,6 @@ TEST(PrefetcherPass, RowsOffPageBoundariesGetEveryPageMapped) {
   }
   ::munmap(base, kBytes);
   ::close(fd);
-  fs::remove(path);
 }
 
 }  // namespace
