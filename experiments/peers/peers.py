@@ -73,7 +73,7 @@ class Relureg:
             m = json.load(f)
         return {"seconds": m["metrics"]["seconds"], "passes": m["metrics"]["passes"],
                 "train_loss": m["metrics"]["train_loss"], "wall": wall, "rss_kib": rss,
-                "w": m["w"], "b": m.get("b", 0.0)}
+                "w": m["w"], "b": m.get("b", 0.0), "timeline": m["metrics"]["timeline"]}
 
     def evaluate(self, model, data, truth):
         out, _, _ = run_measured([self.binary, "evaluate", "--model", model, data, "--labels",
@@ -121,33 +121,39 @@ def blas_variants(args):
     return ["debian"] + (["openblas"] if args.openblas else [])
 
 
-def seconds_per_extra_pass(shorter, longer):
-    """Seconds per pass of the passes a fit made beyond a shorter one's (its fixed costs cancel).
-    On tiny data (--quick) the difference can drown in the noise: then the longer fit's mean."""
-    extra = (longer["seconds"] - shorter["seconds"]) / (longer["passes"] - shorter["passes"])
-    return extra if extra > 0 else longer["seconds"] / longer["passes"]
+def seconds_per_timed_pass(fit):
+    """Seconds per pass between the fit's first progress report and its last (the timeline of the
+    model file): gd reports from its second pass on, so the first pass (with its page faults on
+    the mapped file) and the second are left out, like the warm-up epoch the peers' timer leaves
+    out. A fit that reported fewer than twice (tiny --quick data): its mean over every pass."""
+    passes, seconds = fit["timeline"]["passes"], fit["timeline"]["seconds"]
+    if len(passes) >= 2 and passes[-1] > passes[0] and seconds[-1] > seconds[0]:
+        return (seconds[-1] - seconds[0]) / (passes[-1] - passes[0])
+    return fit["seconds"] / fit["passes"]
 
 
 def per_epoch(args, rr, peers, data, n, d, epochs, repeats, avx2=False, relureg_repeats=None):
     """Seconds per full-batch epoch of the same GD for every tool on one data file (`avx2`: the
     peers on their AVX2 code paths, for relureg's x86-64-v3 build). relureg: `relureg_repeats`
-    (default `repeats`) fits of `epochs` passes and as many of 2·epochs, the fastest of each; the
-    difference of their clocks over the extra passes, so that, like the peers' timer after a
-    warm-up epoch, it leaves out the first pass's faults on the mapped file (about 23 ms at
-    n = 10⁶, d = 100). The fastest of each, not the smallest difference of pairs: one slow
-    shorter fit would make a difference too small. The row is the fastest `epochs` fit's (its
-    final loss, memory and wall time)."""
+    (default `repeats`) fits of `epochs` passes, each timed by its own clock from its first
+    progress report to its last (seconds_per_timed_pass), the fastest of them; the peers: the
+    fastest of `repeats` timings of `epochs` epochs after a warm-up epoch. The row is the fastest
+    fit's (its final loss, memory and wall time). Each peer's row also gets `relureg_beside`:
+    relureg's epoch timed beside that peer, the faster of one fit just before the peer's process
+    and one just after, so that its ratio compares two tools that met the same memory bandwidth
+    (a shared guest's drifts by up to 2x over minutes)."""
     rows = []
     step = 0.5
-    fastest = {}
-    for _ in range(relureg_repeats or repeats):
-        for k in (epochs, 2 * epochs):
-            fit = rr.fit(data, "gd", [f"max_passes={k}", "tol=0", "backtrack=0", f"step={step}"],
-                         os.path.join(args.workdir, "gd_epochs.json"))
-            if k not in fastest or fit["seconds"] < fastest[k]["seconds"]:
-                fastest[k] = fit
-    best = dict(fastest[epochs],
-                seconds_per_epoch=seconds_per_extra_pass(fastest[epochs], fastest[2 * epochs]))
+    params = [f"max_passes={epochs}", "tol=0", "backtrack=0", f"step={step}"]
+    model = os.path.join(args.workdir, "gd_epochs.json")
+
+    def timed_fit():
+        fit = rr.fit(data, "gd", params, model)
+        fit["seconds_per_epoch"] = seconds_per_timed_pass(fit)
+        return fit
+
+    fits = [timed_fit() for _ in range(relureg_repeats or repeats)]
+    best = min(fits, key=lambda fit: fit["seconds_per_epoch"])
     rows.append(dict(best, tool="relureg gd", final_loss=best["train_loss"], n=n, d=d))
     task_args = {"features": data, "labels": labels_of(data), "step": step, "epochs": epochs,
                  "repeats": repeats}
@@ -158,8 +164,10 @@ def per_epoch(args, rr, peers, data, n, d, epochs, repeats, avx2=False, relureg_
     for blas in blas_variants(args):
         for name, task, _ in tasks:
             log(f"per-epoch {name} ({blas} BLAS{', AVX2' if avx2 else ''}) n={n}")
+            before = timed_fit()["seconds_per_epoch"]
             result = peers.run(task, task_args, blas, avx2)
-            rows.append(dict(result, tool=name, blas=blas, n=n, d=d))
+            beside = min(before, timed_fit()["seconds_per_epoch"])
+            rows.append(dict(result, tool=name, blas=blas, n=n, d=d, relureg_beside=beside))
     return rows
 
 

@@ -77,6 +77,16 @@ ProgressCallback stop_after(double seconds, bool* fired = nullptr);
 ProgressCallback stop_when(std::function<bool()> should_stop, bool* fired = nullptr);
 // Stops the fit once it has made `passes` passes over the data (never when passes = 0).
 ProgressCallback stop_at_passes(std::size_t passes);
+// When a fit reported: after each report, the passes over the data it had made and the seconds
+// since record_timeline was called. Two reports' difference is the time of the passes between
+// them, without what the fit did before its first report (the first pass's page faults on a
+// mapped file, for one).
+struct FitTimeline {
+  std::vector<std::size_t> passes;
+  std::vector<double> seconds;
+};
+// An observer (never asks to stop) that appends each report to *timeline.
+ProgressCallback record_timeline(FitTimeline* timeline);
 // Calls every non-empty callback on each report, in order (every observer sees every report);
 // asks to stop when any of them does. Empty when all are empty.
 ProgressCallback combine(std::vector<ProgressCallback> callbacks);

@@ -16,6 +16,7 @@
 #include "relureg/distributed.hpp"
 #include "relureg/error.hpp"
 #include "relureg/family.hpp"
+#include "relureg/fit_monitor.hpp"
 #include "relureg/halfspace.hpp"
 #include "relureg/io.hpp"
 #include "relureg/learner.hpp"
@@ -99,7 +100,8 @@ int cmd_fit(const FitOptions& o, const CommonOptions& c, std::ostream& out, std:
     engine.set_query_oracle(oracle);
   }
   ProgressBar bar(err, !c.quiet && stderr_is_terminal(), entry.name);
-  context.progress = bar.callback();
+  FitTimeline timeline;
+  context.progress = combine({bar.callback(), record_timeline(&timeline)});
   FitResult result;
   const LearnerEntry* fitted = &entry;
   if (automatic) {
@@ -126,6 +128,7 @@ int cmd_fit(const FitOptions& o, const CommonOptions& c, std::ostream& out, std:
                   {"weights", o.weights.empty() ? nlohmann::json() : nlohmann::json(o.weights)},
                   {"seed", c.seed},
                   {"loss_history", result.loss_history},
+                  {"timeline", {{"passes", timeline.passes}, {"seconds", timeline.seconds}}},
                   {"details", result.details}};
   if (oracle) {  // the learner saw perturbed means; report the exact training loss too
     file.metrics["sq"] = {{"tolerance", oracle->tolerance()},

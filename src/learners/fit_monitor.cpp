@@ -79,6 +79,16 @@ ProgressCallback stop_at_passes(std::size_t passes) {
   return [passes](const FitProgress& p) { return p.passes < passes; };
 }
 
+ProgressCallback record_timeline(FitTimeline* timeline) {
+  const auto start = std::chrono::steady_clock::now();
+  return [start, timeline](const FitProgress& p) {
+    timeline->passes.push_back(p.passes);
+    timeline->seconds.push_back(
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+    return true;
+  };
+}
+
 ProgressCallback combine(std::vector<ProgressCallback> callbacks) {
   std::erase_if(callbacks, [](const ProgressCallback& c) { return !c; });
   if (callbacks.empty()) return {};

@@ -1,6 +1,7 @@
 // The command line, in process: the data commands end to end and every bad-input message.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -75,6 +76,22 @@ TEST_F(Cli, NpyDataWithLabelsFile) {
   ASSERT_EQ(r.code, 0) << r.err;
   const auto model = nlohmann::json::parse(std::ifstream(path("m.json")));
   EXPECT_LT(model["metrics"]["train_loss"].get<double>(), 1e-12);
+}
+
+TEST_F(Cli, FitRecordsWhenEachProgressReportCame) {
+  generate("label-noise", 4000, 3, "x.npy");
+  const CliRun r = run({"fit", path("x.npy"), "--labels", path("x.labels.npy"), "--learner", "gd",
+                        "--param", "max_passes=6", "--param", "tol=0", "--param", "backtrack=0",
+                        "-o", path("m.json"), "--quiet"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto metrics = nlohmann::json::parse(std::ifstream(path("m.json")))["metrics"];
+  EXPECT_EQ(metrics["passes"], 6);
+  // gd reports after each step, from its second pass on (the first computes the starting loss).
+  EXPECT_EQ(metrics["timeline"]["passes"], nlohmann::json({2, 3, 4, 5, 6}));
+  const auto seconds = metrics["timeline"]["seconds"].get<std::vector<double>>();
+  ASSERT_EQ(seconds.size(), 5u);
+  EXPECT_GE(seconds.front(), 0.0);
+  EXPECT_TRUE(std::is_sorted(seconds.begin(), seconds.end()));
 }
 
 TEST_F(Cli, BadInputGetsOneLineErrorsAndNoOutputFile) {

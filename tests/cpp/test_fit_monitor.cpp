@@ -137,6 +137,21 @@ TEST(ProgressCallbacks, StopAtPassesEnforcesAPassBudget) {
   EXPECT_FALSE(budget(p));
 }
 
+TEST(ProgressCallbacks, RecordTimelineKeepsEachReportsPassesAndClock) {
+  FitTimeline timeline;
+  const ProgressCallback record = record_timeline(&timeline);
+  FitProgress p;
+  p.passes = 2;
+  EXPECT_TRUE(record(p));
+  std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  p.passes = 7;
+  EXPECT_TRUE(record(p));  // an observer: never stops the fit
+  EXPECT_EQ(timeline.passes, (std::vector<std::size_t>{2, 7}));
+  ASSERT_EQ(timeline.seconds.size(), 2u);
+  EXPECT_GE(timeline.seconds[0], 0.0);
+  EXPECT_GE(timeline.seconds[1] - timeline.seconds[0], 0.005);
+}
+
 TEST(ProgressCallbacks, StopAfterFiresOnceTheTimeHasPassed) {
   bool fired = false;
   const ProgressCallback hour = stop_after(3600, &fired);

@@ -38,6 +38,7 @@ def test_every_tool_runs_the_same_gradient_descent(run):
     for r in peers:  # float32 peers against relureg's double accumulation
         assert r["final_loss"] == pytest.approx(ours[0]["final_loss"], rel=1e-5), r["tool"]
         assert r["seconds_per_epoch"] > 0 and r["rss_kib"] > 10_000
+        assert r["relureg_beside"] > 0  # relureg timed just before and after this peer
 
 
 def test_relureg_reaches_1_1_opt_and_the_report_says_so(run):
@@ -125,6 +126,20 @@ def test_every_time_to_accuracy_fit_reads_its_files_through_first(monkeypatch, t
     assert [events[i][1] for i in fits] == ["t.npy"] * 4
     assert all(events[i - 1] == ("read", "t.npy", "t.labels.npy") for i in fits)
     assert row["to"]["1.1"]["passes"] == 1 and row["to"]["1.01"] is None
+
+
+def test_relureg_epochs_are_timed_between_the_fits_first_and_last_reports():
+    sys.path.insert(0, os.path.join(ROOT, "experiments", "peers"))
+    import peers
+
+    # gd's first report comes after its second pass; the first pass's faults (0.13 s) fall
+    # before it and stay out of the time per pass.
+    fit = {"seconds": 0.27, "passes": 20,
+           "timeline": {"passes": list(range(2, 21)), "seconds": [0.14 + 0.007 * k
+                                                                   for k in range(19)]}}
+    assert peers.seconds_per_timed_pass(fit) == pytest.approx(0.007)
+    fit["timeline"] = {"passes": [5], "seconds": [0.2]}  # one report: the mean over every pass
+    assert peers.seconds_per_timed_pass(fit) == pytest.approx(0.27 / 20)
 
 
 def test_a_linear_cost_row_missed_names_the_size_read_from_the_caches():
@@ -260,11 +275,24 @@ def test_a_pytorch_target_beyond_the_memory_limit_says_so():
         "earlier target ≥ 3×) | 6.7× | met |"]
 
 
-def test_relureg_epoch_is_the_time_of_the_extra_passes():
+def test_a_peers_ratio_divides_by_relureg_timed_beside_it():
+    # relureg's row 13.2 ms (fits made in a slow minute); numpy 46.5 ms was timed between two
+    # fits of 7.9 and 8.3 ms: 46.5 / 7.9 = 5.9×, not 46.5 / 13.2 = 3.5×.
     sys.path.insert(0, os.path.join(ROOT, "experiments", "peers"))
-    import peers
+    import report
 
-    shorter, longer = {"seconds": 0.5, "passes": 20}, {"seconds": 0.9, "passes": 40}
-    assert peers.seconds_per_extra_pass(shorter, longer) == pytest.approx(0.02)  # not 0.0225
-    noisy = {"seconds": 0.4, "passes": 40}  # no slower than the shorter fit: its own mean
-    assert peers.seconds_per_extra_pass(shorter, noisy) == pytest.approx(0.01)
+    r = {"n": 10**6, "d": 100, "threads": 2}
+    ours = {"tool": "relureg gd", "seconds_per_epoch": 0.0132, "final_loss": 0.05,
+            "rss_kib": 400 * 1024}
+    numpy = {"tool": "numpy", "blas": "openblas", "seconds_per_epoch": 0.0465,
+             "relureg_beside": 0.0079, "final_loss": 0.05, "rss_kib": 430 * 1024}
+    assert report.epoch_target_rows(r, [ours, numpy], "", "") == [
+        "| epoch ≥ 4× faster than numpy (OpenBLAS) (n = 1,000,000, d = 100) | 5.9× | met |",
+        "| epoch ≥ 6× faster than PyTorch (n = 1,000,000, d = 100) | not measured: PyTorch is "
+        "not installed (`run.sh` installs python3-torch) | not measured |"]
+    table = report.epoch_rows([ours, numpy], 400e6)
+    assert table[2].startswith("| relureg gd | 13.2 ms | — | — |")
+    assert table[3].startswith("| numpy (OpenBLAS) | 46.5 ms | 7.9 ms | 5.9× |")
+    del numpy["relureg_beside"]  # results written before the pairing: relureg's row
+    assert report.epoch_rows([ours, numpy], 400e6)[3].startswith(
+        "| numpy (OpenBLAS) | 46.5 ms | 13.2 ms | 3.5× |")
