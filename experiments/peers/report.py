@@ -399,7 +399,8 @@ def summary_table(r):
             " | ".join(f"time to 1.01·opt (1.1·opt), {f}" for f in families) + " | peak RSS |")
     out = ["## Summary", "",
            f"Ratios are the peer's time over relureg's (n = {r['n']:,}, d = {r['d']} for the "
-           f"epochs, relureg's timed beside each peer as in section 1; n = {r['args']['tta_n']:,}, d = {r['args']['tta_d']} for the times to "
+           "epochs, relureg's timed beside each peer as in section 1; "
+           f"n = {r['args']['tta_n']:,}, d = {r['args']['tta_d']} for the times to "
            "accuracy, relureg's fastest learner for each target; peak RSS of the per-epoch run).",
            "", head, "|---|---:|" + "---:|" * len(families) + "---:|"]
 
