@@ -218,7 +218,8 @@ py::dict fit(const Features& X, const Labels& y, const std::string& learner,
   const DataSource& data = weighted ? static_cast<const DataSource&>(*weighted) : view;
   const Engine engine(EngineOptions{threads});
   InterruptCheck interrupt;
-  FitContext context{&engine, seed, interrupt.callback()};
+  FitTimeline timeline;
+  FitContext context{&engine, seed, combine({interrupt.callback(), record_timeline(&timeline)})};
   context.standardize = standardize;
   std::optional<ReluModel> initial;
   if (initial_w) {  // a warm start from the previous fit
@@ -264,6 +265,9 @@ py::dict fit(const Features& X, const Labels& y, const std::string& learner,
   out["loss_history"] = to_numpy(std::move(result.loss_history), {iterations});
   out["passes"] = result.passes;
   out["seconds"] = result.seconds;
+  const auto reports = static_cast<py::ssize_t>(timeline.passes.size());
+  out["timeline_passes"] = to_numpy(std::move(timeline.passes), {reports});
+  out["timeline_seconds"] = to_numpy(std::move(timeline.seconds), {reports});
   out["stop_reason"] = result.stop_reason;
   out["details"] = from_json(result.details);
   out["params"] = from_json(values.to_json());

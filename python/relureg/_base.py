@@ -179,6 +179,8 @@ class CoreEstimator(BaseEstimator):
         self.n_passes_ = int(result["passes"])
         self.stop_reason_ = result["stop_reason"]
         self.fit_seconds_ = float(result["seconds"])
+        self.timeline_ = {"passes": result["timeline_passes"],
+                          "seconds": result["timeline_seconds"]}
         table = learners()[result["learner"]].params
         self.learner_params_ = {
             name: float(value) if table[name].kind == "real" else value  # "inf" -> inf

@@ -84,6 +84,10 @@ class ReLURegressor(RegressorMixin, CoreEstimator):
         Why the fit stopped: ``converged``, ``max_passes``, ``closed_form``, ...
     fit_seconds_ : float
         Wall time of the fit in the core.
+    timeline_ : dict
+        When the last fit reported its progress: ``"passes"`` (passes made by each report) and
+        ``"seconds"`` (since the fit started), arrays of equal length; the difference of two
+        reports is the time of the passes between them (``metrics.timeline`` of the CLI).
     learner_params_ : dict
         Every parameter of the learner as used, defaults included.
     details_ : dict

@@ -104,6 +104,18 @@ def test_float64_input_is_converted_once():
     assert X.nbytes <= peak < 1.1 * X.nbytes  # one float32 copy, no float64 one
 
 
+def test_fit_keeps_when_each_progress_report_came():
+    X, y, _ = relureg.make_instance("label-noise", n=4000, d=3, seed=3)
+    model = relureg.ReLURegressor("gd", tol=0, max_passes=6, backtrack=False,
+                                  fit_intercept=False).fit(X, y)
+    assert model.n_passes_ == 6
+    # gd reports after each step, from its second pass on, as in the CLI's metrics.timeline.
+    assert model.timeline_["passes"].tolist() == [2, 3, 4, 5, 6]
+    seconds = model.timeline_["seconds"]
+    assert seconds.shape == (5,) and seconds[0] >= 0 and np.all(np.diff(seconds) >= 0)
+    assert seconds[-1] <= model.fit_seconds_ + 0.05
+
+
 def test_gil_is_released_during_a_fit():
     X, y, _ = relureg.make_instance("label-noise", n=100_000, d=20, seed=3)
     model = relureg.ReLURegressor("gd", tol=0, max_passes=100, backtrack=False, n_jobs=1,
