@@ -13,8 +13,8 @@ from ._validation import threads_from_n_jobs
 
 _FIT_ATTRIBUTES = """    history_, loss_curve_ : list of float
         The training square loss along the fit; ``n_iter_``, ``n_passes_``, ``stop_reason_``,
-        ``fit_seconds_``, ``learner_params_``, ``details_``, ``seed_`` and ``n_features_in_`` are
-        as for :class:`relureg.ReLURegressor`.
+        ``fit_seconds_``, ``timeline_``, ``learner_params_``, ``details_``, ``seed_`` and
+        ``n_features_in_`` are as for :class:`relureg.ReLURegressor`.
 """
 
 

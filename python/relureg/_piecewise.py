@@ -38,7 +38,7 @@ class PiecewiseRegressor(_NetworkRegressor):
     coef_ : ndarray of shape (n_features,)
         The split direction w.
     history_, loss_curve_ : training square loss (the start's, then the final model's).
-    n_iter_, n_passes_, stop_reason_, fit_seconds_, learner_params_, details_, seed_ :
+    n_iter_, n_passes_, stop_reason_, fit_seconds_, timeline_, learner_params_, details_, seed_ :
         As for :class:`relureg.ReLURegressor`; ``details_["estimate"]`` is the cost estimate.
     n_features_in_ : int
         Number of features seen during fit.
