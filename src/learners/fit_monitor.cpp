@@ -53,13 +53,21 @@ bool FitMonitor::converged(double previous, double current) {
   return true;
 }
 
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+}  // namespace
+
 ProgressCallback stop_after(double seconds, bool* fired) {
   if (!(seconds > 0)) return {};
-  const auto start = std::chrono::steady_clock::now();
+  const auto start = Clock::now();
   return [start, seconds, fired](const FitProgress&) {
-    const double elapsed =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    if (elapsed <= seconds) return true;
+    if (seconds_since(start) <= seconds) return true;
     if (fired) *fired = true;
     return false;
   };
@@ -80,11 +88,10 @@ ProgressCallback stop_at_passes(std::size_t passes) {
 }
 
 ProgressCallback record_timeline(FitTimeline* timeline) {
-  const auto start = std::chrono::steady_clock::now();
+  const auto start = Clock::now();
   return [start, timeline](const FitProgress& p) {
     timeline->passes.push_back(p.passes);
-    timeline->seconds.push_back(
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+    timeline->seconds.push_back(seconds_since(start));
     return true;
   };
 }
