@@ -132,16 +132,43 @@ def seconds_per_timed_pass(fit):
     return fit["seconds"] / fit["passes"]
 
 
-def per_epoch(args, rr, peers, data, n, d, epochs, repeats, avx2=False, relureg_repeats=None):
+def bench_next_to(relureg):
+    """The bench_engine built beside a relureg binary (build/relureg: build/bench_engine)."""
+    return os.path.join(os.path.dirname(os.path.abspath(relureg)), "bench_engine")
+
+
+def stream_read_seconds(bench, n, d, threads):
+    """Seconds of bench_engine's streaming read of n·d float32 on `threads` threads
+    (BM_StreamRead, the fastest of three repetitions), or None where `bench` is missing or has no
+    such benchmark (the --quick sizes)."""
+    if not bench or not os.access(bench, os.X_OK):
+        return None
+    name = f"BM_StreamRead/n:{n}/d:{d}/threads:{threads}"
+    out = subprocess.run([bench, f"--benchmark_filter=^{name}$", "--benchmark_repetitions=3",
+                          "--benchmark_min_time=0.2", "--benchmark_format=json"],
+                         capture_output=True, text=True, check=True).stdout
+    if not out.strip():  # no such benchmark: it says so on stderr and prints nothing
+        return None
+    runs = [b for b in json.loads(out)["benchmarks"] if b.get("run_type") == "iteration"]
+    if not runs:
+        return None
+    unit = {"ns": 1e-9, "us": 1e-6, "ms": 1e-3, "s": 1.0}[runs[0]["time_unit"]]
+    return min(b["real_time"] for b in runs) * unit
+
+
+def per_epoch(args, rr, peers, data, n, d, epochs, repeats, avx2=False, relureg_repeats=None,
+              bench=None):
     """Seconds per full-batch epoch of the same GD for every tool on one data file (`avx2`: the
     peers on their AVX2 code paths, for relureg's x86-64-v3 build). relureg: `relureg_repeats`
     (default `repeats`) fits of `epochs` passes, each timed by its own clock from its first
     progress report to its last (seconds_per_timed_pass), the fastest of them; the peers: the
     fastest of `repeats` timings of `epochs` epochs after a warm-up epoch. The row is the fastest
     fit's (its final loss, memory and wall time). Each peer's row also gets `relureg_beside`:
-    relureg's epoch timed beside that peer, the faster of one fit just before the peer's process
-    and one just after, so that its ratio compares two tools that met the same memory bandwidth
-    (a shared guest's drifts by up to 2x over minutes)."""
+    relureg's epoch timed beside that peer, the faster of the fit just before the peer's process
+    and the one just after (which is also the next peer's fit before), so that its ratio compares
+    two tools that met the same memory bandwidth (a shared guest's drifts by up to 2x over
+    minutes). With `bench` (a bench_engine binary), each peer's row gets `stream_beside` too: the
+    faster of the streaming reads of X (stream_read_seconds) just before and just after it."""
     rows = []
     step = 0.5
     params = [f"max_passes={epochs}", "tol=0", "backtrack=0", f"step={step}"]
@@ -152,6 +179,9 @@ def per_epoch(args, rr, peers, data, n, d, epochs, repeats, avx2=False, relureg_
         fit["seconds_per_epoch"] = seconds_per_timed_pass(fit)
         return fit
 
+    def beside():
+        return timed_fit()["seconds_per_epoch"], stream_read_seconds(bench, n, d, args.threads)
+
     fits = [timed_fit() for _ in range(relureg_repeats or repeats)]
     best = min(fits, key=lambda fit: fit["seconds_per_epoch"])
     rows.append(dict(best, tool="relureg gd", final_loss=best["train_loss"], n=n, d=d))
@@ -161,13 +191,18 @@ def per_epoch(args, rr, peers, data, n, d, epochs, repeats, avx2=False, relureg_
     if peers.available["torch"]:
         tasks += [("PyTorch nn.Linear+SGD", "gd_torch_module", "torch"),
                   ("PyTorch hand-written gradient", "gd_torch_manual", "torch")]
+    before = beside()
     for blas in blas_variants(args):
         for name, task, _ in tasks:
             log(f"per-epoch {name} ({blas} BLAS{', AVX2' if avx2 else ''}) n={n}")
-            before = timed_fit()["seconds_per_epoch"]
             result = peers.run(task, task_args, blas, avx2)
-            beside = min(before, timed_fit()["seconds_per_epoch"])
-            rows.append(dict(result, tool=name, blas=blas, n=n, d=d, relureg_beside=beside))
+            after = beside()
+            row = dict(result, tool=name, blas=blas, n=n, d=d,
+                       relureg_beside=min(before[0], after[0]))
+            if before[1] and after[1]:
+                row["stream_beside"] = min(before[1], after[1])
+            rows.append(row)
+            before = after
     return rows
 
 
@@ -401,12 +436,13 @@ def main():
     data = {n: rr.generate("label-noise", n, args.d, 0,
                            os.path.join(args.workdir, f"scale_{n}x{args.d}.npy"))
             for n in sorted(set(sizes + [args.n]))}
-    epochs = per_epoch(args, rr, peers, data[args.n], args.n, args.d, args.epochs, args.repeats)
+    epochs = per_epoch(args, rr, peers, data[args.n], args.n, args.d, args.epochs, args.repeats,
+                       bench=bench_next_to(args.relureg))
     epochs_avx2 = []
     if args.avx2_relureg:
         rr_avx2 = Relureg(os.path.abspath(args.avx2_relureg), args.threads, args.workdir)
         epochs_avx2 = per_epoch(args, rr_avx2, peers, data[args.n], args.n, args.d, args.epochs,
-                                args.repeats, avx2=True)
+                                args.repeats, avx2=True, bench=bench_next_to(args.avx2_relureg))
     scaling = []
     for n in sizes:
         if n == args.n:

@@ -269,7 +269,8 @@ def test_a_pytorch_target_beyond_the_memory_limit_says_so():
     bench = "bandwidth /n:1000000/d:100/threads:2/real_time        stream  27.20 GB/s\n"
     assert report.epoch_target_rows(r, rows, bench, "") == [
         "| epoch ≥ 6× faster than PyTorch hand-written gradient (OpenBLAS) (n = 1,000,000, "
-        "d = 100; earlier target ≥ 3×) | 3.4×; its epoch = 3.92× the streaming read of X | "
+        "d = 100; earlier target ≥ 3×) | 3.4×; its epoch = 3.92× the streaming read of X "
+        "(same run) | "
         "MISSED, beyond the memory limit here (≥ 3× met) |",
         "| epoch ≥ 6× faster than PyTorch nn.Linear+SGD (OpenBLAS) (n = 1,000,000, d = 100; "
         "earlier target ≥ 3×) | 6.7× | met |"]
@@ -296,3 +297,97 @@ def test_a_peers_ratio_divides_by_relureg_timed_beside_it():
     del numpy["relureg_beside"]  # results written before the pairing: relureg's row
     assert report.epoch_rows([ours, numpy], 400e6)[3].startswith(
         "| numpy (OpenBLAS) | 46.5 ms | 13.2 ms | 3.5× |")
+
+
+def test_each_peer_is_timed_between_fits_and_streaming_reads_shared_with_its_neighbours(
+        monkeypatch, tmp_path):
+    sys.path.insert(0, os.path.join(ROOT, "experiments", "peers"))
+    import types
+
+    import peers
+
+    events = []
+    epochs = iter([0.009, 0.008, 0.007, 0.010, 0.006])  # 2 repeats, then beside each peer
+    streams = iter([0.0060, 0.0050, 0.0070])
+
+    class FakeRelureg:
+        def fit(self, data, learner, params, model):
+            events.append("fit")
+            return {"seconds": 0.2, "passes": 20, "train_loss": 0.05,
+                    "timeline": {"passes": [2, 20], "seconds": [0.0, 18 * next(epochs)]}}
+
+    class FakePeers:
+        available = {"torch": False}
+
+        def run(self, task, args, blas, avx2):
+            events.append(f"{task} {blas}")
+            return {"seconds_per_epoch": 0.04}
+
+    def stream(bench, n, d, threads):
+        events.append(f"stream {bench} {n}x{d} {threads}")
+        return next(streams)
+
+    monkeypatch.setattr(peers, "stream_read_seconds", stream)
+    monkeypatch.setattr(peers, "labels_of", lambda data: "y.npy")
+    args = types.SimpleNamespace(workdir=str(tmp_path), openblas="/ob", threads=2)
+    rows = peers.per_epoch(args, FakeRelureg(), FakePeers(), "x.npy", 1000, 10, 20, 2,
+                           bench="b")
+    # numpy on Debian's BLAS, then on OpenBLAS: the fit and the read after the first peer are
+    # also the ones before the second (2 + 3 fits, 3 reads, not 2 + 4 and 4).
+    assert events == ["fit", "fit", "fit", "stream b 1000x10 2", "gd_numpy debian", "fit",
+                      "stream b 1000x10 2", "gd_numpy openblas", "fit", "stream b 1000x10 2"]
+    assert rows[0]["seconds_per_epoch"] == pytest.approx(0.008)
+    assert [row["relureg_beside"] for row in rows[1:]] == pytest.approx([0.007, 0.006])
+    assert [row["stream_beside"] for row in rows[1:]] == pytest.approx([0.005, 0.005])
+
+
+def test_the_streaming_read_is_bench_engines_fastest_repetition(tmp_path):
+    sys.path.insert(0, os.path.join(ROOT, "experiments", "peers"))
+    import peers
+
+    bench = tmp_path / "bench_engine"
+    bench.write_text("#!/bin/sh\necho \"$1\" > " + str(tmp_path / "filter") + "\n"
+                     "cat <<'EOF'\n" + json.dumps({"benchmarks": [
+                         {"run_type": "iteration", "real_time": 6.5, "time_unit": "ms"},
+                         {"run_type": "iteration", "real_time": 5.25, "time_unit": "ms"},
+                         {"run_type": "aggregate", "real_time": 1.0, "time_unit": "ms"}]}) +
+                     "\nEOF\n")
+    bench.chmod(0o755)
+    assert peers.stream_read_seconds(str(bench), 10**6, 100, 2) == pytest.approx(0.00525)
+    assert (tmp_path / "filter").read_text().strip() == \
+        "--benchmark_filter=^BM_StreamRead/n:1000000/d:100/threads:2$"
+    assert peers.stream_read_seconds(str(tmp_path / "missing"), 10**6, 100, 2) is None
+    bench.write_text("#!/bin/sh\necho 'Failed to match any benchmarks' >&2\n")
+    assert peers.stream_read_seconds(str(bench), 1000, 10, 2) is None
+
+
+def test_a_memory_limit_remark_divides_by_the_streaming_read_beside_the_peer():
+    # The run's read 14.7 ms (27.2 GB/s); the one beside PyTorch 10.0 ms: its 57.6 ms epoch is
+    # 5.76× that read, not 3.92×. numpy's 46.5 ms is 4.65× the read of 10.0 ms beside it.
+    sys.path.insert(0, os.path.join(ROOT, "experiments", "peers"))
+    import report
+
+    r = {"n": 10**6, "d": 100, "threads": 2}
+    rows = [{"tool": "relureg gd", "seconds_per_epoch": 0.0171, "final_loss": 0.05,
+             "rss_kib": 400 * 1024},
+            {"tool": "PyTorch hand-written gradient", "blas": "openblas",
+             "seconds_per_epoch": 0.0576, "relureg_beside": 0.0120, "stream_beside": 0.0100,
+             "final_loss": 0.05, "rss_kib": 600 * 1024},
+            {"tool": "numpy", "blas": "openblas", "seconds_per_epoch": 0.0465,
+             "relureg_beside": 0.0125, "stream_beside": 0.0100, "final_loss": 0.05,
+             "rss_kib": 430 * 1024}]
+    bench = "bandwidth /n:1000000/d:100/threads:2/real_time        stream  27.20 GB/s\n"
+    assert report.epoch_target_rows(r, rows, bench, "") == [
+        "| epoch ≥ 6× faster than PyTorch hand-written gradient (OpenBLAS) (n = 1,000,000, "
+        "d = 100; earlier target ≥ 3×) | 4.8×; its epoch = 5.76× the streaming read of X "
+        "(beside it) | MISSED, beyond the memory limit here (≥ 3× met) |",
+        "| epoch ≥ 4× faster than numpy (OpenBLAS) (n = 1,000,000, d = 100) | 3.7×; numpy's "
+        "epoch = 4.65× the streaming read of X (10.0 ms, `bench_engine`, beside it), relureg's "
+        "= 1.25×: no tool that reads X once per epoch can beat numpy by more than 4.65× | "
+        "MISSED |"]
+    table = report.epoch_rows(rows, 400e6)
+    assert table[0].startswith("| tool | time / epoch | relureg beside it | streaming read of X "
+                               "beside it | relureg faster by |")
+    assert table[2].startswith("| relureg gd | 17.1 ms | — | — | — | 0.0500000 |")
+    assert table[3].startswith("| PyTorch hand-written gradient (OpenBLAS) | 57.6 ms | 12.0 ms "
+                               "| 10.0 ms | 4.8× |")
