@@ -143,11 +143,15 @@ def stream_read_seconds(bench, n, d, threads):
     such benchmark (the --quick sizes)."""
     if not bench or not os.access(bench, os.X_OK):
         return None
-    name = f"BM_StreamRead/n:{n}/d:{d}/threads:{threads}"
-    out = subprocess.run([bench, f"--benchmark_filter=^{name}$", "--benchmark_repetitions=3",
-                          "--benchmark_min_time=0.2", "--benchmark_format=json"],
-                         capture_output=True, text=True, check=True).stdout
-    if not out.strip():  # no such benchmark: it says so on stderr and prints nothing
+    name = f"BM_StreamRead/n:{n}/d:{d}/threads:{threads}/real_time"
+    # bench_engine prints its own tables: the JSON goes to a file.
+    with tempfile.NamedTemporaryFile("r", suffix=".json") as f:
+        subprocess.run([bench, f"--benchmark_filter=^{name}$", "--benchmark_repetitions=3",
+                        "--benchmark_min_time=0.2", f"--benchmark_out={f.name}",
+                        "--benchmark_out_format=json"], capture_output=True, text=True,
+                       check=True)
+        out = f.read()
+    if not out.strip():  # no such benchmark: it says so on stderr and writes nothing
         return None
     runs = [b for b in json.loads(out)["benchmarks"] if b.get("run_type") == "iteration"]
     if not runs:
@@ -192,6 +196,9 @@ def per_epoch(args, rr, peers, data, n, d, epochs, repeats, avx2=False, relureg_
         tasks += [("PyTorch nn.Linear+SGD", "gd_torch_module", "torch"),
                   ("PyTorch hand-written gradient", "gd_torch_manual", "torch")]
     before = beside()
+    if bench and before[1] is None:
+        log(f"per-epoch: {bench} has no streaming read at n={n}, d={d}: the targets' memory "
+            "limit is the one of the run's benchmarks")
     for blas in blas_variants(args):
         for name, task, _ in tasks:
             log(f"per-epoch {name} ({blas} BLAS{', AVX2' if avx2 else ''}) n={n}")
