@@ -34,7 +34,7 @@
 // second stream cost 3-6 %, so those rows keep the single one. On AMD CPUs the second stream is
 // off (short_row_l2_prefetch, short_rows.hpp); there relu_stats' L1 stream runs kL1AloneBytes
 // ahead (kFarL1: that distance, 0 for kL1Bytes), 1 KB being less than a line's time from DRAM,
-// and its two-phase kernel one chunk further (short_rows_two_phase.hpp). The loss runs
+// and its two-phase kernel one chunk, 4 KB (short_rows_two_phase.hpp). The loss runs
 // kL1AloneBytes ahead on AMD CPUs with AVX-512 and 1 KB on the others
 // (short_row_far_loss_prefetch, short_rows.hpp). The kernels on columns (rows of up to 12
 // features, kFixedD below) run kAmdColumnL1Bytes ahead on AMD CPUs where the rows have more than

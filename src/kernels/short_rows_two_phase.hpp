@@ -91,10 +91,15 @@ template <class V, std::size_t G, std::size_t Q>
 constexpr std::size_t kPhaseTwoBlocks =
     (G * kGradientSets<V, Q> * Q + kPhaseTwoSums<V> - 1) / kPhaseTwoSums<V>;
 
-// The chunk's L1 prefetch runs this far ahead: the second phase issues none, so the stream starts
-// one chunk further out.
+// The chunk's L1 prefetch runs this far ahead of the first phase (the second issues none): one
+// chunk, 4 KB. It ran 8 KB ahead (kL1AloneBytes + a chunk) until measured on an AMD EPYC Zen 4:
+// n = 10^6, the two binaries in turn for 3 rounds of 3, medians, GB/s, 8 KB → 4 KB. Native build,
+// one thread, gd's pass d = 64 14.8 → 20.2, d = 100 14.4 → 15.7, d = 32 15.5 → 16.0; two threads
+// d = 64 26.7 → 30.9, d = 32 28.2 → 29.5, d = 100 level (25.7 / 24.9). x86-64-v3 build, one
+// thread, gd's pass d = 32 21.1 → 23.6, 64 16.4 → 18.2, 100 17.2 → 18.3 (glmtron's d = 32 22.5 →
+// 21.7, the others faster). 20 KB was slower than 8. Not measured on Zen 5 or Intel.
 template <class V>
-constexpr std::size_t kTwoPhaseL1Bytes = kL1AloneBytes + V::kTwoPhaseChunkBytes;
+constexpr std::size_t kTwoPhaseL1Bytes = V::kTwoPhaseChunkBytes;
 
 template <class V, bool FusedZ, std::size_t Q, Grad kind, bool FloatZ>
 void stats_block_two_phase(const RowBlock& blk, const double* weights, const double* w, double b,
