@@ -93,7 +93,7 @@ constexpr std::size_t kPhaseTwoBlocks =
 
 // The chunk's L1 prefetch runs this far ahead of the first phase (the second issues none): one
 // chunk, 4 KB. It ran 8 KB ahead (kL1AloneBytes + a chunk) until measured on an AMD EPYC Zen 4:
-// n = 10^6, the two binaries in turn for 3 rounds of 3, medians, GB/s, 8 KB → 4 KB. Native build,
+// n = 10^6, binaries of 8, 20 and 4 KB in turn, 3 rounds of 3, medians, GB/s, 8 KB → 4 KB. Native,
 // one thread, gd's pass d = 64 14.8 → 20.2, d = 100 14.4 → 15.7, d = 32 15.5 → 16.0; two threads
 // d = 64 26.7 → 30.9, d = 32 28.2 → 29.5, d = 100 level (25.7 / 24.9). x86-64-v3 build, one
 // thread, gd's pass d = 32 21.1 → 23.6, 64 16.4 → 18.2, 100 17.2 → 18.3 (glmtron's d = 32 22.5 →
