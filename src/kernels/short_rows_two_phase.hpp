@@ -97,7 +97,11 @@ constexpr std::size_t kPhaseTwoBlocks =
 // one thread, gd's pass d = 64 14.8 → 20.2, d = 100 14.4 → 15.7, d = 32 15.5 → 16.0; two threads
 // d = 64 26.7 → 30.9, d = 32 28.2 → 29.5, d = 100 level (25.7 / 24.9). x86-64-v3 build, one
 // thread, gd's pass d = 32 21.1 → 23.6, 64 16.4 → 18.2, 100 17.2 → 18.3 (glmtron's d = 32 22.5 →
-// 21.7, the others faster). 20 KB was slower than 8. Not measured on Zen 5 or Intel.
+// 21.7, the others faster). 20 KB was slower than 8. Zen 5, native build, median ratio to the
+// streaming read of the same round (6 rounds, d = 100 3), 8 → 4 KB: d = 32 faster, one thread
+// gd's 0.66 → 0.74, glmtron's 0.67 → 0.75, two 0.67 → 0.70 / 0.64 → 0.69; d = 64 a little
+// slower, one thread 0.97 → 0.89 / 0.93 → 0.90, two 0.81 → 0.79 / 0.87 → 0.80; d = 100 level.
+// Not measured on Intel.
 template <class V>
 constexpr std::size_t kTwoPhaseL1Bytes = V::kTwoPhaseChunkBytes;
 
