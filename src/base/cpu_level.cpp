@@ -2,6 +2,10 @@
 // build's own target.
 #include "base/cpu_level.hpp"
 
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#include <cpuid.h>
+#endif
+
 namespace relureg::detail {
 
 bool cpu_runs_x86_64_v3() {
@@ -41,6 +45,20 @@ bool cpu_is_amd() {
   return amd;
 #else
   return false;
+#endif
+}
+
+unsigned cpu_family() {
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+  static const unsigned family = [] {
+    unsigned eax = 0, ebx = 0, ecx = 0, edx = 0;
+    if (__get_cpuid(1, &eax, &ebx, &ecx, &edx) == 0) return 0u;
+    const unsigned base = (eax >> 8) & 0xf;
+    return base == 0xf ? base + ((eax >> 20) & 0xff) : base;
+  }();
+  return family;
+#else
+  return 0;
 #endif
 }
 

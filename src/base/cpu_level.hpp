@@ -13,5 +13,8 @@ bool cpu_runs_x86_64_v3();
 bool cpu_runs_x86_64_v4();
 // Whether the CPU is AMD's (the short-row kernels' prefetch depends on it). Checked once.
 bool cpu_is_amd();
+// The CPU's family (CPUID leaf 1, base plus extended family: 25 for AMD's Zen 3 and 4, 26 for
+// Zen 5), 0 off x86-64. Checked once.
+unsigned cpu_family();
 
 }  // namespace relureg::detail

@@ -407,6 +407,14 @@ bool far_loss_prefetch() {
   return cpu_is_amd() && cpu_runs_x86_64_v4();
 }
 
+std::size_t default_two_phase_chunks_ahead() {
+  return cpu_is_amd() && cpu_family() >= 26 ? 2 : 1;
+}
+std::atomic<std::size_t>& two_phase_chunks_ahead() {
+  static std::atomic<std::size_t> chunks{default_two_phase_chunks_ahead()};
+  return chunks;
+}
+
 std::atomic<bool>& two_phase() {
   static std::atomic<bool> enabled{true};
   return enabled;
@@ -492,6 +500,21 @@ bool short_row_far_loss_prefetch() {
 
 bool short_row_two_phase() {
   return two_phase().load(std::memory_order_relaxed);
+}
+
+std::size_t short_row_two_phase_chunks_ahead() {
+  return two_phase_chunks_ahead().load(std::memory_order_relaxed);
+}
+
+void use_short_row_two_phase_chunks_ahead(std::size_t chunks) {
+  if (chunks != 1 && chunks != 2)
+    throw std::invalid_argument("use_short_row_two_phase_chunks_ahead: " + std::to_string(chunks) +
+                                " chunks (1 or 2)");
+  two_phase_chunks_ahead().store(chunks, std::memory_order_relaxed);
+}
+
+void use_default_short_row_two_phase_chunks_ahead() {
+  two_phase_chunks_ahead().store(default_two_phase_chunks_ahead(), std::memory_order_relaxed);
 }
 
 void use_short_row_two_phase(bool enabled) {

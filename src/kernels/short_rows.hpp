@@ -121,6 +121,27 @@ bool short_row_far_loss_prefetch();
 bool short_row_two_phase();
 void use_short_row_two_phase(bool enabled);
 
+// How many chunks (V::kTwoPhaseChunkBytes, 4 KB) ahead of its first phase the AVX-512 variant's
+// two-phase kernel prefetches into L1 where the L2 stream is off: two on AMD CPUs of family 26
+// (Zen 5) and later, one elsewhere; the AVX2 variant's runs one ahead on every CPU. Zen 4 (family
+// 25; n = 10^6, binaries in turn, 3 rounds of 3, medians, GB/s, 8 → 4 KB): native, one thread,
+// gd's pass d = 64 14.8 → 20.2, d = 100 14.4 → 15.7, d = 32 15.5 → 16.0; two threads d = 64 26.7
+// → 30.9, d = 32 28.2 → 29.5, d = 100 level; x86-64-v3 build, one thread, d = 32 21.1 → 23.6, 64
+// 16.4 → 18.2, 100 17.2 → 18.3 (20 KB slower than 8). Zen 5 (native, median ratio to the
+// streaming read of the same round, 4 → 8 KB, five sets of 3 to 6 rounds), gd's pass: d = 100 one
+// thread 0.96 → 0.95, 0.82 → 0.91 twice, 0.79 → 0.83, two 1.00 → 0.99, 0.77 → 0.86, 0.76 → 0.92,
+// 0.79 → 0.84; d = 64 one 0.92 → 0.94, 0.89 → 0.97, 0.90 → 0.93, 0.87 → 0.95, two 0.77 → 0.96,
+// 0.79 → 0.81, 0.81 → 0.86, 0.85 → 0.90; d = 32 one 0.58 → 0.61, 0.74 → 0.66, 0.60 → 0.64, 0.66
+// → 0.74. A fit's epoch over a mapped 400 MB NPY file (label-noise, d = 100, gd, 4 KB pages):
+// 8.3-9.0 → 7.0-8.0 ms (two threads), 15.1-17.5 → 13.5-15.6 ms (one). The x86-64-v3 build on Zen
+// 5: level at d = 64 and 100, at d = 32 two threads 0.67 → 0.64 (gd's) and 0.74 → 0.64
+// (glmtron's), so that variant keeps one chunk. Not measured on Intel, whose L2 stream is on.
+// Prefetching changes no result.
+std::size_t short_row_two_phase_chunks_ahead();
+// Sets it (1 or 2; the tests and benchmarks), or back to the start-up choice.
+void use_short_row_two_phase_chunks_ahead(std::size_t chunks);
+void use_default_short_row_two_phase_chunks_ahead();
+
 // relu_stats with RowDot::float32_allowed and one gradient takes z's dot product in float32 over
 // rows of more than this many features (up to short_row_features()), in the AVX2 and AVX-512
 // variants' two-phase kernels; gd's pass in cache went 26.9 → 35.1 GB/s at d = 32 (x86-64-v3

@@ -155,6 +155,7 @@ struct Avx2 : Copy8Ops {
     return _mm256_cvtps_pd(h == 0 ? _mm256_castps256_ps128(v) : _mm256_extractf128_ps(v, 1));
   }
   static constexpr std::size_t kTwoPhaseChunkBytes = 4096;
+  static constexpr bool kTwoPhaseMayPrefetchFar = false;  // one chunk ahead on every CPU
   static constexpr bool kLeanPieces = false;
   struct Count {
     __m256i lanes = _mm256_setzero_si256();

@@ -110,6 +110,7 @@ struct Avx512 : Copy8Ops {
   static constexpr bool column_float_z(std::size_t d) { return d >= kColumnFloatZFeatures; }
   static D copy8_widen(const Copy8& v, std::size_t) { return _mm512_cvtps_pd(v); }
   static constexpr std::size_t kTwoPhaseChunkBytes = 4096;
+  static constexpr bool kTwoPhaseMayPrefetchFar = true;  // short_row_two_phase_chunks_ahead()
   static constexpr bool kLeanPieces = true;
   struct Count {
     unsigned long long n = 0;

@@ -181,11 +181,13 @@ constexpr bool kUnweightedCopy = Q* V::W <= 32;
 //
 // With kColumnStream and a block that carries its rows' column copy (RowBlock::columns), the
 // prefetches follow that copy instead of the rows: the kernels on columns then read only it.
+// `far_l1`: the L1 distance where kFarL1 applies (kFarL1 unless the caller chooses at run time).
 struct NoPairs {};
 template <class V, std::size_t Q, std::size_t kFixedD = 0, std::size_t kFarL1 = 0,
           bool kColumnStream = false, class GroupFn, class PairFn = NoPairs>
 [[gnu::always_inline]] inline void for_each_group(const RowBlock& blk, const double* weights,
-                                                  GroupFn&& group, PairFn&& pair = {}) {
+                                                  GroupFn&& group, PairFn&& pair = {},
+                                                  std::size_t far_l1 = kFarL1) {
   using D = typename V::D;
   constexpr std::size_t W = V::W;
   const std::size_t d = blk.d;
@@ -197,7 +199,7 @@ template <class V, std::size_t Q, std::size_t kFixedD = 0, std::size_t kFarL1 = 
   const char* const prefetch_end = reinterpret_cast<const char*>(stream + blk.rows * d);
   const bool l2_stream = kL2Bytes > 0 && short_row_l2_prefetch();
   const std::size_t column_l1_bytes = kFixedD > 4 && cpu_is_amd() ? kAmdColumnL1Bytes : kL1Bytes;
-  const std::size_t l1_bytes = kFarL1 > 0 && kL2Bytes > 0 && !l2_stream ? kFarL1 : kL1Bytes;
+  const std::size_t l1_bytes = kFarL1 > 0 && kL2Bytes > 0 && !l2_stream ? far_l1 : kL1Bytes;
   const char* next_l1 = begin + l1_bytes;
   const char* next_l2 = begin + kL2Bytes;
   std::size_t r = 0;

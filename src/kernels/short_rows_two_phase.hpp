@@ -3,11 +3,12 @@
 //
 // Included by short_rows_body.hpp inside the anonymous namespace of one translation unit per
 // instruction set (the rules there apply). V::two_phase(Q) says which piece counts take it with
-// the double z, V::float_two_phase(Q) which take it with the float z, and V::kTwoPhaseChunkBytes
-// how many bytes of rows a chunk holds. V adds F (a vector of 2·W floats), FloatMask,
-// float_mask_for(n), float_load, float_load_masked (the first n floats, nothing read past them),
-// float_mul, float_fma and float_z_of_rows (W rows' float partial sums added in float, each row's
-// total widened to a double in its lane).
+// the double z, V::float_two_phase(Q) which take it with the float z, V::kTwoPhaseChunkBytes how
+// many bytes of rows a chunk holds and V::kTwoPhaseMayPrefetchFar whether its prefetch may run two
+// chunks ahead. V adds F (a vector of 2·W floats), FloatMask, float_mask_for(n), float_load,
+// float_load_masked (the first n floats, nothing read past them), float_mul, float_fma and
+// float_z_of_rows (W rows' float partial sums added in float, each row's total widened to a double
+// in its lane).
 //
 // The one-phase kernel (stats_block) keeps a group's widened pieces for its gradient: 32 vectors
 // at d = 32 (eight rows of four pieces with AVX-512, four rows of eight with AVX2), more than the
@@ -91,20 +92,6 @@ template <class V, std::size_t G, std::size_t Q>
 constexpr std::size_t kPhaseTwoBlocks =
     (G * kGradientSets<V, Q> * Q + kPhaseTwoSums<V> - 1) / kPhaseTwoSums<V>;
 
-// The chunk's L1 prefetch runs this far ahead of the first phase (the second issues none): one
-// chunk, 4 KB. It ran 8 KB ahead (kL1AloneBytes + a chunk) until measured on an AMD EPYC Zen 4:
-// n = 10^6, binaries of 8, 20 and 4 KB in turn, 3 rounds of 3, medians, GB/s, 8 KB → 4 KB. Native,
-// one thread, gd's pass d = 64 14.8 → 20.2, d = 100 14.4 → 15.7, d = 32 15.5 → 16.0; two threads
-// d = 64 26.7 → 30.9, d = 32 28.2 → 29.5, d = 100 level (25.7 / 24.9). x86-64-v3 build, one
-// thread, gd's pass d = 32 21.1 → 23.6, 64 16.4 → 18.2, 100 17.2 → 18.3 (glmtron's d = 32 22.5 →
-// 21.7, the others faster). 20 KB was slower than 8. Zen 5, native build, median ratio to the
-// streaming read of the same round (6 rounds, d = 100 3), 8 → 4 KB: d = 32 faster, one thread
-// gd's 0.66 → 0.74, glmtron's 0.67 → 0.75, two 0.67 → 0.70 / 0.64 → 0.69; d = 64 a little
-// slower, one thread 0.97 → 0.89 / 0.93 → 0.90, two 0.81 → 0.79 / 0.87 → 0.80; d = 100 level.
-// Not measured on Intel.
-template <class V>
-constexpr std::size_t kTwoPhaseL1Bytes = V::kTwoPhaseChunkBytes;
-
 template <class V, bool FusedZ, std::size_t Q, Grad kind, bool FloatZ>
 void stats_block_two_phase(const RowBlock& blk, const double* weights, const double* w, double b,
                            bool with_bias, double relu_grad_at_zero, double* acc) {
@@ -175,7 +162,12 @@ void stats_block_two_phase(const RowBlock& blk, const double* weights, const dou
     }
     pending = 0;
   };
-  for_each_group<V, Q, 0, kTwoPhaseL1Bytes<V>>(
+  // The chunk's L1 prefetch runs one chunk ahead of the first phase (the second issues none), or
+  // in the variants that may, as many as short_row_two_phase_chunks_ahead() says for this CPU.
+  const std::size_t chunks_ahead =
+      V::kTwoPhaseMayPrefetchFar ? short_row_two_phase_chunks_ahead() : 1;
+  const std::size_t l1_ahead = chunks_ahead * V::kTwoPhaseChunkBytes;
+  for_each_group<V, Q, 0, V::kTwoPhaseChunkBytes>(
       blk, weights,
       [&](const float* x, const D& y, const D& weight, std::size_t first, std::size_t rows,
           auto weighted_rows) __attribute__((always_inline)) {
@@ -195,7 +187,8 @@ void stats_block_two_phase(const RowBlock& blk, const double* weights, const dou
         if (pending == 0) chunk = x;
         for (std::size_t k = 0; k < G; ++k) V::store(coefficients[k] + pending * W, c[k]);
         if (++pending == kChunkGroups || !in_block) add_gradients();
-      });
+      },
+      NoPairs{}, l1_ahead);
   if (pending > 0) add_gradients();
   terms.add_to(acc);
   sums.add_to(acc, d, with_bias);
