@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <cstring>
+#include <initializer_list>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -18,6 +19,26 @@
 namespace relureg {
 namespace {
 
+// Calls check(what, data, w) for every variant this host runs and every d in `features`: 20,011
+// Gaussian rows of d features (seed `seed` + d), in the variant's kernels, and a fixed w.
+template <class Check>
+void for_each_variant_and_d(std::initializer_list<std::size_t> features, unsigned seed,
+                            Check&& check) {
+  for (const detail::ShortRowIsa isa : detail::runnable_short_row_isas()) {
+    detail::use_short_row_isa(isa);
+    for (const std::size_t d : features) {
+      const std::string what =
+          std::string(detail::short_row_isa_name(isa)) + ", d = " + std::to_string(d);
+      const Dataset data =
+          testing::GaussianDraws(seed + static_cast<unsigned>(d)).noise_rows(20011, d);
+      std::vector<double> w(d);
+      for (std::size_t j = 0; j < d; ++j) w[j] = (j % 3 == 0 ? 0.3 : -0.2) / (1.0 + 0.1 * j);
+      check(what, data, w);
+    }
+  }
+  detail::use_default_short_row_isas();
+}
+
 TEST(ShortRowPrefetch, SecondStreamIsOffOnAmdOnly) {
   EXPECT_EQ(detail::short_row_l2_prefetch(), !detail::cpu_is_amd());
   detail::use_short_row_l2_prefetch(detail::cpu_is_amd());
@@ -30,36 +51,28 @@ TEST(ShortRowPrefetch, SumsAreTheSameBitForBitWithOrWithoutTheSecondStream) {
   // Every variant this host runs, rows of 17 to 128 features (the ones that may take the second
   // stream) and of 10 (never), both gradients, the loss and predictions, 20,011 rows in blocks of
   // 4096 (the stream crosses each block's end).
-  for (const detail::ShortRowIsa isa : detail::runnable_short_row_isas()) {
-    detail::use_short_row_isa(isa);
-    for (const std::size_t d : {10u, 17u, 32u, 64u, 100u, 128u}) {
-      const std::string what =
-          std::string(detail::short_row_isa_name(isa)) + ", d = " + std::to_string(d);
-      const Dataset data =
-          testing::GaussianDraws(40 + static_cast<unsigned>(d)).noise_rows(20011, d);
-      std::vector<double> w(d);
-      for (std::size_t j = 0; j < d; ++j) w[j] = (j % 3 == 0 ? 0.3 : -0.2) / (1.0 + 0.1 * j);
-      const Engine engine(EngineOptions{2, 4096});
-      const auto run = [&](bool stream) {
-        detail::use_short_row_l2_prefetch(stream);
-        ReluStats s = relu_stats(engine, data.view(), w, 0.1, true);
-        std::vector<double> out(data.n);
-        relu_predict(engine, data.view(), w, 0.1, out);
-        out.push_back(relu_loss(engine, data.view(), w, 0.1));
-        return std::make_pair(s, out);
-      };
-      const auto [with, with_out] = run(true);
-      const auto [without, without_out] = run(false);
-      EXPECT_EQ(std::memcmp(&with.loss, &without.loss, sizeof(double)), 0) << what;
-      EXPECT_EQ(std::memcmp(&with.surrogate, &without.surrogate, sizeof(double)), 0) << what;
-      EXPECT_EQ(with.grad_square, without.grad_square) << what;
-      EXPECT_EQ(with.grad_surrogate, without.grad_surrogate) << what;
-      EXPECT_EQ(with_out, without_out) << what;
-      EXPECT_GT(with.loss, 0.0) << what;
-      EXPECT_GT(with.active, 0.2) << what;
-    }
-  }
-  detail::use_default_short_row_isas();
+  for_each_variant_and_d(
+      {10, 17, 32, 64, 100, 128}, 40,
+      [](const std::string& what, const Dataset& data, const std::vector<double>& w) {
+        const Engine engine(EngineOptions{2, 4096});
+        const auto run = [&](bool stream) {
+          detail::use_short_row_l2_prefetch(stream);
+          ReluStats s = relu_stats(engine, data.view(), w, 0.1, true);
+          std::vector<double> out(data.n);
+          relu_predict(engine, data.view(), w, 0.1, out);
+          out.push_back(relu_loss(engine, data.view(), w, 0.1));
+          return std::make_pair(s, out);
+        };
+        const auto [with, with_out] = run(true);
+        const auto [without, without_out] = run(false);
+        EXPECT_EQ(std::memcmp(&with.loss, &without.loss, sizeof(double)), 0) << what;
+        EXPECT_EQ(std::memcmp(&with.surrogate, &without.surrogate, sizeof(double)), 0) << what;
+        EXPECT_EQ(with.grad_square, without.grad_square) << what;
+        EXPECT_EQ(with.grad_surrogate, without.grad_surrogate) << what;
+        EXPECT_EQ(with_out, without_out) << what;
+        EXPECT_GT(with.loss, 0.0) << what;
+        EXPECT_GT(with.active, 0.2) << what;
+      });
   detail::use_default_short_row_l2_prefetch();
 }
 
@@ -84,37 +97,30 @@ TEST(ShortRowPrefetch, TwoPhaseSumsAreTheSameBitForBitOneOrTwoChunksAhead) {
   // glmtron's passes with the float z and with the double z, both gradients, rows of 17 to 128
   // features, 20,011 rows in blocks of 4096, every variant this host runs.
   detail::use_short_row_l2_prefetch(false);
-  for (const detail::ShortRowIsa isa : detail::runnable_short_row_isas()) {
-    detail::use_short_row_isa(isa);
-    for (const std::size_t d : {17u, 32u, 64u, 100u, 128u}) {
-      const std::string what =
-          std::string(detail::short_row_isa_name(isa)) + ", d = " + std::to_string(d);
-      const Dataset data =
-          testing::GaussianDraws(90 + static_cast<unsigned>(d)).noise_rows(20011, d);
-      std::vector<double> w(d);
-      for (std::size_t j = 0; j < d; ++j) w[j] = (j % 2 == 0 ? 0.25 : -0.15) / (1.0 + 0.05 * j);
-      const Engine engine(EngineOptions{2, 4096});
-      const auto run = [&](std::size_t chunks) {
-        detail::use_short_row_two_phase_chunks_ahead(chunks);
-        std::vector<ReluStats> out;
-        for (const RowDot dot : {RowDot::float32_allowed, RowDot::exact})
-          for (const ReluGradients g : {ReluGradients::square, ReluGradients::surrogate})
-            out.push_back(relu_stats(engine, data.view(), w, -0.05, true, 1.0, g, dot));
-        out.push_back(relu_stats(engine, data.view(), w, -0.05, true));
-        return out;
-      };
-      const std::vector<ReluStats> one = run(1), two = run(2);
-      for (std::size_t k = 0; k < one.size(); ++k) {
-        EXPECT_EQ(std::memcmp(&one[k].loss, &two[k].loss, sizeof(double)), 0) << what << ", " << k;
-        EXPECT_EQ(one[k].grad_square, two[k].grad_square) << what << ", " << k;
-        EXPECT_EQ(one[k].grad_surrogate, two[k].grad_surrogate) << what << ", " << k;
-        EXPECT_GT(one[k].loss, 0.0) << what;
-        EXPECT_GT(one[k].active, 0.2) << what;
-      }
-      EXPECT_FALSE(one[0].grad_square.empty()) << what;
-    }
-  }
-  detail::use_default_short_row_isas();
+  for_each_variant_and_d(
+      {17, 32, 64, 100, 128}, 90,
+      [](const std::string& what, const Dataset& data, const std::vector<double>& w) {
+        const Engine engine(EngineOptions{2, 4096});
+        const auto run = [&](std::size_t chunks) {
+          detail::use_short_row_two_phase_chunks_ahead(chunks);
+          std::vector<ReluStats> out;
+          for (const RowDot dot : {RowDot::float32_allowed, RowDot::exact})
+            for (const ReluGradients g : {ReluGradients::square, ReluGradients::surrogate})
+              out.push_back(relu_stats(engine, data.view(), w, -0.05, true, 1.0, g, dot));
+          out.push_back(relu_stats(engine, data.view(), w, -0.05, true));
+          return out;
+        };
+        const std::vector<ReluStats> one = run(1), two = run(2);
+        for (std::size_t k = 0; k < one.size(); ++k) {
+          EXPECT_EQ(std::memcmp(&one[k].loss, &two[k].loss, sizeof(double)), 0)
+              << what << ", " << k;
+          EXPECT_EQ(one[k].grad_square, two[k].grad_square) << what << ", " << k;
+          EXPECT_EQ(one[k].grad_surrogate, two[k].grad_surrogate) << what << ", " << k;
+          EXPECT_GT(one[k].loss, 0.0) << what;
+          EXPECT_GT(one[k].active, 0.2) << what;
+        }
+        EXPECT_FALSE(one[0].grad_square.empty()) << what;
+      });
   detail::use_default_short_row_l2_prefetch();
   detail::use_default_short_row_two_phase_chunks_ahead();
 }
