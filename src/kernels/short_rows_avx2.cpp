@@ -151,6 +151,7 @@ struct Avx2 : Copy8Ops {
   // gd's pass at d = 10 28.1 → 36.3 (3 rounds, quiet), 25.3 → 31.5 (5 rounds, under a
   // neighbour's load); glmtron's 26.2 → 34.1 and 24.2 → 32.1.
   static constexpr bool column_float_z(std::size_t d) { return d >= kColumnFloatZFeatures; }
+  static constexpr bool kPairedFloatZ = false;  // one feature per Copy8 (eight floats)
   static D copy8_widen(const Copy8& v, std::size_t h) {
     return _mm256_cvtps_pd(h == 0 ? _mm256_castps256_ps128(v) : _mm256_extractf128_ps(v, 1));
   }

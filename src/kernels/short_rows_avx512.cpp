@@ -81,6 +81,15 @@ struct Avx512 : Copy8Ops {
   }
   static F float_mul(const F& a, const F& b) { return _mm512_mul_ps(a, b); }
   static F float_fma(const F& a, const F& b, const F& c) { return _mm512_fmadd_ps(a, b, c); }
+  static F float_add(const F& a, const F& b) { return _mm512_add_ps(a, b); }
+  // lo in lanes 0..7, hi in lanes 8..15.
+  static F float_pair_set(float lo, float hi) {
+    return _mm512_insertf32x8(_mm512_set1_ps(lo), _mm256_set1_ps(hi), 1);
+  }
+  // Lanes 0..7 + lanes 8..15.
+  static Copy8 float_halves_sum(const F& v) {
+    return _mm256_add_ps(_mm512_castps512_ps256(v), _mm512_extractf32x8_ps(v, 1));
+  }
   // v[r] = the sixteen float32 partial sums of row r's dot product → the eight rows' sums, added
   // in float32 in a tree (lanes l and l + 8, then l and l + 4, l and l + 2, l and l + 1), widened
   // once: row r in lane r.
@@ -108,6 +117,15 @@ struct Avx512 : Copy8Ops {
   // over the rows without the copy, n = 10^6, 19.6 → 21.9 (one thread) and 43.5 → 48.4 (two; 5
   // rounds under a neighbour's load).
   static constexpr bool column_float_z(std::size_t d) { return d >= kColumnFloatZFeatures; }
+  // At an even d, two features per vector of sixteen floats (short_rows_column_float_z.hpp's
+  // pair_float_dot: the same z in half the operations), from the copy in memory or, over the
+  // rows, from the transposition's registers. Zen 5, n = 10^6, ratio to the streaming read,
+  // medians of 5 interleaved rounds, eight features per vector → sixteen, d = 10 over the rows:
+  // gd's pass one thread 0.52 → 0.56, two 0.50 → 0.53, glmtron's 0.51 → 0.53 and 0.48 → 0.51
+  // (in cache 29.2 → 31.0 GB/s); over the copy level (0.74 → 0.77, 0.77 → 0.77; in cache 54.3 →
+  // 56.0). The gradient's columns widened from those registers instead of the tile (the upper
+  // halves extracted, or only the lower halves) read no faster in cache.
+  static constexpr bool kPairedFloatZ = true;
   static D copy8_widen(const Copy8& v, std::size_t) { return _mm512_cvtps_pd(v); }
   static constexpr std::size_t kTwoPhaseChunkBytes = 4096;
   static constexpr bool kTwoPhaseMayPrefetchFar = true;  // short_row_two_phase_chunks_ahead()

@@ -5,7 +5,9 @@
 // V adds to those files' operations column_float_z(d) (the d it takes this way), Copy8 (eight
 // floats: one feature of a copy group's eight rows), copy8_load, copy8_set1, copy8_mul,
 // copy8_add, copy8_fma and copy8_widen(v, h) (rows h·W to h·W + W − 1 of v widened to double,
-// lane r for row h·W + r); the AVX2 variant four_float_z and four_column (below).
+// lane r for row h·W + r); the AVX2 variant four_float_z and four_column (below); kPairedFloatZ,
+// and where it is true F (sixteen floats), float_load, float_mul, float_fma, float_add,
+// float_pair_set and float_halves_sum (pair_float_dot, below).
 //
 // A column copy (RowBlock::columns) holds feature l of a group of eight rows at p + 8·l, so the
 // eight rows' z is four chains of float32 products and multiply-adds of whole vectors, widened
@@ -50,6 +52,39 @@ template <class V, std::size_t D>
     return V::copy8_add(V::copy8_add(c[0], c[2]), V::copy8_add(c[1], c[3]));
 }
 
+// The same z from vectors of two features each (the variants with kPairedFloatZ, sixteen-float
+// V::F: pair(o) gives features 2o in lanes 0..7 and 2o + 1 in lanes 8..15, as a copy group or a
+// tile holds them from 16·o): chains 0 and 1 run in one vector's halves, chains 2 and 3 in
+// another's, each lane the same products and multiply-adds in the same order as copy_float_dot,
+// and (c0 + c2) + (c1 + c3) is the sum of the two vectors' halves. Half the operations of
+// copy_float_dot, with the same bits.
+template <class V, std::size_t D>
+struct PairFloatWeights {
+  static_assert(D % 2 == 0 && D >= 4, "whole pairs, both halves' chains");
+  typename V::F w[D / 2];
+  explicit PairFloatWeights(const double* weights) {
+    for (std::size_t o = 0; o < D / 2; ++o)
+      w[o] = V::float_pair_set(static_cast<float>(weights[2 * o]),
+                               static_cast<float>(weights[2 * o + 1]));
+  }
+};
+
+template <class V, std::size_t D, class PairFn>
+[[gnu::always_inline]] inline typename V::Copy8 pair_float_dot(PairFn&& pair,
+                                                               const PairFloatWeights<V, D>& w) {
+  typename V::F c01 = V::float_mul(w.w[0], pair(0)), c23 = V::float_mul(w.w[1], pair(1));
+#pragma GCC unroll 8
+  for (std::size_t o = 2; o < D / 2; ++o) {
+    typename V::F& c = o % 2 == 0 ? c01 : c23;
+    c = V::float_fma(w.w[o], pair(o), c);
+  }
+  return V::float_halves_sum(V::float_add(c01, c23));
+}
+
+// Whether column_float_z_stats takes pair_float_dot at D.
+template <class V, std::size_t D>
+constexpr bool kPairsFloatZ = V::kPairedFloatZ&& D % 2 == 0 && D >= 4;
+
 template <class V, std::size_t D, Grad kind>
 void column_float_z_stats(const RowBlock& blk, const double* weights, const double* w, double b,
                           bool with_bias, double relu_grad_at_zero, double* acc) {
@@ -57,6 +92,16 @@ void column_float_z_stats(const RowBlock& blk, const double* weights, const doub
   using Dv = typename V::D;
   constexpr std::size_t Q = (D + 7) / 8;
   const CopyFloatWeights<V, D> wf(w);
+  // Unused (and its static_assert not instantiated) where D takes copy_float_dot.
+  using PairWeights = std::conditional_t<kPairsFloatZ<V, D>, PairFloatWeights<V, D>, const double*>;
+  const PairWeights wp(w);
+  // The eight rows' float z from a copy group or a tile at p.
+  const auto float_dot = [&](const float* p) __attribute__((always_inline)) {
+    if constexpr (kPairsFloatZ<V, D>)
+      return pair_float_dot<V, D>([p](std::size_t o) { return V::float_load(p + 16 * o); }, wp);
+    else
+      return copy_float_dot<V, D>(p, wf);
+  };
   const Dv bv = V::set1(b);
   StatsTerms<V, kind, true> terms(relu_grad_at_zero);
   Dv bias = V::zero(), grad[D];
@@ -76,7 +121,7 @@ void column_float_z_stats(const RowBlock& blk, const double* weights, const doub
     const auto group = [&](const float*, const Dv& y, const Dv& weight, std::size_t first,
                            std::size_t, auto weighted_rows) __attribute__((always_inline)) {
       const float* p = blk.columns + first / 8 * 8 * D;
-      part(p, copy_float_dot<V, D>(p, wf), first % 8 / V::W, y, weight, weighted_rows);
+      part(p, float_dot(p), first % 8 / V::W, y, weight, weighted_rows);
     };
     if constexpr (V::W == 4) {
       // Two groups per copy group: x − blk.X is the pair's offset in the copy too (8 rows, 8·D).
@@ -117,8 +162,13 @@ void column_float_z_stats(const RowBlock& blk, const double* weights, const doub
         blk, weights,
         [&](const float* x, const Dv& y, const Dv& weight, std::size_t, std::size_t,
             auto weighted_rows) __attribute__((always_inline)) {
-          V::template transpose<D>(x, tile);
-          part(tile, copy_float_dot<V, D>(tile, wf), 0, y, weight, weighted_rows);
+          typename V::F outs[(D + 1) / 2];
+          V::template transpose<D>(x, tile, outs);
+          if constexpr (kPairsFloatZ<V, D>)
+            part(tile, pair_float_dot<V, D>([&](std::size_t o) { return outs[o]; }, wp), 0, y,
+                 weight, weighted_rows);
+          else
+            part(tile, copy_float_dot<V, D>(tile, wf), 0, y, weight, weighted_rows);
         });
   }
   terms.add_to(acc);

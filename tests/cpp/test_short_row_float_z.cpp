@@ -167,6 +167,42 @@ TEST(ShortRowFloatZ, SameBitsAsTheDoublePathWhereFloatArithmeticIsExact) {
   detail::use_default_short_row_isas();
 }
 
+TEST(ShortRowFloatZ, AvxTwoAndAvx512TakeTheSameFloatZOnColumnsBitForBit) {
+  // At 9 to 11 features both vector variants take each row's z in float32 in the same operations
+  // and order (short_rows_column_float_z.hpp: the AVX2 variant eight floats per vector, four rows
+  // transposed at a time; the AVX-512 one eight rows at a time, sixteen floats per vector at
+  // d = 10), and both sum the loss in the same four lanes: the loss is the same bits. Its terms
+  // would differ in their last bits if either z took another rounding. 3,001 rows in blocks of
+  // 500; weighted rows or not; each gradient alone.
+  const std::vector<detail::ShortRowIsa> runnable = detail::runnable_short_row_isas();
+  if (std::count(runnable.begin(), runnable.end(), detail::ShortRowIsa::avx512) == 0)
+    GTEST_SKIP() << "this CPU runs no AVX-512 variant to compare with the AVX2 one";
+  for (const std::size_t d : {9u, 10u, 11u}) {
+    const testing::StatsRows rows(3001, d, 70 + static_cast<unsigned>(d));
+    for (const bool weighted : {false, true}) {
+      const DatasetView view(rows.data.X.data(), rows.data.y.data(), rows.data.n, d,
+                             weighted ? rows.weights.data() : nullptr);
+      for (const ReluGradients gradients : {ReluGradients::square, ReluGradients::surrogate}) {
+        const std::string what = "d = " + std::to_string(d) + (weighted ? ", weighted" : "") +
+                                 ", gradients " + std::to_string(int(gradients));
+        const auto run = [&](detail::ShortRowIsa isa, RowDot dot) {
+          detail::use_short_row_isa(isa);
+          EXPECT_TRUE(detail::short_row_float_z(isa, d)) << what;
+          return relu_stats(Engine(EngineOptions{2, 500}), view, rows.w, 0.1, true, 1.0, gradients,
+                            dot);
+        };
+        const ReluStats avx2 = run(detail::ShortRowIsa::avx2, RowDot::float32_allowed);
+        const ReluStats avx512 = run(detail::ShortRowIsa::avx512, RowDot::float32_allowed);
+        EXPECT_EQ(avx2.loss, avx512.loss) << what;
+        EXPECT_EQ(avx2.active, avx512.active) << what;
+        // The float z ran: the double z's loss is another number.
+        EXPECT_NE(run(detail::ShortRowIsa::avx512, RowDot::exact).loss, avx512.loss) << what;
+      }
+    }
+  }
+  detail::use_default_short_row_isas();
+}
+
 TEST(ShortRowFloatZ, GdAndGlmtronStillFitAPlantedTeacherExactly) {
   // descent.cpp takes the float z only while the loss is above 1e-6 of the starting one: the last
   // passes are exact, so a realizable fit ends on the teacher to double rounding, as before.
