@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <ios>
 #include <string>
 #include <vector>
 
@@ -167,7 +168,7 @@ TEST(ShortRowFloatZ, SameBitsAsTheDoublePathWhereFloatArithmeticIsExact) {
   detail::use_default_short_row_isas();
 }
 
-TEST(ShortRowFloatZ, AvxTwoAndAvx512TakeTheSameFloatZOnColumnsBitForBit) {
+TEST(ShortRowFloatZ, Avx2AndAvx512TakeTheSameFloatZOnColumnsBitForBit) {
   // At 9 to 11 features both vector variants take each row's z in float32 in the same operations
   // and order (short_rows_column_float_z.hpp: the AVX2 variant eight floats per vector, four rows
   // transposed at a time; the AVX-512 one eight rows at a time, sixteen floats per vector at
@@ -193,7 +194,8 @@ TEST(ShortRowFloatZ, AvxTwoAndAvx512TakeTheSameFloatZOnColumnsBitForBit) {
         };
         const ReluStats avx2 = run(detail::ShortRowIsa::avx2, RowDot::float32_allowed);
         const ReluStats avx512 = run(detail::ShortRowIsa::avx512, RowDot::float32_allowed);
-        EXPECT_EQ(avx2.loss, avx512.loss) << what;
+        EXPECT_EQ(avx2.loss, avx512.loss)
+            << what << ": " << std::hexfloat << avx2.loss << " against " << avx512.loss;
         EXPECT_EQ(avx2.active, avx512.active) << what;
         // The float z ran: the double z's loss is another number.
         EXPECT_NE(run(detail::ShortRowIsa::avx512, RowDot::exact).loss, avx512.loss) << what;
