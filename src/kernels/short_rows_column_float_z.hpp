@@ -83,7 +83,7 @@ template <class V, std::size_t D, class PairFn>
 
 // Whether column_float_z_stats takes pair_float_dot at D.
 template <class V, std::size_t D>
-constexpr bool kPairsFloatZ = V::kPairedFloatZ&& D % 2 == 0 && D >= 4;
+constexpr bool kPairsFloatZ = D % 2 == 0 && D >= 4 && V::kPairedFloatZ;
 
 template <class V, std::size_t D, Grad kind>
 void column_float_z_stats(const RowBlock& blk, const double* weights, const double* w, double b,
