@@ -91,14 +91,14 @@ void column_float_z_stats(const RowBlock& blk, const double* weights, const doub
   static_assert(kind != Grad::both, "the float z is for one gradient");
   using Dv = typename V::D;
   constexpr std::size_t Q = (D + 7) / 8;
-  const CopyFloatWeights<V, D> wf(w);
-  // Unused (and its static_assert not instantiated) where D takes copy_float_dot.
-  using PairWeights = std::conditional_t<kPairsFloatZ<V, D>, PairFloatWeights<V, D>, const double*>;
-  const PairWeights wp(w);
-  // The eight rows' float z from a copy group or a tile at p.
-  const auto float_dot = [&](const float* p) __attribute__((always_inline)) {
+  using FloatWeights =
+      std::conditional_t<kPairsFloatZ<V, D>, PairFloatWeights<V, D>, CopyFloatWeights<V, D>>;
+  const FloatWeights wf(w);
+  // The eight rows' float z from a copy group or a tile at p; pair(o) gives its features 2o and
+  // 2o + 1 where the z takes them in pairs.
+  const auto float_dot = [&](const float* p, auto&& pair) __attribute__((always_inline)) {
     if constexpr (kPairsFloatZ<V, D>)
-      return pair_float_dot<V, D>([p](std::size_t o) { return V::float_load(p + 16 * o); }, wp);
+      return pair_float_dot<V, D>(pair, wf);
     else
       return copy_float_dot<V, D>(p, wf);
   };
@@ -121,7 +121,8 @@ void column_float_z_stats(const RowBlock& blk, const double* weights, const doub
     const auto group = [&](const float*, const Dv& y, const Dv& weight, std::size_t first,
                            std::size_t, auto weighted_rows) __attribute__((always_inline)) {
       const float* p = blk.columns + first / 8 * 8 * D;
-      part(p, float_dot(p), first % 8 / V::W, y, weight, weighted_rows);
+      part(p, float_dot(p, [p](auto o) { return V::float_load(p + 16 * o); }), first % 8 / V::W, y,
+           weight, weighted_rows);
     };
     if constexpr (V::W == 4) {
       // Two groups per copy group: x − blk.X is the pair's offset in the copy too (8 rows, 8·D).
@@ -164,11 +165,7 @@ void column_float_z_stats(const RowBlock& blk, const double* weights, const doub
             auto weighted_rows) __attribute__((always_inline)) {
           typename V::F outs[(D + 1) / 2];
           V::template transpose<D>(x, tile, outs);
-          if constexpr (kPairsFloatZ<V, D>)
-            part(tile, pair_float_dot<V, D>([&](std::size_t o) { return outs[o]; }, wp), 0, y,
-                 weight, weighted_rows);
-          else
-            part(tile, copy_float_dot<V, D>(tile, wf), 0, y, weight, weighted_rows);
+          part(tile, float_dot(tile, [&](auto o) { return outs[o]; }), 0, y, weight, weighted_rows);
         });
   }
   terms.add_to(acc);
