@@ -181,7 +181,8 @@ constexpr bool kUnweightedCopy = Q* V::W <= 32;
 //
 // With kColumnStream and a block that carries its rows' column copy (RowBlock::columns), the
 // prefetches follow that copy instead of the rows: the kernels on columns then read only it.
-// `far_l1`: the L1 distance where kFarL1 applies (kFarL1 unless the caller chooses at run time).
+// `far_l1`: the L1 distance where kFarL1 applies (kFarL1 unless the caller chooses at run time);
+// 0 there leaves the L1 requests to the group function.
 struct NoPairs {};
 template <class V, std::size_t Q, std::size_t kFixedD = 0, std::size_t kFarL1 = 0,
           bool kColumnStream = false, class GroupFn, class PairFn = NoPairs>
@@ -228,7 +229,7 @@ template <class V, std::size_t Q, std::size_t kFixedD = 0, std::size_t kFarL1 = 
           __builtin_prefetch(group_start + column_l1_bytes + line * kCacheLine, 0, 3);
       } else {
         const char* read_to = reinterpret_cast<const char*>(stream + (r + W) * d);
-        prefetch_until<3>(next_l1, read_to + l1_bytes, prefetch_end);
+        if (l1_bytes > 0) prefetch_until<3>(next_l1, read_to + l1_bytes, prefetch_end);
         if (kL2Bytes > 0 && l2_stream) prefetch_until<2>(next_l2, read_to + kL2Bytes, prefetch_end);
       }
       const D y = blk.y != nullptr ? V::load(blk.y + r) : V::zero();

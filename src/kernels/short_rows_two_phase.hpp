@@ -51,10 +51,13 @@ struct NoFloatPieces {
 };
 
 // z of the W rows at x (d floats each), lane r for row r, the dot products in float32 (above).
+// With `ahead` > 0 each 2·W-float piece also requests the line `ahead` bytes past it into L1
+// (kPiecePrefetch, below).
 template <class V, std::size_t Q>
 [[gnu::always_inline]] inline typename V::D z_of_group_float(const float* x, std::size_t d,
                                                              const FloatPieces<V, Q>& w,
-                                                             const typename V::D& b) {
+                                                             const typename V::D& b,
+                                                             std::size_t ahead = 0) {
   using Fv = typename V::F;
   constexpr std::size_t F = FloatPieces<V, Q>::F, P = FloatPieces<V, Q>::P;
   Fv t[V::W];
@@ -62,6 +65,11 @@ template <class V, std::size_t Q>
   for (std::size_t r = 0; r < V::W; ++r) {
     const float* row = x + r * d;
     const auto piece = [&](std::size_t k) __attribute__((always_inline)) {
+      // Through an integer: past the padded last group the address is outside any array.
+      if (ahead > 0)
+        __builtin_prefetch(
+            reinterpret_cast<const char*>(reinterpret_cast<std::uintptr_t>(row + F * k) + ahead), 0,
+            3);
       return k + 1 < P ? V::float_load(row + F * k) : V::float_load_masked(row + F * k, w.last);
     };
     const auto weight = [&](std::size_t k) __attribute__((always_inline)) {
@@ -91,6 +99,17 @@ constexpr std::size_t kPhaseTwoSums = 2 * V::kGradientRegisters;
 template <class V, std::size_t G, std::size_t Q>
 constexpr std::size_t kPhaseTwoBlocks =
     (G * kGradientSets<V, Q> * Q + kPhaseTwoSums<V> - 1) / kPhaseTwoSums<V>;
+
+// Whether the float z's first phase may request its lines piece by piece (above) for rows of Q
+// pieces: rows of at most 32 features, in the variants whose prefetch may run two chunks ahead.
+// Zen 5, native build, d = 32, n = 10^6, against the loop of requests per group (medians of 5-6
+// interleaved rounds, ratio to the streaming read of the same round; experiments/peers/notes.md):
+// two threads, gd's pass 0.66 -> 0.84 and 0.71 -> 0.83, glmtron's 0.72 -> 0.83 and 0.71 -> 0.81;
+// one thread 0.68 -> 0.85 (gd's) and 0.75 -> 0.83 (glmtron's). At d = 64 and 100 the requests
+// piece by piece read slower from memory (two threads 0.88 -> 0.73 at d = 64), so those rows keep
+// the loop.
+template <class V, std::size_t Q, bool FloatZ>
+constexpr bool kPiecePrefetch = (FloatZ && V::kTwoPhaseMayPrefetchFar) && (Q * V::W <= 32);
 
 template <class V, bool FusedZ, std::size_t Q, Grad kind, bool FloatZ>
 void stats_block_two_phase(const RowBlock& blk, const double* weights, const double* w, double b,
@@ -167,28 +186,37 @@ void stats_block_two_phase(const RowBlock& blk, const double* weights, const dou
   const std::size_t chunks_ahead =
       V::kTwoPhaseMayPrefetchFar ? short_row_two_phase_chunks_ahead() : 1;
   const std::size_t l1_ahead = chunks_ahead * V::kTwoPhaseChunkBytes;
-  for_each_group<V, Q, 0, V::kTwoPhaseChunkBytes>(
-      blk, weights,
-      [&](const float* x, const D& y, const D& weight, std::size_t first, std::size_t rows,
-          auto weighted_rows) __attribute__((always_inline)) {
-        D c[G];
-        if constexpr (FloatZ)
-          terms.template add<decltype(weighted_rows)::value>(z_of_group_float<V, Q>(x, d, wf, bv),
-                                                             y, weight, c);
-        else
-          terms.template add<decltype(weighted_rows)::value>(z_of_group<V, FusedZ, Q>(x, d, wp, bv),
-                                                             y, weight, c);
-        if (with_bias)
-          for (std::size_t k = 0; k < G; ++k) sums.bias[k] = V::add(sums.bias[k], c[k]);
-        // The last, short group comes from a zero-padded copy that lives for this call only: its
-        // terms are added at once, after those of the groups before it.
-        const bool in_block = rows == W && x == blk.X + first * d;
-        if (!in_block && pending > 0) add_gradients();
-        if (pending == 0) chunk = x;
-        for (std::size_t k = 0; k < G; ++k) V::store(coefficients[k] + pending * W, c[k]);
-        if (++pending == kChunkGroups || !in_block) add_gradients();
-      },
-      NoPairs{}, l1_ahead);
+  // Where kPiecePrefetch holds and the CPU prefetches two chunks ahead, each piece of the first
+  // phase requests its line l1_ahead bytes on instead (no loop of requests per group).
+  const bool piece_prefetch =
+      kPiecePrefetch<V, Q, FloatZ> && chunks_ahead > 1 && !short_row_l2_prefetch();
+  const auto group = [&]<bool kPieces>(std::bool_constant<kPieces>) __attribute__((always_inline)) {
+    return [&](const float* x, const D& y, const D& weight, std::size_t first, std::size_t rows,
+               auto weighted_rows) __attribute__((always_inline)) {
+      D c[G];
+      if constexpr (FloatZ)
+        terms.template add<decltype(weighted_rows)::value>(
+            z_of_group_float<V, Q>(x, d, wf, bv, kPieces ? l1_ahead : 0), y, weight, c);
+      else
+        terms.template add<decltype(weighted_rows)::value>(z_of_group<V, FusedZ, Q>(x, d, wp, bv),
+                                                           y, weight, c);
+      if (with_bias)
+        for (std::size_t k = 0; k < G; ++k) sums.bias[k] = V::add(sums.bias[k], c[k]);
+      // The last, short group comes from a zero-padded copy that lives for this call only: its
+      // terms are added at once, after those of the groups before it.
+      const bool in_block = rows == W && x == blk.X + first * d;
+      if (!in_block && pending > 0) add_gradients();
+      if (pending == 0) chunk = x;
+      for (std::size_t k = 0; k < G; ++k) V::store(coefficients[k] + pending * W, c[k]);
+      if (++pending == kChunkGroups || !in_block) add_gradients();
+    };
+  };
+  if (piece_prefetch)
+    for_each_group<V, Q, 0, V::kTwoPhaseChunkBytes>(blk, weights, group(std::true_type{}),
+                                                    NoPairs{}, 0);
+  else
+    for_each_group<V, Q, 0, V::kTwoPhaseChunkBytes>(blk, weights, group(std::false_type{}),
+                                                    NoPairs{}, l1_ahead);
   if (pending > 0) add_gradients();
   terms.add_to(acc);
   sums.add_to(acc, d, with_bias);

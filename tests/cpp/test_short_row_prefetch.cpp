@@ -95,7 +95,8 @@ TEST(ShortRowPrefetch, TwoPhaseKernelRunsTwoChunksAheadOnZen5AndLaterOnly) {
 TEST(ShortRowPrefetch, TwoPhaseSumsAreTheSameBitForBitOneOrTwoChunksAhead) {
   // The distance applies where the L2 stream is off (turned off here on every host): gd's and
   // glmtron's passes with the float z and with the double z, both gradients, rows of 17 to 128
-  // features, 20,011 rows in blocks of 4096, every variant this host runs.
+  // features, 20,011 rows in blocks of 4096, every variant this host runs. Two chunks ahead, the
+  // AVX-512 float z over rows of up to 32 features requests its lines piece by piece instead.
   detail::use_short_row_l2_prefetch(false);
   for_each_variant_and_d(
       {17, 32, 64, 100, 128}, 90,
