@@ -104,10 +104,10 @@ constexpr std::size_t kPhaseTwoBlocks =
 // pieces: rows of at most 32 features, in the variants whose prefetch may run two chunks ahead.
 // Zen 5, native build, d = 32, n = 10^6, against the loop of requests per group (medians of 5-6
 // interleaved rounds, ratio to the streaming read of the same round; experiments/peers/notes.md):
-// two threads, gd's pass 0.66 -> 0.84 and 0.71 -> 0.83, glmtron's 0.72 -> 0.83 and 0.71 -> 0.81;
-// one thread 0.68 -> 0.85 (gd's) and 0.75 -> 0.83 (glmtron's). At d = 64 and 100 the requests
-// piece by piece read slower from memory (two threads 0.88 -> 0.73 at d = 64), so those rows keep
-// the loop.
+// two threads, gd's pass 0.66 -> 0.84 and 0.71 -> 0.83, glmtron's 0.72 -> 0.83 and 0.71 -> 0.81
+// (on a loaded guest 0.67 -> 0.76 and 0.65 -> 0.77); one thread 0.68 -> 0.85 and 0.70 -> 0.77
+// (gd's), 0.75 -> 0.83 and 0.69 -> 0.77 (glmtron's). At d = 64 and 100 the requests piece by
+// piece read slower from memory (two threads 0.88 -> 0.73 at d = 64), so those rows keep the loop.
 template <class V, std::size_t Q, bool FloatZ>
 constexpr bool kPiecePrefetch = (FloatZ && V::kTwoPhaseMayPrefetchFar) && (Q * V::W <= 32);
 
