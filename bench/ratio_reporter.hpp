@@ -63,11 +63,16 @@ class RatioReporter : public benchmark::ConsoleReporter {
                 ? std::string("any d")
                 : "d <= " + std::to_string(moments.max_features))
         << "; tiled beyond d = " << moments.register_features << ")\n";
-    out << "short-row prefetch for d > 16: "
-        << (rd::short_row_l2_prefetch()
-                ? "1 KB ahead into L1 and 8 KB ahead into L2\n"
-                : "no stream into L2 (an AMD CPU); into L1 4 KB ahead for gd's and glmtron's "
-                  "passes, 1 KB for the others\n");
+    const std::size_t far_chunks = rd::short_row_two_phase_chunks_ahead();
+    out << "short-row prefetch for d > 16: ";
+    if (rd::short_row_l2_prefetch())
+      out << "1 KB ahead into L1 and 8 KB ahead into L2\n";
+    else
+      out << "no stream into L2 (an AMD CPU); into L1 " << 4 * far_chunks
+          << " KB ahead for gd's and glmtron's passes (avx512; avx2 4 KB), 1 KB for the others"
+          << (far_chunks > 1 ? "; the avx512 float z at d <= 32 requests each line beside its "
+                               "load instead of in a loop per group\n"
+                             : "\n");
     out << "short-row prefetch on columns (d <= 12): into L1 "
         << (rd::cpu_is_amd() ? "6 KB ahead for d > 4 and 4 KB below (an AMD CPU: "
                                "short_rows_body.hpp's kAmdColumnL1Bytes)\n"
