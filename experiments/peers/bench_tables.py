@@ -90,10 +90,10 @@ def bench_targets(bench_text, build=None):
              "gd-pass": "fused pass of `gd` (square-loss gradient)",
              "glmtron-pass": "fused pass of `glmtron` (surrogate gradient)",
              "loss": "loss pass (`relu_loss`)",
-             "gd-rows": "`gd`'s pass over the rows, without the column copy (a fit's first 32 "
+             "gd-rows": "`gd`'s pass over the rows, without the column copy (a fit's first 31 "
                         "passes)",
              "glmtron-rows": "`glmtron`'s pass over the rows, without the column copy (a fit's "
-                             "first 32 passes)",
+                             "first 31 passes)",
              "loss-rows": "loss pass over the rows, without the column copy"}
     # The (d, threads) whose passes read the column copy: those with a pass over the rows too.
     copied = {line.split()[6].split("/real_time")[0] for line in (bench_text or "").splitlines()
