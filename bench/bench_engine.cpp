@@ -370,7 +370,7 @@ BENCHMARK(BM_LossPass)->Apply(arguments)->Apply(in_cache_arguments);
 BENCHMARK(BM_MomentPass)->Apply(moment_arguments);
 BENCHMARK(BM_GdPassRows)->Apply(copy_arguments)->Apply(in_cache_copy_arguments);
 BENCHMARK(BM_GlmtronPassRows)->Apply(copy_arguments)->Apply(in_cache_copy_arguments);
-BENCHMARK(BM_LossPassRows)->Apply(copy_arguments);
+BENCHMARK(BM_LossPassRows)->Apply(copy_arguments)->Apply(in_cache_copy_arguments);
 BENCHMARK(BM_GdPassMakingCopy)->Apply(copy_arguments);
 BENCHMARK(BM_GdPassRowMajor)->Apply(short_arguments);
 BENCHMARK(BM_GlmtronPassRowMajor)->Apply(short_arguments);

@@ -203,17 +203,17 @@ struct Avx512 : Copy8Ops {
     const D v_odd = pairs(halves(s[1], s[3]), halves(s[5], s[7]));
     return _mm512_add_pd(_mm512_unpacklo_pd(v_even, v_odd), _mm512_unpackhi_pd(v_even, v_odd));
   }
-  // The columns (short_rows_columns.hpp) come from a tile of transposed rows, which each full
-  // group fills for the next one where the rows take more than two vectors (d > 4: at d = 2 and 4
-  // filling it ahead cost 1-5 %, n = 10^6, medians of 7 interleaved rounds).
+  // The columns (short_rows_columns.hpp) come from the registers of transposed rows, which each
+  // full group fills for the next one where the rows take more than two vectors (d > 4: at d = 2
+  // and 4 filling a tile ahead, as the kernels did before, cost 1-5 %, n = 10^6, medians of 7
+  // interleaved rounds).
   static constexpr bool transpose_ahead(std::size_t d) { return d > 4; }
   template <std::size_t F>
   static constexpr std::size_t kTileFloats = 16 * ColumnPlan<F>::kOutputs;
   // The eight rows at x (8·F floats) transposed: output o holds features 2o and 2o + 1 of rows
-  // 0..7 (column_plan.hpp), each stored in tile (kTileFloats<F>, 64-byte aligned) as well, so
-  // that feature l of row r is at tile[8·l + r].
+  // 0..7 (column_plan.hpp).
   template <std::size_t F>
-  [[gnu::always_inline]] static void transpose(const float* x, float* tile,
+  [[gnu::always_inline]] static void transpose(const float* x,
                                                __m512 (&outs)[ColumnPlan<F>::kOutputs]) {
     using Plan = ColumnPlan<F>;
     static constexpr Plan kPlan{};
@@ -245,20 +245,33 @@ struct Avx512 : Copy8Ops {
 #pragma GCC unroll 8
       for (std::size_t e = 2; e < kPlan.operand_count[o]; ++e)
         out = _mm512_permutex2var_ps(out, index(kPlan.index[o][e - 1]), v[kPlan.operands[o][e]]);
-      _mm512_store_ps(tile + 16 * o, out);
       outs[o] = out;
     }
+  }
+  // The same, each output also stored in tile (kTileFloats<F>, 64-byte aligned), so that feature
+  // l of row r is at tile[8·l + r].
+  template <std::size_t F>
+  [[gnu::always_inline]] static void transpose(const float* x, float* tile,
+                                               __m512 (&outs)[ColumnPlan<F>::kOutputs]) {
+    transpose<F>(x, outs);
+#pragma GCC unroll 8
+    for (std::size_t o = 0; o < ColumnPlan<F>::kOutputs; ++o)
+      _mm512_store_ps(tile + 16 * o, outs[o]);
   }
   template <std::size_t F>
   [[gnu::always_inline]] static void transpose(const float* x, float* tile) {
     __m512 outs[ColumnPlan<F>::kOutputs];
     transpose<F>(x, tile, outs);
   }
-  // column[l] = feature l of the tile's eight rows, widened.
-  template <std::size_t F>
-  [[gnu::always_inline]] static void widen(const float* tile, D (&column)[F]) {
-#pragma GCC unroll 16
-    for (std::size_t l = 0; l < F; ++l) column[l] = _mm512_cvtps_pd(_mm256_load_ps(tile + 8 * l));
+  // Feature l of the eight rows whose transposition is outs (above), as floats and widened.
+  template <std::size_t N>
+  [[gnu::always_inline]] static Copy8 float_half(const __m512 (&outs)[N], std::size_t l) {
+    return l % 2 == 0 ? _mm512_castps512_ps256(outs[l / 2])
+                      : _mm512_extractf32x8_ps(outs[l / 2], 1);
+  }
+  template <std::size_t N>
+  [[gnu::always_inline]] static D float_column(const __m512 (&outs)[N], std::size_t l) {
+    return _mm512_cvtps_pd(float_half(outs, l));
   }
   // column[l] = feature l of eight rows of a column copy (RowBlock::columns) from p, 8 apart.
   template <std::size_t F>

@@ -10,16 +10,16 @@
 // float_pair_set and float_halves_sum (pair_float_dot, below).
 //
 // A column copy (RowBlock::columns) holds feature l of a group of eight rows at p + 8·l, so the
-// eight rows' z is four chains of float32 products and multiply-adds of whole vectors, widened
-// once per W rows, b added in double: an x86-64-v3 build then widens every column once, for the
-// gradient, instead of twice (copy_columns_twice), and the z takes eight rows per vector instead
-// of four. Without a copy the rows are transposed as the double path transposes them (AVX-512:
-// into a tile of the copy's layout; AVX2: in registers, four rows at a time) and each row's z
-// takes the same float32 operations in the same order, so a pass gives the same bits with or
-// without the copy (tests/cpp/test_column_copy.cpp). Each row's z differs from affine_value's by
-// float32 rounding (about d·2^-24 of Σ|w_j·x_j|: the allowance of RowDot::float32_allowed); the
-// sums across rows are the double path's, in the same lanes and order (column_stats), so the
-// result depends on nothing but the rows and the blocks.
+// eight rows' z is four chains of float32 products and multiply-adds of whole vectors, widened once
+// per W rows, b added in double: an x86-64-v3 build then widens every column once, for the
+// gradient, instead of twice (copy_columns_twice), and the z takes eight rows per vector instead of
+// four. Without a copy the rows are transposed as the double path transposes them (AVX-512: eight
+// rows, a group ahead, for_each_transposed_group; AVX2: four rows at a time) into registers, and
+// each row's z takes the same float32 operations in the same order, so a pass gives the same bits
+// with or without the copy (tests/cpp/test_column_copy.cpp). Each row's z differs from
+// affine_value's by float32 rounding (about d·2^-24 of Σ|w_j·x_j|: the allowance of
+// RowDot::float32_allowed); the sums across rows are the double path's, in the same lanes and order
+// (column_stats), so the result depends on nothing but the rows and the blocks.
 
 template <class V, std::size_t D>
 struct CopyFloatWeights {
@@ -29,19 +29,18 @@ struct CopyFloatWeights {
   }
 };
 
-// Σ w_l·x_l of the eight rows of the copy group at p in float32, in four chains (feature l in
-// chain l mod 4: a product, then multiply-adds in order), added as (c0 + c2) + (c1 + c3): a
-// single chain of d multiply-adds made each group wait on it.
-template <class V, std::size_t D>
-[[gnu::always_inline]] inline typename V::Copy8 copy_float_dot(const float* p,
-                                                               const CopyFloatWeights<V, D>& w) {
+// Σ w_l·x_l of eight rows in float32, column(l) their feature l (eight floats), in four chains
+// (feature l in chain l mod 4: a product, then multiply-adds in order), added as (c0 + c2) + (c1
+// + c3): a single chain of d multiply-adds made each group wait on it.
+template <class V, std::size_t D, class ColumnFn>
+[[gnu::always_inline]] inline typename V::Copy8 column_float_dot(ColumnFn&& column,
+                                                                 const CopyFloatWeights<V, D>& w) {
   constexpr std::size_t C = D < 4 ? D : 4;
   typename V::Copy8 c[C];
 #pragma GCC unroll 4
-  for (std::size_t l = 0; l < C; ++l) c[l] = V::copy8_mul(w.w[l], V::copy8_load(p + 8 * l));
+  for (std::size_t l = 0; l < C; ++l) c[l] = V::copy8_mul(w.w[l], column(l));
 #pragma GCC unroll 16
-  for (std::size_t l = C; l < D; ++l)
-    c[l % 4] = V::copy8_fma(w.w[l], V::copy8_load(p + 8 * l), c[l % 4]);
+  for (std::size_t l = C; l < D; ++l) c[l % 4] = V::copy8_fma(w.w[l], column(l), c[l % 4]);
   if constexpr (C == 1)
     return c[0];
   else if constexpr (C == 2)
@@ -50,6 +49,14 @@ template <class V, std::size_t D>
     return V::copy8_add(V::copy8_add(c[0], c[2]), c[1]);
   else
     return V::copy8_add(V::copy8_add(c[0], c[2]), V::copy8_add(c[1], c[3]));
+}
+
+// column_float_dot of the eight rows of the copy group at p.
+template <class V, std::size_t D>
+[[gnu::always_inline]] inline typename V::Copy8 copy_float_dot(const float* p,
+                                                               const CopyFloatWeights<V, D>& w) {
+  return column_float_dot<V, D>(
+      [p](std::size_t l) __attribute__((always_inline)) { return V::copy8_load(p + 8 * l); }, w);
 }
 
 // The same z from vectors of two features each (the variants with kPairedFloatZ, sixteen-float
@@ -94,35 +101,44 @@ void column_float_z_stats(const RowBlock& blk, const double* weights, const doub
   using FloatWeights =
       std::conditional_t<kPairsFloatZ<V, D>, PairFloatWeights<V, D>, CopyFloatWeights<V, D>>;
   const FloatWeights wf(w);
-  // The eight rows' float z from a copy group or a tile at p; pair(o) gives its features 2o and
-  // 2o + 1 where the z takes them in pairs.
-  const auto float_dot = [&](const float* p, auto&& pair) __attribute__((always_inline)) {
+  // The eight rows' float z: column(l) gives their feature l (eight floats), pair(o) their
+  // features 2o and 2o + 1 where the z takes them in pairs.
+  const auto float_dot = [&](auto&& column, auto&& pair) __attribute__((always_inline)) {
     if constexpr (kPairsFloatZ<V, D>)
       return pair_float_dot<V, D>(pair, wf);
     else
-      return copy_float_dot<V, D>(p, wf);
+      return column_float_dot<V, D>(column, wf);
   };
   const Dv bv = V::set1(b);
   StatsTerms<V, kind, true> terms(relu_grad_at_zero);
   Dv bias = V::zero(), grad[D];
   for (std::size_t l = 0; l < D; ++l) grad[l] = V::zero();
-  // The W rows h·W.. of the copy group at p, whose float z is zf.
-  const auto part = [&](const float* p, const typename V::Copy8& zf, std::size_t h, const Dv& y,
-                        const Dv& weight, auto weighted_rows) __attribute__((always_inline)) {
+  // The terms of W rows whose z (b added) is z and whose feature l, widened, is column(l).
+  const auto part = [&](const Dv& z, auto&& column, const Dv& y, const Dv& weight,
+                        auto weighted_rows) __attribute__((always_inline)) {
     Dv coef[1];
-    terms.template add<decltype(weighted_rows)::value>(V::add(V::copy8_widen(zf, h), bv), y, weight,
-                                                       coef);
+    terms.template add<decltype(weighted_rows)::value>(z, y, weight, coef);
     if (with_bias) bias = V::add(bias, coef[0]);
 #pragma GCC unroll 16
-    for (std::size_t l = 0; l < D; ++l)
-      grad[l] = V::fma(coef[0], V::widen(p + 8 * l + h * V::W), grad[l]);
+    for (std::size_t l = 0; l < D; ++l) grad[l] = V::fma(coef[0], column(l), grad[l]);
+  };
+  // The W rows h·W.. of the copy group at p, whose float z is zf.
+  const auto copy_part = [&](const float* p, const typename V::Copy8& zf, std::size_t h,
+                             const Dv& y, const Dv& weight, auto weighted_rows)
+      __attribute__((always_inline)) {
+    part(
+        V::add(V::copy8_widen(zf, h), bv),
+        [&](std::size_t l)
+            __attribute__((always_inline)) { return V::widen(p + 8 * l + h * V::W); },
+        y, weight, weighted_rows);
   };
   if (blk.columns != nullptr) {
     const auto group = [&](const float*, const Dv& y, const Dv& weight, std::size_t first,
                            std::size_t, auto weighted_rows) __attribute__((always_inline)) {
       const float* p = blk.columns + first / 8 * 8 * D;
-      part(p, float_dot(p, [p](auto o) { return V::float_load(p + 16 * o); }), first % 8 / V::W, y,
-           weight, weighted_rows);
+      const auto zf = float_dot([p](std::size_t l) { return V::copy8_load(p + 8 * l); },
+                                [p](auto o) { return V::float_load(p + 16 * o); });
+      copy_part(p, zf, first % 8 / V::W, y, weight, weighted_rows);
     };
     if constexpr (V::W == 4) {
       // Two groups per copy group: x − blk.X is the pair's offset in the copy too (8 rows, 8·D).
@@ -132,8 +148,8 @@ void column_float_z_stats(const RowBlock& blk, const double* weights, const doub
               __attribute__((always_inline)) {
                 const float* p = blk.columns + (x - blk.X);
                 const typename V::Copy8 zf = copy_float_dot<V, D>(p, wf);
-                part(p, zf, 0, y[0], weight[0], weighted_rows);
-                part(p, zf, 1, y[1], weight[1], weighted_rows);
+                copy_part(p, zf, 0, y[0], weight[0], weighted_rows);
+                copy_part(p, zf, 1, y[1], weight[1], weighted_rows);
               });
     } else {
       for_each_group<V, Q, D, 0, true>(blk, weights, group);
@@ -147,25 +163,28 @@ void column_float_z_stats(const RowBlock& blk, const double* weights, const doub
         [&](const float* x, const Dv& y, const Dv& weight, std::size_t, std::size_t,
             auto weighted_rows) __attribute__((always_inline)) {
           typename V::Copy8 four[Q][4];
-          Dv coef[1];
-          terms.template add<decltype(weighted_rows)::value>(
-              V::add(V::template four_float_z<D>(x, wf.w, four), bv), y, weight, coef);
-          if (with_bias) bias = V::add(bias, coef[0]);
-#pragma GCC unroll 16
-          for (std::size_t l = 0; l < D; ++l)
-            grad[l] = V::fma(coef[0], V::four_column(four, l), grad[l]);
+          const Dv z = V::add(V::template four_float_z<D>(x, wf.w, four), bv);
+          part(
+              z,
+              [&](std::size_t l) __attribute__((always_inline)) { return V::four_column(four, l); },
+              y, weight, weighted_rows);
         });
   } else {
-    // Without a copy, each group transposed into a tile of the copy's layout (V::transpose).
-    static_assert(V::W == 8, "a group is half a copy group or a whole one");
-    alignas(64) float tile[V::template kTileFloats<D>];
-    for_each_group<V, Q, D>(
+    // Without a copy, each group's rows transposed into registers a group ahead
+    // (for_each_transposed_group), its z and columns taken from them.
+    static_assert(V::W == 8, "a group is a whole copy group");
+    for_each_transposed_group<V, D>(
         blk, weights,
-        [&](const float* x, const Dv& y, const Dv& weight, std::size_t, std::size_t,
+        [&](const auto& outs, const Dv& y, const Dv& weight, std::size_t, std::size_t,
             auto weighted_rows) __attribute__((always_inline)) {
-          typename V::F outs[(D + 1) / 2];
-          V::template transpose<D>(x, tile, outs);
-          part(tile, float_dot(tile, [&](auto o) { return outs[o]; }), 0, y, weight, weighted_rows);
+          const auto zf = float_dot(
+              [&](std::size_t l) __attribute__((always_inline)) { return V::float_half(outs, l); },
+              [&](auto o) __attribute__((always_inline)) { return outs[o]; });
+          part(
+              V::add(V::copy8_widen(zf, 0), bv),
+              [&](std::size_t l)
+                  __attribute__((always_inline)) { return V::float_column(outs, l); },
+              y, weight, weighted_rows);
         });
   }
   terms.add_to(acc);

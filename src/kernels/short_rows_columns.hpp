@@ -99,13 +99,51 @@ template <class V, std::size_t D, class Fn>
   };
 }
 
+// Calls fn(outs, y, weight, first, rows, weighted_rows) for the block's groups in order
+// (for_each_group's arguments, outs the group's rows transposed by V::transpose into registers:
+// output o holds features 2o and 2o + 1 of its rows). Each full group transposes the next one's
+// rows before its own arithmetic, which takes the registers filled a group earlier: it no longer
+// waits on its own permutations, and the core overlaps the two. A group transposes its own rows
+// where the group before did not (the first of a block, and a short last one: a zero-padded
+// copy). For V with V::transpose_ahead(D) (AVX-512, d > 4).
+//
+// Filled a group ahead into a tile in memory, the columns made gd's pass at d = 10 (AVX-512,
+// Zen 5, medians of 5 interleaved rounds, GB/s) one core in cache 24.1 → 28.4, n = 10^6 one
+// thread 19.4 → 23.1, two 40.5 → 47.8. Carried in registers instead (no tile to store and load
+// back; the upper halves extracted): Zen 5, one core in cache, the median of 5 interleaved
+// rounds' ratios, tile → registers, over the rows: the loss 1.24 / 1.33 / 1.42 / 1.01 at d = 6 /
+// 8 / 10 / 12 (d = 10 30.2 → 43.9 GB/s), the pass with both gradients 1.43 / 1.35 / 1.18 / 1.13,
+// gd's with the double z 1.28 / 1.04 / 1.05 / 0.95; gd's with the float z
+// (column_float_z_stats, which had transposed each group's own rows) 1.22 at d = 10 (30.3 → 37.0,
+// 9 rounds), glmtron's 1.28. There a tile ahead had read 0.74 of the rows' own transposition.
+// From memory, n = 10^6, ratio to the streaming read, 5 rounds under a neighbour's load, one
+// thread: gd's pass 0.53 → 0.62, the loss 0.56 → 0.64, glmtron's 0.52 → 0.56 at d = 10.
+template <class V, std::size_t D, class Fn>
+[[gnu::always_inline]] inline void for_each_transposed_group(const RowBlock& blk,
+                                                             const double* weights, Fn&& fn) {
+  using Dv = typename V::D;
+  constexpr std::size_t kOutputs = (D + 1) / 2;
+  typename V::F next[kOutputs];
+  const float* transposed = nullptr;  // the rows whose transposition `next` holds
+  for_each_group<V, (D + 7) / 8, D>(
+      blk, weights,
+      [&](const float* x, const Dv& y, const Dv& weight, std::size_t first, std::size_t rows,
+          auto weighted_rows) __attribute__((always_inline)) {
+        if (x != transposed) V::template transpose<D>(x, next);
+        typename V::F outs[kOutputs];
+        for (std::size_t o = 0; o < kOutputs; ++o) outs[o] = next[o];
+        if (first + 2 * V::W <= blk.rows) {
+          V::template transpose<D>(x + V::W * D, next);
+          transposed = x + V::W * D;
+        }
+        fn(outs, y, weight, first, rows, weighted_rows);
+      });
+}
+
 // Calls fn(column, y, weight, first, rows, weighted_rows) for the block's groups in order
-// (for_each_group's arguments, column the group's columns). Where V::transpose_ahead(D) each full
-// group transposes the next one's rows before its own arithmetic, which reads a tile filled a
-// group earlier: the arithmetic no longer waits on its own permutations, and the core overlaps
-// the two. gd's pass at d = 10, AVX-512 on Zen 5, medians of 5 interleaved rounds, GB/s: one core
-// in cache 24.1 → 28.4, n = 10^6 one thread 19.4 → 23.1, two 40.5 → 47.8 (glmtron's alike; the
-// loss level at d = 10, +4 % at d = 8). The columns are the same, so are the results.
+// (for_each_group's arguments, column the group's columns), where V::transpose_ahead(D) from
+// for_each_transposed_group's registers, else each group's own (with_own_columns). The columns
+// are the same either way, so are the results.
 //
 // A block that carries its column copy (RowBlock::columns, a ColumnCopySource's) is read from
 // it: the same columns, no transposition, and the prefetches follow the copy.
@@ -125,27 +163,14 @@ template <class V, std::size_t D, class Fn>
     return;
   }
   if constexpr (V::transpose_ahead(D)) {
-    alignas(64) float tiles[2][V::template kTileFloats<D>];
-    float* current = tiles[0];
-    float* next = tiles[1];
-    const float* transposed = nullptr;  // the rows whose transposition `current` holds
-    for_each_group<V, (D + 7) / 8, D>(
+    for_each_transposed_group<V, D>(
         blk, weights,
-        [&](const float* x, const Dv& y, const Dv& weight, std::size_t first, std::size_t rows,
+        [&](const auto& outs, const Dv& y, const Dv& weight, std::size_t first, std::size_t rows,
             auto weighted_rows) __attribute__((always_inline)) {
-          // The first group, and the last one where it is short (a zero-padded copy).
-          if (x != transposed) V::template transpose<D>(x, current);
-          if (first + 2 * V::W <= blk.rows) {
-            V::template transpose<D>(x + V::W * D, next);
-            transposed = x + V::W * D;
-          }
-          // The tiles may be read and written here: the compiler keeps them in memory rather
-          // than carry the next group's permutations in registers.
-          asm("" : "+m"(tiles));
           Dv column[D];
-          V::template widen<D>(current, column);
+#pragma GCC unroll 16
+          for (std::size_t l = 0; l < D; ++l) column[l] = V::float_column(outs, l);
           fn(column, y, weight, first, rows, weighted_rows);
-          std::swap(current, next);
         });
   } else {
     for_each_group<V, (D + 7) / 8, D>(blk, weights, with_own_columns<V, D>(fn));
