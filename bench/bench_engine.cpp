@@ -153,13 +153,13 @@ void time_pass(benchmark::State& state, Pass&& pass, Kernels kernels = Kernels::
   if (kernels == Kernels::avx512)
     relureg::detail::use_short_row_isa(relureg::detail::ShortRowIsa::avx512);
   // As a fit reads the rows (fit_learner): through their column copy where it pays, once it is
-  // made (at each block's 32nd read), before the clock starts (BM_GdPassMakingCopy times the pass
-  // that makes it).
+  // made (at each block's column_copy_after_reads(d)-th read), before the clock starts
+  // (BM_GdPassMakingCopy times the pass that makes it).
   const relureg::DatasetView view = data.view();
   std::optional<relureg::ColumnCopySource> copy;
   if (kernels == Kernels::chosen && relureg::column_copy_pays(view)) copy.emplace(view);
   const relureg::DataSource& source = copy ? static_cast<const relureg::DataSource&>(*copy) : view;
-  for (std::size_t k = 0; copy && k < relureg::kColumnCopyAfterReads; ++k)
+  for (std::size_t k = 0; copy && k < relureg::column_copy_after_reads(d); ++k)
     benchmark::DoNotOptimize(pass(engine, source, w));
   for (auto _ : state) {
     auto result = pass(engine, source, w);

@@ -91,9 +91,9 @@ def bench_targets(bench_text, build=None):
              "glmtron-pass": "fused pass of `glmtron` (surrogate gradient)",
              "loss": "loss pass (`relu_loss`)",
              "gd-rows": "`gd`'s pass over the rows, without the column copy (a fit's first 31 "
-                        "passes)",
+                        "passes, 15 with the AVX2 kernels)",
              "glmtron-rows": "`glmtron`'s pass over the rows, without the column copy (a fit's "
-                             "first 31 passes)",
+                             "first 31 passes, 15 with the AVX2 kernels)",
              "loss-rows": "loss pass over the rows, without the column copy"}
     # The (d, threads) whose passes read the column copy: those with a pass over the rows too.
     copied = {line.split()[6].split("/real_time")[0] for line in (bench_text or "").splitlines()
@@ -108,7 +108,8 @@ def bench_targets(bench_text, build=None):
             low, high = parts[8].strip("[,"), parts[9].strip("]")
             name = names.get(parts[1], parts[1])
             if parts[6].split("/real_time")[0] in copied and not parts[1].endswith("-rows"):
-                name += " reading the column copy (a fit's passes from its 32nd on)"
+                name += (" reading the column copy (a fit's passes from its 32nd on, 16th with "
+                         "the AVX2 kernels)")
             rows.append(f"| {name} ≥ {float(parts[3]):.2f} × streaming "
                         f"read (d = {args['d']}, {threads} thread{'s' if threads != '1' else ''}, "
                         f"{build + ', ' if build else ''}`bench_engine`) | {parts[7]} "
@@ -157,7 +158,8 @@ def bench_section(bench_text, avx2_text=None, subset_text=None, avx2_subset_text
             "`gd-rows`, `glmtron-rows`, `loss-rows` (where a fit reads the column copy, "
             "`relureg/column_copy.hpp`): the same passes over the rows themselves, each group "
             "of rows transposed in every pass, while `gd-pass`, `glmtron-pass` and `loss` there "
-            "read the copy, as a fit does from its 32nd pass on; `gd-first`: gd's pass that "
+            "read the copy, as a fit does from its 32nd pass on (16th with the AVX2 kernels); "
+            "`gd-first`: gd's pass that "
             "makes the copy (its pages' first touch included); `gd-pass` and `glmtron-pass` "
             "take z's dot product in float32 over rows of 9 to 11 (AVX2) or 12 (AVX-512) and "
             "17 to 128 features in the AVX2 and "

@@ -15,21 +15,16 @@ namespace relureg {
 // eight (RowBlock::columns). The kernels on columns (relu_stats over rows of up to 12 features
 // with AVX-512, 11 with AVX2; docs/performance.md) then read the copy instead of transposing every
 // group of rows in every pass, with the same results bit for bit. The copy of an engine block is
-// made at its `reads_before_copy`-th read (by the pass that reads it then) and kept. Measured at
-// n = 10^6, d = 10 (Zen 5, AVX-512): a pass through the copy took 20-25 % less time than one over
-// the rows, but the pass that makes it 4-5 ms more (writing the copy and its fresh pages' first
-// touch), about 3 passes over the rows on one thread and 5 on two; so the copy pays for itself
-// only some 20-30 passes after it is made. Made at the 32nd read, it adds at most about a quarter
-// to a fit (one that stops soon after), nothing to fits of up to 31 passes, and saved 12-16 % of
-// a fit of 200 passes (bench/bench_column_copy.cpp).
+// made at its `reads_before_copy`-th read (by the pass that reads it then) and kept; fit_learner
+// makes it at column_copy_after_reads(d) (below, with what it costs and saves).
 // It holds one more copy of the features (⌈n/8⌉·8·d floats, mapped, touched when made). A block
 // not aligned to the copy's groups, or whose copy another thread is making, is served without it.
 // The wrapped source must outlive it.
-inline constexpr std::size_t kColumnCopyAfterReads = 32;
 class ColumnCopySource final : public DataSource {
  public:
-  explicit ColumnCopySource(const DataSource& source,
-                            std::size_t reads_before_copy = kColumnCopyAfterReads);
+  // The copy made at column_copy_after_reads(source.cols()).
+  explicit ColumnCopySource(const DataSource& source);
+  ColumnCopySource(const DataSource& source, std::size_t reads_before_copy);
 
   std::size_t rows() const override { return source_.rows(); }
   std::size_t cols() const override { return source_.cols(); }
@@ -54,6 +49,21 @@ class ColumnCopySource final : public DataSource {
   // Per engine block: the reads so far (< copy_at_), or kMaking / kMade.
   std::unique_ptr<std::atomic<std::uint32_t>[]> state_;
 };
+
+// The read of an engine block at which fit_learner makes its column copy, for rows of d features
+// in the variant the passes take now (detail::short_row_stats_isa). Measured at n = 10^6, d = 10
+// (Zen 5; bench/bench_column_copy.cpp): the pass that makes the copy takes 3-6 ms more than one
+// over the rows (writing the copy and its fresh pages' first touch). With the AVX-512 kernels a
+// pass through it saves 15-30 %, so it pays for itself 17-27 passes after it is made: made at the
+// 32nd read it changes nothing in fits of up to 31 passes and saved 12-16 % of a fit of 200. The
+// AVX2 kernels' passes over the rows are slower and one through the copy saves about 40 %, so it
+// pays back after 5-7 passes: made at the 16th read (x86-64-v3 build), it added 5-12 % to a fit of
+// 20 passes and took 12-18 % off one of 60 and 24-26 % off one of 200 (6-9 % and 17-21 % at the
+// 32nd).
+// docs/performance.md: "the column copy made at the 16th read where the AVX2 kernels run".
+inline constexpr std::size_t kColumnCopyAfterReadsAvx512 = 32;
+inline constexpr std::size_t kColumnCopyAfterReadsAvx2 = 16;
+std::size_t column_copy_after_reads(std::size_t d);
 
 // Whether fit_learner reads a learner's data through a ColumnCopySource: the passes over its rows
 // take kernels on columns (detail::short_rows_read_columns), it has more than one engine block,

@@ -1,4 +1,4 @@
-// ColumnCopySource: each engine block's rows copied feature-major at its 32nd read, then kept.
+// ColumnCopySource: each engine block's rows copied feature-major at a set read, then kept.
 #include "relureg/column_copy.hpp"
 
 #include <sys/mman.h>
@@ -61,6 +61,9 @@ void ColumnCopySource::Unmap::operator()(float*) const {
   g_mapped_bytes.fetch_sub(length, std::memory_order_relaxed);
 }
 
+ColumnCopySource::ColumnCopySource(const DataSource& source)
+    : ColumnCopySource(source, column_copy_after_reads(source.cols())) {}
+
 ColumnCopySource::ColumnCopySource(const DataSource& source, std::size_t reads_before_copy)
     : source_(source) {
   if (reads_before_copy == 0 || reads_before_copy >= kMaking)
@@ -112,6 +115,12 @@ std::size_t ColumnCopySource::copied_blocks() const {
   for (std::size_t k = 0; k < units_; ++k)
     made += state_[k].load(std::memory_order_acquire) == kMade ? 1 : 0;
   return made;
+}
+
+std::size_t column_copy_after_reads(std::size_t d) {
+  const bool avx2 =
+      detail::short_rows(d) && detail::short_row_stats_isa(d) == detail::ShortRowIsa::avx2;
+  return avx2 ? kColumnCopyAfterReadsAvx2 : kColumnCopyAfterReadsAvx512;
 }
 
 bool column_copy_pays(const DataSource& source) {

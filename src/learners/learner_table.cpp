@@ -79,8 +79,8 @@ FitResult fit_learner(const LearnerEntry& entry, const ParamValues& params, cons
   const auto start = std::chrono::steady_clock::now();
   const std::size_t first_pass = context.engine->passes();
   if (entry.task == Task::halfspace) detail::check_halfspace_input(data, context, entry.name);
-  // Short rows: from a block's 32nd read on, the passes read its column copy
-  // (kColumnCopyAfterReads, relureg/column_copy.hpp).
+  // Short rows: from a block's 32nd read on (16th with the AVX2 kernels), the passes read its
+  // column copy (column_copy_after_reads, relureg/column_copy.hpp).
   std::optional<ColumnCopySource> columns;
   if (column_copy_pays(data)) columns.emplace(data);
   FitResult result = entry.make(params)->fit(columns ? *columns : data, context);

@@ -87,7 +87,6 @@ TEST(ColumnCopy, MakesABlocksCopyAtItsNthRead) {
   EXPECT_EQ(copy.copied_blocks(), 1u);
   EXPECT_NE(copy.block(0, kBlockRows).columns, nullptr);
   EXPECT_EQ(copy.block(kBlockRows, kBlockRows).columns, nullptr);
-  EXPECT_EQ(kColumnCopyAfterReads, 32u);
   for (const std::size_t reads : {std::size_t{0}, std::size_t{4294967294}}) {
     try {
       const ColumnCopySource bad(view, reads);
@@ -98,6 +97,29 @@ TEST(ColumnCopy, MakesABlocksCopyAtItsNthRead) {
   }
   const ColumnCopySource longest(view, 4294967293);  // the largest count it takes
   EXPECT_EQ(longest.block(0, kBlockRows).columns, nullptr);
+}
+
+TEST(ColumnCopy, IsMadeAtThe32ndReadWithAvx512KernelsAndThe16thWithAvx2Ones) {
+  const std::size_t d = 10, n = 2 * kBlockRows;
+  const Dataset data = testing::GaussianDraws(14).noise_rows(n, d);
+  const DatasetView view = data.view();
+  std::size_t variants = 0;
+  for (const detail::ShortRowIsa isa : detail::runnable_short_row_isas()) {
+    detail::use_short_row_isa(isa);
+    const std::size_t expected = isa == detail::ShortRowIsa::avx2 ? 16 : 32;
+    const char* name = detail::short_row_isa_name(isa);
+    EXPECT_EQ(column_copy_after_reads(d), expected) << name;
+    if (isa == detail::ShortRowIsa::generic) continue;  // no kernels on columns: no copy made
+    ++variants;
+    const ColumnCopySource copy(view);
+    for (std::size_t k = 1; k < expected; ++k)
+      ASSERT_EQ(copy.block(0, kBlockRows).columns, nullptr) << name << " read " << k;
+    EXPECT_NE(copy.block(0, kBlockRows).columns, nullptr) << name;
+    EXPECT_EQ(copy.copied_blocks(), 1u) << name;
+  }
+  detail::use_default_short_row_isas();
+  // Every x86-64 CPU CI runs on has AVX2 at least.
+  EXPECT_EQ(variants > 0, detail::short_row_isas_compiled());
 }
 
 TEST(ColumnCopy, CountsTheBytesItMapsUntilItGoes) {
@@ -241,27 +263,36 @@ TEST(ColumnCopy, FitsTakeItWhereTheKernelsReadColumnsAndGiveTheSameModel) {
   const Instance wide = generate_instance("label-noise", 20000, 40, 3, {}, engine);
   EXPECT_FALSE(column_copy_pays(wide.data.view()));
 
-  // Fits long enough that the copy is made (at the 32nd read) and then read for 16 passes.
-  for (const std::string name : {"gd", "glmtron"}) {
-    const LearnerEntry& entry = find_learner(name);
-    const ParamValues values = ParamValues::parse(entry.params, {"tol=0", "max_passes=48"}, name);
-    const FitContext context{&engine, 7, {}};
-    use_column_copies(false);
-    const FitResult rows = fit_learner(entry, values, view, context);
-    use_column_copies(true);
-    const FitResult columns = fit_learner(entry, values, view, context);
-    const ReluModel& a = rows.relu();
-    const ReluModel& b = columns.relu();
-    ASSERT_EQ(a.w.size(), 10u);
-    for (std::size_t j = 0; j < 10; ++j) EXPECT_TRUE(same_bits(a.w[j], b.w[j])) << name << j;
-    EXPECT_EQ(rows.passes, columns.passes) << name;
-    EXPECT_GE(columns.passes, kColumnCopyAfterReads + 8) << name;
-    ASSERT_EQ(rows.loss_history.size(), columns.loss_history.size()) << name;
-    for (std::size_t k = 0; k < rows.loss_history.size(); ++k)
-      EXPECT_TRUE(same_bits(rows.loss_history[k], columns.loss_history[k])) << name << k;
-    // The fit reaches the class's known opt (its training loss within 5 % of it).
-    EXPECT_LT(columns.loss_history.back(), 1.05 * class_opt(instance.truth, false).opt) << name;
+  // Fits long enough that the copy is made (at the 32nd read, or the 16th with the AVX2 kernels)
+  // and then read for 16 passes or more, in each variant with kernels on columns.
+  for (const detail::ShortRowIsa isa : detail::runnable_short_row_isas()) {
+    if (isa == detail::ShortRowIsa::generic) continue;
+    detail::use_short_row_isa(isa);
+    EXPECT_TRUE(column_copy_pays(view));
+    for (const std::string learner : {"gd", "glmtron"}) {
+      const std::string name = learner + " (" + detail::short_row_isa_name(isa) + ")";
+      const LearnerEntry& entry = find_learner(learner);
+      const ParamValues values =
+          ParamValues::parse(entry.params, {"tol=0", "max_passes=48"}, learner);
+      const FitContext context{&engine, 7, {}};
+      use_column_copies(false);
+      const FitResult rows = fit_learner(entry, values, view, context);
+      use_column_copies(true);
+      const FitResult columns = fit_learner(entry, values, view, context);
+      const ReluModel& a = rows.relu();
+      const ReluModel& b = columns.relu();
+      ASSERT_EQ(a.w.size(), 10u);
+      for (std::size_t j = 0; j < 10; ++j) EXPECT_TRUE(same_bits(a.w[j], b.w[j])) << name << j;
+      EXPECT_EQ(rows.passes, columns.passes) << name;
+      EXPECT_GE(columns.passes, column_copy_after_reads(10) + 16) << name;
+      ASSERT_EQ(rows.loss_history.size(), columns.loss_history.size()) << name;
+      for (std::size_t k = 0; k < rows.loss_history.size(); ++k)
+        EXPECT_TRUE(same_bits(rows.loss_history[k], columns.loss_history[k])) << name << k;
+      // The fit reaches the class's known opt (its training loss within 5 % of it).
+      EXPECT_LT(columns.loss_history.back(), 1.05 * class_opt(instance.truth, false).opt) << name;
+    }
   }
+  detail::use_default_short_row_isas();
 }
 
 }  // namespace
