@@ -55,11 +55,11 @@ class ColumnCopySource final : public DataSource {
 // (Zen 5; bench/bench_column_copy.cpp): the pass that makes the copy takes 3-6 ms more than one
 // over the rows (writing the copy and its fresh pages' first touch). With the AVX-512 kernels a
 // pass through it saves 15-30 %, so it pays for itself 17-27 passes after it is made: made at the
-// 32nd read it changes nothing in fits of up to 31 passes and saved 12-16 % of a fit of 200. The
-// AVX2 kernels' passes over the rows are slower and one through the copy saves about 40 %, so it
-// pays back after 5-7 passes: made at the 16th read (x86-64-v3 build), it added 5-12 % to a fit of
-// 20 passes and took 12-18 % off one of 60 and 24-26 % off one of 200 (6-9 % and 17-21 % at the
-// 32nd).
+// 32nd read it changes nothing in fits of up to 31 passes, added 13-16 % to one of 36 and took
+// 12-23 % off one of 200. The AVX2 kernels' passes over the rows are slower and one through the
+// copy saves about 40 %, so it pays back after 5-7 passes: made at the 16th read (x86-64-v3
+// build), it added 5-12 % to a fit of 20 passes and took 12-18 % off one of 60 and 24-26 % off one
+// of 200 (6-9 % and 17-21 % at the 32nd). So either read adds at most about a sixth to a fit.
 // docs/performance.md: "the column copy made at the 16th read where the AVX2 kernels run".
 inline constexpr std::size_t kColumnCopyAfterReadsAvx512 = 32;
 inline constexpr std::size_t kColumnCopyAfterReadsAvx2 = 16;
