@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cmath>
+#include <cstdint>
 #include <limits>
 #include <vector>
 
@@ -160,8 +161,23 @@ void relu_stats_block(const RowBlock& blk, const double* w, double b, bool with_
                       const float* wf = nullptr) {
   const std::size_t d = blk.d;
   const std::size_t p = d + (with_bias ? 1 : 0);
+  // Both gradients are summed in the block's own buffer, each starting on a 64-byte boundary, then
+  // added to acc, which starts at zero (the engine's), so the sums are the same bit for bit. In
+  // place they begin 24 bytes past a line (acc + 3), so that every vector load and store of them
+  // straddles two lines: at d = 1000 on two threads (Zen 5, n = 10^6) the pass with both read
+  // 2-15 % faster from memory with the buffer, and gd's and glmtron's one-gradient passes level or
+  // a few per cent slower, so those keep summing in place (docs/performance.md, "long rows'
+  // gradient sums on a line boundary").
+  std::vector<double> buffer;
   double* grads[G];
   for (std::size_t g = 0; g < G; ++g) grads[g] = acc + 3 + g * p;
+  if constexpr (G == 2) {
+    const std::size_t stride = (d + 7) / 8 * 8;
+    buffer.assign(G * stride + 8, 0.0);
+    double* aligned = buffer.data();
+    while (reinterpret_cast<std::uintptr_t>(aligned) % 64 != 0) ++aligned;
+    for (std::size_t g = 0; g < G; ++g) grads[g] = aligned + g * stride;
+  }
   double loss = 0, surrogate = 0, active = 0;
   // The square loss's pass alone leaves the surrogate out (relu_stats reports NaN for it).
   const bool sum_surrogate = G == 2 || !square_first;
@@ -185,7 +201,7 @@ void relu_stats_block(const RowBlock& blk, const double* w, double b, bool with_
   auto add_bias = [&](const auto& c, std::size_t rows) {
     if (!with_bias) return;
     for (std::size_t g = 0; g < G; ++g)
-      for (std::size_t k = 0; k < rows; ++k) grads[g][d] += c[g][k];
+      for (std::size_t k = 0; k < rows; ++k) acc[3 + g * p + d] += c[g][k];
   };
   for_each_tile<true, WeightLoads::per_step>(
       blk, w, b,
@@ -215,6 +231,9 @@ void relu_stats_block(const RowBlock& blk, const double* w, double b, bool with_
   acc[0] += loss;
   acc[1] += surrogate;
   acc[2] += active;
+  if constexpr (G == 2)
+    for (std::size_t g = 0; g < G; ++g)
+      for (std::size_t j = 0; j < d; ++j) acc[3 + g * p + j] += grads[g][j];
 }
 
 std::atomic<bool>& long_row_float_z_flag() {

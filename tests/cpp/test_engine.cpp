@@ -1,6 +1,7 @@
 // Engine: exact sums, bit-identical results for any thread count, pass counting, fused kernels.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <random>
 
@@ -69,6 +70,66 @@ TEST(Engine, ResultsAreBitIdenticalAcrossThreadsForLongRowsAndABias) {
       EXPECT_EQ(stats[t].grad_square, stats[0].grad_square) << d;
       EXPECT_EQ(stats[t].grad_surrogate, stats[0].grad_surrogate) << d;
     }
+  }
+}
+
+// Past the short-row kernels, relu_stats sums each engine block's gradient terms from zero, row by
+// row in order with one multiply-add per feature, and adds the blocks' sums in order: its
+// gradients are that serial sum bit for bit (fused multiply-adds where the build has them).
+TEST(Engine, LongRowGradientsSumEachBlocksRowsInOrderBitForBit) {
+  for (std::size_t d : {129u, 1000u}) {
+    const Dataset data = random_dataset(700, d, 23);
+    std::vector<double> w(d);
+    for (std::size_t j = 0; j < d; ++j) w[j] = std::sin(0.7 * j + 0.2) / std::sqrt(double(d));
+    const double b = 0.05, at_zero = 0.5;
+    const std::size_t block_rows = 256;  // blocks of 256, 256 and 188 rows
+    const ReluStats s =
+        relu_stats(Engine(EngineOptions{2, block_rows}), data.view(), w, b, true, at_zero);
+    bool matched = false;
+    for (bool fused : {true, false}) {
+      const auto mul_add = [fused](double a, double x, double acc) {
+        if (fused) return std::fma(a, x, acc);
+        const volatile double product = a * x;  // rounded before the addition
+        return acc + product;
+      };
+      std::vector<double> square(d + 1, 0.0), surrogate(d + 1, 0.0);
+      for (std::size_t first = 0; first < data.n; first += block_rows) {
+        std::vector<double> block_square(d + 1, 0.0), block_surrogate(d + 1, 0.0);
+        for (std::size_t i = first; i < std::min(first + block_rows, data.n); ++i) {
+          const float* x = data.X.data() + i * d;
+          const double z = affine_value(x, w.data(), d, b);
+          const double residual = (z > 0 ? z : 0.0) - data.y[i];
+          const double coef = (z > 0 ? 1.0 : (z == 0 ? at_zero : 0.0)) * residual;
+          for (std::size_t j = 0; j < d; ++j) {
+            block_square[j] = mul_add(coef, double(x[j]), block_square[j]);
+            block_surrogate[j] = mul_add(residual, double(x[j]), block_surrogate[j]);
+          }
+          block_square[d] += coef;
+          block_surrogate[d] += residual;
+        }
+        for (std::size_t j = 0; j <= d; ++j) {
+          square[j] += block_square[j];
+          surrogate[j] += block_surrogate[j];
+        }
+      }
+      const double n = static_cast<double>(data.n);
+      for (std::size_t j = 0; j <= d; ++j) {
+        square[j] = 2.0 * (square[j] / n);
+        surrogate[j] /= n;
+      }
+      matched = matched || (s.grad_square == square && s.grad_surrogate == surrogate);
+    }
+    EXPECT_TRUE(matched) << d;
+    // The one-gradient passes (summed in place) give the same bits.
+    const Engine engine(EngineOptions{2, block_rows});
+    EXPECT_EQ(
+        relu_stats(engine, data.view(), w, b, true, at_zero, ReluGradients::square).grad_square,
+        s.grad_square)
+        << d;
+    EXPECT_EQ(relu_stats(engine, data.view(), w, b, true, at_zero, ReluGradients::surrogate)
+                  .grad_surrogate,
+              s.grad_surrogate)
+        << d;
   }
 }
 
