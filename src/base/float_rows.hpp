@@ -58,18 +58,28 @@ inline void float_mul_add(FloatLanes8& acc, const FloatLanes8& a, const FloatLan
 // z[r] = b + Σ_j wf_j x_rj (the order above) for the R rows x + r·stride, d floats each; wf holds
 // ⌈d/8⌉·8 floats, zeros past d. With a prefetch distance, the line that far ahead of each row is
 // prefetched into L2 every 16 floats (as affine_rows does).
+//
+// Every loop over the R rows is unrolled (the pragmas). Without them GCC 12 kept the 2R
+// accumulators in memory and stored all of them at every step of the main loop (8 stores per 16
+// floats at R = 4, never read there). In registers, gd's and glmtron's passes over rows of 1000
+// features read 2-11 % faster (medians of interleaved rounds, native and x86-64-v3 builds, one
+// and two threads; Zen 5: docs/performance.md, "the float z's accumulators in registers").
 template <std::size_t R>
 inline void affine_rows_float(const float* x, std::size_t stride, const float* wf, std::size_t d,
                               double b, double* z, std::ptrdiff_t prefetch_distance = 0) {
   FloatLanes8 even[R], odd[R], w0, w1, xr;
+#pragma GCC unroll 8
   for (std::size_t r = 0; r < R; ++r) even[r] = odd[r] = FloatLanes8{};
   std::size_t j = 0;
   for (; j + 16 <= d; j += 16) {
-    if (prefetch_distance != 0)
+    if (prefetch_distance != 0) {
+#pragma GCC unroll 8
       for (std::size_t r = 0; r < R; ++r)
         __builtin_prefetch(x + r * stride + j + prefetch_distance, 0, 2);
+    }
     float_load8(w0, wf + j);
     float_load8(w1, wf + j + 8);
+#pragma GCC unroll 8
     for (std::size_t r = 0; r < R; ++r) {
       float_load8(xr, x + r * stride + j);
       float_mul_add(even[r], w0, xr);
@@ -79,6 +89,7 @@ inline void affine_rows_float(const float* x, std::size_t stride, const float* w
   }
   if (j + 8 <= d) {  // one full even chunk left
     float_load8(w0, wf + j);
+#pragma GCC unroll 8
     for (std::size_t r = 0; r < R; ++r) {
       float_load8(xr, x + r * stride + j);
       float_mul_add(even[r], w0, xr);
@@ -88,17 +99,21 @@ inline void affine_rows_float(const float* x, std::size_t stride, const float* w
   if (j < d) {  // a partial chunk: into odd after a full even chunk, else into even
     // Two loops, not one through a reference chosen at run time (simd_rows_avx2.hpp's reason).
     float_load8(w0, wf + j);
-    if ((j / 8) % 2 == 1)
+    if ((j / 8) % 2 == 1) {
+#pragma GCC unroll 8
       for (std::size_t r = 0; r < R; ++r) {
         float_load_first(xr, x + r * stride + j, d - j);
         float_mul_add(odd[r], w0, xr);
       }
-    else
+    } else {
+#pragma GCC unroll 8
       for (std::size_t r = 0; r < R; ++r) {
         float_load_first(xr, x + r * stride + j, d - j);
         float_mul_add(even[r], w0, xr);
       }
+    }
   }
+#pragma GCC unroll 8
   for (std::size_t r = 0; r < R; ++r) {
     const FloatLanes8 s = even[r] + odd[r];
     const float sum = ((s[0] + s[4]) + (s[2] + s[6])) + ((s[1] + s[5]) + (s[3] + s[7]));
