@@ -297,5 +297,71 @@ TEST(ShortRowFloatZ, DescentLearnersTakeTheDoublePathWithFloat32DotOff) {
   detail::use_default_short_row_isas();
 }
 
+// The float z over rows past the short-row kernels (src/base/float_rows.hpp) is its documented
+// order, bit for bit: w rounded to float; feature j in lane j mod 8 of the even accumulator if
+// ⌊j/8⌋ is even, of the odd one if odd, each lane a chain of multiply-adds in increasing j over
+// zero-padded chunks of 8; s = even + odd; ((s0+s4)+(s2+s6)) + ((s1+s5)+(s3+s7)) in float,
+// widened, + b. gd's pass reports the loss and gradient of that z, each engine block's rows summed
+// in order from zero and the blocks added in order (fused multiply-adds where the build has them).
+TEST(ShortRowFloatZ, LongRowsTakeTheDefinedFloatZBitForBit) {
+  for (const std::size_t d : {129u, 140u, 1000u}) {
+    const testing::StatsRows rows(700, d, 40 + static_cast<unsigned>(d));
+    const Dataset& data = rows.data;
+    const std::vector<double>& w = rows.w;
+    const double b = 0.1;
+    const std::size_t block_rows = 256;  // blocks of 256, 256 and 188 rows
+    const ReluStats s = relu_stats(Engine(EngineOptions{2, block_rows}), data.view(), w, b, true,
+                                   1.0, ReluGradients::square, RowDot::float32_allowed);
+    std::vector<float> wf(d);
+    for (std::size_t j = 0; j < d; ++j) wf[j] = static_cast<float>(w[j]);
+    bool matched = false;
+    for (const bool fused_float : {true, false}) {
+      for (const bool fused_double : {true, false}) {
+        const auto float_mul_add = [fused_float](float a, float x, float acc) {
+          if (fused_float) return std::fma(a, x, acc);
+          const volatile float product = a * x;  // rounded before the addition
+          return acc + product;
+        };
+        const auto mul_add = [fused_double](double a, double x, double acc) {
+          if (fused_double) return std::fma(a, x, acc);
+          const volatile double product = a * x;
+          return acc + product;
+        };
+        double loss = 0;
+        std::vector<double> grad(d + 1, 0.0);
+        for (std::size_t first = 0; first < data.n; first += block_rows) {
+          double block_loss = 0;
+          std::vector<double> block_grad(d + 1, 0.0);
+          for (std::size_t i = first; i < std::min(first + block_rows, data.n); ++i) {
+            const float* x = data.X.data() + i * d;
+            float even[8] = {}, odd[8] = {};
+            for (std::size_t j = 0; j < (d + 7) / 8 * 8; ++j) {
+              float& acc = (j / 8) % 2 == 0 ? even[j % 8] : odd[j % 8];
+              acc = float_mul_add(j < d ? wf[j] : 0.0f, j < d ? x[j] : 0.0f, acc);
+            }
+            float lanes[8];
+            for (int l = 0; l < 8; ++l) lanes[l] = even[l] + odd[l];
+            const float sum = ((lanes[0] + lanes[4]) + (lanes[2] + lanes[6])) +
+                              ((lanes[1] + lanes[5]) + (lanes[3] + lanes[7]));
+            const double z = static_cast<double>(sum) + b;
+            const double residual = (z > 0 ? z : 0.0) - data.y[i];
+            block_loss = mul_add(residual, residual, block_loss);
+            const double coef = (z >= 0 ? 1.0 : 0.0) * residual;  // ReLU'(0) = 1, as asked
+            for (std::size_t j = 0; j < d; ++j)
+              block_grad[j] = mul_add(coef, double(x[j]), block_grad[j]);
+            block_grad[d] += coef;
+          }
+          loss += block_loss;
+          for (std::size_t j = 0; j <= d; ++j) grad[j] += block_grad[j];
+        }
+        const double n = static_cast<double>(data.n);
+        for (double& g : grad) g = 2.0 * (g / n);
+        matched = matched || (s.loss == loss / n && s.grad_square == grad);
+      }
+    }
+    EXPECT_TRUE(matched) << d;
+  }
+}
+
 }  // namespace
 }  // namespace relureg
