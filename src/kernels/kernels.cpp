@@ -167,7 +167,10 @@ void relu_stats_block(const RowBlock& blk, const double* w, double b, bool with_
   // straddles two lines: at d = 1000 on two threads (Zen 5, n = 10^6) the pass with both read
   // 2-15 % faster from memory with the buffer, and gd's and glmtron's one-gradient passes level or
   // a few per cent slower, so those keep summing in place (docs/performance.md, "long rows'
-  // gradient sums on a line boundary").
+  // gradient sums on a line boundary"). Padding relu_stats' layout so that acc's gradients start
+  // on a line would align them without a buffer, but it would also change the entries a
+  // statistical-query oracle answers (query_oracle.cpp draws one perturbation per entry), and so
+  // the results of fits with one for a given seed.
   std::vector<double> buffer;
   double* grads[G];
   for (std::size_t g = 0; g < G; ++g) grads[g] = acc + 3 + g * p;
