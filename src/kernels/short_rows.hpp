@@ -25,12 +25,12 @@ void use_short_row_kernels(bool enabled);
 enum class ShortGradients { square, surrogate, both };
 
 // The instruction sets the kernels are compiled for. `generic` is the eight-lane code of
-// short_rows.cpp compiled with the build's own flags (any CPU); `avx2` (x86-64-v3: AVX2, FMA) and
-// `avx512` (x86-64-v4) are separate translation units with their own -march, on x86-64 with GCC
-// or Clang. At start-up the engine takes the best one that both the CPU runs (cpuid) and the
-// build's own target allows: a build for x86-64-v3 never runs AVX-512 code (so it measures what
-// an AVX2-only host runs), a -march=native build runs its host's best, and a build for any
-// x86-64 (RELUREG_NATIVE off, the pip package) the best of the machine it runs on.
+// short_rows_generic.cpp compiled with the build's own flags (any CPU); `avx2` (x86-64-v3: AVX2,
+// FMA) and `avx512` (x86-64-v4) are separate translation units with their own -march, on x86-64
+// with GCC or Clang. At start-up the engine takes the best one that both the CPU runs (cpuid) and
+// the build's own target allows: a build for x86-64-v3 never runs AVX-512 code (so it measures what
+// an AVX2-only host runs), a -march=native build runs its host's best, and a build for any x86-64
+// (RELUREG_NATIVE off, the pip package) the best of the machine it runs on.
 enum class ShortRowIsa { generic, avx2, avx512 };
 const char* short_row_isa_name(ShortRowIsa isa);
 //

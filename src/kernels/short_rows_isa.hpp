@@ -20,6 +20,10 @@ struct ShortRowKernels {
   void (*copy_columns)(const float* x, std::size_t rows, std::size_t d, float* out) = nullptr;
 };
 
+// The generic eight-lane kernels (short_rows_generic.cpp), compiled with the build's own flags:
+// every CPU runs them.
+const ShortRowKernels& short_row_kernels_generic();
+
 // The AVX2 (x86-64-v3) and AVX-512 (x86-64-v4) kernels, defined only in a build that compiles
 // those translation units (RELUREG_SHORT_ROW_ISAS). `fused_z`: the in-row dot product adds each
 // product with a fused multiply-add, as affine_value does in a build whose target has FMA;
