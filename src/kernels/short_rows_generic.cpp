@@ -1,4 +1,5 @@
 // Short-row ReLU kernels: the generic eight-lane variant (d ≤ 32), for any CPU.
+#include <algorithm>
 #include <cstddef>
 
 #include "base/simd_rows.hpp"
