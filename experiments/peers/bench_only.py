@@ -10,11 +10,12 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import bench_tables  # noqa: E402  (same directory)
-import report  # noqa: E402
+import machine  # noqa: E402
 
 
 def cpu():
-    return report.cpuinfo_field("model name") or "unknown CPU", report.vector_isa(), os.cpu_count()
+    model = machine.cpuinfo_field("model name") or "unknown CPU"
+    return model, machine.vector_isa(), os.cpu_count()
 
 
 def main():
@@ -58,7 +59,7 @@ def main():
     if rows:
         lines[rows[0]:rows[-1] + 1] = (
             bench_tables.bench_targets(bench)
-            + bench_tables.bench_targets(texts["avx2_bench"], report.AVX2_BUILD))
+            + bench_tables.bench_targets(texts["avx2_bench"], machine.AVX2_BUILD))
     text = "\n".join(lines)
     start = text.index("## 4. The fused pass against a streaming read")
     section = "\n".join(bench_tables.bench_section(bench, texts["avx2_bench"], texts["subsets"],

@@ -15,7 +15,6 @@ are missing are skipped with a line saying so (run.sh installs python3-torch fro
 import argparse
 import json
 import os
-import platform
 import subprocess
 import sys
 import tempfile
@@ -27,7 +26,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 sys.dont_write_bytecode = True  # no __pycache__ next to the scripts
 sys.path.insert(0, HERE)
-import report  # noqa: E402  (same directory)
+import machine  # noqa: E402  (same directory)
+import report  # noqa: E402
 
 
 def log(*parts):
@@ -105,7 +105,7 @@ class Peers:
             env["LD_LIBRARY_PATH"] = self.openblas + os.pathsep + env.get("LD_LIBRARY_PATH", "")
             env["OPENBLAS_NUM_THREADS"] = str(self.threads)
         if avx2:  # each library's own switch to its AVX2 code (what an AVX2-only host runs)
-            env.update(report.AVX2_PEERS)
+            env.update(machine.AVX2_PEERS)
         return env
 
     def run(self, task, args, blas="debian", avx2=False):
@@ -346,45 +346,6 @@ def time_to_accuracy(args, rr, peers, family):
     return result
 
 
-def cpu_kind():
-    """Family, model and vector ISA, since a guest's model name may say only "AMD EPYC"."""
-    isa = report.vector_isa()
-    family, model = report.cpuinfo_field("cpu family"), report.cpuinfo_field("model")
-    return f" (family {family}, model {model}, {isa})" if family else f" ({isa})"
-
-
-def hypervisor_flag():
-    """lscpu names no hypervisor vendor on some guests whose CPU flags still say 'hypervisor'."""
-    flags = report.cpuinfo_field("flags").split()
-    return "yes (vendor not named)" if "hypervisor" in flags else "none"
-
-
-def machine():
-    def first(cmd, default="?"):
-        try:
-            return subprocess.run(cmd, capture_output=True, text=True, shell=True).stdout.strip()
-        except OSError:
-            return default
-
-    info = {
-        "cpu": first("lscpu | sed -n 's/^Model name: *//p'") + cpu_kind(),
-        "cores": os.cpu_count(),
-        "memory_gib": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1),
-        "kernel": platform.release(),
-        "hypervisor": first("lscpu | sed -n 's/^Hypervisor vendor: *//p'") or hypervisor_flag(),
-        "caches": first("lscpu | grep -E '^(L2|L3) cache' | tr -s ' ' | paste -sd ';'")
-        or "cache sizes not reported",
-        "compiler": first("c++ --version | head -1"),
-        "python": platform.python_version(),
-        "numpy": np.__version__,
-        "blas": first("readlink -f /usr/lib/x86_64-linux-gnu/libblas.so.3"),
-    }
-    for module in ("torch", "sklearn"):
-        info[module] = first(f"{sys.executable} -c 'import {module}; print({module}.__version__)'",
-                             "not installed") or "not installed"
-    return info
-
-
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--relureg", default=os.path.join(ROOT, "build", "relureg"))
@@ -464,7 +425,7 @@ def main():
                              1 if big else args.repeats, relureg_repeats=2 if big else None)
     accuracy = [time_to_accuracy(args, rr, peers, family)
                 for family in ("label-noise", "adversarial")]
-    results = {"machine": machine(), "threads": args.threads, "epochs": args.epochs,
+    results = {"machine": machine.machine(), "threads": args.threads, "epochs": args.epochs,
                "load_before": load_before, "load_after": os.getloadavg(),
                "minutes": (time.time() - started) / 60, "per_epoch": epochs,
                "per_epoch_avx2": epochs_avx2, "scaling": scaling,

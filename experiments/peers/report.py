@@ -4,29 +4,11 @@ import datetime
 import os
 
 import bench_tables  # noqa: E402  (same directory)
+from machine import AVX2_BUILD, AVX2_PEERS  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 MIB = 1024.0
-
-
-def cpuinfo_field(name):
-    """The first value of `name` in /proc/cpuinfo, or ""."""
-    try:
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                key, _, value = line.partition(":")
-                if key.strip() == name:
-                    return value.strip()
-    except OSError:
-        pass
-    return ""
-
-
-def vector_isa():
-    """The widest vector ISA this CPU has, from its flags: AVX-512, AVX2 or no AVX2."""
-    flags = cpuinfo_field("flags").split()
-    return "AVX-512" if "avx512f" in flags else "AVX2" if "avx2" in flags else "no AVX2"
 
 
 def fmt_s(seconds):
@@ -37,15 +19,6 @@ def fmt_s(seconds):
     if seconds >= 1e-3:
         return f"{seconds * 1e3:.1f} ms"
     return f"{seconds * 1e6:.0f} µs"
-
-
-AVX2_BUILD = "x86-64-v3 (AVX2) build"
-# On an AVX-512 host, the environment that makes the peers take the code paths of an AVX2-only
-# host: PyTorch's kernels (ATen), OpenBLAS's (dynamic architecture) and numpy's dispatched loops.
-# Debian's reference BLAS has no run-time choice. peers.py sets it; the report names it.
-AVX2_PEERS = {"ATEN_CPU_CAPABILITY": "avx2", "OPENBLAS_CORETYPE": "Haswell",
-              "NPY_DISABLE_CPU_FEATURES": "AVX512F AVX512CD AVX512_SKX AVX512_CLX AVX512_CNL "
-                                          "AVX512_ICL"}
 
 
 def peer_name(row):

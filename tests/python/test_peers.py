@@ -163,7 +163,7 @@ def test_a_linear_cost_row_missed_names_the_size_read_from_the_caches():
 def test_the_benchmark_targets_become_rows_with_their_range_over_repetitions():
     sys.path.insert(0, os.path.join(ROOT, "experiments", "peers"))
     import bench_tables
-    import report
+    import machine
 
     bench = ("target gd-pass >= 0.60 x stream /n:1000000/d:10/threads:2/real_time        "
              "0.41 [0.38, 0.44]  MISSED\n"
@@ -172,7 +172,7 @@ def test_the_benchmark_targets_become_rows_with_their_range_over_repetitions():
              "target glmtron-pass >= 0.80 x stream /n:1000000/d:100/threads:2/real_time    "
              "0.795 [0.780, 0.810]  MISSED\n")
     assert bench_tables.bench_targets(bench) + bench_tables.bench_targets(
-        bench.splitlines()[0], report.AVX2_BUILD) == [
+        bench.splitlines()[0], machine.AVX2_BUILD) == [
         "| fused pass of `gd` (square-loss gradient) ≥ 0.60 × streaming read (d = 10, 2 threads, "
         "`bench_engine`) | 0.41 (repetitions 0.38–0.44) | MISSED |",
         "| loss pass (`relu_loss`) ≥ 0.80 × streaming read (d = 100, 2 threads, `bench_engine`) | "
