@@ -142,15 +142,54 @@ void column_float_z_stats(const RowBlock& blk, const double* weights, const doub
     };
     if constexpr (V::W == 4) {
       // Two groups per copy group: x − blk.X is the pair's offset in the copy too (8 rows, 8·D).
+      // In two phases per chunk of kCopyChunk copy groups: their z, terms and coefficients, then
+      // their gradient terms from the chunk's columns again (in L1), each sum taking its rows in
+      // the same order as one phase would, so the same bits. In one loop, 16 registers held the
+      // float weights and the ten gradient sums of d = 10 only with two of the sums, the loss and
+      // the bias on the stack (9 stores per pair of groups); apart, neither phase stores any.
+      // x86-64-v3 build on the Zen 5 host, medians of 7 interleaved rounds, one loop → two
+      // phases: one core in cache (n = 13107) gd's pass 31.0 → 35.4 GB/s, glmtron's 29.6 → 35.7;
+      // n = 10^6, ratio to the streaming read, level (two threads 0.511 → 0.509 and 0.524 →
+      // 0.519, one 0.590 → 0.582 and 0.576 → 0.562).
+      constexpr std::size_t kCopyChunk = 16;
+      alignas(32) double coefficients[kCopyChunk][8];
+      const float* chunk = nullptr;  // the chunk's first copy group
+      std::size_t pending = 0;       // how many of its copy groups wait for their gradient terms
+      const auto add_gradients = [&]() __attribute__((always_inline)) {
+        const float* p = chunk;
+        for (std::size_t g = 0; g < pending; ++g, p += 8 * D) {
+          const Dv c0 = V::load(coefficients[g]), c1 = V::load(coefficients[g] + 4);
+#pragma GCC unroll 16
+          for (std::size_t l = 0; l < D; ++l) {
+            grad[l] = V::fma(c0, V::widen(p + 8 * l), grad[l]);
+            grad[l] = V::fma(c1, V::widen(p + 8 * l + 4), grad[l]);
+          }
+        }
+        pending = 0;
+      };
       for_each_group<V, Q, D, 0, true>(
-          blk, weights, group,
+          blk, weights,
+          [&](const float* x, const Dv& y, const Dv& weight, std::size_t first, std::size_t rows,
+              auto weighted_rows) __attribute__((always_inline)) {
+            if (pending > 0) add_gradients();  // the groups left after the pairs, in order
+            group(x, y, weight, first, rows, weighted_rows);
+          },
           [&](const float* x, const Dv(&y)[2], const Dv(&weight)[2], auto weighted_rows)
               __attribute__((always_inline)) {
                 const float* p = blk.columns + (x - blk.X);
+                if (pending == 0) chunk = p;
                 const typename V::Copy8 zf = copy_float_dot<V, D>(p, wf);
-                copy_part(p, zf, 0, y[0], weight[0], weighted_rows);
-                copy_part(p, zf, 1, y[1], weight[1], weighted_rows);
+#pragma GCC unroll 2
+                for (std::size_t h = 0; h < 2; ++h) {
+                  Dv coef[1];
+                  terms.template add<decltype(weighted_rows)::value>(
+                      V::add(V::copy8_widen(zf, h), bv), y[h], weight[h], coef);
+                  if (with_bias) bias = V::add(bias, coef[0]);
+                  V::store(coefficients[pending] + 4 * h, coef[0]);
+                }
+                if (++pending == kCopyChunk) add_gradients();
               });
+      if (pending > 0) add_gradients();
     } else {
       for_each_group<V, Q, D, 0, true>(blk, weights, group);
     }
