@@ -304,15 +304,11 @@ struct Avx2 : Copy8Ops {
     }
     return _mm256_cvtps_pd(_mm_add_ps(_mm_add_ps(c[0], c[2]), _mm_add_ps(c[1], c[3])));
   }
-  // Feature l of the four rows transposed by four_float_z, as floats and widened.
+  // Feature l of the four rows transposed by four_float_z, as floats.
   template <std::size_t Q>
   [[gnu::always_inline]] static __m128 four_half(const __m256 (&four)[Q][4], std::size_t l) {
     const __m256 v = four[l / 8][l % 4];
     return l % 8 < 4 ? _mm256_castps256_ps128(v) : _mm256_extractf128_ps(v, 1);
-  }
-  template <std::size_t Q>
-  [[gnu::always_inline]] static D four_column(const __m256 (&four)[Q][4], std::size_t l) {
-    return _mm256_cvtps_pd(four_half(four, l));
   }
 };
 

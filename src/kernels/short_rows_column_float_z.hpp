@@ -5,7 +5,7 @@
 // V adds to those files' operations column_float_z(d) (the d it takes this way), Copy8 (eight
 // floats: one feature of a copy group's eight rows), copy8_load, copy8_set1, copy8_mul,
 // copy8_add, copy8_fma and copy8_widen(v, h) (rows h·W to h·W + W − 1 of v widened to double,
-// lane r for row h·W + r); the AVX2 variant four_float_z and four_column (below); kPairedFloatZ,
+// lane r for row h·W + r); copy8_store; the AVX2 variant four_float_z (below); kPairedFloatZ,
 // and where it is true F (sixteen floats), float_load, float_mul, float_fma, float_add,
 // float_pair_set and float_halves_sum (pair_float_dot, below).
 //
@@ -92,6 +92,13 @@ template <class V, std::size_t D, class PairFn>
 template <class V, std::size_t D>
 constexpr bool kPairsFloatZ = D % 2 == 0 && D >= 4 && V::kPairedFloatZ;
 
+// The AVX2 variant's relu_stats here runs in two phases per this many rows: the z, terms and
+// coefficients of the chunk's groups, then their gradient terms, from columns that are in L1 by
+// then. Its 16 registers do not hold the float weights beside d = 10's gradient sums; apart, each
+// phase holds its own. Each sum takes its rows in the same order as in one loop, so the bits are
+// the same (tests/cpp/test_column_copy.cpp, test_short_row_float_z.cpp).
+inline constexpr std::size_t kAvx2PhaseRows = 128;
+
 template <class V, std::size_t D, Grad kind>
 void column_float_z_stats(const RowBlock& blk, const double* weights, const double* w, double b,
                           bool with_bias, double relu_grad_at_zero, double* acc) {
@@ -142,16 +149,13 @@ void column_float_z_stats(const RowBlock& blk, const double* weights, const doub
     };
     if constexpr (V::W == 4) {
       // Two groups per copy group: x − blk.X is the pair's offset in the copy too (8 rows, 8·D).
-      // In two phases per chunk of kCopyChunk copy groups: their z, terms and coefficients, then
-      // their gradient terms from the chunk's columns again (in L1), each sum taking its rows in
-      // the same order as one phase would, so the same bits. In one loop, 16 registers held the
-      // float weights and the ten gradient sums of d = 10 only with two of the sums, the loss and
-      // the bias on the stack (9 stores per pair of groups); apart, neither phase stores any.
-      // x86-64-v3 build on the Zen 5 host, medians of 7 interleaved rounds, one loop → two
-      // phases: one core in cache (n = 13107) gd's pass 31.0 → 35.4 GB/s, glmtron's 29.6 → 35.7;
-      // n = 10^6, ratio to the streaming read, level (two threads 0.511 → 0.509 and 0.524 →
-      // 0.519, one 0.590 → 0.582 and 0.576 → 0.562).
-      constexpr std::size_t kCopyChunk = 16;
+      // In two phases (kAvx2PhaseRows): the gradient terms from the chunk's columns again, in L1.
+      // In one loop GCC kept two of d = 10's ten gradient sums, the loss and the bias on the
+      // stack (9 stores per pair of groups). x86-64-v3 build on the Zen 5 host, medians of 7
+      // interleaved rounds, one loop → two phases: one core in cache (n = 13107) gd's pass 31.0 →
+      // 35.4 GB/s, glmtron's 29.6 → 35.7; n = 10^6, ratio to the streaming read, level (two
+      // threads 0.511 → 0.509 and 0.524 → 0.519, one 0.590 → 0.582 and 0.576 → 0.562).
+      constexpr std::size_t kCopyChunk = kAvx2PhaseRows / 8;
       alignas(32) double coefficients[kCopyChunk][8];
       const float* chunk = nullptr;  // the chunk's first copy group
       std::size_t pending = 0;       // how many of its copy groups wait for their gradient terms
@@ -195,19 +199,50 @@ void column_float_z_stats(const RowBlock& blk, const double* weights, const doub
     }
   } else if constexpr (V::W == 4) {
     // Without a copy, each group's rows transposed in registers (V::four_float_z), each row's z
-    // from them as copy_float_dot takes it, the gradient's columns widened from them.
+    // from them as copy_float_dot takes it. In two phases (kAvx2PhaseRows): the first also
+    // stores the transposed floats in a tile, four_float_z's vectors as they are (feature l of
+    // the four rows at 8·(4·⌊l/8⌋ + l mod 4) + 4·⌊(l mod 8)/4⌋), and the second widens the
+    // gradient's columns from there. In one loop GCC stored 12 to 18 vectors to the stack per
+    // group. x86-64-v3 build on the Zen 5 host, medians of 7 interleaved rounds, one loop → two
+    // phases: one core in cache gd's pass 17.2 → 20.9 GB/s, glmtron's 17.1 → 20.5; n = 10^6,
+    // ratio to the streaming read, one thread 0.342 → 0.398 and 0.337 → 0.399, two 0.286 → 0.312
+    // and 0.270 → 0.331. Chunks of 64 and 128 rows read level, 256 rows 2-7 % slower (5 rounds).
     static_assert(D >= 9, "four_float_z's chains take all four vectors of the first chunk");
+    constexpr std::size_t kRowChunk = kAvx2PhaseRows / 4;
+    alignas(32) float tile[kRowChunk][8 * 4 * Q];
+    alignas(32) double coefficients[kRowChunk][4];
+    std::size_t pending = 0;
+    // Where feature l of a group's four rows lies in its tile.
+    const auto feature_at = [](std::size_t l) {
+      return 8 * (4 * (l / 8) + l % 4) + 4 * (l % 8 / 4);
+    };
+    const auto add_gradients = [&]() __attribute__((always_inline)) {
+      for (std::size_t g = 0; g < pending; ++g) {
+        const Dv c = V::load(coefficients[g]);
+#pragma GCC unroll 16
+        for (std::size_t l = 0; l < D; ++l)
+          grad[l] = V::fma(c, V::widen(tile[g] + feature_at(l)), grad[l]);
+      }
+      pending = 0;
+    };
     for_each_group<V, Q, D>(
         blk, weights,
         [&](const float* x, const Dv& y, const Dv& weight, std::size_t, std::size_t,
             auto weighted_rows) __attribute__((always_inline)) {
           typename V::Copy8 four[Q][4];
           const Dv z = V::add(V::template four_float_z<D>(x, wf.w, four), bv);
-          part(
-              z,
-              [&](std::size_t l) __attribute__((always_inline)) { return V::four_column(four, l); },
-              y, weight, weighted_rows);
+#pragma GCC unroll 8
+          for (std::size_t j = 0; j < Q; ++j)
+#pragma GCC unroll 4
+            for (std::size_t i = 0; i < 4; ++i)
+              if (8 * j + i < D) V::copy8_store(tile[pending] + 8 * (4 * j + i), four[j][i]);
+          Dv coef[1];
+          terms.template add<decltype(weighted_rows)::value>(z, y, weight, coef);
+          if (with_bias) bias = V::add(bias, coef[0]);
+          V::store(coefficients[pending], coef[0]);
+          if (++pending == kRowChunk) add_gradients();
         });
+    add_gradients();
   } else {
     // Without a copy, each group's rows transposed into registers a group ahead
     // (for_each_transposed_group), its z and columns taken from them.

@@ -6,6 +6,7 @@
 struct Copy8Ops {
   using Copy8 = __m256;
   static Copy8 copy8_load(const float* p) { return _mm256_loadu_ps(p); }
+  static void copy8_store(float* p, const Copy8& v) { _mm256_storeu_ps(p, v); }
   static Copy8 copy8_set1(float v) { return _mm256_set1_ps(v); }
   static Copy8 copy8_mul(const Copy8& a, const Copy8& b) { return _mm256_mul_ps(a, b); }
   static Copy8 copy8_add(const Copy8& a, const Copy8& b) { return _mm256_add_ps(a, b); }
