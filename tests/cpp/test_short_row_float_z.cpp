@@ -128,11 +128,12 @@ TEST(ShortRowFloatZ, SameBitsAsTheDoublePathWhereFloatArithmeticIsExact) {
   // Features that are small integers and weights in quarters: every float32 product and partial
   // sum is exact, so the float z is the double z and every sum must be the double path's bit for
   // bit. The labels are not rounded, so a gradient sum that took its rows in another order (the
-  // AVX2 variant adds rows of more than 64 features in blocks of pieces) would differ in its last
-  // bits. Every variant this host runs; 3,001 rows in blocks of 500; weighted rows or not.
+  // AVX2 variant adds rows of more than 64 features in blocks of pieces, and rows of 9 to 11 on
+  // columns in two phases per 128 rows) would differ in its last bits. Every variant this host
+  // runs; 3,001 rows in blocks of 500; weighted rows or not.
   for (const detail::ShortRowIsa isa : detail::runnable_short_row_isas()) {
     detail::use_short_row_isa(isa);
-    for (const std::size_t d : {17u, 32u, 49u, 64u, 100u, 128u}) {
+    for (const std::size_t d : {9u, 10u, 11u, 17u, 32u, 49u, 64u, 100u, 128u}) {
       testing::StatsRows rows(3001, d, 40 + static_cast<unsigned>(d));
       for (float& x : rows.data.X) x = std::round(3.0f * x);
       for (double& w : rows.w) w = std::round(8.0 * w) / 4.0;
