@@ -279,11 +279,17 @@ void BM_LossPassGeneric(benchmark::State& state) {
 void BM_GdPassAvx2(benchmark::State& state) {
   time_pass(state, gd_pass, Kernels::avx2);
 }
+void BM_GlmtronPassAvx2(benchmark::State& state) {
+  time_pass(state, glmtron_pass, Kernels::avx2);
+}
 void BM_LossPassAvx2(benchmark::State& state) {
   time_pass(state, loss_pass, Kernels::avx2);
 }
 void BM_GdPassAvx512(benchmark::State& state) {
   time_pass(state, gd_pass, Kernels::avx512);
+}
+void BM_GlmtronPassAvx512(benchmark::State& state) {
+  time_pass(state, glmtron_pass, Kernels::avx512);
 }
 void BM_LossPassAvx512(benchmark::State& state) {
   time_pass(state, loss_pass, Kernels::avx512);
@@ -353,6 +359,12 @@ void in_cache_arguments(benchmark::internal::Benchmark* b) {
   b->ArgNames({"n", "d", "threads"})->Unit(benchmark::kMicrosecond)->UseRealTime();
 }
 
+// The same for the AVX2 and AVX-512 variants at the d of kDims that both take as short rows.
+void isa_in_cache_arguments(benchmark::internal::Benchmark* b) {
+  for (long d : {16, 32, 64, 100}) b->Args({kInCacheBytes / (4 * d), d, 1});
+  b->ArgNames({"n", "d", "threads"})->Unit(benchmark::kMicrosecond)->UseRealTime();
+}
+
 // The same in cache at d = 10, where a fit reads its rows through their column copy: the passes
 // over the rows without it (a fit's first 31) at the speed of their arithmetic.
 void in_cache_copy_arguments(benchmark::internal::Benchmark* b) {
@@ -384,10 +396,15 @@ BENCHMARK(BM_LossPassGeneric)->Apply(generic_arguments);
 int main(int argc, char** argv) {
   benchmark::Initialize(&argc, argv);
   if (relureg::detail::default_short_row_isa() == relureg::detail::ShortRowIsa::avx512) {
-    benchmark::RegisterBenchmark("BM_GdPassAvx2", BM_GdPassAvx2)->Apply(isa_arguments);
-    benchmark::RegisterBenchmark("BM_LossPassAvx2", BM_LossPassAvx2)->Apply(isa_arguments);
-    benchmark::RegisterBenchmark("BM_GdPassAvx512", BM_GdPassAvx512)->Apply(isa_arguments);
-    benchmark::RegisterBenchmark("BM_LossPassAvx512", BM_LossPassAvx512)->Apply(isa_arguments);
+    const std::pair<const char*, void (*)(benchmark::State&)> variants[] = {
+        {"BM_GdPassAvx2", BM_GdPassAvx2},
+        {"BM_GlmtronPassAvx2", BM_GlmtronPassAvx2},
+        {"BM_LossPassAvx2", BM_LossPassAvx2},
+        {"BM_GdPassAvx512", BM_GdPassAvx512},
+        {"BM_GlmtronPassAvx512", BM_GlmtronPassAvx512},
+        {"BM_LossPassAvx512", BM_LossPassAvx512}};
+    for (const auto& [name, pass] : variants)
+      benchmark::RegisterBenchmark(name, pass)->Apply(isa_arguments)->Apply(isa_in_cache_arguments);
   }
   bench_engine::RatioReporter reporter;
   benchmark::RunSpecifiedBenchmarks(&reporter);

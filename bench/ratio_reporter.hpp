@@ -80,21 +80,30 @@ class RatioReporter : public benchmark::ConsoleReporter {
     const std::size_t narrow = rd::kAvx2RowFeatures, columns = rd::kAvx512ColumnPassFeatures,
                       stats_columns = rd::kAvx512ColumnFeatures;
     if (rd::short_row_isa(columns) == rd::ShortRowIsa::avx512 &&
-        rd::short_row_isa(narrow) != rd::ShortRowIsa::avx512) {
+        rd::short_row_isa(narrow) != rd::ShortRowIsa::avx512 &&
+        rd::short_row_isa(longest) == rd::ShortRowIsa::avx512) {
       out << "short-row kernels for d <= " << columns << ": avx512-columns (every pass)\n";
       out << "short-row kernels for d <= " << stats_columns
           << ": avx512-columns/avx2 (gd's and glmtron's passes on avx512 columns, the others "
           << short_row_isa_name(rd::short_row_isa(stats_columns)) << ")\n";
     }
     const std::size_t amd_avx2 = rd::kAmdAvx2PassFeatures;
-    if (rd::short_row_isa(narrow) == rd::short_row_isa(longest) &&
-        rd::short_row_isa(amd_avx2) != rd::short_row_isa(longest)) {
+    // AMD: AVX-512 on columns below amd_avx2, then AVX-512 (Zen 5) at every d, or AVX2 (Zen 4)
+    // but for relu_stats up to 16 features.
+    const std::size_t zen4_stats = rd::kFloatZAboveFeatures;
+    if (rd::short_row_isa(amd_avx2 - 1) == rd::ShortRowIsa::avx512 &&
+        rd::short_row_isa(amd_avx2) == rd::ShortRowIsa::avx2 &&
+        rd::short_row_isa(narrow) == rd::short_row_isa(longest)) {
+      const char* above = short_row_isa_name(rd::short_row_isa(longest));
+      const bool zen4 = rd::short_row_stats_isa(zen4_stats) != rd::short_row_isa(zen4_stats);
       out << "short-row kernels for d <= " << amd_avx2 - 1 << ": avx512-columns (every pass)\n";
-      out << "short-row kernels for d = " << amd_avx2 << ": avx512-columns/"
-          << short_row_isa_name(rd::short_row_isa(amd_avx2))
-          << " (gd's and glmtron's passes on avx512 columns, the others "
-          << short_row_isa_name(rd::short_row_isa(amd_avx2))
-          << "; every d above: " << short_row_isa_name(rd::short_row_isa(longest)) << ")\n";
+      out << "short-row kernels for d = " << amd_avx2
+          << ": avx512-columns/avx2 (gd's and glmtron's passes on avx512 columns, the others avx2"
+          << (zen4 ? ")\n" : fmt::format("; every d above: {})\n", above));
+      if (zen4)
+        out << "short-row kernels for d <= " << zen4_stats
+            << ": avx512/avx2 (gd's and glmtron's passes avx512, the others avx2; every d above: "
+            << above << ")\n";
     }
     if (rd::short_row_isa(narrow) != rd::short_row_isa(longest))
       out << "short-row kernels for d <= " << narrow << ": "
@@ -106,13 +115,15 @@ class RatioReporter : public benchmark::ConsoleReporter {
       const double stream = rate(by_name, "BM_StreamRead");
       if (stream <= 0) continue;
       out << fmt::format("bandwidth {:<42} stream {:6.2f} GB/s", args, stream / 1e9);
-      for (const char* name : {"BM_RawStreamRead",    "BM_FusedPass",      "BM_GdPass",
-                               "BM_GlmtronPass",      "BM_GdPassDoubleZ",  "BM_LossPass",
-                               "BM_MomentPass",       "BM_GdPassRowMajor", "BM_GlmtronPassRowMajor",
-                               "BM_LossPassRowMajor", "BM_GdPassGeneric",  "BM_GlmtronPassGeneric",
-                               "BM_LossPassGeneric",  "BM_GdPassAvx2",     "BM_LossPassAvx2",
-                               "BM_GdPassAvx512",     "BM_LossPassAvx512", "BM_GdPassRows",
-                               "BM_GlmtronPassRows",  "BM_LossPassRows",   "BM_GdPassMakingCopy"}) {
+      for (const char* name :
+           {"BM_RawStreamRead",    "BM_FusedPass",       "BM_GdPass",
+            "BM_GlmtronPass",      "BM_GdPassDoubleZ",   "BM_LossPass",
+            "BM_MomentPass",       "BM_GdPassRowMajor",  "BM_GlmtronPassRowMajor",
+            "BM_LossPassRowMajor", "BM_GdPassGeneric",   "BM_GlmtronPassGeneric",
+            "BM_LossPassGeneric",  "BM_GdPassAvx2",      "BM_GlmtronPassAvx2",
+            "BM_LossPassAvx2",     "BM_GdPassAvx512",    "BM_GlmtronPassAvx512",
+            "BM_LossPassAvx512",   "BM_GdPassRows",      "BM_GlmtronPassRows",
+            "BM_LossPassRows",     "BM_GdPassMakingCopy"}) {
         const double r = rate(by_name, name);
         if (r > 0)
           out << fmt::format("  {} {:6.2f} GB/s ({:.2f})", short_name(name), r / 1e9, r / stream);
@@ -195,8 +206,10 @@ class RatioReporter : public benchmark::ConsoleReporter {
     if (name == "BM_GlmtronPassGeneric") return "glmtron-generic";
     if (name == "BM_LossPassGeneric") return "loss-generic";
     if (name == "BM_GdPassAvx2") return "gd-avx2";
+    if (name == "BM_GlmtronPassAvx2") return "glmtron-avx2";
     if (name == "BM_LossPassAvx2") return "loss-avx2";
     if (name == "BM_GdPassAvx512") return "gd-avx512";
+    if (name == "BM_GlmtronPassAvx512") return "glmtron-avx512";
     if (name == "BM_LossPassAvx512") return "loss-avx512";
     if (name == "BM_GdPassRows") return "gd-rows";
     if (name == "BM_GlmtronPassRows") return "glmtron-rows";

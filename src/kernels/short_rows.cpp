@@ -88,12 +88,15 @@ struct Layout {
 // The start-up layout: the best variant, except that where it is AVX-512 on a CPU other than AMD's
 // the rows of more than kAvx512ColumnPassFeatures and at most kAvx2RowFeatures take the AVX2 one,
 // but for relu_stats up to kAvx512ColumnFeatures and where they fill eight-lane pieces; on an AMD
-// CPU only the passes other than relu_stats at kAmdAvx2PassFeatures take it (short_rows.hpp).
-Layout start_up_layout(ShortRowIsa best, bool amd) {
+// CPU only the passes other than relu_stats at kAmdAvx2PassFeatures take it, on Zen 4 every row
+// from there on but relu_stats' up to kFloatZAboveFeatures (short_rows.hpp).
+Layout start_up_layout(ShortRowIsa best, ShortRowHost host) {
   if (best != ShortRowIsa::avx512) return {best, best};
-  if (amd)
-    return {ShortRowIsa::avx2, ShortRowIsa::avx512, kAmdAvx2PassFeatures, kAmdAvx2PassFeatures - 1,
-            kAmdAvx2PassFeatures};
+  if (host != ShortRowHost::other)
+    return {ShortRowIsa::avx2, ShortRowIsa::avx512,
+            host == ShortRowHost::amd_zen4 ? kWideShortRowFeatures : kAmdAvx2PassFeatures,
+            kAmdAvx2PassFeatures - 1,
+            host == ShortRowHost::amd_zen4 ? kFloatZAboveFeatures : kAmdAvx2PassFeatures};
   return {ShortRowIsa::avx2,         ShortRowIsa::avx512,   kAvx2RowFeatures,
           kAvx512ColumnPassFeatures, kAvx512ColumnFeatures, true};
 }
@@ -124,7 +127,7 @@ const Choice& only(ShortRowIsa isa) {
 }
 
 const Choice& start_up() {
-  static const Choice choice(start_up_layout(default_short_row_isa(), cpu_is_amd()));
+  static const Choice choice(start_up_layout(default_short_row_isa(), short_row_host()));
   return choice;
 }
 
@@ -209,8 +212,13 @@ ShortRowIsa short_row_stats_isa(std::size_t d) {
   return active().load(std::memory_order_relaxed)->layout.isa_at(d, true);
 }
 
-ShortRowIsa start_up_isa_for(std::size_t d, bool stats, ShortRowIsa best, bool amd) {
-  return start_up_layout(best, amd).isa_at(d, stats);
+ShortRowHost short_row_host() {
+  if (!cpu_is_amd()) return ShortRowHost::other;
+  return cpu_family() == 25 && cpu_runs_x86_64_v4() ? ShortRowHost::amd_zen4 : ShortRowHost::amd;
+}
+
+ShortRowIsa start_up_isa_for(std::size_t d, bool stats, ShortRowIsa best, ShortRowHost host) {
+  return start_up_layout(best, host).isa_at(d, stats);
 }
 
 bool stats_fill_eight_lanes(std::size_t d) {

@@ -63,15 +63,34 @@ bool stats_fill_eight_lanes(std::size_t d);
 // 8 0.76 / 0.75, 10 0.93 / 0.96.
 inline constexpr std::size_t kAvx512ColumnFeatures = 12;
 inline constexpr std::size_t kAvx512ColumnPassFeatures = 8;
-// All of the above was measured on Intel. On AMD CPUs with AVX-512 the AVX-512 variant takes every
-// d instead, but for the passes other than relu_stats at kAmdAvx2PassFeatures, where AVX2's three
-// four-lane pieces fit the row exactly. Measured on an AMD EPYC (Zen 5, 512-bit data paths), ns
-// per row of AVX2 against AVX-512, one core with 512 KB of rows in cache (best of 30 interleaved
-// rounds; d = 12: 60): gd's pass d = 16 2.65 / 1.89, 32 5.10 / 3.41, 64 9.15 / 5.75; glmtron's d =
-// 32 5.00 / 3.30; the loss d = 16 1.32 / 1.11, 32 2.07 / 1.74, 64 4.19 / 3.58, but d = 12 1.06
-// / 1.39. From memory (n = 10^6, two threads, ms per pass, medians of 10) gd's pass d = 16 2.32
-// / 1.92, 32 3.78 / 3.03, 64 5.92 / 4.95; the loss d = 12 1.11 / 1.18, 32 3.73 / 3.08.
+// All of the above was measured on Intel. On AMD CPUs with AVX-512 (Zen 5; Zen 4 below) the
+// AVX-512 variant takes every d instead, but for the passes other than relu_stats at
+// kAmdAvx2PassFeatures, where AVX2's three four-lane pieces fit the row exactly. Measured on an AMD
+// EPYC (Zen 5, 512-bit data paths), ns per row of AVX2 against AVX-512, one core with 512 KB of
+// rows in cache (best of 30 interleaved rounds; d = 12: 60): gd's pass d = 16 2.65 / 1.89, 32 5.10
+// / 3.41, 64 9.15 / 5.75; glmtron's d = 32 5.00 / 3.30; the loss d = 16 1.32 / 1.11, 32 2.07
+// / 1.74, 64 4.19 / 3.58, but d = 12 1.06 / 1.39. From memory (n = 10^6, two threads, ms per pass,
+// medians of 10) gd's pass d = 16 2.32 / 1.92, 32 3.78 / 3.03, 64 5.92 / 4.95; the loss d = 12 1.11
+// / 1.18, 32 3.73 / 3.08.
 inline constexpr std::size_t kAmdAvx2PassFeatures = 12;
+// On AMD's Zen 4 (family 25 with AVX-512, whose 512-bit operations run as two halves on 256-bit
+// data paths), the AVX2 variant takes every row past the AVX-512 columns instead: the passes other
+// than relu_stats from kAmdAvx2PassFeatures, relu_stats (one phase with the double z up to 16
+// features, two with the float z above) from kFloatZAboveFeatures + 1, up to
+// kWideShortRowFeatures. There a widening of eight floats to a 512-bit vector of doubles issues at
+// half the rate of two 256-bit ones (a loop of widenings and multiply-adds over 8 KB in L1: 14.4
+// against 22 billion floats per second), and the AVX2 variant's passes read memory faster. Measured
+// there, n = 10^6, ratio to the streaming read of the same round, medians of 5 interleaved rounds
+// (AVX2 / AVX-512): gd's pass one thread d = 32 0.79 / 0.57, 64 0.67 / 0.59, 100 0.61 / 0.52, two
+// threads 0.93 / 0.77, 0.90 / 0.77, 0.84 / 0.78; glmtron's one thread d = 32 0.68 / 0.53, 100 0.66
+// / 0.51, two 0.79 / 0.71, 0.88 / 0.74 (d = 64 level); the loss one thread d = 100 0.97 / 0.78, two
+// 0.98 / 0.90, level at 16 to 64. One core with 512 KB of rows in cache, GB/s, medians of 7: gd's
+// pass d = 16 15.7 / 19.7, 32 29.5 / 28.3, 64 30.4 / 31.3, 100 30.1 / 25.3; glmtron's d = 16 16.9
+// / 19.7, 32 29.8 / 27.9, 100 30.2 / 30.8; the loss d = 16 35.0 / 28.8, 32 43.9 / 40.2, 100 47.1 /
+// 47.0. Below 12 features AVX-512 stays faster (gd's pass over the rows at d = 10: AVX2 0.80-0.90
+// of it).
+enum class ShortRowHost { other, amd, amd_zen4 };
+ShortRowHost short_row_host();
 // The AVX2 variant takes rows on columns too (four rows at a time): relu_stats over rows of up to
 // kAvx2ColumnFeatures features except 8 (avx2_stats_on_columns), the other passes over rows of up
 // to kAvx2ColumnPassFeatures. Measured on an AVX2-only host (AMD EPYC, Zen 3), one core, 8192
@@ -163,10 +182,10 @@ std::vector<ShortRowIsa> runnable_short_row_isas();
 ShortRowIsa short_row_isa(std::size_t d);
 ShortRowIsa short_row_stats_isa(std::size_t d);
 // The variant the start-up choice gives the passes over rows of d features (relu_stats where
-// `stats`) when the best variant is `best`, on an AMD CPU or another's: what short_row_isa and
-// short_row_stats_isa return at start-up on such a host, so that the tests check both vendors'
-// layouts on any host.
-ShortRowIsa start_up_isa_for(std::size_t d, bool stats, ShortRowIsa best, bool amd);
+// `stats`) when the best variant is `best`, on a host of that kind: what short_row_isa and
+// short_row_stats_isa return at start-up on such a host, so that the tests check every kind's
+// layout on any host.
+ShortRowIsa start_up_isa_for(std::size_t d, bool stats, ShortRowIsa best, ShortRowHost host);
 // Makes the passes use `isa` at every d (one of runnable_short_row_isas(), else
 // std::invalid_argument): for the tests and benchmarks that compare the variants. Not meant to
 // change while passes run.

@@ -14,9 +14,15 @@ namespace relureg {
 namespace {
 
 // The variant the start-up choice takes at d: the best one, except where the best is AVX-512 AVX2
-// for short rows past the AVX-512 variant's columns on Intel, and at 12 features on AMD.
+// for short rows past the AVX-512 variant's columns on Intel, at 12 features on AMD's Zen 5 and
+// from 12 features up on Zen 4.
+bool zen4() {
+  return detail::cpu_is_amd() && detail::cpu_family() == 25;
+}
 detail::ShortRowIsa start_up_isa(std::size_t d) {
   const detail::ShortRowIsa best = detail::default_short_row_isa();
+  if (best == detail::ShortRowIsa::avx512 && zen4())
+    return d >= detail::kAmdAvx2PassFeatures ? detail::ShortRowIsa::avx2 : best;
   if (best == detail::ShortRowIsa::avx512 && detail::cpu_is_amd())
     return d == detail::kAmdAvx2PassFeatures ? detail::ShortRowIsa::avx2 : best;
   return best == detail::ShortRowIsa::avx512 && d > detail::kAvx512ColumnPassFeatures &&
@@ -27,9 +33,11 @@ detail::ShortRowIsa start_up_isa(std::size_t d) {
 
 // The variant relu_stats takes at d at start-up: as start_up_isa, but AVX-512 where the best is
 // AVX-512 and rows of at most 12 features (its columns), or of at most 32 that fill as many
-// eight-lane pieces as four-lane ones; on AMD, AVX-512 at every d.
+// eight-lane pieces as four-lane ones; on AMD, AVX-512 at every d, but AVX2 past 16 on Zen 4.
 detail::ShortRowIsa start_up_stats_isa(std::size_t d) {
   const detail::ShortRowIsa best = detail::default_short_row_isa();
+  if (best == detail::ShortRowIsa::avx512 && zen4())
+    return d > detail::kFloatZAboveFeatures ? detail::ShortRowIsa::avx2 : best;
   if (best == detail::ShortRowIsa::avx512 &&
       (detail::cpu_is_amd() || d <= detail::kAvx512ColumnFeatures ||
        (d <= 32 && (d + 7) / 8 * 8 == (d + 3) / 4 * 4)))
@@ -94,7 +102,22 @@ TEST(ShortRowChoice, AvxHostsTakeAvx512ColumnsThenAvx2ThenAvx512) {
   // ones AVX-512; forcing a variant applies it at every d, and the start-up choice comes back
   // after.
   const std::vector<detail::ShortRowIsa> isas = detail::runnable_short_row_isas();
-  if (detail::default_short_row_isa() == detail::ShortRowIsa::avx512 && detail::cpu_is_amd()) {
+  if (detail::default_short_row_isa() == detail::ShortRowIsa::avx512 && zen4()) {
+    // On Zen 4: AVX-512 on columns up to 11 features, AVX2 above; relu_stats AVX-512 up to 16.
+    for (const std::size_t d : {1, 8, 9, 11}) {
+      EXPECT_EQ(detail::short_row_isa(d), detail::ShortRowIsa::avx512) << d;
+      EXPECT_EQ(detail::short_row_stats_isa(d), detail::ShortRowIsa::avx512) << d;
+    }
+    for (const std::size_t d : {12, 13, 16}) {
+      EXPECT_EQ(detail::short_row_isa(d), detail::ShortRowIsa::avx2) << d;
+      EXPECT_EQ(detail::short_row_stats_isa(d), detail::ShortRowIsa::avx512) << d;
+    }
+    for (const std::size_t d : {17, 32, 33, 64, 65, 100, 128}) {
+      EXPECT_EQ(detail::short_row_isa(d), detail::ShortRowIsa::avx2) << d;
+      EXPECT_EQ(detail::short_row_stats_isa(d), detail::ShortRowIsa::avx2) << d;
+    }
+  } else if (detail::default_short_row_isa() == detail::ShortRowIsa::avx512 &&
+             detail::cpu_is_amd()) {
     // On AMD: AVX-512 at every d, but AVX2 for the passes other than relu_stats at 12 features.
     for (const std::size_t d : {1, 8, 9, 11, 13, 16, 17, 33, 64, 65, 128}) {
       EXPECT_EQ(detail::short_row_isa(d), detail::ShortRowIsa::avx512) << d;
