@@ -10,6 +10,7 @@
 #include <map>
 #include <optional>
 #include <random>
+#include <utility>
 
 #include "base/cpu_level.hpp"
 #include "kernels/moments.hpp"

@@ -84,11 +84,14 @@ inline constexpr std::size_t kAmdAvx2PassFeatures = 12;
 // (AVX2 / AVX-512): gd's pass one thread d = 32 0.79 / 0.57, 64 0.67 / 0.59, 100 0.61 / 0.52, two
 // threads 0.93 / 0.77, 0.90 / 0.77, 0.84 / 0.78; glmtron's one thread d = 32 0.68 / 0.53, 100 0.66
 // / 0.51, two 0.79 / 0.71, 0.88 / 0.74 (d = 64 level); the loss one thread d = 100 0.97 / 0.78, two
-// 0.98 / 0.90, level at 16 to 64. One core with 512 KB of rows in cache, GB/s, medians of 7: gd's
-// pass d = 16 15.7 / 19.7, 32 29.5 / 28.3, 64 30.4 / 31.3, 100 30.1 / 25.3; glmtron's d = 16 16.9
-// / 19.7, 32 29.8 / 27.9, 100 30.2 / 30.8; the loss d = 16 35.0 / 28.8, 32 43.9 / 40.2, 100 47.1 /
-// 47.0. Below 12 features AVX-512 stays faster (gd's pass over the rows at d = 10: AVX2 0.80-0.90
-// of it).
+// 0.98 / 0.90, at 16 to 64 within the rounds' spread. One core with 512 KB of rows in cache, GB/s,
+// medians of 7: gd's pass d = 16 15.7 / 19.7, 32 29.5 / 28.3, 64 30.4 / 31.3, 100 30.1 / 25.3;
+// glmtron's d = 16 16.9 / 19.7, 32 29.8 / 27.9, 100 30.2 / 30.8; the loss d = 16 35.0 / 28.8,
+// 32 43.9 / 40.2, 100 47.1 / 47.0. Below 12 features AVX-512 stays faster (gd's pass over the rows
+// at d = 10: AVX2 0.80-0.90 of it).
+//
+// The kinds of host whose start-up layouts differ, and this host's (from cpuid): AMD's Zen 4, other
+// AMD CPUs, any other CPU.
 enum class ShortRowHost { other, amd, amd_zen4 };
 ShortRowHost short_row_host();
 // The AVX2 variant takes rows on columns too (four rows at a time): relu_stats over rows of up to
