@@ -17,7 +17,7 @@ namespace {
 // for short rows past the AVX-512 variant's columns on Intel, at 12 features on AMD's Zen 5 and
 // from 12 features up on Zen 4.
 bool zen4() {
-  return detail::cpu_is_amd() && detail::cpu_family() == 25;
+  return detail::short_row_host() == detail::ShortRowHost::amd_zen4;
 }
 detail::ShortRowIsa start_up_isa(std::size_t d) {
   const detail::ShortRowIsa best = detail::default_short_row_isa();
