@@ -50,19 +50,25 @@ struct NoFloatPieces {
   NoFloatPieces(const double*, std::size_t) {}
 };
 
-// z of the W rows at x (d floats each), lane r for row r, the dot products in float32 (above).
-// With `ahead` > 0 each 2·W-float piece also requests the line `ahead` bytes past it into L1
-// (kPiecePrefetch, below).
-template <class V, std::size_t Q>
-[[gnu::always_inline]] inline typename V::D z_of_group_float(const float* x, std::size_t d,
-                                                             const FloatPieces<V, Q>& w,
-                                                             const typename V::D& b,
-                                                             std::size_t ahead = 0) {
+// z of the N·W rows at x (d floats each: N neighbouring groups), z[g] that of group g with lane r
+// for its row r, the dot products in float32 (above). With `ahead` > 0 each 2·W-float piece also
+// requests the line `ahead` bytes past it into L1 (kPiecePrefetch, below). The kernel takes two
+// groups at a time where it can (N = 2): every row's operations are the same, so are the bits, but
+// 2·W rows' loads and chains are in flight together. Zen 4, n = 10^6, ratio to the streaming read,
+// one thread, medians of 7 interleaved rounds, one group → two: gd's pass at d = 64 and 100
+// 0.60 → 0.80 and 0.65 → 0.82 (AVX2 variant, x86-64-v3 build), 0.55 → 0.63 at d = 100 (AVX-512
+// variant); two threads level to 17 % faster but 2-4 % slower at d = 32 (x86-64-v3 build, 11
+// rounds); one core in cache 0-6 % (experiments/peers/notes.md).
+template <class V, std::size_t Q, std::size_t N>
+[[gnu::always_inline]] inline void z_of_groups_float(const float* x, std::size_t d,
+                                                     const FloatPieces<V, Q>& w,
+                                                     const typename V::D& b, std::size_t ahead,
+                                                     typename V::D (&z)[N]) {
   using Fv = typename V::F;
   constexpr std::size_t F = FloatPieces<V, Q>::F, P = FloatPieces<V, Q>::P;
-  Fv t[V::W];
-#pragma GCC unroll 8
-  for (std::size_t r = 0; r < V::W; ++r) {
+  Fv t[N][V::W];
+#pragma GCC unroll 16
+  for (std::size_t r = 0; r < N * V::W; ++r) {
     const float* row = x + r * d;
     const auto piece = [&](std::size_t k) __attribute__((always_inline)) {
       // Through an integer: past the padded last group the address is outside any array.
@@ -78,9 +84,9 @@ template <class V, std::size_t Q>
     Fv sum = V::float_mul(weight(0), piece(0));
 #pragma GCC unroll 16
     for (std::size_t k = 1; k < P; ++k) sum = V::float_fma(weight(k), piece(k), sum);
-    t[r] = sum;
+    t[r / V::W][r % V::W] = sum;
   }
-  return V::add(V::float_z_of_rows(t), b);
+  for (std::size_t g = 0; g < N; ++g) z[g] = V::add(V::float_z_of_rows(t[g]), b);
 }
 
 // The second phase keeps its gradient sums in registers, kPhaseTwoSums of them at most beside the
@@ -190,21 +196,39 @@ void stats_block_two_phase(const RowBlock& blk, const double* weights, const dou
   // phase requests its line l1_ahead bytes on instead (no loop of requests per group).
   const bool piece_prefetch =
       kPiecePrefetch<V, Q, FloatZ> && chunks_ahead > 1 && !short_row_l2_prefetch();
+  // The float z of a full group computed with the group before it (z_of_groups_float), and where
+  // that group starts (null: none waiting).
+  D paired_z = V::zero();
+  const float* paired_x = nullptr;
   const auto group = [&]<bool kPieces>(std::bool_constant<kPieces>) __attribute__((always_inline)) {
     return [&](const float* x, const D& y, const D& weight, std::size_t first, std::size_t rows,
                auto weighted_rows) __attribute__((always_inline)) {
-      D c[G];
-      if constexpr (FloatZ)
-        terms.template add<decltype(weighted_rows)::value>(
-            z_of_group_float<V, Q>(x, d, wf, bv, kPieces ? l1_ahead : 0), y, weight, c);
-      else
-        terms.template add<decltype(weighted_rows)::value>(z_of_group<V, FusedZ, Q>(x, d, wp, bv),
-                                                           y, weight, c);
-      if (with_bias)
-        for (std::size_t k = 0; k < G; ++k) sums.bias[k] = V::add(sums.bias[k], c[k]);
       // The last, short group comes from a zero-padded copy that lives for this call only: its
       // terms are added at once, after those of the groups before it.
       const bool in_block = rows == W && x == blk.X + first * d;
+      D c[G];
+      if constexpr (FloatZ) {
+        const std::size_t ahead = kPieces ? l1_ahead : 0;
+        D z[2];
+        if (x == paired_x) {
+          z[0] = paired_z;
+          paired_x = nullptr;
+        } else if (in_block && first + 2 * W <= blk.rows) {
+          z_of_groups_float<V, Q, 2>(x, d, wf, bv, ahead, z);
+          paired_z = z[1];
+          paired_x = x + W * d;
+        } else {
+          D alone[1];
+          z_of_groups_float<V, Q, 1>(x, d, wf, bv, ahead, alone);
+          z[0] = alone[0];
+        }
+        terms.template add<decltype(weighted_rows)::value>(z[0], y, weight, c);
+      } else {
+        terms.template add<decltype(weighted_rows)::value>(z_of_group<V, FusedZ, Q>(x, d, wp, bv),
+                                                           y, weight, c);
+      }
+      if (with_bias)
+        for (std::size_t k = 0; k < G; ++k) sums.bias[k] = V::add(sums.bias[k], c[k]);
       if (!in_block && pending > 0) add_gradients();
       if (pending == 0) chunk = x;
       for (std::size_t k = 0; k < G; ++k) V::store(coefficients[k] + pending * W, c[k]);
