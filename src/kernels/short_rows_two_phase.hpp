@@ -57,8 +57,9 @@ struct NoFloatPieces {
 // 2·W rows' loads and chains are in flight together. Zen 4, n = 10^6, ratio to the streaming read,
 // one thread, medians of 7 interleaved rounds, one group → two: gd's pass at d = 64 and 100
 // 0.60 → 0.80 and 0.65 → 0.82 (AVX2 variant, x86-64-v3 build), 0.55 → 0.63 at d = 100 (AVX-512
-// variant); two threads level to 17 % faster but 2-4 % slower at d = 32 (x86-64-v3 build, 11
-// rounds); one core in cache 0-6 % (experiments/peers/notes.md).
+// variant); two threads 5-39 % faster at d = 100, -5 to +12 % at d = 64, 1-3 % slower at d = 32
+// (11 rounds each for the native and x86-64-v3 builds; a first set of 7 had the native build 6-12 %
+// slower there); one core in cache 0-6 % (experiments/peers/notes.md).
 template <class V, std::size_t Q, std::size_t N>
 [[gnu::always_inline]] inline void z_of_groups_float(const float* x, std::size_t d,
                                                      const FloatPieces<V, Q>& w,
